@@ -1,0 +1,45 @@
+"use client";
+import { useActionState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+import { createUserAction } from "./actions";
+
+export function CreateUserForm() {
+  const [state, action, pending] = useActionState(createUserAction, null);
+  return (
+    <form action={action} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+      <div className="flex flex-col gap-1 sm:col-span-2">
+        <Label htmlFor="new-email">Email</Label>
+        <Input id="new-email" name="email" type="email" required />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="new-name">Name</Label>
+        <Input id="new-name" name="name" />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="new-role">Role</Label>
+        <NativeSelect id="new-role" name="role" defaultValue="labeler">
+          <option value="labeler">labeler</option>
+          <option value="researcher">researcher</option>
+          <option value="admin">admin</option>
+        </NativeSelect>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="new-password">Password</Label>
+        <Input id="new-password" name="password" type="password" minLength={10} required />
+      </div>
+      <div className="sm:col-span-5 flex items-center gap-3">
+        <Button type="submit" disabled={pending}>
+          Add user
+        </Button>
+        {state && !state.ok ? (
+          <p role="alert" className="text-sm text-red-700">
+            {state.error}
+          </p>
+        ) : null}
+        {state?.ok ? <p className="text-sm text-emerald-700">Added {state.data.email}.</p> : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,48 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { requireUser } from "@/lib/auth/guard";
+import { SignOutButton } from "./sign-out-button";
+
+const links = {
+  labeler: [{ href: "/label", label: "Label" }],
+  researcher: [
+    { href: "/research", label: "Research" },
+    { href: "/label", label: "Label" },
+    { href: "/settings/tokens", label: "API tokens" },
+  ],
+  admin: [
+    { href: "/admin", label: "Users" },
+    { href: "/research", label: "Research" },
+    { href: "/label", label: "Label" },
+    { href: "/settings/tokens", label: "API tokens" },
+  ],
+} as const;
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+          <Link href="/" className="font-semibold">
+            Pairwise
+          </Link>
+          <nav aria-label="Main" className="flex gap-4 text-sm">
+            {links[user.role].map((l) => (
+              <Link key={l.href} href={l.href} className="text-slate-600 hover:text-slate-900">
+                {l.label}
+              </Link>
+            ))}
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+            <span>
+              {user.email} · <span data-testid="role">{user.role}</span>
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+    </div>
+  );
+}

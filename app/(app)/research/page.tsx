@@ -1,0 +1,99 @@
+import type { Metadata } from "next";
+import { Badge } from "@/app/_components/ui/badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { requireRole } from "@/lib/auth/guard";
+import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
+import { checkHealth } from "@/lib/health/health";
+import { listRecentRuns } from "@/lib/runs/queue";
+
+export const metadata: Metadata = { title: "Research" };
+
+const statusVariant = { queued: "default", running: "warning", succeeded: "success", failed: "danger", cancelled: "default" } as const;
+
+export default async function ResearchHome() {
+  await requireRole("researcher", "admin");
+  const [campaignList, runList, health] = await Promise.all([listCampaignSummaries(), listRecentRuns(), checkHealth()]);
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">Research</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>Trainer</CardTitle>
+        </CardHeader>
+        <CardContent className="text-sm text-slate-700">
+          {health.worker.live > 0 ? (
+            <p>
+              {health.worker.live} worker(s) live on the <strong>{health.worker.backend}</strong> backend; last heartbeat{" "}
+              {health.worker.lastHeartbeatSeconds}s ago.
+            </p>
+          ) : (
+            <p>No trainer worker is running. Start one with `npm run worker` (npm start runs one for you).</p>
+          )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Campaigns</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <Table>
+            <THead>
+              <Tr>
+                <Th>Name</Th>
+                <Th>Status</Th>
+                <Th>Pairs</Th>
+                <Th>Overlap</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {campaignList.map((c) => (
+                <Tr key={c.id}>
+                  <Td>{c.name}</Td>
+                  <Td>
+                    <Badge>{c.status}</Badge>
+                  </Td>
+                  <Td>{c.pairCount}</Td>
+                  <Td>{c.overlap}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Recent runs</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {runList.length === 0 ? (
+            <p className="text-sm text-slate-600">No runs yet.</p>
+          ) : (
+            <Table>
+              <THead>
+                <Tr>
+                  <Th>Kind</Th>
+                  <Th>Status</Th>
+                  <Th>Created</Th>
+                  <Th>Result</Th>
+                </Tr>
+              </THead>
+              <TBody>
+                {runList.map((r) => (
+                  <Tr key={r.id}>
+                    <Td>{r.kind}</Td>
+                    <Td>
+                      <Badge variant={statusVariant[r.status]}>{r.status}</Badge>
+                    </Td>
+                    <Td>{r.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
+                    <Td className="max-w-md truncate font-mono text-xs">{r.error ?? (r.result ? JSON.stringify(r.result) : "")}</Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

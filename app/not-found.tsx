@@ -1,0 +1,13 @@
+import Link from "next/link";
+
+export default function NotFound() {
+  return (
+    <main className="mx-auto max-w-md p-10 text-center">
+      <h1 className="text-2xl font-semibold">Not found</h1>
+      <p className="mt-2 text-slate-600">There is nothing at this address.</p>
+      <Link className="mt-6 inline-block underline" href="/">
+        Go to your home page
+      </Link>
+    </main>
+  );
+}

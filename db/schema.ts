@@ -1,0 +1,305 @@
+/**
+ * Every table, index and relation of Pairwise. Row types are inferred next to each table.
+ * Migrations are generated from this file by drizzle-kit (`npm run db:generate`).
+ */
+import { relations } from "drizzle-orm";
+import {
+  type AnyPgColumn,
+  bigint,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+// ---------------------------------------------------------------------------------------
+// Users and access
+// ---------------------------------------------------------------------------------------
+
+export const roleEnum = pgEnum("role", ["labeler", "researcher", "admin"]);
+export type Role = (typeof roleEnum.enumValues)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull(),
+    name: text("name").notNull().default(""),
+    role: roleEnum("role").notNull().default("labeler"),
+    /** argon2id hash; null for OAuth-only accounts. */
+    passwordHash: text("password_hash"),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("users_email_key").on(t.email)],
+);
+export type User = typeof users.$inferSelect;
+
+/** One row per failed sign-in; read back as a sliding window for rate limiting. */
+export const signinFailures = pgTable(
+  "signin_failures",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("signin_failures_email_at").on(t.email, t.at), index("signin_failures_ip_at").on(t.ip, t.at)],
+);
+
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text("token_hash").notNull(),
+    /** First characters of the token, so a user can tell their tokens apart. */
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_user").on(t.userId)],
+);
+export type ApiToken = typeof apiTokens.$inferSelect;
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    /** Namespaced verb, e.g. `user.role_changed`, `token.created`. */
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_events_at").on(t.at), index("audit_events_action").on(t.action)],
+);
+export type AuditEvent = typeof auditEvents.$inferSelect;
+
+// ---------------------------------------------------------------------------------------
+// Labeling data
+// ---------------------------------------------------------------------------------------
+
+export const campaignStatusEnum = pgEnum("campaign_status", ["draft", "active", "paused", "done"]);
+
+/** A message of a multi-turn prompt. */
+export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
+/** A prompt is plain text or a conversation. */
+export type PromptContent = string | ChatMessage[];
+
+export const campaigns = pgTable("campaigns", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  /** Markdown shown beside every task. */
+  guidelines: text("guidelines").notNull().default(""),
+  /** Judgments wanted per pair. */
+  overlap: integer("overlap").notNull().default(3),
+  /** Options validated by lib/campaigns/schema.ts. */
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  status: campaignStatusEnum("status").notNull().default("draft"),
+  createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export type Campaign = typeof campaigns.$inferSelect;
+
+export const prompts = pgTable(
+  "prompts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    content: jsonb("content").$type<PromptContent>().notNull(),
+    /** SHA-256 of the canonical content, for de-duplication within a campaign. */
+    contentHash: text("content_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("prompts_campaign_hash_key").on(t.campaignId, t.contentHash)],
+);
+export type Prompt = typeof prompts.$inferSelect;
+
+export const responses = pgTable(
+  "responses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    promptId: uuid("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    text: text("text").notNull(),
+    textHash: text("text_hash").notNull(),
+    /** Model or checkpoint name the response came from, or `imported`. */
+    source: text("source").notNull().default("imported"),
+    checkpointId: uuid("checkpoint_id").references(() => checkpoints.id, { onDelete: "set null" }),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("responses_prompt_hash_source_key").on(t.promptId, t.textHash, t.source)],
+);
+export type Response = typeof responses.$inferSelect;
+
+export const pairs = pgTable(
+  "pairs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    promptId: uuid("prompt_id")
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    responseAId: uuid("response_a_id")
+      .notNull()
+      .references(() => responses.id, { onDelete: "cascade" }),
+    responseBId: uuid("response_b_id")
+      .notNull()
+      .references(() => responses.id, { onDelete: "cascade" }),
+    /** Known answer of a gold pair, in canonical (A/B) order; null for ordinary pairs. */
+    goldChoice: text("gold_choice", { enum: ["a", "b", "tie", "both_bad"] }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("pairs_campaign_responses_key").on(t.campaignId, t.responseAId, t.responseBId),
+    index("pairs_campaign").on(t.campaignId),
+  ],
+);
+export type Pair = typeof pairs.$inferSelect;
+
+// ---------------------------------------------------------------------------------------
+// Training: workers, runs (the job queue), metrics, checkpoints
+// ---------------------------------------------------------------------------------------
+
+export const workers = pgTable("workers", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  /** tfjs backend the worker runs on: node-gpu | node | wasm | cpu. */
+  backend: text("backend").notNull(),
+  kinds: text("kinds").array().notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }).notNull().defaultNow(),
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
+});
+export type Worker = typeof workers.$inferSelect;
+
+export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
+export type RunStatus = (typeof runStatusEnum.enumValues)[number];
+
+/** A run is also the queue entry: workers claim `queued` rows with FOR UPDATE SKIP LOCKED. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: text("kind").notNull(),
+    status: runStatusEnum("status").notNull().default("queued"),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    parentCheckpointId: uuid("parent_checkpoint_id").references(() => checkpoints.id, { onDelete: "set null" }),
+    outputCheckpointId: uuid("output_checkpoint_id").references(() => checkpoints.id, { onDelete: "set null" }),
+    workerId: uuid("worker_id").references(() => workers.id, { onDelete: "set null" }),
+    /** Times the run was claimed; a run recovered after a dead worker is claimed again. */
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(2),
+    cancelRequested: boolean("cancel_requested").notNull().default(false),
+    result: jsonb("result").$type<Record<string, unknown>>(),
+    error: text("error"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("runs_queue").on(t.status, t.createdAt),
+    index("runs_kind").on(t.kind),
+  ],
+);
+export type Run = typeof runs.$inferSelect;
+
+export const runMetrics = pgTable(
+  "run_metrics",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    step: integer("step").notNull(),
+    name: text("name").notNull(),
+    value: doublePrecision("value").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.name, t.step] })],
+);
+export type RunMetric = typeof runMetrics.$inferSelect;
+
+export const checkpointKindEnum = pgEnum("checkpoint_kind", ["base", "sft", "reward", "policy", "value"]);
+
+export const checkpoints = pgTable(
+  "checkpoints",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: checkpointKindEnum("kind").notNull(),
+    name: text("name").notNull(),
+    parentId: uuid("parent_id").references((): AnyPgColumn => checkpoints.id, { onDelete: "set null" }),
+    /** The run that produced it; null for imported or shipped checkpoints. */
+    runId: uuid("run_id"),
+    backend: text("backend").notNull(),
+    /** Key of the checkpoint in the checkpoint store. */
+    storeKey: text("store_key").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    paramCount: bigint("param_count", { mode: "number" }).notNull(),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    metrics: jsonb("metrics").$type<Record<string, number>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("checkpoints_store_key").on(t.storeKey), index("checkpoints_run").on(t.runId)],
+);
+export type Checkpoint = typeof checkpoints.$inferSelect;
+
+// ---------------------------------------------------------------------------------------
+// Relations
+// ---------------------------------------------------------------------------------------
+
+export const usersRelations = relations(users, ({ many }) => ({ apiTokens: many(apiTokens) }));
+export const apiTokensRelations = relations(apiTokens, ({ one }) => ({
+  user: one(users, { fields: [apiTokens.userId], references: [users.id] }),
+}));
+export const campaignsRelations = relations(campaigns, ({ many }) => ({ prompts: many(prompts), pairs: many(pairs) }));
+export const promptsRelations = relations(prompts, ({ one, many }) => ({
+  campaign: one(campaigns, { fields: [prompts.campaignId], references: [campaigns.id] }),
+  responses: many(responses),
+}));
+export const responsesRelations = relations(responses, ({ one }) => ({
+  prompt: one(prompts, { fields: [responses.promptId], references: [prompts.id] }),
+}));
+export const pairsRelations = relations(pairs, ({ one }) => ({
+  campaign: one(campaigns, { fields: [pairs.campaignId], references: [campaigns.id] }),
+  prompt: one(prompts, { fields: [pairs.promptId], references: [prompts.id] }),
+  responseA: one(responses, { fields: [pairs.responseAId], references: [responses.id], relationName: "a" }),
+  responseB: one(responses, { fields: [pairs.responseBId], references: [responses.id], relationName: "b" }),
+}));
+export const runsRelations = relations(runs, ({ many, one }) => ({
+  metrics: many(runMetrics),
+  worker: one(workers, { fields: [runs.workerId], references: [workers.id] }),
+}));
+export const runMetricsRelations = relations(runMetrics, ({ one }) => ({
+  run: one(runs, { fields: [runMetrics.runId], references: [runs.id] }),
+}));
+

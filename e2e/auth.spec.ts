@@ -1,0 +1,124 @@
+import { expect, test } from "@playwright/test";
+import { credentialSignIn, DEMO_PASSWORD, signIn, signInAndWait } from "./helpers";
+
+test.describe("sign-in and roles", () => {
+  for (const [email, home, heading] of [
+    ["admin@pairwise.local", "/admin", "Users"],
+    ["researcher@pairwise.local", "/research", "Research"],
+    ["labeler1@pairwise.local", "/label", "Campaigns to label"],
+  ] as const) {
+    test(`${email} signs in and lands on ${home}`, async ({ page }) => {
+      await signInAndWait(page, email, home);
+      await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
+      await expect(page.getByTestId("role")).toHaveText(email.split("@")[0]!.replace(/\d$/, ""));
+    });
+  }
+
+  test("a wrong password is refused with a message", async ({ page }) => {
+    await signIn(page, "labeler2@pairwise.local", "not-the-password");
+    await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password.");
+    await expect(page).toHaveURL(/\/signin/);
+  });
+
+  test("a signed-out visitor is sent to sign-in; the API answers 401", async ({ page, request }) => {
+    await page.goto("/admin");
+    await expect(page).toHaveURL(/\/signin/);
+    const res = await request.get("/api/v1/users");
+    expect(res.status()).toBe(401);
+    expect((await res.json()).error.code).toBe("unauthorized");
+  });
+
+  test("a labeler is refused the admin page (403) and the admin API (403)", async ({ page }) => {
+    await signInAndWait(page, "labeler1@pairwise.local", "/label");
+    const response = await page.goto("/admin");
+    expect(response?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: /403/ })).toBeVisible();
+    const api = await page.request.get("/api/v1/users");
+    expect(api.status()).toBe(403);
+    expect((await api.json()).error.code).toBe("forbidden");
+  });
+});
+
+test.describe("admin manages users", () => {
+  test("a disabled user cannot sign in, and their open session stops working", async ({ page, browser }) => {
+    const email = `temp-${Date.now()}@pairwise.local`;
+    const password = "temporary-password-1";
+    await signInAndWait(page, "admin@pairwise.local", "/admin");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("Role", { exact: true }).selectOption("researcher");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByText(`Added ${email}.`)).toBeVisible();
+
+    // The new user signs in in another browser context and keeps that session open.
+    const other = await browser.newContext();
+    const theirPage = await other.newPage();
+    await signIn(theirPage, email, password);
+    await expect(theirPage).toHaveURL(/\/research$/);
+    expect((await theirPage.request.get("/api/v1/me")).status()).toBe(200);
+
+    await page.getByRole("button", { name: `Disable ${email}` }).click();
+    await expect(page.getByTestId(`user-row-${email}`).getByText("disabled")).toBeVisible();
+
+    expect((await theirPage.request.get("/api/v1/me")).status()).toBe(401);
+    await theirPage.goto("/research");
+    await expect(theirPage).toHaveURL(/\/signin/);
+    await signIn(theirPage, email, password);
+    await expect(theirPage.locator("form").getByRole("alert")).toContainText("This account is disabled");
+
+    await page.getByRole("button", { name: `Enable ${email}` }).click();
+    await expect(page.getByTestId(`user-row-${email}`).getByText("active")).toBeVisible();
+    await other.close();
+  });
+
+  test("the users API is admin-only and validates its input", async ({ page }) => {
+    await signInAndWait(page, "admin@pairwise.local", "/admin");
+    const list = await page.request.get("/api/v1/users");
+    expect(list.status()).toBe(200);
+    expect((await list.json()).users.map((u: { email: string }) => u.email)).toContain("labeler1@pairwise.local");
+    const bad = await page.request.post("/api/v1/users", { data: { email: "not-an-email", password: "x" } });
+    expect(bad.status()).toBe(400);
+    const body = await bad.json();
+    expect(body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(["email", "password"]));
+  });
+});
+
+test.describe("API tokens", () => {
+  test("a researcher's token works on the API until revoked, then gets 401", async ({ page, playwright }) => {
+    await signInAndWait(page, "researcher@pairwise.local", "/research");
+    await page.goto("/settings/tokens");
+    const name = `e2e-${Date.now()}`;
+    await page.getByLabel("Name").fill(name);
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("new-token").textContent())!.trim();
+    expect(token).toMatch(/^pw_/);
+
+    const api = await playwright.request.newContext({ baseURL: page.url().replace(/\/settings.*$/, "") });
+    const auth = { authorization: `Bearer ${token}` };
+    const me = await api.get("/api/v1/me", { headers: auth });
+    expect(me.status()).toBe(200);
+    expect((await me.json()).user.email).toBe("researcher@pairwise.local");
+    expect((await api.get("/api/v1/users", { headers: auth })).status()).toBe(403);
+
+    await page.getByRole("button", { name: `Revoke ${name}` }).click();
+    await expect(page.getByRole("row", { name: new RegExp(name) }).getByText("revoked")).toBeVisible();
+    expect((await api.get("/api/v1/me", { headers: auth })).status()).toBe(401);
+    await api.dispose();
+  });
+});
+
+test.describe("sign-in rate limit", () => {
+  test("20 rapid wrong passwords are rate-limited and the server keeps serving", async ({ playwright, baseURL }) => {
+    const api = await playwright.request.newContext({ baseURL });
+    // A documentation-range address, so this test's failures do not count against the others.
+    const headers = { "x-forwarded-for": "203.0.113.7" };
+    const errors: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) errors.push(await credentialSignIn(api, "labeler3@pairwise.local", `wrong-${i}`, headers));
+    expect(errors.slice(0, 5).every((e) => e === "CredentialsSignin" || e === "Wrong email or password.")).toBe(true);
+    expect(errors.slice(5).every((e) => e?.startsWith("Too many failed sign-ins"))).toBe(true);
+    // Even the right password is refused while the account is locked.
+    expect(await credentialSignIn(api, "labeler3@pairwise.local", DEMO_PASSWORD, headers)).toMatch(/Too many/);
+    expect((await api.get("/api/health")).status()).toBe(200);
+    await api.dispose();
+  });
+});

@@ -1,0 +1,75 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { ZodError, type ZodType } from "zod";
+import { AppError, isAppError } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+
+/** Bodies above this are refused before parsing. */
+export const MAX_JSON_BODY_BYTES = 1_000_000;
+
+export type ApiErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
+
+function errorResponse(err: unknown, requestId: string, route: string): Response {
+  if (isAppError(err)) {
+    if (err.status >= 500) logger.error({ requestId, route, code: err.code, err: err.cause }, err.message);
+    return Response.json(
+      { error: { code: err.code, message: err.message, requestId, details: err.details } } satisfies ApiErrorBody,
+      { status: err.status, headers: { "x-request-id": requestId } },
+    );
+  }
+  if (err instanceof ZodError) {
+    const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    return Response.json(
+      { error: { code: "bad_request:validation", message: "The request is not valid.", requestId, details } } satisfies ApiErrorBody,
+      { status: 400, headers: { "x-request-id": requestId } },
+    );
+  }
+  logger.error({ requestId, route, err }, "unhandled error in route handler");
+  return Response.json(
+    { error: { code: "internal", message: `Something went wrong on our side (request ${requestId}).`, requestId } } satisfies ApiErrorBody,
+    { status: 500, headers: { "x-request-id": requestId } },
+  );
+}
+
+/**
+ * Wraps a route handler: a request id on every response, AppError and validation errors
+ * turned into their status with a safe message, anything else logged and answered 500.
+ */
+export function apiRoute<Ctx>(handler: (request: Request, ctx: Ctx) => Promise<Response>) {
+  return async (request: Request, ctx: Ctx): Promise<Response> => {
+    const requestId = request.headers.get("x-request-id") ?? randomUUID();
+    const started = performance.now();
+    const route = new URL(request.url).pathname;
+    let response: Response;
+    try {
+      response = await handler(request, ctx);
+      response.headers.set("x-request-id", requestId);
+    } catch (err) {
+      response = errorResponse(err, requestId, route);
+    }
+    logger.info(
+      { requestId, method: request.method, route, status: response.status, ms: Math.round(performance.now() - started) },
+      "request",
+    );
+    return response;
+  };
+}
+
+/** Reads and validates a JSON body, refusing oversized and malformed ones with a clear message. */
+export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Promise<T> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_JSON_BODY_BYTES) {
+    throw new AppError("payload_too_large", `The body is over ${MAX_JSON_BODY_BYTES} bytes.`);
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BODY_BYTES) {
+    throw new AppError("payload_too_large", `The body is over ${MAX_JSON_BODY_BYTES} bytes.`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request:json", "The body is not valid JSON.");
+  }
+  return schema.parse(raw);
+}

@@ -1,0 +1,24 @@
+import type { RouteConfig } from "@asteasolutions/zod-to-openapi";
+import { z } from "./zod";
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "forbidden" }),
+      message: z.string(),
+      requestId: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** The error responses every authenticated route can give. */
+export const commonErrors: RouteConfig["responses"] = {
+  400: json(errorSchema, "The request is not valid."),
+  401: json(errorSchema, "Not signed in, or the API token is invalid or revoked."),
+  403: json(errorSchema, "The caller's role may not do this."),
+};
+
+export { json as jsonContent };

@@ -1,0 +1,27 @@
+import "server-only";
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { registerHealthPaths } from "@/lib/health/openapi";
+import { registerUserPaths } from "@/lib/users/openapi";
+
+/** Each domain adds its routes here; the document is built from the handlers' own schemas. */
+export function buildOpenApiDocument() {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent("securitySchemes", "bearerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A personal API token (researchers and admins), created on the Tokens page.",
+  });
+  registry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "next-auth.session-token" });
+  registerHealthPaths(registry);
+  registerUserPaths(registry);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Pairwise API",
+      version: "1",
+      description: "Label preferences, manage campaigns and runs. Authenticate with a session cookie or `Authorization: Bearer <token>`.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearerToken: [] }, { session: [] }],
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The one access check. Called first in every protected page, server action and route
+ * handler. The session only says who signed in; the user row is read on every request,
+ * so a role change or a disabled account takes effect at once.
+ */
+import "server-only";
+import { getServerSession } from "next-auth";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import type { Role, User } from "@/db/schema";
+import { AppError } from "@/lib/errors";
+import { findUserById } from "@/lib/users/users";
+import { authOptions } from "./options";
+import { userForApiToken } from "./tokens";
+
+/** Personal API tokens are for researchers and admins only. */
+export const tokenRoles: Role[] = ["researcher", "admin"];
+
+const sessionUser = cache(async (): Promise<User | null> => {
+  const session = await getServerSession(authOptions);
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = await findUserById(id);
+  return user && !user.disabledAt ? user : null;
+});
+
+/** Pages and server actions: the signed-in, enabled user, or a redirect to sign-in. */
+export async function requireUser(): Promise<User> {
+  const user = await sessionUser();
+  if (!user) redirect("/signin");
+  return user;
+}
+
+/** Pages and server actions: the user if their role is allowed, else a 403 page. */
+export async function requireRole(...allowed: Role[]): Promise<User> {
+  const user = await requireUser();
+  if (!allowed.includes(user.role)) forbidden();
+  return user;
+}
+
+/** The user behind a request: a personal API token (`Authorization: Bearer`) or the session cookie. */
+async function apiUser(request: Request): Promise<User | null> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const user = match ? await userForApiToken(match[1]!) : null;
+    if (!user || !tokenRoles.includes(user.role)) throw new AppError("unauthorized:token", "The API token is invalid or revoked.");
+    return user.disabledAt ? null : user;
+  }
+  return sessionUser();
+}
+
+/** Route handlers: the caller, or 401. */
+export async function requireApiUser(request: Request): Promise<User> {
+  const user = await apiUser(request);
+  if (!user) throw new AppError("unauthorized", "Sign in or send a valid API token.");
+  return user;
+}
+
+/** Route handlers: the caller if their role is allowed, else 401/403. */
+export async function requireApiRole(request: Request, ...allowed: Role[]): Promise<User> {
+  const user = await requireApiUser(request);
+  if (!allowed.includes(user.role)) {
+    throw new AppError("forbidden", `This needs the ${allowed.join(" or ")} role.`);
+  }
+  return user;
+}

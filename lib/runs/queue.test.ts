@@ -1,0 +1,135 @@
+import { eq, sql } from "drizzle-orm";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { runMetrics, runs } from "@/db/schema";
+import { registerWorker } from "@/lib/workers/workers";
+import { healthcheck } from "@/trainer/jobs/healthcheck";
+import { RunCancelled } from "@/trainer/jobs/types";
+import { startWorker } from "@/trainer/worker-loop";
+import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel } from "./queue";
+
+const kind = () => `test-${Math.random().toString(36).slice(2)}`;
+
+describe("run queue", () => {
+  it("gives one run to exactly one of many concurrent claimers", async () => {
+    const k = kind();
+    const run = await enqueueRun({ kind: k });
+    const claimers = await Promise.all(Array.from({ length: 8 }, () => registerWorker({ backend: "cpu", kinds: [k] })));
+    const claims = await Promise.all(claimers.map((w) => claimRun({ workerId: w.id, kinds: [k] })));
+    const winners = claims.filter((c) => c !== null);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]!.id).toBe(run.id);
+    expect(winners[0]!.status).toBe("running");
+    expect(winners[0]!.attempts).toBe(1);
+  });
+
+  it("hands out runs oldest first and only of the worker's kinds", async () => {
+    const [k1, k2] = [kind(), kind()];
+    const first = await enqueueRun({ kind: k1 });
+    await enqueueRun({ kind: k2 });
+    const second = await enqueueRun({ kind: k1 });
+    const w = await registerWorker({ backend: "cpu", kinds: [k1] });
+    expect((await claimRun({ workerId: w.id, kinds: [k1] }))?.id).toBe(first.id);
+    expect((await claimRun({ workerId: w.id, kinds: [k1] }))?.id).toBe(second.id);
+    expect(await claimRun({ workerId: w.id, kinds: [k1] })).toBeNull();
+  });
+
+  it("requeues a run whose worker stopped heartbeating, then fails it with a reason", async () => {
+    const k = kind();
+    const run = await enqueueRun({ kind: k, maxAttempts: 2 });
+    const dead = await registerWorker({ backend: "cpu", kinds: [k] });
+    await claimRun({ workerId: dead.id, kinds: [k] });
+    await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(runs.id, run.id));
+    expect(await recoverStaleRuns({ timeoutSeconds: 30 })).toMatchObject({ requeued: 1 });
+    expect((await getRun({ runId: run.id }))?.status).toBe("queued");
+
+    // The dead worker comes back: it no longer owns the run and cannot finish it.
+    expect(await heartbeatRun({ runId: run.id, workerId: dead.id })).toEqual({ owned: false, cancelRequested: false });
+    const second = await registerWorker({ backend: "cpu", kinds: [k] });
+    await claimRun({ workerId: second.id, kinds: [k] });
+    expect(await finishRun({ runId: run.id, workerId: dead.id, status: "succeeded" })).toBe(false);
+
+    await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(runs.id, run.id));
+    await recoverStaleRuns({ timeoutSeconds: 30 });
+    const failed = await getRun({ runId: run.id });
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error).toMatch(/stopped heartbeating.*after 2 attempts/);
+  });
+
+  it("cancels a queued run at once and flags a running one", async () => {
+    const k = kind();
+    const queued = await enqueueRun({ kind: k });
+    expect((await requestCancel({ runId: queued.id }))?.status).toBe("cancelled");
+    const running = await enqueueRun({ kind: k });
+    const w = await registerWorker({ backend: "cpu", kinds: [k] });
+    await claimRun({ workerId: w.id, kinds: [k] });
+    expect((await requestCancel({ runId: running.id }))?.status).toBe("running");
+    expect(await heartbeatRun({ runId: running.id, workerId: w.id })).toEqual({ owned: true, cancelRequested: true });
+  });
+
+  it("stores metrics per step and overwrites a rewritten step", async () => {
+    const run = await enqueueRun({ kind: kind() });
+    await recordMetrics({ runId: run.id, step: 1, values: { "loss/train": 2.5, "reward/accuracy": 0.5, bad: Number.NaN } });
+    await recordMetrics({ runId: run.id, step: 1, values: { "loss/train": 2.25 } });
+    const rows = await db.select().from(runMetrics).where(eq(runMetrics.runId, run.id));
+    expect(rows.map((r) => [r.name, r.value]).sort()).toEqual([
+      ["loss/train", 2.25],
+      ["reward/accuracy", 0.5],
+    ]);
+  });
+});
+
+describe("worker loop", () => {
+  const logger = pino({ level: "silent" });
+
+  it("round-trips a healthcheck through the queue and records the backend", async () => {
+    const worker = await startWorker({ backend: "cpu", handlers: { healthcheck }, kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger });
+    const run = await enqueueRun({ kind: "healthcheck" });
+    let done = await getRun({ runId: run.id });
+    for (let i = 0; i < 100 && done?.status !== "succeeded"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = await getRun({ runId: run.id });
+    }
+    await worker.stop();
+    expect(done?.status).toBe("succeeded");
+    expect(done?.workerId).toBe(worker.id);
+    expect(done?.result).toMatchObject({ backend: "cpu" });
+  });
+
+  it("stops a running job within one step when the run is cancelled", async () => {
+    const k = kind();
+    let steps = 0;
+    const worker = await startWorker({
+      backend: "cpu",
+      kinds: [],
+      heartbeatTimeoutSeconds: 30,
+      pollMs: 50,
+      logger,
+      handlers: {
+        [k]: async (ctx) => {
+          for (;;) {
+            steps++;
+            await ctx.reportMetrics(steps, { "loss/train": 1 / steps });
+            await new Promise((r) => setTimeout(r, 1100));
+            await ctx.checkpointStep();
+          }
+        },
+      },
+    });
+    const run = await enqueueRun({ kind: k });
+    while ((await getRun({ runId: run.id }))?.status !== "running") await new Promise((r) => setTimeout(r, 50));
+    await requestCancel({ runId: run.id });
+    const stepsAtCancel = steps;
+    await worker.idle();
+    let final = await getRun({ runId: run.id });
+    for (let i = 0; i < 60 && final?.status === "running"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      final = await getRun({ runId: run.id });
+    }
+    await worker.stop();
+    expect(final?.status).toBe("cancelled");
+    expect(steps - stepsAtCancel).toBeLessThanOrEqual(1);
+    expect(new RunCancelled("cancelled").message).toMatch(/cancelled/);
+  });
+});

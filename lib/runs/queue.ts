@@ -1,0 +1,134 @@
+/**
+ * The job queue is the runs table: a queued run is a job. Workers claim with
+ * FOR UPDATE SKIP LOCKED (no run is taken twice), heartbeat while they work, and finish
+ * only runs they still own (a run recovered from a dead worker cannot be finished by
+ * that worker if it comes back).
+ */
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { db } from "@/db/client";
+import { runMetrics, runs, type Run } from "@/db/schema";
+
+export async function enqueueRun({
+  kind,
+  config = {},
+  createdBy = null,
+  parentCheckpointId = null,
+  maxAttempts = 2,
+}: {
+  kind: string;
+  config?: Record<string, unknown>;
+  createdBy?: string | null;
+  parentCheckpointId?: string | null;
+  maxAttempts?: number;
+}): Promise<Run> {
+  const [run] = await db.insert(runs).values({ kind, config, createdBy, parentCheckpointId, maxAttempts }).returning();
+  return run!;
+}
+
+/** Takes the oldest queued run of one of `kinds`, or null when there is none. */
+export async function claimRun({ workerId, kinds }: { workerId: string; kinds: string[] }): Promise<Run | null> {
+  const rows = await db.execute<{ id: string }>(sql`
+    update runs set status = 'running', worker_id = ${workerId}, attempts = attempts + 1,
+                    started_at = coalesce(started_at, now()), heartbeat_at = now()
+    where id = (
+      select id from runs
+      where status = 'queued' and kind = any(string_to_array(${kinds.join(",")}, ','))
+      order by created_at
+      for update skip locked
+      limit 1
+    )
+    returning id`);
+  const id = rows[0]?.id;
+  if (!id) return null;
+  return (await db.query.runs.findFirst({ where: eq(runs.id, id) })) ?? null;
+}
+
+/** Returns false when the worker no longer owns the run (it was recovered or cancelled). */
+export async function heartbeatRun({ runId, workerId }: { runId: string; workerId: string }): Promise<{ owned: boolean; cancelRequested: boolean }> {
+  const [row] = await db
+    .update(runs)
+    .set({ heartbeatAt: new Date() })
+    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
+    .returning({ cancelRequested: runs.cancelRequested });
+  return { owned: Boolean(row), cancelRequested: row?.cancelRequested ?? false };
+}
+
+export async function finishRun({
+  runId,
+  workerId,
+  status,
+  result,
+  error,
+  outputCheckpointId,
+}: {
+  runId: string;
+  workerId: string;
+  status: "succeeded" | "failed" | "cancelled";
+  result?: Record<string, unknown>;
+  error?: string;
+  outputCheckpointId?: string;
+}): Promise<boolean> {
+  const rows = await db
+    .update(runs)
+    .set({ status, result, error, outputCheckpointId, finishedAt: new Date(), heartbeatAt: new Date() })
+    .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
+    .returning({ id: runs.id });
+  return rows.length === 1;
+}
+
+/** Asks a run to stop; a queued run is cancelled at once, a running one at its next step. */
+export async function requestCancel({ runId }: { runId: string }): Promise<Run | null> {
+  const [run] = await db
+    .update(runs)
+    .set({
+      cancelRequested: true,
+      status: sql`case when ${runs.status} = 'queued' then 'cancelled'::run_status else ${runs.status} end`,
+      finishedAt: sql`case when ${runs.status} = 'queued' then now() else ${runs.finishedAt} end`,
+    })
+    .where(eq(runs.id, runId))
+    .returning();
+  return run ?? null;
+}
+
+/**
+ * Runs whose worker stopped heartbeating: queued again while attempts remain (the job
+ * resumes from its last checkpoint), failed with the reason otherwise.
+ */
+export async function recoverStaleRuns({ timeoutSeconds }: { timeoutSeconds: number }): Promise<{ requeued: number; failed: number }> {
+  const rows = await db.execute<{ status: string }>(sql`
+    update runs set
+      status = case when attempts < max_attempts and not cancel_requested then 'queued'::run_status
+                    when cancel_requested then 'cancelled'::run_status
+                    else 'failed'::run_status end,
+      error = case when attempts < max_attempts and not cancel_requested then error
+                   when cancel_requested then error
+                   else format('The worker stopped heartbeating (last heartbeat %s); gave up after %s attempts.', heartbeat_at, attempts) end,
+      finished_at = case when attempts < max_attempts and not cancel_requested then null else now() end,
+      worker_id = case when attempts < max_attempts and not cancel_requested then null else worker_id end
+    where status = 'running' and heartbeat_at < now() - make_interval(secs => ${timeoutSeconds})
+    returning status`);
+  return {
+    requeued: rows.filter((r) => r.status === "queued").length,
+    failed: rows.filter((r) => r.status !== "queued").length,
+  };
+}
+
+export async function recordMetrics({ runId, step, values }: { runId: string; step: number; values: Record<string, number> }): Promise<void> {
+  const rows = Object.entries(values)
+    .filter(([, v]) => Number.isFinite(v))
+    .map(([name, value]) => ({ runId, step, name, value }));
+  if (rows.length === 0) return;
+  await db
+    .insert(runMetrics)
+    .values(rows)
+    .onConflictDoUpdate({ target: [runMetrics.runId, runMetrics.name, runMetrics.step], set: { value: sql`excluded.value`, at: sql`now()` } });
+}
+
+export async function getRun({ runId }: { runId: string }): Promise<Run | null> {
+  return (await db.query.runs.findFirst({ where: eq(runs.id, runId) })) ?? null;
+}
+
+export async function listRecentRuns({ limit = 20 }: { limit?: number } = {}): Promise<Run[]> {
+  return db.query.runs.findMany({ orderBy: (r, { desc }) => [desc(r.createdAt)], limit });
+}

@@ -1,0 +1,16 @@
+/** Vitest global setup: a fresh, migrated database for the integration tests. */
+import { runMigrations } from "@/db/migrate";
+import { recreateDatabase, testServer } from "./databases";
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const server = await testServer({ dataDir: ".data/test", port: 54330 });
+  const name = `${new URL(server.url).pathname.slice(1) || "postgres"}_vitest`;
+  const url = await recreateDatabase(server.url, name);
+  await runMigrations(url);
+  process.env.DATABASE_URL = url;
+  process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret";
+  process.env.LOG_LEVEL ??= "silent";
+  return async () => {
+    await server.embedded?.stop();
+  };
+}

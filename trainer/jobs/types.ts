@@ -1,0 +1,27 @@
+import type { Run } from "@/db/schema";
+
+/** What a job handler gets from the worker loop. */
+export type JobContext = {
+  run: Run;
+  /** tfjs backend this worker runs on. */
+  backend: string;
+  log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Writes a step's metrics (TRL-style names). */
+  reportMetrics: (step: number, values: Record<string, number>) => Promise<void>;
+  /**
+   * Call once per training step: heartbeats, and throws RunCancelled when the run was
+   * cancelled or recovered by another worker, so a long loop stops within one step.
+   */
+  checkpointStep: () => Promise<void>;
+};
+
+/** What a successful job returns: stored as the run's result. */
+export type JobResult = { result: Record<string, unknown>; outputCheckpointId?: string };
+
+export type JobHandler = (ctx: JobContext) => Promise<JobResult>;
+
+export class RunCancelled extends Error {
+  constructor(readonly reason: "cancelled" | "lost") {
+    super(reason === "cancelled" ? "The run was cancelled." : "The worker no longer owns this run.");
+  }
+}

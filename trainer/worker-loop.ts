@@ -1,0 +1,118 @@
+/**
+ * The worker: registers itself, heartbeats, recovers runs of dead workers, and claims
+ * runs of the kinds it handles, one at a time.
+ */
+import {
+  claimRun,
+  finishRun,
+  heartbeatRun,
+  recordMetrics,
+  recoverStaleRuns,
+} from "@/lib/runs/queue";
+import { heartbeatWorker, markWorkerStopped, registerWorker } from "@/lib/workers/workers";
+import type { Logger } from "@/lib/logger";
+import { RunCancelled, type JobContext, type JobHandler } from "./jobs/types";
+
+export type WorkerOptions = {
+  backend: string;
+  handlers: Record<string, JobHandler>;
+  /** Kinds to take; empty = every kind in `handlers`. */
+  kinds: string[];
+  heartbeatTimeoutSeconds: number;
+  pollMs: number;
+  logger: Logger;
+};
+
+const STOP_GRACE_MS = 3000;
+
+function withDeadline(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+export type RunningWorker = { id: string; stop: () => Promise<void>; idle: () => Promise<void> };
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const kinds = options.kinds.length ? options.kinds.filter((k) => k in options.handlers) : Object.keys(options.handlers);
+  const unknown = options.kinds.filter((k) => !(k in options.handlers));
+  if (unknown.length) throw new Error(`TRAINER_KINDS names kinds this worker cannot run: ${unknown.join(", ")}`);
+  const worker = await registerWorker({ backend: options.backend, kinds });
+  const log = options.logger.child({ workerId: worker.id });
+  log.info({ backend: options.backend, kinds }, "worker registered");
+
+  let stopping = false;
+  let busy: Promise<void> = Promise.resolve();
+  let wake: (() => void) | null = null;
+
+  const beat = setInterval(() => {
+    heartbeatWorker({ workerId: worker.id }).catch((err) => log.warn({ err: String(err) }, "worker heartbeat failed"));
+  }, Math.min(5000, (options.heartbeatTimeoutSeconds * 1000) / 3));
+
+  async function runOne(): Promise<boolean> {
+    await recoverStaleRuns({ timeoutSeconds: options.heartbeatTimeoutSeconds });
+    const run = await claimRun({ workerId: worker.id, kinds });
+    if (!run) return false;
+    const runLog = log.child({ runId: run.id, kind: run.kind });
+    runLog.info({ attempt: run.attempts }, "run claimed");
+    let lastBeat = 0;
+    const ctx: JobContext = {
+      run,
+      backend: options.backend,
+      log: (msg, fields) => runLog.info(fields ?? {}, msg),
+      reportMetrics: (step, values) => recordMetrics({ runId: run.id, step, values }),
+      checkpointStep: async () => {
+        if (Date.now() - lastBeat < 1000) return;
+        lastBeat = Date.now();
+        const state = await heartbeatRun({ runId: run.id, workerId: worker.id });
+        if (!state.owned) throw new RunCancelled("lost");
+        if (state.cancelRequested) throw new RunCancelled("cancelled");
+      },
+    };
+    try {
+      const { result, outputCheckpointId } = await options.handlers[run.kind]!(ctx);
+      await finishRun({ runId: run.id, workerId: worker.id, status: "succeeded", result, outputCheckpointId });
+      runLog.info("run succeeded");
+    } catch (err) {
+      if (err instanceof RunCancelled) {
+        if (err.reason === "cancelled") await finishRun({ runId: run.id, workerId: worker.id, status: "cancelled" });
+        runLog.info({ reason: err.reason }, "run stopped");
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        await finishRun({ runId: run.id, workerId: worker.id, status: "failed", error: message });
+        runLog.error({ err }, "run failed");
+      }
+    }
+    return true;
+  }
+
+  const loop = (async () => {
+    while (!stopping) {
+      let worked = false;
+      busy = runOne()
+        .then((w) => {
+          worked = w;
+        })
+        .catch((err) => log.warn({ err: String(err) }, "queue poll failed; retrying"));
+      await busy;
+      if (!worked && !stopping) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, options.pollMs);
+        });
+      }
+    }
+  })();
+
+  return {
+    id: worker.id,
+    idle: () => busy,
+    stop: async () => {
+      stopping = true;
+      wake?.();
+      clearInterval(beat);
+      // On Ctrl-C the database may already be shutting down: do not wait on it for long.
+      await withDeadline(loop, STOP_GRACE_MS);
+      await withDeadline(markWorkerStopped({ workerId: worker.id }).catch(() => {}), STOP_GRACE_MS);
+      log.info("worker stopped");
+    },
+  };
+}
