@@ -1,21 +1,15 @@
 /**
- * The trainer's environment, parsed once. Nothing else in trainer/ reads process.env.
+ * The trainer's view of the environment. Parsing happens once, in lib/env.ts; nothing in
+ * trainer/ reads process.env.
  */
-import { z } from "zod";
+import { checkpointDir, env } from "@/lib/env";
 
 export const backendNames = ["node-gpu", "node", "wasm", "cpu"] as const;
 export type BackendName = (typeof backendNames)[number];
 
-const schema = z.object({
+export const trainerEnv = {
   /** Root folder of the folder checkpoint store. */
-  CHECKPOINT_DIR: z.string().min(1).default(".data/checkpoints"),
+  CHECKPOINT_DIR: checkpointDir,
   /** Forces one backend instead of the first that loads. */
-  TRAINER_BACKEND: z.enum(backendNames).optional(),
-});
-
-const parsed = schema.safeParse(process.env);
-if (!parsed.success) {
-  throw new Error(`trainer environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
-}
-
-export const trainerEnv = parsed.data;
+  TRAINER_BACKEND: env.TRAINER_BACKEND satisfies BackendName | undefined,
+};
