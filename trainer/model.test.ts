@@ -1,0 +1,73 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend";
+import { generate } from "./generate";
+import { createModel, disposeModel, forward, lmLogits, rewardScores, tokenValues } from "./model";
+import { Adam } from "./optim";
+import { tinyConfig, testBackends } from "./testing";
+import { trainByteBpe } from "./tokenizer";
+import { lmBatchFromStream, lmLoss, trainStep } from "./train";
+
+describe.each(testBackends)("model on %s", (backend) => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
+  it("gives padded rows the logits of their unpadded selves (left and right padding)", () => {
+    const model = createModel(tinyConfig, { seed: 1, heads: ["reward", "value"] });
+    const row = [5, 9, 2];
+    const alone = tf.tidy(() => lmLogits(model, forward(model, { ids: tf.tensor2d([row], [1, 3], "int32") }).hidden).arraySync());
+    const padded = tf.tidy(() => {
+      const ids = tf.tensor2d([[...row, 0, 0], [0, 0, ...row]], [2, 5], "int32");
+      const mask = [[1, 1, 1, 0, 0], [0, 0, 1, 1, 1]];
+      const { hidden } = forward(model, { ids, attentionMask: mask });
+      return { logits: lmLogits(model, hidden).arraySync(), reward: rewardScores(model, hidden, mask).arraySync(), values: tokenValues(model, hidden).shape };
+    });
+    for (let t = 0; t < 3; t++) {
+      padded.logits[t].forEach((v, i) => expect(v).toBeCloseTo(alone[t][i], 4)); // right-padded row, positions 0-2
+      padded.logits[5 + 2 + t].forEach((v, i) => expect(v).toBeCloseTo(alone[t][i], 4)); // left-padded row, positions 2-4
+    }
+    expect(padded.reward[0]).toBeCloseTo(padded.reward[1], 4); // read at each row's last real token
+    expect(padded.values).toEqual([10]);
+    disposeModel(model);
+  });
+
+  it("memorises a short text: loss falls and the tensor count stays flat over 50 steps", () => {
+    const model = createModel(tinyConfig, { seed: 2 });
+    const opt = new Adam(model.params, { lr: 1e-2, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0 });
+    const tokens = Array.from({ length: 40 }, (_, i) => (i * 7) % 13);
+    const batch = lmBatchFromStream(tokens, [0, 5, 10, 20], 12);
+    const first = trainStep(model, opt, batch, lmLoss).loss;
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 50; i++) last = trainStep(model, opt, batch, lmLoss).loss;
+    expect(tf.memory().numTensors).toBe(before);
+    expect(first).toBeGreaterThan(3.5); // ~ln(64) at initialisation
+    expect(last).toBeLessThan(0.5);
+    opt.dispose();
+    disposeModel(model);
+  });
+
+  it("generates the same greedy tokens with and without the KV cache", () => {
+    const tok = trainByteBpe(["abc abd abe"], { vocabSize: 260 });
+    const model = createModel({ ...tinyConfig, vocabSize: tok.vocabSize }, { seed: 3 });
+    const prompts = [[1, 2, 3], [4], [7, 8]];
+    const before = tf.memory().numTensors;
+    const cached = generate(model, tok, prompts, { maxNewTokens: 10, temperature: 0 });
+    const full = generate(model, tok, prompts, { maxNewTokens: 10, temperature: 0, useCache: false });
+    expect(cached.map((g) => g.tokens)).toEqual(full.map((g) => g.tokens));
+    cached.forEach((g, i) => g.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(full[i].logprobs[j], 4)));
+    expect(tf.memory().numTensors).toBe(before);
+    disposeModel(model);
+  });
+
+  it("samples reproducibly from a seed", () => {
+    const tok = trainByteBpe(["abc abd abe"], { vocabSize: 260 });
+    const model = createModel({ ...tinyConfig, vocabSize: tok.vocabSize }, { seed: 4 });
+    const a = generate(model, tok, ["ab"], { maxNewTokens: 8, temperature: 1, topK: 10, topP: 0.9, seed: 5 });
+    const b = generate(model, tok, ["ab"], { maxNewTokens: 8, temperature: 1, topK: 10, topP: 0.9, seed: 5 });
+    expect(a).toEqual(b);
+    expect(a[0].logprobs.every((l) => l <= 0 && Number.isFinite(l))).toBe(true);
+    disposeModel(model);
+  });
+});

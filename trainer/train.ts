@@ -1,0 +1,98 @@
+/**
+ * One optimisation step with a caller-supplied loss, and the language-model loss.
+ * Pretraining, SFT, reward, PPO and DPO all pass their own LossFn to trainStep.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { forward, type GPT, lmLogits } from "./model";
+import { crossEntropy } from "./ops";
+import { type Adam, clipByGlobalNorm } from "./optim";
+
+export interface LossOutput {
+  loss: tf.Scalar;
+  /** Extra scalars to report, named like TRL's metrics (e.g. "reward/accuracy"). */
+  metrics?: Record<string, tf.Scalar>;
+}
+export type LossFn<Batch> = (model: GPT, batch: Batch) => LossOutput;
+
+export interface StepOptions {
+  /** Clip the global gradient norm to this; 0 disables. */
+  clipNorm?: number;
+  /** Learning rate for this step (a schedule); defaults to the optimizer's. */
+  lr?: number;
+  /** Parameter names to update; others stay frozen. Defaults to all. */
+  trainable?: string[];
+  /** Combines gradients across data-parallel workers before clipping (averaging). */
+  reduceGrads?: (grads: Record<string, tf.Tensor>) => Record<string, tf.Tensor>;
+}
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  metrics: Record<string, number>;
+}
+
+/** forward -> loss -> backward -> (reduce) -> clip -> Adam, all inside one tidy. */
+export function trainStep<Batch>(model: GPT, optimizer: Adam, batch: Batch, lossFn: LossFn<Batch>, opts: StepOptions = {}): StepResult {
+  const names = opts.trainable ?? Object.keys(model.params);
+  const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
+  let metricTensors: Record<string, tf.Scalar> = {};
+  const [loss, norm] = tf.tidy(() => {
+    const { value, grads: raw } = tf.variableGrads(() => {
+      const out = lossFn(model, batch);
+      metricTensors = out.metrics ?? {};
+      for (const t of Object.values(metricTensors)) tf.keep(t);
+      return out.loss;
+    }, names.map((n) => model.params[n]));
+    let grads: Record<string, tf.Tensor> = {};
+    for (const [varName, g] of Object.entries(raw)) grads[byVarName.get(varName)!] = g;
+    if (opts.reduceGrads) grads = opts.reduceGrads(grads);
+    const clipped = clipByGlobalNorm(grads, opts.clipNorm ?? 1);
+    optimizer.apply(clipped.grads, opts.lr);
+    return [value, clipped.norm];
+  });
+  const metrics: Record<string, number> = {};
+  for (const [k, t] of Object.entries(metricTensors)) {
+    metrics[k] = t.dataSync()[0];
+    t.dispose();
+  }
+  const result = { loss: loss.dataSync()[0], gradNorm: norm.dataSync()[0], metrics };
+  loss.dispose();
+  norm.dispose();
+  return result;
+}
+
+/** Token ids for next-token prediction, as plain arrays so they cross worker threads. */
+export interface LmBatch {
+  B: number;
+  T: number;
+  inputs: Int32Array; //       [B*T]
+  targets: Int32Array; //      [B*T]
+  attentionMask?: number[][]; // [B][T]
+  /** Weight of each target in the loss (0 on prompt or padding tokens); absent: all 1. */
+  lossWeights?: Float32Array; // [B*T]
+}
+
+/** Mean cross-entropy over weighted targets. */
+export function lmLoss(model: GPT, batch: LmBatch): LossOutput {
+  const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32");
+  const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true });
+  const nll = crossEntropy(lmLogits(model, hidden), tf.tensor1d(batch.targets, "int32")); // [B*T]
+  if (!batch.lossWeights) return { loss: tf.mean(nll) as tf.Scalar };
+  const w = tf.tensor1d(batch.lossWeights);
+  return { loss: tf.div(tf.sum(tf.mul(nll, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar };
+}
+
+/** Slices a token stream into a next-token batch of B rows of T tokens starting at the given offsets. */
+export function lmBatchFromStream(tokens: ArrayLike<number>, offsets: number[], T: number): LmBatch {
+  const B = offsets.length;
+  const inputs = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  offsets.forEach((o, b) => {
+    if (o + T + 1 > tokens.length) throw new Error(`offset ${o} + ${T + 1} runs past the ${tokens.length}-token stream`);
+    for (let t = 0; t < T; t++) {
+      inputs[b * T + t] = tokens[o + t];
+      targets[b * T + t] = tokens[o + t + 1];
+    }
+  });
+  return { B, T, inputs, targets };
+}
