@@ -1,6 +1,8 @@
 import "server-only";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { registerCampaignPaths } from "@/lib/campaigns/openapi";
 import { registerHealthPaths } from "@/lib/health/openapi";
+import { registerLabelingPaths } from "@/lib/labeling/openapi";
 import { registerUserPaths } from "@/lib/users/openapi";
 
 /** Each domain adds its routes here; the document is built from the handlers' own schemas. */
@@ -14,6 +16,8 @@ export function buildOpenApiDocument() {
   registry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "next-auth.session-token" });
   registerHealthPaths(registry);
   registerUserPaths(registry);
+  registerCampaignPaths(registry);
+  registerLabelingPaths(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {

@@ -1,21 +1,148 @@
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { campaigns, pairs, type Campaign } from "@/db/schema";
+import { campaignMembers, campaigns, pairs, users, type Campaign, type User } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/audit";
+import { AppError } from "@/lib/errors";
+import {
+  campaignSettingsSchema,
+  createCampaignSchema,
+  updateCampaignSchema,
+  type CampaignDto,
+  type CampaignSettings,
+  type CreateCampaignInput,
+  type UpdateCampaignInput,
+} from "./schema";
 
-export type CampaignSummary = Pick<Campaign, "id" | "name" | "status" | "overlap" | "createdAt"> & { pairCount: number };
+export function settingsOf(campaign: Pick<Campaign, "settings">): CampaignSettings {
+  return campaignSettingsSchema.parse(campaign.settings ?? {});
+}
+
+export type CampaignSummary = Pick<Campaign, "id" | "name" | "status" | "overlap" | "createdAt"> & {
+  pairCount: number;
+  completedPairs: number;
+};
+
+const summaryColumns = {
+  id: campaigns.id,
+  name: campaigns.name,
+  status: campaigns.status,
+  overlap: campaigns.overlap,
+  createdAt: campaigns.createdAt,
+  pairCount: sql<number>`(select count(*)::int from ${pairs} where ${pairs.campaignId} = ${campaigns.id} and ${pairs.goldChoice} is null)`,
+  completedPairs: sql<number>`(select count(*)::int from ${pairs} where ${pairs.campaignId} = ${campaigns.id} and ${pairs.goldChoice} is null and ${pairs.judgmentCount} >= ${campaigns.overlap})`,
+};
 
 export async function listCampaignSummaries({ status }: { status?: Campaign["status"] } = {}): Promise<CampaignSummary[]> {
   return db
-    .select({
-      id: campaigns.id,
-      name: campaigns.name,
-      status: campaigns.status,
-      overlap: campaigns.overlap,
-      createdAt: campaigns.createdAt,
-      pairCount: sql<number>`(select count(*)::int from ${pairs} where ${pairs.campaignId} = ${campaigns.id})`,
-    })
+    .select(summaryColumns)
     .from(campaigns)
     .where(status ? eq(campaigns.status, status) : undefined)
     .orderBy(desc(campaigns.createdAt));
+}
+
+/** A labeler may work on a campaign with no member list, or one that names them. */
+function memberCondition(userId: string) {
+  return sql`(not exists (select 1 from ${campaignMembers} m where m.campaign_id = ${campaigns.id})
+              or exists (select 1 from ${campaignMembers} m where m.campaign_id = ${campaigns.id} and m.user_id = ${userId}))`;
+}
+
+/** Active campaigns this user may label, with their own remaining work. */
+export async function listLabelableCampaigns({ userId }: { userId: string }) {
+  return db
+    .select({
+      ...summaryColumns,
+      judgedByMe: sql<number>`(select count(*)::int from comparisons c where c.campaign_id = ${campaigns.id} and c.labeler_id = ${userId})`,
+    })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, "active"), memberCondition(userId)))
+    .orderBy(desc(campaigns.createdAt));
+}
+
+export async function getCampaign({ campaignId }: { campaignId: string }): Promise<Campaign> {
+  const campaign = await db.query.campaigns.findFirst({ where: eq(campaigns.id, campaignId) });
+  if (!campaign) throw new AppError("not_found:campaign", "No such campaign.");
+  return campaign;
+}
+
+/** The campaign, if `user` may label it now (active, and a member when it has a list). */
+export async function getLabelableCampaign({ campaignId, user }: { campaignId: string; user: User }): Promise<Campaign> {
+  const [campaign] = await db
+    .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.id, campaignId), memberCondition(user.id)));
+  if (!campaign) throw new AppError("not_found:campaign", "No such campaign, or you are not on it.");
+  if (campaign.status !== "active") throw new AppError("conflict:campaign_not_active", `This campaign is ${campaign.status}, not active.`);
+  return campaign;
+}
+
+export async function campaignDto({ campaignId }: { campaignId: string }): Promise<CampaignDto> {
+  const [row] = await db.select({ ...summaryColumns, guidelines: campaigns.guidelines, settings: campaigns.settings }).from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!row) throw new AppError("not_found:campaign", "No such campaign.");
+  const members = await db.select({ userId: campaignMembers.userId }).from(campaignMembers).where(eq(campaignMembers.campaignId, campaignId));
+  return {
+    id: row.id,
+    name: row.name,
+    guidelines: row.guidelines,
+    overlap: row.overlap,
+    status: row.status,
+    settings: settingsOf(row),
+    labelerIds: members.map((m) => m.userId),
+    pairCount: row.pairCount,
+    completedPairs: row.completedPairs,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+async function setMembers(tx: Tx, campaignId: string, labelerIds: string[]): Promise<void> {
+  await tx.delete(campaignMembers).where(eq(campaignMembers.campaignId, campaignId));
+  if (labelerIds.length === 0) return;
+  const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, labelerIds));
+  if (found.length !== new Set(labelerIds).size) throw new AppError("bad_request:labelers", "Some labeler ids do not exist.");
+  await tx.insert(campaignMembers).values([...new Set(labelerIds)].map((userId) => ({ campaignId, userId })));
+}
+
+export async function createCampaign({ input, actorId }: { input: CreateCampaignInput; actorId: string }): Promise<Campaign> {
+  const data = createCampaignSchema.parse(input);
+  return db.transaction(async (tx) => {
+    const [campaign] = await tx
+      .insert(campaigns)
+      .values({
+        name: data.name,
+        guidelines: data.guidelines,
+        overlap: data.overlap,
+        status: data.status,
+        settings: campaignSettingsSchema.parse(data.settings),
+        createdBy: actorId,
+      })
+      .returning();
+    await setMembers(tx, campaign!.id, data.labelerIds);
+    await recordAudit({ tx, actorId, action: "campaign.created", targetType: "campaign", targetId: campaign!.id });
+    return campaign!;
+  });
+}
+
+export async function updateCampaign({ campaignId, input, actorId }: { campaignId: string; input: UpdateCampaignInput; actorId: string }): Promise<Campaign> {
+  const data = updateCampaignSchema.parse(input);
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(campaigns).where(eq(campaigns.id, campaignId)).for("update");
+    if (!before) throw new AppError("not_found:campaign", "No such campaign.");
+    const [campaign] = await tx
+      .update(campaigns)
+      .set({
+        name: data.name,
+        guidelines: data.guidelines,
+        overlap: data.overlap,
+        status: data.status,
+        settings: data.settings ? campaignSettingsSchema.parse({ ...settingsOf(before), ...data.settings }) : undefined,
+        updatedAt: new Date(),
+      })
+      .where(eq(campaigns.id, campaignId))
+      .returning();
+    if (data.labelerIds) await setMembers(tx, campaignId, data.labelerIds);
+    await recordAudit({ tx, actorId, action: "campaign.updated", targetType: "campaign", targetId: campaignId, details: { fields: Object.keys(data) } });
+    return campaign!;
+  });
 }

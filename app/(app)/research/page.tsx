@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { Button } from "@/app/_components/ui/button";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
@@ -33,8 +35,11 @@ export default async function ResearchHome() {
         </CardContent>
       </Card>
       <Card>
-        <CardHeader>
+        <CardHeader className="flex-row items-center">
           <CardTitle>Campaigns</CardTitle>
+          <Button asChild size="sm" className="ml-auto">
+            <Link href="/research/campaigns/new">New campaign</Link>
+          </Button>
         </CardHeader>
         <CardContent>
           <Table>
@@ -43,17 +48,23 @@ export default async function ResearchHome() {
                 <Th>Name</Th>
                 <Th>Status</Th>
                 <Th>Pairs</Th>
+                <Th>Complete</Th>
                 <Th>Overlap</Th>
               </Tr>
             </THead>
             <TBody>
               {campaignList.map((c) => (
                 <Tr key={c.id}>
-                  <Td>{c.name}</Td>
+                  <Td>
+                    <Link className="underline" href={`/research/campaigns/${c.id}`}>
+                      {c.name}
+                    </Link>
+                  </Td>
                   <Td>
                     <Badge>{c.status}</Badge>
                   </Td>
                   <Td>{c.pairCount}</Td>
+                  <Td>{c.completedPairs}</Td>
                   <Td>{c.overlap}</Td>
                 </Tr>
               ))}

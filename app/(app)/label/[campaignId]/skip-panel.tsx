@@ -1,0 +1,61 @@
+"use client";
+import { useEffect, useRef, useState } from "react";
+import { Button } from "@/app/_components/ui/button";
+
+const reasons = [
+  { value: "unclear_prompt", label: "Unclear prompt" },
+  { value: "cant_judge", label: "I can't judge this" },
+  { value: "offensive", label: "Offensive content" },
+  { value: "other", label: "Other" },
+] as const;
+export type SkipReason = (typeof reasons)[number]["value"];
+
+/** Asks why a pair is skipped: keys 1-4 pick a reason, Enter confirms, Esc cancels. */
+export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, text: string | null) => void; onCancel: () => void }) {
+  const [reason, setReason] = useState<SkipReason>("cant_judge");
+  const [text, setText] = useState("");
+  const panel = useRef<HTMLFormElement>(null);
+  useEffect(() => panel.current?.querySelector<HTMLInputElement>("input:checked")?.focus(), []);
+
+  return (
+    <form
+      ref={panel}
+      aria-label="Skip this pair"
+      className="flex flex-col gap-2 rounded-lg border border-amber-300 bg-amber-50 p-4"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (reason === "other" && !text.trim()) return;
+        onSkip(reason, text.trim() || null);
+      }}
+      onKeyDown={(e) => {
+        const n = Number(e.key);
+        if (e.key === "Escape") onCancel();
+        else if (n >= 1 && n <= 4 && (e.target as HTMLInputElement).type !== "text") {
+          e.preventDefault();
+          setReason(reasons[n - 1]!.value);
+        }
+      }}
+    >
+      <fieldset className="flex flex-col gap-1">
+        <legend className="mb-1 text-sm font-medium">Why skip? (1-4, Enter to confirm, Esc to cancel)</legend>
+        {reasons.map((r, i) => (
+          <label key={r.value} className="flex items-center gap-2 text-sm">
+            <input type="radio" name="reason" value={r.value} checked={reason === r.value} onChange={() => setReason(r.value)} />
+            {i + 1}. {r.label}
+          </label>
+        ))}
+      </fieldset>
+      {reason === "other" ? (
+        <input aria-label="Reason" value={text} onChange={(e) => setText(e.target.value)} required className="rounded-md border border-slate-300 px-2 py-1 text-sm" />
+      ) : null}
+      <div className="flex gap-2">
+        <Button type="submit" size="sm">
+          Skip pair
+        </Button>
+        <Button type="button" size="sm" variant="ghost" onClick={onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </form>
+  );
+}

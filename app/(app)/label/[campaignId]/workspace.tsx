@@ -1,0 +1,314 @@
+"use client";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Markdown } from "@/app/_components/markdown";
+import { cn } from "@/app/_components/ui/cn";
+import type { CampaignSettings } from "@/lib/campaigns/schema";
+import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
+import { strengthLabels } from "@/lib/labeling/schema";
+import type { LabelerStats } from "@/lib/labeling/quality";
+import { fetchJson } from "@/lib/query/fetch-json";
+import { labelingKeys } from "@/lib/query/keys";
+import { Guidelines } from "./guidelines";
+import { SkipPanel, type SkipReason } from "./skip-panel";
+import { useActiveTime } from "./use-active-time";
+
+type CampaignView = { id: string; name: string; guidelines: string; overlap: number; settings: CampaignSettings };
+type Queue = { tasks: Task[]; done: boolean };
+
+const strengthKeys = ["q", "w", "e", "r"] as const;
+
+type Selection = { assignmentId: string | null; choice: ShownChoice | null; strength: number | null; rationale: string };
+const blank = (assignmentId: string | null): Selection => ({ assignmentId, choice: null, strength: null, rationale: "" });
+
+function PromptView({ prompt }: { prompt: Task["prompt"] }) {
+  if (typeof prompt === "string") return <Markdown>{prompt}</Markdown>;
+  return (
+    <ol className="flex flex-col gap-2" aria-label="Conversation">
+      {prompt.map((m, i) => (
+        <li key={i} className={cn("rounded-md p-3", m.role === "user" ? "bg-slate-100" : m.role === "assistant" ? "bg-white border border-slate-200" : "bg-amber-50")}>
+          <div className="mb-1 text-xs font-medium uppercase text-slate-500">{m.role}</div>
+          <Markdown>{m.content}</Markdown>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
+  const queryClient = useQueryClient();
+  const queueKey = labelingKeys.queue(campaign.id);
+  const { settings } = campaign;
+
+  const queue = useQuery({
+    queryKey: queueKey,
+    queryFn: () => fetchJson<Queue>(`/api/v1/campaigns/${campaign.id}/tasks`, { method: "POST", json: { count: 2 } }),
+    staleTime: Infinity,
+  });
+  const stats = useQuery({ queryKey: labelingKeys.stats(), queryFn: () => fetchJson<{ stats: LabelerStats }>("/api/v1/me/stats") });
+  const progress = useQuery({
+    queryKey: labelingKeys.campaign(campaign.id),
+    queryFn: () => fetchJson<{ campaign: { pairCount: number; completedPairs: number } }>(`/api/v1/campaigns/${campaign.id}`),
+  });
+
+  const task = queue.data?.tasks[0] ?? null;
+  // What the labeler picked, tied to the task it was picked on: a new task starts blank.
+  const [selection, setSelection] = useState<Selection>(blank(null));
+  const current = selection.assignmentId === (task?.assignmentId ?? null) ? selection : blank(task?.assignmentId ?? null);
+  const { choice, strength, rationale } = current;
+  const pick = (patch: Partial<Selection>) => setSelection({ ...current, ...patch });
+  const setChoice = (c: ShownChoice) => pick({ choice: c });
+  const setStrength = (n: number) => pick({ strength: n });
+  const setRationale = (text: string) => pick({ rationale: text });
+  const [error, setError] = useState<string | null>(null);
+  const [skipping, setSkipping] = useState(false);
+  const [showGuidelines, setShowGuidelines] = useState(false);
+  const [undoStack, setUndoStack] = useState<JudgmentDto[]>([]);
+  const activeTime = useActiveTime(task?.assignmentId ?? null);
+
+  // Submit-to-next-pair time, measured from the key press to the next pair on screen.
+  const submittedAt = useRef<number | null>(null);
+  const [transitionMs, setTransitionMs] = useState<number | null>(null);
+  const shownAssignment = task?.assignmentId ?? null;
+  useEffect(() => {
+    const started = submittedAt.current;
+    if (started === null || shownAssignment === null) return;
+    submittedAt.current = null;
+    // The frame after the commit: the new pair is on screen.
+    requestAnimationFrame(() => setTransitionMs(Math.round(performance.now() - started)));
+  }, [shownAssignment]);
+
+  const afterChange = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: queueKey });
+    void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
+    void queryClient.invalidateQueries({ queryKey: labelingKeys.campaign(campaign.id) });
+  }, [queryClient, queueKey, campaign.id]);
+
+  /** Shows the prefetched next task at once; the server round trip happens behind it. */
+  const advance = useCallback(() => {
+    queryClient.setQueryData<Queue>(queueKey, (q) => (q ? { ...q, tasks: q.tasks.slice(1) } : q));
+  }, [queryClient, queueKey]);
+
+  const submit = useMutation({
+    mutationFn: (body: object) => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body }),
+    onSuccess: ({ judgment }) => setUndoStack((s) => [judgment, ...s].slice(0, 20)),
+    onError: (err) => setError(err.message),
+    onSettled: afterChange,
+  });
+  const skip = useMutation({
+    mutationFn: ({ assignmentId, reason, text }: { assignmentId: string; reason: SkipReason; text: string | null }) =>
+      fetchJson(`/api/v1/assignments/${assignmentId}/skip`, { method: "POST", json: { reason, text } }),
+    onError: (err) => setError(err.message),
+    onSettled: afterChange,
+  });
+  const undo = useMutation({
+    mutationFn: (judgment: JudgmentDto) => fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }),
+    onSuccess: ({ task: back }, judgment) => {
+      setUndoStack((s) => s.filter((j) => j.id !== judgment.id));
+      queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
+      void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
+    },
+    onError: (err) => setError(err.message),
+  });
+
+  const decisive = choice === "left" || choice === "right";
+  const needsStrength = settings.askStrength && decisive && strength === null;
+  const needsRationale = settings.rationale === "required" && rationale.trim() === "";
+  const canSubmit = task !== null && choice !== null && !needsStrength && !needsRationale;
+
+  const doSubmit = useCallback(() => {
+    if (!task || !canSubmit) {
+      if (task && choice === null) setError("Pick a response first (1 / 2, T or B).");
+      else if (needsStrength) setError("Say how much better (Q / W / E / R).");
+      else if (needsRationale) setError("This campaign asks for a rationale.");
+      return;
+    }
+    setError(null);
+    submittedAt.current = performance.now();
+    submit.mutate({
+      clientSubmissionId: crypto.randomUUID(),
+      assignmentId: task.assignmentId,
+      choice,
+      strength: decisive && settings.askStrength ? strength : null,
+      rationale: settings.rationale === "off" ? null : rationale.trim() || null,
+      activeMs: activeTime.current(),
+    });
+    advance();
+  }, [task, canSubmit, choice, needsStrength, needsRationale, submit, decisive, settings, strength, rationale, activeTime, advance]);
+
+  const doSkip = useCallback(
+    (reason: SkipReason, text: string | null) => {
+      if (!task) return;
+      setSkipping(false);
+      setError(null);
+      skip.mutate({ assignmentId: task.assignmentId, reason, text });
+      advance();
+    },
+    [task, skip, advance],
+  );
+
+  const doUndo = useCallback(() => {
+    const last = undoStack[0];
+    if (last) undo.mutate(last);
+    else setError("Nothing to undo.");
+  }, [undoStack, undo]);
+
+  // The listener is registered once and calls the latest handler, which sees current state.
+  const onKeyRef = useRef<(event: KeyboardEvent) => void>(() => {});
+  useEffect(() => {
+    onKeyRef.current = function onKey(event: KeyboardEvent) {
+      const target = event.target as HTMLElement;
+      const typing = target.tagName === "TEXTAREA" || target.tagName === "INPUT" || target.tagName === "SELECT";
+      if (typing) {
+        if (event.key === "Escape") target.blur();
+        if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.tagName === "TEXTAREA") {
+          event.preventDefault();
+          doSubmit();
+        }
+        return;
+      }
+      if (event.ctrlKey || event.metaKey || event.altKey || skipping) return;
+      const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+      if (key === "?") setShowGuidelines((v) => !v);
+      else if (key === "Escape") setShowGuidelines(false);
+      else if (!task) return;
+      else if (key === "1" || key === "ArrowLeft") setChoice("left");
+      else if (key === "2" || key === "ArrowRight") setChoice("right");
+      else if (key === "t" && settings.allowTie) setChoice("tie");
+      else if (key === "b" && settings.allowBothBad) setChoice("both_bad");
+      else if (settings.askStrength && strengthKeys.includes(key as (typeof strengthKeys)[number])) setStrength(strengthKeys.indexOf(key as (typeof strengthKeys)[number]) + 1);
+      else if (key === "Enter") doSubmit();
+      else if (key === "s") setSkipping(true);
+      else if (key === "z") doUndo();
+      else return;
+      event.preventDefault();
+    };
+  });
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => onKeyRef.current(event);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
+
+  const s = stats.data?.stats;
+  const p = progress.data?.campaign;
+  const completion = p && p.pairCount ? p.completedPairs / p.pairCount : 0;
+
+  return (
+    <div className="flex flex-col gap-4" data-transition-ms={transitionMs ?? undefined}>
+      <div className="flex flex-wrap items-center gap-4">
+        <h1 className="text-xl font-semibold">{campaign.name}</h1>
+        <div className="ml-auto flex items-center gap-4 text-sm text-slate-600">
+          <span data-testid="today-count">Today: {s?.today ?? "…"}</span>
+          <div className="flex items-center gap-2">
+            <span>Campaign</span>
+            <div role="progressbar" aria-label="Campaign completion" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(completion * 100)} className="h-2 w-32 overflow-hidden rounded bg-slate-200">
+              <div className="h-full bg-emerald-500" style={{ width: `${completion * 100}%` }} />
+            </div>
+            <span>{Math.round(completion * 100)}%</span>
+          </div>
+          <Button variant="outline" size="sm" onClick={() => setShowGuidelines((v) => !v)} aria-expanded={showGuidelines}>
+            Guidelines (?)
+          </Button>
+        </div>
+      </div>
+
+      {showGuidelines ? <Guidelines text={campaign.guidelines} onClose={() => setShowGuidelines(false)} /> : null}
+      {error ? (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+
+      {queue.isPending ? (
+        <p className="text-slate-600">Loading the next pair…</p>
+      ) : queue.isError ? (
+        <p role="alert" className="text-red-700">{queue.error.message}</p>
+      ) : !task ? (
+        <div className="rounded-lg border border-slate-200 bg-white p-8 text-center">
+          <h2 className="text-lg font-semibold">No pairs left for you here</h2>
+          <p className="mt-1 text-slate-600">Every pair you can judge in this campaign is done or taken. Thank you!</p>
+          <Link href="/label" className="mt-4 inline-block underline">
+            Back to your campaigns
+          </Link>
+          {undoStack.length ? <p className="mt-2 text-sm text-slate-500">Press Z to undo your last judgment.</p> : null}
+        </div>
+      ) : (
+        <section aria-label="Task" data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
+          <div className="rounded-lg border border-slate-200 bg-white p-4">
+            <h2 className="mb-2 text-xs font-medium uppercase text-slate-500">Prompt</h2>
+            <PromptView prompt={task.prompt} />
+          </div>
+          <div role="radiogroup" aria-label="Which response is better?" className="grid gap-4 md:grid-cols-2">
+            {(["left", "right"] as const).map((side, i) => (
+              <button
+                key={side}
+                type="button"
+                role="radio"
+                aria-checked={choice === side}
+                aria-label={`Response ${i + 1} (${side}) is better`}
+                onClick={() => setChoice(side)}
+                className={cn(
+                  "rounded-lg border-2 bg-white p-4 text-left transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400",
+                  choice === side ? "border-emerald-500 bg-emerald-50" : "border-slate-200 hover:border-slate-400",
+                )}
+              >
+                <div className="mb-2 text-xs font-medium uppercase text-slate-500">
+                  Response {i + 1} <kbd className="ml-1 rounded border px-1">{i + 1}</kbd>
+                </div>
+                <Markdown>{task[side].text}</Markdown>
+              </button>
+            ))}
+          </div>
+          <div className="flex flex-wrap items-center gap-2">
+            {settings.allowTie ? (
+              <Button variant={choice === "tie" ? "default" : "outline"} aria-pressed={choice === "tie"} onClick={() => setChoice("tie")}>
+                Tie <kbd className="ml-1 text-xs">T</kbd>
+              </Button>
+            ) : null}
+            {settings.allowBothBad ? (
+              <Button variant={choice === "both_bad" ? "default" : "outline"} aria-pressed={choice === "both_bad"} onClick={() => setChoice("both_bad")}>
+                Both bad <kbd className="ml-1 text-xs">B</kbd>
+              </Button>
+            ) : null}
+            {settings.askStrength && decisive ? (
+              <div role="radiogroup" aria-label="How much better?" className="flex gap-1">
+                {strengthLabels.map((label, i) => (
+                  <Button key={label} size="sm" role="radio" aria-checked={strength === i + 1} variant={strength === i + 1 ? "default" : "outline"} onClick={() => setStrength(i + 1)}>
+                    {label} <kbd className="ml-1 text-xs">{strengthKeys[i]!.toUpperCase()}</kbd>
+                  </Button>
+                ))}
+              </div>
+            ) : null}
+          </div>
+          {settings.rationale !== "off" ? (
+            <label className="flex flex-col gap-1 text-sm">
+              <span>Rationale {settings.rationale === "required" ? "(required)" : "(optional)"} — Ctrl+Enter submits from here</span>
+              <textarea value={rationale} onChange={(e) => setRationale(e.target.value)} rows={2} maxLength={5000} className="rounded-md border border-slate-300 p-2" />
+            </label>
+          ) : null}
+          <div className="flex items-center gap-2">
+            <Button onClick={doSubmit} disabled={!canSubmit}>
+              Submit <kbd className="ml-1 text-xs">Enter</kbd>
+            </Button>
+            <Button variant="outline" onClick={() => setSkipping(true)}>
+              Skip <kbd className="ml-1 text-xs">S</kbd>
+            </Button>
+            <Button variant="ghost" onClick={doUndo} disabled={undoStack.length === 0}>
+              Undo last <kbd className="ml-1 text-xs">Z</kbd>
+            </Button>
+          </div>
+          {skipping ? <SkipPanel onSkip={doSkip} onCancel={() => setSkipping(false)} /> : null}
+        </section>
+      )}
+
+      <footer aria-label="Keyboard shortcuts" className="rounded-md bg-slate-100 p-3 text-xs text-slate-600">
+        <strong>Keys:</strong> 1 / ← left · 2 / → right{settings.allowTie ? " · T tie" : ""}
+        {settings.allowBothBad ? " · B both bad" : ""}
+        {settings.askStrength ? " · Q W E R strength" : ""} · Enter submit · S skip · Z undo · ? guidelines
+      </footer>
+    </div>
+  );
+}

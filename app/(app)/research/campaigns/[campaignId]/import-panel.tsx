@@ -1,0 +1,97 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+import type { ImportResult } from "@/lib/imports/schema";
+
+type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; result: ImportResult } | { kind: "failed"; message: string };
+
+/** Uploads a JSONL/CSV file to the import API, with upload progress, and shows the outcome. */
+export function ImportPanel({ campaignId }: { campaignId: string }) {
+  const router = useRouter();
+  const [state, setState] = useState<State>({ kind: "idle" });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const file = form.get("file");
+    if (!(file instanceof File) || file.size === 0) return setState({ kind: "failed", message: "Choose a file first." });
+    const format = String(form.get("format") || (file.name.toLowerCase().endsWith(".csv") ? "csv" : "jsonl"));
+    const params = new URLSearchParams({ format, trlAs: String(form.get("trlAs")), maxPairsPerPrompt: String(form.get("maxPairsPerPrompt") || 0) });
+    // XMLHttpRequest, not fetch: only it reports upload progress.
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/campaigns/${campaignId}/import?${params}`);
+    xhr.upload.onprogress = (e) => e.lengthComputable && setState({ kind: "uploading", percent: Math.round((e.loaded / e.total) * 100) });
+    xhr.onload = () => {
+      const body = JSON.parse(xhr.responseText || "{}");
+      if (xhr.status === 200 || xhr.status === 422) {
+        setState({ kind: "done", result: body as ImportResult });
+        if (xhr.status === 200) router.refresh();
+      } else setState({ kind: "failed", message: body?.error?.message ?? `Import failed (${xhr.status}).` });
+    };
+    xhr.onerror = () => setState({ kind: "failed", message: "The upload was interrupted." });
+    setState({ kind: "uploading", percent: 0 });
+    xhr.send(file);
+  }
+
+  return (
+    <div className="flex flex-col gap-3">
+      <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+        <div className="flex flex-col gap-1 sm:col-span-2">
+          <Label htmlFor="import-file">File (JSONL or CSV)</Label>
+          <Input id="import-file" name="file" type="file" accept=".jsonl,.json,.csv,.txt" />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="import-format">Format</Label>
+          <NativeSelect id="import-format" name="format" defaultValue="">
+            <option value="">from the file name</option>
+            <option value="jsonl">JSONL</option>
+            <option value="csv">CSV</option>
+          </NativeSelect>
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="import-trl">TRL rows become</Label>
+          <NativeSelect id="import-trl" name="trlAs" defaultValue="label">
+            <option value="label">pairs to label</option>
+            <option value="gold">gold pairs</option>
+          </NativeSelect>
+        </div>
+        <Button type="submit" disabled={state.kind === "uploading"}>
+          Import
+        </Button>
+        <input type="hidden" name="maxPairsPerPrompt" value="0" />
+      </form>
+      {state.kind === "uploading" ? (
+        <div role="progressbar" aria-label="Upload progress" aria-valuenow={state.percent} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200">
+          <div className="h-full bg-slate-900" style={{ width: `${state.percent}%` }} />
+        </div>
+      ) : null}
+      {state.kind === "failed" ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.message}
+        </p>
+      ) : null}
+      {state.kind === "done" && state.result.ok ? (
+        <p role="status" className="text-sm text-emerald-700">
+          Imported {state.result.rows} rows: {state.result.pairsCreated} new pairs, {state.result.duplicatesSkipped} duplicates skipped.
+        </p>
+      ) : null}
+      {state.kind === "done" && !state.result.ok ? (
+        <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
+          <p className="font-medium">
+            Nothing was imported: {state.result.errorCount} bad line{state.result.errorCount === 1 ? "" : "s"}.
+          </p>
+          <ul className="mt-1 list-disc pl-5">
+            {state.result.errors.map((e) => (
+              <li key={e.line}>
+                Line {e.line}: {e.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
+}

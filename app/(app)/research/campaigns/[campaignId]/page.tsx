@@ -1,0 +1,107 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { requireRole } from "@/lib/auth/guard";
+import { campaignDto } from "@/lib/campaigns/campaigns";
+import { isAppError } from "@/lib/errors";
+import { campaignQuality } from "@/lib/labeling/quality";
+import { listUsers } from "@/lib/users/users";
+import { CampaignForm } from "../campaign-form";
+import { ImportPanel } from "./import-panel";
+
+export const metadata: Metadata = { title: "Campaign" };
+
+const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
+const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
+
+export default async function CampaignPage({ params }: { params: Promise<{ campaignId: string }> }) {
+  await requireRole("researcher", "admin");
+  const { campaignId } = await params;
+  const campaign = await campaignDto({ campaignId }).catch((err) => {
+    if (isAppError(err) && err.kind === "not_found") notFound();
+    throw err;
+  });
+  const [quality, users] = await Promise.all([campaignQuality({ campaignId }), listUsers()]);
+  const labelers = users.filter((u) => u.role === "labeler" && !u.disabledAt).map((u) => ({ id: u.id, email: u.email }));
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">{campaign.name}</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>Quality</CardTitle>
+          <CardDescription>
+            {quality.completePairs} of {quality.pairs} pairs complete · {quality.judgments} judgments
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          <dl className="grid grid-cols-2 gap-4 text-sm sm:grid-cols-4">
+            <div>
+              <dt className="text-slate-500">Krippendorff&apos;s α (ordinal)</dt>
+              <dd className="text-lg font-semibold" data-testid="alpha">{num(quality.alphaOrdinal)}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Raw pairwise agreement</dt>
+              <dd className="text-lg font-semibold">{pct(quality.pairwiseAgreement)}</dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Left picks (position bias)</dt>
+              <dd className="text-lg font-semibold">
+                {pct(quality.positionBias.leftShare)} <span className="text-xs font-normal text-slate-500">p = {p(quality.positionBias.pValue)}, n = {quality.positionBias.n}</span>
+              </dd>
+            </div>
+            <div>
+              <dt className="text-slate-500">Longer picked (length bias)</dt>
+              <dd className="text-lg font-semibold">
+                {pct(quality.lengthBias.longerShare)} <span className="text-xs font-normal text-slate-500">p = {p(quality.lengthBias.pValue)}, n = {quality.lengthBias.n}</span>
+              </dd>
+            </div>
+          </dl>
+          <Table>
+            <THead>
+              <Tr>
+                <Th>Labeler</Th>
+                <Th>Judgments</Th>
+                <Th>Median s</Th>
+                <Th>Gold accuracy</Th>
+                <Th>Agreement with majority</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {quality.labelers.map((l) => (
+                <Tr key={l.labelerId}>
+                  <Td>{l.name}</Td>
+                  <Td>{l.judgments}</Td>
+                  <Td>{num(l.medianSeconds, 1)}</Td>
+                  <Td>{l.goldAnswered ? `${pct(l.goldAccuracy)} of ${l.goldAnswered}` : "—"}</Td>
+                  <Td>{pct(l.agreementWithMajority)}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Import pairs</CardTitle>
+          <CardDescription>
+            JSONL or CSV rows of <code>{"{prompt, response_a, response_b}"}</code>, <code>{"{prompt, responses: [...]}"}</code> (every pair) or TRL{" "}
+            <code>{"{prompt, chosen, rejected}"}</code>. A file with any bad line is refused whole.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ImportPanel campaignId={campaign.id} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Settings</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <CampaignForm labelers={labelers} values={campaign} />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

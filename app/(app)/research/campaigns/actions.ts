@@ -1,0 +1,39 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { actionResult, type ActionResult } from "@/lib/action-result";
+import { requireRole } from "@/lib/auth/guard";
+import { createCampaign, updateCampaign } from "@/lib/campaigns/campaigns";
+import { createCampaignSchema } from "@/lib/campaigns/schema";
+
+/** The campaign form's fields, as the create schema reads them. */
+function fromForm(form: FormData) {
+  const num = (k: string) => Number(form.get(k));
+  return createCampaignSchema.parse({
+    name: form.get("name"),
+    guidelines: form.get("guidelines") ?? "",
+    overlap: num("overlap"),
+    status: form.get("status"),
+    labelerIds: form.getAll("labelerIds").map(String),
+    settings: {
+      allowTie: form.get("allowTie") === "on",
+      allowBothBad: form.get("allowBothBad") === "on",
+      askStrength: form.get("askStrength") === "on",
+      rationale: form.get("rationale"),
+      goldRate: num("goldRate"),
+      leaseMinutes: num("leaseMinutes"),
+      undoMinutes: num("undoMinutes"),
+      ordering: form.get("ordering"),
+    },
+  });
+}
+
+export async function saveCampaignAction(campaignId: string | null, _prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
+  const user = await requireRole("researcher", "admin");
+  return actionResult(async () => {
+    const input = fromForm(form);
+    const campaign = campaignId ? await updateCampaign({ campaignId, input, actorId: user.id }) : await createCampaign({ input, actorId: user.id });
+    revalidatePath("/research");
+    revalidatePath(`/research/campaigns/${campaign.id}`);
+    return { id: campaign.id };
+  });
+}

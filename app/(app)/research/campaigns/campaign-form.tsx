@@ -1,0 +1,113 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useActionState, useEffect } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+import type { CampaignSettings } from "@/lib/campaigns/schema";
+import { saveCampaignAction } from "./actions";
+
+export type CampaignFormValues = {
+  id: string | null;
+  name: string;
+  guidelines: string;
+  overlap: number;
+  status: "draft" | "active" | "paused" | "done";
+  settings: CampaignSettings;
+  labelerIds: string[];
+};
+
+const field = "flex flex-col gap-1";
+
+export function CampaignForm({ values, labelers }: { values: CampaignFormValues; labelers: { id: string; email: string }[] }) {
+  const router = useRouter();
+  const [state, action, pending] = useActionState(saveCampaignAction.bind(null, values.id), null);
+  useEffect(() => {
+    if (state?.ok && !values.id) router.push(`/research/campaigns/${state.data.id}`);
+  }, [state, values.id, router]);
+  const s = values.settings;
+  return (
+    <form action={action} className="grid gap-4 sm:grid-cols-4">
+      <div className={`${field} sm:col-span-2`}>
+        <Label htmlFor="c-name">Name</Label>
+        <Input id="c-name" name="name" defaultValue={values.name} required />
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-status">Status</Label>
+        <NativeSelect id="c-status" name="status" defaultValue={values.status}>
+          {["draft", "active", "paused", "done"].map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </NativeSelect>
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-overlap">Judgments per pair</Label>
+        <Input id="c-overlap" name="overlap" type="number" min={1} max={20} defaultValue={values.overlap} />
+      </div>
+      <div className={`${field} sm:col-span-4`}>
+        <Label htmlFor="c-guidelines">Guidelines (markdown)</Label>
+        <textarea id="c-guidelines" name="guidelines" rows={5} defaultValue={values.guidelines} className="rounded-md border border-slate-300 p-2 text-sm" />
+      </div>
+      <fieldset className="flex flex-wrap gap-4 text-sm sm:col-span-4">
+        <legend className="mb-1 text-sm font-medium">Choices</legend>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="allowTie" defaultChecked={s.allowTie} /> Allow tie
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="allowBothBad" defaultChecked={s.allowBothBad} /> Allow both bad
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="askStrength" defaultChecked={s.askStrength} /> Ask strength (4 points)
+        </label>
+      </fieldset>
+      <div className={field}>
+        <Label htmlFor="c-rationale">Rationale</Label>
+        <NativeSelect id="c-rationale" name="rationale" defaultValue={s.rationale}>
+          <option value="off">off</option>
+          <option value="optional">optional</option>
+          <option value="required">required</option>
+        </NativeSelect>
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-ordering">Ordering</Label>
+        <NativeSelect id="c-ordering" name="ordering" defaultValue={s.ordering}>
+          <option value="finish-first">finish-first (closest to done)</option>
+          <option value="spread">spread (fewest judgments)</option>
+        </NativeSelect>
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-gold">Gold rate (0–0.5)</Label>
+        <Input id="c-gold" name="goldRate" type="number" step="0.01" min={0} max={0.5} defaultValue={s.goldRate} />
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-lease">Lease minutes</Label>
+        <Input id="c-lease" name="leaseMinutes" type="number" min={1} defaultValue={s.leaseMinutes} />
+      </div>
+      <div className={field}>
+        <Label htmlFor="c-undo">Undo window (minutes)</Label>
+        <Input id="c-undo" name="undoMinutes" type="number" min={0} defaultValue={s.undoMinutes} />
+      </div>
+      <fieldset className="sm:col-span-4">
+        <legend className="mb-1 text-sm font-medium">Labelers (none checked = every labeler)</legend>
+        <div className="flex max-h-40 flex-wrap gap-3 overflow-y-auto text-sm">
+          {labelers.map((l) => (
+            <label key={l.id} className="flex items-center gap-2">
+              <input type="checkbox" name="labelerIds" value={l.id} defaultChecked={values.labelerIds.includes(l.id)} /> {l.email}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="flex items-center gap-3 sm:col-span-4">
+        <Button type="submit" disabled={pending}>
+          {values.id ? "Save campaign" : "Create campaign"}
+        </Button>
+        {state && !state.ok ? (
+          <p role="alert" className="text-sm text-red-700">
+            {state.error}
+          </p>
+        ) : null}
+        {state?.ok && values.id ? <p className="text-sm text-emerald-700">Saved.</p> : null}
+      </div>
+    </form>
+  );
+}

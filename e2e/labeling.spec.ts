@@ -1,0 +1,108 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn, signInAndWait } from "./helpers";
+
+/** A fresh active campaign with `n` pairs, made through the API as a researcher would. */
+async function campaignWithPairs(page: Page, n: number): Promise<{ id: string; name: string }> {
+  await signIn(page, "researcher@pairwise.local");
+  await expect(page).toHaveURL(/\/research$/);
+  const name = `E2E labeling ${Date.now()}`;
+  const created = await page.request.post("/api/v1/campaigns", {
+    data: { name, status: "active", guidelines: "## What to judge\n\nPick the **correct** definition.", settings: { goldRate: 0 } },
+  });
+  expect(created.status()).toBe(201);
+  const { campaign } = await created.json();
+  const rows = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `Define: word${i}`, response_a: `A thing number ${i}.`, response_b: `Not a thing ${i}.` }));
+  const imported = await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n"), headers: { "content-type": "application/x-ndjson" } });
+  expect((await imported.json()).pairsCreated).toBe(n);
+  await page.context().clearCookies();
+  return { id: campaign.id, name };
+}
+
+async function currentAssignment(page: Page): Promise<string> {
+  const task = page.getByRole("region", { name: "Task" });
+  await expect(task).toBeVisible();
+  return (await task.getAttribute("data-assignment-id"))!;
+}
+
+/** Waits until the task on screen is no longer `previous`, and returns the new one. */
+async function nextAssignment(page: Page, previous: string): Promise<string> {
+  await expect(page.getByRole("region", { name: "Task" })).not.toHaveAttribute("data-assignment-id", previous);
+  return currentAssignment(page);
+}
+
+test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the stats count them", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 8);
+  await signInAndWait(page, "labeler2@pairwise.local", "/label");
+  await page.getByRole("region", { name: campaign.name }).getByRole("link", { name: "Start labeling" }).click();
+  await expect(page.getByRole("contentinfo", { name: "Keyboard shortcuts" })).toBeVisible();
+
+  const transitions: number[] = [];
+  let assignment = await currentAssignment(page);
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press(i % 2 ? "2" : "1");
+    await expect(page.getByRole("radio", { checked: true }).first()).toBeVisible();
+    await page.keyboard.press("w");
+    await page.keyboard.press("Enter");
+    if (i < 4) {
+      assignment = await nextAssignment(page, assignment);
+      await expect(page.locator("[data-transition-ms]")).toBeVisible();
+      transitions.push(Number(await page.locator("[data-transition-ms]").getAttribute("data-transition-ms")));
+    }
+  }
+  // The fifth submission leaves the next pair on screen; let its save land before undoing.
+  await expect(page.getByTestId("today-count")).toHaveText("Today: 5");
+  const afterFive = await currentAssignment(page);
+
+  await page.keyboard.press("z");
+  const undone = await nextAssignment(page, afterFive);
+  await expect(page.getByTestId("today-count")).toHaveText("Today: 4");
+
+  await page.keyboard.press("s");
+  await expect(page.getByRole("form", { name: "Skip this pair" })).toBeVisible();
+  await page.keyboard.press("2");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, undone);
+
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Guidelines" })).toContainText("What to judge");
+  await page.keyboard.press("Escape");
+
+  transitions.sort((a, b) => a - b);
+  console.log(`submit-to-next-pair ms (4 transitions, sorted): ${transitions.join(", ")}; median ${transitions[2]}`);
+
+  await page.goto("/label");
+  await expect(page.getByTestId("stat-judgments")).toHaveText("4");
+  await expect(page.getByTestId("stat-skipped")).toHaveText("1");
+});
+
+test("a researcher sees line-numbered errors for a bad import, then imports a good file", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.getByRole("link", { name: "New campaign" }).click();
+  const name = `E2E import ${Date.now()}`;
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+
+  const bad = [
+    JSON.stringify({ prompt: "Define: kettle", response_a: "A pot for boiling water.", response_b: "A drum." }),
+    "{oops",
+    JSON.stringify({ prompt: "Define: quilt", response_a: "A padded bed cover." }),
+  ].join("\n");
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "bad.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(bad) });
+  await page.getByRole("button", { name: "Import" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Nothing was imported" });
+  await expect(refusal).toContainText("2 bad lines");
+  await expect(refusal).toContainText("Line 2: Not valid JSON");
+  await expect(refusal).toContainText("Line 3:");
+  await expect(page.getByText("0 of 0 pairs complete")).toBeVisible();
+
+  const good = [
+    JSON.stringify({ prompt: "Define: kettle", response_a: "A pot for boiling water.", response_b: "A drum." }),
+    JSON.stringify({ prompt: "Define: quilt", responses: ["A padded bed cover.", "A kind of fish.", "A quilt."] }),
+  ].join("\n");
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "good.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(good) });
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("status")).toContainText("Imported 2 rows: 4 new pairs, 0 duplicates skipped.");
+  await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
+});

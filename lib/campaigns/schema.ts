@@ -1,0 +1,56 @@
+import { z } from "@/lib/api/zod";
+
+export const orderingValues = ["finish-first", "spread"] as const;
+
+/** A campaign's options. Stored in `campaigns.settings`; defaults fill missing keys. */
+export const campaignSettingsSchema = z
+  .object({
+    allowTie: z.boolean().default(true),
+    allowBothBad: z.boolean().default(true),
+    askStrength: z.boolean().default(true),
+    rationale: z.enum(["off", "optional", "required"]).default("optional"),
+    /** Share of tasks drawn from gold pairs, 0..0.5. */
+    goldRate: z.number().min(0).max(0.5).default(0.1),
+    /** How long a labeler holds a pair before it returns to the pool. */
+    leaseMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    /** finish-first: pairs closest to done first; spread: pairs with fewest judgments first. */
+    ordering: z.enum(orderingValues).default("finish-first"),
+    /** How long after submitting a labeler may undo or edit a judgment. */
+    undoMinutes: z.number().int().min(0).max(24 * 60).default(10),
+  })
+  .openapi("CampaignSettings");
+export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
+
+export const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
+
+export const createCampaignSchema = z
+  .object({
+    name: z.string().trim().min(1, "Give the campaign a name.").max(200),
+    guidelines: z.string().max(50_000).default(""),
+    overlap: z.number().int().min(1).max(20).default(3),
+    status: campaignStatusSchema.default("draft"),
+    settings: campaignSettingsSchema.partial().default({}),
+    /** Labelers allowed to work on it; empty = every labeler. */
+    labelerIds: z.array(z.uuid()).max(10_000).default([]),
+  })
+  .openapi("CreateCampaign");
+export type CreateCampaignInput = z.input<typeof createCampaignSchema>;
+
+export const updateCampaignSchema = createCampaignSchema.partial().strict().openapi("UpdateCampaign");
+export type UpdateCampaignInput = z.input<typeof updateCampaignSchema>;
+
+export const campaignSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    guidelines: z.string(),
+    overlap: z.number(),
+    status: campaignStatusSchema,
+    settings: campaignSettingsSchema,
+    labelerIds: z.array(z.uuid()),
+    pairCount: z.number(),
+    completedPairs: z.number(),
+    createdAt: z.string(),
+  })
+  .openapi("Campaign");
+export type CampaignDto = z.infer<typeof campaignSchema>;

@@ -1,0 +1,102 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { count, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { pairs, prompts, responses } from "@/db/schema";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { importFile } from "./import";
+import { allPairs } from "./parse";
+
+const dir = mkdtempSync(path.join(tmpdir(), "pairwise-import-"));
+function file(name: string, lines: string[]): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, lines.join("\n") + "\n");
+  return p;
+}
+
+async function tableCounts() {
+  const [[p], [r], [pa]] = await Promise.all([
+    db.select({ n: count() }).from(prompts),
+    db.select({ n: count() }).from(responses),
+    db.select({ n: count() }).from(pairs),
+  ]);
+  return [p!.n, r!.n, pa!.n];
+}
+
+describe("allPairs", () => {
+  it("makes K-choose-2 pairs and a stable sample", () => {
+    expect(allPairs([1, 2, 3, 4], 0, 1)).toHaveLength(6);
+    expect(allPairs([1, 2, 3, 4], 2, 7)).toEqual(allPairs([1, 2, 3, 4], 2, 7));
+    expect(allPairs([1, 2, 3, 4], 2, 7)).toHaveLength(2);
+  });
+});
+
+describe("import (real Postgres)", () => {
+  it("refuses a file with bad lines whole, naming each line, and writes nothing", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const before = await tableCounts();
+    const result = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("bad.jsonl", [
+        JSON.stringify({ prompt: "ok", response_a: "x", response_b: "y" }),
+        "{not json",
+        JSON.stringify({ prompt: "p", response_a: "" , response_b: "y" }),
+        JSON.stringify({ prompt: "p", chosen: "x" }),
+        JSON.stringify([1, 2]),
+      ]),
+    });
+    expect(result.ok).toBe(false);
+    expect(result.errors.map((e) => e.line)).toEqual([2, 3, 4, 5]);
+    expect(result.errors[0]!.message).toMatch(/Not valid JSON/);
+    expect(result.errors[1]!.message).toMatch(/response_a/);
+    expect(result.errors[2]!.message).toMatch(/rejected/);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("imports pairs, K responses, TRL rows as gold, and message-list prompts; skips exact duplicates", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const lines = [
+      JSON.stringify({ prompt: "Define: cat", response_a: "A small feline.", response_b: { text: "A dog.", source: "sft-v1" } }),
+      JSON.stringify({ prompt: "Define: cat", response_a: "A small feline.", response_b: { text: "A dog.", source: "sft-v1" } }),
+      JSON.stringify({ prompt: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "bye?" }], responses: ["bye", "see you", "ciao"] }),
+      JSON.stringify({ prompt: "Define: sun", chosen: "Our star.", rejected: "A moon.", metadata: { origin: "hh" } }),
+    ];
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: { trlAs: "gold" }, file: file("good.jsonl", lines) });
+    expect(result).toMatchObject({ ok: true, rows: 4, pairsCreated: 1 + 3 + 1, duplicatesSkipped: 1 });
+    const rows = await db.select().from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(rows.filter((r) => r.goldChoice === "a")).toHaveLength(1);
+    const [multi] = await db.execute<{ n: number }>(sql`select count(*)::int as n from prompts where campaign_id = ${campaign.id} and jsonb_typeof(content) = 'array'`);
+    expect(multi!.n).toBe(1);
+    const again = await importFile({ campaignId: campaign.id, actorId: null, options: { trlAs: "gold" }, file: file("good2.jsonl", lines) });
+    expect(again).toMatchObject({ ok: true, pairsCreated: 0, duplicatesSkipped: 6 });
+  });
+
+  it("reads CSV with quoted commas, newlines and JSON cells", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const csv = file("pairs.csv", [
+      "prompt,response_a,response_b,metadata",
+      `"Say ""hi"", politely","Hello, there.","Hi!\nHow are you?","{""batch"":1}"`,
+      `plain,a,b,`,
+    ]);
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: csv });
+    expect(result).toMatchObject({ ok: true, rows: 2, pairsCreated: 2 });
+    const texts = (await db.select({ t: responses.text }).from(responses).innerJoin(prompts, eq(prompts.id, responses.promptId)).where(eq(prompts.campaignId, campaign.id))).map((r) => r.t);
+    expect(texts).toContain("Hi!\nHow are you?");
+  });
+
+  it("reports a CSV quoting error with its line", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const result = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: { format: "csv" },
+      file: file("broken.csv", ["prompt,response_a,response_b", "a,b,c", `"unclosed,b,c`]),
+    });
+    expect(result.ok).toBe(false);
+    expect(result.errors[0]!.message).toMatch(/CSV/);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Turns the lines of an import file into normalised rows: a prompt and the pairs to make
+ * from it. Pure and streaming; the caller decides what to do with bad lines.
+ */
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { parse as parseCsv } from "csv-parse";
+import type { Choice, PromptContent } from "@/db/schema";
+import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
+
+export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown> };
+export type NormalRow = {
+  line: number;
+  prompt: PromptContent;
+  pairs: { a: NormalResponse; b: NormalResponse; gold: Choice | null }[];
+};
+export type ParsedLine = { line: number; row: NormalRow } | { line: number; error: string };
+
+function normal(r: ImportResponse, rowMetadata: Record<string, unknown> | undefined): NormalResponse {
+  if (typeof r === "string") return { text: r, source: "imported", metadata: rowMetadata ?? {} };
+  return { text: r.text, source: r.source ?? "imported", metadata: { ...rowMetadata, ...r.metadata } };
+}
+
+/** A small seeded PRNG (mulberry32), so a sampled subset of pairs is the same on every import. */
+function seeded(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(t ^ (t >>> 15), 1 | t);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function allPairs<T>(items: T[], max: number, seed: number): [T, T][] {
+  const out: [T, T][] = [];
+  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
+  if (max === 0 || out.length <= max) return out;
+  const rand = seeded(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out.slice(0, max);
+}
+
+function describeIssues(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message))
+    .join("; ");
+}
+
+/** Interprets one parsed object as a pair row, a K-responses row or a TRL row. */
+export function normaliseRecord(value: unknown, line: number, options: ImportOptions): ParsedLine {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { line, error: "Each line must be a JSON object." };
+  const keys = value as Record<string, unknown>;
+  if ("responses" in keys) {
+    const r = multiRowSchema.safeParse(value);
+    if (!r.success) return { line, error: describeIssues(r.error.issues) };
+    const responses = r.data.responses.map((x) => normal(x, r.data.metadata));
+    return { line, row: { line, prompt: r.data.prompt, pairs: allPairs(responses, options.maxPairsPerPrompt, line).map(([a, b]) => ({ a, b, gold: null })) } };
+  }
+  if ("chosen" in keys || "rejected" in keys) {
+    const r = trlRowSchema.safeParse(value);
+    if (!r.success) return { line, error: describeIssues(r.error.issues) };
+    const chosen = normal(r.data.chosen, r.data.metadata);
+    const rejected = normal(r.data.rejected, r.data.metadata);
+    return { line, row: { line, prompt: r.data.prompt, pairs: [{ a: chosen, b: rejected, gold: options.trlAs === "gold" ? "a" : null }] } };
+  }
+  const r = pairRowSchema.safeParse(value);
+  if (!r.success) {
+    const missing = !("response_a" in keys) && !("response_b" in keys);
+    return { line, error: missing ? "Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}." : describeIssues(r.error.issues) };
+  }
+  const a = normal(r.data.response_a, r.data.metadata);
+  const b = normal(r.data.response_b, r.data.metadata);
+  return { line, row: { line, prompt: r.data.prompt, pairs: [{ a, b, gold: r.data.gold ?? null }] } };
+}
+
+/** Lines over this size are refused without being parsed. */
+export const MAX_LINE_BYTES = 4_000_000;
+
+async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
+    if (text.length > MAX_LINE_BYTES) {
+      yield { line, error: `The line is over ${MAX_LINE_BYTES} characters.` };
+      continue;
+    }
+    if (text.includes("\uFFFD")) {
+      yield { line, error: "The line is not valid UTF-8." };
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      yield { line, error: `Not valid JSON (${(err as Error).message}).` };
+      continue;
+    }
+    yield normaliseRecord(value, line, options);
+  }
+}
+
+/** CSV with a header row; `responses` and `metadata` cells hold JSON. */
+async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
+  const parser = createReadStream(file, { encoding: "utf8" }).pipe(
+    parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true, max_record_size: MAX_LINE_BYTES }),
+  );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      const line = info.lines;
+      const value: Record<string, unknown> = {};
+      let error: string | null = null;
+      for (const [key, cell] of Object.entries(record)) {
+        if (cell === "" || cell === undefined) continue;
+        if (key === "responses" || key === "metadata") {
+          try {
+            value[key] = JSON.parse(cell);
+          } catch {
+            error = `Column ${key} must hold JSON.`;
+          }
+        } else value[key] = cell;
+      }
+      if (String(Object.values(record).join("")).includes("\uFFFD")) error = "The line is not valid UTF-8.";
+      yield error ? { line, error } : normaliseRecord(value, line, options);
+    }
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    yield { line: e.lines ?? 0, error: `CSV: ${e.message}` };
+  }
+}
+
+export function readImportFile(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
+  return options.format === "csv" ? csvLines(file, options) : jsonlLines(file, options);
+}

@@ -1,0 +1,52 @@
+import { z } from "@/lib/api/zod";
+import { promptContentSchema } from "@/lib/labeling/schema";
+
+const MAX_TEXT = 200_000;
+
+/** A response: its text, or the text with the model/checkpoint it came from and metadata. */
+export const importResponseSchema = z.union([
+  z.string().min(1, "A response is empty.").max(MAX_TEXT),
+  z.object({
+    text: z.string().min(1, "A response is empty.").max(MAX_TEXT),
+    source: z.string().min(1).max(200).optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+export type ImportResponse = z.infer<typeof importResponseSchema>;
+
+const base = { prompt: promptContentSchema, metadata: z.record(z.string(), z.unknown()).optional() };
+
+export const pairRowSchema = z.object({
+  ...base,
+  response_a: importResponseSchema,
+  response_b: importResponseSchema,
+  gold: z.enum(["a", "b", "tie", "both_bad"]).optional(),
+});
+export const multiRowSchema = z.object({ ...base, responses: z.array(importResponseSchema).min(2, "`responses` needs at least 2 entries.").max(64) });
+export const trlRowSchema = z.object({ ...base, chosen: importResponseSchema, rejected: importResponseSchema });
+
+export const importOptionsSchema = z
+  .object({
+    format: z.enum(["jsonl", "csv"]).default("jsonl"),
+    /** TRL rows `{prompt, chosen, rejected}`: gold pairs with a known answer, or pairs to label afresh. */
+    trlAs: z.enum(["gold", "label"]).default("label"),
+    /** `{prompt, responses}` rows: keep at most this many of the K-choose-2 pairs per prompt (seeded sample); 0 = all. */
+    maxPairsPerPrompt: z.coerce.number().int().min(0).max(2016).default(0),
+  })
+  .openapi("ImportOptions");
+export type ImportOptions = z.infer<typeof importOptionsSchema>;
+
+export const importErrorSchema = z.object({ line: z.number(), message: z.string() });
+export type ImportError = z.infer<typeof importErrorSchema>;
+
+export const importResultSchema = z
+  .object({
+    ok: z.boolean(),
+    rows: z.number().openapi({ description: "Lines read (blank lines aside)." }),
+    pairsCreated: z.number(),
+    duplicatesSkipped: z.number(),
+    errorCount: z.number(),
+    errors: z.array(importErrorSchema).openapi({ description: "The first 100 bad lines, with why; nothing is written when there is any." }),
+  })
+  .openapi("ImportResult");
+export type ImportResult = z.infer<typeof importResultSchema>;

@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { assignments, comparisons, pairs, skips } from "@/db/schema";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
+import { leaseTasks, skipTask, submitJudgment, toCanonical, undoJudgment } from "./queue";
+
+describe("toCanonical", () => {
+  it("maps what the labeler saw back to the pair's A/B order", () => {
+    expect(toCanonical("left", "ab")).toBe("a");
+    expect(toCanonical("left", "ba")).toBe("b");
+    expect(toCanonical("right", "ba")).toBe("a");
+    expect(toCanonical("tie", "ba")).toBe("tie");
+  });
+});
+
+describe("labeling queue (real Postgres)", () => {
+  it("50 concurrent labelers, overlap 3, 200 pairs: every pair gets exactly 3 judgments, none twice by one labeler", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 200, overlap: 3, settings: { askStrength: false, ordering: "spread" } });
+    const labelers = await Promise.all(Array.from({ length: 50 }, () => makeUser("labeler")));
+    let submitted = 0;
+    await Promise.all(
+      labelers.map(async (labeler) => {
+        for (;;) {
+          const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+          if (!task) return;
+          await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice: "left" } });
+          submitted++;
+        }
+      }),
+    );
+    expect(submitted).toBe(600);
+    const perPair = await db.execute<{ n: number; stored: number }>(sql`
+      select count(c.id)::int as n, p.judgment_count as stored from pairs p left join comparisons c on c.pair_id = p.id
+      where p.campaign_id = ${campaign.id} group by p.id`);
+    expect(perPair).toHaveLength(200);
+    expect(perPair.every((r) => r.n === 3 && r.stored === 3)).toBe(true);
+    const [dupes] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from (select pair_id, labeler_id from comparisons where campaign_id = ${campaign.id}
+      group by 1, 2 having count(*) > 1) d`);
+    expect(dupes!.n).toBe(0);
+  }, 120_000);
+
+  it("returns the same judgment when a submission id is resent, even concurrently", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 2, settings: { askStrength: false } });
+    const labeler = await makeUser();
+    const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+    const input = { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "right" as const };
+    const results = await Promise.all([1, 2, 3].map(() => submitJudgment({ labeler, campaign, input })));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const rows = await db.select().from(comparisons).where(eq(comparisons.assignmentId, task!.assignmentId));
+    expect(rows).toHaveLength(1);
+    const [pair] = await db.select().from(pairs).where(eq(pairs.id, rows[0]!.pairId));
+    expect(pair!.judgmentCount).toBe(1);
+  });
+
+  it("leases two tasks for prefetching and returns the same ones when asked again", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 5 });
+    const labeler = await makeUser();
+    const first = await leaseTasks({ campaign, labeler, count: 2 });
+    const again = await leaseTasks({ campaign, labeler, count: 2 });
+    expect(first).toHaveLength(2);
+    expect(again.map((t) => t.assignmentId)).toEqual(first.map((t) => t.assignmentId));
+  });
+
+  it("gives an expired lease's pair to someone else, and skips release the pair and are recorded", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 1, overlap: 1 });
+    const [a, b, c] = await Promise.all([makeUser(), makeUser(), makeUser()]);
+    const [taskA] = await leaseTasks({ campaign, labeler: a, count: 1 });
+    expect(await leaseTasks({ campaign, labeler: b, count: 1 })).toHaveLength(0);
+    await db.update(assignments).set({ expiresAt: sql`now() - interval '1 second'` }).where(eq(assignments.id, taskA!.assignmentId));
+    const [taskB] = await leaseTasks({ campaign, labeler: b, count: 1 });
+    expect(taskB).toBeDefined();
+    await skipTask({ labeler: b, assignmentId: taskB!.assignmentId, input: { reason: "cant_judge" } });
+    expect(await db.select().from(skips).where(eq(skips.assignmentId, taskB!.assignmentId))).toHaveLength(1);
+    expect(await leaseTasks({ campaign, labeler: b, count: 1 })).toHaveLength(0);
+    expect(await leaseTasks({ campaign, labeler: c, count: 1 })).toHaveLength(1);
+  });
+
+  it("stores the choice in canonical order whatever side A was shown on, and undo gives the task back", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 1, settings: { askStrength: true } });
+    const labeler = await makeUser();
+    const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+    await expect(
+      submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "left" } }),
+    ).rejects.toMatchObject({ code: "bad_request:strength" });
+    const judgment = await submitJudgment({
+      labeler,
+      campaign,
+      input: { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "left", strength: 3 },
+    });
+    const [a] = await db.select().from(assignments).where(eq(assignments.id, task!.assignmentId));
+    // "left" holds A when shown as ab, B otherwise; the left text is response A's when ab.
+    expect(judgment.choice).toBe(a!.shownOrder === "ab" ? "a" : "b");
+    expect(task!.left.text.startsWith(a!.shownOrder === "ab" ? "short" : "a longer")).toBe(true);
+    const back = await undoJudgment({ labeler, campaign, judgmentId: judgment.id });
+    expect(back.assignmentId).toBe(task!.assignmentId);
+    expect(await db.select().from(comparisons).where(eq(comparisons.id, judgment.id))).toHaveLength(0);
+    const [pair] = await db.select().from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(pair!.judgmentCount).toBe(0);
+  });
+
+  it("mixes gold pairs in at the campaign's rate and scores them", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 20, gold: ["a", "b", "a", "b", "a"], settings: { goldRate: 0.5, askStrength: false } });
+    const labeler = await makeUser();
+    let gold = 0;
+    for (;;) {
+      const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+      if (!task) break;
+      const j = await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice: "left" } });
+      const [c] = await db.select().from(comparisons).where(eq(comparisons.id, j.id));
+      if (c!.goldCorrect !== null) {
+        gold++;
+        const [p] = await db.select().from(pairs).where(eq(pairs.id, c!.pairId));
+        expect(c!.goldCorrect).toBe(p!.goldChoice === c!.choice);
+      }
+    }
+    expect(gold).toBe(5);
+  });
+});

@@ -1,0 +1,296 @@
+/**
+ * The labeling queue. A pair is open to a labeler when they have not judged or skipped it
+ * and its stored judgments plus live leases are below the campaign's overlap (gold pairs
+ * have no overlap limit). Leasing locks candidate pair rows with FOR UPDATE SKIP LOCKED,
+ * then re-counts in a new statement: under READ COMMITTED that statement sees every lease
+ * committed before the lock was taken, so no pair is ever over-leased.
+ */
+import "server-only";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { db } from "@/db/client";
+import { assignments, comparisons, pairs, prompts, responses, skips, type Assignment, type Campaign, type Choice, type Comparison, type ShownOrder, type User } from "@/db/schema";
+import { settingsOf } from "@/lib/campaigns/campaigns";
+import { AppError } from "@/lib/errors";
+import {
+  editJudgmentSchema,
+  skipSchema,
+  submitJudgmentSchema,
+  type JudgmentDto,
+  type ShownChoice,
+  type SubmitJudgmentInput,
+  type Task,
+} from "./schema";
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+/** How many candidates to lock per attempt: enough to pass over a few full ones. */
+const CANDIDATES_PER_TRY = 4;
+
+export function toCanonical(choice: ShownChoice, shownOrder: ShownOrder): Choice {
+  if (choice === "left") return shownOrder === "ab" ? "a" : "b";
+  if (choice === "right") return shownOrder === "ab" ? "b" : "a";
+  return choice;
+}
+
+export function toShown(choice: Choice, shownOrder: ShownOrder): ShownChoice {
+  if (choice === "a") return shownOrder === "ab" ? "left" : "right";
+  if (choice === "b") return shownOrder === "ab" ? "right" : "left";
+  return choice;
+}
+
+async function liveLeases(tx: Tx, pairId: string, exceptLabelerId?: string): Promise<number> {
+  const [row] = await tx.execute<{ n: number }>(sql`
+    select count(*)::int as n from assignments
+    where pair_id = ${pairId} and status = 'active' and expires_at > now()
+      ${exceptLabelerId ? sql`and labeler_id <> ${exceptLabelerId}` : sql``}`);
+  return row!.n;
+}
+
+/** Locks up to a few open pairs for this labeler, best first; returns their ids. */
+async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gold: boolean): Promise<string[]> {
+  const { ordering } = settingsOf(campaign);
+  const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.created_at, p.id` : sql`p.judgment_count asc, random()`;
+  const rows = await tx.execute<{ id: string }>(sql`
+    select p.id from pairs p
+    where p.campaign_id = ${campaign.id}
+      and ${gold ? sql`p.gold_choice is not null` : sql`p.gold_choice is null and p.judgment_count < ${campaign.overlap}`}
+      and not exists (
+        select 1 from assignments a
+        where a.pair_id = p.id and a.labeler_id = ${labelerId} and (a.status <> 'active' or a.expires_at > now()))
+      ${gold ? sql`` : sql`and p.judgment_count + (select count(*) from assignments a where a.pair_id = p.id and a.status = 'active' and a.expires_at > now()) < ${campaign.overlap}`}
+    order by ${order}
+    limit ${CANDIDATES_PER_TRY}
+    for update of p skip locked`);
+  return rows.map((r) => r.id);
+}
+
+async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string): Promise<string | null> {
+  const { goldRate, leaseMinutes } = settingsOf(campaign);
+  const tryGoldFirst = Math.random() < goldRate;
+  for (const gold of tryGoldFirst ? [true, false] : [false]) {
+    for (const pairId of await lockCandidates(tx, campaign, labelerId, gold)) {
+      if (!gold) {
+        // Re-count in a new statement, now that the row lock is held (see the module comment).
+        const [pair] = await tx.select({ n: pairs.judgmentCount }).from(pairs).where(eq(pairs.id, pairId));
+        if (pair!.n + (await liveLeases(tx, pairId)) >= campaign.overlap) continue;
+      }
+      const shownOrder: ShownOrder = Math.random() < 0.5 ? "ab" : "ba";
+      const expiresAt = sql`now() + make_interval(mins => ${leaseMinutes})`;
+      const [assignment] = await tx
+        .insert(assignments)
+        // clock_timestamp, not now(): leases taken in one transaction keep their order.
+        .values({ campaignId: campaign.id, pairId, labelerId, shownOrder, leasedAt: sql`clock_timestamp()`, expiresAt })
+        .onConflictDoUpdate({
+          // Only an expired lease of this labeler can conflict here: renew it.
+          target: [assignments.pairId, assignments.labelerId],
+          set: { status: "active", leasedAt: sql`clock_timestamp()`, expiresAt },
+        })
+        .returning({ id: assignments.id });
+      return assignment!.id;
+    }
+  }
+  return null;
+}
+
+async function taskFor(tx: Tx, assignmentId: string): Promise<Task> {
+  const [row] = await tx
+    .select({
+      assignment: assignments,
+      prompt: prompts.content,
+      a: sql<string>`ra.text`,
+      b: sql<string>`rb.text`,
+    })
+    .from(assignments)
+    .innerJoin(pairs, eq(pairs.id, assignments.pairId))
+    .innerJoin(prompts, eq(prompts.id, pairs.promptId))
+    .innerJoin(sql`${responses} ra`, sql`ra.id = ${pairs.responseAId}`)
+    .innerJoin(sql`${responses} rb`, sql`rb.id = ${pairs.responseBId}`)
+    .where(eq(assignments.id, assignmentId));
+  const { assignment, prompt, a, b } = row!;
+  const [left, right] = assignment.shownOrder === "ab" ? [a, b] : [b, a];
+  return {
+    assignmentId: assignment.id,
+    campaignId: assignment.campaignId,
+    prompt,
+    left: { text: left },
+    right: { text: right },
+    expiresAt: assignment.expiresAt.toISOString(),
+  };
+}
+
+/**
+ * The labeler's live tasks in a campaign, leasing new pairs until there are `count`
+ * (2 lets the page show the next pair without a round trip). Asking again returns the
+ * same leases, so a reload never burns pairs.
+ */
+export async function leaseTasks({ campaign, labeler, count }: { campaign: Campaign; labeler: User; count: number }): Promise<Task[]> {
+  return db.transaction(async (tx) => {
+    const live = await tx
+      .select({ id: assignments.id })
+      .from(assignments)
+      .where(
+        and(
+          eq(assignments.labelerId, labeler.id),
+          eq(assignments.campaignId, campaign.id),
+          eq(assignments.status, "active"),
+          gt(assignments.expiresAt, sql`now()`),
+        ),
+      )
+      .orderBy(asc(assignments.leasedAt), asc(assignments.id));
+    const ids = live.map((l) => l.id);
+    while (ids.length < count) {
+      const id = await leaseOne(tx, campaign, labeler.id);
+      if (!id) break;
+      ids.push(id);
+    }
+    return Promise.all(ids.map((id) => taskFor(tx, id)));
+  });
+}
+
+function toJudgmentDto(c: Comparison, undoMinutes: number): JudgmentDto {
+  return {
+    id: c.id,
+    clientSubmissionId: c.clientSubmissionId,
+    assignmentId: c.assignmentId,
+    pairId: c.pairId,
+    choice: c.choice,
+    shownChoice: toShown(c.choice, c.shownOrder),
+    strength: c.strength,
+    rationale: c.rationale,
+    serverMs: c.serverMs,
+    activeMs: c.activeMs,
+    createdAt: c.createdAt.toISOString(),
+    undoableUntil: new Date(c.createdAt.getTime() + undoMinutes * 60_000).toISOString(),
+  };
+}
+
+function checkAgainstSettings(campaign: Campaign, input: { choice: ShownChoice; strength: number | null; rationale: string | null }) {
+  const s = settingsOf(campaign);
+  if (input.choice === "tie" && !s.allowTie) throw new AppError("bad_request:choice", "This campaign does not allow ties.");
+  if (input.choice === "both_bad" && !s.allowBothBad) throw new AppError("bad_request:choice", "This campaign does not allow 'both bad'.");
+  const decisive = input.choice === "left" || input.choice === "right";
+  if (s.askStrength && decisive && input.strength === null) throw new AppError("bad_request:strength", "Say how much better (strength 1-4).");
+  if (!decisive && input.strength !== null) throw new AppError("bad_request:strength", "Strength applies only to a left or right choice.");
+  if (s.rationale === "required" && !input.rationale) throw new AppError("bad_request:rationale", "This campaign asks for a rationale.");
+  if (s.rationale === "off" && input.rationale) throw new AppError("bad_request:rationale", "This campaign does not collect rationales.");
+}
+
+async function lockOwnAssignment(tx: Tx, assignmentId: string, labelerId: string): Promise<Assignment> {
+  const [assignment] = await tx.select().from(assignments).where(eq(assignments.id, assignmentId)).for("update");
+  if (!assignment || assignment.labelerId !== labelerId) throw new AppError("not_found:assignment", "No such task for you.");
+  return assignment;
+}
+
+/**
+ * Stores a judgment exactly once. Resending the same clientSubmissionId returns the
+ * stored judgment; a lease that expired is still accepted while the pair has room.
+ */
+export async function submitJudgment({ labeler, campaign, input }: { labeler: User; campaign: Campaign; input: SubmitJudgmentInput }): Promise<JudgmentDto> {
+  const data = submitJudgmentSchema.parse(input);
+  const { undoMinutes } = settingsOf(campaign);
+  return db.transaction(async (tx) => {
+    const assignment = await lockOwnAssignment(tx, data.assignmentId, labeler.id);
+    const [existing] = await tx.select().from(comparisons).where(eq(comparisons.clientSubmissionId, data.clientSubmissionId));
+    if (existing) {
+      if (existing.labelerId !== labeler.id || existing.assignmentId !== assignment.id) {
+        throw new AppError("conflict:submission_id", "This submission id was used for another task.");
+      }
+      return toJudgmentDto(existing, undoMinutes);
+    }
+    if (assignment.campaignId !== campaign.id) throw new AppError("not_found:assignment", "No such task in this campaign.");
+    if (assignment.status === "completed") throw new AppError("conflict:already_judged", "You already judged this pair; edit that judgment instead.");
+    if (assignment.status === "skipped") throw new AppError("conflict:skipped", "You skipped this pair.");
+    checkAgainstSettings(campaign, data);
+
+    const [pair] = await tx.select().from(pairs).where(eq(pairs.id, assignment.pairId)).for("update");
+    if (assignment.expiresAt.getTime() <= Date.now() && pair!.goldChoice === null) {
+      if (pair!.judgmentCount + (await liveLeases(tx, pair!.id, labeler.id)) >= campaign.overlap) {
+        throw new AppError("conflict:lease_expired", "Your lease on this pair expired and others have completed it. Take the next pair.");
+      }
+    }
+    const choice = toCanonical(data.choice, assignment.shownOrder);
+    const [comparison] = await tx
+      .insert(comparisons)
+      .values({
+        clientSubmissionId: data.clientSubmissionId,
+        assignmentId: assignment.id,
+        campaignId: campaign.id,
+        pairId: assignment.pairId,
+        labelerId: labeler.id,
+        choice,
+        strength: data.strength,
+        rationale: data.rationale,
+        shownOrder: assignment.shownOrder,
+        serverMs: Math.max(0, Date.now() - assignment.leasedAt.getTime()),
+        activeMs: data.activeMs,
+        goldCorrect: pair!.goldChoice === null ? null : pair!.goldChoice === choice,
+      })
+      .returning();
+    await tx.update(assignments).set({ status: "completed" }).where(eq(assignments.id, assignment.id));
+    await tx.update(pairs).set({ judgmentCount: sql`${pairs.judgmentCount} + 1` }).where(eq(pairs.id, assignment.pairId));
+    return toJudgmentDto(comparison!, undoMinutes);
+  });
+}
+
+async function lockOwnJudgment(tx: Tx, judgmentId: string, labelerId: string, undoMinutes: number): Promise<Comparison> {
+  const [c] = await tx.select().from(comparisons).where(eq(comparisons.id, judgmentId)).for("update");
+  if (!c || c.labelerId !== labelerId) throw new AppError("not_found:judgment", "No such judgment of yours.");
+  if (Date.now() - c.createdAt.getTime() > undoMinutes * 60_000) {
+    throw new AppError("conflict:undo_window", `Judgments can be changed for ${undoMinutes} minutes after submitting.`);
+  }
+  return c;
+}
+
+/** Removes a judgment within the undo window and gives the pair back to the labeler as a live task. */
+export async function undoJudgment({ labeler, campaign, judgmentId }: { labeler: User; campaign: Campaign; judgmentId: string }): Promise<Task> {
+  const { undoMinutes, leaseMinutes } = settingsOf(campaign);
+  return db.transaction(async (tx) => {
+    const c = await lockOwnJudgment(tx, judgmentId, labeler.id, undoMinutes);
+    await tx.delete(comparisons).where(eq(comparisons.id, c.id));
+    await tx.update(pairs).set({ judgmentCount: sql`${pairs.judgmentCount} - 1` }).where(eq(pairs.id, c.pairId));
+    await tx
+      .update(assignments)
+      .set({ status: "active", leasedAt: sql`now()`, expiresAt: sql`now() + make_interval(mins => ${leaseMinutes})` })
+      .where(eq(assignments.id, c.assignmentId));
+    return taskFor(tx, c.assignmentId);
+  });
+}
+
+export async function editJudgment({ labeler, campaign, judgmentId, input }: { labeler: User; campaign: Campaign; judgmentId: string; input: unknown }): Promise<JudgmentDto> {
+  const data = editJudgmentSchema.parse(input);
+  const { undoMinutes } = settingsOf(campaign);
+  checkAgainstSettings(campaign, data);
+  return db.transaction(async (tx) => {
+    const c = await lockOwnJudgment(tx, judgmentId, labeler.id, undoMinutes);
+    const [pair] = await tx.select({ gold: pairs.goldChoice }).from(pairs).where(eq(pairs.id, c.pairId));
+    const choice = toCanonical(data.choice, c.shownOrder);
+    const [updated] = await tx
+      .update(comparisons)
+      .set({ choice, strength: data.strength, rationale: data.rationale, goldCorrect: pair!.gold === null ? null : pair!.gold === choice, updatedAt: new Date() })
+      .where(eq(comparisons.id, c.id))
+      .returning();
+    return toJudgmentDto(updated!, undoMinutes);
+  });
+}
+
+/** Releases the lease and records why; the pair goes back to the pool for others. */
+export async function skipTask({ labeler, assignmentId, input }: { labeler: User; assignmentId: string; input: unknown }): Promise<void> {
+  const data = skipSchema.parse(input);
+  await db.transaction(async (tx) => {
+    const assignment = await lockOwnAssignment(tx, assignmentId, labeler.id);
+    if (assignment.status === "skipped") return;
+    if (assignment.status !== "active") throw new AppError("conflict:already_judged", "You already judged this pair.");
+    await tx.update(assignments).set({ status: "skipped" }).where(eq(assignments.id, assignment.id));
+    await tx.insert(skips).values({ assignmentId: assignment.id, pairId: assignment.pairId, labelerId: labeler.id, reason: data.reason, text: data.text });
+  });
+}
+
+export async function campaignOfAssignment({ assignmentId }: { assignmentId: string }): Promise<string | null> {
+  const [row] = await db.select({ campaignId: assignments.campaignId }).from(assignments).where(eq(assignments.id, assignmentId));
+  return row?.campaignId ?? null;
+}
+
+export async function campaignOfJudgment({ judgmentId }: { judgmentId: string }): Promise<string | null> {
+  const [row] = await db.select({ campaignId: comparisons.campaignId }).from(comparisons).where(eq(comparisons.id, judgmentId));
+  return row?.campaignId ?? null;
+}

@@ -1,0 +1,15 @@
+/** Query key factories, one per domain, so mutations invalidate exactly what they change. */
+export const labelingKeys = {
+  all: ["labeling"] as const,
+  queues: () => [...labelingKeys.all, "queue"] as const,
+  queue: (campaignId: string) => [...labelingKeys.queues(), campaignId] as const,
+  stats: () => [...labelingKeys.all, "stats"] as const,
+  campaign: (campaignId: string) => [...labelingKeys.all, "campaign", campaignId] as const,
+};
+
+export const runKeys = {
+  all: ["runs"] as const,
+  lists: () => [...runKeys.all, "list"] as const,
+  detail: (runId: string) => [...runKeys.all, "detail", runId] as const,
+  metrics: (runId: string) => [...runKeys.all, "metrics", runId] as const,
+};

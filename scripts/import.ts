@@ -1,0 +1,42 @@
+/**
+ * `npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label]
+ *  [--max-pairs-per-prompt N] FILE`: the same import as the researcher page and the API.
+ */
+import { parseArgs } from "node:util";
+import { closeDatabase } from "@/db/client";
+import { importFile } from "@/lib/imports/import";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    campaign: { type: "string" },
+    format: { type: "string" },
+    "trl-as": { type: "string" },
+    "max-pairs-per-prompt": { type: "string" },
+  },
+});
+
+try {
+  const file = positionals[0];
+  if (!values.campaign || !file) throw new Error("Usage: npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label] FILE");
+  const format = values.format ?? (file.toLowerCase().endsWith(".csv") ? "csv" : "jsonl");
+  const started = Date.now();
+  const result = await importFile({
+    campaignId: values.campaign,
+    file,
+    actorId: null,
+    options: { format: format as "csv" | "jsonl", trlAs: values["trl-as"] as "gold" | "label" | undefined, maxPairsPerPrompt: Number(values["max-pairs-per-prompt"] ?? 0) },
+  });
+  if (!result.ok) {
+    console.error(`Refused: ${result.errorCount} bad line(s); nothing was written.`);
+    for (const e of result.errors) console.error(`  line ${e.line}: ${e.message}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`Imported ${result.rows} rows: ${result.pairsCreated} pairs created, ${result.duplicatesSkipped} duplicates skipped (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exitCode = 1;
+} finally {
+  await closeDatabase();
+}
