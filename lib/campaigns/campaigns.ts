@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { campaignMembers, campaigns, pairs, users, type Campaign, type User } from "@/db/schema";
+import { campaignMembers, campaigns, users, type Campaign, type User } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import {
@@ -29,8 +29,10 @@ const summaryColumns = {
   status: campaigns.status,
   overlap: campaigns.overlap,
   createdAt: campaigns.createdAt,
-  pairCount: sql<number>`(select count(*)::int from ${pairs} where ${pairs.campaignId} = ${campaigns.id} and ${pairs.goldChoice} is null)`,
-  completedPairs: sql<number>`(select count(*)::int from ${pairs} where ${pairs.campaignId} = ${campaigns.id} and ${pairs.goldChoice} is null and ${pairs.judgmentCount} >= ${campaigns.overlap})`,
+  // Raw names: drizzle leaves column references unqualified, which inside a subquery would
+  // resolve to the subquery's own table.
+  pairCount: sql<number>`(select count(*)::int from pairs p where p.campaign_id = campaigns.id and p.gold_choice is null)`,
+  completedPairs: sql<number>`(select count(*)::int from pairs p where p.campaign_id = campaigns.id and p.gold_choice is null and p.judgment_count >= campaigns.overlap)`,
 };
 
 export async function listCampaignSummaries({ status }: { status?: Campaign["status"] } = {}): Promise<CampaignSummary[]> {
@@ -43,8 +45,8 @@ export async function listCampaignSummaries({ status }: { status?: Campaign["sta
 
 /** A labeler may work on a campaign with no member list, or one that names them. */
 function memberCondition(userId: string) {
-  return sql`(not exists (select 1 from ${campaignMembers} m where m.campaign_id = ${campaigns.id})
-              or exists (select 1 from ${campaignMembers} m where m.campaign_id = ${campaigns.id} and m.user_id = ${userId}))`;
+  return sql`(not exists (select 1 from campaign_members m where m.campaign_id = campaigns.id)
+              or exists (select 1 from campaign_members m where m.campaign_id = campaigns.id and m.user_id = ${userId}))`;
 }
 
 /** Active campaigns this user may label, with their own remaining work. */
@@ -52,7 +54,7 @@ export async function listLabelableCampaigns({ userId }: { userId: string }) {
   return db
     .select({
       ...summaryColumns,
-      judgedByMe: sql<number>`(select count(*)::int from comparisons c where c.campaign_id = ${campaigns.id} and c.labeler_id = ${userId})`,
+      judgedByMe: sql<number>`(select count(*)::int from comparisons c where c.campaign_id = campaigns.id and c.labeler_id = ${userId})`,
     })
     .from(campaigns)
     .where(and(eq(campaigns.status, "active"), memberCondition(userId)))
