@@ -34,11 +34,13 @@ test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the
   const campaign = await campaignWithPairs(page, 8);
   await signInAndWait(page, "labeler2@pairwise.local", "/label");
   await page.getByRole("region", { name: campaign.name }).getByRole("link", { name: "Start labeling" }).click();
-  await expect(page.getByRole("contentinfo", { name: "Keyboard shortcuts" })).toBeVisible();
+  await expect(page.getByLabel("Keyboard shortcuts")).toContainText("Enter submit");
 
   const transitions: number[] = [];
   let assignment = await currentAssignment(page);
   for (let i = 0; i < 5; i++) {
+    // As after a person's few seconds of reading: the next pair has been prefetched.
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
     await page.keyboard.press(i % 2 ? "2" : "1");
     await expect(page.getByRole("radio", { checked: true }).first()).toBeVisible();
     await page.keyboard.press("w");
@@ -68,7 +70,7 @@ test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the
   await page.keyboard.press("Escape");
 
   transitions.sort((a, b) => a - b);
-  console.log(`submit-to-next-pair ms (4 transitions, sorted): ${transitions.join(", ")}; median ${transitions[2]}`);
+  console.log(`submit-to-next-pair ms (4 transitions, sorted): ${transitions.join(", ")}; max ${transitions[3]}`);
 
   await page.goto("/label");
   await expect(page.getByTestId("stat-judgments")).toHaveText("4");

@@ -197,7 +197,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const completion = p && p.pairCount ? p.completedPairs / p.pairCount : 0;
 
   return (
-    <div className="flex flex-col gap-4" data-transition-ms={transitionMs ?? undefined}>
+    <div className="flex flex-col gap-4" data-transition-ms={transitionMs ?? undefined} data-queued={queue.data?.tasks.length ?? 0}>
       <div className="flex flex-wrap items-center gap-4">
         <h1 className="text-xl font-semibold">{campaign.name}</h1>
         <div className="ml-auto flex items-center gap-4 text-sm text-slate-600">
