@@ -303,6 +303,55 @@ export const skips = pgTable(
 export type Skip = typeof skips.$inferSelect;
 
 // ---------------------------------------------------------------------------------------
+// Dataset snapshots: immutable, hashed sets of preferences that training runs read
+// ---------------------------------------------------------------------------------------
+
+export const datasetSnapshots = pgTable(
+  "dataset_snapshots",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** The filters that made it (lib/snapshots/schema.ts). */
+    filters: jsonb("filters").$type<Record<string, unknown>>().notNull(),
+    /** SHA-256 over the canonical serialisation of its rows: same data, same hash. */
+    contentHash: text("content_hash").notNull(),
+    counts: jsonb("counts").$type<Record<string, number>>().notNull(),
+    /** Per-labeler reliability estimated on the snapshot (one-coin Dawid-Skene). */
+    labelerReliability: jsonb("labeler_reliability").$type<Record<string, number>>().notNull().default({}),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("dataset_snapshots_hash").on(t.contentHash)],
+);
+export type DatasetSnapshot = typeof datasetSnapshots.$inferSelect;
+
+/** One preference of a snapshot, frozen: later edits of judgments do not change it. */
+export const snapshotRows = pgTable(
+  "snapshot_rows",
+  {
+    snapshotId: uuid("snapshot_id")
+      .notNull()
+      .references(() => datasetSnapshots.id, { onDelete: "cascade" }),
+    ordinal: integer("ordinal").notNull(),
+    pairId: uuid("pair_id").notNull(),
+    promptId: uuid("prompt_id").notNull(),
+    chosenResponseId: uuid("chosen_response_id").notNull(),
+    rejectedResponseId: uuid("rejected_response_id").notNull(),
+    tie: boolean("tie").notNull().default(false),
+    /** Judged strength 1-4 (the mean over votes when aggregated), null when not asked. */
+    strength: doublePrecision("strength"),
+    /** Per-row weight: labeler reliability, or the majority's vote share when aggregated. */
+    weight: doublePrecision("weight").notNull().default(1),
+    votes: integer("votes").notNull().default(1),
+    /** The judgment this row is, when every vote is kept; null when aggregated per pair. */
+    comparisonId: uuid("comparison_id"),
+    labelerId: uuid("labeler_id"),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.ordinal] })],
+);
+export type SnapshotRow = typeof snapshotRows.$inferSelect;
+
+// ---------------------------------------------------------------------------------------
 // Training: workers, runs (the job queue), metrics, checkpoints
 // ---------------------------------------------------------------------------------------
 
@@ -331,6 +380,7 @@ export const runs = pgTable(
     status: runStatusEnum("status").notNull().default("queued"),
     config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
     parentCheckpointId: uuid("parent_checkpoint_id").references(() => checkpoints.id, { onDelete: "set null" }),
+    snapshotId: uuid("snapshot_id").references(() => datasetSnapshots.id, { onDelete: "set null" }),
     outputCheckpointId: uuid("output_checkpoint_id").references(() => checkpoints.id, { onDelete: "set null" }),
     workerId: uuid("worker_id").references(() => workers.id, { onDelete: "set null" }),
     /** Times the run was claimed; a run recovered after a dead worker is claimed again. */

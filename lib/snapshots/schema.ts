@@ -1,0 +1,34 @@
+import { z } from "@/lib/api/zod";
+
+export const snapshotFiltersSchema = z
+  .object({
+    campaignIds: z.array(z.uuid()).min(1, "Pick at least one campaign.").max(100),
+    from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Judgments at or after this time." }),
+    to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Judgments before this time." }),
+    labelerIds: z.array(z.uuid()).max(10_000).default([]).openapi({ description: "Only these labelers; empty = everyone." }),
+    excludeLabelerIds: z.array(z.uuid()).max(10_000).default([]),
+    minGoldAccuracy: z.number().min(0).max(1).optional().openapi({ description: "Drop labelers whose gold accuracy (with 5+ gold answers) is below this." }),
+    includeTies: z.boolean().default(false),
+    includeBothBad: z.boolean().default(false).openapi({ description: "Kept as ties; dropped by default." }),
+    aggregate: z.enum(["all", "majority"]).default("all").openapi({ description: "all: one row per judgment; majority: one row per pair." }),
+    weightByReliability: z.boolean().default(false).openapi({ description: "Row weight = the labeler's estimated reliability (all votes) or the majority's vote share." }),
+  })
+  .openapi("SnapshotFilters");
+export type SnapshotFilters = z.infer<typeof snapshotFiltersSchema>;
+
+export const createSnapshotSchema = z
+  .object({ name: z.string().trim().min(1).max(200), filters: snapshotFiltersSchema })
+  .openapi("CreateSnapshot");
+export type CreateSnapshotInput = z.input<typeof createSnapshotSchema>;
+
+export const snapshotSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    contentHash: z.string(),
+    filters: snapshotFiltersSchema,
+    counts: z.record(z.string(), z.number()),
+    labelerReliability: z.record(z.string(), z.number()),
+    createdAt: z.string(),
+  })
+  .openapi("Snapshot");
