@@ -7,12 +7,16 @@ const links = {
   labeler: [{ href: "/label", label: "Label" }],
   researcher: [
     { href: "/research", label: "Research" },
+    { href: "/research/snapshots", label: "Snapshots" },
+    { href: "/research/runs", label: "Runs" },
     { href: "/label", label: "Label" },
     { href: "/settings/tokens", label: "API tokens" },
   ],
   admin: [
     { href: "/admin", label: "Users" },
     { href: "/research", label: "Research" },
+    { href: "/research/snapshots", label: "Snapshots" },
+    { href: "/research/runs", label: "Runs" },
     { href: "/label", label: "Label" },
     { href: "/settings/tokens", label: "API tokens" },
   ],

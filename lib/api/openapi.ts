@@ -1,8 +1,11 @@
 import "server-only";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { registerCampaignPaths } from "@/lib/campaigns/openapi";
+import { registerExportPaths } from "@/lib/exports/openapi";
 import { registerHealthPaths } from "@/lib/health/openapi";
 import { registerLabelingPaths } from "@/lib/labeling/openapi";
+import { registerRunPaths } from "@/lib/runs/openapi";
+import { registerSnapshotPaths } from "@/lib/snapshots/openapi";
 import { registerUserPaths } from "@/lib/users/openapi";
 
 /** Each domain adds its routes here; the document is built from the handlers' own schemas. */
@@ -18,6 +21,9 @@ export function buildOpenApiDocument() {
   registerUserPaths(registry);
   registerCampaignPaths(registry);
   registerLabelingPaths(registry);
+  registerSnapshotPaths(registry);
+  registerExportPaths(registry);
+  registerRunPaths(registry);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {

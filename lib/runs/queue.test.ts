@@ -7,7 +7,8 @@ import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
 import { RunCancelled } from "@/trainer/jobs/types";
 import { startWorker } from "@/trainer/worker-loop";
-import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel } from "./queue";
+import { makeUser } from "@/lib/testing/fixtures";
+import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
 
 const kind = () => `test-${Math.random().toString(36).slice(2)}`;
 
@@ -131,5 +132,26 @@ describe("worker loop", () => {
     expect(final?.status).toBe("cancelled");
     expect(steps - stepsAtCancel).toBeLessThanOrEqual(1);
     expect(new RunCancelled("cancelled").message).toMatch(/cancelled/);
+  });
+});
+
+describe("researcher runs", () => {
+  it("starts a run with its snapshot in the config, reports its queue position, and reads metrics since a time", async () => {
+    const researcher = await makeUser("researcher");
+    // Queued runs of other tests may be ahead: count them first.
+    const before = await startRun({ input: { kind: "healthcheck" }, actorId: researcher.id });
+    const ahead = (await runDto(before)).queuePosition!;
+    const run = await startRun({ input: { kind: "reward", config: { epochs: 1 } }, actorId: researcher.id });
+    const dto = await runDto(run);
+    expect(dto).toMatchObject({ kind: "reward", status: "queued", config: { epochs: 1 }, queuePosition: ahead + 1 });
+    await expect(startRun({ input: { kind: "not-a-kind" as "reward" }, actorId: researcher.id })).rejects.toThrow();
+
+    await recordMetrics({ runId: run.id, step: 1, values: { "loss/train": 1 } });
+    const [first] = await runMetricsSince({ runId: run.id });
+    await new Promise((r) => setTimeout(r, 20));
+    await recordMetrics({ runId: run.id, step: 2, values: { "loss/train": 0.5 } });
+    const fresh = await runMetricsSince({ runId: run.id, since: first!.at });
+    expect(fresh.map((m) => m.step)).toEqual([1, 2]);
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, before.id));
   });
 });

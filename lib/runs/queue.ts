@@ -8,22 +8,81 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { runMetrics, runs, type Run } from "@/db/schema";
+import { recordAudit } from "@/lib/audit/audit";
+import { AppError } from "@/lib/errors";
+import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
 export async function enqueueRun({
   kind,
   config = {},
   createdBy = null,
   parentCheckpointId = null,
+  snapshotId = null,
   maxAttempts = 2,
 }: {
   kind: string;
   config?: Record<string, unknown>;
   createdBy?: string | null;
   parentCheckpointId?: string | null;
+  snapshotId?: string | null;
   maxAttempts?: number;
 }): Promise<Run> {
-  const [run] = await db.insert(runs).values({ kind, config, createdBy, parentCheckpointId, maxAttempts }).returning();
+  const [run] = await db.insert(runs).values({ kind, config, createdBy, parentCheckpointId, snapshotId, maxAttempts }).returning();
   return run!;
+}
+
+/** A researcher's run: the snapshot id also goes into the config, where the job reads it. */
+export async function startRun({ input, actorId }: { input: CreateRunInput; actorId: string }): Promise<Run> {
+  const data = createRunSchema.parse(input);
+  const config = { ...data.config, ...(data.snapshotId ? { snapshotId: data.snapshotId } : {}) };
+  const run = await enqueueRun({ kind: data.kind, config, createdBy: actorId, parentCheckpointId: data.parentCheckpointId ?? null, snapshotId: data.snapshotId ?? null });
+  await recordAudit({ actorId, action: "run.started", targetType: "run", targetId: run.id, details: { kind: run.kind } });
+  return run;
+}
+
+export async function cancelRun({ runId, actorId }: { runId: string; actorId: string }): Promise<Run> {
+  const run = await requestCancel({ runId });
+  if (!run) throw new AppError("not_found:run", "No such run.");
+  await recordAudit({ actorId, action: "run.cancelled", targetType: "run", targetId: runId });
+  return run;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function runDto(run: Run): Promise<RunDto> {
+  let queuePosition: number | null = null;
+  if (run.status === "queued") {
+    const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from runs where status = 'queued' and created_at < ${run.createdAt.toISOString()}`);
+    queuePosition = row!.n;
+  }
+  return {
+    id: run.id,
+    kind: run.kind,
+    status: run.status,
+    config: run.config,
+    snapshotId: run.snapshotId,
+    parentCheckpointId: run.parentCheckpointId,
+    outputCheckpointId: run.outputCheckpointId,
+    workerId: run.workerId,
+    attempts: run.attempts,
+    cancelRequested: run.cancelRequested,
+    result: run.result ?? null,
+    error: run.error,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    heartbeatAt: iso(run.heartbeatAt),
+    finishedAt: iso(run.finishedAt),
+    queuePosition,
+  };
+}
+
+/** Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step). */
+export async function runMetricsSince({ runId, since }: { runId: string; since?: string }): Promise<MetricDto[]> {
+  const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(sql`
+    select step, name, value, at from run_metrics
+    where run_id = ${runId} ${since ? sql`and at >= ${since}` : sql``}
+    order by at, step, name limit 20000`);
+  return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
 }
 
 /** Takes the oldest queued run of one of `kinds`, or null when there is none. */

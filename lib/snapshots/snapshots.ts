@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { createHash } from "node:crypto";
-import { desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
 import { datasetSnapshots, snapshotRows, type Choice, type DatasetSnapshot, type PromptContent } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
@@ -28,24 +28,38 @@ type Judgment = {
 
 type FrozenRow = Omit<typeof snapshotRows.$inferInsert, "snapshotId" | "ordinal">;
 
-async function selectJudgments(f: SnapshotFilters): Promise<Judgment[]> {
+/**
+ * The judgments a snapshot's filters select, as two fragments over `comparisons c`: a `gold`
+ * CTE (per-labeler gold accuracy) to put in a `with`, and the `where` conditions, which
+ * read it through `left join gold g on g.labeler_id = c.labeler_id`. Exports reuse them
+ * to find the votes behind an aggregated snapshot.
+ */
+export function judgmentFilterSql(f: SnapshotFilters): { goldCte: SQL; where: SQL } {
   const campaigns = f.campaignIds.join(",");
-  return db.execute<Judgment>(sql`
-    with gold as (
+  return {
+    goldCte: sql`gold as (
       select labeler_id, count(*) as n, avg(case when gold_correct then 1.0 else 0.0 end) as accuracy
       from comparisons where gold_correct is not null
         and campaign_id = any(string_to_array(${campaigns}, ',')::uuid[])
-      group by labeler_id)
-    select c.id as comparison_id, c.pair_id, p.prompt_id, c.labeler_id, p.response_a_id, p.response_b_id, c.choice, c.strength
-    from comparisons c
-    join pairs p on p.id = c.pair_id
-    left join gold g on g.labeler_id = c.labeler_id
-    where c.campaign_id = any(string_to_array(${campaigns}, ',')::uuid[])
+      group by labeler_id)`,
+    where: sql`c.campaign_id = any(string_to_array(${campaigns}, ',')::uuid[])
       ${f.from ? sql`and c.created_at >= ${f.from}` : sql``}
       ${f.to ? sql`and c.created_at < ${f.to}` : sql``}
       ${f.labelerIds.length ? sql`and c.labeler_id = any(string_to_array(${f.labelerIds.join(",")}, ',')::uuid[])` : sql``}
       ${f.excludeLabelerIds.length ? sql`and not (c.labeler_id = any(string_to_array(${f.excludeLabelerIds.join(",")}, ',')::uuid[]))` : sql``}
-      ${f.minGoldAccuracy !== undefined ? sql`and (g.n is null or g.n < 5 or g.accuracy >= ${f.minGoldAccuracy})` : sql``}
+      ${f.minGoldAccuracy !== undefined ? sql`and (g.n is null or g.n < 5 or g.accuracy >= ${f.minGoldAccuracy})` : sql``}`,
+  };
+}
+
+async function selectJudgments(f: SnapshotFilters): Promise<Judgment[]> {
+  const { goldCte, where } = judgmentFilterSql(f);
+  return db.execute<Judgment>(sql`
+    with ${goldCte}
+    select c.id as comparison_id, c.pair_id, p.prompt_id, c.labeler_id, p.response_a_id, p.response_b_id, c.choice, c.strength
+    from comparisons c
+    join pairs p on p.id = c.pair_id
+    left join gold g on g.labeler_id = c.labeler_id
+    where ${where}
     order by c.pair_id, c.labeler_id`);
 }
 

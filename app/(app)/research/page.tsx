@@ -8,10 +8,10 @@ import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
 import { checkHealth } from "@/lib/health/health";
 import { listRecentRuns } from "@/lib/runs/queue";
+import { statusVariant } from "./runs/status";
 
 export const metadata: Metadata = { title: "Research" };
 
-const statusVariant = { queued: "default", running: "warning", succeeded: "success", failed: "danger", cancelled: "default" } as const;
 
 export default async function ResearchHome() {
   await requireRole("researcher", "admin");

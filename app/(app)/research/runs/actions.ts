@@ -1,0 +1,65 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { actionResult, type ActionResult } from "@/lib/action-result";
+import { requireRole } from "@/lib/auth/guard";
+import { AppError } from "@/lib/errors";
+import { cancelRun, startRun } from "@/lib/runs/queue";
+import { createRunSchema } from "@/lib/runs/schema";
+import { createSnapshotSchema } from "@/lib/snapshots/schema";
+import { createSnapshot } from "@/lib/snapshots/snapshots";
+
+function parseConfig(text: string): Record<string, unknown> {
+  if (!text.trim()) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through to the message below
+  }
+  throw new AppError("bad_request:config", "The config must be a JSON object, e.g. {\"epochs\": 2}.");
+}
+
+export async function startRunAction(_prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
+  const user = await requireRole("researcher", "admin");
+  return actionResult(async () => {
+    const input = createRunSchema.parse({
+      kind: form.get("kind"),
+      snapshotId: form.get("snapshotId") || undefined,
+      parentCheckpointId: form.get("parentCheckpointId") || undefined,
+      config: parseConfig(String(form.get("config") ?? "")),
+    });
+    const run = await startRun({ input, actorId: user.id });
+    revalidatePath("/research/runs");
+    return { id: run.id };
+  });
+}
+
+export async function cancelRunAction(runId: string): Promise<ActionResult> {
+  const user = await requireRole("researcher", "admin");
+  return actionResult(async () => {
+    await cancelRun({ runId, actorId: user.id });
+    revalidatePath("/research/runs");
+    return undefined;
+  });
+}
+
+export async function createSnapshotAction(_prev: ActionResult<{ id: string; hash: string; rows: number }> | null, form: FormData): Promise<ActionResult<{ id: string; hash: string; rows: number }>> {
+  const user = await requireRole("researcher", "admin");
+  return actionResult(async () => {
+    const input = createSnapshotSchema.parse({
+      name: form.get("name"),
+      filters: {
+        campaignIds: form.getAll("campaignIds").map(String),
+        aggregate: form.get("aggregate"),
+        includeTies: form.get("includeTies") === "on",
+        includeBothBad: form.get("includeBothBad") === "on",
+        weightByReliability: form.get("weightByReliability") === "on",
+        ...(form.get("minGoldAccuracy") ? { minGoldAccuracy: Number(form.get("minGoldAccuracy")) } : {}),
+      },
+    });
+    const snapshot = await createSnapshot({ input, actorId: user.id });
+    revalidatePath("/research/snapshots");
+    revalidatePath("/research/runs");
+    return { id: snapshot.id, hash: snapshot.contentHash, rows: snapshot.counts.rows ?? 0 };
+  });
+}

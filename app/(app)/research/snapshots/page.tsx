@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { requireRole } from "@/lib/auth/guard";
+import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
+import { listSnapshots } from "@/lib/snapshots/snapshots";
+import { SnapshotForm } from "./snapshot-form";
+
+export const metadata: Metadata = { title: "Snapshots" };
+
+export default async function SnapshotsPage() {
+  await requireRole("researcher", "admin");
+  const [snapshots, campaigns] = await Promise.all([listSnapshots(), listCampaignSummaries()]);
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">Dataset snapshots</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>New snapshot</CardTitle>
+          <CardDescription>Freezes the matching judgments; the same data always gives the same hash.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardContent className="pt-5">
+          <Table>
+            <THead>
+              <Tr>
+                <Th>Name</Th>
+                <Th>Rows</Th>
+                <Th>Pairs</Th>
+                <Th>Labelers</Th>
+                <Th>Hash</Th>
+                <Th>Created</Th>
+              </Tr>
+            </THead>
+            <TBody>
+              {snapshots.map((s) => (
+                <Tr key={s.id}>
+                  <Td>{s.name}</Td>
+                  <Td>{s.counts.rows}</Td>
+                  <Td>{s.counts.pairs}</Td>
+                  <Td>{s.counts.labelers}</Td>
+                  <Td className="font-mono text-xs">{s.contentHash.slice(0, 16)}</Td>
+                  <Td>{s.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

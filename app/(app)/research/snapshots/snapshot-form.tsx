@@ -1,0 +1,65 @@
+"use client";
+import { useActionState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+import { createSnapshotAction } from "../runs/actions";
+
+export function SnapshotForm({ campaigns }: { campaigns: { id: string; name: string }[] }) {
+  const [state, action, pending] = useActionState(createSnapshotAction, null);
+  return (
+    <form action={action} className="grid gap-3 sm:grid-cols-3">
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="snap-name">Name</Label>
+        <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="snap-aggregate">Rows</Label>
+        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue="all">
+          <option value="all">every vote</option>
+          <option value="majority">majority per pair</option>
+        </NativeSelect>
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="snap-gold">Drop labelers with gold accuracy below</Label>
+        <Input id="snap-gold" name="minGoldAccuracy" type="number" step="0.05" min={0} max={1} placeholder="keep everyone" />
+      </div>
+      <fieldset className="sm:col-span-3">
+        <legend className="mb-1 text-sm font-medium">Campaigns</legend>
+        <div className="flex flex-wrap gap-3 text-sm">
+          {campaigns.map((c, i) => (
+            <label key={c.id} className="flex items-center gap-2">
+              <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={i === 0} /> {c.name}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <div className="flex flex-wrap gap-4 text-sm sm:col-span-3">
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="includeTies" /> Keep ties
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="includeBothBad" /> Keep &quot;both bad&quot; (as ties)
+        </label>
+        <label className="flex items-center gap-2">
+          <input type="checkbox" name="weightByReliability" /> Weight rows by labeler reliability
+        </label>
+      </div>
+      <div className="flex items-center gap-3 sm:col-span-3">
+        <Button type="submit" disabled={pending}>
+          Create snapshot
+        </Button>
+        {state && !state.ok ? (
+          <p role="alert" className="text-sm text-red-700">
+            {state.error}
+          </p>
+        ) : null}
+        {state?.ok ? (
+          <p role="status" className="text-sm text-emerald-700">
+            Snapshot of {state.data.rows} rows, hash {state.data.hash.slice(0, 12)}…
+          </p>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { apiRoute } from "@/lib/api/handler";
+import { idParam, type IdContext } from "@/lib/api/params";
+import { requireApiRole } from "@/lib/auth/guard";
+import { runMetricsSince } from "@/lib/runs/queue";
+
+const sinceSchema = z.iso.datetime({ offset: true }).optional();
+
+export const GET = apiRoute<IdContext>(async (request, { params }) => {
+  await requireApiRole(request, "researcher", "admin");
+  const runId = await idParam(params, "run");
+  const since = sinceSchema.parse(new URL(request.url).searchParams.get("since") ?? undefined);
+  return Response.json({ metrics: await runMetricsSince({ runId, since }) });
+});

@@ -1,0 +1,17 @@
+import { apiRoute, parseJsonBody } from "@/lib/api/handler";
+import { requireApiRole } from "@/lib/auth/guard";
+import { listRecentRuns, runDto, startRun } from "@/lib/runs/queue";
+import { createRunSchema } from "@/lib/runs/schema";
+
+export const GET = apiRoute(async (request) => {
+  await requireApiRole(request, "researcher", "admin");
+  const runs = await listRecentRuns({ limit: 100 });
+  return Response.json({ runs: await Promise.all(runs.map(runDto)) });
+});
+
+export const POST = apiRoute(async (request) => {
+  const user = await requireApiRole(request, "researcher", "admin");
+  const input = await parseJsonBody(request, createRunSchema);
+  const run = await startRun({ input, actorId: user.id });
+  return Response.json({ run: await runDto(run) }, { status: 201 });
+});

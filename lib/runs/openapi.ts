@@ -1,0 +1,48 @@
+import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
+import { z } from "@/lib/api/zod";
+import { createRunSchema, metricSchema, runSchema } from "./schema";
+
+const idParams = z.object({ id: z.uuid() });
+
+export function registerRunPaths(registry: OpenAPIRegistry): void {
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs",
+    summary: "Recent runs (researchers, admins).",
+    tags: ["runs"],
+    responses: { 200: jsonContent(z.object({ runs: z.array(runSchema) }), "Newest first."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/runs",
+    summary: "Queue a run of a job kind; a trainer worker claims it (researchers, admins).",
+    tags: ["runs"],
+    request: { body: { content: { "application/json": { schema: createRunSchema } } } },
+    responses: { 201: jsonContent(z.object({ run: runSchema }), "Queued."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{id}",
+    summary: "A run: status, config, heartbeat, result or error.",
+    tags: ["runs"],
+    request: { params: idParams },
+    responses: { 200: jsonContent(z.object({ run: runSchema }), "The run."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{id}/metrics",
+    summary: "A run's metrics written at or after `since`, oldest first.",
+    tags: ["runs"],
+    request: { params: idParams, query: z.object({ since: z.string().optional().openapi({ format: "date-time" }) }) },
+    responses: { 200: jsonContent(z.object({ metrics: z.array(metricSchema) }), "Metrics."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/runs/{id}/cancel",
+    summary: "Cancel: a queued run at once, a running one within one training step.",
+    tags: ["runs"],
+    request: { params: idParams },
+    responses: { 200: jsonContent(z.object({ run: runSchema }), "The run."), ...commonErrors },
+  });
+}
