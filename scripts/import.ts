@@ -32,7 +32,12 @@ try {
     for (const e of result.errors) console.error(`  line ${e.line}: ${e.message}`);
     process.exitCode = 1;
   } else {
-    console.log(`Imported ${result.rows} rows: ${result.pairsCreated} pairs created, ${result.duplicatesSkipped} duplicates skipped (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+    const seconds = (Date.now() - started) / 1000;
+    const peakMb = process.resourceUsage().maxRSS / 1024;
+    console.log(
+      `Imported ${result.rows} rows: ${result.pairsCreated} pairs created, ${result.duplicatesSkipped} duplicates skipped ` +
+        `in ${seconds.toFixed(1)} s (${Math.round(result.rows / seconds)} rows/s, peak RSS ${peakMb.toFixed(0)} MB).`,
+    );
   }
 } catch (err) {
   console.error((err as Error).message);

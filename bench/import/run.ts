@@ -1,0 +1,49 @@
+/**
+ * `npm run bench:import`: generates a 100k-row JSONL file, then runs `npm run import` on
+ * it against a fresh database, in its own process, and prints what that reports: rows/s
+ * and the import process's peak RSS. Uses DATABASE_URL's server (a scratch
+ * database on it) or an embedded PostgreSQL under .data/bench.
+ */
+import { spawnSync } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { runMigrations } from "@/db/migrate";
+import { recreateDatabase, testServer } from "@/lib/testing/databases";
+
+const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" } } });
+const rows = Number(values.rows);
+
+const server = await testServer({ dataDir: ".data/bench", port: 54335 });
+const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_bench_import`);
+await runMigrations(url);
+const sql = postgres(url, { max: 1, onnotice: () => {} });
+const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name) values ('bench import') returning id`;
+await sql.end();
+
+const file = path.join(await mkdtemp(path.join(tmpdir(), "pairwise-bench-")), "pairs.jsonl");
+const out = createWriteStream(file);
+for (let i = 0; i < rows; i++) {
+  const line = JSON.stringify({
+    prompt: `Define: word number ${i}`,
+    response_a: `A first answer about word ${i}, a few words long.`,
+    response_b: { text: `A second, different answer for word ${i}.`, source: "bench-model" },
+  });
+  if (!out.write(line + "\n")) await once(out, "drain");
+}
+out.end();
+await once(out, "finish");
+console.log(`generated ${rows} rows in ${file}`);
+
+const run = spawnSync("npm", ["run", "--silent", "import", "--", "--campaign", campaign!.id, file], {
+  env: { ...process.env, DATABASE_URL: url },
+  encoding: "utf8",
+});
+process.stdout.write(run.stdout);
+process.stderr.write(run.stderr);
+await server.embedded?.stop();
+process.exitCode = run.status ?? 1;
