@@ -1,0 +1,88 @@
+import type { Metadata } from "next";
+import { Badge } from "@/app/_components/ui/badge";
+import { Button } from "@/app/_components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { requireRole } from "@/lib/auth/guard";
+import { exportAccess, exportFormats, formatSpecs } from "@/lib/exports/formats";
+import { listSnapshots } from "@/lib/snapshots/snapshots";
+
+export const metadata: Metadata = { title: "Exports" };
+
+const LABELS: Record<(typeof exportFormats)[number], string> = {
+  trl: "TRL",
+  hh: "HH",
+  "votes-jsonl": "Votes JSONL",
+  "votes-csv": "Votes CSV",
+  aggregated: "Per pair",
+  parquet: "Parquet",
+  "hf-dataset": "HF dataset",
+};
+
+export default async function ExportsPage() {
+  const user = await requireRole("researcher", "admin");
+  const anonymisedOnly = exportAccess(user.role)?.anonymisedOnly ?? true;
+  const snapshots = await listSnapshots();
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">Exports</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>Dataset snapshots</CardTitle>
+          <CardDescription>
+            Every download is streamed and recorded in the audit log. Labeler ids are pseudonymised with a fresh salt each time (pass{" "}
+            <code>salt=…</code> to the API for repeatable files).{" "}
+            {anonymisedOnly ? "As a researcher you get the anonymised variant: vote files carry no rationale text." : "As an admin you get every field, rationale included."}{" "}
+            Add <code>gzip=1</code> for a compressed file; each file&apos;s manifest is at <code>/api/v1/snapshots/ID/export/manifest?format=…</code>.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {snapshots.length === 0 ? (
+            <p className="text-sm text-slate-600">No snapshots yet. Make one from a campaign, then export it here.</p>
+          ) : (
+            <Table>
+              <THead>
+                <Tr>
+                  <Th>Snapshot</Th>
+                  <Th>Rows</Th>
+                  <Th>Hash</Th>
+                  <Th>Download</Th>
+                </Tr>
+              </THead>
+              <TBody>
+                {snapshots.map((s) => (
+                  <Tr key={s.id}>
+                    <Td>
+                      <div className="font-medium">{s.name}</div>
+                      <div className="text-xs text-slate-500">
+                        {s.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC{" "}
+                        <Badge>{(s.filters as { aggregate?: string }).aggregate === "majority" ? "majority per pair" : "every vote"}</Badge>
+                      </div>
+                    </Td>
+                    <Td className="tabular-nums">{s.counts.rows ?? 0}</Td>
+                    <Td>
+                      <code className="text-xs" title={s.contentHash}>
+                        {s.contentHash.slice(0, 12)}
+                      </code>
+                    </Td>
+                    <Td>
+                      <div className="flex flex-wrap gap-1">
+                        {exportFormats.map((format) => (
+                          <Button key={format} asChild size="sm" variant="outline">
+                            <a href={`/api/v1/snapshots/${s.id}/export?format=${format}`} download title={formatSpecs[format].title}>
+                              {LABELS[format]}
+                            </a>
+                          </Button>
+                        ))}
+                      </div>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
