@@ -215,7 +215,11 @@ export function tokenizerFromFiles(files: Record<string, Uint8Array>, kind: "bpe
 /** Builds a model from safetensors in our names (transformer.*, score, v_head) for a config. */
 export function modelFromTensors(config: ModelConfig, tensors: Record<string, HostTensor>): GPT {
   const params: GPT["params"] = {};
-  for (const [name, t] of Object.entries(tensors)) params[name] = tf.variable(tf.tensor(t.data, t.shape), true);
+  for (const [name, t] of Object.entries(tensors)) {
+    const value = tf.tensor(t.data, t.shape);
+    params[name] = tf.variable(value, true);
+    value.dispose(); // the variable holds its own reference to the data
+  }
   return { config, params };
 }
 

@@ -3,6 +3,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "./model";
+import type { HostTensor } from "./safetensors";
+
+/** Adam's moments and step count as host arrays, for saving a resumable training state. */
+export interface AdamState {
+  step: number;
+  m: Record<string, HostTensor>;
+  v: Record<string, HostTensor>;
+}
 
 export interface AdamConfig {
   /** Learning rate. */
@@ -52,6 +60,25 @@ export class Adam {
 
   get stepCount(): number {
     return this.t;
+  }
+
+  /** A copy of the moments and step count (resuming after a crash continues the same updates). */
+  exportState(): AdamState {
+    const host = (map: Map<string, tf.Variable>) =>
+      Object.fromEntries([...map].map(([k, s]) => [k, { shape: s.shape, data: s.dataSync() as Float32Array }]));
+    return { step: this.t, m: host(this.m), v: host(this.v) };
+  }
+
+  /** Restores a state from exportState(); moments of unknown parameters are refused. */
+  importState(state: AdamState): void {
+    this.dispose();
+    for (const [map, src] of [[this.m, state.m], [this.v, state.v]] as const) {
+      for (const [name, t] of Object.entries(src)) {
+        if (!this.params[name]) throw new Error(`optimizer state for unknown parameter ${name}`);
+        map.set(name, tf.variable(tf.tensor(t.data, t.shape), false));
+      }
+    }
+    this.t = state.step;
   }
 
   dispose(): void {

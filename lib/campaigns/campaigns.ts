@@ -1,7 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { campaignMembers, campaigns, users, type Campaign, type User } from "@/db/schema";
+import { campaignMembers, campaigns, users, type Campaign, type PromptContent, type User } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import {
@@ -147,4 +147,10 @@ export async function updateCampaign({ campaignId, input, actorId }: { campaignI
     await recordAudit({ tx, actorId, action: "campaign.updated", targetType: "campaign", targetId: campaignId, details: { fields: Object.keys(data) } });
     return campaign!;
   });
+}
+
+/** The campaign's prompts, oldest first: what a generate-pairs run samples new responses for. */
+export async function listCampaignPrompts({ campaignId, limit }: { campaignId: string; limit: number }) {
+  return db.execute<{ id: string; content: PromptContent }>(sql`
+    select id, content from prompts where campaign_id = ${campaignId} order by created_at, id limit ${limit}`);
 }

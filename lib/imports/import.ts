@@ -10,7 +10,7 @@ import { db } from "@/db/client";
 import { prompts, responses } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
-import { promptHash, sha256 } from "@/lib/seed/demo";
+import { promptHash, sha256 } from "@/lib/hash";
 import { readImportFile, type NormalResponse, type NormalRow } from "./parse";
 import { importOptionsSchema, type ImportError, type ImportOptions, type ImportResult } from "./schema";
 
@@ -47,7 +47,7 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
   }
 
   // 2. responses, unique per prompt by (text hash, source); the same two-step id look-up.
-  type ResponseValue = { promptId: string; text: string; textHash: string; source: string; metadata: Record<string, unknown> };
+  type ResponseValue = { promptId: string; text: string; textHash: string; source: string; metadata: Record<string, unknown>; checkpointId: string | null };
   const responseValues = new Map<string, ResponseValue>();
   const keyOf = (promptId: string, textHash: string, source: string) => `${promptId}|${textHash}|${source}`;
   const rowKeys = rows.map((row, i) => {
@@ -56,17 +56,18 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
       [p.a, p.b].map((r: NormalResponse) => {
         const textHash = sha256(r.text);
         const key = keyOf(promptId, textHash, r.source);
-        responseValues.set(key, { promptId, text: r.text, textHash, source: r.source, metadata: r.metadata });
+        responseValues.set(key, { promptId, text: r.text, textHash, source: r.source, metadata: r.metadata, checkpointId: r.checkpointId ?? null });
         return key;
       }),
     );
   });
   const rv = [...responseValues.values()];
   const insertedResponses = await tx.execute<{ id: string; prompt_id: string; text_hash: string; source: string }>(sql`
-    insert into responses (prompt_id, text, text_hash, source, metadata)
+    insert into responses (prompt_id, text, text_hash, source, metadata, checkpoint_id)
     select * from unnest(
       ${sql.param(rv.map((r) => r.promptId))}::uuid[], ${sql.param(rv.map((r) => r.text))}::text[], ${sql.param(rv.map((r) => r.textHash))}::text[],
-      ${sql.param(rv.map((r) => r.source))}::text[], ${sql.param(rv.map((r) => JSON.stringify(r.metadata)))}::jsonb[])
+      ${sql.param(rv.map((r) => r.source))}::text[], ${sql.param(rv.map((r) => JSON.stringify(r.metadata)))}::jsonb[],
+      ${sql.param(rv.map((r) => r.checkpointId))}::uuid[])
     on conflict do nothing
     returning id, prompt_id, text_hash, source`);
   const responseIds = new Map(insertedResponses.map((r) => [keyOf(r.prompt_id, r.text_hash, r.source), r.id]));
@@ -105,6 +106,20 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
       ).length
     : 0;
   return { created, attempted };
+}
+
+/** Adds generated rows (the loop back from a trained policy) to a campaign in one transaction. */
+export async function addRowsToCampaign({ campaignId, rows }: { campaignId: string; rows: NormalRow[] }): Promise<{ created: number; attempted: number }> {
+  return db.transaction(async (tx) => {
+    let created = 0;
+    let attempted = 0;
+    for (let i = 0; i < rows.length; i += BATCH_ROWS) {
+      const r = await insertBatch(tx, campaignId, rows.slice(i, i + BATCH_ROWS));
+      created += r.created;
+      attempted += r.attempted;
+    }
+    return { created, attempted };
+  });
 }
 
 export async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {

@@ -8,7 +8,7 @@ import { parse as parseCsv } from "csv-parse";
 import type { Choice, PromptContent } from "@/db/schema";
 import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
 
-export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown> };
+export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown>; checkpointId?: string | null };
 export type NormalRow = {
   line: number;
   prompt: PromptContent;

@@ -8,6 +8,8 @@ export const runKinds = {
   reward: "Reward model on a dataset snapshot (or a preference file), from an SFT/base checkpoint.",
   dpo: "Direct preference optimisation on a snapshot, reference = the SFT checkpoint.",
   ppo: "PPO against the SFT checkpoint with a reward model, KL penalty and PPO-ptx.",
+  eval: "Win rate, KL, perplexity and distinct-2 of a policy against a baseline, judged by a reward model.",
+  "generate-pairs": "Sample responses from a checkpoint for a campaign's prompts and add them as new pairs to label.",
 } as const;
 export type RunKind = keyof typeof runKinds;
 export const runKindSchema = z.enum(Object.keys(runKinds) as [RunKind, ...RunKind[]]);

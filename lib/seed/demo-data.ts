@@ -1,7 +1,10 @@
 /**
- * The demo campaign: "define a word" prompts, each with two answers of different
- * quality, so a new user has real comparisons to make the moment the app starts.
+ * The demo campaign: "Define: <word>" prompts for held-out headwords, each answered twice by
+ * the shipped SFT model (trainer/checkpoints/demo-sft) with different seeds and temperatures,
+ * so a new user has real model output to compare the moment the app starts.
  */
+import { demoHeadwords } from "@/trainer/data/demo-headwords";
+
 export const demoCampaign = {
   name: "Demo: short definitions",
   guidelines: [
@@ -16,32 +19,22 @@ export const demoCampaign = {
   overlap: 3,
 };
 
-export const demoItems: { prompt: string; a: string; b: string }[] = [
-  { prompt: "Define: harbor", a: "A sheltered stretch of water where ships can anchor safely.", b: "A kind of small boat used for fishing near the coast." },
-  { prompt: "Define: lantern", a: "A portable case with transparent sides that holds a light.", b: "A lamp; a light." },
-  { prompt: "Define: glacier", a: "A slowly moving mass of ice formed from compacted snow on land.", b: "A very cold lake that stays frozen for the whole year." },
-  { prompt: "Define: orchard", a: "A piece of land planted with fruit trees.", b: "An area of land where fruit or nut trees are grown, usually for harvest." },
-  { prompt: "Define: ledger", a: "A book in which a business records its financial transactions.", b: "A flat shelf that sticks out from a wall or a cliff." },
-  { prompt: "Define: meadow", a: "A field of grass and wild flowers, often used for hay.", b: "A meadow is a meadow where grass grows in a meadow." },
-  { prompt: "Define: compass", a: "An instrument with a magnetized needle that points to magnetic north.", b: "A tool for measuring how heavy something is." },
-  { prompt: "Define: quarry", a: "A place where stone is dug or cut from the ground; also, an animal being hunted.", b: "A place where stone is cut from the ground." },
-  { prompt: "Define: anvil", a: "A heavy iron block on which a smith hammers hot metal into shape.", b: "A small bone in the ear, and nothing else." },
-  { prompt: "Define: thimble", a: "A small cap worn on the finger to push a needle when sewing.", b: "A cup used to measure very small amounts of liquid in cooking." },
-  { prompt: "Define: drought", a: "A long period with much less rain than usual.", b: "A long period of time with little or no rain, causing water shortages." },
-  { prompt: "Define: canopy", a: "The upper layer of a forest formed by the crowns of trees; also, a cloth cover held above something.", b: "The floor of a rainforest." },
-  { prompt: "Define: pilgrim", a: "A person who travels to a sacred place for religious reasons.", b: "Someone who travels." },
-  { prompt: "Define: scaffold", a: "A temporary structure of poles and planks that supports workers on a building.", b: "A type of cloth used to make warm winter coats." },
-  { prompt: "Define: ember", a: "A small glowing piece of wood or coal left in a dying fire.", b: "A glowing piece of coal or wood in a fire that is going out." },
-  { prompt: "Define: quill", a: "A pen made from a large feather; also, a spine of a porcupine.", b: "A soft blanket filled with feathers." },
-  { prompt: "Define: loom", a: "A machine for weaving thread into cloth.", b: "A dark cloud that brings heavy rain." },
-  { prompt: "Define: estuary", a: "The wide mouth of a river where fresh water meets the sea's tide.", b: "Where a river meets the sea." },
-  { prompt: "Define: satchel", a: "A bag with a long strap worn over the shoulder, often for books.", b: "A bag." },
-  { prompt: "Define: harvest", a: "The gathering of ripe crops, or the season when it happens.", b: "Planting seeds in the spring so that crops can grow." },
-  { prompt: "Define: beacon", a: "A light or fire set up as a signal or warning.", b: "A fire or light placed on a hill or tower as a signal, warning or guide." },
-  { prompt: "Define: cellar", a: "A room below ground level in a house, often for storage.", b: "A person who sells things at a market." },
-  { prompt: "Define: ferry", a: "A boat that carries people and vehicles across a stretch of water on a regular route.", b: "A small magical creature from children's stories." },
-  { prompt: "Define: riddle", a: "A question or statement worded so that it needs ingenuity to answer.", b: "A puzzle." },
-];
+/** One prompt per demo headword (all held out from SFT training). */
+export const demoPrompts: string[] = demoHeadwords.map((w) => `Define: ${w}`);
+
+/**
+ * The two samples per prompt: response A and response B. Later settings are used only when
+ * the first two came out identical or empty (a pair needs two different texts).
+ */
+export const demoSampling = [
+  { temperature: 0.7, topP: 0.95, seed: 1 },
+  { temperature: 1.0, topP: 0.95, seed: 2 },
+  { temperature: 1.2, topP: 1, seed: 3 },
+  { temperature: 1.2, topP: 1, seed: 4 },
+] as const;
+
+/** Longest demo answer, in tokens. */
+export const demoMaxNewTokens = 32;
 
 export const demoAccounts = [
   { email: "admin@pairwise.local", name: "Demo Admin", role: "admin" },

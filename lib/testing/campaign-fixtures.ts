@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { db } from "@/db/client";
 import { campaigns, pairs, prompts, responses, type Choice } from "@/db/schema";
 import { campaignSettingsSchema, type CampaignSettings } from "@/lib/campaigns/schema";
-import { sha256 } from "@/lib/seed/demo";
+import { sha256 } from "@/lib/hash";
 
 export async function makeCampaign({
   pairCount,

@@ -10,6 +10,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.DATABASE_URL = url;
   process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret";
   process.env.LOG_LEVEL ??= "silent";
+  // Checkpoints that tests write stay out of the store `npm start` uses.
+  process.env.CHECKPOINT_DIR ??= ".data/test/checkpoints";
   return async () => {
     await server.embedded?.stop();
   };

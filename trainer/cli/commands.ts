@@ -11,6 +11,8 @@ import { disposeModel } from "../model";
 import { readSafetensorsHeader } from "../safetensors";
 import { benchSizes, measureThroughput } from "../throughput";
 import { opt, OptionError, type OptionTable, type Resolved } from "./options";
+import { lmCommands } from "./lm-commands";
+import { rlhfCommands } from "./rlhf-commands";
 import { createProgress } from "./progress";
 
 export interface Command<T extends OptionTable = OptionTable> {
@@ -130,5 +132,8 @@ export const commands: Record<string, Command> = {
     },
   }),
 };
+
+Object.assign(commands, lmCommands);
+Object.assign(commands, rlhfCommands);
 
 export const defaultStore = (): CheckpointStore => new FolderCheckpointStore();

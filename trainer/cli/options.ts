@@ -78,6 +78,13 @@ export function resolveOptions<T extends OptionTable>(table: T, argv: string[]):
   return out as Resolved<T>;
 }
 
+/** Resolves defaults <- a config object (a queued run's config): unknown keys and wrong types are refused. */
+export function resolveConfig<T extends OptionTable>(table: T, data: Record<string, unknown>, source = "config"): Resolved<T> {
+  const out: Record<string, Value> = Object.fromEntries(Object.entries(table).map(([k, o]) => [k, o.default]));
+  for (const [k, v] of Object.entries(data)) assign(table, out, k, v, source, false);
+  return out as Resolved<T>;
+}
+
 export function formatHelp(name: string, summary: string, table: OptionTable): string {
   const rows = Object.entries(table).map(([k, o]) => [`--${k}`, JSON.stringify(o.default), o.help]);
   const w0 = Math.max(...rows.map((r) => r[0].length), 6);

@@ -1,7 +1,21 @@
+import { dpo } from "./dpo";
+import { generatePairs } from "./generate-pairs";
+import { evaluate } from "./eval";
 import { healthcheck } from "./healthcheck";
+import { ppo } from "./ppo";
+import { pretrain } from "./pretrain";
+import { reward } from "./reward";
+import { sft } from "./sft";
 import type { JobHandler } from "./types";
 
 /** Every job kind this worker can run. */
 export const jobHandlers: Record<string, JobHandler> = {
   healthcheck,
+  pretrain,
+  sft,
+  reward,
+  dpo,
+  ppo,
+  "generate-pairs": generatePairs,
+  eval: evaluate,
 };

@@ -1,0 +1,48 @@
+import { expect, test, type APIRequest, type APIRequestContext } from "@playwright/test";
+import { callers, concretePath, discoverRoutes, violation, type Caller } from "./route-matrix";
+import { DEMO_PASSWORD } from "./helpers";
+
+const accounts: Record<Exclude<Caller, "anonymous">, string> = {
+  labeler: "labeler1@pairwise.local",
+  researcher: "researcher@pairwise.local",
+  admin: "admin@pairwise.local",
+};
+
+async function signedIn(request: APIRequest, baseURL: string, caller: Caller): Promise<APIRequestContext> {
+  const ctx = await request.newContext({ baseURL });
+  if (caller === "anonymous") return ctx;
+  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email: accounts[caller], password: DEMO_PASSWORD, json: "true" } });
+  expect((await ctx.get("/api/v1/me")).status()).toBe(200);
+  return ctx;
+}
+
+test("the matrix itself catches an unguarded route", () => {
+  // A handler that forgot its guard answers 200 to everyone: the rules flag it.
+  const route = { path: "/api/v1/users", kind: "api" as const, methods: ["GET"] };
+  expect(violation(route, "anonymous", { status: 200 })).toMatch(/let an anonymous caller through/);
+  expect(violation(route, "labeler", { status: 200 })).toMatch(/let labeler through/);
+  expect(violation({ path: "/api/v1/unlisted", kind: "api", methods: ["GET"] }, "admin", { status: 200 })).toMatch(/no access rule/);
+});
+
+test("every page and route handler answers each role as its rule says", async ({ playwright, baseURL }) => {
+  test.setTimeout(180_000);
+  const routes = discoverRoutes();
+  expect(routes.length).toBeGreaterThan(30);
+  const problems: string[] = [];
+  let checked = 0;
+  for (const caller of callers) {
+    const ctx = await signedIn(playwright.request, baseURL!, caller);
+    for (const route of routes) {
+      for (const method of route.methods) {
+        const res = await ctx.fetch(concretePath(route.path), { method, maxRedirects: 0, data: method === "GET" ? undefined : {}, failOnStatusCode: false });
+        const v = violation(route, caller, { status: res.status(), location: res.headers()["location"] }, method);
+        if (v) problems.push(`${method} ${v}`);
+        checked++;
+      }
+    }
+    await ctx.dispose();
+  }
+  console.log(`route matrix: ${checked} requests over ${routes.length} routes and ${callers.length} callers`);
+  expect(problems).toEqual([]);
+});

@@ -1,0 +1,28 @@
+/**
+ * What the pretrain and sft job kinds share: the run's config checked against the command's
+ * option table, per-step heartbeat and metrics, and registering the produced checkpoint.
+ */
+import { registerCheckpoint } from "@/lib/checkpoints/registry";
+import type { BackendName } from "../env";
+import type { LmRunResult } from "../pretrain";
+import type { JobContext, JobResult } from "./types";
+
+/** A run's id as a checkpoint id: `<kind>-<first 8 hex digits of the run id>`. */
+export const outputIdForRun = (ctx: JobContext) => `${ctx.run.kind}-${ctx.run.id.slice(0, 8)}`;
+
+export function loopHooks(ctx: JobContext) {
+  return {
+    backend: ctx.backend as BackendName,
+    log: (line: string) => ctx.log(line),
+    onStep: async (step: number, metrics: Record<string, number>) => {
+      await ctx.checkpointStep();
+      await ctx.reportMetrics(step, metrics);
+    },
+  };
+}
+
+export async function finishLmJob(ctx: JobContext, out: LmRunResult): Promise<JobResult> {
+  if (!out.record) throw new Error("training stopped before its last step");
+  const row = await registerCheckpoint({ record: out.record, runId: ctx.run.id });
+  return { result: { checkpoint: out.record.id, ...out.metrics }, outputCheckpointId: row.id };
+}

@@ -1,0 +1,143 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { Run } from "@/db/schema";
+import { initBackend } from "../backend";
+import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
+import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer, toyWords } from "../rlhf-testing";
+import { jobHandlers } from ".";
+import { type JobContext, RunCancelled } from "./types";
+
+// The jobs write to the default store and register in Postgres; both are swapped for test doubles.
+const registered: Array<{ record: CheckpointRecord; runId: string | null | undefined }> = [];
+vi.mock("@/lib/checkpoints/registry", () => ({
+  registerCheckpoint: async ({ record, runId }: { record: CheckpointRecord; runId?: string | null }) => {
+    registered.push({ record, runId });
+    return { id: `row-${record.id}`, storeKey: record.id };
+  },
+  getCheckpoint: async () => null,
+}));
+const snapshot = vi.hoisted(() => ({ rows: [] as unknown[], asked: [] as string[] }));
+vi.mock("@/lib/snapshots/snapshots", () => ({
+  snapshotPreferenceRows: async ({ snapshotId }: { snapshotId: string }) => {
+    snapshot.asked.push(snapshotId);
+    return snapshot.rows;
+  },
+}));
+const root = vi.hoisted(() => ({ dir: "" }));
+vi.mock("../checkpoint", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../checkpoint")>();
+  class TempFolderStore extends real.FolderCheckpointStore {
+    constructor(dir?: string) {
+      super(dir ?? root.dir);
+    }
+  }
+  return { ...real, FolderCheckpointStore: TempFolderStore };
+});
+
+function context(config: Record<string, unknown>, cancelAfterSteps = Infinity) {
+  const metrics: Array<[number, Record<string, number>]> = [];
+  let steps = 0;
+  const ctx: JobContext = {
+    run: { id: "0badc0de-0000-4000-8000-000000000000", kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
+    backend: "wasm",
+    log: () => {},
+    reportMetrics: async (step, values) => void metrics.push([step, values]),
+    checkpointStep: async () => {
+      if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
+    },
+  };
+  return { ctx, metrics, steps: () => steps };
+}
+
+describe("reward job", () => {
+  let data: string;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    const store = tempStore();
+    root.dir = (store as FolderCheckpointStore).root;
+    await saveToyCheckpoint(store, "base", toyTokenizer());
+    data = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pairs-")), "pairs.jsonl");
+    fs.writeFileSync(data, blueWordPreference(48, 3).map((r) => JSON.stringify(r)).join("\n"));
+  });
+
+  it("is registered with dpo and ppo, trains from config.data, reports every step and registers its checkpoint", async () => {
+    expect(Object.keys(jobHandlers)).toEqual(expect.arrayContaining(["reward", "dpo", "ppo"]));
+    const { ctx, metrics, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
+    const out = await jobHandlers.reward(ctx);
+    expect(out.outputCheckpointId).toBe("row-reward-0badc0de");
+    expect(registered.at(-1)).toMatchObject({ runId: ctx.run.id, record: { id: "reward-0badc0de", kind: "reward", parentId: "base" } });
+    const trainSteps = metrics.filter(([, m]) => "loss/train" in m).map(([s]) => s);
+    expect(trainSteps).toEqual(Array.from({ length: steps() }, (_, i) => i + 1));
+    expect(out.result).toMatchObject({ checkpoint: "reward-0badc0de", backend: "wasm" });
+    expect(out.result["reward/accuracy_val"]).toBeTypeOf("number");
+  });
+
+  it("takes rows from config.snapshotId", async () => {
+    snapshot.rows = blueWordPreference(24, 4);
+    const { ctx, metrics } = context({ snapshotId: "snap-1", base: "base", batchSize: 8, epochs: 1 });
+    const out = await jobHandlers.reward(ctx);
+    expect(snapshot.asked).toEqual(["snap-1"]);
+    expect(metrics.length).toBeGreaterThan(0);
+    expect(out.result["data/train_pairs"]! as number + (out.result["data/val_pairs"] as number)).toBe(24);
+  });
+
+  it("stops within one step of a cancel and registers nothing", async () => {
+    const before = registered.length;
+    const { ctx, metrics } = context({ data, base: "base", batchSize: 8 }, 2);
+    await expect(jobHandlers.reward(ctx)).rejects.toBeInstanceOf(RunCancelled);
+    expect(metrics.filter(([, m]) => "loss/train" in m)).toHaveLength(2);
+    expect(registered.length).toBe(before);
+  });
+
+  it("refuses unknown config keys and missing data with a clear message", async () => {
+    await expect(jobHandlers.reward(context({ data, base: "base", lrr: 1 }).ctx)).rejects.toThrow(/unknown option "lrr"/);
+    await expect(jobHandlers.reward(context({ base: "base" }).ctx)).rejects.toThrow(/config.snapshotId .* or config.data/);
+  });
+});
+
+describe("dpo, ppo and eval jobs", () => {
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    const store = tempStore();
+    root.dir = (store as FolderCheckpointStore).root;
+    const tokenizer = toyTokenizer();
+    await saveToyCheckpoint(store, "sft", tokenizer, { kind: "sft" });
+    await saveToyCheckpoint(store, "rm", tokenizer, { kind: "reward", seed: 4 });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "jobs-"));
+    fs.writeFileSync(path.join(dir, "pairs.jsonl"), blueWordPreference(24, 3).map((r) => JSON.stringify(r)).join("\n"));
+    fs.writeFileSync(path.join(dir, "prompts.txt"), toyWords.map((w) => `say ${w}`).join("\n"));
+    fs.writeFileSync(path.join(dir, "heldout.txt"), "User: say red\nAssistant: red sky<|endoftext|>\n<|endoftext|>\nUser: say cat\nAssistant: cat dog big old sun<|endoftext|>");
+  });
+
+  it("dpo trains from config.data and registers a policy", async () => {
+    const { ctx, metrics } = context({ data: path.join(dir, "pairs.jsonl"), sft: "sft", batchSize: 8, lr: 1e-3 });
+    const out = await jobHandlers.dpo(ctx);
+    expect(registered.at(-1)!.record).toMatchObject({ kind: "policy", parentId: "sft" });
+    expect(out.outputCheckpointId).toBe(`row-${registered.at(-1)!.record.id}`);
+    expect(metrics.some(([, m]) => "rewards/accuracies" in m)).toBe(true);
+  });
+
+  it("ppo heartbeats every update, reports every iteration, stores samples and resumes its own state", async () => {
+    const config = { sft: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), iterations: 2, batchSize: 4, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, lr: 1e-3 };
+    const { ctx, metrics, steps } = context(config);
+    const out = await jobHandlers.ppo(ctx);
+    expect(metrics.map(([s]) => s)).toEqual([1, 2]);
+    expect(steps()).toBe(2 * 2); // 2 iterations x 2 minibatches
+    expect(out.result.samples).toHaveLength(4);
+    expect(registered.at(-1)!.record).toMatchObject({ kind: "policy", parentId: "sft" });
+    // the same run claimed again (a recovered run) finds its finished state and does no more work
+    const again = context(config);
+    await jobHandlers.ppo(again.ctx);
+    expect(again.metrics).toHaveLength(0);
+  });
+
+  it("eval stores the table as the run's result", async () => {
+    const { ctx } = context({ policy: "sft", baseline: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), text: path.join(dir, "heldout.txt"), maxNewTokens: 4, bestOfN: ["4"] });
+    const out = await jobHandlers.eval(ctx);
+    expect(out.result.table).toMatch(/best-of-4 B/);
+    expect((out.result.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(["A sft", "B sft", "best-of-4 B"]);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * The step loop pretraining and SFT share: schedule -> trainStep -> metrics -> periodic
+ * held-out eval -> periodic resumable save. Everything a step depends on is a function of the
+ * step number, so a run resumed from a saved state repeats the uninterrupted run's losses.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { GPT } from "./model";
+import type { Adam } from "./optim";
+import { cosineLr, type CosineSchedule } from "./schedule";
+import { type LmBatch, type LossFn, trainStep } from "./train";
+import { createProgress } from "./cli/progress";
+
+export interface LoopHooks {
+  /** Called after every step with its metrics (loss/train, lr, tokens/s, grad_norm; loss/val on eval steps). */
+  onStep?: (step: number, metrics: Record<string, number>) => Promise<void>;
+  log: (line: string) => void;
+}
+
+export interface LoopInput {
+  model: GPT;
+  optimizer: Adam;
+  /** Steps already done (from a resumed state). */
+  startStep: number;
+  schedule: CosineSchedule;
+  clipNorm: number;
+  batchAt: (step: number) => LmBatch;
+  lossFn: LossFn<LmBatch>;
+  evalEvery: number;
+  evaluate: () => number;
+  saveEvery: number;
+  /** Saves the resumable state after `step` steps. */
+  save: (step: number, lossHistory: number[], valLoss: number | null) => Promise<void>;
+  /** Stop (without the final save) after this many steps in total: a simulated crash, for tests. 0 = never. */
+  stopAfter: number;
+  lossHistory: number[];
+  valLoss: number | null;
+  label: string;
+}
+
+export interface LoopResult {
+  step: number;
+  lossHistory: number[];
+  valLoss: number | null;
+  stopped: boolean;
+  tokensPerSec: number;
+}
+
+export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<LoopResult> {
+  const { model, optimizer, schedule } = input;
+  const lossHistory = input.lossHistory.slice(0, input.startStep);
+  let valLoss = input.valLoss;
+  const progress = createProgress(input.label, schedule.totalSteps);
+  const tensorsAtStart = tf.memory().numTensors;
+  const t0 = performance.now();
+  let tokens = 0;
+  let step = input.startStep;
+  for (; step < schedule.totalSteps; step++) {
+    if (input.stopAfter > 0 && step >= input.stopAfter) {
+      progress.stop();
+      return { step, lossHistory, valLoss, stopped: true, tokensPerSec: tokens / ((performance.now() - t0) / 1000) };
+    }
+    const lr = cosineLr(step, schedule);
+    const batch = input.batchAt(step);
+    const r = trainStep(model, optimizer, batch, input.lossFn, { lr, clipNorm: input.clipNorm });
+    if (!Number.isFinite(r.loss)) throw new Error(`loss is ${r.loss} at step ${step + 1}`);
+    lossHistory.push(r.loss);
+    tokens += batch.B * batch.T;
+    const tps = tokens / ((performance.now() - t0) / 1000);
+    const metrics: Record<string, number> = { "loss/train": r.loss, lr, "tokens/s": tps, grad_norm: r.gradNorm };
+    const done = step + 1;
+    if ((input.evalEvery > 0 && done % input.evalEvery === 0) || done === schedule.totalSteps) {
+      valLoss = input.evaluate();
+      metrics["loss/val"] = valLoss;
+      metrics["val/perplexity"] = Math.exp(valLoss);
+      hooks.log(`step ${done}/${schedule.totalSteps} loss/train ${r.loss.toFixed(4)} loss/val ${valLoss.toFixed(4)} (ppl ${Math.exp(valLoss).toFixed(2)}) lr ${lr.toExponential(2)} ${tps.toFixed(0)} tok/s tensors ${tf.memory().numTensors - tensorsAtStart}`);
+    }
+    progress.update(done, { loss: r.loss, tokensPerSec: tps });
+    await hooks.onStep?.(done, metrics);
+    if (input.saveEvery > 0 && done % input.saveEvery === 0 && done < schedule.totalSteps) await input.save(done, lossHistory, valLoss);
+  }
+  progress.stop();
+  return { step, lossHistory, valLoss, stopped: false, tokensPerSec: tokens / ((performance.now() - t0) / 1000) };
+}

@@ -1,0 +1,132 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../backend";
+import { type CheckpointStore, loadCheckpoint } from "../checkpoint";
+import { heldOutLoss } from "../eval";
+import { disposeModel } from "../model";
+import { formatExample } from "../prompt-format";
+import { saveToySft, tempStore, toyDemos, toyTokenizer, toyWords } from "../rlhf-testing";
+import type { Tokenizer } from "../tokenizer";
+import type { PpoConfig } from "./config";
+import { healthFlags } from "./health";
+import { type RewardFn, trainPpo } from "./ppo";
+
+const prompts = toyWords.map((w) => `say ${w}`);
+/** The toy task: reward = how many times the response says "blue". */
+const countBlue: RewardFn = ({ response }) => response.split(/\s+/).filter((w) => w === "blue").length;
+const toy: Partial<PpoConfig> = { iterations: 20, batchSize: 16, miniBatchSize: 8, ppoEpochs: 2, lr: 1e-3, maxNewTokens: 8, klTarget: 4, initKlCoef: 0.5, klHorizon: 500, saveEvery: 0, sampleEvery: 5 };
+
+const everyMetric = [
+  "objective/kl", "objective/kl_coef", "objective/entropy", "objective/rlhf_reward", "objective/scores", "objective/non_score_reward",
+  "policy/approxkl", "policy/clipfrac", "loss/policy", "loss/value", "loss/ptx", "val/var_explained", "val/clipfrac",
+  "tokens/response_len_mean", "time/rollout_s", "time/update_s",
+];
+
+describe("PPO on a toy task (wasm)", () => {
+  let store: CheckpointStore;
+  let tokenizer: Tokenizer;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    store = tempStore();
+    tokenizer = toyTokenizer();
+    await saveToySft(store, "sft", tokenizer);
+  }, 60_000);
+
+  it("raises the mean reward over 20 iterations with KL under 3x its target, in < 90 s, every metric every iteration", async () => {
+    const t0 = performance.now();
+    const before = tf.memory().numTensors;
+    const seen: Array<Record<string, number>> = [];
+    const res = await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: toy, outputId: "ppo-toy", onIteration: (_, m) => void seen.push(m) });
+    const seconds = (performance.now() - t0) / 1000;
+    const scores = seen.map((m) => m["objective/scores"]);
+    const kls = seen.map((m) => m["objective/kl"]);
+    const first = (scores[0] + scores[1] + scores[2]) / 3;
+    const last = (scores[17] + scores[18] + scores[19]) / 3;
+    console.log(`ppo toy: mean score first 3 iterations ${first.toFixed(3)}, last 3 ${last.toFixed(3)}, max KL ${Math.max(...kls).toFixed(3)} (target 4), ${seconds.toFixed(1)} s`);
+    expect(seen).toHaveLength(20);
+    for (const m of seen) for (const k of everyMetric) expect(Number.isFinite(m[k]), k).toBe(true);
+    expect(last).toBeGreaterThan(first + 0.5);
+    expect(Math.max(...kls)).toBeLessThan(3 * 4);
+    expect(seconds).toBeLessThan(90);
+    expect(seen[0]["objective/kl"]).toBeCloseTo(0, 4); // first rollout: policy = reference
+    expect(res.samples).toHaveLength(4 * 4); // every 5 iterations, 4 samples
+    expect(res.record.kind).toBe("policy");
+    expect(res.record.parentId).toBe("sft");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("PPO-ptx keeps held-out loss closer to the reference than the same run without it", async () => {
+    const texts = toyDemos(64, 1234).map((d) => formatExample(d.prompt, d.response));
+    const drift: Partial<PpoConfig> = { ...toy, iterations: 12, lr: 3e-3, initKlCoef: 0.05, adaptiveKl: false, ptxBatchSize: 8 };
+    const pretrain = toyDemos(256, 77).map((d) => formatExample(d.prompt, d.response));
+    await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: { ...drift, ptxCoef: 0 }, outputId: "ppo-no-ptx" });
+    await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: { ...drift, ptxCoef: 1 }, ptxTexts: pretrain, outputId: "ppo-ptx" });
+    const loss = async (id: string) => {
+      const { model } = await loadCheckpoint(store, id);
+      const l = heldOutLoss(model, tokenizer, texts);
+      disposeModel(model);
+      return l;
+    };
+    const ref = await loss("sft");
+    const without = await loss("ppo-no-ptx");
+    const withPtx = await loss("ppo-ptx");
+    console.log(`ppo-ptx: held-out loss reference ${ref.toFixed(3)}, PPO ${without.toFixed(3)}, PPO-ptx ${withPtx.toFixed(3)}`);
+    expect(Math.abs(withPtx - ref)).toBeLessThan(Math.abs(without - ref));
+  });
+
+  it("runs with the entropy bonus, the k3 estimator, score normalisation and a fixed KL coefficient", async () => {
+    const seen: Array<Record<string, number>> = [];
+    await trainPpo({
+      store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "ppo-options",
+      config: { ...toy, iterations: 3, entropyCoef: 0.01, klEstimator: "k3", scoreNorm: true, scoreClip: 2, adaptiveKl: false, missingEosPenalty: 1 },
+      onIteration: (_, m) => void seen.push(m),
+    });
+    for (const m of seen) {
+      expect(m["policy/entropy"]).toBeGreaterThan(0);
+      expect(m["objective/kl"]).toBeGreaterThanOrEqual(0); // k3 is never negative
+      expect(m["objective/kl_coef"]).toBe(0.5);
+    }
+  });
+
+  it("a run killed mid-way resumes from its last checkpoint and finishes with the same weights", async () => {
+    const cfg: Partial<PpoConfig> = { ...toy, iterations: 6, saveEvery: 2, sampleEvery: 0 };
+    await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "straight" });
+    await expect(
+      trainPpo({
+        store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "killed",
+        onIteration: (i) => {
+          if (i === 3) throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    expect(await store.list()).toContain("killed-resume");
+    expect(await store.list()).not.toContain("killed");
+    const resumed = await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "killed", resume: true });
+    expect(resumed.resumedFrom).toBe(2);
+    expect(resumed.iterations).toBe(4);
+    expect(resumed.history.map((m) => m.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
+    const a = await loadCheckpoint(store, "straight");
+    const b = await loadCheckpoint(store, "killed");
+    for (const [name, p] of Object.entries(a.model.params)) expect(Array.from(b.model.params[name].dataSync()), name).toEqual(Array.from(p.dataSync()));
+    disposeModel(a.model);
+    disposeModel(b.model);
+  });
+});
+
+describe("PPO health flags", () => {
+  const row = (o: Record<string, number>) => ({ "objective/kl": 1, "objective/scores": 0, "tokens/response_len_mean": 10, "objective/entropy": 20, "val/var_explained": 0.3, "tokens/repeat_3gram_rate": 0, ...o });
+  const cfg = { klTarget: 6, klHighMultiple: 3, healthWindow: 3 };
+  it("raises each flag on the history that shows it, with a sentence", () => {
+    const names = (h: Array<Record<string, number>>) => healthFlags(h, cfg).map((f) => f.flag).sort();
+    expect(names([row({}), row({}), row({})])).toEqual([]);
+    expect(names([row({}), row({ "objective/kl": -1 })])).toEqual(["negative_kl"]);
+    expect(names([row({}), row({ "objective/kl": 19 })])).toEqual(["kl_high"]);
+    const rising = [row({}), row({ "objective/scores": 1 }), row({ "objective/scores": 2, "tokens/response_len_mean": 25, "objective/entropy": 50 })];
+    expect(names(rising)).toEqual(["length_runaway"]);
+    expect(names([row({}), row({ "objective/scores": 1 }), row({ "objective/scores": 2, "tokens/response_len_mean": 4, "objective/entropy": 8 })])).toEqual(["length_collapse"]);
+    expect(names([row({}), row({ "objective/entropy": 2 })])).toEqual(["entropy_collapse"]);
+    expect(names([row({ "val/var_explained": -0.1 }), row({ "val/var_explained": -0.2 }), row({ "val/var_explained": -0.1 })])).toEqual(["value_not_learning"]);
+    expect(names([row({}), row({ "objective/scores": 1 }), row({ "objective/scores": 2, "tokens/repeat_3gram_rate": 0.3 })])).toEqual(["repetition"]);
+    for (const f of healthFlags([row({}), row({ "objective/kl": -1 })], cfg)) expect(f.message).toMatch(/^[A-Za-z].+\.$/);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Pretraining: next-token prediction on the plain corpus, packed into windows of contextLength
+ * tokens, AdamW with linear warm-up and cosine decay, clipped gradients, held-out eval loss.
+ * Writes a `base` checkpoint; `--resume` continues from the last saved state after a crash.
+ */
+import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
+import { opt, type Resolved } from "./cli/options";
+import { corpusFiles, readCorpusDocs } from "./data/corpus";
+import { fnv1a } from "./data/build-corpus";
+import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
+import { trainLoop, type LoopHooks } from "./lm-loop";
+import { createModel, disposeModel, type GPT, paramCount } from "./model";
+import { Adam } from "./optim";
+import { lmLoss } from "./train";
+import { type Tokenizer, trainByteBpe } from "./tokenizer";
+import { hasTrainingState, loadTrainingState, saveTrainingState } from "./training-state";
+import type { BackendName } from "./env";
+
+export const pretrainOptions = {
+  out: opt("base", "id of the checkpoint written (its resumable state is <out>-resume)"),
+  resume: opt(false, "continue from <out>-resume: step, optimizer state, data position, config"),
+  corpus: opt("", "training text (.txt or .txt.gz, documents separated by <|endoftext|> lines); empty: the committed corpus"),
+  heldout: opt("", "held-out text in the same format; empty: the committed held-out corpus"),
+  vocabSize: opt(2048, "BPE vocabulary trained on the corpus (tokens, end-of-text included)"),
+  tokenizerChars: opt(1_000_000, "characters of the corpus (an even sample of documents) the BPE is trained on; 0 = all"),
+  contextLength: opt(64, "tokens per packed training window (and the model's position table)"),
+  layers: opt(4, "transformer blocks"),
+  heads: opt(4, "attention heads per block"),
+  dModel: opt(128, "width of the residual stream"),
+  dropout: opt(0, "dropout rate while training"),
+  batch: opt(16, "windows per step"),
+  steps: opt(2000, "optimisation steps"),
+  lr: opt(2e-3, "peak learning rate (after warm-up)"),
+  minLr: opt(2e-4, "learning rate at the last step (cosine floor)"),
+  warmupSteps: opt(100, "steps of linear warm-up"),
+  weightDecay: opt(0.01, "decoupled weight decay on matrices"),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
+  evalEvery: opt(200, "steps between held-out evaluations (and always at the end)"),
+  evalWindows: opt(64, "held-out windows of contextLength tokens per evaluation"),
+  saveEvery: opt(100, "steps between resumable saves"),
+  seed: opt(1, "seed of the initial weights and the data order"),
+  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
+};
+export type PretrainConfig = Resolved<typeof pretrainOptions>;
+
+/** Options that may differ when resuming; everything else comes from the saved state. */
+const operational = ["resume", "stopAfter", "evalEvery", "saveEvery"] as const;
+
+/** An even sample of documents up to `chars` characters, for training the tokenizer. */
+function tokenizerSample(docs: string[], chars: number): string[] {
+  const total = docs.reduce((n, d) => n + d.length, 0);
+  if (chars <= 0 || total <= chars) return docs;
+  const keep = chars / total;
+  return docs.filter((d) => (fnv1a(`tok:${d}`) % 10_000) / 10_000 < keep);
+}
+
+export interface LmRunResult {
+  record: CheckpointRecord | null;
+  step: number;
+  metrics: Record<string, number>;
+  lossHistory: number[];
+}
+
+export async function runPretrain(flags: PretrainConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
+  const { store, log } = ctx;
+  let cfg = flags;
+  let model: GPT;
+  let tokenizer: Tokenizer;
+  const resumed = flags.resume && (await hasTrainingState(store, flags.out)) ? await loadTrainingState(store, flags.out) : null;
+  if (flags.resume && !resumed) log(`no resumable state ${flags.out}-resume: starting fresh`);
+  if (resumed) {
+    cfg = { ...(resumed.state.config as PretrainConfig), ...Object.fromEntries(operational.map((k) => [k, flags[k]])) };
+    ({ model, tokenizer } = resumed);
+    log(`resuming ${flags.out} at step ${resumed.state.step}/${cfg.steps}`);
+  }
+  const files = corpusFiles();
+  const trainDocs = readCorpusDocs(cfg.corpus || files.corpusTrain);
+  const heldDocs = readCorpusDocs(cfg.heldout || files.corpusHeldout);
+  if (!resumed) {
+    const t = performance.now();
+    tokenizer = trainByteBpe(tokenizerSample(trainDocs, cfg.tokenizerChars), { vocabSize: cfg.vocabSize });
+    log(`tokenizer: ${tokenizer.vocabSize} tokens trained in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    model = createModel(
+      { vocabSize: tokenizer.vocabSize, contextLength: cfg.contextLength, layers: cfg.layers, heads: cfg.heads, dModel: cfg.dModel, dropout: cfg.dropout, activation: "quick_gelu", layerNormEpsilon: 1e-5 },
+      { seed: cfg.seed },
+    );
+  }
+  const t = performance.now();
+  const trainTokens = tokenizeDocs(tokenizer!, trainDocs);
+  const heldTokens = tokenizeDocs(tokenizer!, heldDocs);
+  log(`corpus: ${trainTokens.length.toLocaleString("en")} train / ${heldTokens.length.toLocaleString("en")} held-out tokens (tokenized in ${((performance.now() - t) / 1000).toFixed(1)} s); model ${paramCount(model!).toLocaleString("en")} parameters`);
+
+  const optimizer = new Adam(model!.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay });
+  if (resumed) optimizer.importState(resumed.optimizer);
+  const data = new PackedBatches(trainTokens, cfg.contextLength, cfg.batch, cfg.seed);
+  const evaluate = () => streamLoss(model, heldTokens, cfg.contextLength, cfg.batch, cfg.evalWindows).loss;
+  const checkpointInput = (metrics: Record<string, number>) => ({
+    id: cfg.out,
+    model: model!,
+    tokenizer: tokenizer!,
+    kind: "base" as const,
+    parentId: null,
+    backend: ctx.backend,
+    trainingConfig: { command: "pretrain", ...cfg },
+    metrics,
+  });
+  const result = await trainLoop(
+    {
+      model: model!,
+      optimizer,
+      startStep: resumed?.state.step ?? 0,
+      schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
+      clipNorm: cfg.clipNorm,
+      batchAt: (step) => data.batch(step),
+      lossFn: lmLoss,
+      evalEvery: cfg.evalEvery,
+      evaluate,
+      saveEvery: cfg.saveEvery,
+      save: (step, lossHistory, valLoss) =>
+        saveTrainingState(store, { ...checkpointInput({ step }), optimizer, state: { step, seed: cfg.seed, config: cfg, lossHistory, valLoss } }),
+      stopAfter: cfg.stopAfter,
+      lossHistory: resumed?.state.lossHistory ?? [],
+      valLoss: resumed?.state.valLoss ?? null,
+      label: "pretrain",
+    },
+    ctx,
+  );
+  const last = result.lossHistory.at(-1) ?? NaN;
+  const metrics: Record<string, number> = { step: result.step, "loss/train": last, "tokens/s": result.tokensPerSec };
+  if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
+  let record: CheckpointRecord | null = null;
+  if (!result.stopped) {
+    await saveTrainingState(store, { ...checkpointInput(metrics), optimizer, state: { step: result.step, seed: cfg.seed, config: cfg, lossHistory: result.lossHistory, valLoss: result.valLoss } });
+    record = await saveCheckpoint(store, checkpointInput(metrics));
+    log(`saved ${record.id} at ${record.location}: ${JSON.stringify(metrics)}`);
+  }
+  optimizer.dispose();
+  disposeModel(model!);
+  return { record, step: result.step, metrics, lossHistory: result.lossHistory };
+}

@@ -1,0 +1,307 @@
+/**
+ * Reward model training (Bradley-Terry): a scalar head on the SFT/base trunk, read at the last
+ * token, fitted so that r(chosen) > r(rejected). Shared by `npm run trainer -- reward` and the
+ * `reward` job.
+ *
+ * Loss per pair, d = r_chosen - r_rejected:
+ *   judged pair:  -log sigmoid(d - margin)              (margin = marginScale * mapped strength; Llama 2)
+ *   tie ("half"): -(0.5 log sigmoid(d) + 0.5 log sigmoid(-d))   (pulls P(chosen wins) toward 0.5)
+ * averaged with per-row weights, plus centerRewardsCoef * mean((r_c + r_r)^2) (TRL's
+ * center_rewards_coefficient, which keeps scores near zero mean).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
+import { opt } from "./cli/options";
+import type { GPT } from "./model";
+import { Adam } from "./optim";
+import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
+import { createRng } from "./rng";
+import { addZeroHeads, backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
+import { encodeExample, type EncodedPair, forwardPacked, gatherEntries, packedRewards, packSequences } from "./sequences";
+import type { Tokenizer } from "./tokenizer";
+import { trainStep } from "./train";
+
+/** The reward command's and job's config: defaults, each with its meaning (printed by --help). */
+export const rewardOptions = {
+  lr: opt(5e-5, "AdamW learning rate (TRL's TrainingArguments default 5e-5)"),
+  epochs: opt(1, "passes over the training pairs (InstructGPT: 1; more overfits)"),
+  batchSize: opt(16, "pairs per step, packed whole by prompt (K-wise); a prompt with more pairs is one batch"),
+  valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)"),
+  evalEvery: opt(0, "steps between validation passes; 0 = once per epoch and at the end"),
+  patience: opt(3, "validation passes without a better loss before stopping early; 0 = never stop early"),
+  marginScale: opt(1, "loss margin = marginScale * mapped strength; 0 turns margins off (Llama 2 ablation)"),
+  marginMap: opt("", 'strength -> margin table like "1:0,2:0.5,3:1"; empty = the row\'s margin value as is'),
+  ties: opt("drop", 'ties: "drop" them or train them toward P = 0.5 ("half")'),
+  useWeights: opt(true, "weight each pair's loss by its row weight (labeler reliability)"),
+  centerRewardsCoef: opt(0, "coefficient of mean((r_c + r_r)^2) (TRL center_rewards_coefficient); 0 = off"),
+  weightDecay: opt(0, "AdamW decoupled weight decay on matrices"),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
+  maxLength: opt(0, "tokens per sequence; 0 = the model's context length"),
+  seed: opt(0, "shuffling seed"),
+  splitSalt: opt("", "salt of the prompt hash that makes the train/validation split"),
+};
+export type RewardConfig = typeof rewardDefaults;
+export const rewardDefaults = defaultsOf(rewardOptions);
+
+/** One pair as the loss sees it. */
+export interface PairTarget {
+  /** Subtracted from r_c - r_r inside the sigmoid (0 for ties). */
+  margin: number;
+  weight: number;
+  /** 1: chosen won; 0.5: a tie. */
+  target: number;
+}
+
+export function parseMarginMap(spec: string): Map<number, number> | null {
+  if (!spec.trim()) return null;
+  const map = new Map<number, number>();
+  for (const part of spec.split(",")) {
+    const [k, v] = part.split(":").map((s) => Number(s.trim()));
+    if (!Number.isFinite(k) || !Number.isFinite(v)) throw new Error(`marginMap entry "${part}" is not strength:margin`);
+    map.set(k, v);
+  }
+  return map;
+}
+
+export function pairTarget(row: PreferenceRow, config: Pick<RewardConfig, "marginScale" | "marginMap" | "useWeights">, marginMap = parseMarginMap(config.marginMap)): PairTarget {
+  const strength = row.margin ?? 0;
+  const mapped = marginMap ? (marginMap.get(strength) ?? 0) : strength;
+  return { margin: row.tie ? 0 : config.marginScale * mapped, weight: config.useWeights ? (row.weight ?? 1) : 1, target: row.tie ? 0.5 : 1 };
+}
+
+/** The preference loss from chosen and rejected scores [N]; see the file comment. */
+export function preferenceLoss(rc: tf.Tensor1D, rr: tf.Tensor1D, pairs: PairTarget[], centerRewardsCoef = 0): tf.Scalar {
+  const d = tf.sub(rc, rr);
+  const y = tf.tensor1d(pairs.map((p) => p.target));
+  const w = tf.tensor1d(pairs.map((p) => p.weight));
+  const shifted = tf.sub(d, tf.tensor1d(pairs.map((p) => p.margin)));
+  // -(y log s(d - m) + (1 - y) log s(-(d - m))): y = 1 is the Bradley-Terry loss, y = 0.5 a tie.
+  const perPair = tf.neg(tf.add(tf.mul(y, logSigmoidT(shifted)), tf.mul(tf.sub(1, y), logSigmoidT(tf.neg(shifted)))));
+  let loss = tf.div(tf.sum(tf.mul(perPair, w)), tf.maximum(tf.sum(w), 1e-8)) as tf.Scalar;
+  if (centerRewardsCoef > 0) loss = tf.add(loss, tf.mul(centerRewardsCoef, tf.mean(tf.square(tf.add(rc, rr))))) as tf.Scalar;
+  return loss;
+}
+
+/** The same loss in plain numbers (for reporting validation loss without tensors). */
+export function preferenceLossValue(rc: number[], rr: number[], pairs: PairTarget[], centerRewardsCoef = 0): number {
+  let s = 0;
+  let ws = 0;
+  pairs.forEach((p, i) => {
+    const x = rc[i] - rr[i] - p.margin;
+    s += -p.weight * (p.target * logSigmoid(x) + (1 - p.target) * logSigmoid(-x));
+    ws += p.weight;
+  });
+  const center = centerRewardsCoef > 0 ? centerRewardsCoef * mean(rc.map((c, i) => (c + rr[i]) ** 2)) : 0;
+  return s / Math.max(ws, 1e-8) + center;
+}
+
+/**
+ * A batch of pairs as unique (prompt, response) sequences: K responses to one prompt are run once
+ * each, however many of the K(K-1)/2 pairs use them (InstructGPT's K-wise efficiency).
+ */
+export interface PairBatch {
+  seqs: EncodedPair[];
+  chosen: number[]; //   index into seqs per pair
+  rejected: number[];
+  pairs: PairTarget[];
+  tokens: number;
+}
+
+export function pairBatch(rows: PreferenceRow[], tokenizer: Tokenizer, maxLength: number, targets: PairTarget[]): PairBatch {
+  const index = new Map<string, number>();
+  const seqs: EncodedPair[] = [];
+  const idOf = (prompt: PreferenceRow["prompt"], response: string) => {
+    const key = JSON.stringify([prompt, response]);
+    let i = index.get(key);
+    if (i === undefined) {
+      i = seqs.length;
+      index.set(key, i);
+      seqs.push(encodeExample(tokenizer, prompt, response, maxLength));
+    }
+    return i;
+  };
+  const chosen = rows.map((r) => idOf(r.prompt, r.chosen));
+  const rejected = rows.map((r) => idOf(r.prompt, r.rejected));
+  return { seqs, chosen, rejected, pairs: targets, tokens: seqs.reduce((n, s) => n + s.promptIds.length + s.responseIds.length, 0) };
+}
+
+/** Scores of every unique sequence of a batch, then gathered per pair: ([N], [N]). */
+function pairScores(model: GPT, batch: PairBatch, padId: number, training: boolean): { rc: tf.Tensor1D; rr: tf.Tensor1D } {
+  const packed = packSequences(batch.seqs, padId);
+  const scores = packedRewards(model, forwardPacked(model, packed, training), packed); // [U]
+  return { rc: gatherEntries(scores, batch.chosen), rr: gatherEntries(scores, batch.rejected) };
+}
+
+export interface PairStats {
+  loss: number;
+  accuracy: number;
+  margin: number;
+  chosenMean: number;
+  rejectedMean: number;
+  ece: number;
+  pairs: number;
+}
+
+/** Metrics of a set of pairs from their scores; accuracy and margin over judged (non-tie) pairs. */
+export function pairStats(rc: number[], rr: number[], pairs: PairTarget[], centerRewardsCoef = 0): PairStats {
+  const judged = pairs.map((p, i) => i).filter((i) => pairs[i].target === 1);
+  return {
+    loss: preferenceLossValue(rc, rr, pairs, centerRewardsCoef),
+    accuracy: judged.length ? judged.filter((i) => rc[i] > rr[i]).length / judged.length : 0,
+    margin: mean(judged.map((i) => rc[i] - rr[i])),
+    chosenMean: mean(rc),
+    rejectedMean: mean(rr),
+    ece: expectedCalibrationError(rc.map((c, i) => sigmoid(c - rr[i])), pairs.map((p) => p.target)),
+    pairs: pairs.length,
+  };
+}
+
+/** Scores pairs without gradients, in batches, and returns their stats. */
+export function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number): PairStats {
+  const rc: number[] = [];
+  const rr: number[] = [];
+  const targets: PairTarget[] = [];
+  const marginMap = parseMarginMap(config.marginMap);
+  for (const part of kwiseBatches(rows, Math.max(8, config.batchSize))) {
+    const t = part.map((r) => pairTarget(r, config, marginMap));
+    const b = pairBatch(part, tokenizer, maxLength, t);
+    const [c, r] = tf.tidy(() => {
+      const s = pairScores(model, b, tokenizer.padId, false);
+      return [s.rc, s.rr];
+    });
+    rc.push(...c.dataSync());
+    rr.push(...r.dataSync());
+    tf.dispose([c, r]);
+    targets.push(...t);
+  }
+  return pairStats(rc, rr, targets, config.centerRewardsCoef);
+}
+
+export interface TrainRewardInput {
+  rows: PreferenceRow[];
+  baseCheckpointId: string;
+  config?: Partial<RewardConfig>;
+  onStep?: OnStep;
+  store: CheckpointStore;
+  /** Id of the checkpoint to write; default reward-<time>. */
+  outputId?: string;
+  log?: (line: string) => void;
+  /** Extra provenance saved in the checkpoint's training config (snapshot id, data file). */
+  provenance?: Record<string, unknown>;
+}
+
+export interface TrainRewardResult {
+  record: CheckpointRecord;
+  /** Validation metrics of the kept (best) weights, and the run's totals. */
+  metrics: Record<string, number>;
+  steps: number;
+  stoppedEarly: boolean;
+}
+
+const valMetrics = (s: PairStats): Record<string, number> => ({ "loss/val": s.loss, "reward/accuracy_val": s.accuracy, "reward/margin_val": s.margin, "reward/ece": s.ece });
+
+export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRewardResult> {
+  const config: RewardConfig = { ...rewardDefaults, ...input.config };
+  if (!["drop", "half"].includes(config.ties)) throw new Error(`ties must be "drop" or "half", got "${config.ties}"`);
+  const log = input.log ?? (() => {});
+  const marginMap = parseMarginMap(config.marginMap);
+
+  // 1. data: drop ties unless trained toward 0.5; split by prompt
+  const usable = input.rows.filter((r) => r.chosen !== r.rejected && (config.ties === "half" || !r.tie));
+  const { train, val } = splitByPrompt(usable, config.valFraction, config.splitSalt);
+  if (!train.length) throw new Error(`no training pairs (${input.rows.length} rows, ${usable.length} usable)`);
+  log(`pairs: ${train.length} train, ${val.length} validation (${input.rows.length - usable.length} dropped: ties or identical responses)`);
+
+  // 2. model: the base trunk with a fresh scalar head
+  const { model, tokenizer, meta } = await loadModel(input.store, input.baseCheckpointId);
+  dropParams(model, ["score.", "v_head."]);
+  addZeroHeads(model, ["reward"]);
+  const maxLength = config.maxLength > 0 ? Math.min(config.maxLength, model.config.contextLength) : model.config.contextLength;
+  const optimizer = new Adam(model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay });
+  const rng = createRng(config.seed);
+
+  // 3. epochs of K-wise batches; validation every evalEvery steps; keep the best weights
+  const batchesPerEpoch = kwiseBatches(train, config.batchSize).length;
+  const evalEvery = config.evalEvery > 0 ? config.evalEvery : batchesPerEpoch;
+  let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null = null;
+  let sinceBest = 0;
+  let step = 0;
+  let stoppedEarly = false;
+  let tokens = 0;
+  const t0 = performance.now();
+  const validate = (): Record<string, number> | null => {
+    if (!val.length) return null;
+    const s = evaluatePairs(model, tokenizer, val, config, maxLength);
+    const m = valMetrics(s);
+    if (!best || s.loss < best.loss) {
+      best = { loss: s.loss, weights: snapshotWeights(model), metrics: m, step };
+      sinceBest = 0;
+    } else sinceBest++;
+    return m;
+  };
+  training: for (let epoch = 0; epoch < config.epochs; epoch++) {
+    for (const rows of kwiseBatches(train, config.batchSize, rng.next)) {
+      const targets = rows.map((r) => pairTarget(r, config, marginMap));
+      const batch = pairBatch(rows, tokenizer, maxLength, targets);
+      const res = trainStep(
+        model,
+        optimizer,
+        batch,
+        (m, b) => {
+          const { rc, rr } = pairScores(m, b, tokenizer.padId, true);
+          return { loss: preferenceLoss(rc, rr, b.pairs, config.centerRewardsCoef), metrics: pairMetricTensors(rc, rr, b.pairs) };
+        },
+        { clipNorm: config.clipNorm },
+      );
+      step++;
+      tokens += batch.tokens;
+      const metrics: Record<string, number> = { "loss/train": res.loss, ...res.metrics, "tokens/s": tokens / ((performance.now() - t0) / 1000) };
+      if (step % evalEvery === 0) Object.assign(metrics, validate());
+      await input.onStep?.(step, metrics);
+      if (config.patience > 0 && sinceBest >= config.patience) {
+        stoppedEarly = true;
+        log(`stopping early at step ${step}: validation loss has not improved for ${config.patience} evaluations`);
+        break training;
+      }
+    }
+  }
+  if (step % evalEvery !== 0 && !stoppedEarly) {
+    const m = validate();
+    if (m) await input.onStep?.(step, m);
+  }
+
+  // 4. keep the best weights and save them as a reward checkpoint
+  const kept = best as { weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null;
+  if (kept) restoreWeights(model, kept.weights);
+  const seconds = (performance.now() - t0) / 1000;
+  const metrics = { ...(kept?.metrics ?? {}), "train/steps": step, "train/best_step": kept?.step ?? step, "train/seconds": seconds, "tokens/s": tokens / seconds, "data/train_pairs": train.length, "data/val_pairs": val.length };
+  const id = input.outputId || newCheckpointId("reward");
+  const record = await saveCheckpoint(input.store, {
+    id,
+    model,
+    tokenizer,
+    kind: "reward",
+    parentId: meta.id,
+    backend: backendName(),
+    trainingConfig: { command: "reward", ...config, base: input.baseCheckpointId, ...input.provenance },
+    metrics,
+  });
+  optimizer.dispose();
+  for (const p of Object.values(model.params)) p.dispose();
+  log(`saved reward model ${id} (best step ${kept?.step ?? step}${kept ? `, val accuracy ${kept.metrics["reward/accuracy_val"].toFixed(3)}` : ""})`);
+  return { record, metrics, steps: step, stoppedEarly };
+}
+
+/** Training-batch metrics from the loss's own forward pass (before the update, as TRL logs them). */
+function pairMetricTensors(rc: tf.Tensor1D, rr: tf.Tensor1D, pairs: PairTarget[]): Record<string, tf.Scalar> {
+  const judged = tf.tensor1d(pairs.map((p) => (p.target === 1 ? 1 : 0)));
+  const n = tf.maximum(tf.sum(judged), 1);
+  const d = tf.sub(rc, rr);
+  return {
+    "reward/accuracy": tf.div(tf.sum(tf.mul(tf.cast(tf.greater(d, 0), "float32"), judged)), n) as tf.Scalar,
+    "reward/margin": tf.div(tf.sum(tf.mul(d, judged)), n) as tf.Scalar,
+    "reward/chosen_mean": tf.mean(rc) as tf.Scalar,
+    "reward/rejected_mean": tf.mean(rr) as tf.Scalar,
+  };
+}

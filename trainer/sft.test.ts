@@ -1,0 +1,119 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "./backend";
+import { FolderCheckpointStore, saveCheckpoint } from "./checkpoint";
+import { resolveConfig } from "./cli/options";
+import { readSftJsonl } from "./data/corpus";
+import { definitions, lmFixture, syntheticDocs } from "./lm-testing";
+import { encodeSftExamples, sftBatch, sftLoss, weightedTokenLoss } from "./lm-data";
+import { createModel, disposeModel, forward, lmLogits } from "./model";
+import { encodeExample, formatExample, formatPrompt } from "./prompt-format";
+import { runSft, sftOptions } from "./sft";
+import { tinyConfig } from "./testing";
+import { type ByteBpeTokenizer, END_OF_TEXT, trainByteBpe } from "./tokenizer";
+
+const quiet = { log: () => {} };
+
+describe("SFT", () => {
+  let fx: Awaited<ReturnType<typeof lmFixture>>;
+  let tokenizer: ByteBpeTokenizer;
+  beforeAll(async () => {
+    await initBackend("wasm");
+    fx = await lmFixture();
+    tokenizer = trainByteBpe([...syntheticDocs(10, 1), ...definitions.map((d) => formatExample(d.prompt, d.response))], { vocabSize: 300 });
+  });
+  afterAll(() => fx.cleanup());
+
+  it("formats prompts once for training and generation; the prompt's tokens prefix the example's", () => {
+    expect(formatPrompt("Define: cat")).toBe("User: Define: cat\nAssistant:");
+    expect(formatExample("Define: cat", "A pet.")).toBe(`User: Define: cat\nAssistant: A pet.${END_OF_TEXT}`);
+    expect(formatPrompt([{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }])).toBe("System: Be brief.\nUser: Hi\nAssistant:");
+    const { ids, promptLength } = encodeExample(tokenizer, "Define: cat", "A small domestic animal that purrs.");
+    expect(ids).toEqual(tokenizer.encode(formatExample("Define: cat", "A small domestic animal that purrs."), { allowSpecial: true }));
+    expect(ids.slice(0, promptLength)).toEqual(tokenizer.encode(formatPrompt("Define: cat")));
+    expect(ids.at(-1)).toBe(tokenizer.eosId);
+  });
+
+  it("reads {prompt, response} and message-list JSONL, and refuses a bad row by line", async () => {
+    const file = path.join(fx.dir, "mixed.jsonl");
+    await fs.writeFile(file, ['{"prompt":"Define: cat","response":"A pet."}', '{"messages":[{"role":"user","content":"Hi"},{"role":"assistant","content":"Hello."}]}'].join("\n"));
+    expect(readSftJsonl(file)).toEqual([
+      { prompt: "Define: cat", response: "A pet." },
+      { prompt: [{ role: "user", content: "Hi" }], response: "Hello." },
+    ]);
+    await fs.writeFile(file, '{"prompt":"x","response":"y"}\n{"prompt":"x"}\n');
+    expect(() => readSftJsonl(file)).toThrow(/mixed.jsonl:2:/);
+  });
+
+  it("weights only response targets: prompt and padding positions get weight 0", () => {
+    const ex = [{ ids: [1, 2, 3, 4, 5], promptLength: 3 }, { ids: [6, 7, 8], promptLength: 2 }];
+    const b = sftBatch(ex, 0);
+    expect([b.B, b.T]).toEqual([2, 4]);
+    expect(Array.from(b.inputs)).toEqual([1, 2, 3, 4, 6, 7, 0, 0]);
+    expect(Array.from(b.targets)).toEqual([2, 3, 4, 5, 7, 8, 0, 0]);
+    // Position t predicts ids[t + 1]: a response token when t + 1 >= promptLength.
+    expect(Array.from(b.lossWeights!)).toEqual([0, 0, 1, 1, 0, 1, 0, 0]);
+    expect(b.attentionMask).toEqual([[1, 1, 1, 1], [1, 1, 0, 0]]);
+  });
+
+  it("has zero gradient at prompt positions and equals a hand-computed loss on a 2-example batch", () => {
+    // Example 1: [7, 1, 0] with prompt [7]; example 2: [7, 0] with prompt [7]; V = 2.
+    const b = sftBatch([{ ids: [7, 1, 0], promptLength: 2 }, { ids: [7, 0], promptLength: 1 }], 0);
+    expect(Array.from(b.lossWeights!)).toEqual([0, 1, 1, 0]);
+    const logits = tf.tensor2d([[0, 0], [Math.log(3), 0], [0, Math.log(3)], [5, -5]]); // [B*T, V]
+    const targets = tf.tensor1d(b.targets, "int32");
+    const weights = tf.tensor1d(b.lossWeights!);
+    // Weighted positions: row 1 target 0, p = 3/4; row 2 target 0, p = 1/4. Mean of -log p:
+    const hand = (-Math.log(3 / 4) - Math.log(1 / 4)) / 2;
+    expect(weightedTokenLoss(logits, targets, weights).dataSync()[0]).toBeCloseTo(hand, 6);
+    const grad = tf.grad((x: tf.Tensor) => weightedTokenLoss(x as tf.Tensor2D, targets, weights))(logits).arraySync() as number[][];
+    expect(grad[0].map(Math.abs)).toEqual([0, 0]); // prompt position (-0 counts as 0)
+    expect(grad[3].map(Math.abs)).toEqual([0, 0]); // padding
+    // d loss / d logits = (softmax - onehot) / 2 at response positions.
+    expect(grad[1][0]).toBeCloseTo((3 / 4 - 1) / 2, 6);
+    expect(grad[2][1]).toBeCloseTo(3 / 4 / 2, 6);
+    tf.dispose([logits, targets, weights]);
+  });
+
+  it("computes the model's SFT loss from response tokens only (changing prompt targets changes nothing)", () => {
+    const model = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 2 });
+    const { encoded } = encodeSftExamples(tokenizer, definitions.slice(0, 2), 32);
+    const batch = sftBatch(encoded, tokenizer.padId);
+    const loss = tf.tidy(() => sftLoss(model, batch).loss.dataSync()[0]);
+    const logits = tf.tidy(() => lmLogits(model, forward(model, { ids: tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32"), attentionMask: batch.attentionMask }).hidden).arraySync());
+    let sum = 0;
+    let n = 0;
+    logits.forEach((row, i) => {
+      if (!batch.lossWeights![i]) return;
+      const max = Math.max(...row);
+      const logZ = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+      sum += logZ - row[batch.targets[i]];
+      n++;
+    });
+    expect(n).toBe(encoded.reduce((s, e) => s + e.ids.length - e.promptLength, 0));
+    expect(loss).toBeCloseTo(sum / n, 4);
+    const scrambled = { ...batch, targets: batch.targets.map((t, i) => (batch.lossWeights![i] ? t : (t + 1) % tokenizer.vocabSize)) };
+    expect(tf.tidy(() => sftLoss(model, scrambled).loss.dataSync()[0])).toBeCloseTo(loss, 6);
+    disposeModel(model);
+  });
+
+  it("fine-tunes a base checkpoint (loss falls) and resumes after a crash on the same loss curve", async () => {
+    const store = new FolderCheckpointStore(path.join(fx.dir, "sft-store"));
+    const base = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 4 });
+    await saveCheckpoint(store, { id: "b", model: base, tokenizer, kind: "base", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+    disposeModel(base);
+    const cfg = resolveConfig(sftOptions, { base: "b", data: fx.sft, heldoutData: fx.sft, batch: 3, steps: 24, lr: 1e-2, warmupSteps: 3, evalEvery: 0, saveEvery: 8 });
+    const whole = await runSft({ ...cfg, out: "s" }, { store, backend: "wasm", ...quiet });
+    expect(whole.record).toMatchObject({ kind: "sft", parentId: "b" });
+    expect(whole.metrics["loss/val"]).toBeLessThan(whole.lossHistory[0] / 2);
+
+    const crashStore = new FolderCheckpointStore(path.join(fx.dir, "sft-crash"));
+    await fs.cp(store.path("b"), crashStore.path("b"), { recursive: true });
+    await runSft({ ...cfg, out: "s", stopAfter: 11 }, { store: crashStore, backend: "wasm", ...quiet });
+    const resumed = await runSft({ ...cfg, out: "s", resume: true }, { store: crashStore, backend: "wasm", ...quiet });
+    expect(resumed.step).toBe(24);
+    resumed.lossHistory.forEach((l, i) => expect(l).toBeCloseTo(whole.lossHistory[i], 5));
+  });
+});

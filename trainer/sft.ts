@@ -1,0 +1,110 @@
+/**
+ * Supervised fine-tuning: {prompt, response} demonstrations formatted by the shared template
+ * (prompt-format.ts), loss on response tokens only (the end-of-text included). Starts from a
+ * base checkpoint and writes an `sft` checkpoint whose parent is that base; `--resume` continues
+ * from the last saved state after a crash.
+ */
+import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { opt, OptionError, type Resolved } from "./cli/options";
+import { corpusFiles, readSftJsonl } from "./data/corpus";
+import { encodeSftExamples, sftBatch, sftExamplesLoss, sftLoss, ShuffledOrder } from "./lm-data";
+import { trainLoop, type LoopHooks } from "./lm-loop";
+import { disposeModel, type GPT } from "./model";
+import { Adam } from "./optim";
+import type { Tokenizer } from "./tokenizer";
+import { hasTrainingState, loadTrainingState, saveTrainingState } from "./training-state";
+import type { BackendName } from "./env";
+import type { LmRunResult } from "./pretrain";
+
+export const sftOptions = {
+  base: opt("", "checkpoint id to fine-tune (required unless resuming)"),
+  out: opt("sft", "id of the checkpoint written (its resumable state is <out>-resume)"),
+  resume: opt(false, "continue from <out>-resume: step, optimizer state, data position, config"),
+  data: opt("", "{prompt, response} or {messages} JSONL (.jsonl or .jsonl.gz); empty: the committed Define: demonstrations"),
+  heldoutData: opt("", "held-out rows in the same format; empty: the committed held-out headwords"),
+  batch: opt(16, "examples per step"),
+  steps: opt(500, "optimisation steps"),
+  lr: opt(1e-3, "peak learning rate (after warm-up)"),
+  minLr: opt(1e-4, "learning rate at the last step (cosine floor)"),
+  warmupSteps: opt(30, "steps of linear warm-up"),
+  weightDecay: opt(0, "decoupled weight decay on matrices"),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
+  evalEvery: opt(100, "steps between held-out evaluations (and always at the end)"),
+  evalExamples: opt(400, "held-out examples per evaluation"),
+  saveEvery: opt(50, "steps between resumable saves"),
+  seed: opt(1, "seed of the data order"),
+  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
+};
+export type SftConfig = Resolved<typeof sftOptions>;
+
+const operational = ["resume", "stopAfter", "evalEvery", "saveEvery"] as const;
+
+export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
+  const { store, log } = ctx;
+  let cfg = flags;
+  let model: GPT;
+  let tokenizer: Tokenizer;
+  const resumed = flags.resume && (await hasTrainingState(store, flags.out)) ? await loadTrainingState(store, flags.out) : null;
+  if (flags.resume && !resumed) log(`no resumable state ${flags.out}-resume: starting fresh`);
+  if (resumed) {
+    cfg = { ...(resumed.state.config as SftConfig), ...Object.fromEntries(operational.map((k) => [k, flags[k]])) };
+    ({ model, tokenizer } = resumed);
+    log(`resuming ${flags.out} at step ${resumed.state.step}/${cfg.steps}`);
+  } else {
+    if (!cfg.base) throw new OptionError("--base is required (the checkpoint to fine-tune)");
+    ({ model, tokenizer } = await loadCheckpoint(store, cfg.base));
+  }
+  const files = corpusFiles();
+  const T = model.config.contextLength;
+  const train = encodeSftExamples(tokenizer, readSftJsonl(cfg.data || files.sftTrain), T);
+  const held = encodeSftExamples(tokenizer, readSftJsonl(cfg.heldoutData || files.sftHeldout), T);
+  if (!train.encoded.length) throw new Error(`no training example has a response token within the model's ${T}-token context`);
+  log(`sft: ${train.encoded.length} train / ${held.encoded.length} held-out examples (${train.dropped + held.dropped} dropped: no response token within ${T} tokens)`);
+
+  const optimizer = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay });
+  if (resumed) optimizer.importState(resumed.optimizer);
+  const order = new ShuffledOrder(train.encoded.length, cfg.seed);
+  const heldEval = held.encoded.slice(0, cfg.evalExamples);
+  const checkpointInput = (metrics: Record<string, number>) => ({
+    id: cfg.out,
+    model,
+    tokenizer,
+    kind: "sft" as const,
+    parentId: cfg.base || null,
+    backend: ctx.backend,
+    trainingConfig: { command: "sft", ...cfg },
+    metrics,
+  });
+  const result = await trainLoop(
+    {
+      model,
+      optimizer,
+      startStep: resumed?.state.step ?? 0,
+      schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
+      clipNorm: cfg.clipNorm,
+      batchAt: (step) => sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8),
+      lossFn: sftLoss,
+      evalEvery: cfg.evalEvery,
+      evaluate: () => sftExamplesLoss(model, heldEval, tokenizer.padId, 32).loss,
+      saveEvery: cfg.saveEvery,
+      save: (step, lossHistory, valLoss) =>
+        saveTrainingState(store, { ...checkpointInput({ step }), optimizer, state: { step, seed: cfg.seed, config: cfg, lossHistory, valLoss } }),
+      stopAfter: cfg.stopAfter,
+      lossHistory: resumed?.state.lossHistory ?? [],
+      valLoss: resumed?.state.valLoss ?? null,
+      label: "sft",
+    },
+    ctx,
+  );
+  const metrics: Record<string, number> = { step: result.step, "loss/train": result.lossHistory.at(-1) ?? NaN, "tokens/s": result.tokensPerSec };
+  if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
+  let record: CheckpointRecord | null = null;
+  if (!result.stopped) {
+    await saveTrainingState(store, { ...checkpointInput(metrics), optimizer, state: { step: result.step, seed: cfg.seed, config: cfg, lossHistory: result.lossHistory, valLoss: result.valLoss } });
+    record = await saveCheckpoint(store, checkpointInput(metrics));
+    log(`saved ${record.id} at ${record.location}: ${JSON.stringify(metrics)}`);
+  }
+  optimizer.dispose();
+  disposeModel(model);
+  return { record, step: result.step, metrics, lossHistory: result.lossHistory };
+}
