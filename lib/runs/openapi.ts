@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { createRunSchema, metricSchema, runSchema } from "./schema";
+import { createRunSchema, metricSchema, runSchema, scoreRequestSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -44,5 +44,25 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     tags: ["runs"],
     request: { params: idParams },
     responses: { 200: jsonContent(z.object({ run: runSchema }), "The run."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/score",
+    summary: "Score up to 64 rows with a reward checkpoint, through a trainer worker (researchers, admins).",
+    tags: ["runs"],
+    request: { body: { content: { "application/json": { schema: scoreRequestSchema } } } },
+    responses: {
+      200: jsonContent(z.object({ checkpointId: z.uuid(), scores: z.array(z.record(z.string(), z.unknown())) }), "Each row with `score`, or `score_a`, `score_b` and `p_a_better`."),
+      202: jsonContent(z.object({ run: runSchema }), "The workers are busy: poll the run."),
+      ...commonErrors,
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/checkpoints/{id}/download",
+    summary: "A checkpoint as a tar of its folder: safetensors, GPT-2 config.json, tokenizer.json, pairwise.json (researchers, admins).",
+    tags: ["runs"],
+    request: { params: idParams },
+    responses: { 200: { description: "application/x-tar" }, ...commonErrors },
   });
 }

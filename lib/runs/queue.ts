@@ -191,3 +191,14 @@ export async function getRun({ runId }: { runId: string }): Promise<Run | null> 
 export async function listRecentRuns({ limit = 20 }: { limit?: number } = {}): Promise<Run[]> {
   return db.query.runs.findMany({ orderBy: (r, { desc }) => [desc(r.createdAt)], limit });
 }
+
+/** Waits for a run to finish, polling; returns the run as last seen (still live on timeout). */
+export async function waitForRun({ runId, timeoutMs, pollMs = 200 }: { runId: string; timeoutMs: number; pollMs?: number }): Promise<Run | null> {
+  const deadline = Date.now() + timeoutMs;
+  let run = await getRun({ runId });
+  while (run && (run.status === "queued" || run.status === "running") && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, pollMs));
+    run = await getRun({ runId });
+  }
+  return run;
+}

@@ -9,6 +9,7 @@ export const runKinds = {
   dpo: "Direct preference optimisation on a snapshot, reference = the SFT checkpoint.",
   ppo: "PPO against the SFT checkpoint with a reward model, KL penalty and PPO-ptx.",
   eval: "Win rate, KL, perplexity and distinct-2 of a policy against a baseline, judged by a reward model.",
+  score: "Score {prompt, response} rows, or both sides of {prompt, response_a, response_b} rows, with a reward model.",
   "generate-pairs": "Sample responses from a checkpoint for a campaign's prompts and add them as new pairs to label.",
 } as const;
 export type RunKind = keyof typeof runKinds;
@@ -51,3 +52,18 @@ export type RunDto = z.infer<typeof runSchema>;
 
 export const metricSchema = z.object({ step: z.number(), name: z.string(), value: z.number(), at: z.string() }).openapi("RunMetric");
 export type MetricDto = z.infer<typeof metricSchema>;
+
+export const scoreRequestSchema = z
+  .object({
+    checkpointId: z.uuid().openapi({ description: "A reward checkpoint." }),
+    rows: z
+      .array(
+        z.union([
+          z.object({ prompt: z.string().min(1).max(20_000), response: z.string().max(20_000) }),
+          z.object({ prompt: z.string().min(1).max(20_000), response_a: z.string().max(20_000), response_b: z.string().max(20_000) }),
+        ]),
+      )
+      .min(1)
+      .max(64),
+  })
+  .openapi("ScoreRequest");

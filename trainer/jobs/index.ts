@@ -5,6 +5,7 @@ import { healthcheck } from "./healthcheck";
 import { ppo } from "./ppo";
 import { pretrain } from "./pretrain";
 import { reward } from "./reward";
+import { score } from "./score";
 import { sft } from "./sft";
 import type { JobHandler } from "./types";
 
@@ -18,4 +19,5 @@ export const jobHandlers: Record<string, JobHandler> = {
   ppo,
   "generate-pairs": generatePairs,
   eval: evaluate,
+  score,
 };

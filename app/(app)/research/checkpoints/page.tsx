@@ -1,0 +1,79 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/app/_components/ui/badge";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { requireRole } from "@/lib/auth/guard";
+import { listCheckpoints } from "@/lib/checkpoints/registry";
+
+export const metadata: Metadata = { title: "Checkpoints" };
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+export default async function CheckpointsPage() {
+  await requireRole("researcher", "admin");
+  const checkpoints = await listCheckpoints();
+  const nameOf = new Map(checkpoints.map((c) => [c.id, c.name]));
+  return (
+    <div className="flex flex-col gap-6">
+      <h1 className="text-2xl font-semibold">Checkpoints</h1>
+      <Card>
+        <CardHeader>
+          <CardTitle>All checkpoints</CardTitle>
+          <CardDescription>
+            Each downloads as a folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json) plus pairwise.json with its lineage and training config.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <Table>
+            <THead>
+              <Tr>
+                <Th>Name</Th>
+                <Th>Kind</Th>
+                <Th>Parent</Th>
+                <Th>Run</Th>
+                <Th>Parameters</Th>
+                <Th>Size</Th>
+                <Th>Metrics</Th>
+                <Th />
+              </Tr>
+            </THead>
+            <TBody>
+              {checkpoints.map((c) => (
+                <Tr key={c.id}>
+                  <Td className="font-mono text-xs">{c.name}</Td>
+                  <Td>
+                    <Badge>{c.kind}</Badge>
+                  </Td>
+                  <Td className="font-mono text-xs">{c.parentId ? (nameOf.get(c.parentId) ?? c.parentId.slice(0, 8)) : "—"}</Td>
+                  <Td>
+                    {c.runId ? (
+                      <Link className="font-mono text-xs underline" href={`/research/runs/${c.runId}`}>
+                        {c.runId.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
+                  </Td>
+                  <Td>{c.paramCount.toLocaleString("en")}</Td>
+                  <Td>{mb(c.sizeBytes)}</Td>
+                  <Td className="max-w-xs truncate text-xs">
+                    {Object.entries(c.metrics)
+                      .slice(0, 4)
+                      .map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`)
+                      .join(" · ")}
+                  </Td>
+                  <Td>
+                    <a className="underline" href={`/api/v1/checkpoints/${c.id}/download`}>
+                      Download
+                    </a>
+                  </Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        </CardContent>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { expect, test, type APIRequest } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { DEMO_PASSWORD, signInAndWait } from "./helpers";
+
+/** An API session for a demo account, signed in through next-auth as a script would. */
+async function session(request: APIRequest, baseURL: string, email: string) {
+  const ctx = await request.newContext({ baseURL });
+  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: DEMO_PASSWORD, json: "true" } });
+  return ctx;
+}
+
+test("a researcher trains a tiny reward model on labeled data and watches its chart fill", async ({ page, playwright, baseURL }) => {
+  test.setTimeout(240_000);
+  // 1. A campaign of 12 pairs, labeled by three labelers through the API: the definition wins.
+  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  const created = await researcher.post("/api/v1/campaigns", { data: { name: `Reward e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } });
+  const { campaign } = await created.json();
+  const words = ["lantern", "harbor", "meadow", "anvil", "glacier", "orchard", "thimble", "compass", "ember", "quill", "loom", "ferry"];
+  const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A kind of ${w} used by people.`, response_b: `Not ${w} at all, nothing.` }));
+  const imported = await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") });
+  expect((await imported.json()).pairsCreated).toBe(12);
+  for (const email of ["labeler1@pairwise.local", "labeler2@pairwise.local", "admin@pairwise.local"]) {
+    const labeler = await session(playwright.request, baseURL!, email);
+    for (;;) {
+      const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
+      if (!tasks.length) break;
+      const task = tasks[0];
+      const choice = task.left.text.startsWith("A kind") ? "left" : "right";
+      const res = await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice } });
+      expect(res.status()).toBe(201);
+    }
+    await labeler.dispose();
+  }
+  const snap = await researcher.post("/api/v1/snapshots", { data: { name: "reward e2e", filters: { campaignIds: [campaign.id] } } });
+  expect(snap.status()).toBe(201);
+  const { snapshot } = await snap.json();
+  expect(snapshot.counts.rows).toBe(36);
+  await researcher.dispose();
+
+  // 2. In the browser: start a reward run from the shipped SFT model on that snapshot.
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto("/research/runs");
+  await page.getByLabel("Kind").selectOption("reward");
+  await page.getByLabel("Dataset snapshot").selectOption({ label: `reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}` });
+  await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ epochs: 12, batchSize: 4, lr: 3e-4, valFraction: 0.25, patience: 0 }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
+
+  // 3. The chart gains points while the worker trains, and the run succeeds.
+  const points = page.getByTestId("metric-points");
+  await expect(points).not.toHaveText("0 points", { timeout: 120_000 });
+  const early = Number((await points.textContent())!.split(" ")[0]);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 180_000 });
+  await expect.poll(async () => Number((await points.textContent())!.split(" ")[0])).toBeGreaterThan(early);
+  await expect(page.getByRole("figure", { name: "Chart of loss/train" })).toBeVisible();
+  const produced = page.getByText(/Produced checkpoint: [0-9a-f-]{36}/);
+  await expect(produced).toBeVisible();
+
+  // 4. The new reward model scores a pair through the API (a worker runs it).
+  const checkpointId = (await produced.textContent())!.match(/[0-9a-f-]{36}/)![0];
+  const scored = await page.request.post("/api/v1/score", {
+    data: { checkpointId, rows: [{ prompt: "Define: kettle", response_a: "A kind of kettle used by people.", response_b: "Not kettle at all, nothing." }] },
+  });
+  expect(scored.status()).toBe(200);
+  const [row] = (await scored.json()).scores;
+  expect(Number.isFinite(row.score_a) && Number.isFinite(row.score_b)).toBe(true);
+  expect(row.p_a_better).toBeCloseTo(1 / (1 + Math.exp(row.score_b - row.score_a)), 6);
+});
