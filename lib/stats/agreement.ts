@@ -60,20 +60,19 @@ export function pairwiseAgreement(units: unknown[][]): number | null {
   return total === 0 ? null : agree / total;
 }
 
-function logChoose(n: number, k: number): number {
-  let s = 0;
-  for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
-  return s;
-}
-
 /** Exact two-sided binomial test of k successes in n trials against p = 0.5. */
 export function binomialTwoSidedP(k: number, n: number): number {
   if (n === 0) return 1;
   const tail = Math.min(k, n - k);
-  // P(X <= tail), summed in log space so n in the hundreds of thousands does not underflow.
+  // P(X <= tail) in log space (n in the hundreds of thousands would underflow), with
+  // log C(n, i+1) = log C(n, i) + log(n - i) - log(i + 1), so the sum is linear in tail.
   const logs: number[] = [];
-  for (let i = 0; i <= tail; i++) logs.push(logChoose(n, i) - n * Math.LN2);
-  const max = Math.max(...logs);
+  let logChoose = 0;
+  for (let i = 0; i <= tail; i++) {
+    logs.push(logChoose - n * Math.LN2);
+    logChoose += Math.log(n - i) - Math.log(i + 1);
+  }
+  const max = logs.reduce((m, l) => (l > m ? l : m), -Infinity);
   const p = Math.exp(max) * logs.reduce((s, l) => s + Math.exp(l - max), 0);
   return Math.min(1, 2 * p);
 }
