@@ -21,6 +21,7 @@ export const rules: Record<string, RouteRule> = {
   "/label": anyone,
   "/label/[campaignId]": anyone,
   "/admin": ["admin"],
+  "/admin/audit": ["admin"],
   "/exports": research,
   "/research": research,
   "/research/campaigns/new": research,

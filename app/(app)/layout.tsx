@@ -16,6 +16,7 @@ const links = {
   ],
   admin: [
     { href: "/admin", label: "Users" },
+    { href: "/admin/audit", label: "Audit log" },
     { href: "/research", label: "Research" },
     { href: "/research/snapshots", label: "Snapshots" },
     { href: "/research/runs", label: "Runs" },

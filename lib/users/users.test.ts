@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { auditEvents } from "@/db/schema";
+import { listAuditEvents } from "@/lib/audit/audit";
 import { verifyPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";
 import { makeUser } from "@/lib/testing/fixtures";
@@ -44,6 +45,9 @@ describe("users", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.targetId, user.id), eq(auditEvents.actorId, admin.id)));
     expect(events.map((e) => e.action).sort()).toEqual(["user.disabled", "user.enabled", "user.role_changed"]);
+    const listed = await listAuditEvents({ action: "user.disabled" });
+    expect(listed.find((e) => e.targetId === user.id)).toMatchObject({ actor: admin.email, targetType: "user" });
+    expect(listed.every((e) => e.action === "user.disabled")).toBe(true);
   });
 
   it("does not let an admin lock themselves out", async () => {

@@ -12,6 +12,9 @@ import { cancelRunAction } from "../actions";
 import { statusVariant } from "../status";
 
 const POLL_MS = 2000;
+
+type HealthFlag = { flag: string; iteration: number; message: string };
+type Sample = { iteration: number; prompt: unknown; response: string; score: number };
 const live = (status: RunDto["status"]) => status === "queued" || status === "running";
 
 /** Polls the run and its new metrics every 2 s while it is live; merges metrics by (name, step). */
@@ -48,6 +51,7 @@ export function RunDetail({ initial }: { initial: RunDto }) {
   const [pending, startTransition] = useTransition();
   const r = run.data;
   const points = metrics.data?.length ?? 0;
+  const { healthFlags = [], samples = [], ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; samples?: Sample[] } & Record<string, unknown>;
 
   return (
     <div className="flex flex-col gap-6">
@@ -70,6 +74,18 @@ export function RunDetail({ initial }: { initial: RunDto }) {
           </Button>
         ) : null}
       </div>
+      {healthFlags.length ? (
+        <div role="alert" aria-label="Health flags" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          <p className="mb-1 font-medium">Health flags</p>
+          <ul className="list-disc pl-5">
+            {healthFlags.map((f) => (
+              <li key={`${f.flag}-${f.iteration}`}>
+                <strong>{f.flag}</strong> (iteration {f.iteration}): {f.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {r.error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
           {r.error}
@@ -106,6 +122,24 @@ export function RunDetail({ initial }: { initial: RunDto }) {
           )}
         </CardContent>
       </Card>
+      {samples.length ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Sample generations</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <ul className="flex flex-col gap-2 text-sm">
+              {samples.slice(-12).map((s, i) => (
+                <li key={i} className="rounded border border-slate-100 p-2">
+                  <span className="text-xs text-slate-500">iteration {s.iteration} · score {Number(s.score).toFixed(3)}</span>
+                  <div className="font-mono text-xs">{typeof s.prompt === "string" ? s.prompt : JSON.stringify(s.prompt)}</div>
+                  <div>{s.response}</div>
+                </li>
+              ))}
+            </ul>
+          </CardContent>
+        </Card>
+      ) : null}
       <div className="grid gap-4 md:grid-cols-2">
         <Card>
           <CardHeader>
@@ -126,7 +160,7 @@ export function RunDetail({ initial }: { initial: RunDto }) {
             <p>
               Attempts: {r.attempts} · started {r.startedAt?.replace("T", " ").slice(0, 19) ?? "—"} · finished {r.finishedAt?.replace("T", " ").slice(0, 19) ?? "—"}
             </p>
-            {r.result ? <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(r.result, null, 2)}</pre> : null}
+            {r.result ? <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(summary, null, 2)}</pre> : null}
           </CardContent>
         </Card>
       </div>
