@@ -49,12 +49,14 @@ export async function cancelRun({ runId, actorId }: { runId: string; actorId: st
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export async function runDto(run: Run): Promise<RunDto> {
-  let queuePosition: number | null = null;
-  if (run.status === "queued") {
-    const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from runs where status = 'queued' and created_at < ${run.createdAt.toISOString()}`);
-    queuePosition = row!.n;
-  }
+/** Runs ahead of each queued run, in one query. */
+async function queuePositions(): Promise<Map<string, number>> {
+  const rows = await db.execute<{ id: string; ahead: number }>(sql`
+    select id, (row_number() over (order by created_at, id) - 1)::int as ahead from runs where status = 'queued'`);
+  return new Map(rows.map((r) => [r.id, r.ahead]));
+}
+
+function toRunDto(run: Run, positions: Map<string, number>): RunDto {
   return {
     id: run.id,
     kind: run.kind,
@@ -72,8 +74,17 @@ export async function runDto(run: Run): Promise<RunDto> {
     startedAt: iso(run.startedAt),
     heartbeatAt: iso(run.heartbeatAt),
     finishedAt: iso(run.finishedAt),
-    queuePosition,
+    queuePosition: positions.get(run.id) ?? null,
   };
+}
+
+export async function runDto(run: Run): Promise<RunDto> {
+  return toRunDto(run, run.status === "queued" ? await queuePositions() : new Map());
+}
+
+export async function runDtos(runs: Run[]): Promise<RunDto[]> {
+  const positions = runs.some((r) => r.status === "queued") ? await queuePositions() : new Map<string, number>();
+  return runs.map((r) => toRunDto(r, positions));
 }
 
 /** Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step). */

@@ -7,15 +7,15 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
 import { checkHealth } from "@/lib/health/health";
-import { listRecentRuns } from "@/lib/runs/queue";
-import { statusVariant } from "./runs/status";
+import { listRecentRuns, runDtos } from "@/lib/runs/queue";
+import { RunsTable } from "./runs/runs-table";
 
 export const metadata: Metadata = { title: "Research" };
 
 
 export default async function ResearchHome() {
   await requireRole("researcher", "admin");
-  const [campaignList, runList, health] = await Promise.all([listCampaignSummaries(), listRecentRuns(), checkHealth()]);
+  const [campaignList, runList, health] = await Promise.all([listCampaignSummaries(), listRecentRuns({ limit: 10 }).then(runDtos), checkHealth()]);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Research</h1>
@@ -77,32 +77,7 @@ export default async function ResearchHome() {
           <CardTitle>Recent runs</CardTitle>
         </CardHeader>
         <CardContent>
-          {runList.length === 0 ? (
-            <p className="text-sm text-slate-600">No runs yet.</p>
-          ) : (
-            <Table>
-              <THead>
-                <Tr>
-                  <Th>Kind</Th>
-                  <Th>Status</Th>
-                  <Th>Created</Th>
-                  <Th>Result</Th>
-                </Tr>
-              </THead>
-              <TBody>
-                {runList.map((r) => (
-                  <Tr key={r.id}>
-                    <Td>{r.kind}</Td>
-                    <Td>
-                      <Badge variant={statusVariant[r.status]}>{r.status}</Badge>
-                    </Td>
-                    <Td>{r.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
-                    <Td className="max-w-md truncate font-mono text-xs">{r.error ?? (r.result ? JSON.stringify(r.result) : "")}</Td>
-                  </Tr>
-                ))}
-              </TBody>
-            </Table>
-          )}
+          <RunsTable runs={runList} />
         </CardContent>
       </Card>
     </div>

@@ -1,12 +1,12 @@
 import { apiRoute, parseJsonBody } from "@/lib/api/handler";
 import { requireApiRole } from "@/lib/auth/guard";
-import { listRecentRuns, runDto, startRun } from "@/lib/runs/queue";
+import { listRecentRuns, runDto, runDtos, startRun } from "@/lib/runs/queue";
 import { createRunSchema } from "@/lib/runs/schema";
 
 export const GET = apiRoute(async (request) => {
   await requireApiRole(request, "researcher", "admin");
   const runs = await listRecentRuns({ limit: 100 });
-  return Response.json({ runs: await Promise.all(runs.map(runDto)) });
+  return Response.json({ runs: await runDtos(runs) });
 });
 
 export const POST = apiRoute(async (request) => {
