@@ -4,13 +4,15 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
+import { listUsers } from "@/lib/users/users";
 import { SnapshotForm } from "./snapshot-form";
 
 export const metadata: Metadata = { title: "Snapshots" };
 
 export default async function SnapshotsPage() {
   await requireRole("researcher", "admin");
-  const [snapshots, campaigns] = await Promise.all([listSnapshots(), listCampaignSummaries()]);
+  const [snapshots, campaigns, users] = await Promise.all([listSnapshots(), listCampaignSummaries(), listUsers()]);
+  const emailOf = new Map(users.map((u) => [u.id, u.email]));
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Dataset snapshots</h1>
@@ -32,6 +34,7 @@ export default async function SnapshotsPage() {
                 <Th>Rows</Th>
                 <Th>Pairs</Th>
                 <Th>Labelers</Th>
+                <Th>Labeler reliability (Dawid-Skene)</Th>
                 <Th>Hash</Th>
                 <Th>Created</Th>
               </Tr>
@@ -43,6 +46,12 @@ export default async function SnapshotsPage() {
                   <Td>{s.counts.rows}</Td>
                   <Td>{s.counts.pairs}</Td>
                   <Td>{s.counts.labelers}</Td>
+                  <Td className="max-w-xs text-xs">
+                    {Object.entries(s.labelerReliability)
+                      .sort(([, a], [, b]) => a - b)
+                      .map(([id, r]) => `${emailOf.get(id) ?? id.slice(0, 8)} ${r.toFixed(2)}`)
+                      .join(" · ")}
+                  </Td>
                   <Td className="font-mono text-xs">{s.contentHash.slice(0, 16)}</Td>
                   <Td>{s.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
                 </Tr>
