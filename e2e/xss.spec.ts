@@ -29,14 +29,29 @@ test("XSS payloads in guidelines, prompts and responses stay inert on the labeli
   await expect(page.getByRole("heading", { level: 1 })).toContainText("XSS <img");
   await page.context().clearCookies();
 
+  // The payloads are shown as text: no script ran, no handler attribute or script element was injected.
+  const inert = async () => {
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator("main script, main [onerror], main [onload], main a[href^='javascript:']").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  };
+
   await signInAndWait(page, "labeler1@pairwise.local", "/label");
   await page.goto(`/label/${campaign.id}`);
-  await expect(page.getByRole("region", { name: "Task" })).toContainText("window.__pwned");
   await page.keyboard.press("?");
-  await expect(page.getByRole("dialog", { name: "Guidelines" })).toContainText("window.__pwned");
-
-  // The payloads are shown as text: no script ran, no handler attribute or script element was injected.
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-  expect(await page.locator("main script, main [onerror], main [onload], main a[href^='javascript:']").count()).toBe(0);
-  expect(dialogs).toEqual([]);
+  await expect(page.getByRole("dialog", { name: "Guidelines" })).toContainText("window.__pwned = 1");
+  await inert();
+  // Every pair, each with a different payload, is shown and judged.
+  const task = page.getByRole("region", { name: "Task" });
+  for (let i = 0; i < payloads.length; i++) {
+    await expect(task).toContainText(/Prompt \d/);
+    const shown = await task.getAttribute("data-assignment-id");
+    await inert();
+    await page.keyboard.press("1");
+    await page.keyboard.press("q");
+    await page.keyboard.press("Enter");
+    if (i < payloads.length - 1) await expect(task).not.toHaveAttribute("data-assignment-id", shown!);
+  }
+  await expect(page.getByText("No pairs left for you here")).toBeVisible();
+  await inert();
 });
