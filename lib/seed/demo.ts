@@ -1,5 +1,5 @@
 import "server-only";
-import { count, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { campaigns, pairs, prompts, responses, users } from "@/db/schema";
 import { hashPassword } from "@/lib/auth/password";
@@ -12,11 +12,6 @@ import { disposeModel } from "@/trainer/model";
 import { formatPrompt, parseResponse } from "@/trainer/prompt-format";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 import { demoAccounts, demoCampaign, demoMaxNewTokens, demoPrompts, demoSampling } from "./demo-data";
-
-export async function databaseIsEmpty(): Promise<boolean> {
-  const [row] = await db.select({ n: count() }).from(users);
-  return row!.n === 0;
-}
 
 type Answer = { text: string; sampling: (typeof demoSampling)[number] };
 

@@ -32,6 +32,11 @@ export async function findUserById(id: string): Promise<User | undefined> {
   return db.query.users.findFirst({ where: eq(users.id, id) });
 }
 
+/** False on a fresh database: `npm start` then seeds the demo. */
+export async function hasAnyUser(): Promise<boolean> {
+  return (await db.select({ id: users.id }).from(users).limit(1)).length > 0;
+}
+
 export async function listUsers(): Promise<User[]> {
   return db.select().from(users).orderBy(asc(users.email));
 }

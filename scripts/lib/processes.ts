@@ -4,17 +4,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isAlive } from "@/lib/process-alive";
 
 type Record_ = { supervisor: number; groups: { name: string; pgid: number }[] };
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function groupAlive(pgid: number): boolean {
   try {
