@@ -9,7 +9,7 @@ import { crossEntropy } from "./ops";
 import { encodeExample, type PromptInput } from "./prompt-format";
 import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
-import { type LmBatch, lmBatchFromStream } from "./train";
+import { type LmBatch, lmBatchFromStream, lmLoss } from "./train";
 
 /** Encodes documents into one stream with end-of-text between them (and at the end). */
 export function tokenizeDocs(tokenizer: Tokenizer, docs: string[]): Uint16Array | Int32Array {
@@ -135,19 +135,8 @@ export function sftBatch(examples: SftEncoded[], padId: number, padMultiple = 1)
   return { B, T, inputs, targets, attentionMask, lossWeights };
 }
 
-/** Weighted mean of per-position cross-entropy. logits [N, V], targets [N], weights [N]. */
-export function weightedTokenLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
-  const nll = crossEntropy(logits, targets); // [N]
-  return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
-}
-
-/** SFT loss: forward, tied head, cross-entropy on response targets only. */
-export function sftLoss(model: GPT, batch: LmBatch): { loss: tf.Scalar } {
-  const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32");
-  const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true });
-  const weights = batch.lossWeights ?? new Float32Array(batch.B * batch.T).fill(1);
-  return { loss: weightedTokenLoss(lmLogits(model, hidden), tf.tensor1d(batch.targets, "int32"), tf.tensor1d(weights)) };
-}
+/** SFT loss: the LM loss, whose weights sftBatch sets to 0 on prompt and padding tokens. */
+export const sftLoss = lmLoss;
 
 /** Summed weighted NLL and total weight of a batch, without dropout or gradients. */
 export function batchNll(model: GPT, batch: LmBatch): { sum: number; weight: number } {

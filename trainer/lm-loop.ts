@@ -1,13 +1,15 @@
 /**
- * The step loop pretraining and SFT share: schedule -> trainStep -> metrics -> periodic
+ * The step loop pretraining and SFT share: schedule -> step (data-parallel over threads) -> metrics -> periodic
  * held-out eval -> periodic resumable save. Everything a step depends on is a function of the
  * step number, so a run resumed from a saved state repeats the uninterrupted run's losses.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { BackendName } from "./env";
 import type { GPT } from "./model";
 import type { Adam } from "./optim";
+import { DataParallel } from "./parallel";
 import { cosineLr, type CosineSchedule } from "./schedule";
-import { type LmBatch, type LossFn, trainStep } from "./train";
+import { type LmBatch, lmLoss, trainStep } from "./train";
 import { createProgress } from "./cli/progress";
 
 export interface LoopHooks {
@@ -24,7 +26,9 @@ export interface LoopInput {
   schedule: CosineSchedule;
   clipNorm: number;
   batchAt: (step: number) => LmBatch;
-  lossFn: LossFn<LmBatch>;
+  /** Data-parallel threads (parallel.ts); 1 = the main thread only. */
+  threads: number;
+  backend: BackendName;
   evalEvery: number;
   evaluate: () => number;
   saveEvery: number;
@@ -46,6 +50,16 @@ export interface LoopResult {
 }
 
 export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<LoopResult> {
+  const parallel = input.threads > 1 ? await DataParallel.start(input.model, input.backend, input.threads) : null;
+  if (parallel) hooks.log(`${input.label}: data-parallel over ${parallel.threads} threads`);
+  try {
+    return await loop(input, hooks, parallel);
+  } finally {
+    await parallel?.close();
+  }
+}
+
+async function loop(input: LoopInput, hooks: LoopHooks, parallel: DataParallel | null): Promise<LoopResult> {
   const { model, optimizer, schedule } = input;
   const lossHistory = input.lossHistory.slice(0, input.startStep);
   let valLoss = input.valLoss;
@@ -61,7 +75,8 @@ export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<Loo
     }
     const lr = cosineLr(step, schedule);
     const batch = input.batchAt(step);
-    const r = trainStep(model, optimizer, batch, input.lossFn, { lr, clipNorm: input.clipNorm });
+    const opts = { lr, clipNorm: input.clipNorm };
+    const r = parallel ? await parallel.step(optimizer, batch, opts) : trainStep(model, optimizer, batch, lmLoss, opts);
     if (!Number.isFinite(r.loss)) throw new Error(`loss is ${r.loss} at step ${step + 1}`);
     lossHistory.push(r.loss);
     tokens += batch.B * batch.T;

@@ -8,10 +8,10 @@ import { opt, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
 import { fnv1a } from "./data/build-corpus";
 import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
+import { defaultThreads } from "./parallel";
 import { trainLoop, type LoopHooks } from "./lm-loop";
 import { createModel, disposeModel, type GPT, paramCount } from "./model";
 import { Adam } from "./optim";
-import { lmLoss } from "./train";
 import { type Tokenizer, trainByteBpe } from "./tokenizer";
 import { hasTrainingState, loadTrainingState, saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
@@ -40,11 +40,12 @@ export const pretrainOptions = {
   saveEvery: opt(100, "steps between resumable saves"),
   seed: opt(1, "seed of the initial weights and the data order"),
   stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
+  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)"),
 };
 export type PretrainConfig = Resolved<typeof pretrainOptions>;
 
 /** Options that may differ when resuming; everything else comes from the saved state. */
-const operational = ["resume", "stopAfter", "evalEvery", "saveEvery"] as const;
+const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 
 /** An even sample of documents up to `chars` characters, for training the tokenizer. */
 function tokenizerSample(docs: string[], chars: number): string[] {
@@ -112,7 +113,8 @@ export async function runPretrain(flags: PretrainConfig, ctx: { store: Checkpoin
       schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
       clipNorm: cfg.clipNorm,
       batchAt: (step) => data.batch(step),
-      lossFn: lmLoss,
+      threads: cfg.threads > 0 ? cfg.threads : defaultThreads(ctx.backend),
+      backend: ctx.backend,
       evalEvery: cfg.evalEvery,
       evaluate,
       saveEvery: cfg.saveEvery,

@@ -7,11 +7,12 @@ import { FolderCheckpointStore, saveCheckpoint } from "./checkpoint";
 import { resolveConfig } from "./cli/options";
 import { readSftJsonl } from "./data/corpus";
 import { definitions, lmFixture, syntheticDocs } from "./lm-testing";
-import { encodeSftExamples, sftBatch, sftLoss, weightedTokenLoss } from "./lm-data";
+import { encodeSftExamples, sftBatch, sftLoss } from "./lm-data";
 import { createModel, disposeModel, forward, lmLogits } from "./model";
 import { encodeExample, formatExample, formatPrompt } from "./prompt-format";
 import { runSft, sftOptions } from "./sft";
 import { tinyConfig } from "./testing";
+import { weightedTokenLoss } from "./train";
 import { type ByteBpeTokenizer, END_OF_TEXT, trainByteBpe } from "./tokenizer";
 
 const quiet = { log: () => {} };

@@ -7,7 +7,8 @@
 import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { opt, OptionError, type Resolved } from "./cli/options";
 import { corpusFiles, readSftJsonl } from "./data/corpus";
-import { encodeSftExamples, sftBatch, sftExamplesLoss, sftLoss, ShuffledOrder } from "./lm-data";
+import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder } from "./lm-data";
+import { defaultThreads } from "./parallel";
 import { trainLoop, type LoopHooks } from "./lm-loop";
 import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
@@ -34,10 +35,11 @@ export const sftOptions = {
   saveEvery: opt(50, "steps between resumable saves"),
   seed: opt(1, "seed of the data order"),
   stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
+  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)"),
 };
 export type SftConfig = Resolved<typeof sftOptions>;
 
-const operational = ["resume", "stopAfter", "evalEvery", "saveEvery"] as const;
+const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 
 export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
@@ -83,7 +85,8 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
       schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
       clipNorm: cfg.clipNorm,
       batchAt: (step) => sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8),
-      lossFn: sftLoss,
+      threads: cfg.threads > 0 ? cfg.threads : defaultThreads(ctx.backend),
+      backend: ctx.backend,
       evalEvery: cfg.evalEvery,
       evaluate: () => sftExamplesLoss(model, heldEval, tokenizer.padId, 32).loss,
       saveEvery: cfg.saveEvery,

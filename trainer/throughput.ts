@@ -3,9 +3,11 @@
  * Shared by `npm run trainer -- bench` and bench/train-throughput.
  */
 import * as tf from "@tensorflow/tfjs";
+import { activeBackend } from "./backend";
 import { generate } from "./generate";
 import { createModel, defaultModelConfig, disposeModel, paramCount } from "./model";
 import { Adam } from "./optim";
+import { DataParallel } from "./parallel";
 import { createRng } from "./rng";
 import { END_OF_TEXT, type Tokenizer } from "./tokenizer";
 import { lmBatchFromStream, lmLoss, trainStep } from "./train";
@@ -22,6 +24,8 @@ export interface ThroughputConfig {
   warmup: number;
   /** New tokens per row when timing generation (0 skips it). */
   genTokens: number;
+  /** Data-parallel threads for the training step (1 = the main thread only). */
+  threads?: number;
 }
 
 export interface ThroughputResult {
@@ -47,24 +51,27 @@ function idTokenizer(vocabSize: number): Tokenizer {
   };
 }
 
-export function measureThroughput(cfg: ThroughputConfig, onStep?: (step: number, loss: number, tokensPerSec: number) => void): ThroughputResult {
+export async function measureThroughput(cfg: ThroughputConfig, onStep?: (step: number, loss: number, tokensPerSec: number) => void): Promise<ThroughputResult> {
   const model = createModel({ ...defaultModelConfig, vocabSize: cfg.vocabSize, contextLength: cfg.contextLength, layers: cfg.layers, heads: cfg.heads, dModel: cfg.dModel }, { seed: 0 });
   const optimizer = new Adam(model.params, { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
   const rng = createRng(1);
   const stream = Int32Array.from({ length: 20_000 }, () => Math.floor(rng.next() * cfg.vocabSize));
   const batch = () => lmBatchFromStream(stream, Array.from({ length: cfg.batch }, () => Math.floor(rng.next() * (stream.length - cfg.contextLength - 1))), cfg.contextLength);
   const tokensPerStep = cfg.batch * cfg.contextLength;
+  const parallel = (cfg.threads ?? 1) > 1 ? await DataParallel.start(model, activeBackend(), cfg.threads!) : null;
+  const step = async () => (parallel ? parallel.step(optimizer, batch()) : trainStep(model, optimizer, batch(), lmLoss));
   let lossFirst = NaN;
-  for (let i = 0; i < cfg.warmup; i++) lossFirst = trainStep(model, optimizer, batch(), lmLoss).loss;
+  for (let i = 0; i < cfg.warmup; i++) lossFirst = (await step()).loss;
   const tensorsBefore = tf.memory().numTensors;
   const t0 = performance.now();
   let lossLast = NaN;
   for (let i = 0; i < cfg.steps; i++) {
-    lossLast = trainStep(model, optimizer, batch(), lmLoss).loss;
+    lossLast = (await step()).loss;
     onStep?.(i + 1, lossLast, ((i + 1) * tokensPerStep) / ((performance.now() - t0) / 1000));
   }
   const msPerStep = (performance.now() - t0) / cfg.steps;
   const tensorsLeaked = tf.memory().numTensors - tensorsBefore;
+  await parallel?.close();
 
   let genTokensPerSec: number | null = null;
   if (cfg.genTokens > 0) {

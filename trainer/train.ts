@@ -21,8 +21,6 @@ export interface StepOptions {
   lr?: number;
   /** Parameter names to update; others stay frozen. Defaults to all. */
   trainable?: string[];
-  /** Combines gradients across data-parallel workers before clipping (averaging). */
-  reduceGrads?: (grads: Record<string, tf.Tensor>) => Record<string, tf.Tensor>;
 }
 
 export interface StepResult {
@@ -31,10 +29,9 @@ export interface StepResult {
   metrics: Record<string, number>;
 }
 
-/** forward -> loss -> backward -> (reduce) -> clip -> Adam, all inside one tidy. */
+/** forward -> loss -> backward -> clip -> Adam, all inside one tidy. */
 export function trainStep<Batch>(model: GPT, optimizer: Adam, batch: Batch, lossFn: LossFn<Batch>, opts: StepOptions = {}): StepResult {
   const names = opts.trainable ?? Object.keys(model.params);
-  const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
   let metricTensors: Record<string, tf.Scalar> = {};
   const [loss, norm] = tf.tidy(() => {
     const { value, grads: raw } = tf.variableGrads(() => {
@@ -43,12 +40,7 @@ export function trainStep<Batch>(model: GPT, optimizer: Adam, batch: Batch, loss
       for (const t of Object.values(metricTensors)) tf.keep(t);
       return out.loss;
     }, names.map((n) => model.params[n]));
-    let grads: Record<string, tf.Tensor> = {};
-    for (const [varName, g] of Object.entries(raw)) grads[byVarName.get(varName)!] = g;
-    if (opts.reduceGrads) grads = opts.reduceGrads(grads);
-    const clipped = clipByGlobalNorm(grads, opts.clipNorm ?? 1);
-    optimizer.apply(clipped.grads, opts.lr);
-    return [value, clipped.norm];
+    return [value, applyGradients(optimizer, byParamName(model, names, raw), opts)];
   });
   const metrics: Record<string, number> = {};
   for (const [k, t] of Object.entries(metricTensors)) {
@@ -59,6 +51,21 @@ export function trainStep<Batch>(model: GPT, optimizer: Adam, batch: Batch, loss
   loss.dispose();
   norm.dispose();
   return result;
+}
+
+/** variableGrads keys gradients by tf's variable names; the model and optimizer use parameter names. */
+export function byParamName(model: GPT, names: string[], raw: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [varName, g] of Object.entries(raw)) grads[byVarName.get(varName)!] = g;
+  return grads;
+}
+
+/** clip -> Adam; returns the global gradient norm before clipping. Call inside a tidy. */
+export function applyGradients(optimizer: Adam, grads: Record<string, tf.Tensor>, opts: Pick<StepOptions, "clipNorm" | "lr">): tf.Scalar {
+  const clipped = clipByGlobalNorm(grads, opts.clipNorm ?? 1);
+  optimizer.apply(clipped.grads, opts.lr);
+  return clipped.norm;
 }
 
 /** Token ids for next-token prediction, as plain arrays so they cross worker threads. */
@@ -72,14 +79,20 @@ export interface LmBatch {
   lossWeights?: Float32Array; // [B*T]
 }
 
-/** Mean cross-entropy over weighted targets. */
+/** Mean cross-entropy over weighted targets: pretraining (all weights 1) and SFT (0 on prompt and padding). */
 export function lmLoss(model: GPT, batch: LmBatch): LossOutput {
   const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32");
   const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true });
-  const nll = crossEntropy(lmLogits(model, hidden), tf.tensor1d(batch.targets, "int32")); // [B*T]
-  if (!batch.lossWeights) return { loss: tf.mean(nll) as tf.Scalar };
-  const w = tf.tensor1d(batch.lossWeights);
-  return { loss: tf.div(tf.sum(tf.mul(nll, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar };
+  const logits = lmLogits(model, hidden);
+  const targets = tf.tensor1d(batch.targets, "int32");
+  if (!batch.lossWeights) return { loss: tf.mean(crossEntropy(logits, targets)) as tf.Scalar };
+  return { loss: weightedTokenLoss(logits, targets, tf.tensor1d(batch.lossWeights)) };
+}
+
+/** Weighted mean of per-position cross-entropy. logits [N, V], targets [N], weights [N]. */
+export function weightedTokenLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  const nll = crossEntropy(logits, targets); // [N]
+  return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
 }
 
 /** Slices a token stream into a next-token batch of B rows of T tokens starting at the given offsets. */

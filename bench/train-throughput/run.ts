@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { initBackend } from "@/trainer/backend";
+import { defaultThreads } from "@/trainer/parallel";
 import { benchSizes, measureThroughput } from "@/trainer/throughput";
 
 const steps = Number(/^--steps=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 10);
@@ -24,13 +25,16 @@ function torchTokensPerSec(cfg: (typeof benchSizes)["small"]): number | string {
 }
 
 const backend = await initBackend();
-console.log(`backend: ${backend}, steps: ${steps}`);
+const threads = defaultThreads(backend);
+console.log(`backend: ${backend}, steps: ${steps}, data-parallel threads: ${threads}`);
 const ratios: string[] = [];
 for (const [name, cfg] of Object.entries(benchSizes)) {
   // The peer runs first, while this process is idle, so the two never share the cores.
   const torch = torchTokensPerSec(cfg);
-  const r = measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 32 });
-  console.log(`${name}: ${r.params.toLocaleString("en")} params, tfjs ${backend} train ${r.trainTokensPerSec.toFixed(0)} tokens/s (${r.msPerStep.toFixed(0)} ms/step), generate ${r.genTokensPerSec?.toFixed(0)} tokens/s (batch ${cfg.batch}, KV cache)`);
+  const one = await measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 32, threads: 1 });
+  console.log(`${name}: ${one.params.toLocaleString("en")} params, tfjs ${backend} 1 thread: train ${one.trainTokensPerSec.toFixed(0)} tokens/s (${one.msPerStep.toFixed(0)} ms/step), generate ${one.genTokensPerSec?.toFixed(0)} tokens/s (batch ${cfg.batch}, KV cache)`);
+  const r = threads > 1 ? await measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 0, threads }) : one;
+  if (threads > 1) console.log(`${name}: tfjs ${backend} ${threads} threads (data-parallel): train ${r.trainTokensPerSec.toFixed(0)} tokens/s (${r.msPerStep.toFixed(0)} ms/step), ${(r.trainTokensPerSec / one.trainTokensPerSec).toFixed(2)}x one thread`);
   if (typeof torch === "number") {
     console.log(`${name}: torch cpu train ${torch.toFixed(0)} tokens/s`);
     ratios.push(`ratio ${name}: ${(r.trainTokensPerSec / torch).toFixed(2)}`);

@@ -9,6 +9,7 @@ import { generate } from "../generate";
 import { importHf } from "../hf-import";
 import { disposeModel } from "../model";
 import { readSafetensorsHeader } from "../safetensors";
+import { defaultThreads } from "../parallel";
 import { benchSizes, measureThroughput } from "../throughput";
 import { opt, OptionError, type OptionTable, type Resolved } from "./options";
 import { lmCommands } from "./lm-commands";
@@ -114,17 +115,19 @@ export const commands: Record<string, Command> = {
       steps: opt(10, "timed steps"),
       warmup: opt(2, "untimed steps first"),
       genTokens: opt(32, "new tokens per row for the generation timing; 0 skips it"),
+      threads: opt(0, "data-parallel threads for the training step; 0 = the backend's default (2 on wasm and cpu)"),
       backend: backendOpt,
     },
     async run(o, { log }) {
       const base = benchSizes[o.size as "small" | "big"];
       if (!base) throw new OptionError(`size must be small or big, got "${o.size}"`);
       await switchBackend(o.backend);
-      const cfg = { ...base, contextLength: o.contextLength, batch: o.batch, steps: o.steps, warmup: o.warmup, genTokens: o.genTokens };
+      const threads = o.threads > 0 ? o.threads : defaultThreads(activeBackend());
+      const cfg = { ...base, contextLength: o.contextLength, batch: o.batch, steps: o.steps, warmup: o.warmup, genTokens: o.genTokens, threads };
       for (const k of ["vocabSize", "dModel", "layers", "heads"] as const) if (o[k] > 0) cfg[k] = o[k];
       log(`backend ${activeBackend()}, config ${JSON.stringify(cfg)}`);
       const progress = createProgress("train", cfg.steps);
-      const r = measureThroughput(cfg, (step, loss, tps) => progress.update(step, { loss, tokensPerSec: tps }));
+      const r = await measureThroughput(cfg, (step, loss, tps) => progress.update(step, { loss, tokensPerSec: tps }));
       progress.stop();
       log(`params ${r.params.toLocaleString("en")}`);
       log(`train ${r.trainTokensPerSec.toFixed(0)} tokens/s (${r.msPerStep.toFixed(1)} ms/step), tensors leaked per run: ${r.tensorsLeaked}`);

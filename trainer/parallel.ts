@@ -1,0 +1,201 @@
+/**
+ * Data-parallel training steps over worker threads, for the language-model loss (pretraining, SFT).
+ *
+ * Why: tfjs turns the wasm backend's own multithreading off in Node, so a step runs on one core.
+ * Each worker thread has its own backend instance and a replica of the model. A step splits the
+ * batch's rows into equal shares; the main thread and every replica compute the gradient of their
+ * share at the same time; the main thread averages them, weighted by each share's count of loss
+ * tokens (so the result is the whole batch's gradient), then clips and applies Adam once. The
+ * replicas get the updated weights with their next share, so they never drift.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import type { BackendName } from "./env";
+import type { GPT, ModelConfig } from "./model";
+import type { Adam } from "./optim";
+import { applyGradients, byParamName, type LmBatch, lmLoss, type StepOptions, type StepResult } from "./train";
+
+export type FromMain =
+  | { type: "init"; backend: BackendName; config: ModelConfig; shapes: Array<[string, number[]]> }
+  | { type: "step"; weights: Float32Array; batch: LmBatch };
+export type ToMain = { type: "ready" } | { type: "grads"; loss: number; weight: number; grads: Float32Array } | { type: "error"; message: string };
+
+/** Threads worth using for a backend: the wasm and cpu backends run one core each; native tfjs and GPUs use their own threads. */
+export function defaultThreads(backend: BackendName): number {
+  return backend === "wasm" || backend === "cpu" ? Math.min(2, availableParallelism()) : 1;
+}
+
+/** Every parameter's values, in the model's parameter order, in one array. */
+export function flatWeights(model: GPT): Float32Array {
+  const params = Object.values(model.params);
+  const out = new Float32Array(params.reduce((n, p) => n + p.size, 0));
+  let offset = 0;
+  for (const p of params) {
+    out.set(p.dataSync() as Float32Array, offset);
+    offset += p.size;
+  }
+  return out;
+}
+
+/** The inverse of flatWeights. */
+export function assignFlat(model: GPT, flat: Float32Array): void {
+  let offset = 0;
+  tf.tidy(() => {
+    for (const p of Object.values(model.params)) {
+      p.assign(tf.tensor(flat.subarray(offset, offset + p.size), p.shape));
+      offset += p.size;
+    }
+  });
+  if (offset !== flat.length) throw new Error(`weights have ${flat.length} values, the model ${offset}`);
+}
+
+/** Tokens that count in the loss: the mean the LM loss takes is over these. */
+function lossWeight(batch: LmBatch): number {
+  if (!batch.lossWeights) return batch.B * batch.T;
+  let w = 0;
+  for (const x of batch.lossWeights) w += x;
+  return w;
+}
+
+/** Loss and gradient (flattened in parameter order) of the LM loss on one share of a batch. */
+export function shardGradients(model: GPT, batch: LmBatch): { loss: number; weight: number; grads: Float32Array } {
+  const names = Object.keys(model.params);
+  const grads = new Float32Array(names.reduce((n, k) => n + model.params[k].size, 0));
+  const loss = tf.tidy(() => {
+    const { value, grads: raw } = tf.variableGrads(() => lmLoss(model, batch).loss, names.map((n) => model.params[n]));
+    const byName = byParamName(model, names, raw);
+    let offset = 0;
+    for (const n of names) {
+      grads.set(byName[n].dataSync() as Float32Array, offset);
+      offset += model.params[n].size;
+    }
+    return value.dataSync()[0];
+  });
+  return { loss, weight: lossWeight(batch), grads };
+}
+
+/** Rows [from, to) of a batch, copied (a view would send its whole buffer to a thread). */
+export function sliceRows(batch: LmBatch, from: number, to: number): LmBatch {
+  const { T } = batch;
+  return {
+    B: to - from,
+    T,
+    inputs: batch.inputs.slice(from * T, to * T),
+    targets: batch.targets.slice(from * T, to * T),
+    ...(batch.attentionMask ? { attentionMask: batch.attentionMask.slice(from, to) } : {}),
+    ...(batch.lossWeights ? { lossWeights: batch.lossWeights.slice(from * T, to * T) } : {}),
+  };
+}
+
+/** Row ranges of `parts` near-equal shares; the main thread's share comes first. */
+export function shareRows(B: number, parts: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let i = 0, from = 0; i < parts; i++) {
+    const to = from + Math.floor(B / parts) + (i < B % parts ? 1 : 0);
+    out.push([from, to]);
+    from = to;
+  }
+  return out.filter(([a, b]) => b > a);
+}
+
+class Replica {
+  private pending: { resolve: (m: ToMain) => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor(private readonly worker: Worker) {
+    worker.on("message", (m: ToMain) => {
+      const p = this.pending;
+      this.pending = null;
+      if (m.type === "error") p?.reject(new Error(`data-parallel worker failed: ${m.message}`));
+      else p?.resolve(m);
+    });
+    const fail = (e: Error) => {
+      this.failure = e;
+      this.pending?.reject(e);
+      this.pending = null;
+    };
+    worker.on("error", (e) => fail(new Error(`data-parallel worker crashed: ${e.message}`)));
+    worker.on("exit", (code) => fail(new Error(`data-parallel worker exited with code ${code}`)));
+  }
+
+  request(msg: FromMain, transfer: ArrayBuffer[] = []): Promise<ToMain> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending) return Promise.reject(new Error("data-parallel worker is busy"));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(msg, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners("exit");
+    await this.worker.terminate();
+  }
+}
+
+export class DataParallel {
+  private constructor(
+    private readonly model: GPT,
+    private readonly replicas: Replica[],
+  ) {}
+
+  /** Starts threads - 1 replicas of the model (the main thread is the first share). */
+  static async start(model: GPT, backend: BackendName, threads: number): Promise<DataParallel> {
+    const replicas: Replica[] = [];
+    try {
+      for (let i = 1; i < threads; i++) {
+        const replica = new Replica(new Worker(new URL("./parallel-worker.mjs", import.meta.url)));
+        replicas.push(replica);
+        const shapes = Object.entries(model.params).map(([n, p]): [string, number[]] => [n, p.shape]);
+        const reply = await replica.request({ type: "init", backend, config: model.config, shapes });
+        if (reply.type !== "ready") throw new Error(`data-parallel worker answered ${reply.type} to init`);
+      }
+    } catch (e) {
+      await Promise.all(replicas.map((r) => r.close()));
+      throw e;
+    }
+    return new DataParallel(model, replicas);
+  }
+
+  get threads(): number {
+    return this.replicas.length + 1;
+  }
+
+  /** One step of the LM loss over all threads: the same update trainStep would make on the whole batch. */
+  async step(optimizer: Adam, batch: LmBatch, opts: Pick<StepOptions, "clipNorm" | "lr"> = {}): Promise<StepResult> {
+    const shares = shareRows(batch.B, this.threads).map(([a, b]) => sliceRows(batch, a, b));
+    const weights = this.replicas.length && shares.length > 1 ? flatWeights(this.model) : null;
+    const remote = shares.slice(1).map((share, i) => {
+      const w = weights!.slice();
+      return this.replicas[i].request({ type: "step", weights: w, batch: share }, [w.buffer as ArrayBuffer]);
+    });
+    const results = [shardGradients(this.model, shares[0])];
+    for (const r of await Promise.all(remote)) {
+      if (r.type !== "grads") throw new Error(`data-parallel worker answered ${r.type} to a step`);
+      results.push(r);
+    }
+    const total = results.reduce((n, r) => n + r.weight, 0);
+    const scale = (w: number) => (total > 0 ? w / total : 0);
+    const sum = new Float32Array(results[0].grads.length);
+    for (const r of results) {
+      const s = scale(r.weight);
+      for (let i = 0; i < sum.length; i++) sum[i] += r.grads[i] * s;
+    }
+    const loss = results.reduce((n, r) => n + r.loss * scale(r.weight), 0);
+    const norm = tf.tidy(() => {
+      const grads: Record<string, tf.Tensor> = {};
+      let offset = 0;
+      for (const [name, p] of Object.entries(this.model.params)) {
+        grads[name] = tf.tensor(sum.subarray(offset, offset + p.size), p.shape);
+        offset += p.size;
+      }
+      return applyGradients(optimizer, grads, opts).dataSync()[0];
+    });
+    return { loss, gradNorm: norm, metrics: {} };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => r.close()));
+  }
+}
