@@ -9,7 +9,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
-import { type GPT, type ModelConfig, paramCount, validateConfig } from "./model";
+import { type GPT, type ModelConfig, paramCount, validateConfig, variableFrom } from "./model";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
 import { Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
 
@@ -216,9 +216,7 @@ export function tokenizerFromFiles(files: Record<string, Uint8Array>, kind: "bpe
 export function modelFromTensors(config: ModelConfig, tensors: Record<string, HostTensor>): GPT {
   const params: GPT["params"] = {};
   for (const [name, t] of Object.entries(tensors)) {
-    const value = tf.tensor(t.data, t.shape);
-    params[name] = tf.variable(value, true);
-    value.dispose(); // the variable holds its own reference to the data
+    params[name] = variableFrom(tf.tensor(t.data, t.shape), true);
   }
   return { config, params };
 }

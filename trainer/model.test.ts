@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { generate } from "./generate";
-import { createModel, disposeModel, forward, lmLogits, rewardScores, tokenValues } from "./model";
+import { addHeads, createModel, disposeModel, forward, lmLogits, rewardScores, tokenValues } from "./model";
 import { Adam } from "./optim";
 import { tinyConfig, testBackends } from "./testing";
 import { trainByteBpe } from "./tokenizer";
@@ -30,6 +30,15 @@ describe.each(testBackends)("model on %s", (backend) => {
     expect(padded.reward[0]).toBeCloseTo(padded.reward[1], 4); // read at each row's last real token
     expect(padded.values).toEqual([10]);
     disposeModel(model);
+  });
+
+  it("holds one tensor per parameter, heads added later included, and frees them all on dispose", () => {
+    const before = tf.memory().numTensors;
+    const model = createModel(tinyConfig, { seed: 1 });
+    addHeads(model, ["reward", "value"]);
+    expect(tf.memory().numTensors - before).toBe(Object.keys(model.params).length);
+    disposeModel(model);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("memorises a short text: loss falls and the tensor count stays flat over 50 steps", () => {

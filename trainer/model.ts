@@ -118,16 +118,26 @@ export function createModel(config: ModelConfig, opts: { seed?: number; heads?: 
   const params: Params = {};
   for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
-    params[name] = tf.variable(tf.tensor(initValues(config, name, size, rng), shape), true);
+    params[name] = variableFrom(tf.tensor(initValues(config, name, size, rng), shape), true);
   }
   return { config, params };
+}
+
+/**
+ * A variable made from a tensor, which it then disposes: the variable keeps its own reference to
+ * the data, and the tensor left behind would otherwise count as a leak in every tensor-count check.
+ */
+export function variableFrom(init: tf.Tensor, trainable: boolean): tf.Variable {
+  const v = tf.variable(init, trainable);
+  init.dispose();
+  return v;
 }
 
 /** Adds heads a checkpoint lacks (a base model becoming a reward model), zero-initialised. */
 export function addHeads(model: GPT, heads: HeadKind[]): void {
   for (const kind of heads) {
     for (const [name, shape] of headTensorShapes(model.config, kind)) {
-      model.params[name] ??= tf.variable(tf.zeros(shape), true);
+      model.params[name] ??= variableFrom(tf.zeros(shape), true);
     }
   }
 }
@@ -257,13 +267,16 @@ export function lastTokenIndex(mask: number[][]): number[] {
   });
 }
 
-/** Scalar reward per sequence, read at its last real token. hidden [B*T, C] -> [B]. */
+/**
+ * Scalar reward per sequence, read at its last real token. hidden [B*T, C] -> [B]. The rows are
+ * picked with ops.embedding, whose gradient is a scatter-add: tf.gather's needs
+ * UnsortedSegmentSum, which wasm lacks, so this stays trainable on every backend.
+ */
 export function rewardScores(model: GPT, hidden: tf.Tensor2D, mask: number[][]): tf.Tensor1D {
   const w = model.params["score.weight"];
   if (!w) throw new Error("model has no reward head (score.weight)");
   const T = mask[0].length;
-  const rows = tf.tensor1d(lastTokenIndex(mask).map((t, b) => b * T + t), "int32");
-  const last = tf.gather(hidden, rows); // [B, C]
+  const last = embedding(hidden, tf.tensor1d(lastTokenIndex(mask).map((t, b) => b * T + t), "int32")); // [B, C]
   return tf.reshape(tf.matMul(last, tf.transpose(w as tf.Tensor2D)), [-1]); // [B]
 }
 

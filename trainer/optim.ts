@@ -2,7 +2,7 @@
  * AdamW with bias correction, and clipping by global norm. Moments live on the backend as tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Params } from "./model";
+import { type Params, variableFrom } from "./model";
 import type { HostTensor } from "./safetensors";
 
 /** Adam's moments and step count as host arrays, for saving a resumable training state. */
@@ -75,7 +75,7 @@ export class Adam {
     for (const [map, src] of [[this.m, state.m], [this.v, state.v]] as const) {
       for (const [name, t] of Object.entries(src)) {
         if (!this.params[name]) throw new Error(`optimizer state for unknown parameter ${name}`);
-        map.set(name, tf.variable(tf.tensor(t.data, t.shape), false));
+        map.set(name, variableFrom(tf.tensor(t.data, t.shape), false));
       }
     }
     this.t = state.step;
@@ -90,7 +90,7 @@ export class Adam {
   private slot(map: Map<string, tf.Variable>, name: string, p: tf.Variable): tf.Variable {
     let s = map.get(name);
     if (!s) {
-      s = tf.variable(tf.zerosLike(p), false);
+      s = variableFrom(tf.zerosLike(p), false);
       map.set(name, s);
     }
     return s;

@@ -6,7 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend";
-import type { GPT } from "./model";
+import { type GPT, variableFrom } from "./model";
 import { assignFlat, type FromMain, shardGradients, type ToMain } from "./parallel";
 
 const port = parentPort;
@@ -19,7 +19,7 @@ port.on("message", async (msg: FromMain) => {
     if (msg.type === "init") {
       await initBackend(msg.backend);
       const params: GPT["params"] = {};
-      for (const [name, shape] of msg.shapes) params[name] = tf.variable(tf.zeros(shape), true);
+      for (const [name, shape] of msg.shapes) params[name] = variableFrom(tf.zeros(shape), true);
       model = { config: msg.config, params };
       send({ type: "ready" });
       return;

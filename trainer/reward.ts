@@ -12,11 +12,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
 import { opt } from "./cli/options";
-import type { GPT } from "./model";
+import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
 import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { addZeroHeads, backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, gatherEntries, packedRewards, packSequences } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -216,7 +216,7 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   // 2. model: the base trunk with a fresh scalar head
   const { model, tokenizer, meta } = await loadModel(input.store, input.baseCheckpointId);
   dropParams(model, ["score.", "v_head."]);
-  addZeroHeads(model, ["reward"]);
+  addHeads(model, ["reward"]);
   const maxLength = config.maxLength > 0 ? Math.min(config.maxLength, model.config.contextLength) : model.config.contextLength;
   const optimizer = new Adam(model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay });
   const rng = createRng(config.seed);

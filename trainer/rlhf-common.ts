@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { activeBackend } from "./backend";
 import { type CheckpointStore, loadCheckpoint } from "./checkpoint";
 import type { OptionTable, Resolved } from "./cli/options";
-import { type GPT, type HeadKind, headTensorShapes } from "./model";
+import type { GPT } from "./model";
 
 export function defaultsOf<T extends OptionTable>(table: T): Resolved<T> {
   return Object.fromEntries(Object.entries(table).map(([k, o]) => [k, o.default])) as Resolved<T>;
@@ -53,17 +53,3 @@ export function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.sub(tf.minimum(x, 0), tf.log(tf.add(1, tf.exp(tf.neg(tf.abs(x))))));
 }
 
-/**
- * Adds zero-initialised heads a checkpoint lacks (model.addHeads does the same but leaves its
- * zeros tensor undisposed, which breaks the flat-tensor-count check).
- */
-export function addZeroHeads(model: GPT, kinds: HeadKind[]): void {
-  for (const kind of kinds) {
-    for (const [name, shape] of headTensorShapes(model.config, kind)) {
-      if (model.params[name]) continue;
-      const zeros = tf.zeros(shape);
-      model.params[name] = tf.variable(zeros, true);
-      zeros.dispose();
-    }
-  }
-}

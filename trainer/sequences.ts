@@ -11,7 +11,7 @@
  * before the action, as TRL's value head reads it) and its reward.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forward, type GPT, lastTokenIndex, lmLogits } from "./model";
+import { forward, type GPT, lmLogits, rewardScores } from "./model";
 import { crossEntropy, embedding } from "./ops";
 import { formatPrompt, formatResponse, type PromptInput } from "./prompt-format";
 import type { Tokenizer } from "./tokenizer";
@@ -97,15 +97,9 @@ export function gatherEntries(x: tf.Tensor1D, idx: number[]): tf.Tensor1D {
   return tf.reshape(gatherRows(tf.reshape(x, [-1, 1]) as tf.Tensor2D, idx), [-1]);
 }
 
-/**
- * Reward model scores at each row's last real token: [B]. The same as model.rewardScores, but
- * differentiable on wasm (see gatherRows).
- */
+/** Reward model scores at each row's last real token: [B]. */
 export function packedRewards(model: GPT, hidden: tf.Tensor2D, batch: PackedBatch): tf.Tensor1D {
-  const w = model.params["score.weight"];
-  if (!w) throw new Error("model has no reward head (score.weight)");
-  const last = gatherRows(hidden, lastTokenIndex(batch.attentionMask).map((t, b) => b * batch.T + t)); // [B, C]
-  return tf.reshape(tf.matMul(last, tf.transpose(w as tf.Tensor2D)), [-1]); // [B]
+  return rewardScores(model, hidden, batch.attentionMask);
 }
 
 /** Plain per-row arrays of the response entries of a [B*T] vector. */

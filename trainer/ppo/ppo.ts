@@ -20,11 +20,11 @@ import * as tf from "@tensorflow/tfjs";
 import type { CheckpointRecord, CheckpointStore } from "../checkpoint";
 import { saveCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
-import { disposeModel, type GPT, tokenValues } from "../model";
+import { addHeads, disposeModel, type GPT, tokenValues } from "../model";
 import { Adam } from "../optim";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { createRng } from "../rng";
-import { addZeroHeads, backendName, dropParams, loadModel, newCheckpointId } from "../rlhf-common";
+import { backendName, dropParams, loadModel, newCheckpointId } from "../rlhf-common";
 import { AdaptiveKlController, FixedKlController, gae, type KlController, type KlEstimator, klEstimators, klPerToken, maskedWhiten, mean, repeatedNgramRate, varianceExplained } from "../rl-math";
 import { scoreTexts } from "../score";
 import { chunks, type EncodedPair, forwardPacked, packSequences, responseEntries, scatterResponse, targetLogprobs, truncatePair } from "../sequences";
@@ -168,7 +168,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
     policy = loaded.model;
     tokenizer = loaded.tokenizer;
     dropParams(policy, ["score."]);
-    addZeroHeads(policy, ["value"]);
+    addHeads(policy, ["value"]);
     optimizer = new Adam(policy.params, optimizerConfig);
     state = { step: 0, seed: config.seed, config: trainingConfig, lossHistory: [], valLoss: null, klCoef: config.initKlCoef, scoreStats: { count: 0, mean: 0, m2: 0 }, history: [], samples: [], flags: [] };
   }
