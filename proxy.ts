@@ -12,6 +12,7 @@ export default function proxy(request: NextRequest, event: NextFetchEvent) {
 }
 
 export const config = {
-  // Pages only: API routes answer 401 themselves; the sign-in page and assets are public.
-  matcher: ["/((?!api/|_next/|signin|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
+  // Pages only: API routes answer 401 themselves; the sign-in page, the one-time invite and
+  // password-reset pages (their token is the authorisation) and assets are public.
+  matcher: ["/((?!api/|_next/|signin|invite/|reset-password/|favicon.ico|.*\\.(?:png|svg|ico|txt)$).*)"],
 };

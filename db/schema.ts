@@ -79,6 +79,38 @@ export const apiTokens = pgTable(
 );
 export type ApiToken = typeof apiTokens.$inferSelect;
 
+/**
+ * A one-time link an admin hands to someone: an invite (creates the account) or a password
+ * reset (sets a new password on an existing one). Only the SHA-256 of the token is stored;
+ * a link is spent by setting `usedAt` in the same transaction as the change it makes.
+ */
+export const accountLinkKindEnum = pgEnum("account_link_kind", ["invite", "password_reset"]);
+export type AccountLinkKind = (typeof accountLinkKindEnum.enumValues)[number];
+
+export const accountLinks = pgTable(
+  "account_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: accountLinkKindEnum("kind").notNull(),
+    /** SHA-256 of the token; the token itself is shown to the admin once. */
+    tokenHash: text("token_hash").notNull(),
+    /** Invite: the address the account will have (lower-cased). Reset: the user's address when made. */
+    email: text("email").notNull(),
+    /** Invite: the role the account will have; null for a reset. */
+    role: roleEnum("role"),
+    /** Reset: the user whose password it sets. Invite: the account it created, once used. */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    /** Set when an admin revokes it, or when a newer link of the same kind replaces it. */
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("account_links_hash_key").on(t.tokenHash), index("account_links_kind_email").on(t.kind, t.email)],
+);
+export type AccountLink = typeof accountLinks.$inferSelect;
+
 export const auditEvents = pgTable(
   "audit_events",
   {

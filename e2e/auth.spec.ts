@@ -44,8 +44,8 @@ test.describe("admin manages users", () => {
     const email = `temp-${Date.now()}@pairwise.local`;
     const password = "temporary-password-1";
     await signInAndWait(page, "admin@pairwise.local", "/admin");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByLabel("Role", { exact: true }).selectOption("researcher");
     await page.getByRole("button", { name: "Add user" }).click();
     await expect(page.getByText(`Added ${email}.`)).toBeVisible();

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, type APIRequest, type APIRequestContext, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "pairwise-demo";
 
@@ -30,4 +30,13 @@ export async function credentialSignIn(
   const location = res.headers()["location"] ?? ((await res.json().catch(() => ({}))) as { url?: string }).url ?? "";
   const error = new URL(location, "http://x").searchParams.get("error");
   return error;
+}
+
+/** An API session for an account, signed in through next-auth as a script would. */
+export async function apiSession(request: APIRequest, baseURL: string, email: string, password = DEMO_PASSWORD): Promise<APIRequestContext> {
+  const ctx = await request.newContext({ baseURL });
+  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email, password, json: "true" } });
+  expect((await ctx.get("/api/v1/me")).status()).toBe(200);
+  return ctx;
 }

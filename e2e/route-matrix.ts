@@ -18,6 +18,9 @@ const research: Rule = ["researcher", "admin"];
 export const rules: Record<string, RouteRule> = {
   "/": anyone,
   "/signin": "public",
+  // One-time links: the token in the URL is the authorisation; an unknown one gets a message.
+  "/invite/[token]": "public",
+  "/reset-password/[token]": "public",
   "/label": anyone,
   "/label/[campaignId]": anyone,
   "/admin": ["admin"],

@@ -1,7 +1,8 @@
 import "server-only";
 import { db, type Database } from "@/db/client";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, isNull, lt, type SQL } from "drizzle-orm";
 import { auditEvents, users } from "@/db/schema";
+import type { AuditFilter } from "./schema";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -24,13 +25,19 @@ export async function recordAudit({
   await (tx ?? db).insert(auditEvents).values({ actorId, action, targetType, targetId, details });
 }
 
-/** Newest first, optionally one action, with the actor's email. */
-export async function listAuditEvents({ action, limit = 200 }: { action?: string; limit?: number }) {
+/** Newest first, narrowed by the filters of the audit page, with the actor's email. */
+export async function listAuditEvents({ action, actor, from, to, limit = 200 }: Partial<AuditFilter> & { limit?: number }) {
+  const conditions: (SQL | undefined)[] = [action ? eq(auditEvents.action, action) : undefined];
+  if (actor === "system") conditions.push(isNull(auditEvents.actorId));
+  else if (actor) conditions.push(ilike(users.email, `%${actor.replace(/[\\%_]/g, "\\$&")}%`));
+  // Days are UTC; `to` includes its whole day.
+  if (from) conditions.push(gte(auditEvents.at, new Date(`${from}T00:00:00Z`)));
+  if (to) conditions.push(lt(auditEvents.at, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000)));
   return db
     .select({ id: auditEvents.id, at: auditEvents.at, action: auditEvents.action, targetType: auditEvents.targetType, targetId: auditEvents.targetId, details: auditEvents.details, actor: users.email })
     .from(auditEvents)
     .leftJoin(users, eq(users.id, auditEvents.actorId))
-    .where(action ? eq(auditEvents.action, action) : undefined)
+    .where(and(...conditions))
     .orderBy(desc(auditEvents.at), desc(auditEvents.id))
     .limit(limit);
 }
@@ -38,4 +45,10 @@ export async function listAuditEvents({ action, limit = 200 }: { action?: string
 export async function auditActions(): Promise<string[]> {
   const rows = await db.selectDistinct({ action: auditEvents.action }).from(auditEvents).orderBy(auditEvents.action);
   return rows.map((r) => r.action);
+}
+
+/** Emails of everyone who has caused an audit event, for the actor filter's suggestions. */
+export async function auditActors(): Promise<string[]> {
+  const rows = await db.selectDistinct({ email: users.email }).from(auditEvents).innerJoin(users, eq(users.id, auditEvents.actorId)).orderBy(users.email);
+  return rows.map((r) => r.email);
 }

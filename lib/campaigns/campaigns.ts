@@ -98,12 +98,44 @@ export async function campaignDto({ campaignId }: { campaignId: string }): Promi
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
-async function setMembers(tx: Tx, campaignId: string, labelerIds: string[]): Promise<void> {
+/** Whether `userId` may take pairs of the campaign: it has no member list, or the list names them. */
+export async function mayLabel({ tx, campaignId, userId }: { tx?: Tx; campaignId: string; userId: string }): Promise<boolean> {
+  const [row] = await (tx ?? db).execute<{ ok: boolean }>(sql`
+    select not exists (select 1 from campaign_members where campaign_id = ${campaignId})
+        or exists (select 1 from campaign_members where campaign_id = ${campaignId} and user_id = ${userId}) as ok`);
+  return row!.ok;
+}
+
+/** Replaces the member list; returns the emails added and removed, for the audit log. */
+async function setMembers(tx: Tx, campaignId: string, labelerIds: string[]): Promise<{ added: string[]; removed: string[] }> {
+  const wanted = [...new Set(labelerIds)];
+  const before = await tx
+    .select({ id: users.id, email: users.email })
+    .from(campaignMembers)
+    .innerJoin(users, eq(users.id, campaignMembers.userId))
+    .where(eq(campaignMembers.campaignId, campaignId));
+  const found = wanted.length ? await tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, wanted)) : [];
+  if (found.length !== wanted.length) throw new AppError("bad_request:labelers", "Some labeler ids do not exist.");
   await tx.delete(campaignMembers).where(eq(campaignMembers.campaignId, campaignId));
-  if (labelerIds.length === 0) return;
-  const found = await tx.select({ id: users.id }).from(users).where(inArray(users.id, labelerIds));
-  if (found.length !== new Set(labelerIds).size) throw new AppError("bad_request:labelers", "Some labeler ids do not exist.");
-  await tx.insert(campaignMembers).values([...new Set(labelerIds)].map((userId) => ({ campaignId, userId })));
+  if (wanted.length) await tx.insert(campaignMembers).values(wanted.map((userId) => ({ campaignId, userId })));
+  const had = new Set(before.map((m) => m.id));
+  return {
+    added: found.filter((u) => !had.has(u.id)).map((u) => u.email).sort(),
+    removed: before.filter((m) => !wanted.includes(m.id)).map((m) => m.email).sort(),
+  };
+}
+
+/** A membership change in the audit log: who may now label, and who may no longer. */
+async function auditMembers(tx: Tx, actorId: string, campaignId: string, change: { added: string[]; removed: string[] }, memberCount: number) {
+  if (!change.added.length && !change.removed.length) return;
+  await recordAudit({
+    tx,
+    actorId,
+    action: "campaign.members_changed",
+    targetType: "campaign",
+    targetId: campaignId,
+    details: { ...change, openToAllLabelers: memberCount === 0 },
+  });
 }
 
 export async function createCampaign({ input, actorId }: { input: CreateCampaignInput; actorId: string }): Promise<Campaign> {
@@ -120,8 +152,9 @@ export async function createCampaign({ input, actorId }: { input: CreateCampaign
         createdBy: actorId,
       })
       .returning();
-    await setMembers(tx, campaign!.id, data.labelerIds);
+    const members = await setMembers(tx, campaign!.id, data.labelerIds);
     await recordAudit({ tx, actorId, action: "campaign.created", targetType: "campaign", targetId: campaign!.id });
+    await auditMembers(tx, actorId, campaign!.id, members, data.labelerIds.length);
     return campaign!;
   });
 }
@@ -143,8 +176,8 @@ export async function updateCampaign({ campaignId, input, actorId }: { campaignI
       })
       .where(eq(campaigns.id, campaignId))
       .returning();
-    if (data.labelerIds) await setMembers(tx, campaignId, data.labelerIds);
     await recordAudit({ tx, actorId, action: "campaign.updated", targetType: "campaign", targetId: campaignId, details: { fields: Object.keys(data) } });
+    if (data.labelerIds) await auditMembers(tx, actorId, campaignId, await setMembers(tx, campaignId, data.labelerIds), new Set(data.labelerIds).size);
     return campaign!;
   });
 }

@@ -36,7 +36,23 @@ export const createCampaignSchema = z
   .openapi("CreateCampaign");
 export type CreateCampaignInput = z.input<typeof createCampaignSchema>;
 
-export const updateCampaignSchema = createCampaignSchema.partial().strict().openapi("UpdateCampaign");
+/** The same fields with their defaults taken off, so that a patch changes only what it names. */
+function withoutDefaults<T extends Record<string, z.ZodType>>(shape: T) {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v instanceof z.ZodDefault ? v.unwrap() : v])) as {
+    [K in keyof T]: T[K] extends z.ZodDefault<infer Inner> ? Inner : T[K];
+  };
+}
+
+// Not `createCampaignSchema.partial()`: zod fills a default into an optional field, so a
+// PATCH of one field would reset the others (status to draft, the member list to empty).
+export const updateCampaignSchema = z
+  .object({
+    ...withoutDefaults(createCampaignSchema.shape),
+    settings: z.object(withoutDefaults(campaignSettingsSchema.shape)).partial(),
+  })
+  .partial()
+  .strict()
+  .openapi("UpdateCampaign");
 export type UpdateCampaignInput = z.input<typeof updateCampaignSchema>;
 
 export const campaignSchema = z

@@ -9,7 +9,7 @@ import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { assignments, comparisons, pairs, prompts, responses, skips, type Assignment, type Campaign, type Choice, type Comparison, type ShownOrder, type User } from "@/db/schema";
-import { settingsOf } from "@/lib/campaigns/campaigns";
+import { mayLabel, settingsOf } from "@/lib/campaigns/campaigns";
 import { AppError } from "@/lib/errors";
 import {
   editJudgmentSchema,
@@ -125,6 +125,9 @@ async function taskFor(tx: Tx, assignmentId: string): Promise<Task> {
  */
 export async function leaseTasks({ campaign, labeler, count }: { campaign: Campaign; labeler: User; count: number }): Promise<Task[]> {
   return db.transaction(async (tx) => {
+    // Checked here as well as by the callers: a campaign with a member list leases its
+    // pairs to no one else, and a member who was removed gets no more (old leases expire).
+    if (!(await mayLabel({ tx, campaignId: campaign.id, userId: labeler.id }))) return [];
     const live = await tx
       .select({ id: assignments.id })
       .from(assignments)

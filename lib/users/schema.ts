@@ -52,3 +52,26 @@ export const credentialsSchema = z.object({
   email: emailSchema,
   password: z.string().min(1, "Enter your password.").max(256),
 });
+
+/** An admin's invite: who, and with which role. */
+export const createInviteSchema = z.object({
+  email: emailSchema,
+  role: roleSchema.default("labeler"),
+});
+export type CreateInviteInput = z.input<typeof createInviteSchema>;
+
+/** A new password typed twice, as the invite and reset pages ask for it. */
+const newPasswordFields = {
+  password: passwordSchema,
+  confirmPassword: z.string().max(256),
+};
+const passwordsMatch = (v: { password: string; confirmPassword: string }) => v.password === v.confirmPassword;
+const mismatch = { message: "The two passwords differ.", path: ["confirmPassword"] };
+
+export const acceptInviteSchema = z
+  .object({ name: z.string().trim().min(1, "Enter your name.").max(200), ...newPasswordFields })
+  .refine(passwordsMatch, mismatch);
+export type AcceptInviteInput = z.input<typeof acceptInviteSchema>;
+
+export const resetPasswordSchema = z.object(newPasswordFields).refine(passwordsMatch, mismatch);
+export type ResetPasswordInput = z.input<typeof resetPasswordSchema>;

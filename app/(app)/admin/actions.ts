@@ -1,8 +1,10 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { z } from "zod";
 import { actionResult, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
-import { createUserSchema, updateUserSchema } from "@/lib/users/schema";
+import { createInvite, createPasswordResetLink, linkLifetime, revokeAccountLink } from "@/lib/users/account-links";
+import { createInviteSchema, createUserSchema, updateUserSchema } from "@/lib/users/schema";
 import { createUser, updateUser } from "@/lib/users/users";
 
 export async function createUserAction(_prev: ActionResult<{ email: string }> | null, form: FormData): Promise<ActionResult<{ email: string }>> {
@@ -23,7 +25,38 @@ export async function createUserAction(_prev: ActionResult<{ email: string }> | 
 export async function updateUserAction(userId: string, change: unknown): Promise<ActionResult> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    await updateUser({ userId, input: updateUserSchema.parse(change), actorId: admin.id });
+    await updateUser({ userId: z.uuid().parse(userId), input: updateUserSchema.parse(change), actorId: admin.id });
+    revalidatePath("/admin");
+    return undefined;
+  });
+}
+
+/** What the admin copies: the page path of a one-time link (their browser adds the origin). */
+export type IssuedLink = { email: string; path: string; lifetime: string };
+
+export async function createInviteAction(_prev: ActionResult<IssuedLink> | null, form: FormData): Promise<ActionResult<IssuedLink>> {
+  const admin = await requireRole("admin");
+  return actionResult(async () => {
+    const input = createInviteSchema.parse({ email: form.get("email"), role: form.get("role") ?? undefined });
+    const { path, link } = await createInvite({ input, actorId: admin.id });
+    revalidatePath("/admin");
+    return { email: link.email, path, lifetime: linkLifetime.invite.label };
+  });
+}
+
+export async function createResetLinkAction(userId: string): Promise<ActionResult<IssuedLink>> {
+  const admin = await requireRole("admin");
+  return actionResult(async () => {
+    const { path, link } = await createPasswordResetLink({ userId: z.uuid().parse(userId), actorId: admin.id });
+    revalidatePath("/admin");
+    return { email: link.email, path, lifetime: linkLifetime.password_reset.label };
+  });
+}
+
+export async function revokeLinkAction(linkId: string): Promise<ActionResult> {
+  const admin = await requireRole("admin");
+  return actionResult(async () => {
+    await revokeAccountLink({ linkId: z.uuid().parse(linkId), actorId: admin.id });
     revalidatePath("/admin");
     return undefined;
   });

@@ -6,17 +6,28 @@ import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import type { UserDto } from "@/lib/users/schema";
-import { updateUserAction } from "./actions";
+import { createResetLinkAction, updateUserAction, type IssuedLink } from "./actions";
+import { IssuedLinkBox } from "./issued-link";
 
 export function UsersTable({ users, selfId }: { users: UserDto[]; selfId: string }) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
+  const [resetLink, setResetLink] = useState<IssuedLink | null>(null);
 
   function change(userId: string, patch: Record<string, unknown>) {
     startTransition(async () => {
       const result = await updateUserAction(userId, patch);
       setError(result.ok ? null : result.error);
+      router.refresh();
+    });
+  }
+
+  function makeResetLink(userId: string) {
+    startTransition(async () => {
+      const result = await createResetLinkAction(userId);
+      setError(result.ok ? null : result.error);
+      setResetLink(result.ok ? result.data : null);
       router.refresh();
     });
   }
@@ -27,6 +38,11 @@ export function UsersTable({ users, selfId }: { users: UserDto[]; selfId: string
         <p role="alert" className="mb-3 text-sm text-red-700">
           {error}
         </p>
+      ) : null}
+      {resetLink ? (
+        <div className="mb-3">
+          <IssuedLinkBox key={resetLink.path} link={resetLink} label="Password reset link" />
+        </div>
       ) : null}
       <Table>
         <THead>
@@ -56,18 +72,25 @@ export function UsersTable({ users, selfId }: { users: UserDto[]; selfId: string
                 </NativeSelect>
               </Td>
               <Td>{u.disabled ? <Badge variant="danger">disabled</Badge> : <Badge variant="success">active</Badge>}</Td>
-              <Td className="text-right">
-                {u.id === selfId ? null : (
-                  <Button
-                    variant={u.disabled ? "outline" : "destructive"}
-                    size="sm"
-                    disabled={pending}
-                    aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.email}`}
-                    onClick={() => change(u.id, { disabled: !u.disabled })}
-                  >
-                    {u.disabled ? "Enable" : "Disable"}
-                  </Button>
-                )}
+              <Td>
+                <div className="flex justify-end gap-2">
+                  {u.disabled ? null : (
+                    <Button variant="outline" size="sm" disabled={pending} aria-label={`Reset link for ${u.email}`} onClick={() => makeResetLink(u.id)}>
+                      Reset link
+                    </Button>
+                  )}
+                  {u.id === selfId ? null : (
+                    <Button
+                      variant={u.disabled ? "outline" : "destructive"}
+                      size="sm"
+                      disabled={pending}
+                      aria-label={`${u.disabled ? "Enable" : "Disable"} ${u.email}`}
+                      onClick={() => change(u.id, { disabled: !u.disabled })}
+                    >
+                      {u.disabled ? "Enable" : "Disable"}
+                    </Button>
+                  )}
+                </div>
               </Td>
             </Tr>
           ))}

@@ -1,38 +1,78 @@
 import type { Metadata } from "next";
+import Form from "next/form";
 import Link from "next/link";
-import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Button } from "@/app/_components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
-import { auditActions, listAuditEvents } from "@/lib/audit/audit";
+import { auditActions, auditActors, listAuditEvents } from "@/lib/audit/audit";
+import { auditFilterSchema } from "@/lib/audit/schema";
 import { requireRole } from "@/lib/auth/guard";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ action?: string }> }) {
+const LIMIT = 200;
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole("admin");
-  const { action } = await searchParams;
-  const [actions, events] = await Promise.all([auditActions(), listAuditEvents({ action: action || undefined })]);
+  const filter = auditFilterSchema.parse(await searchParams);
+  const [actions, actors, events] = await Promise.all([auditActions(), auditActors(), listAuditEvents({ ...filter, limit: LIMIT })]);
+  const filtered = Object.values(filter).some(Boolean);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      <nav aria-label="Filter by action" className="flex flex-wrap gap-2 text-sm">
-        <Link className={!action ? "font-semibold underline" : "underline"} href="/admin/audit">
-          all
-        </Link>
-        {actions.map((a) => (
-          <Link key={a} className={a === action ? "font-semibold underline" : "underline"} href={`/admin/audit?action=${encodeURIComponent(a)}`}>
-            {a}
-          </Link>
-        ))}
-      </nav>
+      <Form action="/admin/audit" aria-label="Filter the audit log" className="grid gap-3 sm:grid-cols-5 sm:items-end">
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="audit-action">Action</Label>
+          <NativeSelect id="audit-action" name="action" defaultValue={filter.action ?? ""}>
+            <option value="">all actions</option>
+            {actions.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="audit-actor">Actor</Label>
+          <Input id="audit-actor" name="actor" list="audit-actors" placeholder="email, or system" defaultValue={filter.actor ?? ""} />
+          <datalist id="audit-actors">
+            <option value="system" />
+            {actors.map((a) => (
+              <option key={a} value={a} />
+            ))}
+          </datalist>
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="audit-from">From (UTC)</Label>
+          <Input id="audit-from" name="from" type="date" defaultValue={filter.from ?? ""} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="audit-to">To (UTC, inclusive)</Label>
+          <Input id="audit-to" name="to" type="date" defaultValue={filter.to ?? ""} />
+        </div>
+        <div className="flex items-center gap-3">
+          <Button type="submit">Filter</Button>
+          {filtered ? (
+            <Link className="text-sm underline" href="/admin/audit">
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
       <Card>
         <CardHeader>
-          <CardTitle>{action ?? "All actions"} · newest first</CardTitle>
+          <CardTitle>{filter.action ?? "All actions"} · newest first</CardTitle>
+          <CardDescription data-testid="audit-count">
+            {events.length === LIMIT ? `The newest ${LIMIT} events that match; narrow the filters to see older ones.` : `${events.length} events match.`}
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <Table>
             <THead>
               <Tr>
-                <Th>When</Th>
+                <Th>When (UTC)</Th>
                 <Th>Who</Th>
                 <Th>Action</Th>
                 <Th>Target</Th>

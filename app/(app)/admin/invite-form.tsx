@@ -1,0 +1,40 @@
+"use client";
+import { useActionState } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+import { createInviteAction } from "./actions";
+import { IssuedLinkBox } from "./issued-link";
+
+export function InviteForm() {
+  const [state, action, pending] = useActionState(createInviteAction, null);
+  return (
+    <div className="flex flex-col gap-3">
+      <form action={action} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+        <div className="flex flex-col gap-1 sm:col-span-2">
+          <Label htmlFor="invite-email">Email to invite</Label>
+          <Input id="invite-email" name="email" type="email" required />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="invite-role">Invite as</Label>
+          <NativeSelect id="invite-role" name="role" defaultValue="labeler">
+            <option value="labeler">labeler</option>
+            <option value="researcher">researcher</option>
+            <option value="admin">admin</option>
+          </NativeSelect>
+        </div>
+        <div className="sm:col-span-2">
+          <Button type="submit" disabled={pending}>
+            Create invite link
+          </Button>
+        </div>
+      </form>
+      {state && !state.ok ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.error}
+        </p>
+      ) : null}
+      {state?.ok ? <IssuedLinkBox key={state.data.path} link={state.data} label="Invite link" /> : null}
+    </div>
+  );
+}
