@@ -185,7 +185,11 @@ export const responses = pgTable(
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("responses_prompt_hash_source_key").on(t.promptId, t.textHash, t.source)],
+  (t) => [
+    uniqueIndex("responses_prompt_hash_source_key").on(t.promptId, t.textHash, t.source),
+    // Lineage: which pairs came from a checkpoint's samples.
+    index("responses_checkpoint").on(t.checkpointId),
+  ],
 );
 export type Response = typeof responses.$inferSelect;
 
@@ -403,6 +407,25 @@ export type Worker = typeof workers.$inferSelect;
 export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
 export type RunStatus = (typeof runStatusEnum.enumValues)[number];
 
+/**
+ * How far a running attempt has got, as its worker last reported (written with the run's
+ * heartbeat). The rate comes from the worker's own clock (`elapsedMs` between its first report
+ * and this one), so a resumed attempt or a slow model load does not skew it; `at` is the
+ * database's time of the write.
+ */
+export type RunProgress = {
+  /** Steps (or iterations, or batches) done. */
+  done: number;
+  /** Steps planned; an upper bound when training may stop early. */
+  total: number;
+  /** `done` at this attempt's first report. */
+  firstDone: number;
+  /** Milliseconds from this attempt's first report to this one. */
+  elapsedMs: number;
+  /** ISO time of the write, on the database's clock. */
+  at: string;
+};
+
 /** A run is also the queue entry: workers claim `queued` rows with FOR UPDATE SKIP LOCKED. */
 export const runs = pgTable(
   "runs",
@@ -419,6 +442,10 @@ export const runs = pgTable(
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(2),
     cancelRequested: boolean("cancel_requested").notNull().default(false),
+    /** Null until the running attempt reports progress; cleared when a worker claims the run. */
+    progress: jsonb("progress").$type<RunProgress>(),
+    /** Sequence number of the last line appended to run_logs (lines are numbered 1, 2, ... per run). */
+    logSeq: integer("log_seq").notNull().default(0),
     result: jsonb("result").$type<Record<string, unknown>>(),
     error: text("error"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -448,6 +475,29 @@ export const runMetrics = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.name, t.step] })],
 );
 export type RunMetric = typeof runMetrics.$inferSelect;
+
+export const runLogLevels = ["info", "warn", "error"] as const;
+export type RunLogLevel = (typeof runLogLevels)[number];
+
+/**
+ * The tail of a run's worker log: the last lines of each run (lib/runs/logs.ts keeps
+ * RUN_LOG_KEEP), numbered per run from runs.log_seq so pollers can ask for `seq > after`.
+ */
+export const runLogs = pgTable(
+  "run_logs",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    level: text("level", { enum: runLogLevels }).notNull(),
+    message: text("message").notNull(),
+    /** When the worker logged it (its clock). */
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+export type RunLog = typeof runLogs.$inferSelect;
 
 export const checkpointKindEnum = pgEnum("checkpoint_kind", ["base", "sft", "reward", "policy", "value"]);
 
@@ -497,9 +547,13 @@ export const pairsRelations = relations(pairs, ({ one }) => ({
 }));
 export const runsRelations = relations(runs, ({ many, one }) => ({
   metrics: many(runMetrics),
+  logs: many(runLogs),
   worker: one(workers, { fields: [runs.workerId], references: [workers.id] }),
 }));
 export const runMetricsRelations = relations(runMetrics, ({ one }) => ({
   run: one(runs, { fields: [runMetrics.runId], references: [runs.id] }),
+}));
+export const runLogsRelations = relations(runLogs, ({ one }) => ({
+  run: one(runs, { fields: [runLogs.runId], references: [runs.id] }),
 }));
 

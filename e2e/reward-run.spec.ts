@@ -10,8 +10,8 @@ async function session(request: APIRequest, baseURL: string, email: string) {
   return ctx;
 }
 
-test("a researcher trains a tiny reward model on labeled data and watches its chart fill", async ({ page, playwright, baseURL }) => {
-  test.setTimeout(240_000);
+test("a researcher trains a tiny reward model on labeled data, watches its chart and log fill, and overlays another run", async ({ page, playwright, baseURL }) => {
+  test.setTimeout(300_000);
   // 1. A campaign of 12 pairs, labeled by three labelers through the API: the definition wins.
   const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
   const created = await researcher.post("/api/v1/campaigns", { data: { name: `Reward e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } });
@@ -36,6 +36,12 @@ test("a researcher trains a tiny reward model on labeled data and watches its ch
   expect(snap.status()).toBe(201);
   const { snapshot } = await snap.json();
   expect(snapshot.counts.rows).toBe(36);
+  // A short run on the same data, queued first, to compare the browser's run with.
+  const shortRun = await researcher.post("/api/v1/runs", {
+    data: { kind: "reward", snapshotId: snapshot.id, config: { base: "demo-sft", epochs: 2, batchSize: 4, lr: 3e-4, valFraction: 0.25, patience: 0 } },
+  });
+  expect(shortRun.status()).toBe(201);
+  const { run: other } = await shortRun.json();
   await researcher.dispose();
 
   // 2. In the browser: start a reward run from the shipped SFT model on that snapshot.
@@ -47,6 +53,7 @@ test("a researcher trains a tiny reward model on labeled data and watches its ch
   await page.getByLabel(/^Config/).fill(JSON.stringify({ epochs: 12, batchSize: 4, lr: 3e-4, valFraction: 0.25, patience: 0 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
+  const runId = page.url().split("/").at(-1)!;
 
   // 3. The chart gains points while the worker trains, and the run succeeds.
   const points = page.getByTestId("metric-points");
@@ -54,12 +61,37 @@ test("a researcher trains a tiny reward model on labeled data and watches its ch
   const early = Number((await points.textContent())!.split(" ")[0]);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 180_000 });
   await expect.poll(async () => Number((await points.textContent())!.split(" ")[0])).toBeGreaterThan(early);
-  await expect(page.getByRole("figure", { name: "Chart of loss/train" })).toBeVisible();
-  const produced = page.getByText(/Produced checkpoint: [0-9a-f-]{36}/);
+  const chart = page.getByRole("figure", { name: "Chart of loss/train" });
+  await expect(chart).toBeVisible();
+
+  // 4. The worker's log for this run: claim, data, step lines with their loss, the end; text, not markup.
+  const log = page.getByRole("log", { name: "Worker log" });
+  await expect(log).toContainText(/run claimed by worker [0-9a-f]{8}/);
+  await expect(log).toContainText(/pairs: \d+ train, \d+ validation/);
+  await expect(log).toContainText(/step \d+\/\d+ loss\/train \d\.\d{4}/);
+  await expect(log).toContainText(/saved reward model reward-[0-9a-f]{8}/);
+  await expect(log).toContainText("run succeeded");
+
+  // 5. Overlay the short run's curves on this run's charts; the choice survives a reload (it is in the URL).
+  await expect(page.getByLabel("Compare with").locator("option", { hasText: `reward ${other.id.slice(0, 8)}` })).toHaveCount(1);
+  await page.getByLabel("Compare with").selectOption(other.id);
+  await expect(chart.getByText(`this run (reward ${runId.slice(0, 8)})`)).toBeVisible();
+  await expect(chart.getByText(`reward ${other.id.slice(0, 8)}`, { exact: true })).toBeVisible();
+  await expect(chart.locator("path.recharts-line-curve")).toHaveCount(2);
+  await expect(page).toHaveURL(new RegExp(`\\?compare=${other.id}$`));
+  await page.reload();
+  await expect(page.getByLabel("Compare with")).toHaveValue(other.id);
+  await expect(chart.locator("path.recharts-line-curve")).toHaveCount(2);
+
+  // 6. Lineage: the snapshot, the checkpoint it started from, and the one it produced.
+  const lineage = page.getByRole("definition").filter({ hasText: "reward e2e" });
+  await expect(lineage).toContainText("36 rows");
+  await expect(page.getByRole("link", { name: "Download demo-sft" })).toBeVisible();
+  const produced = page.getByRole("link", { name: /^Download reward-[0-9a-f]{8}$/ });
   await expect(produced).toBeVisible();
 
-  // 4. The new reward model scores a pair through the API (a worker runs it).
-  const checkpointId = (await produced.textContent())!.match(/[0-9a-f-]{36}/)![0];
+  // 7. The new reward model scores a pair through the API (a worker runs it).
+  const checkpointId = (await produced.getAttribute("href"))!.match(/[0-9a-f-]{36}/)![0];
   const scored = await page.request.post("/api/v1/score", {
     data: { checkpointId, rows: [{ prompt: "Define: kettle", response_a: "A kind of kettle used by people.", response_b: "Not kettle at all, nothing." }] },
   });

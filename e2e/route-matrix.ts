@@ -57,6 +57,7 @@ export const rules: Record<string, RouteRule> = {
   "/api/v1/checkpoints/[id]/download": research,
   "/api/v1/runs/[id]": research,
   "/api/v1/runs/[id]/metrics": research,
+  "/api/v1/runs/[id]/logs": research,
   "/api/v1/runs/[id]/cancel": research,
 };
 

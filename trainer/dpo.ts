@@ -14,7 +14,7 @@ import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
 import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { mean } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, packSequences, scoreLogprobs, sequenceLogprobs, targetLogprobs } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -89,6 +89,7 @@ export interface TrainDpoInput {
   sftCheckpointId: string;
   config?: Partial<DpoConfig>;
   onStep?: OnStep;
+  onPlan?: OnPlan;
   store: CheckpointStore;
   outputId?: string;
   log?: (line: string) => void;
@@ -124,6 +125,7 @@ export async function trainDpo(input: TrainDpoInput): Promise<{ record: Checkpoi
   let tokens = 0;
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number> } | null = null;
   const t0 = performance.now();
+  input.onPlan?.(config.epochs * kwiseBatches(train, config.batchSize).length);
   for (let epoch = 0; epoch < config.epochs; epoch++) {
     for (const rows of kwiseBatches(train, config.batchSize, rng.next)) {
       const b = dpoBatch(rows, tokenizer, reference, maxLength);

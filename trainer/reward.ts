@@ -16,7 +16,7 @@ import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
 import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, gatherEntries, packedRewards, packSequences } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -183,6 +183,7 @@ export interface TrainRewardInput {
   baseCheckpointId: string;
   config?: Partial<RewardConfig>;
   onStep?: OnStep;
+  onPlan?: OnPlan;
   store: CheckpointStore;
   /** Id of the checkpoint to write; default reward-<time>. */
   outputId?: string;
@@ -224,6 +225,7 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   // 3. epochs of K-wise batches; validation every evalEvery steps; keep the best weights
   const batchesPerEpoch = kwiseBatches(train, config.batchSize).length;
   const evalEvery = config.evalEvery > 0 ? config.evalEvery : batchesPerEpoch;
+  input.onPlan?.(config.epochs * batchesPerEpoch);
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null = null;
   let sinceBest = 0;
   let step = 0;

@@ -15,6 +15,9 @@ export function defaultsOf<T extends OptionTable>(table: T): Resolved<T> {
 /** Called after every optimisation step; the job uses it to report metrics and honour cancel (it may throw). */
 export type OnStep = (step: number, metrics: Record<string, number>) => Promise<void> | void;
 
+/** Called once before the first step with the steps planned (an upper bound when training can stop early). */
+export type OnPlan = (totalSteps: number) => void;
+
 export async function loadModel(store: CheckpointStore, id: string) {
   if (!id) throw new Error("a checkpoint id is required");
   return loadCheckpoint(store, id);

@@ -2,6 +2,8 @@
  * The worker: registers itself, heartbeats, recovers runs of dead workers, and claims
  * runs of the kinds it handles, one at a time.
  */
+import type { RunLogLevel, RunProgress } from "@/db/schema";
+import { appendRunLogs } from "@/lib/runs/logs";
 import {
   claimRun,
   finishRun,
@@ -12,6 +14,7 @@ import {
 import { heartbeatWorker, markWorkerStopped, registerWorker } from "@/lib/workers/workers";
 import type { Logger } from "@/lib/logger";
 import { RunCancelled, type JobContext, type JobHandler } from "./jobs/types";
+import { createRunLogWriter, formatLogLine, isLoggedStep, stepLine } from "./run-log";
 
 export type WorkerOptions = {
   backend: string;
@@ -52,33 +55,55 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const run = await claimRun({ workerId: worker.id, kinds });
     if (!run) return false;
     const runLog = log.child({ runId: run.id, kind: run.kind });
-    runLog.info({ attempt: run.attempts }, "run claimed");
+    // Every line goes to the worker's JSON log and to the run's stored tail.
+    const tail = createRunLogWriter({ runId: run.id, append: appendRunLogs, logger: runLog });
+    const line = (level: RunLogLevel, msg: string, fields?: Record<string, unknown>, err?: unknown) => {
+      runLog[level]({ ...fields, ...(err ? { err } : {}) }, msg);
+      tail.push(level, formatLogLine(msg, fields));
+    };
+    line("info", `run claimed by worker ${worker.id.slice(0, 8)} (${options.backend}), attempt ${run.attempts} of ${run.maxAttempts}`);
     let lastBeat = 0;
+    let progress: Omit<RunProgress, "at"> | null = null;
+    let firstReport: { done: number; t: number } | null = null;
     const ctx: JobContext = {
       run,
       backend: options.backend,
-      log: (msg, fields) => runLog.info(fields ?? {}, msg),
-      reportMetrics: (step, values) => recordMetrics({ runId: run.id, step, values }),
+      log: (msg, fields) => line("info", msg, fields),
+      warn: (msg, fields) => line("warn", msg, fields),
+      reportMetrics: async (step, values) => {
+        await recordMetrics({ runId: run.id, step, values });
+        if (progress && step === progress.done && isLoggedStep(step, progress.total)) tail.push("info", stepLine(step, progress.total, values));
+      },
+      reportProgress: (done, total) => {
+        if (!Number.isFinite(done) || !(total > 0)) return;
+        const t = performance.now();
+        firstReport ??= { done, t };
+        progress = { done, total, firstDone: firstReport.done, elapsedMs: Math.round(t - firstReport.t) };
+      },
       checkpointStep: async () => {
         if (Date.now() - lastBeat < 1000) return;
         lastBeat = Date.now();
-        const state = await heartbeatRun({ runId: run.id, workerId: worker.id });
+        const state = await heartbeatRun({ runId: run.id, workerId: worker.id, progress });
         if (!state.owned) throw new RunCancelled("lost");
         if (state.cancelRequested) throw new RunCancelled("cancelled");
       },
     };
+    // The log tail is stored before the final status, so a page that sees the run end finds every line.
     try {
       const { result, outputCheckpointId } = await options.handlers[run.kind]!(ctx);
+      line("info", "run succeeded");
+      await tail.flush();
       await finishRun({ runId: run.id, workerId: worker.id, status: "succeeded", result, outputCheckpointId });
-      runLog.info("run succeeded");
     } catch (err) {
       if (err instanceof RunCancelled) {
+        line(err.reason === "cancelled" ? "info" : "warn", err.reason === "cancelled" ? "run cancelled" : "run stopped: another worker took it over", { reason: err.reason });
+        await tail.flush();
         if (err.reason === "cancelled") await finishRun({ runId: run.id, workerId: worker.id, status: "cancelled" });
-        runLog.info({ reason: err.reason }, "run stopped");
       } else {
         const message = err instanceof Error ? err.message : String(err);
+        line("error", `run failed: ${message}`, undefined, err);
+        await tail.flush();
         await finishRun({ runId: run.id, workerId: worker.id, status: "failed", error: message });
-        runLog.error({ err }, "run failed");
       }
     }
     return true;

@@ -10,6 +10,8 @@ export const labelingKeys = {
 export const runKeys = {
   all: ["runs"] as const,
   lists: () => [...runKeys.all, "list"] as const,
+  list: (filters: { limit: number }) => [...runKeys.lists(), filters] as const,
   detail: (runId: string) => [...runKeys.all, "detail", runId] as const,
   metrics: (runId: string) => [...runKeys.all, "metrics", runId] as const,
+  logs: (runId: string) => [...runKeys.all, "logs", runId] as const,
 };

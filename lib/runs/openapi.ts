@@ -1,7 +1,8 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { createRunSchema, metricSchema, runSchema, scoreRequestSchema } from "./schema";
+import { RUN_LOG_KEEP } from "./log-limits";
+import { createRunSchema, listRunsQuerySchema, metricSchema, runLogSchema, runLogsQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -11,6 +12,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     path: "/api/v1/runs",
     summary: "Recent runs (researchers, admins).",
     tags: ["runs"],
+    request: { query: listRunsQuerySchema },
     responses: { 200: jsonContent(z.object({ runs: z.array(runSchema) }), "Newest first."), ...commonErrors },
   });
   registry.registerPath({
@@ -36,6 +38,15 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     tags: ["runs"],
     request: { params: idParams, query: z.object({ since: z.string().optional().openapi({ format: "date-time" }) }) },
     responses: { 200: jsonContent(z.object({ metrics: z.array(metricSchema) }), "Metrics."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{id}/logs",
+    summary: `The tail of a run's worker log (the last ${RUN_LOG_KEEP} lines are kept): lines numbered above \`after\`, oldest first.`,
+    description: "Poll with `after` = the last `seq` you have. `lastSeq` is the number of the newest line written; a gap between `after` and the first line returned means older lines were dropped.",
+    tags: ["runs"],
+    request: { params: idParams, query: runLogsQuerySchema },
+    responses: { 200: jsonContent(z.object({ logs: z.array(runLogSchema), lastSeq: z.number().int() }), "Log lines."), ...commonErrors },
   });
   registry.registerPath({
     method: "post",

@@ -7,9 +7,10 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { runMetrics, runs, type Run } from "@/db/schema";
+import { runMetrics, runs, type Run, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
+import { estimateEta } from "./eta";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
 export async function enqueueRun({
@@ -56,7 +57,7 @@ async function queuePositions(): Promise<Map<string, number>> {
   return new Map(rows.map((r) => [r.id, r.ahead]));
 }
 
-function toRunDto(run: Run, positions: Map<string, number>): RunDto {
+function toRunDto(run: Run, positions: Map<string, number>, now: Date): RunDto {
   return {
     id: run.id,
     kind: run.kind,
@@ -75,16 +76,19 @@ function toRunDto(run: Run, positions: Map<string, number>): RunDto {
     heartbeatAt: iso(run.heartbeatAt),
     finishedAt: iso(run.finishedAt),
     queuePosition: positions.get(run.id) ?? null,
+    progress: run.progress ? { done: run.progress.done, total: run.progress.total } : null,
+    eta: run.status === "running" ? estimateEta(run.progress, now) : null,
   };
 }
 
 export async function runDto(run: Run): Promise<RunDto> {
-  return toRunDto(run, run.status === "queued" ? await queuePositions() : new Map());
+  return toRunDto(run, run.status === "queued" ? await queuePositions() : new Map(), new Date());
 }
 
 export async function runDtos(runs: Run[]): Promise<RunDto[]> {
   const positions = runs.some((r) => r.status === "queued") ? await queuePositions() : new Map<string, number>();
-  return runs.map((r) => toRunDto(r, positions));
+  const now = new Date();
+  return runs.map((r) => toRunDto(r, positions, now));
 }
 
 /** Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step). */
@@ -100,7 +104,7 @@ export async function runMetricsSince({ runId, since }: { runId: string; since?:
 export async function claimRun({ workerId, kinds }: { workerId: string; kinds: string[] }): Promise<Run | null> {
   const rows = await db.execute<{ id: string }>(sql`
     update runs set status = 'running', worker_id = ${workerId}, attempts = attempts + 1,
-                    started_at = coalesce(started_at, now()), heartbeat_at = now()
+                    started_at = coalesce(started_at, now()), heartbeat_at = now(), progress = null
     where id = (
       select id from runs
       where status = 'queued' and kind = any(string_to_array(${kinds.join(",")}, ','))
@@ -114,11 +118,22 @@ export async function claimRun({ workerId, kinds }: { workerId: string; kinds: s
   return (await db.query.runs.findFirst({ where: eq(runs.id, id) })) ?? null;
 }
 
-/** Returns false when the worker no longer owns the run (it was recovered or cancelled). */
-export async function heartbeatRun({ runId, workerId }: { runId: string; workerId: string }): Promise<{ owned: boolean; cancelRequested: boolean }> {
+/**
+ * Returns false when the worker no longer owns the run (it was recovered or cancelled).
+ * `progress` (without `at`: the database stamps it) is stored with the heartbeat.
+ */
+export async function heartbeatRun({
+  runId,
+  workerId,
+  progress,
+}: {
+  runId: string;
+  workerId: string;
+  progress?: Omit<RunProgress, "at"> | null;
+}): Promise<{ owned: boolean; cancelRequested: boolean }> {
   const [row] = await db
     .update(runs)
-    .set({ heartbeatAt: new Date() })
+    .set({ heartbeatAt: new Date(), ...(progress ? { progress: sql`${JSON.stringify(progress)}::jsonb || jsonb_build_object('at', now())` } : {}) })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
     .returning({ cancelRequested: runs.cancelRequested });
   return { owned: Boolean(row), cancelRequested: row?.cancelRequested ?? false };

@@ -46,9 +46,30 @@ export const runSchema = z
     heartbeatAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     queuePosition: z.number().nullable().openapi({ description: "Runs ahead of it in the queue, while queued." }),
+    progress: z
+      .object({ done: z.number(), total: z.number() })
+      .nullable()
+      .openapi({ description: "Steps done of those planned, as the worker last reported (with its heartbeat); `total` is an upper bound for kinds that can stop early (reward with `patience`). Null until reported; kinds without a step count (eval, score, healthcheck) never report." }),
+    eta: z
+      .object({ seconds: z.number(), secondsPerStep: z.number() })
+      .nullable()
+      .openapi({ description: "Estimated seconds left while running: steps left × the seconds per step measured since this attempt's first progress report, less the time since the last report. Null when not running, without a planned total, or before 3 steps and 5 s have been measured." }),
   })
   .openapi("Run");
 export type RunDto = z.infer<typeof runSchema>;
+
+export const runLogSchema = z
+  .object({ seq: z.number().int(), level: z.enum(["info", "warn", "error"]), message: z.string(), at: z.string() })
+  .openapi("RunLogLine");
+export type RunLogDto = z.infer<typeof runLogSchema>;
+
+export const listRunsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(100).openapi({ description: "How many of the newest runs." }),
+});
+
+export const runLogsQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0).openapi({ description: "Only lines numbered above this (the last `seq` you have)." }),
+});
 
 export const metricSchema = z.object({ step: z.number(), name: z.string(), value: z.number(), at: z.string() }).openapi("RunMetric");
 export type MetricDto = z.infer<typeof metricSchema>;

@@ -63,7 +63,10 @@ export const generatePairs: JobHandler = async (ctx) => {
   if (prompts.length === 0) throw new Error("the campaign has no prompts to sample for");
   const promptInputs = prompts.map((p) => p.content);
   let batches = 0;
+  const batchesPerSample = Math.ceil(prompts.length / cfg.batchSize);
+  const totalBatches = batchesPerSample * (cfg.k + (baseline ? 1 : 0));
   const step = async () => {
+    ctx.reportProgress(batches + 1, totalBatches);
     await ctx.checkpointStep();
     await ctx.reportMetrics(++batches, { "generate/batches": batches });
   };

@@ -10,11 +10,13 @@ import type { JobContext, JobResult } from "./types";
 /** A run's id as a checkpoint id: `<kind>-<first 8 hex digits of the run id>`. */
 export const outputIdForRun = (ctx: JobContext) => `${ctx.run.kind}-${ctx.run.id.slice(0, 8)}`;
 
-export function loopHooks(ctx: JobContext) {
+/** `totalSteps`: the run's configured steps, for its progress and ETA. */
+export function loopHooks(ctx: JobContext, totalSteps: number) {
   return {
     backend: ctx.backend as BackendName,
     log: (line: string) => ctx.log(line),
     onStep: async (step: number, metrics: Record<string, number>) => {
+      ctx.reportProgress(step, totalSteps);
       await ctx.checkpointStep();
       await ctx.reportMetrics(step, metrics);
     },

@@ -33,7 +33,9 @@ function context(kind: string, config: Record<string, unknown>, parentCheckpoint
     run: { id: "feedc0de-0000-4000-8000-000000000000", kind, config, parentCheckpointId, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
+    warn: () => {},
     reportMetrics: async (step, values) => void metrics.push([step, values]),
+    reportProgress: () => {},
     checkpointStep: async () => void steps++,
   };
   return { ctx, metrics, steps: () => steps };

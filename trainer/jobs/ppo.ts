@@ -37,8 +37,11 @@ export const ppo: JobHandler = async (ctx) => {
     provenance: { runId: ctx.run.id, prompts: own.prompts ?? null, snapshotId: own.snapshotId ?? null },
     log: (line) => ctx.log(line),
     onUpdate: () => ctx.checkpointStep(),
-    onIteration: (iteration, metrics) => ctx.reportMetrics(iteration, metrics),
-    onHealth: (flag) => ctx.log(`health flag ${flag.flag}`, { iteration: flag.iteration, message: flag.message }),
+    onIteration: (iteration, metrics) => {
+      ctx.reportProgress(iteration, config.iterations);
+      return ctx.reportMetrics(iteration, metrics);
+    },
+    onHealth: (flag) => ctx.warn(`health: ${flag.flag} at iteration ${flag.iteration}: ${flag.message}`),
   });
   return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };

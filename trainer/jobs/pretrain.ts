@@ -10,6 +10,6 @@ import type { JobHandler } from "./types";
  */
 export const pretrain: JobHandler = async (ctx) => {
   const cfg = resolveConfig(pretrainOptions, { out: outputIdForRun(ctx), ...ctx.run.config, resume: true }, "run config");
-  const out = await runPretrain(cfg, { store: new FolderCheckpointStore(), ...loopHooks(ctx) });
+  const out = await runPretrain(cfg, { store: new FolderCheckpointStore(), ...loopHooks(ctx, cfg.steps) });
   return finishLmJob(ctx, out);
 };

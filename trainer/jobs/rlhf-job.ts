@@ -37,10 +37,16 @@ export async function startCheckpoint(ctx: JobContext, own: Record<string, unkno
   throw new Error(`the run needs config.${key} (a checkpoint id) or a parent checkpoint`);
 }
 
+/** Log lines, the planned step count and each step's progress, heartbeat and metrics, for trainers with onPlan/onStep. */
 export function stepHooks(ctx: JobContext) {
+  let planned = 0;
   return {
     log: (line: string) => ctx.log(line),
+    onPlan: (totalSteps: number) => {
+      planned = totalSteps;
+    },
     onStep: async (step: number, metrics: Record<string, number>) => {
+      ctx.reportProgress(step, planned);
       await ctx.checkpointStep();
       await ctx.reportMetrics(step, metrics);
     },

@@ -38,17 +38,20 @@ vi.mock("../checkpoint", async (importOriginal) => {
 
 function context(config: Record<string, unknown>, cancelAfterSteps = Infinity) {
   const metrics: Array<[number, Record<string, number>]> = [];
+  const progress: Array<[number, number]> = [];
   let steps = 0;
   const ctx: JobContext = {
     run: { id: "0badc0de-0000-4000-8000-000000000000", kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
+    warn: () => {},
     reportMetrics: async (step, values) => void metrics.push([step, values]),
+    reportProgress: (done, total) => void progress.push([done, total]),
     checkpointStep: async () => {
       if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
     },
   };
-  return { ctx, metrics, steps: () => steps };
+  return { ctx, metrics, progress, steps: () => steps };
 }
 
 describe("reward job", () => {
@@ -64,8 +67,14 @@ describe("reward job", () => {
 
   it("is registered with dpo and ppo, trains from config.data, reports every step and registers its checkpoint", async () => {
     expect(Object.keys(jobHandlers)).toEqual(expect.arrayContaining(["reward", "dpo", "ppo"]));
-    const { ctx, metrics, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
+    const { ctx, metrics, progress, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
     const out = await jobHandlers.reward(ctx);
+    // progress: each step against one planned total (epochs x batches), reached unless it stopped early
+    expect(progress.map(([done]) => done).slice(0, steps())).toEqual(Array.from({ length: steps() }, (_, i) => i + 1));
+    const totals = [...new Set(progress.map(([, total]) => total))];
+    expect(totals).toHaveLength(1);
+    expect(totals[0]).toBeGreaterThanOrEqual(steps());
+    if (!out.result.stoppedEarly) expect(totals[0]).toBe(steps());
     expect(out.outputCheckpointId).toBe("row-reward-0badc0de");
     expect(registered.at(-1)).toMatchObject({ runId: ctx.run.id, record: { id: "reward-0badc0de", kind: "reward", parentId: "base" } });
     const trainSteps = metrics.filter(([, m]) => "loss/train" in m).map(([s]) => s);

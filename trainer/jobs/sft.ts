@@ -14,6 +14,6 @@ export const sft: JobHandler = async (ctx) => {
   if (!base && ctx.run.parentCheckpointId) base = (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey ?? "";
   if (!base) throw new Error("an sft run needs config.base or a parent checkpoint");
   const cfg = resolveConfig(sftOptions, { out: outputIdForRun(ctx), ...ctx.run.config, base, resume: true }, "run config");
-  const out = await runSft(cfg, { store: new FolderCheckpointStore(), ...loopHooks(ctx) });
+  const out = await runSft(cfg, { store: new FolderCheckpointStore(), ...loopHooks(ctx, cfg.steps) });
   return finishLmJob(ctx, out);
 };

@@ -5,9 +5,17 @@ export type JobContext = {
   run: Run;
   /** tfjs backend this worker runs on. */
   backend: string;
+  /** A line of the run's log: the worker's JSON log and the run's stored tail (shown on the run page). */
   log: (msg: string, fields?: Record<string, unknown>) => void;
+  /** A warning line, likewise (health flags, dropped data). */
+  warn: (msg: string, fields?: Record<string, unknown>) => void;
   /** Writes a step's metrics (TRL-style names). */
   reportMetrics: (step: number, values: Record<string, number>) => Promise<void>;
+  /**
+   * `done` of `total` steps (or iterations, or batches): stored with the next heartbeat, and the
+   * source of the run's ETA. Call before reportMetrics of the same step.
+   */
+  reportProgress: (done: number, total: number) => void;
   /**
    * Call once per training step: heartbeats, and throws RunCancelled when the run was
    * cancelled or recovered by another worker, so a long loop stops within one step.

@@ -311,8 +311,9 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       for (const flag of healthFlags(state.history, config)) {
         if (raised.has(flag.flag)) continue;
         state.flags.push(flag);
-        log(`health: ${flag.flag} at iteration ${iteration}: ${flag.message}`);
-        await input.onHealth?.(flag);
+        // A caller with onHealth reports the flag itself (the worker as a warning); otherwise it is a log line.
+        if (input.onHealth) await input.onHealth(flag);
+        else log(`health: ${flag.flag} at iteration ${iteration}: ${flag.message}`);
       }
       metrics["health/flags"] = state.flags.length;
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) await saveState(iteration);

@@ -77,7 +77,7 @@ export default async function ResearchHome() {
           <CardTitle>Recent runs</CardTitle>
         </CardHeader>
         <CardContent>
-          <RunsTable runs={runList} />
+          <RunsTable runs={runList} limit={10} />
         </CardContent>
       </Card>
     </div>

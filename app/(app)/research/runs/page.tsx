@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { listRecentRuns, runDtos } from "@/lib/runs/queue";
@@ -10,9 +10,11 @@ import { RunsTable } from "./runs-table";
 
 export const metadata: Metadata = { title: "Runs" };
 
+const LIST_LIMIT = 50;
+
 export default async function RunsPage() {
   await requireRole("researcher", "admin");
-  const [runs, snapshots, checkpoints] = await Promise.all([listRecentRuns({ limit: 50 }), listSnapshots(), listCheckpoints()]);
+  const [runs, snapshots, checkpoints] = await Promise.all([listRecentRuns({ limit: LIST_LIMIT }), listSnapshots(), listCheckpoints()]);
   const dtos = await runDtos(runs);
   return (
     <div className="flex flex-col gap-6">
@@ -32,9 +34,13 @@ export default async function RunsPage() {
       <Card>
         <CardHeader>
           <CardTitle>Recent runs</CardTitle>
+          <CardDescription>
+            Updates every 2 s while a run is queued or running. The ETA of a running run is its steps left times the time per step measured so far in this attempt
+            (after at least 3 steps and 5 s); a reward run with early stopping may end sooner.
+          </CardDescription>
         </CardHeader>
         <CardContent>
-          <RunsTable runs={dtos} />
+          <RunsTable runs={dtos} limit={LIST_LIMIT} />
         </CardContent>
       </Card>
     </div>

@@ -1,11 +1,12 @@
 import { apiRoute, parseJsonBody } from "@/lib/api/handler";
 import { requireApiRole } from "@/lib/auth/guard";
 import { listRecentRuns, runDto, runDtos, startRun } from "@/lib/runs/queue";
-import { createRunSchema } from "@/lib/runs/schema";
+import { createRunSchema, listRunsQuerySchema } from "@/lib/runs/schema";
 
 export const GET = apiRoute(async (request) => {
   await requireApiRole(request, "researcher", "admin");
-  const runs = await listRecentRuns({ limit: 100 });
+  const { limit } = listRunsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const runs = await listRecentRuns({ limit });
   return Response.json({ runs: await runDtos(runs) });
 });
 

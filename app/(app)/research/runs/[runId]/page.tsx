@@ -1,16 +1,20 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requireRole } from "@/lib/auth/guard";
-import { getRun, runDto } from "@/lib/runs/queue";
 import { z } from "zod";
+import { requireRole } from "@/lib/auth/guard";
+import { runLineage } from "@/lib/runs/lineage";
+import { getRun, runDto } from "@/lib/runs/queue";
+import { Lineage } from "./lineage";
 import { RunDetail } from "./run-detail";
 
 export const metadata: Metadata = { title: "Run" };
 
-export default async function RunPage({ params }: { params: Promise<{ runId: string }> }) {
+export default async function RunPage({ params, searchParams }: { params: Promise<{ runId: string }>; searchParams: Promise<{ compare?: string | string[] }> }) {
   await requireRole("researcher", "admin");
   const id = z.uuid().safeParse((await params).runId);
   const run = id.success ? await getRun({ runId: id.data }) : null;
   if (!run) notFound();
-  return <RunDetail initial={await runDto(run)} />;
+  const compare = z.uuid().safeParse((await searchParams).compare);
+  const [dto, lineage] = await Promise.all([runDto(run), runLineage({ run })]);
+  return <RunDetail initial={dto} initialCompareId={compare.success && compare.data !== run.id ? compare.data : null} lineage={<Lineage lineage={lineage} />} />;
 }

@@ -1,56 +1,52 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useMemo, useRef, useTransition } from "react";
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState, useTransition, type ReactNode } from "react";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
-import type { MetricDto, RunDto } from "@/lib/runs/schema";
+import { etaHelp } from "@/lib/runs/eta";
+import type { RunDto } from "@/lib/runs/schema";
 import { cancelRunAction } from "../actions";
+import { isLive, POLL_MS, when } from "../live";
+import { RunEta } from "../run-eta";
 import { statusVariant } from "../status";
-
-const POLL_MS = 2000;
+import { LogTail } from "./log-tail";
+import { MetricCharts } from "./metric-charts";
+import { useRunMetrics } from "./use-run-metrics";
 
 type HealthFlag = { flag: string; iteration: number; message: string };
 type Sample = { iteration: number; prompt: unknown; response: string; score: number };
-const live = (status: RunDto["status"]) => status === "queued" || status === "running";
 
-/** Polls the run and its new metrics every 2 s while it is live; merges metrics by (name, step). */
-export function RunDetail({ initial }: { initial: RunDto }) {
+/**
+ * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` is
+ * rendered on the server and refreshed once when the run ends (its checkpoint appears then).
+ */
+export function RunDetail({ initial, initialCompareId, lineage }: { initial: RunDto; initialCompareId: string | null; lineage: ReactNode }) {
+  const router = useRouter();
   const run = useQuery({
     queryKey: runKeys.detail(initial.id),
     queryFn: () => fetchJson<{ run: RunDto }>(`/api/v1/runs/${initial.id}`).then((r) => r.run),
     initialData: initial,
-    refetchInterval: (q) => (q.state.data && live(q.state.data.status) ? POLL_MS : false),
+    refetchInterval: (q) => (q.state.data && isLive(q.state.data.status) ? POLL_MS : false),
   });
-  const store = useRef(new Map<string, MetricDto>());
-  const since = useRef<string | undefined>(undefined);
-  const metrics = useQuery({
-    queryKey: runKeys.metrics(initial.id),
-    queryFn: async () => {
-      const url = `/api/v1/runs/${initial.id}/metrics${since.current ? `?since=${encodeURIComponent(since.current)}` : ""}`;
-      const { metrics: fresh } = await fetchJson<{ metrics: MetricDto[] }>(url);
-      for (const m of fresh) store.current.set(`${m.name}|${m.step}`, m);
-      if (fresh.length) since.current = fresh[fresh.length - 1]!.at;
-      return [...store.current.values()];
-    },
-    refetchInterval: () => (run.data && live(run.data.status) ? POLL_MS : false),
-  });
-  const series = useMemo(() => {
-    const byName = new Map<string, { step: number; value: number }[]>();
-    for (const m of metrics.data ?? []) {
-      const list = byName.get(m.name) ?? [];
-      list.push({ step: m.step, value: m.value });
-      byName.set(m.name, list);
-    }
-    for (const list of byName.values()) list.sort((a, b) => a.step - b.step);
-    return [...byName].sort(([a], [b]) => a.localeCompare(b));
-  }, [metrics.data]);
-  const [pending, startTransition] = useTransition();
   const r = run.data;
-  const points = metrics.data?.length ?? 0;
+  const live = isLive(r.status);
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (wasLive.current && !live) router.refresh();
+    wasLive.current = live;
+  }, [live, router]);
+
+  const metrics = useRunMetrics(r.id, live);
+  const [compareId, setCompareId] = useState(initialCompareId);
+  const compare = (id: string | null) => {
+    setCompareId(id);
+    window.history.replaceState(null, "", id ? `?compare=${id}` : window.location.pathname);
+  };
+  const [pending, startTransition] = useTransition();
   const { healthFlags = [], samples = [], ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; samples?: Sample[] } & Record<string, unknown>;
 
   return (
@@ -62,7 +58,9 @@ export function RunDetail({ initial }: { initial: RunDto }) {
         <Badge variant={statusVariant[r.status]} data-testid="run-status">
           {r.status}
         </Badge>
-        {live(r.status) ? (
+        {r.queuePosition !== null ? <span className="text-xs text-slate-500">{r.queuePosition} ahead in the queue</span> : null}
+        <RunEta run={r} />
+        {live ? (
           <Button
             variant="destructive"
             size="sm"
@@ -74,6 +72,7 @@ export function RunDetail({ initial }: { initial: RunDto }) {
           </Button>
         ) : null}
       </div>
+      {r.status === "running" && r.progress ? <p className="-mt-4 text-xs text-slate-500">{etaHelp}</p> : null}
       {healthFlags.length ? (
         <div role="alert" aria-label="Health flags" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           <p className="mb-1 font-medium">Health flags</p>
@@ -94,32 +93,20 @@ export function RunDetail({ initial }: { initial: RunDto }) {
       <Card>
         <CardHeader>
           <CardTitle>
-            Metrics <span className="text-sm font-normal text-slate-500" data-testid="metric-points">{points} points</span>
+            Metrics <span className="text-sm font-normal text-slate-500" data-testid="metric-points">{metrics.points} points</span>
           </CardTitle>
         </CardHeader>
         <CardContent>
-          {series.length === 0 ? (
-            <p className="text-sm text-slate-600">{live(r.status) ? "Waiting for the first step…" : "This run wrote no metrics."}</p>
-          ) : (
-            <div className="grid gap-4 md:grid-cols-2">
-              {series.map(([name, data]) => (
-                <figure key={name} aria-label={`Chart of ${name}`} className="rounded-md border border-slate-100 p-2">
-                  <figcaption className="mb-1 text-xs font-medium text-slate-600">
-                    {name} <span className="text-slate-400">last {data[data.length - 1]!.value.toPrecision(4)}</span>
-                  </figcaption>
-                  <ResponsiveContainer width="100%" height={160}>
-                    <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-                      <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-                      <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} tick={{ fontSize: 10 }} />
-                      <YAxis tick={{ fontSize: 10 }} width={48} domain={["auto", "auto"]} />
-                      <Tooltip />
-                      <Line type="monotone" dataKey="value" stroke="#0f172a" dot={false} isAnimationActive={false} />
-                    </LineChart>
-                  </ResponsiveContainer>
-                </figure>
-              ))}
-            </div>
-          )}
+          <MetricCharts run={r} series={metrics.series} compareId={compareId} onCompare={compare} />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Worker log</CardTitle>
+          <CardDescription>The tail of what the worker logged for this run.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <LogTail runId={r.id} live={live} />
         </CardContent>
       </Card>
       {samples.length ? (
@@ -153,12 +140,10 @@ export function RunDetail({ initial }: { initial: RunDto }) {
           <CardHeader>
             <CardTitle>Lineage and result</CardTitle>
           </CardHeader>
-          <CardContent className="flex flex-col gap-2 text-sm">
-            <p>Snapshot: {r.snapshotId ?? "—"}</p>
-            <p>Parent checkpoint: {r.parentCheckpointId ?? "—"}</p>
-            <p>Produced checkpoint: {r.outputCheckpointId ?? "—"}</p>
+          <CardContent className="flex flex-col gap-3 text-sm">
+            {lineage}
             <p>
-              Attempts: {r.attempts} · started {r.startedAt?.replace("T", " ").slice(0, 19) ?? "—"} · finished {r.finishedAt?.replace("T", " ").slice(0, 19) ?? "—"}
+              Attempts: {r.attempts} · started {when(r.startedAt) || "—"} · finished {when(r.finishedAt) || "—"}
             </p>
             {r.result ? <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(summary, null, 2)}</pre> : null}
           </CardContent>

@@ -1,0 +1,127 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import type { CheckpointRef, RunLineage } from "@/lib/runs/lineage";
+
+const runLink = (id: string, text?: string) => (
+  <Link className="font-mono text-xs underline" href={`/research/runs/${id}`}>
+    {text ?? id.slice(0, 8)}
+  </Link>
+);
+
+function Checkpoint({ c }: { c: CheckpointRef }) {
+  return (
+    <span>
+      <span className="font-mono text-xs">{c.name}</span> <span className="text-slate-500">({c.kind})</span>
+      {c.runId ? <> · made by run {runLink(c.runId)}</> : <> · imported or shipped</>} ·{" "}
+      <a className="underline" href={`/api/v1/checkpoints/${c.id}/download`} aria-label={`Download ${c.name}`}>
+        download
+      </a>
+    </span>
+  );
+}
+
+function Item({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-0.5">
+      <dt className="text-xs font-medium text-slate-500">{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+/** Snapshot -> checkpoints read -> checkpoints written -> runs started from them and pairs sampled from them. */
+export function Lineage({ lineage }: { lineage: RunLineage }) {
+  const { snapshot, inputs, produced, addedTo } = lineage;
+  return (
+    <dl className="flex flex-col gap-3 text-sm" aria-label="Lineage">
+      <Item term="Dataset snapshot">
+        {snapshot ? (
+          <span>
+            <Link className="underline" href="/research/snapshots">
+              {snapshot.name}
+            </Link>{" "}
+            · {snapshot.rows} rows · <span className="font-mono text-xs">{snapshot.contentHash.slice(0, 12)}</span>
+            {snapshot.campaigns.length ? (
+              <>
+                {" "}
+                · from{" "}
+                {snapshot.campaigns.map((c, i) => (
+                  <span key={c.id}>
+                    {i ? ", " : ""}
+                    <Link className="underline" href={`/research/campaigns/${c.id}`}>
+                      {c.name}
+                    </Link>
+                  </span>
+                ))}
+              </>
+            ) : null}
+          </span>
+        ) : (
+          "—"
+        )}
+      </Item>
+      <Item term="Started from">
+        {inputs.length ? (
+          <ul className="flex flex-col gap-1">
+            {inputs.map((i) => (
+              <li key={i.role}>
+                <span className="text-xs text-slate-500">{i.role === "parent" ? "parent checkpoint" : i.role}:</span>{" "}
+                {i.checkpoint ? <Checkpoint c={i.checkpoint} /> : <span className="font-mono text-xs">{i.storeKey} (not registered)</span>}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          "—"
+        )}
+      </Item>
+      <Item term="Produced checkpoint">
+        {produced.length ? (
+          <ul className="flex flex-col gap-2">
+            {produced.map((c) => (
+              <li key={c.id} data-checkpoint-id={c.id}>
+                <Checkpoint c={c} />
+                <ul className="mt-1 flex flex-col gap-0.5 pl-4 text-xs">
+                  <li>
+                    Runs started from it:{" "}
+                    {c.usedBy.length
+                      ? c.usedBy.map((r, i) => (
+                          <span key={r.id}>
+                            {i ? ", " : ""}
+                            {runLink(r.id, `${r.kind} ${r.id.slice(0, 8)}`)} ({r.status})
+                          </span>
+                        ))
+                      : "none yet"}
+                  </li>
+                  <li>
+                    Pairs from its samples:{" "}
+                    {c.pairs.length
+                      ? c.pairs.map((p, i) => (
+                          <span key={p.campaignId}>
+                            {i ? ", " : ""}
+                            {p.pairs} in{" "}
+                            <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
+                              {p.campaignName}
+                            </Link>
+                          </span>
+                        ))
+                      : "none yet (start a generate-pairs run from it)"}
+                  </li>
+                </ul>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          "—"
+        )}
+      </Item>
+      {addedTo ? (
+        <Item term="Added pairs to">
+          <Link className="underline" href={`/research/campaigns/${addedTo.campaignId}`}>
+            {addedTo.campaignName ?? addedTo.campaignId}
+          </Link>
+          {addedTo.pairs !== null ? ` · ${addedTo.pairs} new pairs` : null}
+        </Item>
+      ) : null}
+    </dl>
+  );
+}

@@ -1,0 +1,53 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef } from "react";
+import { fetchJson } from "@/lib/query/fetch-json";
+import { runKeys } from "@/lib/query/keys";
+import type { MetricDto } from "@/lib/runs/schema";
+import { POLL_MS } from "../live";
+
+export type Series = Map<string, { step: number; value: number }[]>;
+
+/** Metric points by name, each list sorted by step. */
+function bySeries(points: MetricDto[]): Series {
+  const out: Series = new Map();
+  for (const m of points) {
+    const list = out.get(m.name) ?? [];
+    list.push({ step: m.step, value: m.value });
+    out.set(m.name, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.step - b.step);
+  return out;
+}
+
+/**
+ * A run's metrics, polled every 2 s while it is live: each poll asks only for points written
+ * since the last one and merges them by (name, step). One last poll when the run ends, so the
+ * final step's points are not missed. `runId` null: nothing.
+ */
+export function useRunMetrics(runId: string | null, live: boolean): { series: Series; points: number } {
+  const stores = useRef(new Map<string, { points: Map<string, MetricDto>; since?: string }>());
+  const query = useQuery({
+    queryKey: runKeys.metrics(runId ?? ""),
+    enabled: runId !== null,
+    queryFn: async () => {
+      const id = runId!;
+      const store = stores.current.get(id) ?? { points: new Map<string, MetricDto>() };
+      stores.current.set(id, store);
+      const url = `/api/v1/runs/${id}/metrics${store.since ? `?since=${encodeURIComponent(store.since)}` : ""}`;
+      const { metrics: fresh } = await fetchJson<{ metrics: MetricDto[] }>(url);
+      for (const m of fresh) store.points.set(`${m.name}|${m.step}`, m);
+      if (fresh.length) store.since = fresh[fresh.length - 1]!.at;
+      return [...store.points.values()];
+    },
+    refetchInterval: live ? POLL_MS : false,
+  });
+  const { refetch } = query;
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (wasLive.current && !live && runId) void refetch();
+    wasLive.current = live;
+  }, [live, runId, refetch]);
+  const series = useMemo(() => bySeries(query.data ?? []), [query.data]);
+  return { series, points: query.data?.length ?? 0 };
+}

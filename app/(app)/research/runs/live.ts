@@ -1,0 +1,10 @@
+import type { RunDto } from "@/lib/runs/schema";
+
+/** How often live views of runs poll. */
+export const POLL_MS = 2000;
+
+/** A run that can still change: pages poll it. */
+export const isLive = (status: RunDto["status"]) => status === "queued" || status === "running";
+
+/** "2026-11-26 12:31:43" from an ISO time. */
+export const when = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 19) : "");

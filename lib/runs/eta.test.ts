@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { RunProgress } from "@/db/schema";
+import { estimateEta, formatEta } from "./eta";
+
+const at = "2026-01-01T00:00:00.000Z";
+const report = (p: Partial<RunProgress>): RunProgress => ({ done: 20, total: 100, firstDone: 10, elapsedMs: 20_000, at, ...p });
+const seconds = (s: number) => new Date(Date.parse(at) + s * 1000);
+
+describe("estimateEta", () => {
+  it("is steps left times the time per step measured in this attempt", () => {
+    // 10 steps timed in 20 s = 2 s/step; 80 steps left = 160 s, as of the report
+    expect(estimateEta(report({}), seconds(0))).toEqual({ seconds: 160, secondsPerStep: 2 });
+  });
+
+  it("counts down between reports and never goes below zero", () => {
+    expect(estimateEta(report({}), seconds(15))?.seconds).toBe(145);
+    expect(estimateEta(report({}), seconds(500))?.seconds).toBe(0);
+    // a report stamped after `now` (another host's clock) does not add time
+    expect(estimateEta(report({}), seconds(-5))?.seconds).toBe(160);
+  });
+
+  it("ignores steps done before this attempt's first report (a resumed run)", () => {
+    // resumed at step 90 of 100: 5 steps in 10 s = 2 s/step, 5 left = 10 s (not 95 steps' worth of rate)
+    expect(estimateEta(report({ done: 95, firstDone: 90, elapsedMs: 10_000 }), seconds(0))).toEqual({ seconds: 10, secondsPerStep: 2 });
+  });
+
+  it("gives none without a planned total, when done, or too early", () => {
+    expect(estimateEta(null, seconds(0))).toBeNull();
+    expect(estimateEta(report({ total: 0 }), seconds(0))).toBeNull();
+    expect(estimateEta(report({ done: 100 }), seconds(0))).toBeNull();
+    expect(estimateEta(report({ done: 12, firstDone: 10 }), seconds(0))).toBeNull(); // 2 steps timed (< 3)
+    expect(estimateEta(report({ elapsedMs: 4_999 }), seconds(0))).toBeNull(); // < 5 s timed
+    expect(estimateEta(report({ done: 13, firstDone: 10, elapsedMs: 5_000 }), seconds(0))).toEqual({ seconds: (87 * 5) / 3, secondsPerStep: 5 / 3 });
+  });
+
+  it("survives a malformed report time", () => {
+    expect(estimateEta(report({ at: "not a time" }), seconds(0))?.seconds).toBe(160);
+  });
+});
+
+describe("formatEta", () => {
+  it("rounds to seconds, minutes, then hours and minutes", () => {
+    expect(formatEta(0)).toBe("any moment");
+    expect(formatEta(44.6)).toBe("about 45 s");
+    expect(formatEta(160)).toBe("about 3 min");
+    expect(formatEta(4800)).toBe("about 1 h 20 min");
+  });
+});

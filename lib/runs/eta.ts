@@ -1,0 +1,42 @@
+/**
+ * Time left of a running run, from the progress its worker reports. Pure, so the same
+ * estimate serves the API, the runs list and the run page, and is tested on numbers.
+ */
+import type { RunProgress } from "@/db/schema";
+
+/** No estimate before this many steps have been timed in the current attempt… */
+export const ETA_MIN_STEPS = 3;
+/** …and before this much of the attempt has been timed (the first steps include warm-up). */
+export const ETA_MIN_MS = 5000;
+
+export type Eta = { seconds: number; secondsPerStep: number };
+
+/**
+ * Steps left × seconds per step, where the rate is measured on the worker's clock from this
+ * attempt's first report (so model loading and steps done by an earlier attempt do not count),
+ * less the time since the last report (so the figure counts down between heartbeats). Never
+ * negative. Null when there is no planned total, the run is done, or too little was measured.
+ */
+export function estimateEta(progress: RunProgress | null, now: Date): Eta | null {
+  if (!progress) return null;
+  const { done, total, firstDone, elapsedMs, at } = progress;
+  if (!(total > 0) || !(done >= 0) || done >= total) return null;
+  const measured = done - firstDone;
+  if (measured < ETA_MIN_STEPS || elapsedMs < ETA_MIN_MS) return null;
+  const secondsPerStep = elapsedMs / 1000 / measured;
+  const sinceReport = Math.max(0, (now.getTime() - Date.parse(at)) / 1000) || 0;
+  return { seconds: Math.max(0, (total - done) * secondsPerStep - sinceReport), secondsPerStep };
+}
+
+/** "about 45 s", "about 3 min", "about 1 h 20 min"; "any moment" at zero. */
+export function formatEta(seconds: number): string {
+  if (seconds < 1) return "any moment";
+  if (seconds < 60) return `about ${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** What the estimate means, for a tooltip or help text. */
+export const etaHelp =
+  "Estimated time left: steps left × the time per step measured since this attempt's first reported step (model loading and steps of an earlier attempt excluded). Shown once 3 steps and 5 s have been timed; for reward runs with early stopping the planned steps are an upper bound, so the run may end sooner.";
