@@ -10,6 +10,8 @@ const links = {
     { href: "/research/snapshots", label: "Snapshots" },
     { href: "/research/runs", label: "Runs" },
     { href: "/research/checkpoints", label: "Checkpoints" },
+    { href: "/research/playground", label: "Playground" },
+    { href: "/research/dashboard", label: "Dashboard" },
     { href: "/exports", label: "Exports" },
     { href: "/label", label: "Label" },
     { href: "/settings/tokens", label: "API tokens" },
@@ -21,6 +23,8 @@ const links = {
     { href: "/research/snapshots", label: "Snapshots" },
     { href: "/research/runs", label: "Runs" },
     { href: "/research/checkpoints", label: "Checkpoints" },
+    { href: "/research/playground", label: "Playground" },
+    { href: "/research/dashboard", label: "Dashboard" },
     { href: "/exports", label: "Exports" },
     { href: "/label", label: "Label" },
     { href: "/settings/tokens", label: "API tokens" },
@@ -36,7 +40,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="font-semibold">
             Pairwise
           </Link>
-          <nav aria-label="Main" className="flex gap-4 text-sm">
+          <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
             {links[user.role].map((l) => (
               <Link key={l.href} href={l.href} className="text-slate-600 hover:text-slate-900">
                 {l.label}

@@ -11,4 +11,17 @@ describe("OpenAPI document", () => {
     expect(createUser.required).toEqual(expect.arrayContaining(["email", "password"]));
     expect(doc.paths?.["/api/v1/users/{id}"]?.patch?.responses?.["403"]).toBeDefined();
   });
+
+  it("describes the playground and the checkpoint download's zip and tar formats", () => {
+    const doc = buildOpenApiDocument();
+    const playground = doc.paths?.["/api/v1/playground"]?.post;
+    expect(Object.keys(playground?.responses ?? {})).toEqual(expect.arrayContaining(["200", "202", "400", "403", "404"]));
+    const request = doc.components?.schemas?.PlaygroundRequest as { properties: Record<string, { maximum?: number }>; required: string[] };
+    expect(request.required).toEqual(expect.arrayContaining(["prompt", "checkpointIds", "rewardCheckpointId"]));
+    expect(request.properties.temperature?.maximum).toBe(2);
+    const download = doc.paths?.["/api/v1/checkpoints/{id}/download"]?.get;
+    const format = (download?.parameters as Array<{ name: string; in: string; schema: { enum: string[]; default: string } }>).find((p) => p.name === "format");
+    expect(format).toMatchObject({ in: "query", schema: { enum: ["zip", "tar"], default: "zip" } });
+    expect(Object.keys((download?.responses?.["200"] as { content: object }).content)).toEqual(["application/zip", "application/x-tar"]);
+  });
 });

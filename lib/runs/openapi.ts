@@ -1,8 +1,9 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
-import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
+import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
+import { checkpointDownloadQuerySchema } from "@/lib/checkpoints/schema";
 import { RUN_LOG_KEEP } from "./log-limits";
-import { createRunSchema, listRunsQuerySchema, metricSchema, runLogSchema, runLogsQuerySchema, runSchema, scoreRequestSchema } from "./schema";
+import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -69,11 +70,36 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     },
   });
   registry.registerPath({
+    method: "post",
+    path: "/api/v1/playground",
+    summary:
+      "Sample one prompt from two checkpoints (base, sft or policy) with the same temperature, max new tokens and seed, and score both samples with a reward checkpoint, through a trainer worker (researchers, admins).",
+    tags: ["runs"],
+    request: { body: { content: { "application/json": { schema: playgroundRequestSchema } } } },
+    responses: {
+      200: jsonContent(playgroundResultSchema.extend({ runId: z.uuid() }), "Both samples, in the order asked, each with its score."),
+      202: jsonContent(z.object({ run: runSchema }), "The workers are busy: poll the run; its result is the same object."),
+      ...commonErrors,
+      404: jsonContent(errorSchema, "No such checkpoint."),
+    },
+  });
+  registry.registerPath({
     method: "get",
     path: "/api/v1/checkpoints/{id}/download",
-    summary: "A checkpoint as a tar of its folder: safetensors, GPT-2 config.json, tokenizer.json, pairwise.json (researchers, admins).",
+    summary:
+      "A checkpoint's folder (model.safetensors, GPT-2 config.json, tokenizer.json, pairwise.json) as a zip (default) or a tar (researchers, admins).",
     tags: ["runs"],
-    request: { params: idParams },
-    responses: { 200: { description: "application/x-tar" }, ...commonErrors },
+    request: { params: idParams, query: checkpointDownloadQuerySchema },
+    responses: {
+      200: {
+        description: "The archive, with Content-Disposition: attachment.",
+        content: {
+          "application/zip": { schema: z.string().openapi({ format: "binary" }) },
+          "application/x-tar": { schema: z.string().openapi({ format: "binary" }) },
+        },
+      },
+      ...commonErrors,
+      404: jsonContent(errorSchema, "No such checkpoint, or its files are not in the checkpoint store."),
+    },
   });
 }

@@ -11,6 +11,7 @@ export const runKinds = {
   eval: "Win rate, KL, perplexity and distinct-2 of a policy against a baseline, judged by a reward model.",
   score: "Score {prompt, response} rows, or both sides of {prompt, response_a, response_b} rows, with a reward model.",
   "generate-pairs": "Sample responses from a checkpoint for a campaign's prompts and add them as new pairs to label.",
+  playground: "Sample one prompt from two checkpoints with the same settings and score both samples with a reward model.",
 } as const;
 export type RunKind = keyof typeof runKinds;
 export const runKindSchema = z.enum(Object.keys(runKinds) as [RunKind, ...RunKind[]]);
@@ -88,3 +89,53 @@ export const scoreRequestSchema = z
       .max(64),
   })
   .openapi("ScoreRequest");
+
+/** Sampling settings of the playground; the job's defaults are these. */
+export const playgroundSettingsSchema = z.object({
+  temperature: z.number().min(0).max(2).default(0.9).openapi({ description: "Softmax temperature; 0 = greedy." }),
+  maxNewTokens: z.number().int().min(1).max(256).default(48).openapi({ description: "Most tokens per sample (a checkpoint's context length may cut it shorter)." }),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).openapi({ description: "Seed of the sampling; both checkpoints use it, and the same seed gives the same samples." }),
+});
+export type PlaygroundSettings = z.infer<typeof playgroundSettingsSchema>;
+
+export const playgroundRequestSchema = z
+  .object({
+    prompt: z.string().trim().min(1, "Write a prompt.").max(4000),
+    checkpointIds: z
+      .tuple([z.uuid(), z.uuid()])
+      .openapi({ description: "The two checkpoints to sample from (base, sft or policy kinds), shown left and right." }),
+    rewardCheckpointId: z.uuid().openapi({ description: "The reward checkpoint that scores both samples." }),
+    ...playgroundSettingsSchema.shape,
+  })
+  .openapi("PlaygroundRequest");
+export type PlaygroundRequest = z.input<typeof playgroundRequestSchema>;
+
+const playgroundCheckpointSchema = z.object({ id: z.uuid(), name: z.string(), kind: z.string(), storeKey: z.string() });
+
+/** A `playground` run's config: what the route resolved, so the worker needs no lookups. */
+export const playgroundJobConfigSchema = z.object({
+  prompt: z.string().min(1),
+  checkpoints: z.tuple([playgroundCheckpointSchema, playgroundCheckpointSchema]),
+  reward: playgroundCheckpointSchema,
+  ...playgroundSettingsSchema.shape,
+});
+export type PlaygroundJobConfig = z.infer<typeof playgroundJobConfigSchema>;
+
+export const playgroundSampleSchema = z.object({
+  checkpoint: playgroundCheckpointSchema,
+  text: z.string().openapi({ description: "The response, as the prompt template parses it." }),
+  tokens: z.number().int().openapi({ description: "Tokens sampled, end-of-text included." }),
+  finishReason: z.enum(["eos", "stop", "length"]),
+  score: z.number().openapi({ description: "The reward model's score of (prompt, text)." }),
+});
+
+export const playgroundResultSchema = z
+  .object({
+    prompt: z.string(),
+    settings: playgroundSettingsSchema,
+    reward: playgroundCheckpointSchema,
+    samples: z.tuple([playgroundSampleSchema, playgroundSampleSchema]),
+    pFirstBetter: z.number().openapi({ description: "sigmoid(score of the first - score of the second): the Bradley-Terry probability that the reward model prefers the first sample." }),
+  })
+  .openapi("PlaygroundResult");
+export type PlaygroundResult = z.infer<typeof playgroundResultSchema>;

@@ -2,6 +2,7 @@ import { dpo } from "./dpo";
 import { generatePairs } from "./generate-pairs";
 import { evaluate } from "./eval";
 import { healthcheck } from "./healthcheck";
+import { playground } from "./playground";
 import { ppo } from "./ppo";
 import { pretrain } from "./pretrain";
 import { reward } from "./reward";
@@ -20,4 +21,5 @@ export const jobHandlers: Record<string, JobHandler> = {
   "generate-pairs": generatePairs,
   eval: evaluate,
   score,
+  playground,
 };

@@ -21,7 +21,8 @@ export default async function CheckpointsPage() {
         <CardHeader>
           <CardTitle>All checkpoints</CardTitle>
           <CardDescription>
-            Each downloads as a folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json) plus pairwise.json with its lineage and training config.
+            Each downloads as a zip (or a tar) of one folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json) plus pairwise.json with its lineage and
+            training config. Compare two of them on one prompt in the <Link className="underline" href="/research/playground">playground</Link>.
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -63,9 +64,12 @@ export default async function CheckpointsPage() {
                       .map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`)
                       .join(" · ")}
                   </Td>
-                  <Td>
-                    <a className="underline" href={`/api/v1/checkpoints/${c.id}/download`}>
+                  <Td className="whitespace-nowrap">
+                    <a className="underline" href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
                       Download
+                    </a>{" "}
+                    <a className="text-xs text-slate-500 underline" href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
+                      tar
                     </a>
                   </Td>
                 </Tr>

@@ -1,0 +1,169 @@
+"use client";
+import type { ReactElement, ReactNode } from "react";
+import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import type { ResearchDashboard } from "@/lib/dashboard/dashboard";
+
+const fmt = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
+const shortDay = (day: string) => day.slice(5); // MM-DD
+const axis = { tick: { fontSize: 10 } };
+/** Rounds 1..n with half a round of margin, so a single round is a visible point rather than a degenerate axis. */
+const roundAxis = (n: number) => ({
+  dataKey: "round",
+  type: "number" as const,
+  domain: [0.5, n + 0.5],
+  ticks: n <= 12 ? Array.from({ length: n }, (_, i) => i + 1) : undefined,
+  allowDecimals: false,
+  ...axis,
+});
+const dot = { r: 3 };
+
+function Chart({ name, summary, children }: { name: string; summary: string; children: ReactElement }) {
+  return (
+    <figure aria-label={`Chart of ${name}`} className="rounded-md border border-slate-100 p-2">
+      <figcaption className="mb-1 text-xs font-medium text-slate-600">
+        {name} <span className="font-normal text-slate-500">{summary}</span>
+      </figcaption>
+      <ResponsiveContainer width="100%" height={200}>
+        {children}
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+function Empty({ children }: { children: ReactNode }) {
+  return <p className="rounded-md bg-slate-50 p-4 text-sm text-slate-600">{children}</p>;
+}
+
+export function DashboardCharts({ dashboard, days }: { dashboard: ResearchDashboard; days: number }) {
+  const { activity, rewardRounds, ppoRounds } = dashboard;
+  const totalLabels = activity.reduce((n, d) => n + d.labels, 0);
+  const busiest = activity.reduce((best, d) => (d.labels > best.labels ? d : best), activity[0]!);
+  const peakLabelers = Math.max(0, ...activity.map((d) => d.labelers));
+  const lastReward = rewardRounds.at(-1);
+  const lastPpo = ppoRounds.at(-1);
+
+  return (
+    <>
+      <Card>
+        <CardHeader>
+          <CardTitle>Labeling</CardTitle>
+          <CardDescription>
+            The last {days} days, {dashboard.from} to {dashboard.to} (UTC days). A label is a submitted judgment; skips do not count.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {totalLabels === 0 ? (
+            <Empty>No judgments in the last {days} days. Once labelers submit judgments, the number per day and the number of labelers active each day appear here.</Empty>
+          ) : (
+            <div className="grid gap-4 md:grid-cols-2">
+              <Chart name="labels per day" summary={`${totalLabels.toLocaleString("en")} in ${days} days; most on ${busiest.day} (${busiest.labels.toLocaleString("en")})`}>
+                <BarChart data={activity} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+                  <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+                  <XAxis dataKey="day" tickFormatter={shortDay} {...axis} />
+                  <YAxis allowDecimals={false} width={40} {...axis} />
+                  <Tooltip />
+                  <Bar dataKey="labels" name="labels" fill="#0f172a" isAnimationActive={false} />
+                </BarChart>
+              </Chart>
+              <Chart name="active labelers per day" summary={`at most ${peakLabelers} on one day`}>
+                <BarChart data={activity} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+                  <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+                  <XAxis dataKey="day" tickFormatter={shortDay} {...axis} />
+                  <YAxis allowDecimals={false} width={40} {...axis} />
+                  <Tooltip />
+                  <Bar dataKey="labelers" name="labelers" fill="#475569" isAnimationActive={false} />
+                </BarChart>
+              </Chart>
+            </div>
+          )}
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Reward model rounds</CardTitle>
+          <CardDescription>Each succeeded reward run is a round, numbered by when it finished; accuracy is on its validation pairs (reward/accuracy_val of the kept weights).</CardDescription>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          {rewardRounds.length === 0 ? (
+            <Empty>No reward run has finished yet. Each reward run that succeeds adds a round here with its validation accuracy, so you can see whether more labels help.</Empty>
+          ) : (
+            <>
+              <Chart name="validation accuracy by reward round" summary={`round ${lastReward!.round}: ${fmt(lastReward!.accuracy)}`}>
+                <LineChart data={rewardRounds} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+                  <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+                  <XAxis {...roundAxis(rewardRounds.length)} />
+                  <YAxis domain={[0, 1]} width={40} {...axis} />
+                  <Tooltip />
+                  <Line type="monotone" dataKey="accuracy" name="validation accuracy" stroke="#0f172a" dot={dot} isAnimationActive={false} />
+                </LineChart>
+              </Chart>
+              <Table aria-label="Reward rounds">
+                <THead>
+                  <Tr>
+                    <Th>Round</Th>
+                    <Th>Checkpoint</Th>
+                    <Th>Validation accuracy</Th>
+                    <Th>Validation pairs</Th>
+                    <Th>Finished</Th>
+                  </Tr>
+                </THead>
+                <TBody>
+                  {rewardRounds.map((r) => (
+                    <Tr key={r.runId}>
+                      <Td>{r.round}</Td>
+                      <Td className="font-mono text-xs">{r.checkpointName ?? "—"}</Td>
+                      <Td>{fmt(r.accuracy)}</Td>
+                      <Td>{r.valPairs ?? "—"}</Td>
+                      <Td className="text-xs">{r.finishedAt.replace("T", " ").slice(0, 16)}</Td>
+                    </Tr>
+                  ))}
+                </TBody>
+              </Table>
+            </>
+          )}
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>PPO rounds</CardTitle>
+          <CardDescription>
+            Each succeeded PPO run is a round; its figures are those of its last iteration: the reward model&apos;s mean score of the samples (objective/scores), the RLHF reward
+            (score minus the KL penalty, objective/rlhf_reward) and the KL to the SFT model per response in nats (objective/kl).
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {ppoRounds.length === 0 ? (
+            <Empty>No PPO run has finished yet. Each PPO run that succeeds adds a round here with its reward and its KL to the SFT model.</Empty>
+          ) : (
+            <div className="grid gap-4 md:grid-cols-2">
+              <Chart name="reward by PPO round" summary={`round ${lastPpo!.round}: score ${fmt(lastPpo!.score)}, RLHF reward ${fmt(lastPpo!.rlhfReward)}`}>
+                <LineChart data={ppoRounds} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+                  <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+                  <XAxis {...roundAxis(ppoRounds.length)} />
+                  <YAxis domain={["auto", "auto"]} width={48} {...axis} />
+                  <Tooltip />
+                  <Legend wrapperStyle={{ fontSize: 11 }} />
+                  <Line type="monotone" dataKey="score" name="objective/scores" stroke="#0f172a" dot={dot} isAnimationActive={false} />
+                  <Line type="monotone" dataKey="rlhfReward" name="objective/rlhf_reward" stroke="#059669" dot={dot} isAnimationActive={false} />
+                </LineChart>
+              </Chart>
+              <Chart name="KL by PPO round" summary={`round ${lastPpo!.round}: ${fmt(lastPpo!.kl)} nats`}>
+                <LineChart data={ppoRounds} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+                  <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
+                  <XAxis {...roundAxis(ppoRounds.length)} />
+                  <YAxis domain={[0, "auto"]} width={48} {...axis} />
+                  <Tooltip />
+                  <Line type="monotone" dataKey="kl" name="objective/kl" stroke="#b45309" dot={dot} isAnimationActive={false} />
+                </LineChart>
+              </Chart>
+            </div>
+          )}
+        </CardContent>
+      </Card>
+    </>
+  );
+}

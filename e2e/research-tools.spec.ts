@@ -1,0 +1,125 @@
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { expect, test, type APIRequest, type APIRequestContext } from "@playwright/test";
+import { DEMO_PASSWORD, signInAndWait } from "./helpers";
+
+/** An API session for a demo account, signed in through next-auth as a script would. */
+async function session(request: APIRequest, baseURL: string, email: string) {
+  const ctx = await request.newContext({ baseURL });
+  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: DEMO_PASSWORD, json: "true" } });
+  return ctx;
+}
+
+type Run = { id: string; status: string; error: string | null; outputCheckpointId: string | null; result: Record<string, unknown> | null };
+
+async function runToSucceed(api: APIRequestContext, body: unknown, timeoutMs: number): Promise<Run> {
+  const created = await api.post("/api/v1/runs", { data: body });
+  expect(created.status()).toBe(201);
+  const { run } = (await created.json()) as { run: Run };
+  let last = run;
+  await expect
+    .poll(
+      async () => {
+        last = ((await (await api.get(`/api/v1/runs/${run.id}`)).json()) as { run: Run }).run;
+        return last.status;
+      },
+      { timeout: timeoutMs, intervals: [1000] },
+    )
+    .toMatch(/succeeded|failed|cancelled/);
+  expect(last.error).toBeNull();
+  expect(last.status).toBe("succeeded");
+  return last;
+}
+
+test("a researcher reads the dashboard, compares two checkpoints in the playground and downloads one as a zip", async ({ page, playwright, baseURL }) => {
+  test.setTimeout(300_000);
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+
+  // 1. Before any PPO run, the dashboard says what will appear there.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  await expect(page).toHaveURL(/\/research\/dashboard$/);
+  await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await expect(page.getByText("No PPO run has finished yet.")).toBeVisible();
+
+  // 2. Labels from two labelers and the admin today, a snapshot, a tiny reward run and a tiny PPO run on it.
+  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name: `Tools e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } })).json();
+  const words = ["lantern", "harbor", "meadow", "anvil", "glacier", "orchard", "thimble", "compass", "ember", "quill", "loom", "ferry"];
+  const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A kind of ${w} used by people.`, response_b: `Not ${w} at all, nothing.` }));
+  expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") })).json()).pairsCreated).toBe(12);
+  for (const email of ["labeler1@pairwise.local", "labeler2@pairwise.local", "admin@pairwise.local"]) {
+    const labeler = await session(playwright.request, baseURL!, email);
+    for (;;) {
+      const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
+      if (!tasks.length) break;
+      const choice = tasks[0].left.text.startsWith("A kind") ? "left" : "right";
+      expect((await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice } })).status()).toBe(201);
+    }
+    await labeler.dispose();
+  }
+  const { snapshot } = await (await researcher.post("/api/v1/snapshots", { data: { name: "tools e2e", filters: { campaignIds: [campaign.id] } } })).json();
+  const reward = await runToSucceed(researcher, { kind: "reward", snapshotId: snapshot.id, config: { base: "demo-sft", epochs: 2, batchSize: 4, lr: 3e-4, valFraction: 0.4, patience: 0 } }, 150_000);
+  const rewardKey = reward.result!.checkpoint as string;
+  await runToSucceed(
+    researcher,
+    { kind: "ppo", snapshotId: snapshot.id, config: { sft: "demo-sft", reward: rewardKey, iterations: 1, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 0, saveEvery: 0 } },
+    150_000,
+  );
+  await researcher.dispose();
+
+  // 3. The dashboard charts today's labels, the reward round and the PPO round.
+  await page.reload();
+  const labels = page.getByRole("figure", { name: "Chart of labels per day" });
+  await expect(labels).toBeVisible();
+  await expect(labels.locator("figcaption")).toHaveText(/labels per day [\d,]+ in 30 days; most on \d{4}-\d{2}-\d{2}/);
+  await expect(labels.locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await expect(page.getByRole("figure", { name: "Chart of active labelers per day" })).toContainText(/at most \d+ on one day/);
+  await expect(page.getByRole("figure", { name: "Chart of validation accuracy by reward round" }).locator(".recharts-line-dot").last()).toBeVisible();
+  const round = page.getByRole("table", { name: "Reward rounds" }).getByRole("row").filter({ hasText: rewardKey });
+  await expect(round.getByRole("cell").nth(2)).toHaveText(/^(0|1)\.\d{3}$/);
+  await expect(page.getByText("No PPO run has finished yet.")).toHaveCount(0);
+  const kl = page.getByRole("figure", { name: "Chart of KL by PPO round" });
+  await expect(kl).toContainText(/round \d+: -?\d+\.\d{3} nats/);
+  await expect(kl.locator(".recharts-line-dot").last()).toBeVisible();
+  await expect(page.getByRole("figure", { name: "Chart of reward by PPO round" }).locator(".recharts-line")).toHaveCount(2);
+
+  // 4. The playground: SFT against base on one prompt, scored by the new reward model.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Playground" }).click();
+  await expect(page).toHaveURL(/\/research\/playground$/);
+  await page.getByLabel("Prompt").fill("Define: harbor");
+  await page.getByLabel("Checkpoint A").selectOption({ label: "sft · demo-sft" });
+  await page.getByLabel("Checkpoint B").selectOption({ label: "base · demo-base" });
+  await page.getByLabel("Reward model").selectOption({ label: `reward · ${rewardKey}` });
+  await page.getByLabel("Temperature").fill("0.7");
+  await page.getByLabel("Max new tokens").fill("16");
+  await page.getByLabel("Seed").fill("3");
+  await page.getByRole("button", { name: "Generate" }).click();
+  const a = page.getByRole("region", { name: "Sample A from demo-sft" });
+  const b = page.getByRole("region", { name: "Sample B from demo-base" });
+  await expect(a).toBeVisible({ timeout: 60_000 });
+  await expect(b).toBeVisible();
+  await expect(page.getByTestId("score-a")).toHaveText(/^reward -?\d+\.\d{3}$/);
+  await expect(page.getByTestId("score-b")).toHaveText(/^reward -?\d+\.\d{3}$/);
+  await expect(page.getByTestId("preference")).toContainText(new RegExp(`${rewardKey} prefers [AB] with probability (0\\.[5-9]|1\\.0)\\d*`));
+  await expect(page.getByTestId("preference")).toContainText("temperature 0.7, max new tokens 16, seed 3");
+  const [textA, textB, scoreA, firstRun] = [await a.locator("p").first().textContent(), await b.locator("p").first().textContent(), await page.getByTestId("score-a").textContent(), await page.getByTestId("playground-run").textContent()];
+  // The same seed gives the same answers and scores, from a new run.
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByTestId("playground-run")).toHaveText(new RegExp(`^(?!${firstRun}$)[0-9a-f]{8}$`), { timeout: 60_000 });
+  await expect(a.locator("p").first()).toHaveText(textA!);
+  await expect(b.locator("p").first()).toHaveText(textB!);
+  await expect(page.getByTestId("score-a")).toHaveText(scoreA!);
+
+  // 5. The checkpoints page downloads a zip by default; Python's zipfile tests it clean.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Checkpoints" }).click();
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: `Download ${rewardKey} as zip` }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`${rewardKey}.zip`);
+  const file = test.info().outputPath(`${rewardKey}.zip`);
+  await download.saveAs(file);
+  const listing = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist()))", file], { encoding: "utf8" });
+  expect(listing.trim()).toBe(`['${rewardKey}/config.json', '${rewardKey}/model.safetensors', '${rewardKey}/pairwise.json', '${rewardKey}/tokenizer.json']`);
+  await expect(page.getByRole("link", { name: `Download ${rewardKey} as tar` })).toHaveAttribute("href", /\/download\?format=tar$/);
+});

@@ -1,0 +1,106 @@
+import { randomUUID } from "node:crypto";
+import { eq, inArray } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { comparisons, runs } from "@/db/schema";
+import { registerCheckpoint } from "@/lib/checkpoints/registry";
+import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
+import { enqueueRun } from "@/lib/runs/queue";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
+import { labelingActivityByDay, lastDays, ppoRounds, researchDashboard, rewardRounds } from "./dashboard";
+
+/** A run finished with this status at `finishedAt`, its checkpoint (when given metrics) registered with them. */
+async function finishedRun({ kind, status = "succeeded", finishedAt, checkpointMetrics, result = {} }: { kind: string; status?: "succeeded" | "failed"; finishedAt: string; checkpointMetrics?: Record<string, number>; result?: Record<string, unknown> }) {
+  const run = await enqueueRun({ kind });
+  let outputCheckpointId: string | null = null;
+  if (checkpointMetrics) {
+    const storeKey = `${kind}-dash-${randomUUID().slice(0, 8)}`;
+    const checkpoint = await registerCheckpoint({
+      record: { id: storeKey, kind: kind === "reward" ? "reward" : "policy", parentId: null, backend: "cpu", sizeBytes: 1, paramCount: 1, config: {}, metrics: checkpointMetrics, createdAt: finishedAt, location: storeKey },
+      runId: run.id,
+    });
+    outputCheckpointId = checkpoint.id;
+  }
+  await db.update(runs).set({ status, finishedAt: new Date(finishedAt), result, outputCheckpointId }).where(eq(runs.id, run.id));
+  return { runId: run.id, checkpointId: outputCheckpointId };
+}
+
+describe("research dashboard queries (real Postgres)", () => {
+  it("counts judgments and distinct labelers per UTC day, with empty days as zeros", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 4, overlap: 3, settings: { askStrength: false } });
+    const [a, b, c] = await Promise.all([makeUser(), makeUser(), makeUser()]);
+    const judge = async (labeler: typeof a, n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+        ids.push((await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "left" } })).id);
+      }
+      return ids;
+    };
+    const [byA, byB, byC] = [await judge(a, 4), await judge(b, 2), await judge(c, 1)];
+    // Far in the past, so no other test's judgments share these days; the first two sit either side of UTC midnight.
+    const at = async (ids: string[], when: string) => db.update(comparisons).set({ createdAt: new Date(when) }).where(inArray(comparisons.id, ids));
+    await at(byA.slice(0, 2), "2001-03-01T23:59:59.999Z");
+    await at([...byA.slice(2), ...byB], "2001-03-02T00:00:00Z");
+    await at(byC, "2001-03-04T12:00:00Z");
+
+    expect(await labelingActivityByDay({ from: "2001-02-28", to: "2001-03-05" })).toEqual([
+      { day: "2001-02-28", labels: 0, labelers: 0 },
+      { day: "2001-03-01", labels: 2, labelers: 1 },
+      { day: "2001-03-02", labels: 4, labelers: 2 },
+      { day: "2001-03-03", labels: 0, labelers: 0 },
+      { day: "2001-03-04", labels: 1, labelers: 1 },
+      { day: "2001-03-05", labels: 0, labelers: 0 },
+    ]);
+    expect(await labelingActivityByDay({ from: "2001-03-02", to: "2001-03-02" })).toEqual([{ day: "2001-03-02", labels: 4, labelers: 2 }]);
+    await expect(labelingActivityByDay({ from: "March", to: "2001-03-02" })).rejects.toThrow(/YYYY-MM-DD/);
+  });
+
+  it("numbers succeeded reward runs as rounds by finish time, with the validation accuracy of each", async () => {
+    const before = await rewardRounds();
+    // Far in the future, so these are the last rounds whatever else the database holds.
+    const second = await finishedRun({ kind: "reward", finishedAt: "2100-01-02T00:00:00Z", checkpointMetrics: { "reward/accuracy_val": 0.75, "data/val_pairs": 40 }, result: { "reward/accuracy_val": 0.1 } });
+    const first = await finishedRun({ kind: "reward", finishedAt: "2100-01-01T00:00:00Z", checkpointMetrics: { "reward/accuracy_val": 0.625, "data/val_pairs": 32 } });
+    const noCheckpoint = await finishedRun({ kind: "reward", finishedAt: "2100-01-03T00:00:00Z", result: { "reward/accuracy_val": 0.8 } });
+    const noValidation = await finishedRun({ kind: "reward", finishedAt: "2100-01-04T00:00:00Z", checkpointMetrics: { "train/steps": 10 } });
+    await finishedRun({ kind: "reward", status: "failed", finishedAt: "2100-01-05T00:00:00Z", checkpointMetrics: { "reward/accuracy_val": 0.99 } });
+    await finishedRun({ kind: "dpo", finishedAt: "2100-01-05T00:00:00Z", checkpointMetrics: { "reward/accuracy_val": 0.99 } });
+
+    const after = await rewardRounds();
+    expect(after).toHaveLength(before.length + 4);
+    const n = before.length;
+    expect(after.slice(-4)).toEqual([
+      expect.objectContaining({ round: n + 1, runId: first.runId, checkpointId: first.checkpointId, accuracy: 0.625, valPairs: 32, finishedAt: "2100-01-01T00:00:00.000Z" }),
+      expect.objectContaining({ round: n + 2, runId: second.runId, accuracy: 0.75, valPairs: 40 }), // the checkpoint's figure wins over the result's
+      expect.objectContaining({ round: n + 3, runId: noCheckpoint.runId, checkpointId: null, checkpointName: null, accuracy: 0.8, valPairs: null }),
+      expect.objectContaining({ round: n + 4, runId: noValidation.runId, accuracy: null }),
+    ]);
+  });
+
+  it("numbers succeeded PPO runs as rounds, with the last iteration's score, reward and KL", async () => {
+    const before = await ppoRounds();
+    const one = await finishedRun({ kind: "ppo", finishedAt: "2100-02-01T00:00:00Z", checkpointMetrics: { "objective/scores": 0.5, "objective/rlhf_reward": 0.25, "objective/kl": 1.25 } });
+    const two = await finishedRun({ kind: "ppo", finishedAt: "2100-02-02T00:00:00Z", checkpointMetrics: { "objective/scores": 1.5, "objective/rlhf_reward": 1, "objective/kl": 2.5 } });
+    await finishedRun({ kind: "ppo", status: "failed", finishedAt: "2100-02-03T00:00:00Z", checkpointMetrics: { "objective/kl": 99 } });
+
+    const after = await ppoRounds();
+    expect(after).toHaveLength(before.length + 2);
+    expect(after.slice(-2)).toEqual([
+      expect.objectContaining({ round: before.length + 1, runId: one.runId, score: 0.5, rlhfReward: 0.25, kl: 1.25 }),
+      expect.objectContaining({ round: before.length + 2, runId: two.runId, checkpointName: expect.stringMatching(/^ppo-dash-/), score: 1.5, rlhfReward: 1, kl: 2.5 }),
+    ]);
+  });
+
+  it("shows the last 30 UTC days, today included", async () => {
+    expect(lastDays({ days: 30, now: new Date("2024-03-01T01:00:00Z") })).toEqual({ from: "2024-02-01", to: "2024-03-01" }) // 2024 is a leap year: Feb 1 … Feb 29, Mar 1;
+    const dashboard = await researchDashboard({ now: new Date("2001-03-04T23:00:00Z"), days: 5 });
+    expect(dashboard.activity.map((d) => [d.day, d.labels])).toEqual([
+      ["2001-02-28", 0],
+      ["2001-03-01", 2],
+      ["2001-03-02", 4],
+      ["2001-03-03", 0],
+      ["2001-03-04", 1],
+    ]);
+  });
+});
