@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { apiSession, signInAndWait } from "./helpers";
+import { apiSession, DEMO_PASSWORD, signInAndWait } from "./helpers";
 
 type Triple = { prompt: string; chosen: string; rejected: string; margin: number };
 const DEMO_CAMPAIGN = "Demo: short definitions";
@@ -11,13 +11,19 @@ test("an admin downloads TRL JSONL of a demo-data snapshot from /exports; a labe
   test.setTimeout(120_000);
   const startedAt = new Date(Date.now() - 2_000).toISOString();
 
-  // 1. Two demo labelers judge 5 demo pairs each through the API, as the labeling page does.
+  // 1. Two labelers made for this test (the demo ones belong to other specs' counts) judge 5 demo
+  //    pairs each through the API, as the labeling page does.
   await signInAndWait(page, "admin@pairwise.local", "/admin");
-  const { users } = (await (await page.request.get("/api/v1/users")).json()) as { users: { id: string; email: string }[] };
+  const labelers: { id: string; email: string }[] = [];
+  for (const n of [1, 2]) {
+    const email = `exports-${n}-${Date.now()}@pairwise.local`;
+    const res = await page.request.post("/api/v1/users", { data: { email, role: "labeler", password: DEMO_PASSWORD } });
+    expect(res.status()).toBe(201);
+    labelers.push(((await res.json()) as { user: { id: string; email: string } }).user);
+  }
   const { campaigns } = (await (await page.request.get("/api/v1/campaigns")).json()) as { campaigns: { id: string; name: string }[] };
   const demo = campaigns.find((c) => c.name === DEMO_CAMPAIGN)!;
   expect(demo).toBeTruthy();
-  const labelers = ["labeler1@pairwise.local", "labeler2@pairwise.local"].map((email) => users.find((u) => u.email === email)!);
   const expected: Triple[] = [];
   for (const labeler of labelers) {
     const api = await apiSession(playwright.request, baseURL!, labeler.email);
