@@ -27,6 +27,20 @@ export interface CheckpointStore {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+const storeErrnoReasons: Record<string, string> = {
+  EROFS: "the folder is on a read-only file system",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is exceeded",
+};
+
+function storeWriteError(id: string, root: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = (code && storeErrnoReasons[code]) ?? (err instanceof Error ? err.message : String(err));
+  return new Error(`The checkpoint store could not write ${id} in ${root}: ${reason}${code ? ` (${code})` : ""}. Nothing was saved.`, { cause: err });
+}
+
 export class FolderCheckpointStore implements CheckpointStore {
   constructor(readonly root: string = trainerEnv.CHECKPOINT_DIR) {}
 
@@ -35,12 +49,23 @@ export class FolderCheckpointStore implements CheckpointStore {
     return path.resolve(this.root, id);
   }
 
-  /** Writes into a temporary folder and renames it, so a reader never sees half a checkpoint. */
+  /**
+   * Writes into a temporary folder and renames it, so a reader never sees half a checkpoint.
+   * A failed write (read-only folder, full disk) removes the temporary folder and says which
+   * checkpoint and folder, so the run fails with a reason instead of a bare errno.
+   */
   async save(id: string, files: Record<string, Uint8Array>): Promise<void> {
     const dir = this.path(id);
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-    await fs.mkdir(tmp, { recursive: true });
-    for (const [name, bytes] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), bytes);
+    try {
+      await fs.mkdir(this.root, { recursive: true });
+      // Not recursive: on a read-only file system a recursive mkdir reports ENOENT, not EROFS.
+      await fs.mkdir(tmp);
+      for (const [name, bytes] of Object.entries(files)) await fs.writeFile(path.join(tmp, name), bytes);
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+      throw storeWriteError(id, this.root, err);
+    }
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rename(tmp, dir);
   }

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { ZodError, type ZodType } from "zod";
+import { isDatabaseUnavailable } from "@/db/errors";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 
@@ -22,6 +23,15 @@ function errorResponse(err: unknown, requestId: string, route: string): Response
     return Response.json(
       { error: { code: "bad_request:validation", message: "The request is not valid.", requestId, details } } satisfies ApiErrorBody,
       { status: 400, headers: { "x-request-id": requestId } },
+    );
+  }
+  if (isDatabaseUnavailable(err)) {
+    // A restarting or unreachable database: nothing was half written (every write is one
+    // transaction), so the client may send the same request again, with the same ids.
+    logger.warn({ requestId, route, err: err instanceof Error ? err.message : String(err) }, "database unavailable");
+    return Response.json(
+      { error: { code: "unavailable:database", message: "The database is not reachable right now; retry in a moment.", requestId } } satisfies ApiErrorBody,
+      { status: 503, headers: { "x-request-id": requestId, "retry-after": "1" } },
     );
   }
   logger.error({ requestId, route, err }, "unhandled error in route handler");

@@ -19,6 +19,7 @@ export const commonErrors: RouteConfig["responses"] = {
   400: json(errorSchema, "The request is not valid."),
   401: json(errorSchema, "Not signed in, or the API token is invalid or revoked."),
   403: json(errorSchema, "The caller's role may not do this."),
+  503: json(errorSchema, "The database is not reachable right now (`unavailable:database`, with `Retry-After`); send the same request again."),
 };
 
 export { json as jsonContent };

@@ -43,6 +43,35 @@ describe("labeling queue (real Postgres)", () => {
     expect(dupes!.n).toBe(0);
   }, 120_000);
 
+  it("finish-first under contention: a labeler is told the campaign is done only when no pair is open to them", async () => {
+    // finish-first sends every labeler to the same few pairs: the candidates one locks are often full by the time it re-counts.
+    const { campaign } = await makeCampaign({ pairCount: 300, overlap: 3, settings: { askStrength: false, ordering: "finish-first" } });
+    const labelers = await Promise.all(Array.from({ length: 40 }, () => makeUser("labeler")));
+    const toldDoneWhileOpen: number[] = [];
+    let submitted = 0;
+    await Promise.all(
+      labelers.map(async (labeler) => {
+        for (;;) {
+          const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+          if (!task) {
+            // A pair open now was open when the lease was asked for: counts and leases only grow here.
+            const [open] = await db.execute<{ n: number }>(sql`
+              select count(*)::int as n from pairs p
+              where p.campaign_id = ${campaign.id}
+                and p.judgment_count + (select count(*) from assignments a where a.pair_id = p.id and a.status = 'active' and a.expires_at > now()) < 3
+                and not exists (select 1 from assignments a where a.pair_id = p.id and a.labeler_id = ${labeler.id})`);
+            if (open!.n > 0) toldDoneWhileOpen.push(open!.n);
+            return;
+          }
+          await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice: "left" } });
+          submitted++;
+        }
+      }),
+    );
+    expect(toldDoneWhileOpen).toEqual([]);
+    expect(submitted).toBe(900);
+  }, 180_000);
+
   it("returns the same judgment when a submission id is resent, even concurrently", async () => {
     const { campaign } = await makeCampaign({ pairCount: 2, settings: { askStrength: false } });
     const labeler = await makeUser();

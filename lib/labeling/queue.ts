@@ -3,7 +3,8 @@
  * and its stored judgments plus live leases are below the campaign's overlap (gold pairs
  * have no overlap limit). Leasing locks candidate pair rows with FOR UPDATE SKIP LOCKED,
  * then re-counts in a new statement: under READ COMMITTED that statement sees every lease
- * committed before the lock was taken, so no pair is ever over-leased.
+ * committed before the lock was taken, so no pair is ever over-leased. "No pair for you" is
+ * answered only after a scan that waits for locked rows instead of skipping them finds none.
  */
 import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
@@ -46,8 +47,11 @@ async function liveLeases(tx: Tx, pairId: string, exceptLabelerId?: string): Pro
   return row!.n;
 }
 
-/** Locks up to a few open pairs for this labeler, best first; returns their ids. */
-async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gold: boolean): Promise<string[]> {
+/**
+ * Locks open pairs for this labeler, best first, other than `tried`; returns their ids. `wait`:
+ * one pair, waiting for a lock another transaction holds instead of skipping the row.
+ */
+async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gold: boolean, tried: string[], wait = false): Promise<string[]> {
   const { ordering } = settingsOf(campaign);
   const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.created_at, p.id` : sql`p.judgment_count asc, random()`;
   const rows = await tx.execute<{ id: string }>(sql`
@@ -58,9 +62,10 @@ async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gol
         select 1 from assignments a
         where a.pair_id = p.id and a.labeler_id = ${labelerId} and (a.status <> 'active' or a.expires_at > now()))
       ${gold ? sql`` : sql`and p.judgment_count + (select count(*) from assignments a where a.pair_id = p.id and a.status = 'active' and a.expires_at > now()) < ${campaign.overlap}`}
+      ${tried.length ? sql`and p.id <> all(string_to_array(${tried.join(",")}, ',')::uuid[])` : sql``}
     order by ${order}
-    limit ${CANDIDATES_PER_TRY}
-    for update of p skip locked`);
+    limit ${wait ? 1 : CANDIDATES_PER_TRY}
+    for update of p ${wait ? sql`` : sql`skip locked`}`);
   return rows.map((r) => r.id);
 }
 
@@ -68,28 +73,47 @@ async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string): Promise<
   const { goldRate, leaseMinutes } = settingsOf(campaign);
   const tryGoldFirst = Math.random() < goldRate;
   for (const gold of tryGoldFirst ? [true, false] : [false]) {
-    for (const pairId of await lockCandidates(tx, campaign, labelerId, gold)) {
-      if (!gold) {
-        // Re-count in a new statement, now that the row lock is held (see the module comment).
-        const [pair] = await tx.select({ n: pairs.judgmentCount }).from(pairs).where(eq(pairs.id, pairId));
-        if (pair!.n + (await liveLeases(tx, pairId)) >= campaign.overlap) continue;
-      }
-      const shownOrder: ShownOrder = Math.random() < 0.5 ? "ab" : "ba";
-      const expiresAt = sql`now() + make_interval(mins => ${leaseMinutes})`;
-      const [assignment] = await tx
-        .insert(assignments)
-        // clock_timestamp, not now(): leases taken in one transaction keep their order.
-        .values({ campaignId: campaign.id, pairId, labelerId, shownOrder, leasedAt: sql`clock_timestamp()`, expiresAt })
-        .onConflictDoUpdate({
-          // Only an expired lease of this labeler can conflict here: renew it.
-          target: [assignments.pairId, assignments.labelerId],
-          set: { status: "active", leasedAt: sql`clock_timestamp()`, expiresAt },
-        })
-        .returning({ id: assignments.id });
-      return assignment!.id;
+    // Under contention (finish-first sends every labeler to the same pairs) candidates are often
+    // full by the re-count, or all locked by labelers leasing or submitting right now. Neither
+    // means "done": look further, and before answering "done" wait for a locked pair.
+    const tried: string[] = [];
+    for (;;) {
+      let candidates = await lockCandidates(tx, campaign, labelerId, gold, tried);
+      if (candidates.length === 0) candidates = await lockCandidates(tx, campaign, labelerId, gold, tried, true);
+      if (candidates.length === 0) break;
+      const pairId = await firstWithRoom(tx, campaign, candidates, gold);
+      if (pairId) return insertLease(tx, campaign, labelerId, pairId, leaseMinutes);
+      tried.push(...candidates);
     }
   }
   return null;
+}
+
+/** The first candidate that still has room once its row lock is held; gold pairs always have room. */
+async function firstWithRoom(tx: Tx, campaign: Campaign, candidates: string[], gold: boolean): Promise<string | null> {
+  for (const pairId of candidates) {
+    if (gold) return pairId;
+    // Re-count in a new statement, now that the row lock is held (see the module comment).
+    const [pair] = await tx.select({ n: pairs.judgmentCount }).from(pairs).where(eq(pairs.id, pairId));
+    if (pair!.n + (await liveLeases(tx, pairId)) < campaign.overlap) return pairId;
+  }
+  return null;
+}
+
+async function insertLease(tx: Tx, campaign: Campaign, labelerId: string, pairId: string, leaseMinutes: number): Promise<string> {
+  const shownOrder: ShownOrder = Math.random() < 0.5 ? "ab" : "ba";
+  const expiresAt = sql`now() + make_interval(mins => ${leaseMinutes})`;
+  const [assignment] = await tx
+    .insert(assignments)
+    // clock_timestamp, not now(): leases taken in one transaction keep their order.
+    .values({ campaignId: campaign.id, pairId, labelerId, shownOrder, leasedAt: sql`clock_timestamp()`, expiresAt })
+    .onConflictDoUpdate({
+      // Only an expired lease of this labeler can conflict here: renew it.
+      target: [assignments.pairId, assignments.labelerId],
+      set: { status: "active", leasedAt: sql`clock_timestamp()`, expiresAt },
+    })
+    .returning({ id: assignments.id });
+  return assignment!.id;
 }
 
 async function taskFor(tx: Tx, assignmentId: string): Promise<Task> {
