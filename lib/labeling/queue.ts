@@ -4,6 +4,9 @@
  * have no overlap limit). Leasing locks candidate pair rows with FOR UPDATE SKIP LOCKED,
  * then re-counts in a new statement: under READ COMMITTED that statement sees every lease
  * committed before the lock was taken, so no pair is ever over-leased.
+ *
+ * Order: by judgment count (most first under finish-first, fewest first under spread), then
+ * higher `priority` first, then oldest first (finish-first) or at random (spread).
  */
 import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
@@ -49,7 +52,8 @@ async function liveLeases(tx: Tx, pairId: string, exceptLabelerId?: string): Pro
 /** Locks up to a few open pairs for this labeler, best first; returns their ids. */
 async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gold: boolean): Promise<string[]> {
   const { ordering } = settingsOf(campaign);
-  const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.created_at, p.id` : sql`p.judgment_count asc, random()`;
+  // Within one judgment count the most informative pair first (priority: generate-pairs' uncertainty).
+  const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.priority desc, p.created_at, p.id` : sql`p.judgment_count asc, p.priority desc, random()`;
   const rows = await tx.execute<{ id: string }>(sql`
     select p.id from pairs p
     where p.campaign_id = ${campaign.id}
