@@ -14,6 +14,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  real,
   text,
   timestamp,
   uniqueIndex,
@@ -213,6 +214,12 @@ export const pairs = pgTable(
     goldChoice: text("gold_choice", { enum: ["a", "b", "tie", "both_bad"] }),
     /** Judgments stored for this pair; kept in step with `comparisons` in the same transaction. */
     judgmentCount: integer("judgment_count").notNull().default(0),
+    /**
+     * How informative a judgment of this pair is expected to be; the queue serves higher first
+     * among pairs with the same judgment count. generate-pairs with a reward model stores the
+     * pair's Bradley-Terry uncertainty (1 = the model cannot tell the two apart); imports keep 0.
+     */
+    priority: real("priority").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [

@@ -9,7 +9,9 @@ import {
   maskedMean,
   maskedVar,
   maskedWhiten,
+  pairUncertainty,
   repeatedNgramRate,
+  sigmoid,
   varianceExplained,
 } from "./rl-math";
 
@@ -85,5 +87,20 @@ describe("other statistics", () => {
     expect(distinctN(["a b a b", "a b c"])).toBeCloseTo(3 / 5, 12); // ab ba ab | ab bc
     expect(repeatedNgramRate([1, 2, 1, 2, 1, 2], 2)).toBeCloseTo(3 / 5, 12);
     expect(repeatedNgramRate([1, 2, 3, 4], 3)).toBe(0);
+  });
+});
+
+describe("pairUncertainty", () => {
+  it("is 1 - |2p - 1| of the Bradley-Terry probability, symmetric, and exact far from 0.5", () => {
+    expect(pairUncertainty(1.5, 1.5)).toBe(1);
+    // d = 2: p = 1 / (1 + e^-2) = 0.880797..., u = 1 - (2p - 1) = 0.238405...
+    expect(pairUncertainty(3, 1)).toBeCloseTo(0.2384058440442351, 12);
+    expect(pairUncertainty(1, 3)).toBeCloseTo(0.2384058440442351, 12);
+    // d = ln 3: p = 0.75, u = 0.5
+    expect(pairUncertainty(Math.log(3), 0)).toBeCloseTo(0.5, 12);
+    for (const d of [-4, -0.3, 0.01, 2.5]) expect(pairUncertainty(d, 0)).toBeCloseTo(1 - Math.abs(2 * sigmoid(d) - 1), 12);
+    // d = 40: 1 - |2p - 1| rounds to 0 in doubles; 2 sigmoid(-40) = 2 e^-40 does not.
+    expect(pairUncertainty(40, 0)).toBeCloseTo(2 * Math.exp(-40), 30);
+    expect(pairUncertainty(40, 0)).toBeGreaterThan(pairUncertainty(41, 0));
   });
 });

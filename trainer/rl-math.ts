@@ -114,6 +114,12 @@ export function varianceExplained(returns: Vec, predictions: Vec): number {
 }
 
 export const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/**
+ * How unsure a reward model is which of two responses is better: with the Bradley-Terry
+ * p = sigmoid(scoreA - scoreB), u = 1 - |2p - 1|, 1 when p = 0.5, toward 0 as p nears 0 or 1.
+ * Computed as 2 sigmoid(-|d|), the same number without the cancellation of 1 - (nearly 1).
+ */
+export const pairUncertainty = (scoreA: number, scoreB: number) => 2 * sigmoid(-Math.abs(scoreA - scoreB));
 /** log(sigmoid(x)) without overflow. */
 export const logSigmoid = (x: number) => (x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x)));
 

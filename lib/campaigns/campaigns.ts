@@ -182,8 +182,8 @@ export async function updateCampaign({ campaignId, input, actorId }: { campaignI
   });
 }
 
-/** The campaign's prompts, oldest first: what a generate-pairs run samples new responses for. */
-export async function listCampaignPrompts({ campaignId, limit }: { campaignId: string; limit: number }) {
+/** The campaign's prompts, oldest first (all of them without a limit): what generate-pairs samples for and ppo can train on. */
+export async function listCampaignPrompts({ campaignId, limit }: { campaignId: string; limit?: number }) {
   return db.execute<{ id: string; content: PromptContent }>(sql`
-    select id, content from prompts where campaign_id = ${campaignId} order by created_at, id limit ${limit}`);
+    select id, content from prompts where campaign_id = ${campaignId} order by created_at, id limit ${limit ?? null}`);
 }

@@ -81,7 +81,7 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
   }
 
   // 3. pairs; an exact duplicate (same campaign, same A, same B) is skipped and counted
-  const pairValues = new Map<string, { promptId: string; responseAId: string; responseBId: string; goldChoice: string | null }>();
+  const pairValues = new Map<string, { promptId: string; responseAId: string; responseBId: string; goldChoice: string | null; priority: number }>();
   let attempted = 0;
   rows.forEach((row, i) => {
     const promptId = promptIds.get(rowPromptHash[i]!)!;
@@ -91,16 +91,16 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
       const responseAId = responseIds.get(keyA!)!;
       const responseBId = responseIds.get(keyB!)!;
       if (responseAId === responseBId) return;
-      pairValues.set(`${responseAId}|${responseBId}`, { promptId, responseAId, responseBId, goldChoice: p.gold });
+      pairValues.set(`${responseAId}|${responseBId}`, { promptId, responseAId, responseBId, goldChoice: p.gold, priority: p.priority ?? 0 });
     });
   });
   const pv = [...pairValues.values()];
   const created = pv.length
     ? (
         await tx.execute(sql`
-          insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice)
+          insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, priority)
           select ${campaignId}::uuid, * from unnest(${sql.param(pv.map((p) => p.promptId))}::uuid[], ${sql.param(pv.map((p) => p.responseAId))}::uuid[],
-            ${sql.param(pv.map((p) => p.responseBId))}::uuid[], ${sql.param(pv.map((p) => p.goldChoice ?? null))}::text[])
+            ${sql.param(pv.map((p) => p.responseBId))}::uuid[], ${sql.param(pv.map((p) => p.goldChoice ?? null))}::text[], ${sql.param(pv.map((p) => p.priority))}::real[])
           on conflict do nothing
           returning id`)
       ).length
@@ -108,7 +108,7 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
   return { created, attempted };
 }
 
-/** Adds generated rows (the loop back from a trained policy) to a campaign in one transaction. */
+/** Adds generated rows (the loop back from a trained policy) to a campaign in one transaction; each pair keeps its `priority` (default 0). */
 export async function addRowsToCampaign({ campaignId, rows }: { campaignId: string; rows: NormalRow[] }): Promise<{ created: number; attempted: number }> {
   return db.transaction(async (tx) => {
     let created = 0;

@@ -12,7 +12,8 @@ export type NormalResponse = { text: string; source: string; metadata: Record<st
 export type NormalRow = {
   line: number;
   prompt: PromptContent;
-  pairs: { a: NormalResponse; b: NormalResponse; gold: Choice | null }[];
+  /** `priority`: the queue serves higher first at equal judgment count; imports leave it unset (0). */
+  pairs: { a: NormalResponse; b: NormalResponse; gold: Choice | null; priority?: number }[];
 };
 export type ParsedLine = { line: number; row: NormalRow } | { line: number; error: string };
 

@@ -2,10 +2,13 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { assignments, comparisons, pairs, skips } from "@/db/schema";
+import { assignments, comparisons, pairs, skips, type User } from "@/db/schema";
+import type { CampaignSettings } from "@/lib/campaigns/schema";
+import { addRowsToCampaign } from "@/lib/imports/import";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { leaseTasks, skipTask, submitJudgment, toCanonical, undoJudgment } from "./queue";
+import type { Task } from "./schema";
 
 describe("toCanonical", () => {
   it("maps what the labeler saw back to the pair's A/B order", () => {
@@ -147,5 +150,61 @@ describe("labeling queue (real Postgres)", () => {
       }
     }
     expect(gold).toBe(5);
+  });
+
+  describe("priority (generate-pairs' uncertainty) within a judgment count", () => {
+    /** One pair per priority, added in this order (so created_at rises), the way generate-pairs adds them. */
+    async function campaignWithPriorities(ordering: CampaignSettings["ordering"], priorities: number[]) {
+      const { campaign } = await makeCampaign({ pairCount: 0, overlap: 3, settings: { ordering, askStrength: false } });
+      for (const [i, priority] of priorities.entries()) {
+        const response = (text: string) => ({ text, source: "test-policy", metadata: {} });
+        await addRowsToCampaign({ campaignId: campaign.id, rows: [{ line: i + 1, prompt: `prompt ${i}`, pairs: [{ a: response(`a ${i}`), b: response(`b ${i}`), gold: null, priority }] }] });
+      }
+      const rows = await db.select().from(pairs).where(eq(pairs.campaignId, campaign.id));
+      expect(rows.map((r) => r.priority).sort()).toEqual([...priorities].sort());
+      return { campaign, rows };
+    }
+    /** The pairs behind the tasks, in the order they were leased. */
+    async function leasedPairs(tasks: Task[]) {
+      const out = [];
+      for (const t of tasks) {
+        const [row] = await db.select({ id: pairs.id, priority: pairs.priority, createdAt: pairs.createdAt }).from(assignments).innerJoin(pairs, eq(pairs.id, assignments.pairId)).where(eq(assignments.id, t.assignmentId));
+        out.push(row!);
+      }
+      return out;
+    }
+    /** Gives one pair a judgment from another labeler, so it has judgment count 1. */
+    async function judgeOne(campaign: Awaited<ReturnType<typeof campaignWithPriorities>>["campaign"], labeler: User, pairId: string) {
+      const tasks = await leaseTasks({ campaign, labeler, count: 10 });
+      const task = (await leasedPairs(tasks)).findIndex((p) => p.id === pairId);
+      await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: tasks[task]!.assignmentId, choice: "left" } });
+      // The other leases are released, so they do not count against the overlap in what follows.
+      for (const [i, t] of tasks.entries()) if (i !== task) await skipTask({ labeler, assignmentId: t.assignmentId, input: { reason: "cant_judge" } });
+    }
+
+    it("finish-first: the higher priority first at equal judgment count, then the oldest", async () => {
+      const { campaign, rows } = await campaignWithPriorities("finish-first", [0.1, 0.5, 0.9, 0.5]);
+      const leased = await leasedPairs(await leaseTasks({ campaign, labeler: await makeUser(), count: 4 }));
+      expect(leased.map((p) => p.priority)).toEqual([0.9, 0.5, 0.5, 0.1]);
+      // The two 0.5 pairs keep the old tie-break: the older first.
+      expect(leased[1]!.createdAt.getTime()).toBeLessThan(leased[2]!.createdAt.getTime());
+      expect(new Set(leased.map((p) => p.id))).toEqual(new Set(rows.map((r) => r.id)));
+    });
+
+    it("finish-first still finishes a pair with more judgments before a more uncertain one", async () => {
+      const { campaign, rows } = await campaignWithPriorities("finish-first", [0.1, 0.9, 0.5]);
+      await judgeOne(campaign, await makeUser(), rows.find((r) => r.priority === 0.1)!.id);
+      const leased = await leasedPairs(await leaseTasks({ campaign, labeler: await makeUser(), count: 3 }));
+      expect(leased.map((p) => p.priority)).toEqual([0.1, 0.9, 0.5]);
+    });
+
+    it("spread: fewest judgments first, and among those the higher priority first", async () => {
+      const { campaign, rows } = await campaignWithPriorities("spread", [0.2, 0.9, 0.5, 0.7]);
+      const first = await leasedPairs(await leaseTasks({ campaign, labeler: await makeUser(), count: 4 }));
+      expect(first.map((p) => p.priority)).toEqual([0.9, 0.7, 0.5, 0.2]);
+      await judgeOne(campaign, await makeUser(), rows.find((r) => r.priority === 0.9)!.id);
+      const second = await leasedPairs(await leaseTasks({ campaign, labeler: await makeUser(), count: 4 }));
+      expect(second.map((p) => p.priority)).toEqual([0.7, 0.5, 0.2, 0.9]);
+    });
   });
 });

@@ -5,6 +5,9 @@
  * then re-counts in a new statement: under READ COMMITTED that statement sees every lease
  * committed before the lock was taken, so no pair is ever over-leased. "No pair for you" is
  * answered only after a scan that waits for locked rows instead of skipping them finds none.
+ *
+ * Order: by judgment count (most first under finish-first, fewest first under spread), then
+ * higher `priority` first, then oldest first (finish-first) or at random (spread).
  */
 import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
@@ -53,7 +56,8 @@ async function liveLeases(tx: Tx, pairId: string, exceptLabelerId?: string): Pro
  */
 async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gold: boolean, tried: string[], wait = false): Promise<string[]> {
   const { ordering } = settingsOf(campaign);
-  const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.created_at, p.id` : sql`p.judgment_count asc, random()`;
+  // Within one judgment count the most informative pair first (priority: generate-pairs' uncertainty).
+  const order = ordering === "finish-first" ? sql`p.judgment_count desc, p.priority desc, p.created_at, p.id` : sql`p.judgment_count asc, p.priority desc, random()`;
   const rows = await tx.execute<{ id: string }>(sql`
     select p.id from pairs p
     where p.campaign_id = ${campaign.id}

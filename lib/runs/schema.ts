@@ -7,10 +7,10 @@ export const runKinds = {
   sft: "Supervised fine-tuning on {prompt, response} demonstrations.",
   reward: "Reward model on a dataset snapshot (or a preference file), from an SFT/base checkpoint.",
   dpo: "Direct preference optimisation on a snapshot, reference = the SFT checkpoint.",
-  ppo: "PPO against the SFT checkpoint with a reward model, KL penalty and PPO-ptx.",
+  ppo: "PPO against the SFT checkpoint with a reward model, KL penalty and PPO-ptx; prompts from a file (prompts), a campaign (campaignId, promptLimit) or a snapshot.",
   eval: "Win rate, KL, perplexity and distinct-2 of a policy against a baseline, judged by a reward model.",
   score: "Score {prompt, response} rows, or both sides of {prompt, response_a, response_b} rows, with a reward model.",
-  "generate-pairs": "Sample responses from a checkpoint for a campaign's prompts and add them as new pairs to label.",
+  "generate-pairs": "Sample responses from a checkpoint for a campaign's prompts and add them as new pairs to label; with a reward model (reward), keep the most uncertain (select: \"uncertain\", maxPairs) and serve them first.",
   playground: "Sample one prompt from two checkpoints with the same settings and score both samples with a reward model.",
 } as const;
 export type RunKind = keyof typeof runKinds;

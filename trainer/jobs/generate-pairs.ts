@@ -6,7 +6,12 @@
  * run.config: campaignId (required); checkpoint (store key; else the run's parent);
  * baseline (store key; when set, each pair is policy vs baseline); prompts (how many of the
  * campaign's prompts, default 50); k (responses per prompt from the checkpoint, default 2);
- * temperature, topP, maxNewTokens, seed.
+ * temperature, topP, maxNewTokens, seed, batchSize.
+ *
+ * Active selection: reward (a reward checkpoint's store key, as ppo's config.reward) scores every
+ * sampled response with the shared prompt template; each candidate pair gets the uncertainty
+ * u = 1 - |2p - 1| of p = sigmoid(score_a - score_b), stored as the pair's queue priority.
+ * select "uncertain" keeps only the maxPairs most uncertain; "all" (the default) keeps every pair.
  */
 import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
@@ -14,26 +19,41 @@ import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/regis
 import { addRowsToCampaign } from "@/lib/imports/import";
 import type { NormalResponse, NormalRow } from "@/lib/imports/parse";
 import { allPairs } from "@/lib/imports/parse";
-import { FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
+import { FolderCheckpointStore, loadCheckpoint, type CheckpointStore } from "../checkpoint";
 import { generate } from "../generate";
 import { disposeModel } from "../model";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
+import { mean, pairUncertainty } from "../rl-math";
+import { scoreTexts, type RewardModel } from "../score";
 import type { JobHandler } from "./types";
 
-const configSchema = z.object({
-  campaignId: z.uuid(),
-  checkpoint: z.string().optional(),
-  baseline: z.string().optional(),
-  prompts: z.number().int().min(1).max(10_000).default(50),
-  k: z.number().int().min(1).max(8).default(2),
-  temperature: z.number().min(0).max(5).default(0.9),
-  topP: z.number().gt(0).max(1).default(0.95),
-  maxNewTokens: z.number().int().min(1).max(512).default(48),
-  seed: z.number().int().default(1),
-  batchSize: z.number().int().min(1).max(64).default(16),
-});
+const configSchema = z
+  .strictObject({
+    campaignId: z.uuid(),
+    checkpoint: z.string().optional(),
+    baseline: z.string().optional(),
+    prompts: z.number().int().min(1).max(10_000).default(50),
+    k: z.number().int().min(1).max(8).default(2),
+    temperature: z.number().min(0).max(5).default(0.9),
+    topP: z.number().gt(0).max(1).default(0.95),
+    maxNewTokens: z.number().int().min(1).max(512).default(48),
+    seed: z.number().int().default(1),
+    batchSize: z.number().int().min(1).max(64).default(16),
+    /** Store key of the reward checkpoint that scores the candidates. */
+    reward: z.string().min(1).optional(),
+    /** "uncertain": keep the maxPairs pairs the reward model is least sure about; "all": keep every pair. */
+    select: z.enum(["uncertain", "all"]).default("all"),
+    /** How many pairs select "uncertain" keeps. */
+    maxPairs: z.number().int().min(1).max(100_000).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.select === "uncertain" && !c.reward) ctx.addIssue({ code: "custom", path: ["reward"], message: 'select "uncertain" needs config.reward (a reward checkpoint)' });
+    if (c.select === "uncertain" && c.maxPairs === undefined) ctx.addIssue({ code: "custom", path: ["maxPairs"], message: 'select "uncertain" needs config.maxPairs (how many pairs to keep)' });
+    if (c.select === "all" && c.maxPairs !== undefined) ctx.addIssue({ code: "custom", path: ["maxPairs"], message: 'maxPairs applies to select "uncertain"' });
+  });
+type Config = z.infer<typeof configSchema>;
 
-async function sample(storeKey: string, prompts: PromptInput[], cfg: z.infer<typeof configSchema>, k: number, beforeBatch: () => Promise<void>) {
+async function sample(storeKey: string, prompts: PromptInput[], cfg: Config, k: number, beforeBatch: () => Promise<void>) {
   const { model, tokenizer } = await loadCheckpoint(new FolderCheckpointStore(), storeKey);
   try {
     const out: string[][] = prompts.map(() => []);
@@ -51,8 +71,34 @@ async function sample(storeKey: string, prompts: PromptInput[], cfg: z.infer<typ
   }
 }
 
+/** Loads a reward checkpoint, refusing one without a reward head before any sampling is spent. */
+async function loadRewardModel(store: CheckpointStore, storeKey: string): Promise<RewardModel> {
+  const { model, tokenizer, meta } = await loadCheckpoint(store, storeKey);
+  if (!model.params["score.weight"]) {
+    disposeModel(model);
+    throw new Error(`config.reward: checkpoint ${storeKey} (kind ${meta.kind}) has no reward head`);
+  }
+  return { model, tokenizer };
+}
+
+/** Scores each row's distinct responses in batches, calling `beforeBatch` (heartbeat, cancel) before each. */
+async function scoreResponses(rm: RewardModel, rows: NormalRow[], batchSize: number, beforeBatch: (batches: number) => Promise<void>) {
+  const items = rows.flatMap((row, r) => [...new Set(row.pairs.flatMap((p) => [p.a.text, p.b.text]))].map((response) => ({ row: r, prompt: row.prompt, response })));
+  const batches = Math.ceil(items.length / batchSize);
+  const scores: number[] = [];
+  for (let i = 0; i < items.length; i += batchSize) {
+    await beforeBatch(batches);
+    scores.push(...scoreTexts(rm, items.slice(i, i + batchSize), batchSize));
+  }
+  const byRow = rows.map(() => new Map<string, number>());
+  items.forEach((item, i) => byRow[item.row]!.set(item.response, scores[i]!));
+  return { responsesScored: items.length, scoreOf: (row: number, text: string) => byRow[row]!.get(text)! };
+}
+
 export const generatePairs: JobHandler = async (ctx) => {
-  const cfg = configSchema.parse(ctx.run.config);
+  const parsed = configSchema.safeParse(ctx.run.config);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `config${i.path.length ? `.${i.path.join(".")}` : ""}: ${i.message}`).join("; "));
+  const cfg = parsed.data;
   const storeKey = cfg.checkpoint ?? (ctx.run.parentCheckpointId ? (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey : undefined);
   if (!storeKey) throw new Error("a generate-pairs run needs config.checkpoint or a parent checkpoint");
   const policy = await findCheckpointByStoreKey({ storeKey });
@@ -62,29 +108,76 @@ export const generatePairs: JobHandler = async (ctx) => {
   const prompts = await listCampaignPrompts({ campaignId: cfg.campaignId, limit: cfg.prompts });
   if (prompts.length === 0) throw new Error("the campaign has no prompts to sample for");
   const promptInputs = prompts.map((p) => p.content);
-  let batches = 0;
-  const batchesPerSample = Math.ceil(prompts.length / cfg.batchSize);
-  const totalBatches = batchesPerSample * (cfg.k + (baseline ? 1 : 0));
-  const step = async () => {
-    ctx.reportProgress(batches + 1, totalBatches);
-    await ctx.checkpointStep();
-    await ctx.reportMetrics(++batches, { "generate/batches": batches });
-  };
-  ctx.log("sampling", { prompts: prompts.length, k: cfg.k, checkpoint: storeKey, baseline: cfg.baseline ?? null });
-  const fromPolicy = await sample(storeKey, promptInputs, cfg, cfg.k, step);
-  const fromBaseline = baseline ? await sample(cfg.baseline!, promptInputs, cfg, 1, step) : null;
+  const rm = cfg.reward ? await loadRewardModel(new FolderCheckpointStore(), cfg.reward) : null;
+  try {
+    let batches = 0;
+    const sampleBatches = Math.ceil(prompts.length / cfg.batchSize) * (cfg.k + (baseline ? 1 : 0));
+    // Until sampling is done the scoring batches are an upper bound (every response distinct).
+    let totalBatches = sampleBatches + (rm ? Math.ceil((prompts.length * (cfg.k + (baseline ? 1 : 0))) / cfg.batchSize) : 0);
+    const step = async () => {
+      ctx.reportProgress(batches + 1, totalBatches);
+      await ctx.checkpointStep();
+      await ctx.reportMetrics(++batches, { "generate/batches": batches });
+    };
+    ctx.log("sampling", { prompts: prompts.length, k: cfg.k, checkpoint: storeKey, baseline: cfg.baseline ?? null, reward: cfg.reward ?? null });
+    const fromPolicy = await sample(storeKey, promptInputs, cfg, cfg.k, step);
+    const fromBaseline = baseline ? await sample(cfg.baseline!, promptInputs, cfg, 1, step) : null;
 
-  const response = (text: string, source: string, checkpointId: string | null): NormalResponse => ({ text, source, metadata: { runId: ctx.run.id }, checkpointId });
-  const rows: NormalRow[] = prompts.map((p, i) => {
-    const mine = [...new Set(fromPolicy[i]!.filter(Boolean))].map((t) => response(t, policy?.name ?? storeKey, policy?.id ?? null));
-    const pairs = fromBaseline
-      ? mine.filter((m) => m.text !== fromBaseline[i]![0]).map((m) => ({ a: m, b: response(fromBaseline[i]![0]!, baseline!.name, baseline!.id), gold: null }))
-      : allPairs(mine, 0, i).map(([a, b]) => ({ a, b, gold: null }));
-    return { line: i + 1, prompt: p.content, pairs: fromBaseline && !fromBaseline[i]![0] ? [] : pairs };
-  });
-  const usable = rows.filter((r) => r.pairs.length > 0);
-  const { created } = await addRowsToCampaign({ campaignId: cfg.campaignId, rows: usable });
-  ctx.log("pairs added", { created });
-  return { result: { campaignId: cfg.campaignId, prompts: prompts.length, pairsCreated: created, promptsWithoutPair: prompts.length - usable.length } };
+    const response = (text: string, source: string, checkpointId: string | null): NormalResponse => ({ text, source, metadata: { runId: ctx.run.id }, checkpointId });
+    const rows: NormalRow[] = prompts.map((p, i) => {
+      const mine = [...new Set(fromPolicy[i]!.filter(Boolean))].map((t) => response(t, policy?.name ?? storeKey, policy?.id ?? null));
+      const pairs = fromBaseline
+        ? mine.filter((m) => m.text !== fromBaseline[i]![0]).map((m) => ({ a: m, b: response(fromBaseline[i]![0]!, baseline!.name, baseline!.id), gold: null }))
+        : allPairs(mine, 0, i).map(([a, b]) => ({ a, b, gold: null }));
+      return { line: i + 1, prompt: p.content, pairs: fromBaseline && !fromBaseline[i]![0] ? [] : pairs };
+    });
+    const candidatePairs = rows.reduce((n, r) => n + r.pairs.length, 0);
+
+    let kept = rows;
+    let selection: Record<string, unknown> = {};
+    if (rm) {
+      const { responsesScored, scoreOf } = await scoreResponses(rm, rows, cfg.batchSize, (scoreBatches) => {
+        totalBatches = sampleBatches + scoreBatches;
+        return step();
+      });
+      const scored = rows.map((row, r) => ({ ...row, pairs: row.pairs.map((p) => ({ ...p, priority: pairUncertainty(scoreOf(r, p.a.text), scoreOf(r, p.b.text)) })) }));
+      kept = cfg.select === "uncertain" ? mostUncertain(scored, cfg.maxPairs!) : scored;
+      const u = kept.flatMap((r) => r.pairs.map((p) => p.priority!));
+      selection = {
+        reward: cfg.reward,
+        select: cfg.select,
+        maxPairs: cfg.maxPairs ?? null,
+        responsesScored,
+        candidatePairs,
+        pairsKept: u.length,
+        // reduce, not Math.min(...u): a run can keep a few hundred thousand pairs, past the argument limit.
+        uncertainty: u.length ? { mean: mean(u), min: u.reduce((a, b) => Math.min(a, b)), max: u.reduce((a, b) => Math.max(a, b)) } : null,
+      };
+      ctx.log("pairs scored and selected", selection);
+    }
+
+    const usable = kept.filter((r) => r.pairs.length > 0);
+    const { created, attempted } = await addRowsToCampaign({ campaignId: cfg.campaignId, rows: usable });
+    ctx.log("pairs added", { created, duplicatesSkipped: attempted - created });
+    return {
+      result: {
+        campaignId: cfg.campaignId,
+        prompts: prompts.length,
+        candidatePairs,
+        pairsCreated: created,
+        duplicatesSkipped: attempted - created,
+        promptsWithoutPair: rows.filter((r) => r.pairs.length === 0).length,
+        ...selection,
+      },
+    };
+  } finally {
+    if (rm) disposeModel(rm.model);
+  }
 };
 
+/** The `maxPairs` pairs with the highest priority (uncertainty) over all rows; equal ones in sampling order. */
+function mostUncertain(rows: NormalRow[], maxPairs: number): NormalRow[] {
+  const ranked = rows.flatMap((row, r) => row.pairs.map((pair, j) => ({ r, j, u: pair.priority! }))).sort((x, y) => y.u - x.u || x.r - y.r || x.j - y.j);
+  const keep = new Set(ranked.slice(0, maxPairs).map(({ r, j }) => `${r}|${j}`));
+  return rows.map((row, r) => ({ ...row, pairs: row.pairs.filter((_, j) => keep.has(`${r}|${j}`)) }));
+}

@@ -1,3 +1,5 @@
+import { z } from "zod";
+import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
 import { corpusFiles, readCorpusDocs } from "../data/corpus";
@@ -10,20 +12,20 @@ import type { JobHandler } from "./types";
 
 /**
  * PPO as a worker job. run.config: sft (checkpoint id; else the run's parent checkpoint),
- * reward (reward checkpoint id), prompts (a prompts file) or snapshotId (the snapshot's distinct
- * prompts), ptxData (text for PPO-ptx; default the
- * committed corpus), and any ppo option (npm run trainer -- ppo --help). Heartbeats after every
- * gradient step, metrics every iteration; always resumes a recovered run from its last state.
- * Sample generations and health flags are stored in the run's result.
+ * reward (reward checkpoint id), the prompts from one source: prompts (a prompts file), else
+ * campaignId (the campaign's prompts, oldest first, at most promptLimit), else snapshotId (the
+ * snapshot's distinct prompts; the runs form fills it from its snapshot field, so the explicit keys
+ * win over it), ptxData (text for PPO-ptx; default the committed corpus), and any ppo option
+ * (npm run trainer -- ppo --help). Heartbeats after every gradient step, metrics every iteration;
+ * always resumes a recovered run from its last state. Sample generations and health flags are
+ * stored in the run's result.
  */
 export const ppo: JobHandler = async (ctx) => {
-  const [own, rest] = takeKeys(ctx.run.config, ["sft", "reward", "prompts", "snapshotId", "ptxData"]);
+  const [own, rest] = takeKeys(ctx.run.config, ["sft", "reward", "prompts", "snapshotId", "campaignId", "promptLimit", "ptxData"]);
   const sft = await startCheckpoint(ctx, own, "sft");
   if (typeof own.reward !== "string" || !own.reward) throw new Error("a ppo run needs config.reward (a reward checkpoint id)");
-  let prompts: PromptInput[];
-  if (typeof own.prompts === "string" && own.prompts) prompts = await readPromptsFile(own.prompts);
-  else if (own.snapshotId) prompts = [...new Map((await preferenceRowsForRun({ snapshotId: own.snapshotId })).map((r) => [promptKey(r), r.prompt])).values()];
-  else throw new Error("a ppo run needs config.prompts (a prompts file) or config.snapshotId");
+  const { prompts, source } = await promptsForRun(own);
+  ctx.log("prompts", { source, prompts: prompts.length });
   const config = resolveConfig(ppoOptions, rest, "run config");
   const res = await trainPpo({
     store: new FolderCheckpointStore(),
@@ -34,7 +36,7 @@ export const ppo: JobHandler = async (ctx) => {
     config,
     outputId: checkpointIdForRun(ctx),
     resume: true,
-    provenance: { runId: ctx.run.id, prompts: own.prompts ?? null, snapshotId: own.snapshotId ?? null },
+    provenance: { runId: ctx.run.id, promptSource: source, prompts: own.prompts ?? null, campaignId: own.campaignId ?? null, snapshotId: own.snapshotId ?? null },
     log: (line) => ctx.log(line),
     onUpdate: () => ctx.checkpointStep(),
     onIteration: (iteration, metrics) => {
@@ -45,3 +47,27 @@ export const ppo: JobHandler = async (ctx) => {
   });
   return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };
+
+const promptLimitError = "config.promptLimit must be a whole number of prompts, at least 1";
+const campaignSourceSchema = z.object({
+  campaignId: z.uuid({ error: "config.campaignId must be a campaign id (a uuid)" }),
+  promptLimit: z.number({ error: promptLimitError }).int({ error: promptLimitError }).min(1, { error: promptLimitError }).optional(),
+});
+
+/** The run's prompts and where they came from: config.prompts, else config.campaignId, else config.snapshotId. */
+async function promptsForRun(own: Record<string, unknown>): Promise<{ prompts: PromptInput[]; source: string }> {
+  if (own.promptLimit !== undefined && own.campaignId === undefined) throw new Error("config.promptLimit applies to config.campaignId");
+  if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
+  if (own.campaignId !== undefined) {
+    const parsed = campaignSourceSchema.safeParse({ campaignId: own.campaignId, promptLimit: own.promptLimit });
+    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("; "));
+    const { campaignId, promptLimit } = parsed.data;
+    const rows = await listCampaignPrompts({ campaignId, limit: promptLimit });
+    if (rows.length === 0) throw new Error(`campaign ${campaignId} has no prompts to train on (or does not exist); import pairs into it first, or give config.prompts or config.snapshotId`);
+    return { prompts: rows.map((r) => r.content), source: `campaign ${campaignId}` };
+  }
+  if (typeof own.snapshotId === "string" && own.snapshotId) {
+    return { prompts: [...new Map((await preferenceRowsForRun({ snapshotId: own.snapshotId })).map((r) => [promptKey(r), r.prompt])).values()], source: `snapshot ${own.snapshotId}` };
+  }
+  throw new Error("a ppo run needs config.prompts (a prompts file), config.campaignId (a campaign's prompts) or config.snapshotId");
+}

@@ -25,6 +25,13 @@ vi.mock("@/lib/snapshots/snapshots", () => ({
     return snapshot.rows;
   },
 }));
+const campaign = vi.hoisted(() => ({ prompts: new Map<string, unknown[]>(), asked: [] as Array<{ campaignId: string; limit?: number }> }));
+vi.mock("@/lib/campaigns/campaigns", () => ({
+  listCampaignPrompts: async ({ campaignId, limit }: { campaignId: string; limit?: number }) => {
+    campaign.asked.push({ campaignId, limit });
+    return (campaign.prompts.get(campaignId) ?? []).slice(0, limit).map((content, i) => ({ id: `prompt-${i}`, content }));
+  },
+}));
 const root = vi.hoisted(() => ({ dir: "" }));
 vi.mock("../checkpoint", async (importOriginal) => {
   const real = await importOriginal<typeof import("../checkpoint")>();
@@ -36,12 +43,12 @@ vi.mock("../checkpoint", async (importOriginal) => {
   return { ...real, FolderCheckpointStore: TempFolderStore };
 });
 
-function context(config: Record<string, unknown>, cancelAfterSteps = Infinity) {
+function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, runId = "0badc0de-0000-4000-8000-000000000000") {
   const metrics: Array<[number, Record<string, number>]> = [];
   const progress: Array<[number, number]> = [];
   let steps = 0;
   const ctx: JobContext = {
-    run: { id: "0badc0de-0000-4000-8000-000000000000", kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
+    run: { id: runId, kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
     warn: () => {},
@@ -141,6 +148,36 @@ describe("dpo, ppo and eval jobs", () => {
     const again = context(config);
     await jobHandlers.ppo(again.ctx);
     expect(again.metrics).toHaveLength(0);
+  });
+
+  it("ppo takes its prompts from config.campaignId, at most promptLimit of them, over a snapshotId the runs form filled in", async () => {
+    const campaignId = "c0ffee00-0000-4000-8000-000000000000";
+    const prompts = ["say cat", [{ role: "user", content: "say sky" }], "say old", "say dog", "say tree"];
+    campaign.prompts.set(campaignId, prompts);
+    const asked = snapshot.asked.length;
+    const config = { sft: "sft", reward: "rm", campaignId, promptLimit: 2, snapshotId: "snap-from-form", iterations: 2, batchSize: 4, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, lr: 1e-3 };
+    const { ctx, metrics } = context(config, Infinity, "c0ffee00-1111-4000-8000-000000000000");
+    const out = await jobHandlers.ppo(ctx);
+    expect(campaign.asked.at(-1)).toEqual({ campaignId, limit: 2 });
+    expect(snapshot.asked).toHaveLength(asked);
+    expect(metrics.map(([s]) => s)).toEqual([1, 2]);
+    // Every rollout prompt is one of the campaign's first two (a string or a message list).
+    const samples = out.result.samples as Array<{ prompt: unknown }>;
+    expect(samples).toHaveLength(4);
+    for (const s of samples) expect(prompts.slice(0, 2)).toContainEqual(s.prompt);
+    // its own checkpoint (context() makes runs of kind "reward"), not the earlier ppo test's resumed state
+    expect(registered.at(-1)!.record).toMatchObject({ id: "reward-c0ffee00", kind: "policy", parentId: "sft" });
+  });
+
+  it("ppo refuses a campaign without prompts, a bad campaignId or promptLimit, and a promptLimit without a campaign", async () => {
+    const ppo = (config: Record<string, unknown>) => jobHandlers.ppo(context({ sft: "sft", reward: "rm", iterations: 1, ...config }).ctx);
+    await expect(ppo({ campaignId: "c0ffee00-0000-4000-8000-0000000000ff" })).rejects.toThrow(
+      "campaign c0ffee00-0000-4000-8000-0000000000ff has no prompts to train on (or does not exist); import pairs into it first, or give config.prompts or config.snapshotId",
+    );
+    await expect(ppo({ campaignId: "demo" })).rejects.toThrow("config.campaignId must be a campaign id (a uuid)");
+    await expect(ppo({ campaignId: "c0ffee00-0000-4000-8000-000000000000", promptLimit: 0 })).rejects.toThrow("config.promptLimit must be a whole number of prompts, at least 1");
+    await expect(ppo({ promptLimit: 3, prompts: path.join(dir, "prompts.txt") })).rejects.toThrow("config.promptLimit applies to config.campaignId");
+    await expect(ppo({})).rejects.toThrow(/needs config.prompts .*, config.campaignId .* or config.snapshotId/);
   });
 
   it("eval stores the table as the run's result", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "pairs" ADD COLUMN "priority" real DEFAULT 0 NOT NULL;
