@@ -1,0 +1,1 @@
+CREATE INDEX "pairs_open_queue" ON "pairs" USING btree ("campaign_id","judgment_count" DESC NULLS FIRST,"priority" DESC NULLS FIRST,"created_at","id") WHERE "pairs"."gold_choice" is null;
