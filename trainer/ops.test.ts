@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { bmm, crossEntropy, embedding, layerNorm, linear, quickGelu, tiedHead } from "./ops";
+import { bmm, colSum, crossEntropy, embedding, expNonPositive, layerNorm, linear, quickGelu, tiedHead } from "./ops";
 import { seededTensor, testBackends } from "./testing";
 
 /**
@@ -28,6 +28,15 @@ function checkGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): 
 describe.each(testBackends)("custom gradients on %s", (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
+  });
+
+  it("computes exp of non-positive inputs through sigmoid to float32 rounding, and column sums as a GEMM", () => {
+    const z = tf.tidy(() => tf.neg(tf.abs(tf.mul(seededTensor([64, 50], 3), 20)))); // down to about -80
+    const rel = tf.tidy(() => tf.max(tf.div(tf.abs(tf.sub(expNonPositive(z), tf.exp(z))), tf.add(tf.exp(z), 1e-30))).dataSync()[0]);
+    expect(rel).toBeLessThan(1e-5);
+    const x = seededTensor([37, 5], 4);
+    expect(Array.from(colSum(x).dataSync())).toEqual(Array.from(tf.sum(x, 0).dataSync()).map((v) => expect.closeTo(v, 4)));
+    tf.dispose([z, x]);
   });
 
   it("linear", () => checkGrads((x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D), [seededTensor([5, 4], 1), seededTensor([4, 3], 2), seededTensor([3], 3)]));
