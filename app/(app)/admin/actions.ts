@@ -1,13 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
 import { createUserSchema, updateUserSchema } from "@/lib/users/schema";
 import { createUser, updateUser } from "@/lib/users/users";
 
-export async function createUserAction(_prev: ActionResult<{ email: string }> | null, form: FormData): Promise<ActionResult<{ email: string }>> {
+export async function createUserAction(_prev: ActionResult<{ email: string }> | null, formArgument: FormData): Promise<ActionResult<{ email: string }>> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const input = createUserSchema.parse({
       email: form.get("email"),
       name: form.get("name") ?? "",
@@ -23,7 +24,7 @@ export async function createUserAction(_prev: ActionResult<{ email: string }> | 
 export async function updateUserAction(userId: string, change: unknown): Promise<ActionResult> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    await updateUser({ userId, input: updateUserSchema.parse(change), actorId: admin.id });
+    await updateUser({ userId: idArg(userId, "user"), input: updateUserSchema.parse(change), actorId: admin.id });
     revalidatePath("/admin");
     return undefined;
   });
