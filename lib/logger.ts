@@ -1,8 +1,8 @@
-import pino from "pino";
+import pino, { type LoggerOptions } from "pino";
 import { env } from "@/lib/env";
 
 /** Structured JSON logs. Anything that could hold a secret is redacted by path. */
-export const logger = pino({
+export const loggerOptions: LoggerOptions = {
   level: env.LOG_LEVEL,
   base: { service: env.PAIRWISE_SERVICE },
   redact: {
@@ -22,6 +22,8 @@ export const logger = pino({
     ],
     censor: "[redacted]",
   },
-});
+};
+
+export const logger = pino(loggerOptions);
 
 export type Logger = typeof logger;

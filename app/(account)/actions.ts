@@ -1,13 +1,14 @@
 "use server";
-import { actionResult, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, type ActionResult } from "@/lib/action-result";
 import { acceptInvite, resetPasswordWithLink } from "@/lib/users/account-links";
 
 /**
  * Public actions: the one-time token is the authorisation, checked first inside
  * acceptInvite / resetPasswordWithLink before anything is hashed or written.
  */
-export async function acceptInviteAction(token: string, form: FormData): Promise<ActionResult<{ email: string }>> {
+export async function acceptInviteAction(token: string, formArgument: FormData): Promise<ActionResult<{ email: string }>> {
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const user = await acceptInvite({
       token: String(token),
       input: { name: form.get("name") as string, password: form.get("password") as string, confirmPassword: form.get("confirmPassword") as string },
@@ -16,8 +17,9 @@ export async function acceptInviteAction(token: string, form: FormData): Promise
   });
 }
 
-export async function resetPasswordAction(token: string, form: FormData): Promise<ActionResult<{ email: string }>> {
+export async function resetPasswordAction(token: string, formArgument: FormData): Promise<ActionResult<{ email: string }>> {
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const user = await resetPasswordWithLink({
       token: String(token),
       input: { password: form.get("password") as string, confirmPassword: form.get("confirmPassword") as string },

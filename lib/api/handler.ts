@@ -2,8 +2,11 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { ZodError, type ZodType } from "zod";
 import { isDatabaseUnavailable } from "@/db/errors";
+import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
+import { CROSS_SITE_MESSAGE, crossSiteReason, hasSessionCookie } from "@/lib/security/cross-site";
+import { unstorableTextMessage, unstorableTextPath } from "./storable-text";
 
 /** Bodies above this are refused before parsing. */
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -13,6 +16,7 @@ export type ApiErrorBody = { error: { code: string; message: string; requestId: 
 function errorResponse(err: unknown, requestId: string, route: string): Response {
   if (isAppError(err)) {
     if (err.status >= 500) logger.error({ requestId, route, code: err.code, err: err.cause }, err.message);
+    else if (err.code === "forbidden:cross_site") logger.warn({ requestId, route, reason: err.cause }, err.message);
     return Response.json(
       { error: { code: err.code, message: err.message, requestId, details: err.details } } satisfies ApiErrorBody,
       { status: err.status, headers: { "x-request-id": requestId } },
@@ -41,17 +45,36 @@ function errorResponse(err: unknown, requestId: string, route: string): Response
   );
 }
 
+/** A caller's own request id is kept when it is a plain token; anything else is replaced, not echoed. */
+function requestIdOf(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 /**
- * Wraps a route handler: a request id on every response, AppError and validation errors
- * turned into their status with a safe message, anything else logged and answered 500.
+ * A state change riding on a session cookie must come from this site (see
+ * lib/security/cross-site.ts). Bearer-token calls carry no ambient credential, so a
+ * cross-site page cannot forge them.
+ */
+function refuseCrossSite(request: Request): void {
+  if (request.headers.has("authorization") || !hasSessionCookie(request.headers)) return;
+  const reason = crossSiteReason(request, env.NEXTAUTH_URL);
+  if (reason) throw new AppError("forbidden:cross_site", CROSS_SITE_MESSAGE, { cause: reason });
+}
+
+/**
+ * Wraps a route handler: a request id on every response, cross-site state changes with
+ * a session cookie refused, AppError and validation errors turned into their status with
+ * a safe message, anything else logged and answered 500.
  */
 export function apiRoute<Ctx>(handler: (request: Request, ctx: Ctx) => Promise<Response>) {
   return async (request: Request, ctx: Ctx): Promise<Response> => {
-    const requestId = request.headers.get("x-request-id") ?? randomUUID();
+    const requestId = requestIdOf(request);
     const started = performance.now();
     const route = new URL(request.url).pathname;
     let response: Response;
     try {
+      refuseCrossSite(request);
       response = await handler(request, ctx);
       response.headers.set("x-request-id", requestId);
     } catch (err) {
@@ -81,5 +104,7 @@ export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Pr
   } catch {
     throw new AppError("bad_request:json", "The body is not valid JSON.");
   }
+  const unstorable = unstorableTextPath(raw);
+  if (unstorable !== null) throw new AppError("bad_request:text", unstorableTextMessage(unstorable));
   return schema.parse(raw);
 }

@@ -60,6 +60,10 @@ export const authOptions: NextAuthOptions = {
   providers,
   secret: env.NEXTAUTH_SECRET,
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
+  // next-auth's cookies are httpOnly and SameSite=Lax; over https they are also Secure and
+  // take the __Secure-/__Host- prefixes. Said here rather than left to next-auth's guess
+  // from process.env (lib/auth/cookies.test.ts checks both).
+  useSecureCookies: env.NEXTAUTH_URL?.startsWith("https://") ?? false,
   pages: { signIn: "/signin", error: "/signin" },
   logger: {
     error: (code, metadata) => logger.error({ code, err: metadata instanceof Error ? metadata.message : undefined }, "next-auth error"),

@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
 import type { Choice, PromptContent } from "@/db/schema";
+import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
 import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
 
 export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown>; checkpointId?: string | null };
@@ -55,6 +56,8 @@ function describeIssues(issues: { path: PropertyKey[]; message: string }[]): str
 /** Interprets one parsed object as a pair row, a K-responses row or a TRL row. */
 export function normaliseRecord(value: unknown, line: number, options: ImportOptions): ParsedLine {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { line, error: "Each line must be a JSON object." };
+  const unstorable = unstorableTextPath(value);
+  if (unstorable !== null) return { line, error: unstorableTextMessage(unstorable) };
   const keys = value as Record<string, unknown>;
   if ("responses" in keys) {
     const r = multiRowSchema.safeParse(value);

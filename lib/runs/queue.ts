@@ -7,7 +7,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { runMetrics, runs, type Run, type RunProgress } from "@/db/schema";
+import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { estimateEta } from "./eta";
@@ -35,6 +35,13 @@ export async function enqueueRun({
 /** A researcher's run: the snapshot id also goes into the config, where the job reads it. */
 export async function startRun({ input, actorId }: { input: CreateRunInput; actorId: string }): Promise<Run> {
   const data = createRunSchema.parse(input);
+  // Checked here rather than left to the foreign keys, so the caller learns which id is wrong.
+  if (data.snapshotId && !(await db.query.datasetSnapshots.findFirst({ where: eq(datasetSnapshots.id, data.snapshotId), columns: { id: true } }))) {
+    throw new AppError("bad_request:snapshot", "No such dataset snapshot.");
+  }
+  if (data.parentCheckpointId && !(await db.query.checkpoints.findFirst({ where: eq(checkpoints.id, data.parentCheckpointId), columns: { id: true } }))) {
+    throw new AppError("bad_request:checkpoint", "No such checkpoint.");
+  }
   const config = { ...data.config, ...(data.snapshotId ? { snapshotId: data.snapshotId } : {}) };
   const run = await enqueueRun({ kind: data.kind, config, createdBy: actorId, parentCheckpointId: data.parentCheckpointId ?? null, snapshotId: data.snapshotId ?? null });
   await recordAudit({ actorId, action: "run.started", targetType: "run", targetId: run.id, details: { kind: run.kind } });

@@ -1,10 +1,10 @@
-import { z } from "@/lib/api/zod";
+import { dateTimeSchema, z } from "@/lib/api/zod";
 
 export const snapshotFiltersSchema = z
   .object({
     campaignIds: z.array(z.uuid()).min(1, "Pick at least one campaign.").max(100),
-    from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Judgments at or after this time." }),
-    to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Judgments before this time." }),
+    from: dateTimeSchema.optional().openapi({ description: "Judgments at or after this time." }),
+    to: dateTimeSchema.optional().openapi({ description: "Judgments before this time." }),
     labelerIds: z.array(z.uuid()).max(10_000).default([]).openapi({ description: "Only these labelers; empty = everyone." }),
     excludeLabelerIds: z.array(z.uuid()).max(10_000).default([]),
     minGoldAccuracy: z.number().min(0).max(1).optional().openapi({ description: "Drop labelers whose gold accuracy (with 5+ gold answers) is below this." }),

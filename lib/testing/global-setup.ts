@@ -9,6 +9,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   await runMigrations(url);
   process.env.DATABASE_URL = url;
   process.env.NEXTAUTH_SECRET ??= "test-secret-test-secret-test-secret";
+  // `npm start` always sets it; next-auth derives its origin and cookie names from it.
+  process.env.NEXTAUTH_URL ??= "http://localhost:3000";
   process.env.LOG_LEVEL ??= "silent";
   // Checkpoints that tests write stay out of the store `npm start` uses.
   process.env.CHECKPOINT_DIR ??= ".data/test/checkpoints";

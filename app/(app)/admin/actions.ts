@@ -1,15 +1,15 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { z } from "zod";
-import { actionResult, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
 import { createInvite, createPasswordResetLink, linkLifetime, revokeAccountLink } from "@/lib/users/account-links";
 import { createInviteSchema, createUserSchema, updateUserSchema } from "@/lib/users/schema";
 import { createUser, updateUser } from "@/lib/users/users";
 
-export async function createUserAction(_prev: ActionResult<{ email: string }> | null, form: FormData): Promise<ActionResult<{ email: string }>> {
+export async function createUserAction(_prev: ActionResult<{ email: string }> | null, formArgument: FormData): Promise<ActionResult<{ email: string }>> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const input = createUserSchema.parse({
       email: form.get("email"),
       name: form.get("name") ?? "",
@@ -25,7 +25,7 @@ export async function createUserAction(_prev: ActionResult<{ email: string }> | 
 export async function updateUserAction(userId: string, change: unknown): Promise<ActionResult> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    await updateUser({ userId: z.uuid().parse(userId), input: updateUserSchema.parse(change), actorId: admin.id });
+    await updateUser({ userId: idArg(userId, "user"), input: updateUserSchema.parse(change), actorId: admin.id });
     revalidatePath("/admin");
     return undefined;
   });
@@ -34,9 +34,10 @@ export async function updateUserAction(userId: string, change: unknown): Promise
 /** What the admin copies: the page path of a one-time link (their browser adds the origin). */
 export type IssuedLink = { email: string; path: string; lifetime: string };
 
-export async function createInviteAction(_prev: ActionResult<IssuedLink> | null, form: FormData): Promise<ActionResult<IssuedLink>> {
+export async function createInviteAction(_prev: ActionResult<IssuedLink> | null, formArgument: FormData): Promise<ActionResult<IssuedLink>> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const input = createInviteSchema.parse({ email: form.get("email"), role: form.get("role") ?? undefined });
     const { path, link } = await createInvite({ input, actorId: admin.id });
     revalidatePath("/admin");
@@ -47,7 +48,7 @@ export async function createInviteAction(_prev: ActionResult<IssuedLink> | null,
 export async function createResetLinkAction(userId: string): Promise<ActionResult<IssuedLink>> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    const { path, link } = await createPasswordResetLink({ userId: z.uuid().parse(userId), actorId: admin.id });
+    const { path, link } = await createPasswordResetLink({ userId: idArg(userId, "user"), actorId: admin.id });
     revalidatePath("/admin");
     return { email: link.email, path, lifetime: linkLifetime.password_reset.label };
   });
@@ -56,7 +57,7 @@ export async function createResetLinkAction(userId: string): Promise<ActionResul
 export async function revokeLinkAction(linkId: string): Promise<ActionResult> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    await revokeAccountLink({ linkId: z.uuid().parse(linkId), actorId: admin.id });
+    await revokeAccountLink({ linkId: idArg(linkId, "link"), actorId: admin.id });
     revalidatePath("/admin");
     return undefined;
   });

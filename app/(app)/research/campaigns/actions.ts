@@ -1,12 +1,13 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
 import { createCampaign, updateCampaign } from "@/lib/campaigns/campaigns";
 import { createCampaignSchema } from "@/lib/campaigns/schema";
 
 /** The campaign form's fields, as the create schema reads them. */
-function fromForm(form: FormData) {
+function fromForm(formArgument: unknown) {
+  const form = formArg(formArgument);
   const num = (k: string) => Number(form.get(k));
   return createCampaignSchema.parse({
     name: form.get("name"),
@@ -31,7 +32,7 @@ export async function saveCampaignAction(campaignId: string | null, _prev: Actio
   const user = await requireRole("researcher", "admin");
   return actionResult(async () => {
     const input = fromForm(form);
-    const campaign = campaignId ? await updateCampaign({ campaignId, input, actorId: user.id }) : await createCampaign({ input, actorId: user.id });
+    const campaign = campaignId === null ? await createCampaign({ input, actorId: user.id }) : await updateCampaign({ campaignId: idArg(campaignId, "campaign"), input, actorId: user.id });
     revalidatePath("/research");
     revalidatePath(`/research/campaigns/${campaign.id}`);
     return { id: campaign.id };

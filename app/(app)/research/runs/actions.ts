@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
+import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
 import { requireRole } from "@/lib/auth/guard";
 import { AppError } from "@/lib/errors";
 import { cancelRun, startRun } from "@/lib/runs/queue";
@@ -10,18 +11,24 @@ import { createSnapshot } from "@/lib/snapshots/snapshots";
 
 function parseConfig(text: string): Record<string, unknown> {
   if (!text.trim()) return {};
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch {
     // fall through to the message below
   }
-  throw new AppError("bad_request:config", "The config must be a JSON object, e.g. {\"epochs\": 2}.");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new AppError("bad_request:config", "The config must be a JSON object, e.g. {\"epochs\": 2}.");
+  }
+  const unstorable = unstorableTextPath(value);
+  if (unstorable !== null) throw new AppError("bad_request:config", unstorableTextMessage(`config.${unstorable}`));
+  return value as Record<string, unknown>;
 }
 
-export async function startRunAction(_prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
+export async function startRunAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<ActionResult<{ id: string }>> {
   const user = await requireRole("researcher", "admin");
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const input = createRunSchema.parse({
       kind: form.get("kind"),
       snapshotId: form.get("snapshotId") || undefined,
@@ -37,15 +44,16 @@ export async function startRunAction(_prev: ActionResult<{ id: string }> | null,
 export async function cancelRunAction(runId: string): Promise<ActionResult> {
   const user = await requireRole("researcher", "admin");
   return actionResult(async () => {
-    await cancelRun({ runId, actorId: user.id });
+    await cancelRun({ runId: idArg(runId, "run"), actorId: user.id });
     revalidatePath("/research/runs");
     return undefined;
   });
 }
 
-export async function createSnapshotAction(_prev: ActionResult<{ id: string; hash: string; rows: number }> | null, form: FormData): Promise<ActionResult<{ id: string; hash: string; rows: number }>> {
+export async function createSnapshotAction(_prev: ActionResult<{ id: string; hash: string; rows: number }> | null, formArgument: FormData): Promise<ActionResult<{ id: string; hash: string; rows: number }>> {
   const user = await requireRole("researcher", "admin");
   return actionResult(async () => {
+    const form = formArg(formArgument);
     const input = createSnapshotSchema.parse({
       name: form.get("name"),
       filters: {

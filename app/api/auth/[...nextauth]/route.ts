@@ -1,6 +1,6 @@
-import NextAuth from "next-auth";
-import { authOptions } from "@/lib/auth/options";
+import { apiRoute } from "@/lib/api/handler";
+import { authRoute } from "@/lib/auth/route";
 
-const handler = NextAuth(authOptions);
+const handler = apiRoute(authRoute);
 
 export { handler as GET, handler as POST };

@@ -1,10 +1,10 @@
-import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
+import { dateTimeSchema } from "@/lib/api/zod";
 import { idParam, type IdContext } from "@/lib/api/params";
 import { requireApiRole } from "@/lib/auth/guard";
 import { runMetricsSince } from "@/lib/runs/queue";
 
-const sinceSchema = z.iso.datetime({ offset: true }).optional();
+const sinceSchema = dateTimeSchema.optional();
 
 export const GET = apiRoute<IdContext>(async (request, { params }) => {
   await requireApiRole(request, "researcher", "admin");
