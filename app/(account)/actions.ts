@@ -10,7 +10,7 @@ export async function acceptInviteAction(token: string, formArgument: FormData):
   return actionResult(async () => {
     const form = formArg(formArgument);
     const user = await acceptInvite({
-      token: String(token),
+      token: typeof token === "string" ? token : "", // any other value a client sends is an unknown link
       input: { name: form.get("name") as string, password: form.get("password") as string, confirmPassword: form.get("confirmPassword") as string },
     });
     return { email: user.email };
@@ -21,7 +21,7 @@ export async function resetPasswordAction(token: string, formArgument: FormData)
   return actionResult(async () => {
     const form = formArg(formArgument);
     const user = await resetPasswordWithLink({
-      token: String(token),
+      token: typeof token === "string" ? token : "", // any other value a client sends is an unknown link
       input: { password: form.get("password") as string, confirmPassword: form.get("confirmPassword") as string },
     });
     return { email: user.email };
