@@ -31,11 +31,9 @@ const { createSnapshot, snapshotPreferenceRows } = await import("@/lib/snapshots
 const { makeUser } = await import("@/lib/testing/fixtures");
 const { closeDatabase } = await import("@/db/client");
 const { initBackend } = await import("@/trainer/backend");
-const { FolderCheckpointStore, loadCheckpoint } = await import("@/trainer/checkpoint");
+const { FolderCheckpointStore } = await import("@/trainer/checkpoint");
+const { sampleDemoAnswers } = await import("./demo-answers");
 const { corpusFiles, readSftJsonl } = await import("@/trainer/data/corpus");
-const { generate } = await import("@/trainer/generate");
-const { disposeModel } = await import("@/trainer/model");
-const { formatPrompt, parseResponse } = await import("@/trainer/prompt-format");
 const { trainRewardModel } = await import("@/trainer/reward");
 const { scoreRows } = await import("@/trainer/score");
 const { splitByPrompt } = await import("@/trainer/preferences");
@@ -48,21 +46,15 @@ await installShippedCheckpoints(store);
 
 // 1. Prompts with WordNet's answer, and demo-sft's own answer to compare it with.
 const examples = readSftJsonl(corpusFiles().sftTrain).slice(0, promptCount);
-const { model, tokenizer } = await loadCheckpoint(store, shippedSftId);
-const sampled: string[] = [];
 let t = performance.now();
-for (let i = 0; i < examples.length; i += 32) {
-  const batch = examples.slice(i, i + 32).map((e) => formatPrompt(e.prompt));
-  for (const g of generate(model, tokenizer, batch, { maxNewTokens: 24, temperature: 0.8, topP: 0.95, seed: i, stop: ["\n"] })) sampled.push(parseResponse(g.text));
-}
-disposeModel(model);
+const sampled = await sampleDemoAnswers(store, examples.map((e) => e.prompt));
 console.log(`sampled ${sampled.length} answers from demo-sft in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // 2. Import them as a campaign and label every pair three times through the queue.
 const researcher = await makeUser("researcher");
 const campaign = await createCampaign({ input: { name: "reward demo bench", status: "active", overlap: labelerCount, settings: { goldRate: 0, askStrength: false } }, actorId: researcher.id });
 const file = path.join(mkdtempSync(path.join(tmpdir(), "pairwise-reward-bench-")), "pairs.jsonl");
-writeFileSync(file, examples.map((e, i) => JSON.stringify({ prompt: e.prompt, response_a: e.response, response_b: sampled[i] || "(no answer)" })).join("\n") + "\n");
+writeFileSync(file, examples.map((e, i) => JSON.stringify({ prompt: e.prompt, response_a: e.response, response_b: sampled[i]! })).join("\n") + "\n");
 const imported = await importFile({ campaignId: campaign.id, file, options: {}, actorId: researcher.id });
 const gloss = new Set(examples.map((e) => e.response));
 const rng = createRng(7);

@@ -16,23 +16,20 @@ export type DayActivity = {
   labelers: number;
 };
 
-export type RewardRound = {
+/** A succeeded training run of one kind, numbered in the order runs finished. */
+type Round = {
   round: number;
   runId: string;
   checkpointId: string | null;
   checkpointName: string | null;
   finishedAt: string;
+};
+export type RewardRound = Round & {
   /** reward/accuracy_val of the kept weights; null when the run had no validation split. */
   accuracy: number | null;
   valPairs: number | null;
 };
-
-export type PpoRound = {
-  round: number;
-  runId: string;
-  checkpointId: string | null;
-  checkpointName: string | null;
-  finishedAt: string;
+export type PpoRound = Round & {
   /** The run's last iteration: mean reward-model score of its samples (objective/scores). */
   score: number | null;
   /** The run's last iteration: score minus the KL penalty (objective/rlhf_reward). */
@@ -72,41 +69,27 @@ export async function labelingActivityByDay({ from, to }: { from: string; to: st
 /** A metric of a round: the produced checkpoint's value, else the run's result (both hold the run's final figures). */
 const metric = (name: string) => sql`coalesce((c.metrics ->> ${name})::float8, (r.result ->> ${name})::float8)`;
 
-export async function rewardRounds(): Promise<RewardRound[]> {
-  const rows = await db.execute<{ run_id: string; checkpoint_id: string | null; checkpoint_name: string | null; finished_at: Date | string; accuracy: number | null; val_pairs: number | null }>(sql`
-    select r.id as run_id, c.id as checkpoint_id, c.name as checkpoint_name, r.finished_at,
-           ${metric("reward/accuracy_val")} as accuracy, ${metric("data/val_pairs")} as val_pairs
+/** Every succeeded run of a kind with the named final metrics (alias -> metric name). */
+async function rounds<K extends string>(kind: "reward" | "ppo", metrics: Record<K, string>): Promise<Array<Round & Record<K, number | null>>> {
+  const columns = Object.entries<string>(metrics).map(([alias, name]) => sql`${metric(name)} as ${sql.identifier(alias)}`);
+  const rows = await db.execute<{ run_id: string; checkpoint_id: string | null; checkpoint_name: string | null; finished_at: Date | string } & Record<K, number | null>>(sql`
+    select r.id as run_id, c.id as checkpoint_id, c.name as checkpoint_name, r.finished_at, ${sql.join(columns, sql`, `)}
     from runs r left join checkpoints c on c.id = r.output_checkpoint_id
-    where r.kind = 'reward' and r.status = 'succeeded'
+    where r.kind = ${kind} and r.status = 'succeeded'
     order by r.finished_at, r.id`);
-  return rows.map((r, i) => ({
-    round: i + 1,
-    runId: r.run_id,
-    checkpointId: r.checkpoint_id,
-    checkpointName: r.checkpoint_name,
-    finishedAt: iso(r.finished_at),
-    accuracy: r.accuracy,
-    valPairs: r.val_pairs,
-  }));
+  return rows.map((r, i) => {
+    const values = {} as Record<K, number | null>;
+    for (const alias of Object.keys(metrics) as K[]) values[alias] = (r[alias] as number | null) ?? null;
+    return { round: i + 1, runId: r.run_id, checkpointId: r.checkpoint_id, checkpointName: r.checkpoint_name, finishedAt: iso(r.finished_at), ...values };
+  });
 }
 
-export async function ppoRounds(): Promise<PpoRound[]> {
-  const rows = await db.execute<{ run_id: string; checkpoint_id: string | null; checkpoint_name: string | null; finished_at: Date | string; score: number | null; rlhf_reward: number | null; kl: number | null }>(sql`
-    select r.id as run_id, c.id as checkpoint_id, c.name as checkpoint_name, r.finished_at,
-           ${metric("objective/scores")} as score, ${metric("objective/rlhf_reward")} as rlhf_reward, ${metric("objective/kl")} as kl
-    from runs r left join checkpoints c on c.id = r.output_checkpoint_id
-    where r.kind = 'ppo' and r.status = 'succeeded'
-    order by r.finished_at, r.id`);
-  return rows.map((r, i) => ({
-    round: i + 1,
-    runId: r.run_id,
-    checkpointId: r.checkpoint_id,
-    checkpointName: r.checkpoint_name,
-    finishedAt: iso(r.finished_at),
-    score: r.score,
-    rlhfReward: r.rlhf_reward,
-    kl: r.kl,
-  }));
+export function rewardRounds(): Promise<RewardRound[]> {
+  return rounds("reward", { accuracy: "reward/accuracy_val", valPairs: "data/val_pairs" });
+}
+
+export function ppoRounds(): Promise<PpoRound[]> {
+  return rounds("ppo", { score: "objective/scores", rlhfReward: "objective/rlhf_reward", kl: "objective/kl" });
 }
 
 export type ResearchDashboard = { from: string; to: string; activity: DayActivity[]; rewardRounds: RewardRound[]; ppoRounds: PpoRound[] };

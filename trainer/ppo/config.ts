@@ -8,6 +8,7 @@ import { defaultsOf } from "../rlhf-common";
 
 export const ppoOptions = {
   iterations: opt(100, "PPO iterations (rollout -> score -> KL -> GAE -> updates); TRL counts samples in `steps`"),
+  maxMinutes: opt(0, "stop after the iteration that ends past this many minutes of training (then save as at the end); 0 = run every iteration"),
   batchSize: opt(16, "responses sampled per iteration (TRL: 256; one CPU core makes 16 a sane default)"),
   miniBatchSize: opt(4, "responses per gradient step (TRL: 1 in the classic config; 4 amortises the forward pass)"),
   ppoEpochs: opt(4, "passes over an iteration's rollouts (TRL: 4)"),

@@ -88,6 +88,19 @@ describe("PPO on a toy task (wasm)", () => {
     }
   });
 
+  it("stops at its time budget after a whole iteration and saves the policy as at the end", async () => {
+    const seen: number[] = [];
+    const res = await trainPpo({
+      store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "ppo-budget",
+      config: { ...toy, iterations: 50, maxMinutes: 1e-6 }, // spent during the first iteration
+      onIteration: (i) => void seen.push(i),
+    });
+    expect(seen).toEqual([1]);
+    expect(res.iterations).toBe(1);
+    expect(res.history).toHaveLength(1);
+    expect(await store.list()).toContain("ppo-budget");
+  });
+
   it("a run killed mid-way resumes from its last checkpoint and finishes with the same weights", async () => {
     const cfg: Partial<PpoConfig> = { ...toy, iterations: 6, saveEvery: 2, sampleEvery: 0 };
     await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "straight" });

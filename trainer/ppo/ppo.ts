@@ -193,6 +193,8 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
     await saveTrainingState(input.store, { id: outputId, model: policy, tokenizer, kind: "policy", parentId: input.sftCheckpointId, backend: backendName(), trainingConfig, metrics: state.history.at(-1) ?? {}, optimizer, state });
   };
 
+  const started = performance.now();
+  let done = state.step;
   try {
     for (let iteration = state.step + 1; iteration <= config.iterations; iteration++) {
       // 1. rollout
@@ -318,14 +320,19 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       metrics["health/flags"] = state.flags.length;
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) await saveState(iteration);
       await input.onIteration?.(iteration, metrics);
+      done = iteration;
+      if (config.maxMinutes > 0 && iteration < config.iterations && performance.now() - started >= config.maxMinutes * 60_000) {
+        log(`stopping after iteration ${iteration} of ${config.iterations}: the ${config.maxMinutes}-minute budget is spent`);
+        break;
+      }
     }
 
-    // the end: the final policy, and a resumable state that says the run is complete
-    await saveState(config.iterations);
+    // the end: the final policy, and a resumable state at the last iteration done
+    await saveState(done);
     const last = state.history.at(-1) ?? {};
     const record = await saveCheckpoint(input.store, { id: outputId, model: policy, tokenizer, kind: "policy", parentId: input.sftCheckpointId, backend: backendName(), trainingConfig, metrics: last });
     log(`saved PPO policy ${outputId} (resumable state ${resumeId(outputId)})`);
-    return { record, metrics: last, history: state.history, samples: state.samples, flags: state.flags, iterations: config.iterations - (resumedFrom ?? 0), resumedFrom };
+    return { record, metrics: last, history: state.history, samples: state.samples, flags: state.flags, iterations: done - (resumedFrom ?? 0), resumedFrom };
   } finally {
     optimizer.dispose();
     disposeModel(policy);

@@ -55,36 +55,9 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Opti
           <Label htmlFor="pg-prompt">Prompt</Label>
           <textarea id="pg-prompt" name="prompt" rows={2} required maxLength={4000} defaultValue="Define: harbor" className="rounded-md border border-slate-300 p-2 text-sm" />
         </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="pg-first">Checkpoint A</Label>
-          <NativeSelect id="pg-first" name="first" defaultValue={defaults.first}>
-            {samplers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </NativeSelect>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="pg-second">Checkpoint B</Label>
-          <NativeSelect id="pg-second" name="second" defaultValue={defaults.second}>
-            {samplers.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </NativeSelect>
-        </div>
-        <div className="flex flex-col gap-1">
-          <Label htmlFor="pg-reward">Reward model</Label>
-          <NativeSelect id="pg-reward" name="reward" defaultValue={defaults.reward}>
-            {rewards.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.label}
-              </option>
-            ))}
-          </NativeSelect>
-        </div>
+        <CheckpointSelect id="pg-first" name="first" label="Checkpoint A" options={samplers} defaultValue={defaults.first} />
+        <CheckpointSelect id="pg-second" name="second" label="Checkpoint B" options={samplers} defaultValue={defaults.second} />
+        <CheckpointSelect id="pg-reward" name="reward" label="Reward model" options={rewards} defaultValue={defaults.reward} />
         <div className="flex flex-col gap-1">
           <Label htmlFor="pg-temperature">Temperature</Label>
           <Input id="pg-temperature" name="temperature" type="number" min={0} max={2} step={0.05} defaultValue={0.9} required />
@@ -112,6 +85,21 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Opti
         </div>
       </form>
       {result ? <Samples result={result} /> : null}
+    </div>
+  );
+}
+
+function CheckpointSelect({ id, name, label, options, defaultValue }: { id: string; name: string; label: string; options: Option[]; defaultValue: string }) {
+  return (
+    <div className="flex flex-col gap-1">
+      <Label htmlFor={id}>{label}</Label>
+      <NativeSelect id={id} name={name} defaultValue={defaultValue}>
+        {options.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.label}
+          </option>
+        ))}
+      </NativeSelect>
     </div>
   );
 }

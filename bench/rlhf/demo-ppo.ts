@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:ppo-demo`: the RLHF loop at demo size, from the shipped demo-sft to a PPO policy,
+ * then the issue's comparison on held-out headwords.
+ *
+ * 1. Demo judgments: `--prompts` Define: prompts from the SFT training set, each pairing WordNet's
+ *    gloss with an answer sampled from demo-sft; 3 simulated labelers pick the gloss 90% of the
+ *    time (bench/reward-demo makes the same labels through the labeling queue and a snapshot).
+ * 2. A reward model from demo-sft on them.
+ * 3. PPO from demo-sft against it for `--minutes` (default 10) on the other training headwords,
+ *    with PPO-ptx on the pretraining corpus.
+ * 4. `eval` on held-out headwords: A = the PPO policy, B = demo-sft, best-of-4 and best-of-16 from
+ *    B, perplexity on the held-out corpus; then the issue's bars, each marked met or not.
+ *
+ * Checkpoints go to a scratch store (printed); nothing touches the database.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { initBackend } from "@/trainer/backend";
+import { FolderCheckpointStore } from "@/trainer/checkpoint";
+import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
+import { evaluatePolicies } from "@/trainer/eval";
+import { trainPpo } from "@/trainer/ppo/ppo";
+import type { PreferenceRow } from "@/trainer/preferences";
+import { trainRewardModel } from "@/trainer/reward";
+import { createRng } from "@/trainer/rng";
+import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
+import { sampleDemoAnswers } from "../reward-demo/demo-answers";
+
+const { values } = parseArgs({
+  options: {
+    prompts: { type: "string", default: "700" },
+    minutes: { type: "string", default: "10" },
+    "eval-prompts": { type: "string", default: "100" },
+  },
+});
+const promptCount = Number(values.prompts);
+const minutes = Number(values.minutes);
+const evalPrompts = Number(values["eval-prompts"]);
+const LABELERS = 3;
+
+const backend = await initBackend();
+const root = mkdtempSync(path.join(tmpdir(), "pairwise-ppo-demo-"));
+const store = new FolderCheckpointStore(root);
+await installShippedCheckpoints(store);
+console.log(`backend ${backend}; checkpoints in ${root}`);
+
+// 1. Demo judgments.
+const train = readSftJsonl(corpusFiles().sftTrain);
+const judged = train.slice(0, promptCount);
+let t = performance.now();
+const answers = await sampleDemoAnswers(store, judged.map((e) => e.prompt));
+const rng = createRng(7);
+const rows: PreferenceRow[] = [];
+judged.forEach((e, i) => {
+  for (let l = 0; l < LABELERS; l++) {
+    const [chosen, rejected] = rng.next() < 0.9 ? [e.response, answers[i]!] : [answers[i]!, e.response];
+    rows.push({ prompt: e.prompt, chosen, rejected });
+  }
+});
+console.log(`1. ${rows.length} judgments of ${judged.length} pairs (gloss vs demo-sft's answer, ${LABELERS} labelers picking the gloss 90% of the time) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 2. The reward model.
+t = performance.now();
+const rm = await trainRewardModel({ rows, baseCheckpointId: shippedSftId, store, config: { epochs: 1, batchSize: 16, lr: 3e-4 } });
+console.log(`2. reward model ${rm.record.id}: val accuracy ${rm.metrics["reward/accuracy_val"]?.toFixed(3)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 3. PPO for the time budget.
+const ppoPrompts = train.slice(promptCount).map((e) => e.prompt);
+t = performance.now();
+const history: Array<Record<string, number>> = [];
+const ppo = await trainPpo({
+  store,
+  sftCheckpointId: shippedSftId,
+  rewardCheckpointId: rm.record.id,
+  prompts: ppoPrompts,
+  ptxTexts: readCorpusDocs(corpusFiles().corpusTrain),
+  config: { iterations: 1000, maxMinutes: minutes, ptxCoef: 0.5, saveEvery: 0, sampleEvery: 10, seed: 1 },
+  outputId: "demo-ppo",
+  onIteration: (i, m) => {
+    history.push(m);
+    if (i % 5 === 1) {
+      console.log(
+        `   iteration ${i}: score ${m["objective/scores"]!.toFixed(3)} kl ${m["objective/kl"]!.toFixed(2)} kl_coef ${m["objective/kl_coef"]!.toFixed(3)} ` +
+          `ptx ${m["loss/ptx"]?.toFixed(3)} len ${m["tokens/response_len_mean"]!.toFixed(1)} (${((performance.now() - t) / 1000).toFixed(0)} s)`,
+      );
+    }
+  },
+  log: (line) => console.log(`   ${line}`),
+});
+const names = Object.keys(history[0] ?? {});
+const everyIteration = names.filter((n) => history.every((m) => Number.isFinite(m[n])));
+console.log(`3. PPO: ${ppo.iterations} iterations in ${((performance.now() - t) / 60_000).toFixed(1)} min; ${everyIteration.length}/${names.length} metrics present and finite in every iteration; health flags: ${ppo.flags.map((f) => f.flag).join(", ") || "none"}`);
+
+// 4. Held-out comparison.
+const heldout = readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
+const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
+const evalSet = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
+t = performance.now();
+const result = await evaluatePolicies({
+  store,
+  policyId: "demo-ppo",
+  baselineId: shippedSftId,
+  rewardId: rm.record.id,
+  prompts: evalSet,
+  texts: readCorpusDocs(corpusFiles().corpusHeldout),
+  config: { bestOfN: ["4", "16"], seed: 1 },
+});
+console.log(`4. eval on ${result.prompts} held-out headwords (${((performance.now() - t) / 1000).toFixed(0)} s):`);
+console.log(result.table);
+
+const [a, b] = result.rows;
+const bo4 = result.rows.find((r) => r.name === "best-of-4 B")!;
+const bar = (ok: boolean, text: string) => console.log(`   ${ok ? "met    " : "NOT met"} ${text}`);
+bar(a!.meanScore > b!.meanScore, `mean score on held-out prompts rises: ${b!.meanScore.toFixed(3)} -> ${a!.meanScore.toFixed(3)}`);
+bar(a!.winRateVsBaseline >= 0.65, `wins >= 65% against SFT by the reward model: ${(a!.winRateVsBaseline * 100).toFixed(1)}%`);
+bar(a!.meanScore > bo4.meanScore && a!.klToBaseline <= bo4.klToBaseline, `beats best-of-4 (${bo4.meanScore.toFixed(3)}, KL ${bo4.klToBaseline.toFixed(2)}) at equal or lower KL: ${a!.meanScore.toFixed(3)}, KL ${a!.klToBaseline.toFixed(2)}`);
+bar(a!.klToBaseline < 6, `KL to SFT under 6 nats per response: ${a!.klToBaseline.toFixed(2)}`);
+const pplRatio = a!.perplexity! / b!.perplexity!;
+bar(pplRatio <= 1.05, `held-out perplexity within 5% of SFT's: ${a!.perplexity!.toFixed(2)} vs ${b!.perplexity!.toFixed(2)} (${((pplRatio - 1) * 100).toFixed(1)}%)`);
+bar(everyIteration.length === names.length, `every metric present in every iteration (${names.length} metrics x ${history.length} iterations)`);
