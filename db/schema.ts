@@ -41,6 +41,8 @@ export const users = pgTable(
     /** argon2id hash; null for OAuth-only accounts. */
     passwordHash: text("password_hash"),
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    /** Sessions signed in before this are refused (set when the password is reset). */
+    sessionsValidAfter: timestamp("sessions_valid_after", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

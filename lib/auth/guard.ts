@@ -16,12 +16,18 @@ import { userForApiToken } from "./tokens";
 /** Personal API tokens are for researchers and admins only. */
 export const tokenRoles: Role[] = ["researcher", "admin"];
 
+/** A session is refused when its user is disabled, or signed in before their password was reset. */
+export function sessionStillValid(user: Pick<User, "disabledAt" | "sessionsValidAfter">, signedInAt: number | undefined): boolean {
+  if (user.disabledAt) return false;
+  return !user.sessionsValidAfter || (signedInAt ?? 0) >= user.sessionsValidAfter.getTime();
+}
+
 const sessionUser = cache(async (): Promise<User | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   if (!id) return null;
   const user = await findUserById(id);
-  return user && !user.disabledAt ? user : null;
+  return user && sessionStillValid(user, session.user.signedInAt) ? user : null;
 });
 
 /** Pages and server actions: the signed-in, enabled user, or a redirect to sign-in. */

@@ -6,7 +6,7 @@ declare module "next-auth" {
     role?: Role;
   }
   interface Session {
-    user: DefaultSession["user"] & { id: string; role: Role };
+    user: DefaultSession["user"] & { id: string; role: Role; signedInAt?: number };
   }
 }
 
@@ -14,5 +14,7 @@ declare module "next-auth/jwt" {
   interface JWT {
     uid?: string;
     role?: Role;
+    /** When this session signed in (ms since the epoch); kept across token refreshes, unlike iat. */
+    signedInAt?: number;
   }
 }

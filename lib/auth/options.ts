@@ -78,6 +78,7 @@ export const authOptions: NextAuthOptions = {
       return Boolean(known && !known.disabledAt);
     },
     async jwt({ token, user, account }) {
+      if (user) token.signedInAt = Date.now();
       if (user && account?.provider === "credentials") {
         token.uid = user.id;
         token.role = user.role;
@@ -94,6 +95,7 @@ export const authOptions: NextAuthOptions = {
       if (session.user && token.uid) {
         session.user.id = token.uid;
         session.user.role = token.role!;
+        session.user.signedInAt = token.signedInAt;
       }
       return session;
     },

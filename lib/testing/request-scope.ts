@@ -47,9 +47,9 @@ export function inRequestScope<T>(request: Request, fn: (request: NextRequest) =
 export const SESSION_COOKIE = "next-auth.session-token";
 
 /** A session cookie exactly as next-auth writes it after a credentials sign-in. */
-export async function sessionCookie(user: Pick<User, "id" | "email" | "name" | "role">): Promise<string> {
+export async function sessionCookie(user: Pick<User, "id" | "email" | "name" | "role">, signedInAt = Date.now()): Promise<string> {
   const secret = process.env.NEXTAUTH_SECRET;
   if (!secret) throw new Error("NEXTAUTH_SECRET is not set (lib/testing/global-setup.ts sets it)");
-  const jwt = await encode({ secret, token: { sub: user.id, email: user.email, name: user.name, uid: user.id, role: user.role } });
+  const jwt = await encode({ secret, token: { sub: user.id, email: user.email, name: user.name, uid: user.id, role: user.role, signedInAt } });
   return `${SESSION_COOKIE}=${jwt}`;
 }

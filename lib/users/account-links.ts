@@ -190,7 +190,8 @@ export async function resetPasswordWithLink({ token, input }: { token: string; i
   const user = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
-      .set({ passwordHash, updatedAt: new Date() })
+      // Sessions opened with the old password end: the guard refuses those signed in before this.
+      .set({ passwordHash, updatedAt: new Date(), sessionsValidAfter: new Date() })
       .where(and(eq(users.id, link.userId!), isNull(users.disabledAt)))
       .returning();
     if (!updated) throw new AppError("conflict:link_account_disabled", problems.account_disabled("password_reset"));
