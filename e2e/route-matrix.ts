@@ -42,6 +42,8 @@ export const rules: Record<string, RouteRule> = {
   "/api/v1/me/stats": anyone,
   "/api/v1/users": ["admin"],
   "/api/v1/users/[id]": ["admin"],
+  "/api/v1/users/[id]/reset-link": ["admin"],
+  "/api/v1/invites": ["admin"],
   "/api/v1/campaigns": { GET: anyone, POST: research },
   "/api/v1/campaigns/[id]": { GET: anyone, PATCH: research },
   "/api/v1/campaigns/[id]/tasks": anyone,

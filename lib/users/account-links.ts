@@ -15,8 +15,9 @@ import { recordAudit } from "@/lib/audit/audit";
 import { hashPassword } from "@/lib/auth/password";
 import { clearSigninFailures } from "@/lib/auth/rate-limit";
 import { AppError } from "@/lib/errors";
+import { env } from "@/lib/env";
 import { sha256 } from "@/lib/hash";
-import { acceptInviteSchema, createInviteSchema, resetPasswordSchema, type AcceptInviteInput, type CreateInviteInput, type ResetPasswordInput } from "./schema";
+import { acceptInviteSchema, createInviteSchema, resetPasswordSchema, type AcceptInviteInput, type CreateInviteInput, type IssuedLinkDto, type ResetPasswordInput } from "./schema";
 
 /** How long a link stays usable. An invite waits for someone to read their mail; a reset is for now. */
 export const linkLifetime: Record<AccountLinkKind, { hours: number; label: string }> = {
@@ -125,6 +126,11 @@ async function revokePending(tx: Tx, kind: AccountLinkKind, where: SQL) {
     .update(accountLinks)
     .set({ revokedAt: new Date() })
     .where(and(eq(accountLinks.kind, kind), where, isNull(accountLinks.usedAt), isNull(accountLinks.revokedAt)));
+}
+
+/** What the API returns for a new link: the URL on the app's public origin. */
+export function issuedLinkDto({ path, link }: { path: string; link: AccountLink }, requestUrl: string): IssuedLinkDto {
+  return { kind: link.kind, email: link.email, path, url: new URL(path, env.NEXTAUTH_URL ?? requestUrl).toString(), expiresAt: link.expiresAt.toISOString() };
 }
 
 /** An invite for a new account; the token is returned once and never stored. */

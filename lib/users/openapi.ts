@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { createUserSchema, updateUserSchema, userSchema } from "./schema";
+import { createInviteSchema, createUserSchema, issuedLinkSchema, updateUserSchema, userSchema } from "./schema";
 
 export function registerUserPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
@@ -29,6 +29,22 @@ export function registerUserPaths(registry: OpenAPIRegistry): void {
       body: { content: { "application/json": { schema: updateUserSchema } } },
     },
     responses: { 200: jsonContent(z.object({ user: userSchema }), "The updated user."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/users/{id}/reset-link",
+    summary: "A one-time password-reset link for a user, valid 24 hours; an earlier unused one stops working (admins).",
+    tags: ["users"],
+    request: { params: z.object({ id: z.uuid() }) },
+    responses: { 201: jsonContent(z.object({ link: issuedLinkSchema }), "The link, shown once."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/invites",
+    summary: "A one-time invite link for a new account, valid 7 days; the recipient sets their name and password (admins).",
+    tags: ["users"],
+    request: { body: { content: { "application/json": { schema: createInviteSchema } } } },
+    responses: { 201: jsonContent(z.object({ link: issuedLinkSchema }), "The link, shown once."), ...commonErrors },
   });
   registry.registerPath({
     method: "get",

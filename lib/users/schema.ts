@@ -60,6 +60,18 @@ export const createInviteSchema = z.object({
 });
 export type CreateInviteInput = z.input<typeof createInviteSchema>;
 
+/** A one-time link as the API hands it to an admin: shown once, never stored in the clear. */
+export const issuedLinkSchema = z
+  .object({
+    kind: z.enum(["invite", "password_reset"]),
+    email: z.string(),
+    path: z.string().openapi({ description: "The page the recipient opens, e.g. /invite/<token>." }),
+    url: z.string().openapi({ description: "path on NEXTAUTH_URL, or on the origin the request came to when that is unset." }),
+    expiresAt: z.string(),
+  })
+  .openapi("IssuedLink");
+export type IssuedLinkDto = z.infer<typeof issuedLinkSchema>;
+
 /** A new password typed twice, as the invite and reset pages ask for it. */
 const newPasswordFields = {
   password: passwordSchema,
