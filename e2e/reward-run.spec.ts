@@ -50,6 +50,13 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await page.getByLabel("Kind").selectOption("reward");
   await page.getByLabel("Dataset snapshot").selectOption({ label: `reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}` });
   await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
+  // The form shows every option with its default, and refuses a misspelt key before queueing.
+  const help = page.getByTestId("config-help");
+  await help.locator("summary").click();
+  await expect(help.getByRole("row").filter({ hasText: /^epochs/ })).toContainText("passes over the training pairs");
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ epoch: 12 }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: 'unknown option "epoch"' })).toBeVisible();
   await page.getByLabel(/^Config/).fill(JSON.stringify({ epochs: 12, batchSize: 4, lr: 3e-4, valFraction: 0.25, patience: 0 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);

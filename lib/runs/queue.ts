@@ -11,6 +11,7 @@ import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunProg
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { estimateEta } from "./eta";
+import { checkRunConfig } from "./config-catalog";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
 export async function enqueueRun({
@@ -35,6 +36,7 @@ export async function enqueueRun({
 /** A researcher's run: the snapshot id also goes into the config, where the job reads it. */
 export async function startRun({ input, actorId }: { input: CreateRunInput; actorId: string }): Promise<Run> {
   const data = createRunSchema.parse(input);
+  checkRunConfig(data.kind, data.config ?? {});
   // Checked here rather than left to the foreign keys, so the caller learns which id is wrong.
   if (data.snapshotId && !(await db.query.datasetSnapshots.findFirst({ where: eq(datasetSnapshots.id, data.snapshotId), columns: { id: true } }))) {
     throw new AppError("bad_request:snapshot", "No such dataset snapshot.");

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { POST as invitesRoute } from "@/app/api/v1/invites/route";
 import { POST as resetLinkRoute } from "@/app/api/v1/users/[id]/reset-link/route";
 import { createApiToken } from "@/lib/auth/tokens";
+import { env } from "@/lib/env";
 import { makeUser } from "@/lib/testing/fixtures";
 import { acceptInvite, inspectAccountLink } from "./account-links";
 
@@ -18,7 +19,7 @@ describe("invite and reset-link API", () => {
     expect(res.status).toBe(201);
     const { link } = (await res.json()) as { link: { kind: string; email: string; path: string; url: string } };
     expect(link).toMatchObject({ kind: "invite", email, path: expect.stringMatching(/^\/invite\/[\w-]{43}$/) });
-    expect(link.url).toBe(new URL(link.path, process.env.NEXTAUTH_URL ?? "http://app.test").toString());
+    expect(link.url).toBe(new URL(link.path, env.NEXTAUTH_URL ?? "http://app.test").toString());
     const token = link.path.split("/").pop()!;
     const user = await acceptInvite({ token, input: { name: "Via API", password: "a-fresh-password", confirmPassword: "a-fresh-password" } });
     expect(user).toMatchObject({ email, role: "researcher" });

@@ -4,14 +4,17 @@ import { useActionState, useEffect, useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { startRunAction } from "./actions";
 
 type Option = { id: string; label: string };
 
-export function StartRunForm({ kinds, snapshots, checkpoints }: { kinds: Record<string, string>; snapshots: Option[]; checkpoints: Option[] }) {
+export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds: Record<string, string>; snapshots: Option[]; checkpoints: Option[]; catalog: RunConfigCatalog }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
   const [kind, setKind] = useState("reward");
+  const [config, setConfig] = useState("{}");
+  const entry = catalog[kind];
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
@@ -49,9 +52,17 @@ export function StartRunForm({ kinds, snapshots, checkpoints }: { kinds: Record<
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1 sm:col-span-3">
-        <Label htmlFor="run-config">Config (JSON; every key and its default: npm run trainer -- {kind} --help)</Label>
-        <textarea id="run-config" name="config" rows={3} defaultValue="{}" className="rounded-md border border-slate-300 p-2 font-mono text-sm" />
+        <div className="flex items-center justify-between gap-3">
+          <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>
+          {entry ? (
+            <Button type="button" variant="outline" onClick={() => setConfig(JSON.stringify(Object.fromEntries(Object.entries(entry.options).map(([k, o]) => [k, o.default])), null, 2))}>
+              Fill in every default
+            </Button>
+          ) : null}
+        </div>
+        <textarea id="run-config" name="config" rows={entry ? 6 : 3} value={config} onChange={(e) => setConfig(e.target.value)} className="rounded-md border border-slate-300 p-2 font-mono text-sm" />
       </div>
+      {entry ? <ConfigHelp kind={kind} entry={entry} /> : null}
       <div className="flex items-center gap-3 sm:col-span-3">
         <Button type="submit" disabled={pending}>
           Start run
@@ -63,5 +74,41 @@ export function StartRunForm({ kinds, snapshots, checkpoints }: { kinds: Record<
         ) : null}
       </div>
     </form>
+  );
+}
+
+/** Every key of a kind's config with its default and meaning: the table `npm run trainer -- <kind> --help` prints. */
+function ConfigHelp({ kind, entry }: { kind: string; entry: RunConfigCatalog[string] }) {
+  return (
+    <details className="sm:col-span-3" data-testid="config-help">
+      <summary className="cursor-pointer text-sm text-slate-700">
+        {Object.keys(entry.options).length} options of a {kind} run, with their defaults
+      </summary>
+      <table className="mt-2 w-full text-left text-xs">
+        <thead className="text-slate-500">
+          <tr>
+            <th className="py-1 pr-3 font-medium">key</th>
+            <th className="py-1 pr-3 font-medium">default</th>
+            <th className="py-1 font-medium">meaning</th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(entry.options).map(([key, o]) => (
+            <tr key={key} className="border-t border-slate-100 align-top">
+              <td className="py-1 pr-3 font-mono">{key}</td>
+              <td className="py-1 pr-3 font-mono">{JSON.stringify(o.default)}</td>
+              <td className="py-1">{o.help}</td>
+            </tr>
+          ))}
+          {Object.entries(entry.extra).map(([key, help]) => (
+            <tr key={key} className="border-t border-slate-100 align-top">
+              <td className="py-1 pr-3 font-mono">{key}</td>
+              <td className="py-1 pr-3 text-slate-500">-</td>
+              <td className="py-1">{help}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

@@ -1,0 +1,26 @@
+/**
+ * The run form's view of each kind's config, generated from the trainer's option tables
+ * (trainer/config-catalog.ts writes config-catalog.json), and the check a new run's config
+ * passes before it is queued: the same resolveConfig the job runs, so a typo or a wrong type
+ * is refused at once instead of failing the run on the worker.
+ */
+import { OptionError, resolveConfig, type OptionTable } from "@/lib/config/options";
+import { AppError } from "@/lib/errors";
+import catalogJson from "./config-catalog.json";
+
+export type RunConfigCatalog = Record<string, { options: OptionTable; extra: Record<string, string> }>;
+
+export const runConfigCatalog = catalogJson.kinds as RunConfigCatalog;
+
+/** Refuses unknown keys and wrong types for the kinds the catalog knows; other kinds are checked by their job. */
+export function checkRunConfig(kind: string, config: Record<string, unknown>): void {
+  const entry = runConfigCatalog[kind];
+  if (!entry) return;
+  const options = Object.fromEntries(Object.entries(config).filter(([k]) => !(k in entry.extra)));
+  try {
+    resolveConfig(entry.options, options, "config");
+  } catch (err) {
+    if (err instanceof OptionError) throw new AppError("bad_request:config", `${err.message}${/unknown option/.test(err.message) && Object.keys(entry.extra).length ? `, ${Object.keys(entry.extra).join(", ")}` : ""}`);
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { checkRunConfig } from "@/lib/runs/config-catalog";
+import { buildConfigCatalog, catalogFile } from "./config-catalog";
+
+it("the run form's config catalog is the trainer's option tables (refresh: npx tsx trainer/config-catalog.ts)", () => {
+  expect(JSON.parse(readFileSync(catalogFile, "utf8"))).toEqual({ kinds: JSON.parse(JSON.stringify(buildConfigCatalog())) });
+});
+
+it("checks a run's config with the CLI's rules: unknown keys and wrong types refused, job keys and other kinds passed through", () => {
+  expect(() => checkRunConfig("reward", { epochs: 2, lr: "3e-4", snapshotId: "x", base: "demo-sft" })).not.toThrow();
+  expect(() => checkRunConfig("reward", { epoch: 2 })).toThrow(/unknown option "epoch".*epochs.*snapshotId, base/s);
+  expect(() => checkRunConfig("ppo", { iterations: "many" })).toThrow(/iterations must be a number, got "many"/);
+  expect(() => checkRunConfig("ppo", { adaptiveKl: "yes" })).toThrow(/adaptiveKl must be true or false/);
+  expect(() => checkRunConfig("sft", { resume: true })).toThrow(/unknown option "resume"/);
+  expect(() => checkRunConfig("generate-pairs", { anything: 1 })).not.toThrow();
+});
