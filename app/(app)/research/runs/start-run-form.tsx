@@ -13,7 +13,10 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
   const [kind, setKind] = useState("reward");
+  // Controlled, so a refused start keeps what was chosen (React resets a form after its action).
   const [config, setConfig] = useState("{}");
+  const [snapshotId, setSnapshotId] = useState(snapshots[0]?.id ?? "");
+  const [parentId, setParentId] = useState(checkpoints[0]?.id ?? "");
   const entry = catalog[kind];
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
@@ -31,7 +34,7 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-snapshot">Dataset snapshot</Label>
-        <NativeSelect id="run-snapshot" name="snapshotId" defaultValue={snapshots[0]?.id ?? ""}>
+        <NativeSelect id="run-snapshot" name="snapshotId" value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)}>
           <option value="">none</option>
           {snapshots.map((s) => (
             <option key={s.id} value={s.id}>
@@ -42,7 +45,7 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-parent">Start from checkpoint</Label>
-        <NativeSelect id="run-parent" name="parentCheckpointId" defaultValue={checkpoints[0]?.id ?? ""}>
+        <NativeSelect id="run-parent" name="parentCheckpointId" value={parentId} onChange={(e) => setParentId(e.target.value)}>
           <option value="">none</option>
           {checkpoints.map((c) => (
             <option key={c.id} value={c.id}>
