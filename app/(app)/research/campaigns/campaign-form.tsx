@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
+import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -27,7 +28,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
   }, [state, values.id, router]);
   const s = values.settings;
   return (
-    <form action={action} className="grid gap-4 sm:grid-cols-4">
+    <form onSubmit={submitKeepingInput(action)} className="grid gap-4 sm:grid-cols-4">
       <div className={`${field} sm:col-span-2`}>
         <Label htmlFor="c-name">Name</Label>
         <Input id="c-name" name="name" defaultValue={values.name} required />

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -8,7 +9,7 @@ import { createSnapshotAction } from "../runs/actions";
 export function SnapshotForm({ campaigns }: { campaigns: { id: string; name: string }[] }) {
   const [state, action, pending] = useActionState(createSnapshotAction, null);
   return (
-    <form action={action} className="grid gap-3 sm:grid-cols-3">
+    <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-name">Name</Label>
         <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} />
