@@ -38,11 +38,15 @@ test("XSS payloads in guidelines, prompts and responses stay inert on the labeli
 
   await signInAndWait(page, "labeler1@pairwise.local", "/label");
   await page.goto(`/label/${campaign.id}`);
+  // Keys work once the workspace has rendered its first task (its key listener is registered then).
+  const task = page.getByRole("region", { name: "Task" });
+  await expect(task).toContainText(/Prompt \d/);
   await page.keyboard.press("?");
   await expect(page.getByRole("dialog", { name: "Guidelines" })).toContainText("window.__pwned = 1");
   await inert();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog", { name: "Guidelines" })).toBeHidden();
   // Every pair, each with a different payload, is shown and judged.
-  const task = page.getByRole("region", { name: "Task" });
   for (let i = 0; i < payloads.length; i++) {
     await expect(task).toContainText(/Prompt \d/);
     const shown = await task.getAttribute("data-assignment-id");

@@ -42,9 +42,15 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const queueKey = labelingKeys.queue(campaign.id);
   const { settings } = campaign;
 
+  // Tasks judged or skipped on this page whose request may not have landed yet: a refetch that
+  // started before it did still lists them, and must not put a pair back on screen.
+  const handled = useRef(new Set<string>());
   const queue = useQuery({
     queryKey: queueKey,
-    queryFn: () => fetchJson<Queue>(`/api/v1/campaigns/${campaign.id}/tasks`, { method: "POST", json: { count: 2 } }),
+    queryFn: async () => {
+      const q = await fetchJson<Queue>(`/api/v1/campaigns/${campaign.id}/tasks`, { method: "POST", json: { count: 2 } });
+      return { ...q, tasks: q.tasks.filter((t) => !handled.current.has(t.assignmentId)) };
+    },
     staleTime: Infinity,
   });
   const stats = useQuery({ queryKey: labelingKeys.stats(), queryFn: () => fetchJson<{ stats: LabelerStats }>("/api/v1/me/stats") });
@@ -87,25 +93,38 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   }, [queryClient, queueKey, campaign.id]);
 
   /** Shows the prefetched next task at once; the server round trip happens behind it. */
-  const advance = useCallback(() => {
-    queryClient.setQueryData<Queue>(queueKey, (q) => (q ? { ...q, tasks: q.tasks.slice(1) } : q));
-  }, [queryClient, queueKey]);
+  const advance = useCallback(
+    (assignmentId: string) => {
+      handled.current.add(assignmentId);
+      queryClient.setQueryData<Queue>(queueKey, (q) => (q ? { ...q, tasks: q.tasks.filter((t) => t.assignmentId !== assignmentId) } : q));
+    },
+    [queryClient, queueKey],
+  );
+  /** A request that failed: the task may be offered again. */
+  const release = (assignmentId: string) => handled.current.delete(assignmentId);
 
   const submit = useMutation({
-    mutationFn: (body: object) => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body }),
+    mutationFn: (body: { assignmentId: string } & Record<string, unknown>) => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body }),
     onSuccess: ({ judgment }) => setUndoStack((s) => [judgment, ...s].slice(0, 20)),
-    onError: (err) => setError(err.message),
+    onError: (err, body) => {
+      release(body.assignmentId);
+      setError(err.message);
+    },
     onSettled: afterChange,
   });
   const skip = useMutation({
     mutationFn: ({ assignmentId, reason, text }: { assignmentId: string; reason: SkipReason; text: string | null }) =>
       fetchJson(`/api/v1/assignments/${assignmentId}/skip`, { method: "POST", json: { reason, text } }),
-    onError: (err) => setError(err.message),
+    onError: (err, { assignmentId }) => {
+      release(assignmentId);
+      setError(err.message);
+    },
     onSettled: afterChange,
   });
   const undo = useMutation({
     mutationFn: (judgment: JudgmentDto) => fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }),
     onSuccess: ({ task: back }, judgment) => {
+      release(back.assignmentId);
       setUndoStack((s) => s.filter((j) => j.id !== judgment.id));
       queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
       void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
@@ -135,7 +154,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       rationale: settings.rationale === "off" ? null : rationale.trim() || null,
       activeMs: activeTime.current(),
     });
-    advance();
+    advance(task.assignmentId);
   }, [task, canSubmit, choice, needsStrength, needsRationale, submit, decisive, settings, strength, rationale, activeTime, advance]);
 
   const doSkip = useCallback(
@@ -144,7 +163,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       setSkipping(false);
       setError(null);
       skip.mutate({ assignmentId: task.assignmentId, reason, text });
-      advance();
+      advance(task.assignmentId);
     },
     [task, skip, advance],
   );
