@@ -9,7 +9,7 @@ import { crossEntropy } from "./ops";
 import { encodeExample, type PromptInput } from "./prompt-format";
 import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
-import { type LmBatch, lmBatchFromStream, lmLoss } from "./train";
+import { type LmBatch, lmBatchFromStream } from "./train";
 
 /** Encodes documents into one stream with end-of-text between them (and at the end). */
 export function tokenizeDocs(tokenizer: Tokenizer, docs: string[]): Uint16Array | Int32Array {
@@ -134,9 +134,6 @@ export function sftBatch(examples: SftEncoded[], padId: number, padMultiple = 1)
   });
   return { B, T, inputs, targets, attentionMask, lossWeights };
 }
-
-/** SFT loss: the LM loss, whose weights sftBatch sets to 0 on prompt and padding tokens. */
-export const sftLoss = lmLoss;
 
 /** Summed weighted NLL and total weight of a batch, without dropout or gradients. */
 export function batchNll(model: GPT, batch: LmBatch): { sum: number; weight: number } {

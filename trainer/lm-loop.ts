@@ -10,7 +10,24 @@ import type { Adam } from "./optim";
 import { DataParallel } from "./parallel";
 import { cosineLr, type CosineSchedule } from "./schedule";
 import { type LmBatch, lmLoss, trainStep } from "./train";
+import type { CheckpointStore } from "./checkpoint";
+import { defaultThreads } from "./parallel";
+import { hasTrainingState, loadTrainingState } from "./training-state";
 import { createProgress } from "./cli/progress";
+
+/** Options a resumed pretraining or SFT run takes from the command line; all others come from the saved state. */
+const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
+type ResumableConfig = { out: string; resume: boolean; steps: number; stopAfter: number; evalEvery: number; saveEvery: number; threads: number };
+
+/** With --resume: `<out>-resume`'s state and its saved config (operational options from the flags); else the flags as they are. */
+export async function resumeLmRun<C extends ResumableConfig>(store: CheckpointStore, flags: C, log: (line: string) => void) {
+  const resumed = flags.resume && (await hasTrainingState(store, flags.out)) ? await loadTrainingState(store, flags.out) : null;
+  if (flags.resume && !resumed) log(`no resumable state ${flags.out}-resume: starting fresh`);
+  if (!resumed) return { cfg: flags, resumed };
+  const cfg: C = { ...(resumed.state.config as C), ...Object.fromEntries(operational.map((k) => [k, flags[k]])) };
+  log(`resuming ${flags.out} at step ${resumed.state.step}/${cfg.steps}`);
+  return { cfg, resumed };
+}
 
 export interface LoopHooks {
   /** Called after every step with its metrics (loss/train, lr, tokens/s, grad_norm; loss/val on eval steps). */
@@ -26,7 +43,7 @@ export interface LoopInput {
   schedule: CosineSchedule;
   clipNorm: number;
   batchAt: (step: number) => LmBatch;
-  /** Data-parallel threads (parallel.ts); 1 = the main thread only. */
+  /** Data-parallel threads (parallel.ts); 1 = the main thread only, 0 = the backend's default. */
   threads: number;
   backend: BackendName;
   evalEvery: number;
@@ -50,7 +67,8 @@ export interface LoopResult {
 }
 
 export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<LoopResult> {
-  const parallel = input.threads > 1 ? await DataParallel.start(input.model, input.backend, input.threads) : null;
+  const threads = input.threads > 0 ? input.threads : defaultThreads(input.backend);
+  const parallel = threads > 1 ? await DataParallel.start(input.model, input.backend, threads) : null;
   if (parallel) hooks.log(`${input.label}: data-parallel over ${parallel.threads} threads`);
   try {
     return await loop(input, hooks, parallel);

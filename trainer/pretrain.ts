@@ -8,12 +8,11 @@ import { opt, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
 import { fnv1a } from "./data/build-corpus";
 import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
-import { defaultThreads } from "./parallel";
-import { trainLoop, type LoopHooks } from "./lm-loop";
+import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
 import { createModel, disposeModel, type GPT, paramCount } from "./model";
 import { Adam } from "./optim";
 import { type Tokenizer, trainByteBpe } from "./tokenizer";
-import { hasTrainingState, loadTrainingState, saveTrainingState } from "./training-state";
+import { saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
 
 export const pretrainOptions = {
@@ -44,8 +43,6 @@ export const pretrainOptions = {
 };
 export type PretrainConfig = Resolved<typeof pretrainOptions>;
 
-/** Options that may differ when resuming; everything else comes from the saved state. */
-const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 
 /** An even sample of documents up to `chars` characters, for training the tokenizer. */
 function tokenizerSample(docs: string[], chars: number): string[] {
@@ -64,15 +61,11 @@ export interface LmRunResult {
 
 export async function runPretrain(flags: PretrainConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
-  let cfg = flags;
+  const { cfg, resumed } = await resumeLmRun(store, flags, log);
   let model: GPT;
   let tokenizer: Tokenizer;
-  const resumed = flags.resume && (await hasTrainingState(store, flags.out)) ? await loadTrainingState(store, flags.out) : null;
-  if (flags.resume && !resumed) log(`no resumable state ${flags.out}-resume: starting fresh`);
   if (resumed) {
-    cfg = { ...(resumed.state.config as PretrainConfig), ...Object.fromEntries(operational.map((k) => [k, flags[k]])) };
     ({ model, tokenizer } = resumed);
-    log(`resuming ${flags.out} at step ${resumed.state.step}/${cfg.steps}`);
   }
   const files = corpusFiles();
   const trainDocs = readCorpusDocs(cfg.corpus || files.corpusTrain);
@@ -113,7 +106,7 @@ export async function runPretrain(flags: PretrainConfig, ctx: { store: Checkpoin
       schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
       clipNorm: cfg.clipNorm,
       batchAt: (step) => data.batch(step),
-      threads: cfg.threads > 0 ? cfg.threads : defaultThreads(ctx.backend),
+      threads: cfg.threads,
       backend: ctx.backend,
       evalEvery: cfg.evalEvery,
       evaluate,

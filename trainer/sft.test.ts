@@ -7,12 +7,12 @@ import { FolderCheckpointStore, saveCheckpoint } from "./checkpoint";
 import { resolveConfig } from "./cli/options";
 import { readSftJsonl } from "./data/corpus";
 import { definitions, lmFixture, syntheticDocs } from "./lm-testing";
-import { encodeSftExamples, sftBatch, sftLoss } from "./lm-data";
+import { encodeSftExamples, sftBatch } from "./lm-data";
 import { createModel, disposeModel, forward, lmLogits } from "./model";
 import { encodeExample, formatExample, formatPrompt } from "./prompt-format";
 import { runSft, sftOptions } from "./sft";
 import { tinyConfig } from "./testing";
-import { weightedTokenLoss } from "./train";
+import { lmLoss, weightedTokenLoss } from "./train";
 import { type ByteBpeTokenizer, END_OF_TEXT, trainByteBpe } from "./tokenizer";
 
 const quiet = { log: () => {} };
@@ -82,7 +82,7 @@ describe("SFT", () => {
     const model = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 2 });
     const { encoded } = encodeSftExamples(tokenizer, definitions.slice(0, 2), 32);
     const batch = sftBatch(encoded, tokenizer.padId);
-    const loss = tf.tidy(() => sftLoss(model, batch).loss.dataSync()[0]);
+    const loss = tf.tidy(() => lmLoss(model, batch).loss.dataSync()[0]);
     const logits = tf.tidy(() => lmLogits(model, forward(model, { ids: tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32"), attentionMask: batch.attentionMask }).hidden).arraySync());
     let sum = 0;
     let n = 0;
@@ -96,7 +96,7 @@ describe("SFT", () => {
     expect(n).toBe(encoded.reduce((s, e) => s + e.ids.length - e.promptLength, 0));
     expect(loss).toBeCloseTo(sum / n, 4);
     const scrambled = { ...batch, targets: batch.targets.map((t, i) => (batch.lossWeights![i] ? t : (t + 1) % tokenizer.vocabSize)) };
-    expect(tf.tidy(() => sftLoss(model, scrambled).loss.dataSync()[0])).toBeCloseTo(loss, 6);
+    expect(tf.tidy(() => lmLoss(model, scrambled).loss.dataSync()[0])).toBeCloseTo(loss, 6);
     disposeModel(model);
   });
 

@@ -8,12 +8,11 @@ import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckp
 import { opt, OptionError, type Resolved } from "./cli/options";
 import { corpusFiles, readSftJsonl } from "./data/corpus";
 import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder } from "./lm-data";
-import { defaultThreads } from "./parallel";
-import { trainLoop, type LoopHooks } from "./lm-loop";
+import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
 import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
 import type { Tokenizer } from "./tokenizer";
-import { hasTrainingState, loadTrainingState, saveTrainingState } from "./training-state";
+import { saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
 import type { LmRunResult } from "./pretrain";
 
@@ -39,19 +38,14 @@ export const sftOptions = {
 };
 export type SftConfig = Resolved<typeof sftOptions>;
 
-const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 
 export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
-  let cfg = flags;
+  const { cfg, resumed } = await resumeLmRun(store, flags, log);
   let model: GPT;
   let tokenizer: Tokenizer;
-  const resumed = flags.resume && (await hasTrainingState(store, flags.out)) ? await loadTrainingState(store, flags.out) : null;
-  if (flags.resume && !resumed) log(`no resumable state ${flags.out}-resume: starting fresh`);
   if (resumed) {
-    cfg = { ...(resumed.state.config as SftConfig), ...Object.fromEntries(operational.map((k) => [k, flags[k]])) };
     ({ model, tokenizer } = resumed);
-    log(`resuming ${flags.out} at step ${resumed.state.step}/${cfg.steps}`);
   } else {
     if (!cfg.base) throw new OptionError("--base is required (the checkpoint to fine-tune)");
     ({ model, tokenizer } = await loadCheckpoint(store, cfg.base));
@@ -85,7 +79,7 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
       schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
       clipNorm: cfg.clipNorm,
       batchAt: (step) => sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8),
-      threads: cfg.threads > 0 ? cfg.threads : defaultThreads(ctx.backend),
+      threads: cfg.threads,
       backend: ctx.backend,
       evalEvery: cfg.evalEvery,
       evaluate: () => sftExamplesLoss(model, heldEval, tokenizer.padId, 32).loss,

@@ -1,7 +1,9 @@
 /**
  * Where a training step's time goes: one step of the bench's small model (context 64) on the
  * wasm backend under tf.profile, kernel time summed per kernel and input shape, largest first.
- * Custom-gradient wrappers show up as "forward" and include the kernels inside them.
+ * Custom-gradient wrappers show up as "forward" and include the kernels inside them. Then the
+ * parts of a two-thread data-parallel step (trainer/parallel.ts): a half-batch gradient alone and
+ * while the replica computes the other half, and the serial work on the main thread.
  *
  *   npx tsx bench/train-throughput/profile.ts [batch=16]
  */
@@ -9,8 +11,9 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@/trainer/backend";
 import { createModel, defaultModelConfig } from "@/trainer/model";
 import { Adam } from "@/trainer/optim";
+import { DataParallel, flatWeights, shardGradients, sliceRows } from "@/trainer/parallel";
 import { benchSizes } from "@/trainer/throughput";
-import { lmBatchFromStream, lmLoss, trainStep } from "@/trainer/train";
+import { applyGradients, lmBatchFromStream, lmLoss, trainStep } from "@/trainer/train";
 
 await initBackend("wasm");
 const B = Number(process.argv[2] ?? 16);
@@ -37,3 +40,39 @@ for (const [k, v] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25
 const t0 = performance.now();
 for (let i = 0; i < 5; i++) trainStep(model, optimizer, batch(), lmLoss);
 console.log(`${info.kernels.length} kernels per step; ${((performance.now() - t0) / 5).toFixed(1)} ms per step unprofiled (batch ${B})`);
+
+// The data-parallel step's parts.
+const ms = (f: () => unknown, n = 5) => {
+  f();
+  const t = performance.now();
+  for (let i = 0; i < n; i++) f();
+  return (performance.now() - t) / n;
+};
+const full = batch();
+const first = sliceRows(full, 0, B / 2);
+const grads = shardGradients(model, first).grads;
+const average = () => {
+  const sum = new Float32Array(grads.length);
+  for (let i = 0; i < sum.length; i++) sum[i] += grads[i]! * 0.5 + grads[i]! * 0.5;
+};
+const apply = () =>
+  tf.tidy(() => {
+    const g: Record<string, tf.Tensor> = {};
+    let offset = 0;
+    for (const [name, p] of Object.entries(model.params)) {
+      g[name] = tf.tensor(grads.subarray(offset, offset + p.size), p.shape);
+      offset += p.size;
+    }
+    applyGradients(optimizer, g, {}).dataSync();
+  });
+const parts = { half: ms(() => shardGradients(model, first)), gather: ms(() => flatWeights(model)), average: ms(average), apply: ms(apply) };
+console.log(`data-parallel parts: half-batch gradient alone ${parts.half.toFixed(1)} ms; gather weights ${parts.gather.toFixed(1)} ms; average two gradients ${parts.average.toFixed(1)} ms; gradient tensors + clip + Adam ${parts.apply.toFixed(1)} ms`);
+const parallel = await DataParallel.start(model, "wasm", 2);
+for (let i = 0; i < 3; i++) await parallel.step(optimizer, full);
+const t1 = performance.now();
+for (let i = 0; i < 10; i++) await parallel.step(optimizer, full);
+const stepMs = (performance.now() - t1) / 10;
+// What is left once the serial parts are taken out: both halves computed at the same time.
+const concurrent = stepMs - parts.gather - parts.average - parts.apply;
+console.log(`data-parallel step ${stepMs.toFixed(1)} ms: both halves at once ~${concurrent.toFixed(1)} ms (one half alone ${parts.half.toFixed(1)} ms), serial ${(stepMs - concurrent).toFixed(1)} ms`);
+await parallel.close();
