@@ -1,5 +1,5 @@
 import { z, ZodError } from "zod";
-import { isStorableText, unstorableTextMessage } from "@/lib/api/storable-text";
+import { isStorableText, unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 
@@ -27,6 +27,17 @@ export function formArg(value: unknown): FormData {
   for (const [key, item] of value.entries()) {
     if (typeof item === "string" && !isStorableText(item)) throw new AppError("bad_request:text", unstorableTextMessage(key));
   }
+  return value;
+}
+
+/**
+ * A server action's plain-value argument (an object its schema parses next): any string in
+ * it, keys included, must be storable, or the caller gets a message naming the field
+ * instead of a failed insert.
+ */
+export function plainArg(value: unknown): unknown {
+  const unstorable = unstorableTextPath(value);
+  if (unstorable !== null) throw new AppError("bad_request:text", unstorableTextMessage(unstorable));
   return value;
 }
 

@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
+import { actionResult, formArg, idArg, plainArg, type ActionResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
 import { createInvite, createPasswordResetLink, linkLifetime, revokeAccountLink } from "@/lib/users/account-links";
 import { createInviteSchema, createUserSchema, updateUserSchema } from "@/lib/users/schema";
@@ -25,7 +25,7 @@ export async function createUserAction(_prev: ActionResult<{ email: string }> | 
 export async function updateUserAction(userId: string, change: unknown): Promise<ActionResult> {
   const admin = await requireRole("admin");
   return actionResult(async () => {
-    await updateUser({ userId: idArg(userId, "user"), input: updateUserSchema.parse(change), actorId: admin.id });
+    await updateUser({ userId: idArg(userId, "user"), input: updateUserSchema.parse(plainArg(change)), actorId: admin.id });
     revalidatePath("/admin");
     return undefined;
   });
