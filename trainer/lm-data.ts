@@ -4,8 +4,7 @@
  * exactly the batches the uninterrupted run would have.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forward, type GPT, lmLogits } from "./model";
-import { crossEntropy } from "./ops";
+import { forward, type GPT, lmNll } from "./model";
 import { encodeExample, type PromptInput } from "./prompt-format";
 import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
@@ -140,7 +139,7 @@ export function batchNll(model: GPT, batch: LmBatch): { sum: number; weight: num
   const weights = batch.lossWeights ?? new Float32Array(batch.B * batch.T).fill(1);
   const sum = tf.tidy(() => {
     const { hidden } = forward(model, { ids: tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32"), attentionMask: batch.attentionMask });
-    const nll = crossEntropy(lmLogits(model, hidden), tf.tensor1d(batch.targets, "int32"));
+    const nll = lmNll(model, hidden, tf.tensor1d(batch.targets, "int32"));
     return tf.sum(tf.mul(nll, tf.tensor1d(weights)));
   });
   const value = sum.dataSync()[0];

@@ -7,7 +7,7 @@
  * Shapes: B batch, T new tokens, P past (cached) tokens, S = P + T, C dModel, H heads, D = C / H, V vocab.
  */
 import * as tf from "@tensorflow/tfjs";
-import { bmm, embedding, geluNew, layerNorm, linear, quickGelu, tiedHead } from "./ops";
+import { bmm, embedding, geluNew, layerNorm, linear, quickGelu, tiedHead, tiedHeadNll } from "./ops";
 import { createRng } from "./rng";
 
 export interface ModelConfig {
@@ -256,6 +256,14 @@ export function forward(model: GPT, input: ForwardInput): ForwardOutput {
 /** Language-model logits with the tied embedding. hidden [N, C] -> [N, V]. */
 export function lmLogits(model: GPT, hidden: tf.Tensor2D): tf.Tensor2D {
   return tiedHead(hidden, model.params["transformer.wte.weight"] as tf.Tensor2D);
+}
+
+/**
+ * Next-token negative log-likelihood at every position: -log softmax(logits)[target]. hidden [N, C],
+ * targets [N] int32 -> [N]. Same as cross-entropy on lmLogits, in one fused op (ops.tiedHeadNll).
+ */
+export function lmNll(model: GPT, hidden: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  return tiedHeadNll(hidden, model.params["transformer.wte.weight"] as tf.Tensor2D, targets);
 }
 
 /** Index of the last real token of each row: [B]. */

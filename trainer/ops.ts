@@ -139,32 +139,40 @@ export function embedding(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 }
 
 /**
- * exp(z) for z <= 0, as s / (1 - s) with s = sigmoid(z): wasm's exp is scalar (25 ms for
- * [1024, 4096]) while its sigmoid is vectorised (7 ms for all three ops). 1 - s >= 1/2 here, so
- * the result is exp(z) to float32 rounding (relative error 4e-7 measured).
+ * Per-row -log softmax(h E^T)[target] for a tied LM head, in one op: the [N, V] logits never
+ * meet an elementwise kernel except softmax (one vectorised XNNPACK pass on wasm) and two row
+ * maxima. h [N, C], e [V, C], targets [N] int32 -> [N].
+ *
+ * - log-sum-exp without exp: softmax's largest entry is exp(0) / sum exp(l - max), so
+ *   -log(max p) is log sum exp(l - max), never underflowing (max p >= 1/V);
+ * - the target logit as a row dot product h . E[target], not a gather from the logits;
+ * - backward with the one-hot term moved to [N, C]: with d = p - onehot and g the incoming
+ *   gradient per row, dh = g (p E - E[t]) and dE = p^T (g h) - scatter-add of g h at t.
+ *
+ * Cross-entropy written as ops on the logits (max, exp, sum, log, one-hot) takes about eight [N, V]
+ * elementwise passes more: on the bench's small model that was most of the head's cost.
  */
-export function expNonPositive(z: tf.Tensor): tf.Tensor {
-  const s = tf.sigmoid(z);
-  return tf.div(s, tf.sub(1, s));
-}
-
-/**
- * Per-row cross-entropy -log softmax(logits)[target]. logits [N, V], targets [N] int32 -> [N].
- * Written by hand so the backward pass is one (p - onehot) * dy with no logSoftmax chain.
- */
-export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
-  const op = custom<[tf.Tensor2D], tf.Tensor1D>(([l], save) => {
-    const [n, v] = l.shape;
-    const z = tf.sub(l, tf.max(l, 1, true)); // [N, V], every entry <= 0
-    const e = expNonPositive(z);
-    const s = tf.sum(e, 1, true); // [N, 1]
-    const flat = tf.add(tf.mul(tf.range(0, n, 1, "int32"), tf.scalar(v, "int32")), targets); // [N]
-    const zt = tf.gather(tf.reshape(z, [-1]), flat); // [N]
-    save([e, s, targets]);
+export function tiedHeadNll(h: tf.Tensor2D, e: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const op = custom<[tf.Tensor2D, tf.Tensor2D], tf.Tensor1D>(([hi, ei], save) => {
+    const [n] = hi.shape;
+    const logits = tf.matMul(hi, T2(ei)); // [N, V]
+    const p = tf.softmax(logits); // [N, V]
+    const logSumExp = tf.neg(tf.log(tf.max(p, 1))); // [N], log sum exp(l - max l)
+    const et = tf.gather(ei, targets); // [N, C]
+    const targetLogit = tf.sum(tf.mul(hi, et), 1); // [N]
+    save([hi, ei, p, et, targets]);
     return {
-      value: tf.sub(tf.reshape(tf.log(s), [-1]), zt),
-      gradFunc: (dy, [es, ss, ts]) => tf.mul(tf.sub(tf.div(es, ss), tf.oneHot(ts as tf.Tensor1D, v)), tf.reshape(dy, [-1, 1])),
+      value: tf.reshape(tf.sub(tf.add(logSumExp, tf.max(logits, 1)), targetLogit), [n]),
+      gradFunc: (dy, [hs, es, ps, ets, ts]) => {
+        const g = tf.reshape(dy, [-1, 1]); // [N, 1]
+        const hg = tf.mul(hs, g); // [N, C]
+        const dh = tf.mul(tf.sub(tf.matMul(as2(ps), as2(es)), ets), g); // [N, C]
+        const pTh = T2(tf.matMul(T2(hg), as2(ps))); // [V, C]; transposing [C, V] is far cheaper than p [N, V]
+        const dE = tf.sub(pTh, tf.scatterND(tf.reshape(ts, [-1, 1]), hg, es.shape)); // repeated targets are summed
+        return [dh, dE];
+      },
     };
   });
-  return op(logits);
+  return op(h, e);
 }
+

@@ -11,8 +11,8 @@
  * before the action, as TRL's value head reads it) and its reward.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forward, type GPT, lmLogits, rewardScores } from "./model";
-import { crossEntropy, embedding } from "./ops";
+import { forward, type GPT, lmNll, rewardScores } from "./model";
+import { embedding } from "./ops";
 import { formatPrompt, formatResponse, type PromptInput } from "./prompt-format";
 import type { Tokenizer } from "./tokenizer";
 
@@ -75,7 +75,7 @@ export function forwardPacked(model: GPT, batch: PackedBatch, training = false):
 
 /** log p(target) at every position (differentiable): [B*T]. Entries off the response mask are meaningless. */
 export function targetLogprobs(model: GPT, hidden: tf.Tensor2D, batch: PackedBatch): tf.Tensor1D {
-  return tf.neg(crossEntropy(lmLogits(model, hidden), tf.tensor1d(batch.targets, "int32")));
+  return tf.neg(lmNll(model, hidden, tf.tensor1d(batch.targets, "int32")));
 }
 
 /** Sum of the response tokens' log-probs per row: [B]. */

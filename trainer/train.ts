@@ -3,8 +3,7 @@
  * Pretraining, SFT, reward, PPO and DPO all pass their own LossFn to trainStep.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forward, type GPT, lmLogits } from "./model";
-import { crossEntropy } from "./ops";
+import { forward, type GPT, lmNll } from "./model";
 import { type Adam, clipByGlobalNorm } from "./optim";
 
 export interface LossOutput {
@@ -83,15 +82,13 @@ export interface LmBatch {
 export function lmLoss(model: GPT, batch: LmBatch): LossOutput {
   const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32");
   const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true });
-  const logits = lmLogits(model, hidden);
-  const targets = tf.tensor1d(batch.targets, "int32");
-  if (!batch.lossWeights) return { loss: tf.mean(crossEntropy(logits, targets)) as tf.Scalar };
-  return { loss: weightedTokenLoss(logits, targets, tf.tensor1d(batch.lossWeights)) };
+  const nll = lmNll(model, hidden, tf.tensor1d(batch.targets, "int32")); // [N]
+  if (!batch.lossWeights) return { loss: tf.mean(nll) as tf.Scalar };
+  return { loss: weightedTokenLoss(nll, tf.tensor1d(batch.lossWeights)) };
 }
 
-/** Weighted mean of per-position cross-entropy. logits [N, V], targets [N], weights [N]. */
-export function weightedTokenLoss(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
-  const nll = crossEntropy(logits, targets); // [N]
+/** Weighted mean of per-position losses. nll [N], weights [N]. */
+export function weightedTokenLoss(nll: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
   return tf.div(tf.sum(tf.mul(nll, weights)), tf.maximum(tf.sum(weights), 1)) as tf.Scalar;
 }
 

@@ -5,8 +5,7 @@
  * positions that predict a response token.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type GPT, lmLogits, tokenValues } from "../model";
-import { crossEntropy } from "../ops";
+import { type GPT, lmLogits, lmNll, tokenValues } from "../model";
 import { forwardPacked, type PackedBatch } from "../sequences";
 import { type LmBatch, lmLoss } from "../train";
 import type { PpoConfig } from "./config";
@@ -23,8 +22,7 @@ export interface PpoMinibatch {
 export function ppoLoss(model: GPT, mb: PpoMinibatch, config: Pick<PpoConfig, "clipRange" | "clipRangeValue" | "vfCoef" | "entropyCoef" | "ptxCoef">): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> } {
   const { packed } = mb;
   const hidden = forwardPacked(model, packed, true); // [N, C]
-  const logits = lmLogits(model, hidden); // [N, V]
-  const logprobs = tf.neg(crossEntropy(logits, tf.tensor1d(packed.targets, "int32"))); // [N]
+  const logprobs = tf.neg(lmNll(model, hidden, tf.tensor1d(packed.targets, "int32"))); // [N]
   const vpred = tokenValues(model, hidden); // [N]
   const mask = tf.tensor1d(packed.responseMask);
   const n = tf.maximum(tf.sum(mask), 1);
@@ -56,6 +54,7 @@ export function ppoLoss(model: GPT, mb: PpoMinibatch, config: Pick<PpoConfig, "c
   };
   if (config.entropyCoef > 0) {
     // H = logsumexp(l) - sum softmax(l) l, per position
+    const logits = lmLogits(model, hidden); // [N, V]
     const entropy = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(tf.softmax(logits), logits), 1));
     const meanEntropy = mmean(entropy);
     loss = tf.sub(loss, tf.mul(config.entropyCoef, meanEntropy)) as tf.Scalar;
