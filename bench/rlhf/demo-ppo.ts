@@ -11,6 +11,7 @@
  * 4. `eval` on held-out headwords: A = the PPO policy, B = demo-sft, best-of-4 and best-of-16 from
  *    B, perplexity on the held-out corpus; then the issue's bars, each marked met or not.
  *
+ * `--ppo '{"ptxCoef":0}'` overrides PPO options (JSON, the CLI's option names) for a sweep.
  * Checkpoints go to a scratch store (printed); nothing touches the database.
  */
 import { mkdtempSync } from "node:fs";
@@ -21,6 +22,8 @@ import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { evaluatePolicies } from "@/trainer/eval";
+import { resolveConfig } from "@/lib/config/options";
+import { ppoOptions } from "@/trainer/ppo/config";
 import { trainPpo } from "@/trainer/ppo/ppo";
 import type { PreferenceRow } from "@/trainer/preferences";
 import { trainRewardModel } from "@/trainer/reward";
@@ -33,11 +36,14 @@ const { values } = parseArgs({
     prompts: { type: "string", default: "700" },
     minutes: { type: "string", default: "10" },
     "eval-prompts": { type: "string", default: "100" },
+    ppo: { type: "string", default: "{}" },
   },
 });
 const promptCount = Number(values.prompts);
 const minutes = Number(values.minutes);
 const evalPrompts = Number(values["eval-prompts"]);
+const ppoOverrides = JSON.parse(values.ppo) as Record<string, unknown>;
+resolveConfig(ppoOptions, ppoOverrides, "--ppo"); // refuses unknown keys and wrong types
 const LABELERS = 3;
 
 const backend = await initBackend();
@@ -76,7 +82,7 @@ const ppo = await trainPpo({
   rewardCheckpointId: rm.record.id,
   prompts: ppoPrompts,
   ptxTexts: readCorpusDocs(corpusFiles().corpusTrain),
-  config: { iterations: 1000, maxMinutes: minutes, ptxCoef: 0.5, saveEvery: 0, sampleEvery: 10, seed: 1 },
+  config: { iterations: 1000, maxMinutes: minutes, ptxCoef: 0.5, saveEvery: 0, sampleEvery: 10, seed: 1, ...ppoOverrides },
   outputId: "demo-ppo",
   onIteration: (i, m) => {
     history.push(m);
