@@ -67,7 +67,8 @@ export function shardGradients(model: GPT, batch: LmBatch): { loss: number; weig
     const byName = byParamName(model, names, raw);
     let offset = 0;
     for (const n of names) {
-      grads.set(byName[n].dataSync() as Float32Array, offset);
+      // a parameter the LM loss does not reach (a value or reward head) gets a zero gradient
+      if (byName[n]) grads.set(byName[n].dataSync() as Float32Array, offset);
       offset += model.params[n].size;
     }
     return value.dataSync()[0];
@@ -193,6 +194,18 @@ export class DataParallel {
       return applyGradients(optimizer, grads, opts).dataSync()[0];
     });
     return { loss, gradNorm: norm, metrics: {} };
+  }
+
+  /**
+   * The LM loss's gradient on a batch, computed by the first replica with the model's current
+   * weights while the caller's thread does other work (PPO-ptx beside the PPO terms).
+   */
+  async lmGradients(batch: LmBatch): Promise<{ loss: number; weight: number; grads: Float32Array }> {
+    if (!this.replicas.length) throw new Error("lmGradients needs a replica (threads >= 2)");
+    const weights = flatWeights(this.model);
+    const reply = await this.replicas[0].request({ type: "step", weights, batch }, [weights.buffer as ArrayBuffer]);
+    if (reply.type !== "grads") throw new Error(`data-parallel worker answered ${reply.type} to a step`);
+    return reply;
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,7 @@ export const ppoOptions = {
   entropyCoef: opt(0, "weight of the entropy bonus; 0 = off (TRL classic has none)"),
   ptxCoef: opt(0, "weight of the pretraining next-token loss (PPO-ptx, InstructGPT); 0 = off or no ptx text"),
   ptxBatchSize: opt(4, "rows of pretraining text per gradient step for PPO-ptx"),
+  threads: opt(0, "2 computes PPO-ptx's gradient on a second thread beside the PPO terms (the same update); 0 = 2 on wasm and cpu when ptxCoef > 0, else 1"),
   earlyStopping: opt(true, "stop an iteration's epochs when approx KL > 1.5 * targetKl (TRL: false; the issue asks for it)"),
   targetKl: opt(1, "approx-KL threshold for early stopping, per token (TRL: 1)"),
   scoreNorm: opt(false, "normalise scores by the running mean and std of all scores so far (TRL use_score_scaling+norm)"),

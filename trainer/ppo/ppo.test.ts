@@ -74,6 +74,31 @@ describe("PPO on a toy task (wasm)", () => {
     expect(Math.abs(withPtx - ref)).toBeLessThan(Math.abs(without - ref));
   });
 
+  it("PPO-ptx's gradient on a second thread makes the one-thread update", async () => {
+    const cfg: Partial<PpoConfig> = { ...toy, iterations: 2, sampleEvery: 0, ptxCoef: 0.5, ptxBatchSize: 4 };
+    const pretrain = toyDemos(256, 77).map((d) => formatExample(d.prompt, d.response));
+    const before = tf.memory().numTensors;
+    const one = await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: { ...cfg, threads: 1 }, ptxTexts: pretrain, outputId: "ptx-one" });
+    const two = await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: { ...cfg, threads: 2 }, ptxTexts: pretrain, outputId: "ptx-two" });
+    expect(tf.memory().numTensors).toBe(before);
+    for (const k of ["loss/policy", "loss/value", "loss/ptx", "policy/approxkl", "objective/scores"]) expect(two.metrics[k], k).toBeCloseTo(one.metrics[k], 5);
+    const a = await loadCheckpoint(store, "ptx-one");
+    const b = await loadCheckpoint(store, "ptx-two");
+    // The attention key bias is skipped: its gradient is zero in exact arithmetic (softmax ignores a
+    // constant added to every score of a query), so Adam turns the rounding noise of either sum
+    // order into steps of +-lr.
+    let maxDiff = 0;
+    for (const [name, p] of Object.entries(a.model.params)) {
+      const [x, y] = [p.dataSync(), b.model.params[name].dataSync()];
+      const keyBias = name.endsWith("attn.c_attn.bias") ? [x.length / 3, (2 * x.length) / 3] : [0, 0];
+      for (let i = 0; i < x.length; i++) if (i < keyBias[0] || i >= keyBias[1]) maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+    }
+    console.log(`ppo-ptx on two threads: largest weight difference from one thread ${maxDiff.toExponential(2)} after 2 iterations`);
+    expect(maxDiff).toBeLessThan(1e-6);
+    disposeModel(a.model);
+    disposeModel(b.model);
+  });
+
   it("runs with the entropy bonus, the k3 estimator, score normalisation and a fixed KL coefficient", async () => {
     const seen: Array<Record<string, number>> = [];
     await trainPpo({

@@ -22,6 +22,7 @@ import { saveCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
 import { addHeads, disposeModel, type GPT, tokenValues } from "../model";
 import { Adam } from "../optim";
+import { DataParallel, defaultThreads } from "../parallel";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { createRng } from "../rng";
 import { backendName, dropParams, loadModel, newCheckpointId } from "../rlhf-common";
@@ -29,11 +30,11 @@ import { AdaptiveKlController, FixedKlController, gae, type KlController, type K
 import { scoreTexts } from "../score";
 import { chunks, type EncodedPair, forwardPacked, packSequences, responseEntries, scatterResponse, targetLogprobs, truncatePair } from "../sequences";
 import type { Tokenizer } from "../tokenizer";
-import { lmBatchFromStream, trainStep } from "../train";
+import { applyGradients, byParamName, lmBatchFromStream, type StepResult, trainStep } from "../train";
 import { hasTrainingState, loadTrainingState, resumeId, saveTrainingState, type TrainerState } from "../training-state";
 import { type PpoConfig, ppoDefaults } from "./config";
 import { type HealthFlag, healthFlags } from "./health";
-import { ppoLoss } from "./loss";
+import { ppoLoss, type PpoMinibatch } from "./loss";
 
 /** A programmatic reward (tests, toy tasks) instead of a reward model. */
 export type RewardFn = (x: { prompt: PromptInput; response: string; tokens: number[] }) => number;
@@ -137,6 +138,46 @@ function evaluateRollout(model: GPT, seqs: EncodedPair[], padId: number, withVal
   return { logprobs, values };
 }
 
+/**
+ * One minibatch step. With a replica, PPO-ptx's term (a plain LM loss) has its gradient computed
+ * on the second thread while this one takes the PPO terms': their weighted sum is the gradient of
+ * the whole loss, so the update is the one-thread update (ppo.test.ts checks it).
+ */
+async function ppoStep(policy: GPT, optimizer: Adam, mb: PpoMinibatch, config: PpoConfig, replica: DataParallel | null): Promise<StepResult> {
+  const opts = { clipNorm: config.clipNorm };
+  if (!replica || !mb.ptx) return trainStep(policy, optimizer, mb, (m, b) => ppoLoss(m, b, config), opts);
+  const remote = replica.lmGradients(mb.ptx);
+  const names = Object.keys(policy.params);
+  let metricTensors: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = ppoLoss(policy, { ...mb, ptx: undefined }, config);
+    metricTensors = out.metrics;
+    for (const t of Object.values(metricTensors)) tf.keep(t);
+    return out.loss;
+  }, names.map((n) => policy.params[n]));
+  const kept = () => [value, ...Object.values(grads), ...Object.values(metricTensors)];
+  try {
+    const ptx = await remote;
+    const gradNorm = tf.tidy(() => {
+      const local = byParamName(policy, names, grads);
+      const total: Record<string, tf.Tensor> = {};
+      let offset = 0;
+      for (const n of names) {
+        const p = policy.params[n];
+        const g = tf.mul(tf.tensor(ptx.grads.subarray(offset, offset + p.size), p.shape), config.ptxCoef);
+        offset += p.size;
+        total[n] = local[n] ? tf.add(local[n], g) : g;
+      }
+      return applyGradients(optimizer, total, opts).dataSync()[0];
+    });
+    const metrics: Record<string, number> = { "loss/ptx": ptx.loss };
+    for (const [k, t] of Object.entries(metricTensors)) metrics[k] = t.dataSync()[0];
+    return { loss: value.dataSync()[0] + config.ptxCoef * ptx.loss, gradNorm, metrics };
+  } finally {
+    tf.dispose(kept());
+  }
+}
+
 export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
   const config: PpoConfig = { ...ppoDefaults, ...input.config };
   if (!klEstimators.includes(config.klEstimator as KlEstimator)) throw new Error(`klEstimator must be one of ${klEstimators.join(", ")}`);
@@ -179,6 +220,9 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
   const ptxTokens = config.ptxCoef > 0 && input.ptxTexts?.length ? ptxStream(tokenizer, input.ptxTexts) : null;
   const ptxT = Math.min(policy.config.contextLength - 1, 64);
   if (config.ptxCoef > 0 && (!ptxTokens || ptxTokens.length < ptxT + 2)) throw new Error("ptxCoef > 0 needs pretraining text (ptxTexts) longer than one window");
+  const threads = config.threads > 0 ? config.threads : ptxTokens ? defaultThreads(backendName()) : 1;
+  const ptxReplica = ptxTokens && threads > 1 ? await DataParallel.start(policy, backendName(), 2) : null;
+  if (ptxReplica) log("PPO-ptx's gradient runs on a second thread");
   const maxPrompt = Math.max(1, policy.config.contextLength - config.maxNewTokens);
   const promptOrder = input.prompts.map((_, i) => i);
   const orderRng = createRng(config.seed);
@@ -259,7 +303,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
             ? lmBatchFromStream(ptxTokens, Array.from({ length: config.ptxBatchSize }, () => Math.floor(updateRng.next() * (ptxTokens.length - ptxT - 1))), ptxT)
             : undefined;
           const mb = { packed, oldLogprobs: pick(rollout.logprobs), oldValues: pick(rollout.values), advantages: pick(advantages), returns: pick(gaes.map((g) => g.returns)), ptx };
-          const res = trainStep(policy, optimizer, mb, (m, b) => ppoLoss(m, b, config), { clipNorm: config.clipNorm });
+          const res = await ppoStep(policy, optimizer, mb, config, ptxReplica);
           stepStats.push(res.metrics);
           await input.onUpdate?.();
           if (config.earlyStopping && res.metrics["policy/approxkl"] > 1.5 * config.targetKl) {
@@ -334,6 +378,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
     log(`saved PPO policy ${outputId} (resumable state ${resumeId(outputId)})`);
     return { record, metrics: last, history: state.history, samples: state.samples, flags: state.flags, iterations: done - (resumedFrom ?? 0), resumedFrom };
   } finally {
+    await ptxReplica?.close();
     optimizer.dispose();
     disposeModel(policy);
     disposeModel(reference);
