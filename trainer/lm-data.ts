@@ -134,6 +134,37 @@ export function sftBatch(examples: SftEncoded[], padId: number, padMultiple = 1)
   return { B, T, inputs, targets, attentionMask, lossWeights };
 }
 
+/**
+ * An SFT batch with `rows` windows of plain text appended (PPO-ptx's idea, applied to SFT): every
+ * text token counts, weighted so the batch loss is (1 - share) * the SFT loss + share * the text's
+ * mean next-token loss. Offsets come from `rng`, so a step's batch is the same after a resume.
+ */
+export function withTextRows(batch: LmBatch, text: ArrayLike<number>, rows: number, share: number, rng: { next(): number }): LmBatch {
+  if (!(share > 0 && share < 1)) throw new Error(`the text's share of the loss must be in (0, 1), got ${share}`);
+  const { B, T } = batch;
+  if (text.length < T + 2) throw new Error(`mixing text needs more than ${T + 1} tokens of it`);
+  const windows = lmBatchFromStream(text, Array.from({ length: rows }, () => Math.floor(rng.next() * (text.length - T - 1))), T);
+  const sftWeight = (batch.lossWeights ?? new Float32Array(B * T).fill(1)).reduce((a, b) => a + b, 0);
+  const perTextToken = ((share / (1 - share)) * Math.max(sftWeight, 1)) / (rows * T);
+  const lossWeights = new Float32Array((B + rows) * T);
+  lossWeights.set(batch.lossWeights ?? new Float32Array(B * T).fill(1));
+  lossWeights.fill(perTextToken, B * T);
+  const concat = (a: Int32Array, b: Int32Array) => {
+    const out = new Int32Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    B: B + rows,
+    T,
+    inputs: concat(batch.inputs, windows.inputs),
+    targets: concat(batch.targets, windows.targets),
+    attentionMask: [...(batch.attentionMask ?? Array.from({ length: B }, () => new Array<number>(T).fill(1))), ...Array.from({ length: rows }, () => new Array<number>(T).fill(1))],
+    lossWeights,
+  };
+}
+
 /** Summed weighted NLL and total weight of a batch, without dropout or gradients. */
 export function batchNll(model: GPT, batch: LmBatch): { sum: number; weight: number } {
   const weights = batch.lossWeights ?? new Float32Array(batch.B * batch.T).fill(1);

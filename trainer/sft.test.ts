@@ -3,16 +3,16 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { FolderCheckpointStore, saveCheckpoint } from "./checkpoint";
+import { FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { resolveConfig } from "./cli/options";
-import { readSftJsonl } from "./data/corpus";
+import { readCorpusDocs, readSftJsonl } from "./data/corpus";
 import { definitions, lmFixture, syntheticDocs } from "./lm-testing";
-import { encodeSftExamples, sftBatch } from "./lm-data";
+import { encodeSftExamples, sftBatch, streamLoss, tokenizeDocs, withTextRows } from "./lm-data";
 import { createModel, disposeModel, forward, lmLogits } from "./model";
 import { encodeExample, formatExample, formatPrompt } from "./prompt-format";
 import { runSft, sftOptions } from "./sft";
 import { tinyConfig } from "./testing";
-import { lmLoss, weightedTokenLoss } from "./train";
+import { lmBatchFromStream, lmLoss, weightedTokenLoss } from "./train";
 import { type ByteBpeTokenizer, END_OF_TEXT, trainByteBpe } from "./tokenizer";
 
 const quiet = { log: () => {} };
@@ -117,5 +117,42 @@ describe("SFT", () => {
     const resumed = await runSft({ ...cfg, out: "s", resume: true }, { store: crashStore, backend: "wasm", ...quiet });
     expect(resumed.step).toBe(24);
     resumed.lossHistory.forEach((l, i) => expect(l).toBeCloseTo(whole.lossHistory[i], 5));
+  });
+
+  it("mixes plain-text windows into a batch so the loss is (1 - share) SFT + share text", () => {
+    const model = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 5 });
+    const { encoded } = encodeSftExamples(tokenizer, definitions.slice(0, 3), 32);
+    const sft = sftBatch(encoded, tokenizer.padId);
+    const text = Int32Array.from(tokenizer.encode(syntheticDocs(3, 9).join(" ")));
+    const draws = [0.1, 0.6];
+    const rng = () => {
+      let i = 0;
+      return { next: () => draws[i++ % draws.length] };
+    };
+    const mixed = withTextRows(sft, text, 2, 0.25, rng());
+    expect(mixed.B).toBe(sft.B + 2);
+    const windows = lmBatchFromStream(text, draws.map((r) => Math.floor(r * (text.length - sft.T - 1))), sft.T);
+    const lossOf = (b: typeof sft) => tf.tidy(() => lmLoss(model, b).loss.dataSync()[0]);
+    expect(lossOf(mixed)).toBeCloseTo(0.75 * lossOf(sft) + 0.25 * lossOf(windows), 4);
+    expect(() => withTextRows(sft, text, 2, 1, rng())).toThrow(/share/);
+    disposeModel(model);
+  });
+
+  it("with mixText, keeps held-out plain text better than SFT alone", async () => {
+    const store = new FolderCheckpointStore(path.join(fx.dir, "sft-mix"));
+    const base = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 4 });
+    await saveCheckpoint(store, { id: "b", model: base, tokenizer, kind: "base", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+    disposeModel(base);
+    const cfg = resolveConfig(sftOptions, { base: "b", data: fx.sft, heldoutData: fx.sft, batch: 3, steps: 30, lr: 1e-2, warmupSteps: 3, evalEvery: 0, saveEvery: 0, mixCorpus: fx.corpus, mixHeldout: fx.heldout });
+    const alone = await runSft({ ...cfg, out: "alone", mixText: 0 }, { store, backend: "wasm", ...quiet });
+    const mixed = await runSft({ ...cfg, out: "mixed", mixText: 0.5 }, { store, backend: "wasm", ...quiet });
+    expect(alone.metrics["text/val_perplexity"]).toBeUndefined();
+    const { model } = await loadCheckpoint(store, "alone");
+    const textPpl = (m: typeof model) => Math.exp(streamLoss(m, tokenizeDocs(tokenizer, readCorpusDocs(fx.heldout)), 32, 8, 16).loss);
+    const alonePpl = textPpl(model);
+    disposeModel(model);
+    console.log(`sft mixText: held-out text perplexity ${alonePpl.toFixed(2)} alone, ${mixed.metrics["text/val_perplexity"].toFixed(2)} mixed; SFT loss ${alone.metrics["loss/val"].toFixed(3)} vs ${mixed.metrics["loss/val"].toFixed(3)}`);
+    expect(mixed.metrics["text/val_perplexity"]).toBeLessThan(alonePpl);
+    expect(mixed.metrics["loss/val"]).toBeLessThan(mixed.lossHistory[0]);
   });
 });

@@ -2,15 +2,18 @@
  * Supervised fine-tuning: {prompt, response} demonstrations formatted by the shared template
  * (prompt-format.ts), loss on response tokens only (the end-of-text included). Starts from a
  * base checkpoint and writes an `sft` checkpoint whose parent is that base; `--resume` continues
- * from the last saved state after a crash.
+ * from the last saved state after a crash. With `mixText`, each batch also carries windows of
+ * plain pretraining text, so the model keeps its plain-text skill (InstructGPT's PPO-ptx, here
+ * in SFT): fine-tuning on short answers alone costs a base model most of it.
  */
 import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { opt, OptionError, type Resolved } from "./cli/options";
-import { corpusFiles, readSftJsonl } from "./data/corpus";
-import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder } from "./lm-data";
+import { corpusFiles, readCorpusDocs, readSftJsonl } from "./data/corpus";
+import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder, streamLoss, tokenizeDocs, withTextRows } from "./lm-data";
 import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
 import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
+import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
 import { saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
@@ -35,6 +38,10 @@ export const sftOptions = {
   seed: opt(1, "seed of the data order"),
   stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
   threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)"),
+  mixText: opt(0, "share of the loss on plain pretraining text, in [0, 0.9]: loss = (1 - mixText) SFT + mixText text; 0 = off"),
+  mixRows: opt(4, "windows of plain text added to each batch when mixText > 0 (as long as the batch's examples)"),
+  mixCorpus: opt("", "plain text for mixText (.txt or .txt.gz, as pretrain reads it); empty: the committed corpus"),
+  mixHeldout: opt("", "held-out plain text whose perplexity is reported as text/val_perplexity when mixText > 0; empty: the committed held-out corpus"),
 };
 export type SftConfig = Resolved<typeof sftOptions>;
 
@@ -56,6 +63,11 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
   const held = encodeSftExamples(tokenizer, readSftJsonl(cfg.heldoutData || files.sftHeldout), T);
   if (!train.encoded.length) throw new Error(`no training example has a response token within the model's ${T}-token context`);
   log(`sft: ${train.encoded.length} train / ${held.encoded.length} held-out examples (${train.dropped + held.dropped} dropped: no response token within ${T} tokens)`);
+  if (!(cfg.mixText >= 0 && cfg.mixText <= 0.9)) throw new OptionError(`--mixText must be in [0, 0.9], got ${cfg.mixText}`);
+  if (cfg.mixText > 0 && !(Number.isInteger(cfg.mixRows) && cfg.mixRows > 0)) throw new OptionError(`--mixRows must be a positive integer, got ${cfg.mixRows}`);
+  const mixText = cfg.mixText > 0 ? tokenizeDocs(tokenizer, readCorpusDocs(cfg.mixCorpus || files.corpusTrain)) : null;
+  const heldText = mixText ? tokenizeDocs(tokenizer, readCorpusDocs(cfg.mixHeldout || files.corpusHeldout)) : null;
+  if (mixText) log(`sft: mixing ${cfg.mixRows} windows of plain text (${mixText.length.toLocaleString("en")} tokens) into each batch, ${cfg.mixText} of the loss`);
 
   const optimizer = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay });
   if (resumed) optimizer.importState(resumed.optimizer);
@@ -78,7 +90,10 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
       startStep: resumed?.state.step ?? 0,
       schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
       clipNorm: cfg.clipNorm,
-      batchAt: (step) => sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8),
+      batchAt: (step) => {
+        const batch = sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8);
+        return mixText ? withTextRows(batch, mixText, cfg.mixRows, cfg.mixText, createRng(cfg.seed * 1_000_003 + step)) : batch;
+      },
       threads: cfg.threads,
       backend: ctx.backend,
       evalEvery: cfg.evalEvery,
@@ -95,6 +110,7 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
   );
   const metrics: Record<string, number> = { step: result.step, "loss/train": result.lossHistory.at(-1) ?? NaN, "tokens/s": result.tokensPerSec };
   if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
+  if (heldText) metrics["text/val_perplexity"] = Math.exp(streamLoss(model, heldText, T, 16, 64).loss);
   let record: CheckpointRecord | null = null;
   if (!result.stopped) {
     await saveTrainingState(store, { ...checkpointInput(metrics), optimizer, state: { step: result.step, seed: cfg.seed, config: cfg, lossHistory: result.lossHistory, valLoss: result.valLoss } });
