@@ -58,6 +58,15 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
     }
     await labeler.dispose();
   }
+  // A second campaign with two judgments, so the campaign filter has something to leave out.
+  const { campaign: other } = await (await researcher.post("/api/v1/campaigns", { data: { name: `Tools e2e other ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } })).json();
+  expect((await (await researcher.post(`/api/v1/campaigns/${other.id}/import`, { data: rows.slice(0, 2).join("\n") })).json()).pairsCreated).toBe(2);
+  const labeler1 = await session(playwright.request, baseURL!, "labeler1@pairwise.local");
+  for (let i = 0; i < 2; i++) {
+    const { tasks } = await (await labeler1.post(`/api/v1/campaigns/${other.id}/tasks`, { data: { count: 1 } })).json();
+    expect((await labeler1.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice: "left" } })).status()).toBe(201);
+  }
+  await labeler1.dispose();
   const { snapshot } = await (await researcher.post("/api/v1/snapshots", { data: { name: "tools e2e", filters: { campaignIds: [campaign.id] } } })).json();
   const reward = await runToSucceed(researcher, { kind: "reward", snapshotId: snapshot.id, config: { base: "demo-sft", epochs: 2, batchSize: 4, lr: 3e-4, valFraction: 0.4, patience: 0 } }, 150_000);
   const rewardKey = reward.result!.checkpoint as string;
@@ -84,7 +93,53 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(kl.locator(".recharts-line-dot").last()).toBeVisible();
   await expect(page.getByRole("figure", { name: "Chart of reward by PPO round" }).locator(".recharts-line")).toHaveCount(2);
 
-  // 4. The playground: SFT against base on one prompt, scored by the new reward model.
+  // 4. Narrowed to the campaign and a week, the URL carries both, and only the campaign's 36 judgments
+  // (12 pairs by 3 people), its reward round and its PPO round are counted.
+  const labelsCaption = async () => Number((await labels.locator("figcaption").textContent())!.match(/labels per day ([\d,]+) in/)![1]!.replace(/,/g, ""));
+  const allLabels = await labelsCaption();
+  expect(allLabels).toBeGreaterThanOrEqual(38);
+  const show = async (campaignLabel: string, range: string) => {
+    await page.getByLabel("Campaign", { exact: true }).selectOption({ label: campaignLabel });
+    await page.getByLabel("Range", { exact: true }).selectOption({ label: range });
+    await page.getByRole("button", { name: "Show" }).click();
+  };
+  await show(campaign.name, "Last 7 days");
+  await expect(page).toHaveURL(new RegExp(`/research/dashboard\\?campaign=${campaign.id}&days=7$`));
+  const today = new Date().toISOString().slice(0, 10);
+  const weekAgo = new Date(Date.parse(`${today}T00:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
+  await expect(page.getByText(`Judgments on ${campaign.name}'s pairs, the last 7 days, ${weekAgo} to ${today}`)).toBeVisible();
+  await expect(labels.locator("figcaption")).toHaveText(`labels per day 36 in 7 days; most on ${today} (36)`);
+  await expect(page.getByRole("figure", { name: "Chart of active labelers per day" })).toContainText("at most 3 on one day");
+  const rewardRows = page.getByRole("table", { name: "Reward rounds" }).getByRole("row");
+  await expect(rewardRows).toHaveCount(2); // the header and the one reward run on this campaign's snapshot
+  await expect(rewardRows.nth(1).getByRole("cell").first()).toHaveText("1");
+  await expect(rewardRows.nth(1)).toContainText(rewardKey);
+  await expect(kl).toContainText(/round 1: -?\d+\.\d{3} nats/);
+  // A reload of the shared URL shows the same view.
+  await page.reload();
+  await expect(page.getByLabel("Campaign", { exact: true })).toHaveValue(campaign.id);
+  await expect(page.getByLabel("Range", { exact: true })).toHaveValue("7");
+  await expect(labels.locator("figcaption")).toHaveText(`labels per day 36 in 7 days; most on ${today} (36)`);
+
+  // The other campaign: its two judgments, and no reward or PPO run of its own.
+  await show(other.name, "Last 90 days");
+  await expect(page).toHaveURL(new RegExp(`\\?campaign=${other.id}&days=90$`));
+  await expect(labels.locator("figcaption")).toHaveText(`labels per day 2 in 90 days; most on ${today} (2)`);
+  await expect(page.getByText(`No reward run on a snapshot of ${other.name} has finished yet.`)).toBeVisible();
+  await expect(page.getByText(`No PPO run tied to ${other.name} has finished yet.`)).toBeVisible();
+
+  // Back to every campaign; then an id that names no campaign and a range not offered fall back to every campaign and 30 days.
+  await show("All campaigns", "Last 30 days");
+  await expect(page).toHaveURL(/\/research\/dashboard\?(campaign=&)?days=30$/);
+  await expect(labels.locator("figcaption")).toContainText(" in 30 days;");
+  expect(await labelsCaption()).toBe(allLabels);
+  await page.goto(`/research/dashboard?campaign=${randomUUID()}&days=365`);
+  await expect(page.getByRole("status").filter({ hasText: "No such campaign; showing all campaigns." })).toBeVisible();
+  await expect(page.getByLabel("Campaign", { exact: true })).toHaveValue("");
+  await expect(page.getByLabel("Range", { exact: true })).toHaveValue("30");
+  expect(await labelsCaption()).toBe(allLabels);
+
+  // 5. The playground: SFT against base on one prompt, scored by the new reward model.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Playground" }).click();
   await expect(page).toHaveURL(/\/research\/playground$/);
   await page.getByLabel("Prompt").fill("Define: harbor");
@@ -111,7 +166,7 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(b.locator("p").first()).toHaveText(textB!);
   await expect(page.getByTestId("score-a")).toHaveText(scoreA!);
 
-  // 5. The checkpoints page downloads a zip by default; Python's zipfile tests it clean.
+  // 6. The checkpoints page downloads a zip by default; Python's zipfile tests it clean.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Checkpoints" }).click();
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: `Download ${rewardKey} as zip` }).click();

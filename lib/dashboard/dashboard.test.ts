@@ -6,16 +6,35 @@ import { comparisons, runs } from "@/db/schema";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { enqueueRun } from "@/lib/runs/queue";
+import { createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { labelingActivityByDay, lastDays, ppoRounds, researchDashboard, rewardRounds } from "./dashboard";
+import { dashboardFilterSchema } from "./schema";
 
 /** A run finished with this status at `finishedAt`, its checkpoint (when given metrics) registered with them. */
-async function finishedRun({ kind, status = "succeeded", finishedAt, checkpointMetrics, result = {} }: { kind: string; status?: "succeeded" | "failed"; finishedAt: string; checkpointMetrics?: Record<string, number>; result?: Record<string, unknown> }) {
-  const run = await enqueueRun({ kind });
+async function finishedRun({
+  kind,
+  status = "succeeded",
+  finishedAt,
+  checkpointMetrics,
+  result = {},
+  config = {},
+  snapshotId = null,
+}: {
+  kind: string;
+  status?: "succeeded" | "failed";
+  finishedAt: string;
+  checkpointMetrics?: Record<string, number>;
+  result?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  snapshotId?: string | null;
+}) {
+  const run = await enqueueRun({ kind, config, snapshotId });
   let outputCheckpointId: string | null = null;
+  let storeKey: string | null = null;
   if (checkpointMetrics) {
-    const storeKey = `${kind}-dash-${randomUUID().slice(0, 8)}`;
+    storeKey = `${kind}-dash-${randomUUID().slice(0, 8)}`;
     const checkpoint = await registerCheckpoint({
       record: { id: storeKey, kind: kind === "reward" ? "reward" : "policy", parentId: null, backend: "cpu", sizeBytes: 1, paramCount: 1, config: {}, metrics: checkpointMetrics, createdAt: finishedAt, location: storeKey },
       runId: run.id,
@@ -23,7 +42,21 @@ async function finishedRun({ kind, status = "succeeded", finishedAt, checkpointM
     outputCheckpointId = checkpoint.id;
   }
   await db.update(runs).set({ status, finishedAt: new Date(finishedAt), result, outputCheckpointId }).where(eq(runs.id, run.id));
-  return { runId: run.id, checkpointId: outputCheckpointId };
+  return { runId: run.id, checkpointId: outputCheckpointId, storeKey };
+}
+
+type Labeler = Awaited<ReturnType<typeof makeUser>>;
+type TestCampaign = Awaited<ReturnType<typeof makeCampaign>>["campaign"];
+
+/** `n` judgments by one labeler on a campaign's open pairs, all dated `at`; their ids. */
+async function judgmentsAt({ campaign, labeler, n, at }: { campaign: TestCampaign; labeler: Labeler; n: number; at: string }): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+    ids.push((await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "left" } })).id);
+  }
+  await db.update(comparisons).set({ createdAt: new Date(at) }).where(inArray(comparisons.id, ids));
+  return ids;
 }
 
 describe("research dashboard queries (real Postgres)", () => {
@@ -102,5 +135,92 @@ describe("research dashboard queries (real Postgres)", () => {
       ["2001-03-03", 0],
       ["2001-03-04", 1],
     ]);
+  });
+
+  it("narrows every figure to one campaign: its judgments, reward runs on its snapshots, PPO runs on its prompts or its reward models", async () => {
+    const { campaign: a } = await makeCampaign({ pairCount: 3, overlap: 2, settings: { askStrength: false } });
+    const { campaign: b } = await makeCampaign({ pairCount: 3, overlap: 2, settings: { askStrength: false } });
+    const [x, y] = await Promise.all([makeUser(), makeUser()]);
+    // Judgments far in the past (days no other test uses): a gets 3 + 2 on one day, b gets 1 that day and 2 the next.
+    await judgmentsAt({ campaign: a, labeler: x, n: 3, at: "2002-06-10T08:00:00Z" });
+    await judgmentsAt({ campaign: a, labeler: y, n: 2, at: "2002-06-10T09:00:00Z" });
+    await judgmentsAt({ campaign: b, labeler: x, n: 1, at: "2002-06-10T10:00:00Z" });
+    await judgmentsAt({ campaign: b, labeler: y, n: 2, at: "2002-06-11T10:00:00Z" });
+    const days = { from: "2002-06-10", to: "2002-06-11" };
+    expect(await labelingActivityByDay({ ...days, campaignId: a.id })).toEqual([
+      { day: "2002-06-10", labels: 5, labelers: 2 },
+      { day: "2002-06-11", labels: 0, labelers: 0 },
+    ]);
+    expect(await labelingActivityByDay({ ...days, campaignId: b.id })).toEqual([
+      { day: "2002-06-10", labels: 1, labelers: 1 },
+      { day: "2002-06-11", labels: 2, labelers: 1 },
+    ]);
+    expect(await labelingActivityByDay(days)).toEqual([
+      { day: "2002-06-10", labels: 6, labelers: 2 },
+      { day: "2002-06-11", labels: 2, labelers: 1 },
+    ]);
+
+    const snapshot = async (name: string, campaignIds: string[]) => (await createSnapshot({ input: { name, filters: { campaignIds } }, actorId: null })).id;
+    const [onA, onB, onBoth] = [await snapshot("dash a", [a.id]), await snapshot("dash b", [b.id]), await snapshot("dash a+b", [a.id, b.id])];
+    const accuracy = (v: number) => ({ "reward/accuracy_val": v });
+    const before = { reward: (await rewardRounds()).length, ppo: (await ppoRounds()).length };
+    // Reward runs: on a's snapshot (the runs form sets both the column and config.snapshotId), on b's
+    // (config.snapshotId only, as the worker reads it), on both campaigns', and on a preference file.
+    const rewardA = await finishedRun({ kind: "reward", snapshotId: onA, config: { snapshotId: onA }, finishedAt: "2100-03-01T00:00:00Z", checkpointMetrics: accuracy(0.6) });
+    const rewardB = await finishedRun({ kind: "reward", config: { snapshotId: onB }, finishedAt: "2100-03-02T00:00:00Z", checkpointMetrics: accuracy(0.7) });
+    const rewardBoth = await finishedRun({ kind: "reward", snapshotId: onBoth, config: { snapshotId: onBoth }, finishedAt: "2100-03-03T00:00:00Z", checkpointMetrics: accuracy(0.8) });
+    const rewardFile = await finishedRun({ kind: "reward", config: { data: "prefs.jsonl" }, finishedAt: "2100-03-04T00:00:00Z", checkpointMetrics: accuracy(0.9) });
+    await finishedRun({ kind: "reward", status: "failed", snapshotId: onA, config: { snapshotId: onA }, finishedAt: "2100-03-05T00:00:00Z", checkpointMetrics: accuracy(0.99) });
+
+    expect((await rewardRounds({ campaignId: a.id })).map((r) => [r.round, r.runId, r.accuracy])).toEqual([
+      [1, rewardA.runId, 0.6],
+      [2, rewardBoth.runId, 0.8],
+    ]);
+    expect((await rewardRounds({ campaignId: b.id })).map((r) => [r.round, r.runId, r.accuracy])).toEqual([
+      [1, rewardB.runId, 0.7],
+      [2, rewardBoth.runId, 0.8],
+    ]);
+    expect(await rewardRounds()).toHaveLength(before.reward + 4);
+
+    // PPO runs: on a's prompts scored by b's reward model (tied to both), scored by a's reward model
+    // with prompts from a file (a only), scored by a reward model from a preference file (neither).
+    const kl = (v: number) => ({ "objective/kl": v });
+    const ppoPromptsA = await finishedRun({ kind: "ppo", config: { campaignId: a.id, reward: rewardB.storeKey }, finishedAt: "2100-04-01T00:00:00Z", checkpointMetrics: kl(1) });
+    const ppoRewardA = await finishedRun({ kind: "ppo", config: { prompts: "p.jsonl", reward: rewardA.storeKey }, finishedAt: "2100-04-02T00:00:00Z", checkpointMetrics: kl(2) });
+    await finishedRun({ kind: "ppo", config: { prompts: "p.jsonl", reward: rewardFile.storeKey }, finishedAt: "2100-04-03T00:00:00Z", checkpointMetrics: kl(3) });
+
+    expect((await ppoRounds({ campaignId: a.id })).map((r) => [r.round, r.runId, r.kl])).toEqual([
+      [1, ppoPromptsA.runId, 1],
+      [2, ppoRewardA.runId, 2],
+    ]);
+    expect((await ppoRounds({ campaignId: b.id })).map((r) => [r.round, r.runId, r.kl])).toEqual([[1, ppoPromptsA.runId, 1]]);
+    expect(await ppoRounds()).toHaveLength(before.ppo + 3);
+
+    // The whole dashboard for b, then for an id that names no campaign and for no id at all: every campaign.
+    const now = new Date("2002-06-11T12:00:00Z");
+    const forB = await researchDashboard({ days: 2, campaignId: b.id, now });
+    expect(forB).toMatchObject({ days: 2, campaign: { id: b.id, name: b.name }, unknownCampaign: false });
+    expect(forB.activity.map((d) => d.labels)).toEqual([1, 2]);
+    expect(forB.rewardRounds.map((r) => r.runId)).toEqual([rewardB.runId, rewardBoth.runId]);
+    expect(forB.ppoRounds.map((r) => r.runId)).toEqual([ppoPromptsA.runId]);
+    expect(forB.campaigns).toEqual(expect.arrayContaining([{ id: a.id, name: a.name }, { id: b.id, name: b.name }]));
+    for (const campaignId of [randomUUID(), "not-a-campaign"]) {
+      const fallback = await researchDashboard({ days: 2, campaignId, now });
+      expect(fallback).toMatchObject({ campaign: null, unknownCampaign: true });
+      expect(fallback.activity.map((d) => d.labels)).toEqual([6, 2]);
+      expect(fallback.rewardRounds).toHaveLength(before.reward + 4);
+      expect(fallback.ppoRounds).toHaveLength(before.ppo + 3);
+    }
+    await expect(rewardRounds({ campaignId: "not-a-campaign" })).rejects.toThrow(/uuid/);
+  });
+
+  it("reads the filters from the URL, falling back to 30 days and every campaign", () => {
+    const id = randomUUID();
+    expect(dashboardFilterSchema.parse({})).toEqual({ campaign: undefined, days: 30 });
+    expect(dashboardFilterSchema.parse({ campaign: id, days: "7" })).toEqual({ campaign: id, days: 7 });
+    expect(dashboardFilterSchema.parse({ campaign: "", days: "90" })).toEqual({ campaign: undefined, days: 90 });
+    for (const days of ["8", "", "7.0", "-30", ["7", "90"]]) expect(dashboardFilterSchema.parse({ days }).days).toBe(30);
+    expect(dashboardFilterSchema.parse({ campaign: [id, id] }).campaign).toBeUndefined();
+    expect(dashboardFilterSchema.parse({ campaign: "x".repeat(101) }).campaign).toBeUndefined();
   });
 });

@@ -2,10 +2,22 @@
  * The research dashboard's figures, each one query: judgments and active labelers per UTC day,
  * the reward model's validation accuracy per reward round, and the PPO policy's reward and KL
  * per PPO round. A round is a succeeded run of that kind, numbered by when it finished.
+ *
+ * Every figure can be narrowed to one campaign. A campaign's rows are:
+ * - judgments: comparisons on its pairs (comparisons.campaign_id, the pair's campaign);
+ * - reward rounds: reward runs that trained on a snapshot whose filters name it
+ *   (dataset_snapshots.filters.campaignIds; the run's snapshot is runs.snapshot_id, else
+ *   config.snapshotId, which is what the worker reads);
+ * - PPO rounds: PPO runs whose prompts are its prompts (config.campaignId), or whose reward
+ *   model (config.reward, a checkpoint's store key) was produced by a run that trained on a
+ *   snapshot naming it. A snapshot of several campaigns counts for each of them.
+ * Rounds are numbered within what is shown, so a campaign's first reward run is its round 1.
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { desc, sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
+import { campaigns } from "@/db/schema";
+import { defaultRange } from "./schema";
 
 export type DayActivity = {
   /** UTC date, YYYY-MM-DD. */
@@ -39,6 +51,7 @@ export type PpoRound = Round & {
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** The `days` UTC days ending with `now`'s, as YYYY-MM-DD. */
@@ -48,15 +61,22 @@ export function lastDays({ days, now = new Date() }: { days: number; now?: Date 
   return { from, to };
 }
 
-/** One row per UTC day from `from` to `to` (inclusive), days without judgments included as zeros. */
-export async function labelingActivityByDay({ from, to }: { from: string; to: string }): Promise<DayActivity[]> {
+/** Refuses a campaign id that is not a uuid, so a typo is an error here rather than a failed cast in Postgres. */
+function checkCampaignId(campaignId: string | undefined) {
+  if (campaignId !== undefined && !UUID.test(campaignId)) throw new Error("campaignId is a campaign's id, a uuid");
+}
+
+/** One row per UTC day from `from` to `to` (inclusive), days without judgments included as zeros; only one campaign's judgments when given. */
+export async function labelingActivityByDay({ from, to, campaignId }: { from: string; to: string; campaignId?: string }): Promise<DayActivity[]> {
   if (!DAY.test(from) || !DAY.test(to)) throw new Error("from and to are dates, YYYY-MM-DD");
+  checkCampaignId(campaignId);
   const rows = await db.execute<DayActivity>(sql`
     with per_day as (
       select (created_at at time zone 'UTC')::date as day, count(*)::int as labels, count(distinct labeler_id)::int as labelers
       from comparisons
       where created_at >= (${from}::date)::timestamp at time zone 'UTC'
         and created_at < (${to}::date + 1)::timestamp at time zone 'UTC'
+        ${campaignId ? sql`and campaign_id = ${campaignId}` : sql``}
       group by 1
     )
     select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(p.labels, 0)::int as labels, coalesce(p.labelers, 0)::int as labelers
@@ -69,13 +89,19 @@ export async function labelingActivityByDay({ from, to }: { from: string; to: st
 /** A metric of a round: the produced checkpoint's value, else the run's result (both hold the run's final figures). */
 const metric = (name: string) => sql`coalesce((c.metrics ->> ${name})::float8, (r.result ->> ${name})::float8)`;
 
-/** Every succeeded run of a kind with the named final metrics (alias -> metric name). */
-async function rounds<K extends string>(kind: "reward" | "ppo", metrics: Record<K, string>): Promise<Array<Round & Record<K, number | null>>> {
+/** Whether the run `alias` trained on a snapshot whose filters name the campaign. */
+const trainedOnCampaign = (alias: string, campaignId: string) => sql`exists (
+  select 1 from dataset_snapshots s
+  where s.id::text = coalesce(${sql.identifier(alias)}.snapshot_id::text, ${sql.identifier(alias)}.config ->> 'snapshotId')
+    and s.filters -> 'campaignIds' @> jsonb_build_array(${campaignId}::text))`;
+
+/** Every succeeded run of a kind that meets `where` (a condition on the run `r`), with the named final metrics (alias -> metric name). */
+async function rounds<K extends string>(kind: "reward" | "ppo", metrics: Record<K, string>, where?: SQL): Promise<Array<Round & Record<K, number | null>>> {
   const columns = Object.entries<string>(metrics).map(([alias, name]) => sql`${metric(name)} as ${sql.identifier(alias)}`);
   const rows = await db.execute<{ run_id: string; checkpoint_id: string | null; checkpoint_name: string | null; finished_at: Date | string } & Record<K, number | null>>(sql`
     select r.id as run_id, c.id as checkpoint_id, c.name as checkpoint_name, r.finished_at, ${sql.join(columns, sql`, `)}
     from runs r left join checkpoints c on c.id = r.output_checkpoint_id
-    where r.kind = ${kind} and r.status = 'succeeded'
+    where r.kind = ${kind} and r.status = 'succeeded' ${where ? sql`and ${where}` : sql``}
     order by r.finished_at, r.id`);
   return rows.map((r, i) => {
     const values = {} as Record<K, number | null>;
@@ -84,18 +110,51 @@ async function rounds<K extends string>(kind: "reward" | "ppo", metrics: Record<
   });
 }
 
-export function rewardRounds(): Promise<RewardRound[]> {
-  return rounds("reward", { accuracy: "reward/accuracy_val", valPairs: "data/val_pairs" });
+/** Reward rounds; with a campaign, only runs that trained on a snapshot of it. */
+export async function rewardRounds({ campaignId }: { campaignId?: string } = {}): Promise<RewardRound[]> {
+  checkCampaignId(campaignId);
+  return rounds("reward", { accuracy: "reward/accuracy_val", valPairs: "data/val_pairs" }, campaignId ? trainedOnCampaign("r", campaignId) : undefined);
 }
 
-export function ppoRounds(): Promise<PpoRound[]> {
-  return rounds("ppo", { score: "objective/scores", rlhfReward: "objective/rlhf_reward", kl: "objective/kl" });
+/** PPO rounds; with a campaign, only runs on its prompts or scored by a reward model trained on a snapshot of it. */
+export async function ppoRounds({ campaignId }: { campaignId?: string } = {}): Promise<PpoRound[]> {
+  checkCampaignId(campaignId);
+  const tied = campaignId
+    ? sql`(r.config ->> 'campaignId' = ${campaignId} or exists (
+        select 1 from checkpoints rc join runs rr on rr.id = rc.run_id
+        where rc.store_key = r.config ->> 'reward' and ${trainedOnCampaign("rr", campaignId)}))`
+    : undefined;
+  return rounds("ppo", { score: "objective/scores", rlhfReward: "objective/rlhf_reward", kl: "objective/kl" }, tied);
 }
 
-export type ResearchDashboard = { from: string; to: string; activity: DayActivity[]; rewardRounds: RewardRound[]; ppoRounds: PpoRound[] };
+export type DashboardCampaign = { id: string; name: string };
 
-export async function researchDashboard({ days = 30, now = new Date() }: { days?: number; now?: Date } = {}): Promise<ResearchDashboard> {
+/** Every campaign, newest first: the dashboard's campaign filter. */
+export function dashboardCampaigns(): Promise<DashboardCampaign[]> {
+  return db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).orderBy(desc(campaigns.createdAt), campaigns.id);
+}
+
+export type ResearchDashboard = {
+  days: number;
+  from: string;
+  to: string;
+  /** The campaigns one can narrow to. */
+  campaigns: DashboardCampaign[];
+  /** The campaign the figures are narrowed to; null for every campaign. */
+  campaign: DashboardCampaign | null;
+  /** A campaign was asked for that does not exist (or is no id at all), so every campaign is shown. */
+  unknownCampaign: boolean;
+  activity: DayActivity[];
+  rewardRounds: RewardRound[];
+  ppoRounds: PpoRound[];
+};
+
+/** The dashboard over the last `days` UTC days, for one campaign (by id) or, when it names none that exists, every campaign. */
+export async function researchDashboard({ days = defaultRange, campaignId, now = new Date() }: { days?: number; campaignId?: string; now?: Date } = {}): Promise<ResearchDashboard> {
   const { from, to } = lastDays({ days, now });
-  const [activity, reward, ppo] = await Promise.all([labelingActivityByDay({ from, to }), rewardRounds(), ppoRounds()]);
-  return { from, to, activity, rewardRounds: reward, ppoRounds: ppo };
+  const all = await dashboardCampaigns();
+  const campaign = campaignId ? (all.find((c) => c.id === campaignId.toLowerCase()) ?? null) : null;
+  const scope = { campaignId: campaign?.id };
+  const [activity, reward, ppo] = await Promise.all([labelingActivityByDay({ from, to, ...scope }), rewardRounds(scope), ppoRounds(scope)]);
+  return { days, from, to, campaigns: all, campaign, unknownCampaign: Boolean(campaignId) && !campaign, activity, rewardRounds: reward, ppoRounds: ppo };
 }

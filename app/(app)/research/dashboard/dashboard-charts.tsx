@@ -36,8 +36,8 @@ function Empty({ children }: { children: ReactNode }) {
   return <p className="rounded-md bg-slate-50 p-4 text-sm text-slate-600">{children}</p>;
 }
 
-export function DashboardCharts({ dashboard, days }: { dashboard: ResearchDashboard; days: number }) {
-  const { activity, rewardRounds, ppoRounds } = dashboard;
+export function DashboardCharts({ dashboard }: { dashboard: Omit<ResearchDashboard, "campaigns"> }) {
+  const { days, campaign, activity, rewardRounds, ppoRounds } = dashboard;
   const totalLabels = activity.reduce((n, d) => n + d.labels, 0);
   const busiest = activity.reduce((best, d) => (d.labels > best.labels ? d : best), activity[0]!);
   const peakLabelers = Math.max(0, ...activity.map((d) => d.labelers));
@@ -50,12 +50,15 @@ export function DashboardCharts({ dashboard, days }: { dashboard: ResearchDashbo
         <CardHeader>
           <CardTitle>Labeling</CardTitle>
           <CardDescription>
-            The last {days} days, {dashboard.from} to {dashboard.to} (UTC days). A label is a submitted judgment; skips do not count.
+            {campaign ? `Judgments on ${campaign.name}'s pairs, the` : "The"} last {days} days, {dashboard.from} to {dashboard.to} (UTC days). A label is a submitted judgment; skips do not
+            count.
           </CardDescription>
         </CardHeader>
         <CardContent>
           {totalLabels === 0 ? (
-            <Empty>No judgments in the last {days} days. Once labelers submit judgments, the number per day and the number of labelers active each day appear here.</Empty>
+            <Empty>
+              No judgments{campaign ? ` on ${campaign.name}` : ""} in the last {days} days. Once labelers submit judgments, the number per day and the number of labelers active each day appear here.
+            </Empty>
           ) : (
             <div className="grid gap-4 md:grid-cols-2">
               <Chart name="labels per day" summary={`${totalLabels.toLocaleString("en")} in ${days} days; most on ${busiest.day} (${busiest.labels.toLocaleString("en")})`}>
@@ -84,11 +87,16 @@ export function DashboardCharts({ dashboard, days }: { dashboard: ResearchDashbo
       <Card>
         <CardHeader>
           <CardTitle>Reward model rounds</CardTitle>
-          <CardDescription>Each succeeded reward run is a round, numbered by when it finished; accuracy is on its validation pairs (reward/accuracy_val of the kept weights).</CardDescription>
+          <CardDescription>
+            Each succeeded reward run{campaign ? ` that trained on a snapshot of ${campaign.name}` : ""} is a round, numbered by when it finished; accuracy is on its validation pairs
+            (reward/accuracy_val of the kept weights).
+          </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
           {rewardRounds.length === 0 ? (
-            <Empty>No reward run has finished yet. Each reward run that succeeds adds a round here with its validation accuracy, so you can see whether more labels help.</Empty>
+            <Empty>
+              {campaign ? `No reward run on a snapshot of ${campaign.name} has finished yet.` : "No reward run has finished yet."} Each reward run that succeeds adds a round here with its validation accuracy, so you can see whether more labels help.
+            </Empty>
           ) : (
             <>
               <Chart name="validation accuracy by reward round" summary={`round ${lastReward!.round}: ${fmt(lastReward!.accuracy)}`}>
@@ -131,13 +139,16 @@ export function DashboardCharts({ dashboard, days }: { dashboard: ResearchDashbo
         <CardHeader>
           <CardTitle>PPO rounds</CardTitle>
           <CardDescription>
-            Each succeeded PPO run is a round; its figures are those of its last iteration: the reward model&apos;s mean score of the samples (objective/scores), the RLHF reward
-            (score minus the KL penalty, objective/rlhf_reward) and the KL to the SFT model per response in nats (objective/kl).
+            Each succeeded PPO run{campaign ? ` on ${campaign.name}'s prompts or scored by a reward model trained on a snapshot of it` : ""} is a round; its figures are those of
+            its last iteration: the reward model&apos;s mean score of the samples (objective/scores), the RLHF reward (score minus the KL penalty, objective/rlhf_reward) and the
+            KL to the SFT model per response in nats (objective/kl).
           </CardDescription>
         </CardHeader>
         <CardContent>
           {ppoRounds.length === 0 ? (
-            <Empty>No PPO run has finished yet. Each PPO run that succeeds adds a round here with its reward and its KL to the SFT model.</Empty>
+            <Empty>
+              {campaign ? `No PPO run tied to ${campaign.name} has finished yet.` : "No PPO run has finished yet."} Each PPO run that succeeds adds a round here with its reward and its KL to the SFT model.
+            </Empty>
           ) : (
             <div className="grid gap-4 md:grid-cols-2">
               <Chart name="reward by PPO round" summary={`round ${lastPpo!.round}: score ${fmt(lastPpo!.score)}, RLHF reward ${fmt(lastPpo!.rlhfReward)}`}>

@@ -1,19 +1,60 @@
 import type { Metadata } from "next";
+import Form from "next/form";
+import { Button } from "@/app/_components/ui/button";
+import { NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
 import { requireRole } from "@/lib/auth/guard";
 import { researchDashboard } from "@/lib/dashboard/dashboard";
+import { dashboardFilterSchema, dashboardRanges } from "@/lib/dashboard/schema";
 import { DashboardCharts } from "./dashboard-charts";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-const DAYS = 30;
-
-export default async function DashboardPage() {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole("researcher", "admin");
-  const dashboard = await researchDashboard({ days: DAYS });
+  const filter = dashboardFilterSchema.parse(await searchParams);
+  const dashboard = await researchDashboard({ days: filter.days, campaignId: filter.campaign });
+  const { campaigns, ...figures } = dashboard;
+  const campaignId = dashboard.campaign?.id ?? "";
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Dashboard</h1>
-      <DashboardCharts dashboard={dashboard} days={DAYS} />
+      <div className="flex flex-col gap-2">
+        {/* Keyed by the view, so the selects show it again after a navigation (they are uncontrolled). */}
+        <Form key={`${campaignId}:${dashboard.days}`} action="/research/dashboard" aria-label="Filter the dashboard" className="flex flex-wrap items-end gap-3">
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="dashboard-campaign">Campaign</Label>
+            <NativeSelect id="dashboard-campaign" name="campaign" defaultValue={campaignId} className="max-w-xs">
+              <option value="">All campaigns</option>
+              {campaigns.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="dashboard-days">Range</Label>
+            <NativeSelect id="dashboard-days" name="days" defaultValue={String(dashboard.days)}>
+              {dashboardRanges.map((d) => (
+                <option key={d} value={d}>
+                  Last {d} days
+                </option>
+              ))}
+            </NativeSelect>
+          </div>
+          <Button type="submit">Show</Button>
+        </Form>
+        <p className="text-xs text-slate-500">
+          A campaign&apos;s figures: judgments on its pairs; reward runs trained on a snapshot of it; PPO runs on its prompts or scored by a reward model trained on such a snapshot.
+        </p>
+        {dashboard.unknownCampaign ? (
+          <p role="status" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+            No such campaign; showing all campaigns.
+          </p>
+        ) : null}
+      </div>
+      <DashboardCharts dashboard={figures} />
     </div>
   );
 }
