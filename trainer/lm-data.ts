@@ -144,11 +144,11 @@ export function withTextRows(batch: LmBatch, text: ArrayLike<number>, rows: numb
   const { B, T } = batch;
   if (text.length < T + 2) throw new Error(`mixing text needs more than ${T + 1} tokens of it`);
   const windows = lmBatchFromStream(text, Array.from({ length: rows }, () => Math.floor(rng.next() * (text.length - T - 1))), T);
-  const sftWeight = (batch.lossWeights ?? new Float32Array(B * T).fill(1)).reduce((a, b) => a + b, 0);
-  const perTextToken = ((share / (1 - share)) * Math.max(sftWeight, 1)) / (rows * T);
+  const sftWeights = batch.lossWeights ?? new Float32Array(B * T).fill(1);
+  const sftWeight = sftWeights.reduce((a, b) => a + b, 0);
   const lossWeights = new Float32Array((B + rows) * T);
-  lossWeights.set(batch.lossWeights ?? new Float32Array(B * T).fill(1));
-  lossWeights.fill(perTextToken, B * T);
+  lossWeights.set(sftWeights);
+  lossWeights.fill(((share / (1 - share)) * Math.max(sftWeight, 1)) / (rows * T), B * T); // per text token
   const concat = (a: Int32Array, b: Int32Array) => {
     const out = new Int32Array(a.length + b.length);
     out.set(a);

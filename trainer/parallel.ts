@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "./env";
 import type { GPT, ModelConfig } from "./model";
 import type { Adam } from "./optim";
-import { applyGradients, byParamName, type LmBatch, lmLoss, type StepOptions, type StepResult } from "./train";
+import { applyGradients, type LmBatch, lmLoss, lossGradients, type StepOptions, type StepResult } from "./train";
 
 export type FromMain =
   | { type: "init"; backend: BackendName; config: ModelConfig; shapes: Array<[string, number[]]> }
@@ -38,16 +38,25 @@ export function flatWeights(model: GPT): Float32Array {
   return out;
 }
 
+/** One tensor per parameter, by name, from an array in flatWeights' layout (weights or gradients). */
+export function unflatten(model: GPT, flat: Float32Array): Record<string, tf.Tensor> {
+  const params = Object.entries(model.params);
+  const size = params.reduce((n, [, p]) => n + p.size, 0);
+  if (flat.length !== size) throw new Error(`the array has ${flat.length} values, the model ${size}`);
+  const out: Record<string, tf.Tensor> = {};
+  let offset = 0;
+  for (const [name, p] of params) {
+    out[name] = tf.tensor(flat.subarray(offset, offset + p.size), p.shape);
+    offset += p.size;
+  }
+  return out;
+}
+
 /** The inverse of flatWeights. */
 export function assignFlat(model: GPT, flat: Float32Array): void {
-  let offset = 0;
   tf.tidy(() => {
-    for (const p of Object.values(model.params)) {
-      p.assign(tf.tensor(flat.subarray(offset, offset + p.size), p.shape));
-      offset += p.size;
-    }
+    for (const [name, t] of Object.entries(unflatten(model, flat))) model.params[name].assign(t);
   });
-  if (offset !== flat.length) throw new Error(`weights have ${flat.length} values, the model ${offset}`);
 }
 
 /** Tokens that count in the loss: the mean the LM loss takes is over these. */
@@ -63,8 +72,7 @@ export function shardGradients(model: GPT, batch: LmBatch): { loss: number; weig
   const names = Object.keys(model.params);
   const grads = new Float32Array(names.reduce((n, k) => n + model.params[k].size, 0));
   const loss = tf.tidy(() => {
-    const { value, grads: raw } = tf.variableGrads(() => lmLoss(model, batch).loss, names.map((n) => model.params[n]));
-    const byName = byParamName(model, names, raw);
+    const { value, grads: byName } = lossGradients(model, batch, lmLoss, names);
     let offset = 0;
     for (const n of names) {
       // a parameter the LM loss does not reach (a value or reward head) gets a zero gradient
@@ -184,15 +192,7 @@ export class DataParallel {
       for (let i = 0; i < sum.length; i++) sum[i] += r.grads[i] * s;
     }
     const loss = results.reduce((n, r) => n + r.loss * scale(r.weight), 0);
-    const norm = tf.tidy(() => {
-      const grads: Record<string, tf.Tensor> = {};
-      let offset = 0;
-      for (const [name, p] of Object.entries(this.model.params)) {
-        grads[name] = tf.tensor(sum.subarray(offset, offset + p.size), p.shape);
-        offset += p.size;
-      }
-      return applyGradients(optimizer, grads, opts).dataSync()[0];
-    });
+    const norm = tf.tidy(() => applyGradients(optimizer, unflatten(this.model, sum), opts).dataSync()[0]);
     return { loss, gradNorm: norm, metrics: {} };
   }
 

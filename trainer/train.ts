@@ -30,30 +30,41 @@ export interface StepResult {
 
 /** forward -> loss -> backward -> clip -> Adam, all inside one tidy. */
 export function trainStep<Batch>(model: GPT, optimizer: Adam, batch: Batch, lossFn: LossFn<Batch>, opts: StepOptions = {}): StepResult {
-  const names = opts.trainable ?? Object.keys(model.params);
-  let metricTensors: Record<string, tf.Scalar> = {};
+  let metrics: Record<string, tf.Scalar> = {};
   const [loss, norm] = tf.tidy(() => {
-    const { value, grads: raw } = tf.variableGrads(() => {
-      const out = lossFn(model, batch);
-      metricTensors = out.metrics ?? {};
-      for (const t of Object.values(metricTensors)) tf.keep(t);
-      return out.loss;
-    }, names.map((n) => model.params[n]));
-    return [value, applyGradients(optimizer, byParamName(model, names, raw), opts)];
+    const g = lossGradients(model, batch, lossFn, opts.trainable ?? Object.keys(model.params));
+    metrics = g.metrics;
+    return [g.value, applyGradients(optimizer, g.grads, opts)];
   });
-  const metrics: Record<string, number> = {};
-  for (const [k, t] of Object.entries(metricTensors)) {
-    metrics[k] = t.dataSync()[0];
-    t.dispose();
+  try {
+    return readStep(loss, norm, metrics);
+  } finally {
+    tf.dispose([loss, norm, ...Object.values(metrics)]);
   }
-  const result = { loss: loss.dataSync()[0], gradNorm: norm.dataSync()[0], metrics };
-  loss.dispose();
-  norm.dispose();
-  return result;
+}
+
+/**
+ * The loss, its gradients keyed by parameter name, and the loss's metric tensors (kept, so they
+ * outlive an enclosing tidy). The caller disposes all three.
+ */
+export function lossGradients<Batch>(model: GPT, batch: Batch, lossFn: LossFn<Batch>, names: string[]): { value: tf.Scalar; grads: Record<string, tf.Tensor>; metrics: Record<string, tf.Scalar> } {
+  let metrics: Record<string, tf.Scalar> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = lossFn(model, batch);
+    metrics = out.metrics ?? {};
+    for (const t of Object.values(metrics)) tf.keep(t);
+    return out.loss;
+  }, names.map((n) => model.params[n]));
+  return { value, grads: byParamName(model, names, grads), metrics };
+}
+
+/** A step's scalars read back as numbers. */
+export function readStep(loss: tf.Scalar, norm: tf.Scalar, metrics: Record<string, tf.Scalar>): StepResult {
+  return { loss: loss.dataSync()[0], gradNorm: norm.dataSync()[0], metrics: Object.fromEntries(Object.entries(metrics).map(([k, t]) => [k, t.dataSync()[0]])) };
 }
 
 /** variableGrads keys gradients by tf's variable names; the model and optimizer use parameter names. */
-export function byParamName(model: GPT, names: string[], raw: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+function byParamName(model: GPT, names: string[], raw: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
   const byVarName = new Map(names.map((n) => [model.params[n].name, n]));
   const grads: Record<string, tf.Tensor> = {};
   for (const [varName, g] of Object.entries(raw)) grads[byVarName.get(varName)!] = g;

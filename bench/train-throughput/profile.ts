@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@/trainer/backend";
 import { createModel, defaultModelConfig } from "@/trainer/model";
 import { Adam } from "@/trainer/optim";
-import { DataParallel, flatWeights, shardGradients, sliceRows } from "@/trainer/parallel";
+import { DataParallel, flatWeights, shardGradients, sliceRows, unflatten } from "@/trainer/parallel";
 import { benchSizes } from "@/trainer/throughput";
 import { applyGradients, lmBatchFromStream, lmLoss, trainStep } from "@/trainer/train";
 
@@ -55,16 +55,7 @@ const average = () => {
   const sum = new Float32Array(grads.length);
   for (let i = 0; i < sum.length; i++) sum[i] += grads[i]! * 0.5 + grads[i]! * 0.5;
 };
-const apply = () =>
-  tf.tidy(() => {
-    const g: Record<string, tf.Tensor> = {};
-    let offset = 0;
-    for (const [name, p] of Object.entries(model.params)) {
-      g[name] = tf.tensor(grads.subarray(offset, offset + p.size), p.shape);
-      offset += p.size;
-    }
-    applyGradients(optimizer, g, {}).dataSync();
-  });
+const apply = () => tf.tidy(() => void applyGradients(optimizer, unflatten(model, grads), {}).dataSync());
 const parts = { half: ms(() => shardGradients(model, first)), gather: ms(() => flatWeights(model)), average: ms(average), apply: ms(apply) };
 console.log(`data-parallel parts: half-batch gradient alone ${parts.half.toFixed(1)} ms; gather weights ${parts.gather.toFixed(1)} ms; average two gradients ${parts.average.toFixed(1)} ms; gradient tensors + clip + Adam ${parts.apply.toFixed(1)} ms`);
 const parallel = await DataParallel.start(model, "wasm", 2);

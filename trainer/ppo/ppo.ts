@@ -22,7 +22,7 @@ import { saveCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
 import { addHeads, disposeModel, type GPT, tokenValues } from "../model";
 import { Adam } from "../optim";
-import { DataParallel, defaultThreads } from "../parallel";
+import { DataParallel, defaultThreads, unflatten } from "../parallel";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { createRng } from "../rng";
 import { backendName, dropParams, loadModel, newCheckpointId } from "../rlhf-common";
@@ -30,7 +30,7 @@ import { AdaptiveKlController, FixedKlController, gae, type KlController, type K
 import { scoreTexts } from "../score";
 import { chunks, type EncodedPair, forwardPacked, packSequences, responseEntries, scatterResponse, targetLogprobs, truncatePair } from "../sequences";
 import type { Tokenizer } from "../tokenizer";
-import { applyGradients, byParamName, lmBatchFromStream, type StepResult, trainStep } from "../train";
+import { applyGradients, lmBatchFromStream, lossGradients, readStep, type StepResult, trainStep } from "../train";
 import { hasTrainingState, loadTrainingState, resumeId, saveTrainingState, type TrainerState } from "../training-state";
 import { type PpoConfig, ppoDefaults } from "./config";
 import { type HealthFlag, healthFlags } from "./health";
@@ -145,36 +145,22 @@ function evaluateRollout(model: GPT, seqs: EncodedPair[], padId: number, withVal
  */
 async function ppoStep(policy: GPT, optimizer: Adam, mb: PpoMinibatch, config: PpoConfig, replica: DataParallel | null): Promise<StepResult> {
   const opts = { clipNorm: config.clipNorm };
-  if (!replica || !mb.ptx) return trainStep(policy, optimizer, mb, (m, b) => ppoLoss(m, b, config), opts);
+  const lossFn = (m: GPT, b: PpoMinibatch) => ppoLoss(m, b, config);
+  if (!replica || !mb.ptx) return trainStep(policy, optimizer, mb, lossFn, opts);
   const remote = replica.lmGradients(mb.ptx);
-  const names = Object.keys(policy.params);
-  let metricTensors: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const out = ppoLoss(policy, { ...mb, ptx: undefined }, config);
-    metricTensors = out.metrics;
-    for (const t of Object.values(metricTensors)) tf.keep(t);
-    return out.loss;
-  }, names.map((n) => policy.params[n]));
-  const kept = () => [value, ...Object.values(grads), ...Object.values(metricTensors)];
+  const local = lossGradients(policy, { ...mb, ptx: undefined }, lossFn, Object.keys(policy.params));
+  let norm: tf.Scalar | null = null;
   try {
     const ptx = await remote;
-    const gradNorm = tf.tidy(() => {
-      const local = byParamName(policy, names, grads);
-      const total: Record<string, tf.Tensor> = {};
-      let offset = 0;
-      for (const n of names) {
-        const p = policy.params[n];
-        const g = tf.mul(tf.tensor(ptx.grads.subarray(offset, offset + p.size), p.shape), config.ptxCoef);
-        offset += p.size;
-        total[n] = local[n] ? tf.add(local[n], g) : g;
-      }
-      return applyGradients(optimizer, total, opts).dataSync()[0];
+    norm = tf.tidy(() => {
+      const total = unflatten(policy, ptx.grads);
+      for (const [name, g] of Object.entries(total)) total[name] = local.grads[name] ? tf.add(local.grads[name], tf.mul(g, config.ptxCoef)) : tf.mul(g, config.ptxCoef);
+      return applyGradients(optimizer, total, opts);
     });
-    const metrics: Record<string, number> = { "loss/ptx": ptx.loss };
-    for (const [k, t] of Object.entries(metricTensors)) metrics[k] = t.dataSync()[0];
-    return { loss: value.dataSync()[0] + config.ptxCoef * ptx.loss, gradNorm, metrics };
+    const step = readStep(local.value, norm, local.metrics);
+    return { ...step, loss: step.loss + config.ptxCoef * ptx.loss, metrics: { ...step.metrics, "loss/ptx": ptx.loss } };
   } finally {
-    tf.dispose(kept());
+    tf.dispose([local.value, ...Object.values(local.grads), ...Object.values(local.metrics), ...(norm ? [norm] : [])]);
   }
 }
 
