@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { databaseUrl } from "@/lib/env";
-import { db } from "./client";
+import { createDatabase, db } from "./client";
 import { isDatabaseUnavailable } from "./errors";
 
 describe("the process-wide client", () => {
@@ -32,4 +32,16 @@ describe("the process-wide client", () => {
     expect(performance.now() - started).toBeLessThan(3000);
     await admin.end({ timeout: 1 });
   }, 60_000);
+
+  it("never closes its own connections: postgres.js reports a planned close (idle, lifetime) like a lost one, which would replace the pool", async () => {
+    const timers = (c: ReturnType<typeof createDatabase>) => {
+      const o = c.sql.options as unknown as { idle_timeout?: number; max_lifetime?: number | (() => number) };
+      return { idle: o.idle_timeout, lifetime: o.max_lifetime };
+    };
+    const processWide = createDatabase(databaseUrl(), { onConnectionClosed: () => {} });
+    const plain = createDatabase(databaseUrl());
+    expect(timers(processWide)).toEqual({ idle: undefined, lifetime: undefined });
+    expect(timers(plain)).toEqual({ idle: 30, lifetime: 1800 });
+    await Promise.all([processWide.sql.end(), plain.sql.end()]);
+  });
 });

@@ -62,10 +62,13 @@ export function createDatabase(url: string, options: { max?: number; onConnectio
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    // The process-wide client has no idle timeout: its connections close only when something
-    // went wrong (server restart, network cut, backend killed), and that replaces the pool.
+    // The process-wide client has no idle timeout and no lifetime: postgres.js calls onclose for
+    // every closed connection, a planned one too, so its connections must close only when
+    // something went wrong (server restart, network cut, backend killed), and that replaces the
+    // pool. With a lifetime, the pool was dropped every 30 minutes and long queries cut off.
+    // (A key present with the value undefined turns the timer off; an absent one gets postgres.js's default.)
     idle_timeout: options.onConnectionClosed ? undefined : 30,
-    max_lifetime: 60 * 30,
+    max_lifetime: options.onConnectionClosed ? undefined : 60 * 30,
     connect_timeout: 10,
     onclose: options.onConnectionClosed,
   });
