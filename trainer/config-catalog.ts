@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { OptionTable } from "@/lib/config/options";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { dpoOptions } from "./dpo";
+import { dpoJobKeys, evalJobKeys, ppoJobKeys, rewardJobKeys } from "./jobs/job-keys";
 import { evalOptions } from "./eval";
 import { ppoOptions } from "./ppo/config";
 import { pretrainOptions } from "./pretrain";
@@ -20,32 +21,12 @@ const without = (table: OptionTable, ...keys: string[]): OptionTable => Object.f
 
 export function buildConfigCatalog(): RunConfigCatalog {
   return {
-    reward: {
-      options: rewardOptions,
-      extra: { data: "a preference JSONL file on the worker instead of the snapshot", snapshotId: "the dataset snapshot (the form's snapshot field sets it)", base: "store key of the checkpoint to start from; else the run's parent checkpoint" },
-    },
-    dpo: {
-      options: dpoOptions,
-      extra: { data: "a preference JSONL file on the worker instead of the snapshot", snapshotId: "the dataset snapshot (the form's snapshot field sets it)", sft: "store key of the SFT checkpoint (policy and reference); else the run's parent checkpoint" },
-    },
-    ppo: {
-      options: ppoOptions,
-      extra: {
-        sft: "store key of the SFT checkpoint (policy and reference); else the run's parent checkpoint",
-        reward: "store key of the reward model (required)",
-        prompts: "a prompts file on the worker (first source of prompts)",
-        campaignId: "take the prompts of this campaign (second source)",
-        promptLimit: "with campaignId: at most this many prompts",
-        snapshotId: "take the snapshot's distinct prompts (third source; the form's snapshot field sets it)",
-        ptxData: "pretraining text for PPO-ptx on the worker; default the committed corpus",
-      },
-    },
+    reward: { options: rewardOptions, extra: rewardJobKeys },
+    dpo: { options: dpoOptions, extra: dpoJobKeys },
+    ppo: { options: ppoOptions, extra: ppoJobKeys },
     sft: { options: without(sftOptions, "resume"), extra: {} },
     pretrain: { options: without(pretrainOptions, "resume"), extra: {} },
-    eval: {
-      options: evalOptions,
-      extra: { policy: "store key of policy A", baseline: "store key of baseline B", reward: "store key of the reward model that judges", prompts: "a prompts file on the worker", text: "held-out text for perplexity on the worker" },
-    },
+    eval: { options: evalOptions, extra: evalJobKeys },
   };
 }
 

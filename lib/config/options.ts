@@ -47,10 +47,18 @@ export function assign(table: OptionTable, out: Record<string, Value>, key: stri
   out[key] = repeat && Array.isArray(v) && Array.isArray(out[key]) ? [...(out[key] as string[]), ...v] : v;
 }
 
-/** Resolves defaults <- a config object (a queued run's config): unknown keys and wrong types are refused. */
-export function resolveConfig<T extends OptionTable>(table: T, data: Record<string, unknown>, source = "config"): Resolved<T> {
+/**
+ * Resolves defaults <- a config object (a queued run's config): unknown keys and wrong types are
+ * refused. Keys in `passThrough` (read by someone else, such as a job) are skipped here and named
+ * among the known ones when a key is refused.
+ */
+export function resolveConfig<T extends OptionTable>(table: T, data: Record<string, unknown>, source = "config", passThrough: string[] = []): Resolved<T> {
   const out: Record<string, Value> = Object.fromEntries(Object.entries(table).map(([k, o]) => [k, o.default]));
-  for (const [k, v] of Object.entries(data)) assign(table, out, k, v, source, false);
+  for (const [k, v] of Object.entries(data)) {
+    if (passThrough.includes(k)) continue;
+    if (!table[k]) throw new OptionError(`${source}: unknown option "${k}". Known: ${[...Object.keys(table), ...passThrough].join(", ")}`);
+    assign(table, out, k, v, source, false);
+  }
   return out as Resolved<T>;
 }
 

@@ -16,11 +16,10 @@ export const runConfigCatalog = catalogJson.kinds as RunConfigCatalog;
 export function checkRunConfig(kind: string, config: Record<string, unknown>): void {
   const entry = runConfigCatalog[kind];
   if (!entry) return;
-  const options = Object.fromEntries(Object.entries(config).filter(([k]) => !(k in entry.extra)));
   try {
-    resolveConfig(entry.options, options, "config");
+    resolveConfig(entry.options, config, "config", Object.keys(entry.extra));
   } catch (err) {
-    if (err instanceof OptionError) throw new AppError("bad_request:config", `${err.message}${/unknown option/.test(err.message) && Object.keys(entry.extra).length ? `, ${Object.keys(entry.extra).join(", ")}` : ""}`);
+    if (err instanceof OptionError) throw new AppError("bad_request:config", err.message);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
 import { dpoOptions, trainDpo } from "../dpo";
+import { dpoJobKeys } from "./job-keys";
 import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, startCheckpoint, stepHooks, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
@@ -9,7 +10,7 @@ import type { JobHandler } from "./types";
  * else the run's parent checkpoint), and any dpo option (npm run trainer -- dpo --help).
  */
 export const dpo: JobHandler = async (ctx) => {
-  const [own, rest] = takeKeys(ctx.run.config, ["data", "snapshotId", "sft"]);
+  const [own, rest] = takeKeys(ctx.run.config, Object.keys(dpoJobKeys));
   const rows = await preferenceRowsForRun(own);
   const sft = await startCheckpoint(ctx, own, "sft");
   const config = resolveConfig(dpoOptions, rest, "run config");

@@ -3,6 +3,7 @@ import { resolveConfig } from "../cli/options";
 import { corpusFiles, readCorpusDocs } from "../data/corpus";
 import { evalOptions, evaluatePolicies } from "../eval";
 import { readPromptsFile } from "../preferences";
+import { evalJobKeys } from "./job-keys";
 import { takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
@@ -12,7 +13,7 @@ import type { JobHandler } from "./types";
  * the committed held-out corpus; "none" skips perplexity), and any eval option.
  */
 export const evaluate: JobHandler = async (ctx) => {
-  const [own, rest] = takeKeys(ctx.run.config, ["policy", "baseline", "reward", "prompts", "text"]);
+  const [own, rest] = takeKeys(ctx.run.config, Object.keys(evalJobKeys));
   for (const k of ["policy", "baseline", "reward", "prompts"]) if (typeof own[k] !== "string" || !own[k]) throw new Error(`an eval run needs config.${k}`);
   const config = resolveConfig(evalOptions, rest, "run config");
   const text = own.text === "none" ? "" : typeof own.text === "string" && own.text ? own.text : corpusFiles().corpusHeldout;

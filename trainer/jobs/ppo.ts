@@ -7,6 +7,7 @@ import { ppoOptions } from "../ppo/config";
 import { trainPpo } from "../ppo/ppo";
 import type { PromptInput } from "../prompt-format";
 import { promptKey, readPromptsFile } from "../preferences";
+import { ppoJobKeys } from "./job-keys";
 import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
@@ -21,7 +22,7 @@ import type { JobHandler } from "./types";
  * stored in the run's result.
  */
 export const ppo: JobHandler = async (ctx) => {
-  const [own, rest] = takeKeys(ctx.run.config, ["sft", "reward", "prompts", "snapshotId", "campaignId", "promptLimit", "ptxData"]);
+  const [own, rest] = takeKeys(ctx.run.config, Object.keys(ppoJobKeys));
   const sft = await startCheckpoint(ctx, own, "sft");
   if (typeof own.reward !== "string" || !own.reward) throw new Error("a ppo run needs config.reward (a reward checkpoint id)");
   const { prompts, source } = await promptsForRun(own);

@@ -1,6 +1,7 @@
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
 import { rewardOptions, trainRewardModel } from "../reward";
+import { rewardJobKeys } from "./job-keys";
 import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, startCheckpoint, stepHooks, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
@@ -10,7 +11,7 @@ import type { JobHandler } from "./types";
  * (npm run trainer -- reward --help). Metrics every step; the best checkpoint is registered.
  */
 export const reward: JobHandler = async (ctx) => {
-  const [own, rest] = takeKeys(ctx.run.config, ["data", "snapshotId", "base"]);
+  const [own, rest] = takeKeys(ctx.run.config, Object.keys(rewardJobKeys));
   const rows = await preferenceRowsForRun(own);
   const base = await startCheckpoint(ctx, own, "base");
   const config = resolveConfig(rewardOptions, rest, "run config");

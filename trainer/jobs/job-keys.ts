@@ -1,0 +1,21 @@
+/**
+ * The config keys each job reads itself (beside its command's options), with their meaning: the
+ * job takes exactly these (takeKeys), and the run form's catalog lists and lets through the same
+ * ones (trainer/config-catalog.ts), so a key added here is accepted when a run is queued.
+ */
+const preferenceData = "a preference JSONL file on the worker instead of the snapshot";
+const snapshot = "the dataset snapshot (the form's snapshot field sets it)";
+const sftCheckpoint = "store key of the SFT checkpoint (policy and reference); else the run's parent checkpoint";
+
+export const rewardJobKeys = { data: preferenceData, snapshotId: snapshot, base: "store key of the checkpoint to start from; else the run's parent checkpoint" };
+export const dpoJobKeys = { data: preferenceData, snapshotId: snapshot, sft: sftCheckpoint };
+export const ppoJobKeys = {
+  sft: sftCheckpoint,
+  reward: "store key of the reward model (required)",
+  prompts: "a prompts file on the worker (first source of prompts)",
+  campaignId: "take the prompts of this campaign (second source)",
+  promptLimit: "with campaignId: at most this many prompts",
+  snapshotId: "take the snapshot's distinct prompts (third source; the form's snapshot field sets it)",
+  ptxData: "pretraining text for PPO-ptx on the worker; default the committed corpus",
+};
+export const evalJobKeys = { policy: "store key of policy A", baseline: "store key of baseline B", reward: "store key of the reward model that judges", prompts: "a prompts file on the worker", text: "held-out text for perplexity on the worker" };
