@@ -1,5 +1,5 @@
 import { z, ZodError } from "zod";
-import { isStorableText, unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
+import { assertStorableText, isStorableText, unstorableTextMessage } from "@/lib/api/storable-text";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 
@@ -36,8 +36,7 @@ export function formArg(value: unknown): FormData {
  * instead of a failed insert.
  */
 export function plainArg(value: unknown): unknown {
-  const unstorable = unstorableTextPath(value);
-  if (unstorable !== null) throw new AppError("bad_request:text", unstorableTextMessage(unstorable));
+  assertStorableText(value);
   return value;
 }
 

@@ -6,7 +6,7 @@ import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { CROSS_SITE_MESSAGE, crossSiteReason, hasSessionCookie } from "@/lib/security/cross-site";
-import { unstorableTextMessage, unstorableTextPath } from "./storable-text";
+import { assertStorableText } from "./storable-text";
 
 /** Bodies above this are refused before parsing. */
 export const MAX_JSON_BODY_BYTES = 1_000_000;
@@ -104,7 +104,6 @@ export async function parseJsonBody<T>(request: Request, schema: ZodType<T>): Pr
   } catch {
     throw new AppError("bad_request:json", "The body is not valid JSON.");
   }
-  const unstorable = unstorableTextPath(raw);
-  if (unstorable !== null) throw new AppError("bad_request:text", unstorableTextMessage(unstorable));
+  assertStorableText(raw);
   return schema.parse(raw);
 }

@@ -4,6 +4,7 @@
  * which JSON.stringify writes as a `\ud800` escape that jsonb refuses. Input is checked
  * at the boundary, so the caller gets a 400 that names the field instead of a 500.
  */
+import { AppError, type ErrorCode } from "@/lib/errors";
 
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -37,6 +38,15 @@ export function unstorableTextPath(root: unknown): string | null {
     }
   }
   return null;
+}
+
+/**
+ * Throws a 400 naming the first unstorable string in `value`; `prefix` goes before the path
+ * (e.g. "config." for a run's config), `code` is the error's kind:reason.
+ */
+export function assertStorableText(value: unknown, { prefix = "", code = "bad_request:text" }: { prefix?: string; code?: ErrorCode } = {}): void {
+  const path = unstorableTextPath(value);
+  if (path !== null) throw new AppError(code, unstorableTextMessage(`${prefix}${path}`));
 }
 
 export function unstorableTextMessage(path: string): string {

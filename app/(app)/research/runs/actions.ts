@@ -1,7 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
-import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
+import { assertStorableText } from "@/lib/api/storable-text";
 import { requireRole } from "@/lib/auth/guard";
 import { AppError } from "@/lib/errors";
 import { cancelRun, startRun } from "@/lib/runs/queue";
@@ -20,8 +20,7 @@ function parseConfig(text: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new AppError("bad_request:config", "The config must be a JSON object, e.g. {\"epochs\": 2}.");
   }
-  const unstorable = unstorableTextPath(value);
-  if (unstorable !== null) throw new AppError("bad_request:config", unstorableTextMessage(`config.${unstorable}`));
+  assertStorableText(value, { prefix: "config.", code: "bad_request:config" });
   return value as Record<string, unknown>;
 }
 
