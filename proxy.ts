@@ -15,6 +15,9 @@ import { newNonce, pageContentSecurityPolicy } from "@/lib/security/csp";
 /** Pages anyone may open: sign-in, and the one-time invite and password-reset pages (their token is the authorisation). */
 const isPublicPage = (pathname: string) => pathname === "/signin" || pathname.startsWith("/invite/") || pathname.startsWith("/reset-password/");
 
+/** Redirects a signed-out visitor to sign-in; answers nothing (undefined) for a signed-in one. */
+const redirectSignedOut = withAuth({ pages: { signIn: "/signin" } });
+
 export default async function proxy(request: NextRequest, event: NextFetchEvent) {
   if (crossSiteReason(request, env.NEXTAUTH_URL)) {
     return NextResponse.json({ error: { code: "forbidden:cross_site", message: CROSS_SITE_MESSAGE } }, { status: 403 });
@@ -24,12 +27,11 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
   const policy = pageContentSecurityPolicy({ nonce, dev: env.NODE_ENV === "development", https: env.NEXTAUTH_URL?.startsWith("https://") ?? false });
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", policy);
-  headers.set("x-nonce", nonce);
   const render = () => NextResponse.next({ request: { headers } });
 
   const response = isPublicPage(request.nextUrl.pathname)
     ? render()
-    : ((await withAuth(render, { pages: { signIn: "/signin" } })(request as NextRequestWithAuth, event)) ?? render());
+    : ((await redirectSignedOut(request as NextRequestWithAuth, event)) ?? render());
   response.headers.set("Content-Security-Policy", policy);
   return response;
 }
