@@ -8,7 +8,7 @@ import { forward, type GPT, lmNll } from "./model";
 import { encodeExample, type PromptInput } from "./prompt-format";
 import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
-import { type LmBatch, lmBatchFromStream } from "./train";
+import { type LmBatch, lmBatchFromStream, randomWindows } from "./train";
 
 /** Encodes documents into one stream with end-of-text between them (and at the end). */
 export function tokenizeDocs(tokenizer: Tokenizer, docs: string[]): Uint16Array | Int32Array {
@@ -143,7 +143,7 @@ export function withTextRows(batch: LmBatch, text: ArrayLike<number>, rows: numb
   if (!(share > 0 && share < 1)) throw new Error(`the text's share of the loss must be in (0, 1), got ${share}`);
   const { B, T } = batch;
   if (text.length < T + 2) throw new Error(`mixing text needs more than ${T + 1} tokens of it`);
-  const windows = lmBatchFromStream(text, Array.from({ length: rows }, () => Math.floor(rng.next() * (text.length - T - 1))), T);
+  const windows = randomWindows(text, rows, T, rng);
   const sftWeights = batch.lossWeights ?? new Float32Array(B * T).fill(1);
   const sftWeight = sftWeights.reduce((a, b) => a + b, 0);
   const lossWeights = new Float32Array((B + rows) * T);

@@ -12,7 +12,7 @@ import { Adam } from "./optim";
 import { formatExample } from "./prompt-format";
 import { createRng } from "./rng";
 import { type Tokenizer, trainByteBpe } from "./tokenizer";
-import { lmBatchFromStream, lmLoss, trainStep } from "./train";
+import { lmLoss, randomWindows, trainStep } from "./train";
 
 export const toyWords = ["red", "blue", "green", "cat", "dog", "sun", "tree", "sky", "big", "old"];
 
@@ -56,8 +56,7 @@ export async function saveToySft(store: CheckpointStore, id: string, tokenizer: 
   const T = model.config.contextLength - 1;
   const rng = createRng(opts.seed ?? 1);
   for (let s = 0; s < (opts.steps ?? 150); s++) {
-    const offsets = Array.from({ length: 16 }, () => Math.floor(rng.next() * (stream.length - T - 1)));
-    trainStep(model, optimizer, lmBatchFromStream(stream, offsets, T), lmLoss);
+    trainStep(model, optimizer, randomWindows(stream, 16, T, rng), lmLoss);
   }
   optimizer.dispose();
   await saveCheckpoint(store, { id, model, tokenizer, kind: "sft", parentId: null, backend: "cpu", trainingConfig: {}, metrics: {} });

@@ -10,7 +10,7 @@ import { Adam } from "./optim";
 import { DataParallel } from "./parallel";
 import { createRng } from "./rng";
 import { END_OF_TEXT, type Tokenizer } from "./tokenizer";
-import { lmBatchFromStream, lmLoss, trainStep } from "./train";
+import { lmLoss, randomWindows, trainStep } from "./train";
 
 export interface ThroughputConfig {
   vocabSize: number;
@@ -56,7 +56,7 @@ export async function measureThroughput(cfg: ThroughputConfig, onStep?: (step: n
   const optimizer = new Adam(model.params, { lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 });
   const rng = createRng(1);
   const stream = Int32Array.from({ length: 20_000 }, () => Math.floor(rng.next() * cfg.vocabSize));
-  const batch = () => lmBatchFromStream(stream, Array.from({ length: cfg.batch }, () => Math.floor(rng.next() * (stream.length - cfg.contextLength - 1))), cfg.contextLength);
+  const batch = () => randomWindows(stream, cfg.batch, cfg.contextLength, rng);
   const tokensPerStep = cfg.batch * cfg.contextLength;
   const parallel = (cfg.threads ?? 1) > 1 ? await DataParallel.start(model, activeBackend(), cfg.threads!) : null;
   const step = async () => (parallel ? parallel.step(optimizer, batch()) : trainStep(model, optimizer, batch(), lmLoss));

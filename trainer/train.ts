@@ -117,3 +117,8 @@ export function lmBatchFromStream(tokens: ArrayLike<number>, offsets: number[], 
   });
   return { B, T, inputs, targets };
 }
+
+/** B rows of T tokens starting at offsets drawn from rng: random windows of a token stream. */
+export function randomWindows(tokens: ArrayLike<number>, B: number, T: number, rng: { next(): number }): LmBatch {
+  return lmBatchFromStream(tokens, Array.from({ length: B }, () => Math.floor(rng.next() * (tokens.length - T - 1))), T);
+}

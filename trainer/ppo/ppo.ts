@@ -30,7 +30,7 @@ import { AdaptiveKlController, FixedKlController, gae, type KlController, type K
 import { scoreTexts } from "../score";
 import { chunks, type EncodedPair, forwardPacked, packSequences, responseEntries, scatterResponse, targetLogprobs, truncatePair } from "../sequences";
 import type { Tokenizer } from "../tokenizer";
-import { applyGradients, lmBatchFromStream, lossGradients, readStep, type StepResult, trainStep } from "../train";
+import { applyGradients, lossGradients, randomWindows, readStep, type StepResult, trainStep } from "../train";
 import { hasTrainingState, loadTrainingState, resumeId, saveTrainingState, type TrainerState } from "../training-state";
 import { type PpoConfig, ppoDefaults } from "./config";
 import { type HealthFlag, healthFlags } from "./health";
@@ -286,7 +286,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
           const packed = packSequences(rows.map((r) => seqs[r]), tokenizer.padId);
           const pick = (xs: ArrayLike<number>[]) => scatterResponse(rows.map((r) => xs[r]), packed);
           const ptx = ptxTokens
-            ? lmBatchFromStream(ptxTokens, Array.from({ length: config.ptxBatchSize }, () => Math.floor(updateRng.next() * (ptxTokens.length - ptxT - 1))), ptxT)
+            ? randomWindows(ptxTokens, config.ptxBatchSize, ptxT, updateRng)
             : undefined;
           const mb = { packed, oldLogprobs: pick(rollout.logprobs), oldValues: pick(rollout.values), advantages: pick(advantages), returns: pick(gaes.map((g) => g.returns)), ptx };
           const res = await ppoStep(policy, optimizer, mb, config, ptxReplica);
