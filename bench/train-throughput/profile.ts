@@ -1,6 +1,7 @@
 /**
  * Where a training step's time goes: one step of the bench's small model (context 64) on the
- * wasm backend under tf.profile, kernel time summed per kernel and input shape, largest first.
+ * wasm backend under tf.profile, kernel time summed per kernel and input shape, largest first;
+ * for 2D matMuls also the rate, 2 M K N / time.
  * Custom-gradient wrappers show up as "forward" and include the kernels inside them. Then the
  * parts of a two-thread data-parallel step (trainer/parallel.ts): a half-batch gradient alone and
  * while the replica computes the other half, and the serial work on the main thread.
@@ -35,8 +36,13 @@ for (const k of info.kernels) {
   e.calls++;
   byKernel.set(key, e);
 }
+/** GFLOP/s of a BatchMatMul of 2D shapes [[M, K], [K, N]] (calls x 2 M K N over the summed time), else "". */
+const rate = (key: string, v: { ms: number; calls: number }) => {
+  const m = /^BatchMatMul \[\[(\d+),(\d+)\],\[(\d+),(\d+)\]\]$/.exec(key);
+  return m && v.ms > 0 ? `${((v.calls * 2 * Number(m[1]) * Number(m[2]) * Number(m[4])) / (v.ms * 1e6)).toFixed(1)} GFLOP/s` : "";
+};
 console.log("    ms calls kernel [input shapes]");
-for (const [k, v] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(v.ms.toFixed(1).padStart(6), String(v.calls).padStart(5), k);
+for (const [k, v] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) console.log(v.ms.toFixed(1).padStart(6), String(v.calls).padStart(5), k, rate(k, v));
 const t0 = performance.now();
 for (let i = 0; i < 5; i++) trainStep(model, optimizer, batch(), lmLoss);
 console.log(`${info.kernels.length} kernels per step; ${((performance.now() - t0) / 5).toFixed(1)} ms per step unprofiled (batch ${B})`);
