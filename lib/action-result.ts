@@ -1,4 +1,5 @@
-import { z, ZodError } from "zod";
+import { ZodError } from "zod";
+import { parseId } from "@/lib/api/params";
 import { assertStorableText, isStorableText, unstorableTextMessage } from "@/lib/api/storable-text";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -42,7 +43,5 @@ export function plainArg(value: unknown): unknown {
 
 /** A server action's id argument: a uuid, or "no such <what>". */
 export function idArg(value: unknown, what: string): string {
-  const parsed = z.uuid().safeParse(value);
-  if (!parsed.success) throw new AppError(`not_found:${what}`, `No such ${what}.`);
-  return parsed.data;
+  return parseId(value, what);
 }

@@ -80,6 +80,8 @@ describe("session cookies", () => {
       headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
       body: new URLSearchParams({ csrfToken, email: user.email, password: "wrong-password-1", json: "true" }),
     });
+    expect(res.status).toBe(401); // refused for the password, not for anything else
+    expect(((await res.json()) as { url: string }).url).toMatch(/error=Wrong%20email%20or%20password/);
     expect(res.headers.getSetCookie().some((c) => c.includes("session-token="))).toBe(false);
   });
 });

@@ -5,9 +5,9 @@
  * the bad lines, and leave every table's row count as it was.
  */
 import fc from "fast-check";
-import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
+import { tableRowCounts } from "@/lib/backup/backup";
 import { MAX_LINE_BYTES } from "@/lib/imports/parse";
 import { fuzzSeed } from "@/lib/testing/fuzz";
 import { buildFuzzWorld, cancelFuzzRuns, type FuzzWorld } from "@/lib/testing/fuzz-world";
@@ -26,16 +26,7 @@ afterAll(async () => {
   if (world) await cancelFuzzRuns(world);
 });
 
-/** Rows in every table of the schema. */
-async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await db.execute<{ name: string }>(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`);
-  const counts: Record<string, number> = {};
-  for (const { name } of tables) {
-    const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from ${sql.identifier(name)}`);
-    counts[name] = row!.n;
-  }
-  return counts;
-}
+const rowCounts = () => tableRowCounts(db.$client);
 
 type ImportAnswer = { status: number; body: { ok?: boolean; errors?: { line: number; message: string }[]; error?: { message: string } } };
 
