@@ -15,6 +15,7 @@
  */
 import "server-only";
 import { desc, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import { db } from "@/db/client";
 import { campaigns } from "@/db/schema";
 import { defaultRange } from "./schema";
@@ -51,7 +52,6 @@ export type PpoRound = Round & {
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 /** The `days` UTC days ending with `now`'s, as YYYY-MM-DD. */
@@ -63,7 +63,7 @@ export function lastDays({ days, now = new Date() }: { days: number; now?: Date 
 
 /** Refuses a campaign id that is not a uuid, so a typo is an error here rather than a failed cast in Postgres. */
 function checkCampaignId(campaignId: string | undefined) {
-  if (campaignId !== undefined && !UUID.test(campaignId)) throw new Error("campaignId is a campaign's id, a uuid");
+  if (campaignId !== undefined && !z.uuid().safeParse(campaignId).success) throw new Error("campaignId is a campaign's id, a uuid");
 }
 
 /** One row per UTC day from `from` to `to` (inclusive), days without judgments included as zeros; only one campaign's judgments when given. */
