@@ -7,7 +7,7 @@
 import fs from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs";
 import type { CheckpointStore } from "./checkpoint";
-import type { GPT } from "./model";
+import { disposeModel, type GPT } from "./model";
 import type { PromptInput } from "./prompt-format";
 import { sigmoid } from "./rl-math";
 import { chunks, encodeExample, forwardPacked, packedRewards, packSequences } from "./sequences";
@@ -64,14 +64,23 @@ export function scoreWith(rm: RewardModel, rows: ScoreInput[], batchSize = 16): 
   });
 }
 
+/** Loads a reward checkpoint, refusing (and freeing) one without a reward head. */
+export async function loadRewardModel(store: CheckpointStore, checkpointId: string): Promise<RewardModel> {
+  const { model, tokenizer, meta } = await loadModel(store, checkpointId);
+  if (!model.params["score.weight"]) {
+    disposeModel(model);
+    throw new Error(`checkpoint ${checkpointId} (kind ${meta.kind}) has no reward head`);
+  }
+  return { model, tokenizer };
+}
+
 /** Loads a reward checkpoint and scores rows: the entry point for the CLI and the web API. */
 export async function scoreRows({ store, checkpointId, rows, batchSize = 16 }: { store: CheckpointStore; checkpointId: string; rows: ScoreInput[]; batchSize?: number }): Promise<ScoreOutput[]> {
-  const { model, tokenizer, meta } = await loadModel(store, checkpointId);
+  const rm = await loadRewardModel(store, checkpointId);
   try {
-    if (!model.params["score.weight"]) throw new Error(`checkpoint ${checkpointId} (kind ${meta.kind}) has no reward head`);
-    return scoreWith({ model, tokenizer }, rows, batchSize);
+    return scoreWith(rm, rows, batchSize);
   } finally {
-    for (const p of Object.values(model.params)) p.dispose();
+    disposeModel(rm.model);
   }
 }
 

@@ -19,12 +19,12 @@ import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/regis
 import { addRowsToCampaign } from "@/lib/imports/import";
 import type { NormalResponse, NormalRow } from "@/lib/imports/parse";
 import { allPairs } from "@/lib/imports/parse";
-import { FolderCheckpointStore, loadCheckpoint, type CheckpointStore } from "../checkpoint";
+import { FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
 import { disposeModel } from "../model";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { mean, pairUncertainty } from "../rl-math";
-import { scoreTexts, type RewardModel } from "../score";
+import { loadRewardModel, scoreTexts, type RewardModel } from "../score";
 import type { JobHandler } from "./types";
 
 const configSchema = z
@@ -71,16 +71,6 @@ async function sample(storeKey: string, prompts: PromptInput[], cfg: Config, k: 
   }
 }
 
-/** Loads a reward checkpoint, refusing one without a reward head before any sampling is spent. */
-async function loadRewardModel(store: CheckpointStore, storeKey: string): Promise<RewardModel> {
-  const { model, tokenizer, meta } = await loadCheckpoint(store, storeKey);
-  if (!model.params["score.weight"]) {
-    disposeModel(model);
-    throw new Error(`config.reward: checkpoint ${storeKey} (kind ${meta.kind}) has no reward head`);
-  }
-  return { model, tokenizer };
-}
-
 /** Scores each row's distinct responses in batches, calling `beforeBatch` (heartbeat, cancel) before each. */
 async function scoreResponses(rm: RewardModel, rows: NormalRow[], batchSize: number, beforeBatch: (batches: number) => Promise<void>) {
   const items = rows.flatMap((row, r) => [...new Set(row.pairs.flatMap((p) => [p.a.text, p.b.text]))].map((response) => ({ row: r, prompt: row.prompt, response })));
@@ -108,7 +98,8 @@ export const generatePairs: JobHandler = async (ctx) => {
   const prompts = await listCampaignPrompts({ campaignId: cfg.campaignId, limit: cfg.prompts });
   if (prompts.length === 0) throw new Error("the campaign has no prompts to sample for");
   const promptInputs = prompts.map((p) => p.content);
-  const rm = cfg.reward ? await loadRewardModel(new FolderCheckpointStore(), cfg.reward) : null;
+  // loaded first, so a checkpoint without a reward head is refused before any sampling is spent
+  const rm = cfg.reward ? await loadRewardModel(new FolderCheckpointStore(), cfg.reward).catch((e: Error) => Promise.reject(new Error(`config.reward: ${e.message}`))) : null;
   try {
     let batches = 0;
     const sampleBatches = Math.ceil(prompts.length / cfg.batchSize) * (cfg.k + (baseline ? 1 : 0));
