@@ -8,7 +8,7 @@ import { z } from "zod";
 
 export const MANIFEST_FILE = "backup.json";
 
-export const manifestSchema = z.object({
+const manifestSchema = z.object({
   formatVersion: z.literal(1),
   createdAt: z.string(),
   app: z.object({ name: z.string(), version: z.string() }),

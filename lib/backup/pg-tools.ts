@@ -18,7 +18,7 @@ import postgres from "postgres";
 export type PgTool = { path: string; major: number };
 
 /** The major version a pg tool reports (`pg_dump (PostgreSQL) 15.20 …` -> 15), or null if it does not run. */
-export function toolMajor(bin: string): number | null {
+function toolMajor(bin: string): number | null {
   const out = spawnSync(bin, ["--version"], { encoding: "utf8" });
   if (out.status !== 0) return null;
   const m = /\(PostgreSQL\)\s+(\d+)/.exec(out.stdout);

@@ -44,7 +44,7 @@ export function inRequestScope<T>(request: Request, fn: (request: NextRequest) =
 }
 
 /** The cookie name next-auth uses over plain http (the tests' NEXTAUTH_URL is unset or http). */
-export const SESSION_COOKIE = "next-auth.session-token";
+const SESSION_COOKIE = "next-auth.session-token";
 
 /** A session cookie exactly as next-auth writes it after a credentials sign-in. */
 export async function sessionCookie(user: Pick<User, "id" | "email" | "name" | "role">, signedInAt = Date.now()): Promise<string> {
