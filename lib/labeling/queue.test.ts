@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { assignments, comparisons, pairs, skips, type User } from "@/db/schema";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { addRowsToCampaign } from "@/lib/imports/import";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { databaseUrl } from "@/lib/env";
 import { makeUser } from "@/lib/testing/fixtures";
 import { leaseTasks, skipTask, submitJudgment, toCanonical, undoJudgment } from "./queue";
 import type { Task } from "./schema";
@@ -53,10 +55,11 @@ describe("labeling queue (real Postgres)", () => {
     const toldDoneWhileOpen: number[] = [];
     let submitted = 0;
     await Promise.all(
-      labelers.map(async (labeler) => {
+      labelers.map(async (labeler, i) => {
         for (;;) {
-          const [task] = await leaseTasks({ campaign, labeler, count: 1 });
-          if (!task) {
+          // Half the labelers also prefetch a second pair, as the labeling page does.
+          const tasks = await leaseTasks({ campaign, labeler, count: 1 + (i % 2) });
+          if (tasks.length === 0) {
             // A pair open now was open when the lease was asked for: counts and leases only grow here.
             const [open] = await db.execute<{ n: number }>(sql`
               select count(*)::int as n from pairs p
@@ -66,7 +69,7 @@ describe("labeling queue (real Postgres)", () => {
             if (open!.n > 0) toldDoneWhileOpen.push(open!.n);
             return;
           }
-          await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice: "left" } });
+          await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: tasks[0]!.assignmentId, choice: "left" } });
           submitted++;
         }
       }),
@@ -74,6 +77,84 @@ describe("labeling queue (real Postgres)", () => {
     expect(toldDoneWhileOpen).toEqual([]);
     expect(submitted).toBe(900);
   }, 180_000);
+
+  describe("never waits for a pair while holding another (no deadlock with other transactions)", () => {
+    /** Another session's transaction, driven step by step. */
+    async function otherTransaction() {
+      const client = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
+      const conn = await client.reserve();
+      const [{ pid }] = await conn<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      await conn`begin`;
+      return {
+        conn,
+        lockPair: (id: string) => conn`select id from pairs where id = ${id} for update`,
+        commit: async () => {
+          await conn`commit`;
+          conn.release();
+          await client.end({ timeout: 1 });
+        },
+        /** Resolves once some backend waits for a lock this transaction holds, or once `settled` has. */
+        blocking: async (settled?: Promise<unknown>) => {
+          let done = false;
+          settled?.then(
+            () => (done = true),
+            () => (done = true),
+          );
+          for (let i = 0; i < 500 && !done; i++) {
+            const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from pg_stat_activity where ${pid} = any(pg_blocking_pids(pid))`);
+            if (row!.n > 0) return;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          if (!done) throw new Error("nothing waited for the other transaction's locks");
+        },
+      };
+    }
+
+    /** Two open pairs, overlap 1, finish-first: `first` is offered before `second`. */
+    async function twoPairs() {
+      const { campaign, pairs: rows } = await makeCampaign({ pairCount: 2, overlap: 1, settings: { askStrength: false, ordering: "finish-first" } });
+      const [first, second] = rows.map((r) => r.id) as [string, string];
+      await db.update(pairs).set({ priority: 1 }).where(eq(pairs.id, first));
+      return { campaign, first, second };
+    }
+
+    async function leasedPairs(tasks: Task[]): Promise<string[]> {
+      const rows = await Promise.all(tasks.map((t) => db.select({ pairId: assignments.pairId }).from(assignments).where(eq(assignments.id, t.assignmentId))));
+      return rows.map(([r]) => r!.pairId);
+    }
+
+    it("prefetching: the second lease skips a locked pair instead of waiting while the first is held", async () => {
+      const { campaign, first, second } = await twoPairs();
+      const other = await otherTransaction();
+      await other.lockPair(second);
+      const leasing = leaseTasks({ campaign, labeler: await makeUser(), count: 2 });
+      await other.blocking(leasing);
+      // Had the lease waited for `second` while holding `first`, this would deadlock.
+      await other.lockPair(first);
+      await other.commit();
+      expect(await leasedPairs(await leasing)).toEqual([first]);
+    });
+
+    it("a candidate found full on the re-count is unlocked before the lease waits for another pair", async () => {
+      const { campaign, first, second } = await twoPairs();
+      const holdsFirst = await otherTransaction();
+      await holdsFirst.lockPair(first);
+      // Someone else's lease on `first`, visible to the re-count once committed: `first` is then full.
+      await holdsFirst.conn`insert into assignments (campaign_id, pair_id, labeler_id, shown_order, expires_at)
+        values (${campaign.id}, ${first}, ${(await makeUser()).id}, 'ab', now() + interval '10 minutes')`;
+      const holdsSecond = await otherTransaction();
+      await holdsSecond.lockPair(second);
+
+      const leasing = leaseTasks({ campaign, labeler: await makeUser(), count: 1 });
+      await holdsFirst.blocking(); // both pairs locked: the lease waits for the best one
+      await holdsFirst.commit(); // ... gets it, finds it full, and goes on to wait for `second`
+      await holdsSecond.blocking();
+      // Had the lease kept `first` locked, this would deadlock.
+      await holdsSecond.lockPair(first);
+      await holdsSecond.commit();
+      expect(await leasedPairs(await leasing)).toEqual([second]);
+    });
+  });
 
   it("returns the same judgment when a submission id is resent, even concurrently", async () => {
     const { campaign } = await makeCampaign({ pairCount: 2, settings: { askStrength: false } });

@@ -4,7 +4,8 @@
  * have no overlap limit). Leasing locks candidate pair rows with FOR UPDATE SKIP LOCKED,
  * then re-counts in a new statement: under READ COMMITTED that statement sees every lease
  * committed before the lock was taken, so no pair is ever over-leased. "No pair for you" is
- * answered only after a scan that waits for locked rows instead of skipping them finds none.
+ * answered only after a scan that waits for locked rows instead of skipping them finds none;
+ * that wait happens only while the transaction holds no pair lock, so leases cannot deadlock.
  *
  * Order: by judgment count (most first under finish-first, fewest first under spread), then
  * higher `priority` first, then oldest first (finish-first) or at random (spread).
@@ -73,20 +74,32 @@ async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gol
   return rows.map((r) => r.id);
 }
 
-async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string): Promise<string | null> {
+/**
+ * Leases the best open pair, or answers null. `mayWait`: whether the transaction holds no pair
+ * lock yet, so that it may wait for a pair another transaction has locked (see the rounds below).
+ */
+async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string, mayWait: boolean): Promise<string | null> {
   const { goldRate, leaseMinutes } = settingsOf(campaign);
   const tryGoldFirst = Math.random() < goldRate;
   for (const gold of tryGoldFirst ? [true, false] : [false]) {
     // Under contention (finish-first sends every labeler to the same pairs) candidates are often
     // full by the re-count, or all locked by labelers leasing or submitting right now. Neither
     // means "done": look further, and before answering "done" wait for a locked pair.
+    // Each round runs under a savepoint and rolls back when none of its candidates has room, which
+    // unlocks them: a transaction waits for a lock only while it holds none on pairs, so two
+    // leases can never wait for each other (a deadlock PostgreSQL would break by failing one).
     const tried: string[] = [];
     for (;;) {
+      await tx.execute(sql`savepoint lease_round`);
       let candidates = await lockCandidates(tx, campaign, labelerId, gold, tried);
-      if (candidates.length === 0) candidates = await lockCandidates(tx, campaign, labelerId, gold, tried, true);
-      if (candidates.length === 0) break;
+      if (candidates.length === 0 && mayWait) candidates = await lockCandidates(tx, campaign, labelerId, gold, tried, true);
       const pairId = await firstWithRoom(tx, campaign, candidates, gold);
-      if (pairId) return insertLease(tx, campaign, labelerId, pairId, leaseMinutes);
+      if (pairId) {
+        await tx.execute(sql`release savepoint lease_round`);
+        return insertLease(tx, campaign, labelerId, pairId, leaseMinutes);
+      }
+      await tx.execute(sql`rollback to savepoint lease_round`);
+      if (candidates.length === 0) break;
       tried.push(...candidates);
     }
   }
@@ -169,8 +182,10 @@ export async function leaseTasks({ campaign, labeler, count }: { campaign: Campa
       )
       .orderBy(asc(assignments.leasedAt), asc(assignments.id));
     const ids = live.map((l) => l.id);
-    while (ids.length < count) {
-      const id = await leaseOne(tx, campaign, labeler.id);
+    // Only the first new lease may wait for a locked pair: after it this transaction holds that
+    // pair's lock. A prefetched second pair is a convenience, not worth a wait.
+    for (let leased = 0; ids.length < count; leased++) {
+      const id = await leaseOne(tx, campaign, labeler.id, leased === 0);
       if (!id) break;
       ids.push(id);
     }
