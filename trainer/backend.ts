@@ -7,6 +7,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { type BackendName, backendNames, trainerEnv } from "./env";
+import { installFastWasmKernels } from "./wasm-kernels";
 
 export type { BackendName };
 
@@ -38,6 +39,7 @@ async function tryBackend(name: BackendName): Promise<boolean> {
     case "wasm":
       if (!wasmPathsSet) setWasmPaths(wasmDir()); // may only be set before the backend first loads
       wasmPathsSet = true;
+      installFastWasmKernels();
       return tf.setBackend("wasm").catch(() => false);
     case "cpu":
       return tf.setBackend("cpu");

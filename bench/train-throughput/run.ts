@@ -1,7 +1,11 @@
 /**
  * Training-step throughput (forward, backward, Adam) of the tfjs model at ~0.8M and ~5M parameters
  * (context 64, batch 16) on the backend in use, against the same model in PyTorch on CPU with
- * OpenBLAS, plus KV-cache generation throughput. `npm run bench:train [-- --steps=N]`.
+ * OpenBLAS, plus KV-cache generation throughput. `npm run bench:train [-- --steps=N --rounds=R]`.
+ *
+ * This machine's speed drifts by tens of percent within minutes, so the tfjs and torch timings
+ * are taken in alternating rounds (torch, then tfjs, R times) and the ratio printed is the median
+ * of the rounds' ratios: a slow minute then slows both sides of a round.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -9,7 +13,9 @@ import { initBackend } from "@/trainer/backend";
 import { defaultThreads } from "@/trainer/parallel";
 import { benchSizes, measureThroughput } from "@/trainer/throughput";
 
-const steps = Number(/^--steps=(\d+)$/.exec(process.argv[2] ?? "")?.[1] ?? 10);
+const flag = (name: string, fallback: number) => Number(process.argv.map((a) => new RegExp(`^--${name}=(\\d+)$`).exec(a)?.[1]).find(Boolean) ?? fallback);
+const steps = flag("steps", 10);
+const rounds = flag("rounds", 3);
 const torchScript = fileURLToPath(new URL("./torch_ref.py", import.meta.url));
 const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
 
@@ -24,22 +30,28 @@ function torchTokensPerSec(cfg: (typeof benchSizes)["small"]): number | string {
   return "torch not installed (apt-get install python3-torch libopenblas0-pthread), peer skipped";
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
 const backend = await initBackend();
 const threads = defaultThreads(backend);
-console.log(`backend: ${backend}, steps: ${steps}, data-parallel threads: ${threads}`);
+console.log(`backend: ${backend}, steps: ${steps}, data-parallel threads: ${threads}, rounds: ${rounds}`);
 const ratios: string[] = [];
 for (const [name, cfg] of Object.entries(benchSizes)) {
-  // The peer runs first, while this process is idle, so the two never share the cores.
-  const torch = torchTokensPerSec(cfg);
   const one = await measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 32, threads: 1 });
   console.log(`${name}: ${one.params.toLocaleString("en")} params, tfjs ${backend} 1 thread: train ${one.trainTokensPerSec.toFixed(0)} tokens/s (${one.msPerStep.toFixed(0)} ms/step), generate ${one.genTokensPerSec?.toFixed(0)} tokens/s (batch ${cfg.batch}, KV cache)`);
-  const r = threads > 1 ? await measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 0, threads }) : one;
-  if (threads > 1) console.log(`${name}: tfjs ${backend} ${threads} threads (data-parallel): train ${r.trainTokensPerSec.toFixed(0)} tokens/s (${r.msPerStep.toFixed(0)} ms/step), ${(r.trainTokensPerSec / one.trainTokensPerSec).toFixed(2)}x one thread`);
-  if (typeof torch === "number") {
-    console.log(`${name}: torch cpu train ${torch.toFixed(0)} tokens/s`);
-    ratios.push(`ratio ${name}: ${(r.trainTokensPerSec / torch).toFixed(2)}`);
-  } else {
-    console.log(`${name}: ${torch}`);
+  const roundRatios: number[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    // The peer runs while this process is idle, so the two never share the cores.
+    const torch = torchTokensPerSec(cfg);
+    const r = await measureThroughput({ ...cfg, steps, warmup: 2, genTokens: 0, threads });
+    const tfjs = `tfjs ${backend} ${threads} thread${threads > 1 ? "s (data-parallel)" : ""}: train ${r.trainTokensPerSec.toFixed(0)} tokens/s (${r.msPerStep.toFixed(0)} ms/step, ${(r.trainTokensPerSec / one.trainTokensPerSec).toFixed(2)}x one thread)`;
+    if (typeof torch !== "number") {
+      console.log(`${name}: ${tfjs}; ${torch}`);
+      break;
+    }
+    roundRatios.push(r.trainTokensPerSec / torch);
+    console.log(`${name} round ${round}: ${tfjs}; torch cpu train ${torch.toFixed(0)} tokens/s; ratio ${roundRatios.at(-1)!.toFixed(2)}`);
   }
+  if (roundRatios.length > 0) ratios.push(`ratio ${name}: ${median(roundRatios).toFixed(2)} (median of ${roundRatios.map((x) => x.toFixed(2)).join(", ")})`);
 }
 for (const line of ratios) console.log(line);
