@@ -21,7 +21,7 @@ function referenceSlice(values: ArrayLike<number>, shape: number[], begin: numbe
   return out;
 }
 
-describe("wasm Slice, SplitV, Unpack and Transpose replacements (trainer/wasm-kernels.ts)", () => {
+describe("wasm Slice, SplitV, Unpack, Transpose and GatherV2 replacements (trainer/wasm-kernels.ts)", () => {
   beforeAll(async () => {
     await initBackend("wasm");
   });
@@ -76,6 +76,15 @@ describe("wasm Slice, SplitV, Unpack and Transpose replacements (trainer/wasm-ke
     const x3 = tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
     expect((tf.transpose(x3, [2, 0, 1]).arraySync() as number[][][])[3]![1]).toEqual([15, 19, 23]); // y[c][a][b] = x[a][b][c]
     expect((tf.transpose(x3, [1, 0, 2]).arraySync() as number[][][])[2]![1]).toEqual([20, 21, 22, 23]);
+  });
+
+  it("gather rows like a lookup table, refuse indices out of range, and leave other axes to the wasm kernel", () => {
+    const table = tf.tensor2d(Array.from({ length: 5 * 3 }, (_, i) => i), [5, 3]);
+    const rows = tf.gather(table, tf.tensor2d([[4, 0], [2, 2]], [2, 2], "int32"));
+    expect(rows.arraySync()).toEqual([[[12, 13, 14], [0, 1, 2]], [[6, 7, 8], [6, 7, 8]]]);
+    expect(() => tf.gather(table, tf.tensor1d([1, 5], "int32"))).toThrow(/index value 5 is not in \[0, 4\]/);
+    expect(tf.gather(table, tf.tensor1d([2, 0], "int32"), 1).arraySync()).toEqual([[2, 0], [5, 3], [8, 6], [11, 9], [14, 12]]);
+    expect(tf.gather(tf.tensor1d([true, false, true], "bool"), tf.tensor1d([1, 2], "int32")).arraySync()).toEqual([0, 1]);
   });
 
   it("keep gradients flowing through a split (its gradient is a concat)", () => {
