@@ -11,6 +11,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import type { BackendName } from "./env";
 import type { GPT, ModelConfig } from "./model";
 import type { Adam } from "./optim";
@@ -26,13 +27,24 @@ export function defaultThreads(backend: BackendName): number {
   return backend === "wasm" || backend === "cpu" ? Math.min(2, availableParallelism()) : 1;
 }
 
+/**
+ * Copies a float32 tensor's values into out at offset. On wasm straight from the heap: dataSync
+ * there first copies into a new ArrayBuffer, and for a model's weights or gradients (3.4 MB on
+ * the bench's small model, every step) those allocations and their garbage collection cost more
+ * than the copy.
+ */
+function copyValues(t: tf.Tensor, out: Float32Array, offset: number): void {
+  const backend = tf.backend();
+  out.set(backend instanceof BackendWasm ? (backend.typedArrayFromHeap(t) as Float32Array) : (t.dataSync() as Float32Array), offset);
+}
+
 /** Every parameter's values, in the model's parameter order, in one array. */
 export function flatWeights(model: GPT): Float32Array {
   const params = Object.values(model.params);
   const out = new Float32Array(params.reduce((n, p) => n + p.size, 0));
   let offset = 0;
   for (const p of params) {
-    out.set(p.dataSync() as Float32Array, offset);
+    copyValues(p, out, offset);
     offset += p.size;
   }
   return out;
@@ -76,7 +88,7 @@ export function shardGradients(model: GPT, batch: LmBatch): { loss: number; weig
     let offset = 0;
     for (const n of names) {
       // a parameter the LM loss does not reach (a value or reward head) gets a zero gradient
-      if (byName[n]) grads.set(byName[n].dataSync() as Float32Array, offset);
+      if (byName[n]) copyValues(byName[n], grads, offset);
       offset += model.params[n].size;
     }
     return value.dataSync()[0];
