@@ -1,7 +1,7 @@
 /**
  * A data-parallel replica (see parallel.ts): holds a copy of the model on its own backend
- * instance, and for each step loads the weights it is sent and returns the gradient of its
- * share of the batch.
+ * instance, and for each step loads the weights from the array it shares with the main thread
+ * and writes the gradient of its share of the batch into the other.
  */
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
@@ -11,8 +11,8 @@ import { assignFlat, type FromMain, shardGradients, type ToMain } from "./parall
 
 const port = parentPort;
 if (!port) throw new Error("parallel-worker.ts runs only as a worker thread");
-const send = (msg: ToMain, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
-let model: GPT | null = null;
+const send = (msg: ToMain) => port.postMessage(msg);
+let replica: { model: GPT; weights: Float32Array; grads: Float32Array } | null = null;
 
 port.on("message", async (msg: FromMain) => {
   try {
@@ -20,14 +20,14 @@ port.on("message", async (msg: FromMain) => {
       await initBackend(msg.backend);
       const params: GPT["params"] = {};
       for (const [name, shape] of msg.shapes) params[name] = variableFrom(tf.zeros(shape), true);
-      model = { config: msg.config, params };
+      replica = { model: { config: msg.config, params }, weights: msg.weights, grads: msg.grads };
       send({ type: "ready" });
       return;
     }
-    if (!model) throw new Error("step before init");
-    assignFlat(model, msg.weights);
-    const g = shardGradients(model, msg.batch);
-    send({ type: "grads", loss: g.loss, weight: g.weight, grads: g.grads }, [g.grads.buffer as ArrayBuffer]);
+    if (!replica) throw new Error("step before init");
+    assignFlat(replica.model, replica.weights);
+    const g = shardGradients(replica.model, msg.batch, replica.grads);
+    send({ type: "grads", loss: g.loss, weight: g.weight });
   } catch (e) {
     send({ type: "error", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

@@ -17,10 +17,19 @@ import type { GPT, ModelConfig } from "./model";
 import type { Adam } from "./optim";
 import { applyGradients, type LmBatch, lmLoss, lossGradients, type StepOptions, type StepResult } from "./train";
 
+/**
+ * Weights go to a replica and its gradient comes back through two arrays on SharedArrayBuffers,
+ * made once when it starts: a step's messages carry only the batch and the loss. (Fresh 3.4 MB
+ * arrays per step, as before, cost more in allocation than in copying.) The messages order the
+ * accesses: the main thread writes `weights` before it sends a step and reads `grads` after the
+ * reply; the replica does the reverse.
+ */
 export type FromMain =
-  | { type: "init"; backend: BackendName; config: ModelConfig; shapes: Array<[string, number[]]> }
-  | { type: "step"; weights: Float32Array; batch: LmBatch };
-export type ToMain = { type: "ready" } | { type: "grads"; loss: number; weight: number; grads: Float32Array } | { type: "error"; message: string };
+  | { type: "init"; backend: BackendName; config: ModelConfig; shapes: Array<[string, number[]]>; weights: Float32Array; grads: Float32Array }
+  | { type: "step"; batch: LmBatch };
+export type ToMain = { type: "ready" } | { type: "grads"; loss: number; weight: number } | { type: "error"; message: string };
+
+const sharedFloats = (n: number) => new Float32Array(new SharedArrayBuffer(n * Float32Array.BYTES_PER_ELEMENT));
 
 /** Threads worth using for a backend: the wasm and cpu backends run one core each; native tfjs and GPUs use their own threads. */
 export function defaultThreads(backend: BackendName): number {
@@ -38,10 +47,11 @@ function copyValues(t: tf.Tensor, out: Float32Array, offset: number): void {
   out.set(backend instanceof BackendWasm ? (backend.typedArrayFromHeap(t) as Float32Array) : (t.dataSync() as Float32Array), offset);
 }
 
-/** Every parameter's values, in the model's parameter order, in one array. */
-export function flatWeights(model: GPT): Float32Array {
+const paramCount = (model: GPT) => Object.values(model.params).reduce((n, p) => n + p.size, 0);
+
+/** Every parameter's values, in the model's parameter order, in one array (`out` when given). */
+export function flatWeights(model: GPT, out: Float32Array = new Float32Array(paramCount(model))): Float32Array {
   const params = Object.values(model.params);
-  const out = new Float32Array(params.reduce((n, p) => n + p.size, 0));
   let offset = 0;
   for (const p of params) {
     copyValues(p, out, offset);
@@ -79,16 +89,16 @@ function lossWeight(batch: LmBatch): number {
   return w;
 }
 
-/** Loss and gradient (flattened in parameter order) of the LM loss on one share of a batch. */
-export function shardGradients(model: GPT, batch: LmBatch): { loss: number; weight: number; grads: Float32Array } {
+/** Loss and gradient (flattened in parameter order, into `grads` when given) of the LM loss on one share of a batch. */
+export function shardGradients(model: GPT, batch: LmBatch, grads: Float32Array = new Float32Array(paramCount(model))): { loss: number; weight: number; grads: Float32Array } {
   const names = Object.keys(model.params);
-  const grads = new Float32Array(names.reduce((n, k) => n + model.params[k].size, 0));
   const loss = tf.tidy(() => {
     const { value, grads: byName } = lossGradients(model, batch, lmLoss, names);
     let offset = 0;
     for (const n of names) {
       // a parameter the LM loss does not reach (a value or reward head) gets a zero gradient
       if (byName[n]) copyValues(byName[n], grads, offset);
+      else grads.fill(0, offset, offset + model.params[n].size);
       offset += model.params[n].size;
     }
     return value.dataSync()[0];
@@ -121,10 +131,18 @@ export function shareRows(B: number, parts: number): Array<[number, number]> {
 }
 
 class Replica {
+  /** Shared with the worker thread (see FromMain). */
+  readonly weights: Float32Array;
+  readonly grads: Float32Array;
   private pending: { resolve: (m: ToMain) => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
 
-  constructor(private readonly worker: Worker) {
+  constructor(
+    private readonly worker: Worker,
+    size: number,
+  ) {
+    this.weights = sharedFloats(size);
+    this.grads = sharedFloats(size);
     worker.on("message", (m: ToMain) => {
       const p = this.pending;
       this.pending = null;
@@ -140,13 +158,21 @@ class Replica {
     worker.on("exit", (code) => fail(new Error(`data-parallel worker exited with code ${code}`)));
   }
 
-  request(msg: FromMain, transfer: ArrayBuffer[] = []): Promise<ToMain> {
+  request(msg: FromMain): Promise<ToMain> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.pending) return Promise.reject(new Error("data-parallel worker is busy"));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
-      this.worker.postMessage(msg, transfer);
+      this.worker.postMessage(msg);
     });
+  }
+
+  /** The gradient of the LM loss on `batch` at `model`'s current weights; `grads` holds it until the next step. */
+  async step(model: GPT, batch: LmBatch): Promise<{ loss: number; weight: number; grads: Float32Array }> {
+    flatWeights(model, this.weights);
+    const reply = await this.request({ type: "step", batch });
+    if (reply.type !== "grads") throw new Error(`data-parallel worker answered ${reply.type} to a step`);
+    return { loss: reply.loss, weight: reply.weight, grads: this.grads };
   }
 
   async close(): Promise<void> {
@@ -156,6 +182,9 @@ class Replica {
 }
 
 export class DataParallel {
+  /** The main thread's share of the gradient, then the weighted sum of all shares; reused every step. */
+  private own: Float32Array | null = null;
+
   private constructor(
     private readonly model: GPT,
     private readonly replicas: Replica[],
@@ -166,10 +195,10 @@ export class DataParallel {
     const replicas: Replica[] = [];
     try {
       for (let i = 1; i < threads; i++) {
-        const replica = new Replica(new Worker(new URL("./parallel-worker.mjs", import.meta.url)));
+        const replica = new Replica(new Worker(new URL("./parallel-worker.mjs", import.meta.url)), paramCount(model));
         replicas.push(replica);
         const shapes = Object.entries(model.params).map(([n, p]): [string, number[]] => [n, p.shape]);
-        const reply = await replica.request({ type: "init", backend, config: model.config, shapes });
+        const reply = await replica.request({ type: "init", backend, config: model.config, shapes, weights: replica.weights, grads: replica.grads });
         if (reply.type !== "ready") throw new Error(`data-parallel worker answered ${reply.type} to init`);
       }
     } catch (e) {
@@ -186,20 +215,16 @@ export class DataParallel {
   /** One step of the LM loss over all threads: the same update trainStep would make on the whole batch. */
   async step(optimizer: Adam, batch: LmBatch, opts: Pick<StepOptions, "clipNorm" | "lr"> = {}): Promise<StepResult> {
     const shares = shareRows(batch.B, this.threads).map(([a, b]) => sliceRows(batch, a, b));
-    const weights = this.replicas.length && shares.length > 1 ? flatWeights(this.model) : null;
-    const remote = shares.slice(1).map((share, i) => {
-      const w = weights!.slice();
-      return this.replicas[i].request({ type: "step", weights: w, batch: share }, [w.buffer as ArrayBuffer]);
-    });
-    const results = [shardGradients(this.model, shares[0])];
-    for (const r of await Promise.all(remote)) {
-      if (r.type !== "grads") throw new Error(`data-parallel worker answered ${r.type} to a step`);
-      results.push(r);
-    }
+    const remote = shares.slice(1).map((share, i) => this.replicas[i].step(this.model, share));
+    this.own ??= new Float32Array(paramCount(this.model));
+    const results = [shardGradients(this.model, shares[0], this.own), ...(await Promise.all(remote))];
     const total = results.reduce((n, r) => n + r.weight, 0);
     const scale = (w: number) => (total > 0 ? w / total : 0);
-    const sum = new Float32Array(results[0].grads.length);
-    for (const r of results) {
+    // The sum goes into the main thread's own array: its gradient has been read by then.
+    const sum = results[0].grads;
+    const s0 = scale(results[0].weight);
+    for (let i = 0; i < sum.length; i++) sum[i] *= s0;
+    for (const r of results.slice(1)) {
       const s = scale(r.weight);
       for (let i = 0; i < sum.length; i++) sum[i] += r.grads[i] * s;
     }
@@ -214,10 +239,8 @@ export class DataParallel {
    */
   async lmGradients(batch: LmBatch): Promise<{ loss: number; weight: number; grads: Float32Array }> {
     if (!this.replicas.length) throw new Error("lmGradients needs a replica (threads >= 2)");
-    const weights = flatWeights(this.model);
-    const reply = await this.replicas[0].request({ type: "step", weights, batch }, [weights.buffer as ArrayBuffer]);
-    if (reply.type !== "grads") throw new Error(`data-parallel worker answered ${reply.type} to a step`);
-    return reply;
+    const g = await this.replicas[0].step(this.model, batch);
+    return { ...g, grads: g.grads.slice() }; // the caller's to keep: the shared array is rewritten next step
   }
 
   async close(): Promise<void> {

@@ -57,12 +57,14 @@ const ms = (f: () => unknown, n = 5) => {
 const full = batch();
 const first = sliceRows(full, 0, B / 2);
 const grads = shardGradients(model, first).grads;
+const other = grads.slice();
+const flat = new Float32Array(grads.length); // DataParallel reuses its arrays the same way
 const average = () => {
-  const sum = new Float32Array(grads.length);
-  for (let i = 0; i < sum.length; i++) sum[i] += grads[i]! * 0.5 + grads[i]! * 0.5;
+  for (let i = 0; i < grads.length; i++) grads[i] *= 0.5;
+  for (let i = 0; i < grads.length; i++) grads[i] += other[i]! * 0.5;
 };
 const apply = () => tf.tidy(() => void applyGradients(optimizer, unflatten(model, grads), {}).dataSync());
-const parts = { half: ms(() => shardGradients(model, first)), gather: ms(() => flatWeights(model)), average: ms(average), apply: ms(apply) };
+const parts = { half: ms(() => shardGradients(model, first, flat)), gather: ms(() => flatWeights(model, flat)), average: ms(average), apply: ms(apply) };
 console.log(`data-parallel parts: half-batch gradient alone ${parts.half.toFixed(1)} ms; gather weights ${parts.gather.toFixed(1)} ms; average two gradients ${parts.average.toFixed(1)} ms; gradient tensors + clip + Adam ${parts.apply.toFixed(1)} ms`);
 const parallel = await DataParallel.start(model, "wasm", 2);
 for (let i = 0; i < 3; i++) await parallel.step(optimizer, full);
