@@ -98,7 +98,9 @@ async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string, mayWait: 
         await tx.execute(sql`release savepoint lease_round`);
         return insertLease(tx, campaign, labelerId, pairId, leaseMinutes);
       }
+      // Rolling back keeps the savepoint; releasing it too keeps rounds from nesting subtransactions.
       await tx.execute(sql`rollback to savepoint lease_round`);
+      await tx.execute(sql`release savepoint lease_round`);
       if (candidates.length === 0) break;
       tried.push(...candidates);
     }
