@@ -3,6 +3,7 @@ import Form from "next/form";
 import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { LabeledSelect } from "@/app/_components/ui/labeled-select";
 import { requireRole } from "@/lib/auth/guard";
 import { researchDashboard } from "@/lib/dashboard/dashboard";
 import { dashboardFilterSchema, dashboardRanges } from "@/lib/dashboard/schema";
@@ -22,17 +23,15 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       <div className="flex flex-col gap-2">
         {/* Keyed by the view, so the selects show it again after a navigation (they are uncontrolled). */}
         <Form key={`${campaignId}:${dashboard.days}`} action="/research/dashboard" aria-label="Filter the dashboard" className="flex flex-wrap items-end gap-3">
-          <div className="flex flex-col gap-1">
-            <Label htmlFor="dashboard-campaign">Campaign</Label>
-            <NativeSelect id="dashboard-campaign" name="campaign" defaultValue={campaignId} className="max-w-xs">
-              <option value="">All campaigns</option>
-              {campaigns.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </NativeSelect>
-          </div>
+          <LabeledSelect
+            id="dashboard-campaign"
+            name="campaign"
+            label="Campaign"
+            options={campaigns.map((c) => ({ id: c.id, label: c.name }))}
+            empty="All campaigns"
+            defaultValue={campaignId}
+            className="max-w-xs"
+          />
           <div className="flex flex-col gap-1">
             <Label htmlFor="dashboard-days">Range</Label>
             <NativeSelect id="dashboard-days" name="days" defaultValue={String(dashboard.days)}>

@@ -4,19 +4,19 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
-import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Input } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import type { PlaygroundRequest, PlaygroundResult, RunDto } from "@/lib/runs/schema";
 
-type Option = { id: string; label: string };
 type PlaygroundResponse = (PlaygroundResult & { runId: string }) | { run: RunDto };
 
 const POLL_MS = 2000;
 const finished = { eos: "ended with end-of-text", stop: "ended at a line break", length: "cut at max new tokens" } as const;
 
-export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Option[]; rewards: Option[]; defaults: { first: string; second: string; reward: string } }) {
+export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: SelectOption[]; rewards: SelectOption[]; defaults: { first: string; second: string; reward: string } }) {
   const [waitingFor, setWaitingFor] = useState<string | null>(null);
   const generate = useMutation({
     mutationFn: (input: PlaygroundRequest) => fetchJson<PlaygroundResponse>("/api/v1/playground", { method: "POST", json: input }),
@@ -55,9 +55,9 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Opti
           <Label htmlFor="pg-prompt">Prompt</Label>
           <textarea id="pg-prompt" name="prompt" rows={2} required maxLength={4000} defaultValue="Define: harbor" className="rounded-md border border-slate-300 p-2 text-sm" />
         </div>
-        <CheckpointSelect id="pg-first" name="first" label="Checkpoint A" options={samplers} defaultValue={defaults.first} />
-        <CheckpointSelect id="pg-second" name="second" label="Checkpoint B" options={samplers} defaultValue={defaults.second} />
-        <CheckpointSelect id="pg-reward" name="reward" label="Reward model" options={rewards} defaultValue={defaults.reward} />
+        <LabeledSelect id="pg-first" name="first" label="Checkpoint A" options={samplers} defaultValue={defaults.first} />
+        <LabeledSelect id="pg-second" name="second" label="Checkpoint B" options={samplers} defaultValue={defaults.second} />
+        <LabeledSelect id="pg-reward" name="reward" label="Reward model" options={rewards} defaultValue={defaults.reward} />
         <div className="flex flex-col gap-1">
           <Label htmlFor="pg-temperature">Temperature</Label>
           <Input id="pg-temperature" name="temperature" type="number" min={0} max={2} step={0.05} defaultValue={0.9} required />
@@ -85,21 +85,6 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Opti
         </div>
       </form>
       {result ? <Samples result={result} /> : null}
-    </div>
-  );
-}
-
-function CheckpointSelect({ id, name, label, options, defaultValue }: { id: string; name: string; label: string; options: Option[]; defaultValue: string }) {
-  return (
-    <div className="flex flex-col gap-1">
-      <Label htmlFor={id}>{label}</Label>
-      <NativeSelect id={id} name={name} defaultValue={defaultValue}>
-        {options.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.label}
-          </option>
-        ))}
-      </NativeSelect>
     </div>
   );
 }

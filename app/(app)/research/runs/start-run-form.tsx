@@ -4,12 +4,11 @@ import { useActionState, useEffect, useState } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { startRunAction } from "./actions";
 
-type Option = { id: string; label: string };
-
-export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds: Record<string, string>; snapshots: Option[]; checkpoints: Option[]; catalog: RunConfigCatalog }) {
+export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds: Record<string, string>; snapshots: SelectOption[]; checkpoints: SelectOption[]; catalog: RunConfigCatalog }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
   const [kind, setKind] = useState("reward");
@@ -32,28 +31,8 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
         </NativeSelect>
         <p className="text-xs text-slate-500">{kinds[kind]}</p>
       </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="run-snapshot">Dataset snapshot</Label>
-        <NativeSelect id="run-snapshot" name="snapshotId" value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)}>
-          <option value="">none</option>
-          {snapshots.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.label}
-            </option>
-          ))}
-        </NativeSelect>
-      </div>
-      <div className="flex flex-col gap-1">
-        <Label htmlFor="run-parent">Start from checkpoint</Label>
-        <NativeSelect id="run-parent" name="parentCheckpointId" value={parentId} onChange={(e) => setParentId(e.target.value)}>
-          <option value="">none</option>
-          {checkpoints.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.label}
-            </option>
-          ))}
-        </NativeSelect>
-      </div>
+      <LabeledSelect id="run-snapshot" name="snapshotId" label="Dataset snapshot" options={snapshots} empty="none" value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)} />
+      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" value={parentId} onChange={(e) => setParentId(e.target.value)} />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
           <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>
