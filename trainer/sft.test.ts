@@ -27,6 +27,15 @@ describe("SFT", () => {
   });
   afterAll(() => fx.cleanup());
 
+  /** A checkpoint store (folder `dir` of the fixture) holding a tiny random base model "b". */
+  async function storeWithBase(dir: string): Promise<FolderCheckpointStore> {
+    const store = new FolderCheckpointStore(path.join(fx.dir, dir));
+    const base = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 4 });
+    await saveCheckpoint(store, { id: "b", model: base, tokenizer, kind: "base", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+    disposeModel(base);
+    return store;
+  }
+
   it("formats prompts once for training and generation; the prompt's tokens prefix the example's", () => {
     expect(formatPrompt("Define: cat")).toBe("User: Define: cat\nAssistant:");
     expect(formatExample("Define: cat", "A pet.")).toBe(`User: Define: cat\nAssistant: A pet.${END_OF_TEXT}`);
@@ -102,10 +111,7 @@ describe("SFT", () => {
   });
 
   it("fine-tunes a base checkpoint (loss falls) and resumes after a crash on the same loss curve", async () => {
-    const store = new FolderCheckpointStore(path.join(fx.dir, "sft-store"));
-    const base = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 4 });
-    await saveCheckpoint(store, { id: "b", model: base, tokenizer, kind: "base", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
-    disposeModel(base);
+    const store = await storeWithBase("sft-store");
     const cfg = resolveConfig(sftOptions, { base: "b", data: fx.sft, heldoutData: fx.sft, batch: 3, steps: 24, lr: 1e-2, warmupSteps: 3, evalEvery: 0, saveEvery: 8 });
     const whole = await runSft({ ...cfg, out: "s" }, { store, backend: "wasm", ...quiet });
     expect(whole.record).toMatchObject({ kind: "sft", parentId: "b" });
@@ -139,10 +145,7 @@ describe("SFT", () => {
   });
 
   it("with mixText, keeps held-out plain text better than SFT alone", async () => {
-    const store = new FolderCheckpointStore(path.join(fx.dir, "sft-mix"));
-    const base = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 32 }, { seed: 4 });
-    await saveCheckpoint(store, { id: "b", model: base, tokenizer, kind: "base", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
-    disposeModel(base);
+    const store = await storeWithBase("sft-mix");
     const cfg = resolveConfig(sftOptions, { base: "b", data: fx.sft, heldoutData: fx.sft, batch: 3, steps: 30, lr: 1e-2, warmupSteps: 3, evalEvery: 0, saveEvery: 0, mixCorpus: fx.corpus, mixHeldout: fx.heldout });
     const alone = await runSft({ ...cfg, out: "alone", mixText: 0 }, { store, backend: "wasm", ...quiet });
     const mixed = await runSft({ ...cfg, out: "mixed", mixText: 0.5 }, { store, backend: "wasm", ...quiet });
