@@ -6,6 +6,7 @@ import {
   FixedKlController,
   gae,
   klPerToken,
+  leaveOneOutBaselines,
   maskedMean,
   maskedVar,
   maskedWhiten,
@@ -45,6 +46,20 @@ describe("GAE", () => {
     // gamma 0.9, lambda 0.5: A2 = 0.7; A1 = 0.9*0.3 - 0.4 + 0.45*0.7 = 0.185; A0 = 0.9*0.4 - 0.5 + 0.45*0.185 = -0.05675
     const { advantages } = gae([0, 0, 1], [0.5, 0.4, 0.3], 0.9, 0.5);
     [-0.05675, 0.185, 0.7].forEach((a, i) => expect(advantages[i]).toBeCloseTo(a, 12));
+  });
+});
+
+describe("leave-one-out baselines", () => {
+  it("are the mean of the other responses to the same prompt", () => {
+    // group [1, 2, 6]: baselines (2+6)/2 = 4, (1+6)/2 = 3.5, (1+2)/2 = 1.5; group [0, -3, 3]: 0, 1.5, -1.5
+    const b = leaveOneOutBaselines([1, 2, 6, 0, -3, 3], 3);
+    [4, 3.5, 1.5, 0, 1.5, -1.5].forEach((x, i) => expect(b[i]).toBeCloseTo(x, 12));
+    // pairs: each response's baseline is the other's reward
+    expect(Array.from(leaveOneOutBaselines([5, -1], 2))).toEqual([-1, 5]);
+  });
+  it("refuses groups of one and rewards that do not split into groups", () => {
+    expect(() => leaveOneOutBaselines([1, 2], 1)).toThrow(/at least 2/);
+    expect(() => leaveOneOutBaselines([1, 2, 3], 2)).toThrow(/do not split into groups of 2/);
   });
 });
 

@@ -57,6 +57,24 @@ export function gae(rewards: Vec, values: Vec, gamma: number, lambda: number): {
   return { advantages, returns };
 }
 
+/**
+ * REINFORCE leave-one-out baselines (Kool et al. 2019; RLOO, Ahmadian et al. 2024): rewards come in
+ * consecutive groups of `groupSize` responses to one prompt, and each response's baseline is the
+ * mean reward of the other responses in its group, so the advantage reward - baseline compares a
+ * response only with its own prompt's other samples, without a value function.
+ */
+export function leaveOneOutBaselines(rewards: Vec, groupSize: number): Float64Array {
+  if (!Number.isInteger(groupSize) || groupSize < 2) throw new Error("leave-one-out baselines need groups of at least 2 responses");
+  if (rewards.length % groupSize !== 0) throw new Error(`${rewards.length} rewards do not split into groups of ${groupSize}`);
+  const out = new Float64Array(rewards.length);
+  for (let g = 0; g < rewards.length; g += groupSize) {
+    let sum = 0;
+    for (let i = g; i < g + groupSize; i++) sum += rewards[i];
+    for (let i = g; i < g + groupSize; i++) out[i] = (sum - rewards[i]) / (groupSize - 1);
+  }
+  return out;
+}
+
 export const klEstimators = ["k1", "k3", "abs", "mse"] as const;
 export type KlEstimator = (typeof klEstimators)[number];
 

@@ -10,6 +10,8 @@ export const ppoOptions = {
   iterations: opt(100, "PPO iterations (rollout -> score -> KL -> GAE -> updates); TRL counts samples in `steps`"),
   maxMinutes: opt(0, "stop after the iteration that ends past this many minutes of training (then save as at the end); 0 = run every iteration"),
   batchSize: opt(16, "responses sampled per iteration (TRL: 256; one CPU core makes 16 a sane default)"),
+  samplesPerPrompt: opt(1, "responses sampled per prompt in an iteration, so batchSize / samplesPerPrompt prompts (TRL classic: 1; RLOO: 2-4)"),
+  advantage: opt("gae", "advantage estimator: gae (GAE on the value head, TRL's classic PPO) or rloo (a response's sequence reward minus the mean of its prompt's other responses', no value loss; needs samplesPerPrompt >= 2)"),
   miniBatchSize: opt(4, "responses per gradient step (TRL: 1 in the classic config; 4 amortises the forward pass)"),
   ppoEpochs: opt(4, "passes over an iteration's rollouts (TRL: 4)"),
   lr: opt(1.41e-5, "AdamW learning rate (TRL: 1.41e-5)"),

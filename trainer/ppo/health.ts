@@ -33,10 +33,11 @@ const slope = (ys: number[]) => {
  * Flags that hold at the latest iteration of history (one metrics row per iteration).
  * Thresholds: KL below -0.5 nats; KL over klHighMultiple x target; mean length over 2x or under
  * 0.5x the first iteration's while the score trends up over the window; entropy per token under
- * 20% of the first iteration's; var_explained < 0 for healthWindow iterations in a row; repeated
+ * 20% of the first iteration's; var_explained < 0 for healthWindow iterations in a row (GAE only: RLOO
+ * trains no value head); repeated
  * 3-gram rate up by 0.15 from the first iteration while the score trends up.
  */
-export function healthFlags(history: Row[], config: Pick<PpoConfig, "klTarget" | "klHighMultiple" | "healthWindow">): HealthFlag[] {
+export function healthFlags(history: Row[], config: Pick<PpoConfig, "klTarget" | "klHighMultiple" | "healthWindow"> & Partial<Pick<PpoConfig, "advantage">>): HealthFlag[] {
   const now = history.at(-1);
   const first = history[0];
   if (!now || !first) return [];
@@ -56,7 +57,7 @@ export function healthFlags(history: Row[], config: Pick<PpoConfig, "klTarget" |
   const ent0 = first["objective/entropy"] / Math.max(1, len0);
   if (ent0 > 0 && ent < 0.2 * ent0) add("entropy_collapse", `Entropy per token fell from ${ent0.toFixed(2)} to ${ent.toFixed(2)} nats: the policy has become nearly deterministic, so rollouts stop exploring and samples lose diversity.`);
   const lastVe = history.slice(-config.healthWindow).map((r) => r["val/var_explained"]);
-  if (history.length >= config.healthWindow && lastVe.every((v) => v < 0)) add("value_not_learning", `val/var_explained has been below 0 for ${config.healthWindow} iterations: the value head predicts returns worse than their mean, so advantages are mostly noise; check vfCoef and the learning rate.`);
+  if ((config.advantage ?? "gae") === "gae" && history.length >= config.healthWindow && lastVe.every((v) => v < 0)) add("value_not_learning", `val/var_explained has been below 0 for ${config.healthWindow} iterations: the value head predicts returns worse than their mean, so advantages are mostly noise; check vfCoef and the learning rate.`);
   const rep = now["tokens/repeat_3gram_rate"];
   const rep0 = first["tokens/repeat_3gram_rate"];
   if (rewardRising && rep > rep0 + 0.15) add("repetition", `The repeated 3-gram rate rose from ${rep0.toFixed(2)} to ${rep.toFixed(2)} while the score rises: the policy may be hacking the reward by repeating what it rewards.`);

@@ -13,9 +13,9 @@ import type { PpoConfig } from "./config";
 export interface PpoMinibatch {
   packed: PackedBatch;
   oldLogprobs: Float32Array; // [N]
-  oldValues: Float32Array; //   [N]
   advantages: Float32Array; //  [N] whitened
-  returns: Float32Array; //     [N]
+  /** The value targets and the rollout's values; absent when advantages need no value function (RLOO): no value loss. */
+  value?: { returns: Float32Array; oldValues: Float32Array }; // [N] each
   ptx?: LmBatch;
 }
 
@@ -23,20 +23,25 @@ export function ppoLoss(model: GPT, mb: PpoMinibatch, config: Pick<PpoConfig, "c
   const { packed } = mb;
   const hidden = forwardPacked(model, packed, true); // [N, C]
   const logprobs = tf.neg(lmNll(model, hidden, tf.tensor1d(packed.targets, "int32"))); // [N]
-  const vpred = tokenValues(model, hidden); // [N]
   const mask = tf.tensor1d(packed.responseMask);
   const n = tf.maximum(tf.sum(mask), 1);
   const mmean = (x: tf.Tensor) => tf.div(tf.sum(tf.mul(x, mask)), n) as tf.Scalar;
   const old = tf.tensor1d(mb.oldLogprobs);
-  const oldV = tf.tensor1d(mb.oldValues);
   const adv = tf.tensor1d(mb.advantages);
-  const ret = tf.tensor1d(mb.returns);
 
   // value: clipped around the rollout's values, the larger of the two squared errors
-  const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(vpred, oldV), -config.clipRangeValue, config.clipRangeValue));
-  const vf1 = tf.square(tf.sub(vpred, ret));
-  const vf2 = tf.square(tf.sub(vClipped, ret));
-  const vfLoss = tf.mul(0.5, mmean(tf.maximum(vf1, vf2))) as tf.Scalar;
+  let vfLoss = tf.scalar(0);
+  let vfClipFrac = tf.scalar(0);
+  if (mb.value) {
+    const vpred = tokenValues(model, hidden); // [N]
+    const oldV = tf.tensor1d(mb.value.oldValues);
+    const ret = tf.tensor1d(mb.value.returns);
+    const vClipped = tf.add(oldV, tf.clipByValue(tf.sub(vpred, oldV), -config.clipRangeValue, config.clipRangeValue));
+    const vf1 = tf.square(tf.sub(vpred, ret));
+    const vf2 = tf.square(tf.sub(vClipped, ret));
+    vfLoss = tf.mul(0.5, mmean(tf.maximum(vf1, vf2))) as tf.Scalar;
+    vfClipFrac = mmean(tf.cast(tf.greater(vf2, vf1), "float32"));
+  }
   // policy: clipped surrogate
   const logRatio = tf.sub(logprobs, old);
   const ratio = tf.exp(logRatio);
@@ -50,7 +55,7 @@ export function ppoLoss(model: GPT, mb: PpoMinibatch, config: Pick<PpoConfig, "c
     "loss/value": vfLoss,
     "policy/approxkl": tf.mul(0.5, mmean(tf.square(logRatio))) as tf.Scalar,
     "policy/clipfrac": mmean(tf.cast(tf.greater(pg2, pg1), "float32")),
-    "val/clipfrac": mmean(tf.cast(tf.greater(vf2, vf1), "float32")),
+    "val/clipfrac": vfClipFrac,
   };
   if (config.entropyCoef > 0) {
     // H = logsumexp(l) - sum softmax(l) l, per position

@@ -55,6 +55,38 @@ describe("PPO on a toy task (wasm)", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("RLOO: groups of one prompt's samples, leave-one-out advantages, no value loss, and the mean reward rises", async () => {
+    const seen: Array<Record<string, number>> = [];
+    const res = await trainPpo({
+      store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "ppo-rloo",
+      config: { ...toy, samplesPerPrompt: 4, advantage: "rloo" },
+      onIteration: (_, m) => void seen.push(m),
+    });
+    const scores = seen.map((m) => m["objective/scores"]);
+    const first = (scores[0] + scores[1] + scores[2]) / 3;
+    const last = (scores[17] + scores[18] + scores[19]) / 3;
+    console.log(`ppo toy, rloo: mean score first 3 iterations ${first.toFixed(3)}, last 3 ${last.toFixed(3)}, max KL ${Math.max(...seen.map((m) => m["objective/kl"])).toFixed(3)}`);
+    expect(last).toBeGreaterThan(first + 0.5);
+    for (const m of seen) {
+      for (const k of everyMetric) expect(Number.isFinite(m[k]), k).toBe(true);
+      expect(m["loss/value"]).toBe(0);
+      expect(m["val/clipfrac"]).toBe(0);
+    }
+    // each stored batch of 4 samples is one prompt's group
+    for (let i = 0; i < res.samples.length; i += 4) expect(new Set(res.samples.slice(i, i + 4).map((x) => x.prompt)).size).toBe(1);
+    // the value head is not trained
+    const { model } = await loadCheckpoint(store, "ppo-rloo");
+    expect(Array.from(model.params["v_head.summary.weight"].dataSync()).every((x) => x === 0)).toBe(true);
+    disposeModel(model);
+  });
+
+  it("refuses RLOO without groups and groups that do not divide the batch", async () => {
+    const run = (config: Partial<PpoConfig>) => trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "refused", config: { ...toy, ...config } });
+    await expect(run({ advantage: "rloo" })).rejects.toThrow(/set samplesPerPrompt to 2 or more/);
+    await expect(run({ samplesPerPrompt: 3 })).rejects.toThrow(/samplesPerPrompt \(3\) must be a whole number that divides batchSize \(16\)/);
+    await expect(run({ advantage: "vtrace" })).rejects.toThrow(/advantage must be one of gae, rloo/);
+  });
+
   it("PPO-ptx keeps held-out loss closer to the reference than the same run without it", async () => {
     const texts = toyDemos(64, 1234).map((d) => formatExample(d.prompt, d.response));
     const drift: Partial<PpoConfig> = { ...toy, iterations: 12, lr: 3e-3, initKlCoef: 0.05, adaptiveKl: false, ptxBatchSize: 8 };
@@ -163,7 +195,9 @@ describe("PPO health flags", () => {
     expect(names(rising)).toEqual(["length_runaway"]);
     expect(names([row({}), row({ "objective/scores": 1 }), row({ "objective/scores": 2, "tokens/response_len_mean": 4, "objective/entropy": 8 })])).toEqual(["length_collapse"]);
     expect(names([row({}), row({ "objective/entropy": 2 })])).toEqual(["entropy_collapse"]);
-    expect(names([row({ "val/var_explained": -0.1 }), row({ "val/var_explained": -0.2 }), row({ "val/var_explained": -0.1 })])).toEqual(["value_not_learning"]);
+    const unexplained = [row({ "val/var_explained": -0.1 }), row({ "val/var_explained": -0.2 }), row({ "val/var_explained": -0.1 })];
+    expect(names(unexplained)).toEqual(["value_not_learning"]);
+    expect(healthFlags(unexplained, { ...cfg, advantage: "rloo" })).toEqual([]); // RLOO trains no value head
     expect(names([row({}), row({ "objective/scores": 1 }), row({ "objective/scores": 2, "tokens/repeat_3gram_rate": 0.3 })])).toEqual(["repetition"]);
     for (const f of healthFlags([row({}), row({ "objective/kl": -1 })], cfg)) expect(f.message).toMatch(/^[A-Za-z].+\.$/);
   });

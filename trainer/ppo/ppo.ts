@@ -9,7 +9,8 @@
  *                 for responses without end-of-text if set, optionally normalised and clipped
  *   3. KL penalty per-token reward -beta * KL(policy || reference) (k1 or k3), the score added at
  *                 the last token; beta fixed or adapted toward a target (Ziegler's controller)
- *   4. advantages GAE(gamma, lambda) per response, whitened over the batch
+ *   4. advantages GAE(gamma, lambda) per response, or RLOO (a response's sequence reward minus the
+ *                 mean of its prompt's other samples'), whitened over the batch
  *   5. updates    ppoEpochs passes of minibatch steps on the clipped surrogate + clipped value loss
  *                 (+ entropy bonus, + PPO-ptx), stopping early when approx KL passes 1.5 * targetKl
  *
@@ -26,7 +27,7 @@ import { DataParallel, defaultThreads, unflatten } from "../parallel";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { createRng } from "../rng";
 import { backendName, dropParams, loadModel, newCheckpointId } from "../rlhf-common";
-import { AdaptiveKlController, FixedKlController, gae, type KlController, type KlEstimator, klEstimators, klPerToken, maskedWhiten, mean, repeatedNgramRate, varianceExplained } from "../rl-math";
+import { AdaptiveKlController, FixedKlController, gae, type KlController, type KlEstimator, klEstimators, klPerToken, leaveOneOutBaselines, maskedWhiten, mean, repeatedNgramRate, varianceExplained } from "../rl-math";
 import { scoreTexts } from "../score";
 import { chunks, type EncodedPair, forwardPacked, packSequences, responseEntries, scatterResponse, targetLogprobs, truncatePair } from "../sequences";
 import type { Tokenizer } from "../tokenizer";
@@ -164,12 +165,44 @@ async function ppoStep(policy: GPT, optimizer: Adam, mb: PpoMinibatch, config: P
   }
 }
 
+export const advantageEstimators = ["gae", "rloo"] as const;
+type AdvantageEstimator = (typeof advantageEstimators)[number];
+
+/** Per-token advantages (before whitening), value targets when a value head is trained, and val/var_explained. */
+interface Advantages {
+  advantages: Float64Array[];
+  returns: Float64Array[] | null;
+  varExplained: number;
+}
+
+/** GAE per response on the value head's predictions; the value head learns the returns. */
+function gaeAdvantages(rewards: Float64Array[], values: Float64Array[], config: PpoConfig): Advantages {
+  const gaes = rewards.map((r, b) => gae(r, values[b], config.gamma, config.lam));
+  const returns = gaes.map((g) => g.returns);
+  return { advantages: gaes.map((g) => g.advantages), returns, varExplained: varianceExplained(returns.flatMap((r) => Array.from(r)), values.flatMap((v) => Array.from(v))) };
+}
+
+/**
+ * RLOO: every token of a response gets its sequence reward (score + summed KL penalty) minus the
+ * mean sequence reward of the other responses to its prompt. No value head is trained; the
+ * variance explained is the leave-one-out baseline's, over sequence rewards.
+ */
+function rlooAdvantages(rewards: Float64Array[], perPrompt: number): Advantages {
+  const total = rewards.map((r) => r.reduce((a, b) => a + b, 0));
+  const baselines = leaveOneOutBaselines(total, perPrompt);
+  return { advantages: rewards.map((r, b) => new Float64Array(r.length).fill(total[b] - baselines[b])), returns: null, varExplained: varianceExplained(total, baselines) };
+}
+
 export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
   const config: PpoConfig = { ...ppoDefaults, ...input.config };
   if (!klEstimators.includes(config.klEstimator as KlEstimator)) throw new Error(`klEstimator must be one of ${klEstimators.join(", ")}`);
   if (!input.rewardFn && !input.rewardCheckpointId) throw new Error("PPO needs a reward model (rewardCheckpointId) or a reward function");
   if (!input.prompts.length) throw new Error("PPO needs prompts");
   if (config.miniBatchSize > config.batchSize) throw new Error("miniBatchSize must not exceed batchSize");
+  if (!advantageEstimators.includes(config.advantage as AdvantageEstimator)) throw new Error(`advantage must be one of ${advantageEstimators.join(", ")}`);
+  const perPrompt = config.samplesPerPrompt;
+  if (!Number.isInteger(perPrompt) || perPrompt < 1 || config.batchSize % perPrompt !== 0) throw new Error(`samplesPerPrompt (${perPrompt}) must be a whole number that divides batchSize (${config.batchSize})`);
+  if (config.advantage === "rloo" && perPrompt < 2) throw new Error("advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more");
   const log = input.log ?? (() => {});
   const outputId = input.outputId || newCheckpointId("ppo");
   const trainingConfig = { command: "ppo", ...config, sft: input.sftCheckpointId, reward: input.rewardCheckpointId ?? "function", ...input.provenance };
@@ -229,7 +262,9 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
     for (let iteration = state.step + 1; iteration <= config.iterations; iteration++) {
       // 1. rollout
       const t0 = performance.now();
-      const prompts = Array.from({ length: config.batchSize }, (_, j) => input.prompts[promptOrder[((iteration - 1) * config.batchSize + j) % promptOrder.length]]);
+      // batchSize / perPrompt prompts, each repeated perPrompt times in a row (the groups RLOO compares)
+      const promptsPerIteration = config.batchSize / perPrompt;
+      const prompts = Array.from({ length: config.batchSize }, (_, j) => input.prompts[promptOrder[((iteration - 1) * promptsPerIteration + Math.floor(j / perPrompt)) % promptOrder.length]]);
       const promptIds = prompts.map((p) => {
         const ids = tokenizer.encode(formatPrompt(p));
         return ids.slice(Math.max(0, ids.length - maxPrompt));
@@ -259,15 +294,15 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         return r;
       });
 
-      // 4. advantages: GAE per response, whitened over every response token of the batch
-      const gaes = rewards.map((r, b) => gae(r, rollout.values[b], config.gamma, config.lam));
-      const flatAdv = gaes.flatMap((g) => Array.from(g.advantages));
+      // 4. advantages per response token, whitened over every response token of the batch
+      const adv = config.advantage === "rloo" ? rlooAdvantages(rewards, perPrompt) : gaeAdvantages(rewards, rollout.values, config);
+      const flatAdv = adv.advantages.flatMap((a) => Array.from(a));
       const whitened = maskedWhiten(flatAdv, new Float64Array(flatAdv.length).fill(1));
       const advantages: Float64Array[] = [];
       let o = 0;
-      for (const g of gaes) {
-        advantages.push(whitened.slice(o, o + g.advantages.length));
-        o += g.advantages.length;
+      for (const a of adv.advantages) {
+        advantages.push(whitened.slice(o, o + a.length));
+        o += a.length;
       }
 
       // 5. epochs of minibatch updates with early stopping on approx KL
@@ -288,7 +323,8 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
           const ptx = ptxTokens
             ? randomWindows(ptxTokens, config.ptxBatchSize, ptxT, updateRng)
             : undefined;
-          const mb = { packed, oldLogprobs: pick(rollout.logprobs), oldValues: pick(rollout.values), advantages: pick(advantages), returns: pick(gaes.map((g) => g.returns)), ptx };
+          const value = adv.returns ? { returns: pick(adv.returns), oldValues: pick(rollout.values) } : undefined;
+          const mb = { packed, oldLogprobs: pick(rollout.logprobs), advantages: pick(advantages), value, ptx };
           const res = await ppoStep(policy, optimizer, mb, config, ptxReplica);
           stepStats.push(res.metrics);
           await input.onUpdate?.();
@@ -307,8 +343,6 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       kl.update(meanKl, config.batchSize);
       const avg = (k: string) => mean(stepStats.map((s) => s[k] ?? 0));
       const nonScoreSum = nonScore.map((ns) => ns.reduce((a, b) => a + b, 0));
-      const allReturns = gaes.flatMap((g) => Array.from(g.returns));
-      const allValues = rollout.values.flatMap((v) => Array.from(v));
       const metrics: Record<string, number> = {
         iteration,
         "objective/kl": meanKl,
@@ -322,7 +356,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         "loss/policy": avg("loss/policy"),
         "loss/value": avg("loss/value"),
         "loss/ptx": avg("loss/ptx"),
-        "val/var_explained": varianceExplained(allReturns, allValues),
+        "val/var_explained": adv.varExplained,
         "val/clipfrac": avg("val/clipfrac"),
         "tokens/response_len_mean": mean(seqs.map((s) => s.responseIds.length)),
         "tokens/repeat_3gram_rate": mean(seqs.map((s) => repeatedNgramRate(s.responseIds, 3))),
