@@ -12,9 +12,14 @@
  *    B, perplexity on the held-out corpus; then the issue's bars, each marked met or not.
  *
  * `--ppo '{"ptxCoef":0}'` overrides PPO options (JSON, the CLI's option names) for a sweep.
- * Checkpoints go to a scratch store (printed); nothing touches the database.
+ * Checkpoints go to a scratch store (printed), or to `--store DIR`: a store that already holds the
+ * reward model `demo-rm` skips steps 1-2 (and ignores `--prompts`), so a sweep compares PPO
+ * settings on one reward model.
+ * `--train-on-eval` runs PPO on the evaluation headwords themselves: a diagnostic of how much
+ * seeing the same prompts again helps, not a result.
+ * Nothing touches the database.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -35,8 +40,10 @@ const { values } = parseArgs({
   options: {
     prompts: { type: "string", default: "700" },
     minutes: { type: "string", default: "10" },
-    "eval-prompts": { type: "string", default: "100" },
+    "eval-prompts": { type: "string", default: "377" },
     ppo: { type: "string", default: "{}" },
+    store: { type: "string" },
+    "train-on-eval": { type: "boolean", default: false },
   },
 });
 const promptCount = Number(values.prompts);
@@ -45,44 +52,55 @@ const evalPrompts = Number(values["eval-prompts"]);
 const ppoOverrides = JSON.parse(values.ppo) as Record<string, unknown>;
 resolveConfig(ppoOptions, ppoOverrides, "--ppo"); // refuses unknown keys and wrong types
 const LABELERS = 3;
+/** The demo's PPO settings, from the sweep in docs/rlhf.md: larger batches, a lower lr, a fixed beta. */
+const demoPpo = { batchSize: 32, miniBatchSize: 8, ppoEpochs: 2, lr: 1e-5, ptxCoef: 0.2, initKlCoef: 0.3, adaptiveKl: false };
 
 const backend = await initBackend();
-const root = mkdtempSync(path.join(tmpdir(), "pairwise-ppo-demo-"));
+const root = values.store ?? mkdtempSync(path.join(tmpdir(), "pairwise-ppo-demo-"));
 const store = new FolderCheckpointStore(root);
 await installShippedCheckpoints(store);
 console.log(`backend ${backend}; checkpoints in ${root}`);
 
-// 1. Demo judgments.
 const train = readSftJsonl(corpusFiles().sftTrain);
-const judged = train.slice(0, promptCount);
+const RM_ID = "demo-rm";
 let t = performance.now();
-const answers = await sampleDemoAnswers(store, judged.map((e) => e.prompt));
-const rng = createRng(7);
-const rows: PreferenceRow[] = [];
-judged.forEach((e, i) => {
-  for (let l = 0; l < LABELERS; l++) {
-    const [chosen, rejected] = rng.next() < 0.9 ? [e.response, answers[i]!] : [answers[i]!, e.response];
-    rows.push({ prompt: e.prompt, chosen, rejected });
-  }
-});
-console.log(`1. ${rows.length} judgments of ${judged.length} pairs (gloss vs demo-sft's answer, ${LABELERS} labelers picking the gloss 90% of the time) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+if (existsSync(path.join(root, RM_ID))) console.log(`1-2. reusing the reward model ${RM_ID} in ${root}`);
+else await trainDemoRewardModel();
 
-// 2. The reward model.
-t = performance.now();
-const rm = await trainRewardModel({ rows, baseCheckpointId: shippedSftId, store, config: { epochs: 1, batchSize: 16, lr: 3e-4 } });
-console.log(`2. reward model ${rm.record.id}: val accuracy ${rm.metrics["reward/accuracy_val"]?.toFixed(3)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+async function trainDemoRewardModel() {
+  // 1. Demo judgments.
+  const judged = train.slice(0, promptCount);
+  const answers = await sampleDemoAnswers(store, judged.map((e) => e.prompt));
+  const rng = createRng(7);
+  const rows: PreferenceRow[] = [];
+  judged.forEach((e, i) => {
+    for (let l = 0; l < LABELERS; l++) {
+      const [chosen, rejected] = rng.next() < 0.9 ? [e.response, answers[i]!] : [answers[i]!, e.response];
+      rows.push({ prompt: e.prompt, chosen, rejected });
+    }
+  });
+  console.log(`1. ${rows.length} judgments of ${judged.length} pairs (gloss vs demo-sft's answer, ${LABELERS} labelers picking the gloss 90% of the time) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // 2. The reward model.
+  t = performance.now();
+  const rm = await trainRewardModel({ rows, baseCheckpointId: shippedSftId, store, outputId: RM_ID, config: { epochs: 1, batchSize: 16, lr: 3e-4 } });
+  console.log(`2. reward model ${rm.record.id}: val accuracy ${rm.metrics["reward/accuracy_val"]?.toFixed(3)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
 
 // 3. PPO for the time budget.
-const ppoPrompts = train.slice(promptCount).map((e) => e.prompt);
+const heldout = readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
+const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
+const evalSet = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
+const ppoPrompts = values["train-on-eval"] ? evalSet : train.slice(promptCount).map((e) => e.prompt);
 t = performance.now();
 const history: Array<Record<string, number>> = [];
 const ppo = await trainPpo({
   store,
   sftCheckpointId: shippedSftId,
-  rewardCheckpointId: rm.record.id,
+  rewardCheckpointId: RM_ID,
   prompts: ppoPrompts,
   ptxTexts: readCorpusDocs(corpusFiles().corpusTrain),
-  config: { iterations: 1000, maxMinutes: minutes, ptxCoef: 0.5, saveEvery: 0, sampleEvery: 10, seed: 1, ...ppoOverrides },
+  config: { ...demoPpo, iterations: 1000, maxMinutes: minutes, saveEvery: 0, sampleEvery: 10, seed: 1, ...ppoOverrides },
   outputId: "demo-ppo",
   onIteration: (i, m) => {
     history.push(m);
@@ -100,15 +118,12 @@ const everyIteration = names.filter((n) => history.every((m) => Number.isFinite(
 console.log(`3. PPO: ${ppo.iterations} iterations in ${((performance.now() - t) / 60_000).toFixed(1)} min; ${everyIteration.length}/${names.length} metrics present and finite in every iteration; health flags: ${ppo.flags.map((f) => f.flag).join(", ") || "none"}`);
 
 // 4. Held-out comparison.
-const heldout = readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
-const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
-const evalSet = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
 t = performance.now();
 const result = await evaluatePolicies({
   store,
   policyId: "demo-ppo",
   baselineId: shippedSftId,
-  rewardId: rm.record.id,
+  rewardId: RM_ID,
   prompts: evalSet,
   texts: readCorpusDocs(corpusFiles().corpusHeldout),
   config: { bestOfN: ["4", "16"], seed: 1 },
