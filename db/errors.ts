@@ -4,6 +4,9 @@
  * reason can be sent again: the client pool reconnects on the next query.
  */
 
+/** What a request or a form is told when the database is unreachable: nothing was written, so sending it again is safe. */
+export const DATABASE_UNAVAILABLE_MESSAGE = "The database is not reachable right now; retry in a moment.";
+
 /** Socket-level codes from Node and the connection codes postgres.js gives its own errors. */
 const connectionCodes = new Set([
   "ECONNREFUSED",

@@ -1,5 +1,20 @@
+import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { plainArg } from "./action-result";
+import { DATABASE_UNAVAILABLE_MESSAGE } from "@/db/errors";
+import { actionResult, plainArg } from "./action-result";
+
+describe("actionResult", () => {
+  it("tells the form the database is unreachable, not that something went wrong, when a query cannot connect", async () => {
+    // port 1 on this host: nothing listens, so the connection is refused for real
+    const down = postgres("postgres://postgres@127.0.0.1:1/none", { max: 1, connect_timeout: 2, onnotice: () => {} });
+    try {
+      expect(await actionResult(async () => down`select 1`)).toEqual({ ok: false, error: DATABASE_UNAVAILABLE_MESSAGE });
+    } finally {
+      await down.end({ timeout: 0 });
+    }
+    expect(await actionResult(async () => Promise.reject(new Error("boom")))).toEqual({ ok: false, error: "Something went wrong on our side. Try again." });
+  });
+});
 
 describe("plainArg", () => {
   it("passes storable values through unchanged", () => {

@@ -1,4 +1,5 @@
 import { ZodError } from "zod";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "@/db/errors";
 import { parseId } from "@/lib/api/params";
 import { assertStorableText, isStorableText, unstorableTextMessage } from "@/lib/api/storable-text";
 import { AppError, isAppError } from "@/lib/errors";
@@ -14,6 +15,11 @@ export async function actionResult<T>(body: () => Promise<T>): Promise<ActionRes
   } catch (err) {
     if (isAppError(err)) return { ok: false, error: err.message };
     if (err instanceof ZodError) return { ok: false, error: err.issues.map((i) => i.message).join(" ") };
+    if (isDatabaseUnavailable(err)) {
+      // As the route wrapper's 503: every write is one transaction, so the form may be sent again.
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, "database unavailable");
+      return { ok: false, error: DATABASE_UNAVAILABLE_MESSAGE };
+    }
     logger.error({ err }, "server action failed");
     return { ok: false, error: "Something went wrong on our side. Try again." };
   }

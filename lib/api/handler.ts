@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { ZodError, type ZodType } from "zod";
-import { isDatabaseUnavailable } from "@/db/errors";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "@/db/errors";
 import { env } from "@/lib/env";
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -34,7 +34,7 @@ function errorResponse(err: unknown, requestId: string, route: string): Response
     // transaction), so the client may send the same request again, with the same ids.
     logger.warn({ requestId, route, err: err instanceof Error ? err.message : String(err) }, "database unavailable");
     return Response.json(
-      { error: { code: "unavailable:database", message: "The database is not reachable right now; retry in a moment.", requestId } } satisfies ApiErrorBody,
+      { error: { code: "unavailable:database", message: DATABASE_UNAVAILABLE_MESSAGE, requestId } } satisfies ApiErrorBody,
       { status: 503, headers: { "x-request-id": requestId, "retry-after": "1" } },
     );
   }
