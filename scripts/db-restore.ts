@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import path from "node:path";
+import { databaseName, withDatabase } from "@/db/urls";
 import { restoreBackup } from "@/lib/backup/restore";
 import { checkpointDir as configuredCheckpointDir } from "@/lib/env";
 import { withConfiguredDatabase } from "./lib/database-target";
@@ -23,13 +24,6 @@ const backupDir = path.resolve(positionals[0]!);
 const checkpointDir = path.resolve(values["checkpoint-dir"] ?? configuredCheckpointDir);
 const target = values.database;
 
-/** A database of the same name on the server `url` points at. */
-function onSameServer(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(name)}`;
-  return u.toString();
-}
-
 async function restoreInto(url: string, where: string) {
   console.log(`Restoring ${backupDir} into ${where}; checkpoints into ${checkpointDir}`);
   return restoreBackup({ backupDir, url, checkpointDir, force: values.force, pgRestore: values["pg-restore"], log: (msg) => console.log(msg) });
@@ -37,8 +31,8 @@ async function restoreInto(url: string, where: string) {
 
 try {
   const { rowCounts } = target?.includes("://")
-    ? await restoreInto(target, `database ${new URL(target).pathname.slice(1)}`)
-    : await withConfiguredDatabase((configured, where) => (target ? restoreInto(onSameServer(configured, target), `database ${target}`) : restoreInto(configured, where)));
+    ? await restoreInto(target, `database ${databaseName(target)}`)
+    : await withConfiguredDatabase((configured, where) => (target ? restoreInto(withDatabase(configured, target), `database ${target}`) : restoreInto(configured, where)));
   const rows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
   console.log(`Restored ${rows} rows in ${Object.keys(rowCounts).length} tables; row counts match the backup.`);
 } catch (err) {

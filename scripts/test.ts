@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -18,7 +19,7 @@ async function prepareE2eDatabase(): Promise<Record<string, string>> {
     rmSync(".data/e2e", { recursive: true, force: true });
     return {};
   }
-  const name = `${new URL(given).pathname.slice(1) || "postgres"}_e2e`;
+  const name = `${databaseName(given)}_e2e`;
   return { E2E_DATABASE_URL: await recreateDatabase(given, name) };
 }
 

@@ -9,6 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
 
 const { values } = parseArgs({ options: { judgments: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false } } });
@@ -17,7 +18,7 @@ const LABELERS = 4;
 const PAIRS = Math.ceil(JUDGMENTS / LABELERS);
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error("Set DATABASE_URL to a PostgreSQL server: the bench creates its own database there.");
-const scratch = `${new URL(serverUrl).pathname.slice(1) || "postgres"}_bench_export`;
+const scratch = `${databaseName(serverUrl)}_bench_export`;
 
 const seconds = (from: number) => ((performance.now() - from) / 1000).toFixed(1);
 

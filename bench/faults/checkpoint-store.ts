@@ -17,6 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 import { lmFixture } from "@/trainer/lm-testing";
 import { signalWorker, spawnWorker, until } from "./worker-process";
@@ -30,7 +31,7 @@ const { values: flags } = parseArgs({
 const say = (msg: string) => console.log(`[checkpoint-store] ${msg}`);
 
 const server = await testServer({ dataDir: flags["data-dir"]!, port: Number(flags["pg-port"]) });
-const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_fault_store`);
+const url = await recreateDatabase(server.url, `${databaseName(server.url)}_fault_store`);
 await runMigrations(url);
 const sql = postgres(url, { max: 2, onnotice: () => {} });
 const fx = await lmFixture();

@@ -17,6 +17,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 import { lmFixture } from "@/trainer/lm-testing";
 import { signalWorker, spawnWorker, until, type WorkerProcess } from "./worker-process";
@@ -35,7 +36,7 @@ const recoverWithinS = timeoutS + 3;
 const say = (msg: string) => console.log(`[worker-kill] ${msg}`);
 
 const server = await testServer({ dataDir: flags["data-dir"]!, port: Number(flags["pg-port"]) });
-const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_fault_worker`);
+const url = await recreateDatabase(server.url, `${databaseName(server.url)}_fault_worker`);
 await runMigrations(url);
 const sql = postgres(url, { max: 2, onnotice: () => {} });
 const store = mkdtempSync(path.join(tmpdir(), "pairwise-worker-kill-"));

@@ -13,13 +13,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" } } });
 const rows = Number(values.rows);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
-const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_bench_import`);
+const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_import`);
 await runMigrations(url);
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name) values ('bench import') returning id`;

@@ -22,6 +22,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     } else {
       say(`PostgreSQL from DATABASE_URL (${new URL(serverUrl).host})`);
     }
-    url = await recreateDatabase(serverUrl, `${new URL(serverUrl).pathname.slice(1) || "postgres"}_bench_labeling`);
+    url = await recreateDatabase(serverUrl, `${databaseName(serverUrl)}_bench_labeling`);
     await runMigrations(url);
   }
 

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 
 const { values } = parseArgs({ options: { judgments: { type: "string", default: "100000" } } });
@@ -13,7 +14,7 @@ const judgments = Number(values.judgments);
 const pairCount = Math.ceil(judgments / 3);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
-const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_bench_quality`);
+const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_quality`);
 await runMigrations(url);
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name, status) values ('bench quality', 'active') returning id`;

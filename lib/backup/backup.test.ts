@@ -15,7 +15,7 @@ import { env } from "@/lib/env";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { contentHash, createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
-import { withDatabase } from "@/lib/testing/databases";
+import { databaseName, withDatabase } from "@/db/urls";
 import { childEnv, makeUser } from "@/lib/testing/fixtures";
 import { createBackup, tableRowCounts } from "./backup";
 import { findPgTool, serverMajor } from "./pg-tools";
@@ -29,7 +29,7 @@ let major: number;
 
 /** A database name on the test server, dropped at the end. */
 function target(suffix: string): string {
-  const name = `${new URL(sourceUrl).pathname.slice(1)}_${suffix}`;
+  const name = `${databaseName(sourceUrl)}_${suffix}`;
   targets.push(name);
   return withDatabase(sourceUrl, name);
 }
@@ -103,7 +103,7 @@ describe("backup and restore (real Postgres)", () => {
     expect(Object.keys(manifest.files).sort()).toEqual(["checkpoints.tar", "database.dump"]);
 
     const restoreUrl = target("restore_dump");
-    const restore = npm(["db:restore", "--", out, "--database", new URL(restoreUrl).pathname.slice(1), "--checkpoint-dir", restoredCheckpoints]);
+    const restore = npm(["db:restore", "--", out, "--database", databaseName(restoreUrl), "--checkpoint-dir", restoredCheckpoints]);
     expect(restore.status, restore.stderr).toBe(0);
     expect(restore.stdout).toMatch(/row counts match the backup/);
 
@@ -119,10 +119,10 @@ describe("backup and restore (real Postgres)", () => {
     }
 
     // The restored database is not empty now: a second restore is refused, then forced.
-    const again = npm(["db:restore", "--", out, "--database", new URL(restoreUrl).pathname.slice(1), "--checkpoint-dir", path.join(work, "elsewhere")]);
+    const again = npm(["db:restore", "--", out, "--database", databaseName(restoreUrl), "--checkpoint-dir", path.join(work, "elsewhere")]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/target database is not empty \(\d+ tables: .*\)\. Restore into an empty database, or pass --force/);
-    const forced = npm(["db:restore", "--", out, "--database", new URL(restoreUrl).pathname.slice(1), "--checkpoint-dir", restoredCheckpoints, "--force"]);
+    const forced = npm(["db:restore", "--", out, "--database", databaseName(restoreUrl), "--checkpoint-dir", restoredCheckpoints, "--force"]);
     expect(forced.status, forced.stderr).toBe(0);
     expect((await inspect(restoreUrl)).rowCounts).toEqual(source.rowCounts);
   }, 180_000);

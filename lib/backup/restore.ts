@@ -11,6 +11,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { runMigrations, shippedMigrationCount } from "@/db/migrate";
+import { databaseName, withDatabase } from "@/db/urls";
 import { appliedMigrations, run, tableRowCounts } from "./backup";
 import { readManifest, type Manifest } from "./manifest";
 import { findPgTool, libpqConnection, serverMajor } from "./pg-tools";
@@ -27,10 +28,8 @@ async function connectCreating(url: string, log: (msg: string) => void): Promise
     await sql.end({ timeout: 5 });
     if ((err as { code?: string }).code !== "3D000") throw err;
   }
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = "/postgres";
-  const server = postgres(admin.toString(), { max: 1, onnotice: () => {} });
+  const name = databaseName(url);
+  const server = postgres(withDatabase(url, "postgres"), { max: 1, onnotice: () => {} });
   try {
     log(`Creating database ${name} ...`);
     await server`create database ${server(name)}`;

@@ -4,12 +4,7 @@
  */
 import postgres from "postgres";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+import { withDatabase } from "@/db/urls";
 
 export async function recreateDatabase(serverUrl: string, database: string): Promise<string> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });

@@ -1,10 +1,11 @@
 /** Vitest global setup: a fresh, migrated database for the integration tests. */
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "./databases";
 
 export default async function setup(): Promise<() => Promise<void>> {
   const server = await testServer({ dataDir: ".data/test", port: 54330 });
-  const name = `${new URL(server.url).pathname.slice(1) || "postgres"}_vitest`;
+  const name = `${databaseName(server.url)}_vitest`;
   const url = await recreateDatabase(server.url, name);
   await runMigrations(url);
   process.env.DATABASE_URL = url;
