@@ -33,9 +33,9 @@ const slope = (ys: number[]) => {
  * Flags that hold at the latest iteration of history (one metrics row per iteration).
  * Thresholds: KL below -0.5 nats; KL over klHighMultiple x target; mean length over 2x or under
  * 0.5x the first iteration's while the score trends up over the window; entropy per token under
- * 20% of the first iteration's; var_explained < 0 for healthWindow iterations in a row (GAE only: RLOO
- * trains no value head); repeated
- * 3-gram rate up by 0.15 from the first iteration while the score trends up.
+ * 20% of the first iteration's; var_explained < 0 for healthWindow iterations in a row (GAE
+ * only: RLOO trains no value head); repeated 3-gram rate up by 0.15 from the first iteration
+ * while the score trends up.
  */
 export function healthFlags(history: Row[], config: Pick<PpoConfig, "klTarget" | "klHighMultiple" | "healthWindow"> & Partial<Pick<PpoConfig, "advantage">>): HealthFlag[] {
   const now = history.at(-1);
