@@ -133,6 +133,10 @@ console.log(result.table);
 
 const [a, b] = result.rows;
 const bo4 = result.rows.find((r) => r.name === "best-of-4 B")!;
+// Gain over SFT per sqrt(nat): constant along the KL-optimal frontier for a Gaussian reward (docs/rlhf.md).
+// A KL estimate at or below 0 (a policy that barely moved) has none.
+const efficiency = (r: typeof a) => (r!.klToBaseline > 0 ? ((r!.meanScore - b!.meanScore) / Math.sqrt(r!.klToBaseline)).toFixed(2) : "-");
+console.log(`   gain / sqrt(KL): ${result.rows.filter((r) => r !== b).map((r) => `${r.name} ${efficiency(r)}`).join(", ")}`);
 const bar = (ok: boolean, text: string) => console.log(`   ${ok ? "met    " : "NOT met"} ${text}`);
 bar(a!.meanScore > b!.meanScore, `mean score on held-out prompts rises: ${b!.meanScore.toFixed(3)} -> ${a!.meanScore.toFixed(3)}`);
 bar(a!.winRateVsBaseline >= 0.65, `wins >= 65% against SFT by the reward model: ${(a!.winRateVsBaseline * 100).toFixed(1)}%`);
