@@ -26,7 +26,7 @@ import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
-import { evaluatePolicies } from "@/trainer/eval";
+import { type EvalRow, evaluatePolicies } from "@/trainer/eval";
 import { resolveConfig } from "@/lib/config/options";
 import { ppoOptions } from "@/trainer/ppo/config";
 import { trainPpo } from "@/trainer/ppo/ppo";
@@ -135,7 +135,7 @@ const [a, b] = result.rows;
 const bo4 = result.rows.find((r) => r.name === "best-of-4 B")!;
 // Gain over SFT per sqrt(nat): constant along the KL-optimal frontier for a Gaussian reward (docs/rlhf.md).
 // A KL estimate at or below 0 (a policy that barely moved) has none.
-const efficiency = (r: typeof a) => (r!.klToBaseline > 0 ? ((r!.meanScore - b!.meanScore) / Math.sqrt(r!.klToBaseline)).toFixed(2) : "-");
+const efficiency = (r: EvalRow) => (r.klToBaseline > 0 ? ((r.meanScore - b!.meanScore) / Math.sqrt(r.klToBaseline)).toFixed(2) : "-");
 console.log(`   gain / sqrt(KL): ${result.rows.filter((r) => r !== b).map((r) => `${r.name} ${efficiency(r)}`).join(", ")}`);
 const bar = (ok: boolean, text: string) => console.log(`   ${ok ? "met    " : "NOT met"} ${text}`);
 bar(a!.meanScore > b!.meanScore, `mean score on held-out prompts rises: ${b!.meanScore.toFixed(3)} -> ${a!.meanScore.toFixed(3)}`);

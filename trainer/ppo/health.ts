@@ -57,7 +57,7 @@ export function healthFlags(history: Row[], config: Pick<PpoConfig, "klTarget" |
   const ent0 = first["objective/entropy"] / Math.max(1, len0);
   if (ent0 > 0 && ent < 0.2 * ent0) add("entropy_collapse", `Entropy per token fell from ${ent0.toFixed(2)} to ${ent.toFixed(2)} nats: the policy has become nearly deterministic, so rollouts stop exploring and samples lose diversity.`);
   const lastVe = history.slice(-config.healthWindow).map((r) => r["val/var_explained"]);
-  if ((config.advantage ?? "gae") === "gae" && history.length >= config.healthWindow && lastVe.every((v) => v < 0)) add("value_not_learning", `val/var_explained has been below 0 for ${config.healthWindow} iterations: the value head predicts returns worse than their mean, so advantages are mostly noise; check vfCoef and the learning rate.`);
+  if (config.advantage !== "rloo" && history.length >= config.healthWindow && lastVe.every((v) => v < 0)) add("value_not_learning", `val/var_explained has been below 0 for ${config.healthWindow} iterations: the value head predicts returns worse than their mean, so advantages are mostly noise; check vfCoef and the learning rate.`);
   const rep = now["tokens/repeat_3gram_rate"];
   const rep0 = first["tokens/repeat_3gram_rate"];
   if (rewardRising && rep > rep0 + 0.15) add("repetition", `The repeated 3-gram rate rose from ${rep0.toFixed(2)} to ${rep.toFixed(2)} while the score rises: the policy may be hacking the reward by repeating what it rewards.`);

@@ -165,7 +165,7 @@ async function ppoStep(policy: GPT, optimizer: Adam, mb: PpoMinibatch, config: P
   }
 }
 
-export const advantageEstimators = ["gae", "rloo"] as const;
+const advantageEstimators = ["gae", "rloo"] as const;
 type AdvantageEstimator = (typeof advantageEstimators)[number];
 
 /** Per-token advantages (before whitening), value targets when a value head is trained, and val/var_explained. */
@@ -271,7 +271,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       });
       const gens = generate(policy, tokenizer, promptIds, { maxNewTokens: config.maxNewTokens, temperature: 1, topK: 0, topP: 1, seed: config.seed * 100_003 + iteration });
       const seqs = promptIds.map((p, b) => truncatePair(p, gens[b].tokens.length ? gens[b].tokens : [tokenizer.eosId], policy.config.contextLength));
-      const own = evaluateRollout(policy, seqs, tokenizer.padId, true);
+      const own = evaluateRollout(policy, seqs, tokenizer.padId, config.advantage === "gae"); // RLOO reads no values
       const ref = evaluateRollout(reference, seqs, tokenizer.padId, false);
       const rollout: Rollout = { seqs, logprobs: own.logprobs, refLogprobs: ref.logprobs, values: own.values };
       const responses = gens.map((g) => parseResponse(g.text));
