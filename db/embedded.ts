@@ -24,11 +24,13 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   return !isAlive(pid);
 }
 
-function postmasterPid(dir: string): number | null {
+/** The live server that owns a data folder, from its postmaster.pid (pid, data directory, start time, port, ...), or null. */
+function livePostmaster(dir: string): { pid: number; port: number } | null {
   const pidFile = path.join(dir, "postmaster.pid");
   if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  const fields = readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(fields[0]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? { pid, port: Number(fields[3]) } : null;
 }
 
 /**
@@ -37,8 +39,8 @@ function postmasterPid(dir: string): number | null {
  * too, and it may already be gone by the time we get here.
  */
 async function stopServer(dir: string): Promise<void> {
-  const pid = postmasterPid(dir);
-  if (pid === null) return;
+  const pid = livePostmaster(dir)?.pid;
+  if (pid === undefined) return;
   process.kill(pid, "SIGINT");
   if (!(await waitForExit(pid, 30_000))) {
     process.kill(pid, "SIGKILL");
@@ -95,11 +97,8 @@ function embeddedUrl(port: number): string {
 
 /** The URL of the embedded server already running on this data folder (under `npm start`), or null. */
 export function runningEmbeddedUrl(dataDir: string): string | null {
-  const dir = path.resolve(dataDir, "pg");
-  if (postmasterPid(dir) === null) return null;
-  // postmaster.pid: pid, data directory, start time, port, ...
-  const port = Number(readFileSync(path.join(dir, "postmaster.pid"), "utf8").split("\n")[3]);
-  return Number.isInteger(port) && port > 0 ? embeddedUrl(port) : null;
+  const port = livePostmaster(path.resolve(dataDir, "pg"))?.port;
+  return port && Number.isInteger(port) && port > 0 ? embeddedUrl(port) : null;
 }
 
 export async function startEmbeddedPostgres(options: {
@@ -112,7 +111,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(path.dirname(dir), { recursive: true });
   checkRootCanDelegate(dir);
   // A server left running by a start that was killed (kill -9) still owns the folder.
-  if (postmasterPid(dir) !== null) {
+  if (livePostmaster(dir) !== null) {
     log("Stopping a PostgreSQL left running by an earlier start.");
     await stopServer(dir);
   }

@@ -64,7 +64,8 @@ async function inspect(url: string) {
 }
 
 beforeAll(async () => {
-  major = await serverMajor(sourceUrl);
+  const sql = postgres(sourceUrl, { max: 1, onnotice: () => {} });
+  major = await serverMajor(sql).finally(() => sql.end({ timeout: 5 }));
   // Data: users, a campaign fully judged by three labelers, a snapshot of it.
   const { campaign } = await makeCampaign({ pairCount: 5, overlap: 3 });
   for (const labeler of await Promise.all([makeUser(), makeUser(), makeUser()])) {

@@ -105,15 +105,15 @@ export async function createBackup({
   if (existsSync(outDir) && (await readdir(outDir)).length > 0) throw new Error(`${outDir} is not empty; choose a new folder for the backup.`);
   await mkdir(outDir, { recursive: true });
 
-  const major = await serverMajor(url);
-  const dump = method === "copy" ? null : findPgTool({ tool: "pg_dump", serverMajor: major, explicit: pgDump });
-  if (method === "pg_dump" && !dump?.tool) {
-    const seen = dump?.found.map((f) => `${f.major} (${f.path})`).join(", ") || "none";
-    throw new Error(`No pg_dump for PostgreSQL ${major} or newer (found: ${seen}). Install one (e.g. postgresql-client-${major}) and pass --pg-dump PATH, or use --method copy.`);
-  }
-
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
+    const major = await serverMajor(sql);
+    const dump = method === "copy" ? null : findPgTool({ tool: "pg_dump", serverMajor: major, explicit: pgDump });
+    if (method === "pg_dump" && !dump?.tool) {
+      const seen = dump?.found.map((f) => `${f.major} (${f.path})`).join(", ") || "none";
+      throw new Error(`No pg_dump for PostgreSQL ${major} or newer (found: ${seen}). Install one (e.g. postgresql-client-${major}) and pass --pg-dump PATH, or use --method copy.`);
+    }
+
     // One repeatable-read transaction holds the moment of the backup: row counts, the
     // migration list and the data (COPY here, or pg_dump attached to its exported snapshot).
     const database = await sql.begin("isolation level repeatable read read only", async (tx): Promise<Manifest["database"]> => {

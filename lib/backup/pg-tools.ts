@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import postgres from "postgres";
+import type { Sql } from "postgres";
 
 export type PgTool = { path: string; major: number };
 
@@ -63,14 +63,10 @@ export function findPgTool({ tool, serverMajor, minMajor = serverMajor, explicit
   return { tool: best, found };
 }
 
-export async function serverMajor(url: string): Promise<number> {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql<{ v: string }[]>`select current_setting('server_version_num') as v`;
-    return Math.floor(Number(row!.v) / 10000);
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+/** The server's major version, on a connection the caller already holds. */
+export async function serverMajor(sql: Sql): Promise<number> {
+  const [row] = await sql<{ v: string }[]>`select current_setting('server_version_num') as v`;
+  return Math.floor(Number(row!.v) / 10000);
 }
 
 /** A libpq connection for a child process: the URL without its password, which goes in PGPASSWORD. */

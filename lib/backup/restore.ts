@@ -92,8 +92,8 @@ async function restoreCopyFiles(sql: Sql, url: string, dir: string, manifest: Ma
   });
 }
 
-async function restoreDump(url: string, dir: string, manifest: Manifest, pgRestore: string | undefined, log: (msg: string) => void): Promise<void> {
-  const major = await serverMajor(url);
+async function restoreDump(sql: Sql, url: string, dir: string, manifest: Manifest, pgRestore: string | undefined, log: (msg: string) => void): Promise<void> {
+  const major = await serverMajor(sql);
   const { tool, found } = findPgTool({ tool: "pg_restore", serverMajor: major, minMajor: manifest.database.pgDumpMajor ?? major, explicit: pgRestore });
   if (!tool) {
     const seen = found.map((f) => `${f.major} (${f.path})`).join(", ") || "none";
@@ -138,7 +138,7 @@ export async function restoreBackup({
       if (left.length) throw new Error(`The target still holds tables outside Pairwise's schemas (${left.slice(0, 5).join(", ")}); use another database.`);
     }
 
-    if (manifest.database.method === "pg_dump") await restoreDump(url, backupDir, manifest, pgRestore, log);
+    if (manifest.database.method === "pg_dump") await restoreDump(sql, url, backupDir, manifest, pgRestore, log);
     else await restoreCopyFiles(sql, url, backupDir, manifest, log);
 
     const rowCounts = await tableRowCounts(sql);
