@@ -25,6 +25,7 @@ import { disposeModel } from "../model";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { mean, pairUncertainty } from "../rl-math";
 import { loadRewardModel, scoreTexts, type RewardModel } from "../score";
+import { parseRunConfig } from "./run-config";
 import type { JobHandler } from "./types";
 
 const configSchema = z
@@ -86,9 +87,7 @@ async function scoreResponses(rm: RewardModel, rows: NormalRow[], batchSize: num
 }
 
 export const generatePairs: JobHandler = async (ctx) => {
-  const parsed = configSchema.safeParse(ctx.run.config);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `config${i.path.length ? `.${i.path.join(".")}` : ""}: ${i.message}`).join("; "));
-  const cfg = parsed.data;
+  const cfg = parseRunConfig(configSchema, ctx.run.config);
   const storeKey = cfg.checkpoint ?? (ctx.run.parentCheckpointId ? (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey : undefined);
   if (!storeKey) throw new Error("a generate-pairs run needs config.checkpoint or a parent checkpoint");
   const policy = await findCheckpointByStoreKey({ storeKey });

@@ -9,6 +9,7 @@ import type { PromptInput } from "../prompt-format";
 import { promptKey, readPromptsFile } from "../preferences";
 import { ppoJobKeys } from "./job-keys";
 import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
+import { parseRunConfig } from "./run-config";
 import type { JobHandler } from "./types";
 
 /**
@@ -49,9 +50,9 @@ export const ppo: JobHandler = async (ctx) => {
   return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };
 
-const promptLimitError = "config.promptLimit must be a whole number of prompts, at least 1";
+const promptLimitError = "must be a whole number of prompts, at least 1";
 const campaignSourceSchema = z.object({
-  campaignId: z.uuid({ error: "config.campaignId must be a campaign id (a uuid)" }),
+  campaignId: z.uuid({ error: "must be a campaign id (a uuid)" }),
   promptLimit: z.number({ error: promptLimitError }).int({ error: promptLimitError }).min(1, { error: promptLimitError }).optional(),
 });
 
@@ -60,9 +61,7 @@ async function promptsForRun(own: Record<string, unknown>): Promise<{ prompts: P
   if (own.promptLimit !== undefined && own.campaignId === undefined) throw new Error("config.promptLimit applies to config.campaignId");
   if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
   if (own.campaignId !== undefined) {
-    const parsed = campaignSourceSchema.safeParse({ campaignId: own.campaignId, promptLimit: own.promptLimit });
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join("; "));
-    const { campaignId, promptLimit } = parsed.data;
+    const { campaignId, promptLimit } = parseRunConfig(campaignSourceSchema, { campaignId: own.campaignId, promptLimit: own.promptLimit });
     const rows = await listCampaignPrompts({ campaignId, limit: promptLimit });
     if (rows.length === 0) throw new Error(`campaign ${campaignId} has no prompts to train on (or does not exist); import pairs into it first, or give config.prompts or config.snapshotId`);
     return { prompts: rows.map((r) => r.content), source: `campaign ${campaignId}` };

@@ -174,8 +174,8 @@ describe("dpo, ppo and eval jobs", () => {
     await expect(ppo({ campaignId: "c0ffee00-0000-4000-8000-0000000000ff" })).rejects.toThrow(
       "campaign c0ffee00-0000-4000-8000-0000000000ff has no prompts to train on (or does not exist); import pairs into it first, or give config.prompts or config.snapshotId",
     );
-    await expect(ppo({ campaignId: "demo" })).rejects.toThrow("config.campaignId must be a campaign id (a uuid)");
-    await expect(ppo({ campaignId: "c0ffee00-0000-4000-8000-000000000000", promptLimit: 0 })).rejects.toThrow("config.promptLimit must be a whole number of prompts, at least 1");
+    await expect(ppo({ campaignId: "demo" })).rejects.toThrow("config.campaignId: must be a campaign id (a uuid)");
+    await expect(ppo({ campaignId: "c0ffee00-0000-4000-8000-000000000000", promptLimit: 0 })).rejects.toThrow("config.promptLimit: must be a whole number of prompts, at least 1");
     await expect(ppo({ promptLimit: 3, prompts: path.join(dir, "prompts.txt") })).rejects.toThrow("config.promptLimit applies to config.campaignId");
     await expect(ppo({})).rejects.toThrow(/needs config.prompts .*, config.campaignId .* or config.snapshotId/);
   });
