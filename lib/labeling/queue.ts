@@ -92,7 +92,8 @@ async function leaseOne(tx: Tx, campaign: Campaign, labelerId: string, mayWait: 
     for (;;) {
       await tx.execute(sql`savepoint lease_round`);
       let candidates = await lockCandidates(tx, campaign, labelerId, gold, tried);
-      if (candidates.length === 0 && mayWait) candidates = await lockCandidates(tx, campaign, labelerId, gold, tried, true);
+      // Gold pairs never fill up, so a locked one is no reason to wait: the regular pass follows.
+      if (candidates.length === 0 && mayWait && !gold) candidates = await lockCandidates(tx, campaign, labelerId, gold, tried, true);
       const pairId = await firstWithRoom(tx, campaign, candidates, gold);
       if (pairId) {
         await tx.execute(sql`release savepoint lease_round`);
