@@ -4,13 +4,12 @@
  * is missing or stale -> web app and trainer worker, each in its own process group.
  * Ctrl-C (or SIGTERM) stops every child and Postgres.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dataDir, env, setDatabaseUrl } from "@/lib/env";
 import { runMigrations } from "@/db/migrate";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
-import { buildFingerprint, buildIsCurrent, markBuilt } from "./lib/build-state";
+import { buildIfStale, nextBin, waitForHttp } from "./lib/build-state";
 import { isAlive } from "@/lib/process-alive";
 import { ProcessRecord, stopGroup } from "./lib/processes";
 import { authSecret } from "./lib/secret";
@@ -19,8 +18,6 @@ import { hasAnyUser } from "@/lib/users/users";
 import { demoAccounts } from "@/lib/seed/demo-data";
 
 const say = (msg: string) => console.log(`[pairwise] ${msg}`);
-const require = createRequire(import.meta.url);
-const nextBin = require.resolve("next/dist/bin/next");
 
 const record = new ProcessRecord(dataDir);
 const children: { name: string; child: ChildProcess }[] = [];
@@ -50,20 +47,6 @@ function launch(name: string, args: string[], childEnv: NodeJS.ProcessEnv): Chil
     void shutdown(1);
   });
   return child;
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`The web app did not answer ${url} within ${timeoutMs / 1000} s.`);
 }
 
 /** The parent pid of `pid`, from /proc (Linux); null where that is not available. */
@@ -130,13 +113,7 @@ async function main(): Promise<void> {
     NEXTAUTH_URL: baseUrl,
   };
 
-  const fingerprint = buildFingerprint();
-  if (!buildIsCurrent(fingerprint)) {
-    say("Building the web app (first start, or the sources changed) ...");
-    const build = spawnSync(process.execPath, [nextBin, "build"], { env: childEnv, stdio: "inherit" });
-    if (build.status !== 0) throw new Error("`next build` failed; see the output above.");
-    markBuilt(fingerprint);
-  }
+  buildIfStale(childEnv, say);
 
   launch("web app", [nextBin, "start", "-p", String(env.PORT)], { ...childEnv, PAIRWISE_SERVICE: "web" });
   launch("trainer worker", ["--import", "tsx", "--conditions=react-server", "trainer/worker.ts"], {
@@ -144,7 +121,7 @@ async function main(): Promise<void> {
     PAIRWISE_SERVICE: "worker",
   });
 
-  await waitForHealth(`http://127.0.0.1:${env.PORT}/api/health`, 120_000);
+  await waitForHttp(`http://127.0.0.1:${env.PORT}/api/health`, 120_000, (status) => status === 200);
   await enqueueRun({ kind: "healthcheck", config: { reason: "start" } });
   say(`Pairwise ready at ${baseUrl}`);
   say(`Demo accounts (password: ${env.PAIRWISE_DEMO_PASSWORD === "pairwise-demo" ? "pairwise-demo — change it with PAIRWISE_DEMO_PASSWORD" : "from PAIRWISE_DEMO_PASSWORD"}):`);

@@ -24,9 +24,10 @@ import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
+import { buildIfStale } from "@/scripts/lib/build-state";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
-import { buildIfStale, ControlledPostgres, ControlledWeb } from "./servers";
+import { ControlledPostgres, ControlledWeb } from "./servers";
 
 const { values: flags } = parseArgs({
   options: {
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
       NEXTAUTH_URL: `http://127.0.0.1:${num("port")}`,
     };
-    buildIfStale(webEnv, say);
+    buildIfStale({ ...webEnv, NODE_ENV: "production" }, say);
     web = new ControlledWeb({ port: num("port"), env: webEnv, logDir: dataDir });
     const { startMs } = await web.start();
     baseUrl = web.baseUrl;

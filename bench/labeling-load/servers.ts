@@ -3,15 +3,11 @@
  * web app (`next start`, built first when the build is missing or stale, as `npm start` does)
  * in its own process group, so it can be SIGKILLed and started again.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
-import { buildFingerprint, buildIsCurrent, markBuilt } from "@/scripts/lib/build-state";
-
-const require = createRequire(import.meta.url);
-const nextBin = require.resolve("next/dist/bin/next");
+import { nextBin, waitForHttp } from "@/scripts/lib/build-state";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -37,30 +33,6 @@ export class ControlledPostgres {
     await this.start();
     return { downMs: performance.now() - t };
   }
-}
-
-/** `next build` when the sources changed since the last build (the check `npm start` makes). */
-export function buildIfStale(env: NodeJS.ProcessEnv, log: (msg: string) => void): void {
-  const fingerprint = buildFingerprint();
-  if (buildIsCurrent(fingerprint)) return;
-  log("building the web app (next build) ...");
-  const build = spawnSync(process.execPath, [nextBin, "build"], { env: { ...env, NODE_ENV: "production" }, stdio: "inherit" });
-  if (build.status !== 0) throw new Error("`next build` failed; see the output above.");
-  markBuilt(fingerprint);
-}
-
-/** Resolves once `url` answers any HTTP status. */
-export async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return;
-    } catch {
-      await sleep(100);
-    }
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
 /** The production web app on one port; its output goes to `<logDir>/web.log`. */

@@ -1,7 +1,12 @@
-/** Decides whether `next build` must run: a fingerprint of every input of the build. */
+/** Decides whether `next build` must run (a fingerprint of every input of the build), and runs it. */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
+
+/** Next's CLI, run with this Node by `npm start`, the load bench and `buildIfStale`. */
+export const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
 
 const INPUT_DIRS = ["app", "lib", "db", "public"];
 const INPUT_FILES = ["next.config.mjs", "proxy.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
@@ -41,3 +46,27 @@ export function markBuilt(fingerprint: string): void {
   writeFileSync(STAMP, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
 }
 
+
+/** Runs `next build` with `env` when the build is missing or its inputs changed since the last one. */
+export function buildIfStale(env: NodeJS.ProcessEnv, log: (msg: string) => void): void {
+  const fingerprint = buildFingerprint();
+  if (buildIsCurrent(fingerprint)) return;
+  log("Building the web app (first start, or the sources changed) ...");
+  const build = spawnSync(process.execPath, [nextBin, "build"], { env, stdio: "inherit" });
+  if (build.status !== 0) throw new Error("`next build` failed; see the output above.");
+  markBuilt(fingerprint);
+}
+
+/** Resolves once `url` answers with a status `accept` takes (any, by default); polls every 100 ms. */
+export async function waitForHttp(url: string, timeoutMs: number, accept: (status: number) => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (accept((await fetch(url, { signal: AbortSignal.timeout(2000) })).status)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s.`);
+}
