@@ -82,9 +82,10 @@ describe("SFT", () => {
     const grad = tf.grad((x: tf.Tensor) => weightedTokenLoss(nllOf(x), weights))(logits).arraySync() as number[][];
     expect(grad[0].map(Math.abs)).toEqual([0, 0]); // prompt position (-0 counts as 0)
     expect(grad[3].map(Math.abs)).toEqual([0, 0]); // padding
-    // d loss / d logits = (softmax - onehot) / 2 at response positions.
-    expect(grad[1][0]).toBeCloseTo((3 / 4 - 1) / 2, 6);
-    expect(grad[2][1]).toBeCloseTo(3 / 4 / 2, 6);
+    // d loss / d logits = (softmax - onehot) / 2 at response positions, every component:
+    // row 1 softmax [3/4, 1/4], row 2 [1/4, 3/4], both with target 0.
+    const expected = [[(3 / 4 - 1) / 2, 1 / 4 / 2], [(1 / 4 - 1) / 2, 3 / 4 / 2]];
+    expected.forEach((row, r) => row.forEach((g, v) => expect(grad[r + 1][v]).toBeCloseTo(g, 6)));
     tf.dispose([logits, targets, weights]);
   });
 
