@@ -57,6 +57,10 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await page.getByLabel(/^Config/).fill(JSON.stringify({ epoch: 12 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page.getByRole("alert").filter({ hasText: 'unknown option "epoch"' })).toBeVisible();
+  // A refused start keeps every choice, to be corrected rather than made again.
+  await expect(page.getByLabel("Dataset snapshot").locator("option:checked")).toHaveText(`reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}`);
+  await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
+  await expect(page.getByLabel(/^Config/)).toHaveValue(JSON.stringify({ epoch: 12 }));
   await page.getByLabel(/^Config/).fill(JSON.stringify({ epochs: 12, batchSize: 4, lr: 3e-4, valFraction: 0.25, patience: 0 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);

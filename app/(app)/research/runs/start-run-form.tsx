@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
+import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -11,17 +12,15 @@ import { startRunAction } from "./actions";
 export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds: Record<string, string>; snapshots: SelectOption[]; checkpoints: SelectOption[]; catalog: RunConfigCatalog }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
+  // State only where the page reacts to it: the kind picks the help, and "Fill in every default" writes the config.
   const [kind, setKind] = useState("reward");
-  // Controlled, so a refused start keeps what was chosen (React resets a form after its action).
   const [config, setConfig] = useState("{}");
-  const [snapshotId, setSnapshotId] = useState(snapshots[0]?.id ?? "");
-  const [parentId, setParentId] = useState(checkpoints[0]?.id ?? "");
   const entry = catalog[kind];
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
   return (
-    <form action={action} className="grid gap-3 sm:grid-cols-3">
+    <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-kind">Kind</Label>
         <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
@@ -31,8 +30,8 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
         </NativeSelect>
         <p className="text-xs text-slate-500">{kinds[kind]}</p>
       </div>
-      <LabeledSelect id="run-snapshot" name="snapshotId" label="Dataset snapshot" options={snapshots} empty="none" value={snapshotId} onChange={(e) => setSnapshotId(e.target.value)} />
-      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" value={parentId} onChange={(e) => setParentId(e.target.value)} />
+      <LabeledSelect id="run-snapshot" name="snapshotId" label="Dataset snapshot" options={snapshots} empty="none" defaultValue={snapshots[0]?.id ?? ""} />
+      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={checkpoints[0]?.id ?? ""} />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
           <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>
