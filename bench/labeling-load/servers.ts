@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
-import { nextBin, waitForHttp } from "@/scripts/lib/build-state";
+import { nextBin } from "@/scripts/lib/build-state";
+import { waitForHttp } from "@/scripts/lib/wait-for-http";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

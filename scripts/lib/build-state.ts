@@ -46,7 +46,6 @@ export function markBuilt(fingerprint: string): void {
   writeFileSync(STAMP, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
 }
 
-
 /** Runs `next build` with `env` when the build is missing or its inputs changed since the last one. */
 export function buildIfStale(env: NodeJS.ProcessEnv, log: (msg: string) => void): void {
   const fingerprint = buildFingerprint();
@@ -55,18 +54,4 @@ export function buildIfStale(env: NodeJS.ProcessEnv, log: (msg: string) => void)
   const build = spawnSync(process.execPath, [nextBin, "build"], { env, stdio: "inherit" });
   if (build.status !== 0) throw new Error("`next build` failed; see the output above.");
   markBuilt(fingerprint);
-}
-
-/** Resolves once `url` answers with a status `accept` takes (any, by default); polls every 100 ms. */
-export async function waitForHttp(url: string, timeoutMs: number, accept: (status: number) => boolean = () => true): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if (accept((await fetch(url, { signal: AbortSignal.timeout(2000) })).status)) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s.`);
 }

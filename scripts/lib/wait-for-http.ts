@@ -1,0 +1,13 @@
+/** Resolves once `url` answers with a status `accept` takes (any, by default); polls every 100 ms. */
+export async function waitForHttp(url: string, timeoutMs: number, accept: (status: number) => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (accept((await fetch(url, { signal: AbortSignal.timeout(2000) })).status)) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s.`);
+}
