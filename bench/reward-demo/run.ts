@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
+import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 
 const { values } = parseArgs({ options: { prompts: { type: "string", default: "700" }, labelers: { type: "string", default: "3" } } });
@@ -20,7 +21,7 @@ const promptCount = Number(values.prompts);
 const labelerCount = Number(values.labelers);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
-const url = await recreateDatabase(server.url, `${new URL(server.url).pathname.slice(1) || "postgres"}_bench_reward`);
+const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_reward`);
 await runMigrations(url);
 const { setDatabaseUrl } = await import("@/lib/env");
 setDatabaseUrl(url);
