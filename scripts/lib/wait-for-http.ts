@@ -4,7 +4,9 @@ export async function waitForHttp(url: string, timeoutMs: number, accept: (statu
   let last: number | null = null;
   while (Date.now() < deadline) {
     try {
-      last = (await fetch(url, { signal: AbortSignal.timeout(2000) })).status;
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel(); // only the status matters; an unread body would hold its socket
+      last = res.status;
       if (accept(last)) return;
     } catch {
       // not listening yet
