@@ -8,6 +8,29 @@ import { AppError, type ErrorCode } from "@/lib/errors";
 
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const unstorableAll = new RegExp(unstorable.source, "g");
+
+/**
+ * A string with each character PostgreSQL cannot store replaced by U+FFFD, as a decoder shows
+ * bytes it cannot decode. For what the system itself writes (a model's sampled text, an error
+ * that quotes it), where refusing would lose the rest; input from people is refused instead.
+ */
+export function toStorableText(s: string): string {
+  return isStorableText(s) ? s : s.replace(unstorableAll, "\uFFFD");
+}
+
+/** A JSON value with every string and object key made storable (a copy; the value itself when nothing needed it). */
+export function toStorableJson<T>(value: T): T {
+  if (unstorableTextPath(value) === null) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return toStorableText(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, item]) => [toStorableText(k), walk(item)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
 /** Whether a string can be stored as it is. */
 export function isStorableText(s: string): boolean {
   return !unstorable.test(s);

@@ -134,6 +134,36 @@ describe("worker loop log tail and progress (real Postgres)", () => {
     expect((await runDto(okRun)).eta).toBeNull();
   });
 
+  it("ends a run whose log, result or error quote a NUL character, storing U+FFFD in its place", async () => {
+    // A model can sample a NUL byte; PostgreSQL refuses it in text and jsonb. Before, the failed
+    // write left the run "running" until its heartbeat timed out.
+    const k = kind();
+    const worker = await startWorker({
+      backend: "cpu",
+      kinds: [],
+      heartbeatTimeoutSeconds: 30,
+      pollMs: 50,
+      logger,
+      handlers: {
+        [k]: async (ctx) => {
+          ctx.log("sampled a\u0000b");
+          if (ctx.run.config.fail) throw new Error("could not store x\u0000y");
+          return { result: { samples: [{ response: "r\u0000" }] } };
+        },
+      },
+    });
+    const ok = await enqueueRun({ kind: k });
+    const bad = await enqueueRun({ kind: k, config: { fail: true } });
+    const [okRun, badRun] = [await waitFor(ok.id), await waitFor(bad.id)];
+    await worker.stop();
+    expect(okRun.status).toBe("succeeded");
+    expect(okRun.result).toEqual({ samples: [{ response: "r\uFFFD" }] });
+    expect((await runLogsAfter({ runId: ok.id })).map((l) => l.message)).toContain("sampled a\uFFFDb");
+    expect(badRun.status).toBe("failed");
+    expect(badRun.error).toBe("could not store x\uFFFDy");
+    expect((await runLogsAfter({ runId: bad.id })).at(-1)?.message).toBe("run failed: could not store x\uFFFDy");
+  });
+
   it("reports progress with the heartbeat and an ETA once enough was timed; a new claim clears it", async () => {
     const run = await enqueueRun({ kind: kind() });
     await db

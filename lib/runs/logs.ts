@@ -8,13 +8,14 @@
 import "server-only";
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { db } from "@/db/client";
+import { toStorableText } from "@/lib/api/storable-text";
 import { runLogs, runs, type RunLogLevel } from "@/db/schema";
 import { RUN_LOG_KEEP, RUN_LOG_MAX_CHARS } from "./log-limits";
 import type { RunLogDto } from "./schema";
 
 export type RunLogLine = { level: RunLogLevel; message: string; at?: Date };
 
-const clip = (message: string) => (message.length > RUN_LOG_MAX_CHARS ? `${message.slice(0, RUN_LOG_MAX_CHARS)} … [${message.length - RUN_LOG_MAX_CHARS} more characters]` : message);
+const clip = (message: string) => toStorableText(message.length > RUN_LOG_MAX_CHARS ? `${message.slice(0, RUN_LOG_MAX_CHARS)} … [${message.length - RUN_LOG_MAX_CHARS} more characters]` : message);
 
 /**
  * Appends lines to a run's log in one transaction and drops what falls out of the last `keep`.

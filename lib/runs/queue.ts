@@ -7,6 +7,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
+import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
 import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
@@ -163,9 +164,11 @@ export async function finishRun({
   error?: string;
   outputCheckpointId?: string;
 }): Promise<boolean> {
+  // A result or error can quote sampled text; one unstorable character must not fail the write
+  // and leave the run "running" until its heartbeat times out.
   const rows = await db
     .update(runs)
-    .set({ status, result, error, outputCheckpointId, finishedAt: new Date(), heartbeatAt: new Date() })
+    .set({ status, result: result && toStorableJson(result), error: error === undefined ? undefined : toStorableText(error), outputCheckpointId, finishedAt: new Date(), heartbeatAt: new Date() })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
     .returning({ id: runs.id });
   return rows.length === 1;
