@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { runLogs, runs } from "@/db/schema";
 import { registerWorker } from "@/lib/workers/workers";
+import type { JobHandler } from "@/trainer/jobs/types";
 import { startWorker } from "@/trainer/worker-loop";
 import { appendRunLogs, runLogsAfter } from "./logs";
 import { RUN_LOG_MAX_CHARS } from "./log-limits";
@@ -85,28 +86,20 @@ describe("worker loop log tail and progress (real Postgres)", () => {
     }
     return run!;
   };
+  const workerFor = (k: string, handler: JobHandler) => startWorker({ backend: "cpu", kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger, handlers: { [k]: handler } });
 
   it("stores what a handler logs, its step lines, and the error of a failed run", async () => {
     const k = kind();
-    const worker = await startWorker({
-      backend: "cpu",
-      kinds: [],
-      heartbeatTimeoutSeconds: 30,
-      pollMs: 50,
-      logger,
-      handlers: {
-        [k]: async (ctx) => {
-          ctx.log("loading data", { rows: 12 });
-          for (let step = 1; step <= 3; step++) {
-            ctx.reportProgress(step, 3);
-            await ctx.checkpointStep();
-            await ctx.reportMetrics(step, { "loss/train": 1 / step });
-          }
-          ctx.warn("validation set is empty");
-          if (ctx.run.config.fail) throw new Error("out of <b>memory</b>");
-          return { result: {} };
-        },
-      },
+    const worker = await workerFor(k, async (ctx) => {
+      ctx.log("loading data", { rows: 12 });
+      for (let step = 1; step <= 3; step++) {
+        ctx.reportProgress(step, 3);
+        await ctx.checkpointStep();
+        await ctx.reportMetrics(step, { "loss/train": 1 / step });
+      }
+      ctx.warn("validation set is empty");
+      if (ctx.run.config.fail) throw new Error("out of <b>memory</b>");
+      return { result: {} };
     });
     const ok = await enqueueRun({ kind: k });
     const bad = await enqueueRun({ kind: k, config: { fail: true } });
@@ -138,19 +131,10 @@ describe("worker loop log tail and progress (real Postgres)", () => {
     // A model can sample a NUL byte; PostgreSQL refuses it in text and jsonb. Before, the failed
     // write left the run "running" until its heartbeat timed out.
     const k = kind();
-    const worker = await startWorker({
-      backend: "cpu",
-      kinds: [],
-      heartbeatTimeoutSeconds: 30,
-      pollMs: 50,
-      logger,
-      handlers: {
-        [k]: async (ctx) => {
-          ctx.log("sampled a\u0000b");
-          if (ctx.run.config.fail) throw new Error("could not store x\u0000y");
-          return { result: { samples: [{ response: "r\u0000" }] } };
-        },
-      },
+    const worker = await workerFor(k, async (ctx) => {
+      ctx.log("sampled a\u0000b");
+      if (ctx.run.config.fail) throw new Error("could not store x\u0000y");
+      return { result: { samples: [{ response: "r\u0000" }] } };
     });
     const ok = await enqueueRun({ kind: k });
     const bad = await enqueueRun({ kind: k, config: { fail: true } });
