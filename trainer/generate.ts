@@ -35,25 +35,50 @@ export interface Generation {
   finishReason: "eos" | "stop" | "length";
 }
 
-/** Picks a token from one row of logits; returns it and its log-probability. */
+/**
+ * Picks a token from one row of logits; returns it and its log-probability.
+ * Unfiltered sampling (no top-k, top-p 1) draws by inverse CDF in vocabulary order, with no sort:
+ * sorting the vocabulary per token cost more than the model's forward step.
+ */
 export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, "temperature" | "topK" | "topP">, rng: Rng): { token: number; logprob: number } {
   const temp = opts.temperature > 0 ? opts.temperature : 1;
+  const V = logits.length;
   let max = -Infinity;
-  for (const l of logits) max = Math.max(max, l / temp);
-  let sum = 0;
-  const probs = Float64Array.from(logits, (l) => {
-    const e = Math.exp(l / temp - max);
-    sum += e;
-    return e;
-  });
-  for (let i = 0; i < probs.length; i++) probs[i] /= sum;
-  const logprob = (t: number) => Math.log(probs[t]);
-  if (opts.temperature <= 0) {
-    let best = 0;
-    for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-    return { token: best, logprob: logprob(best) };
+  let best = 0;
+  for (let i = 0; i < V; i++) {
+    if (logits[i] > max) {
+      max = logits[i];
+      best = i;
+    }
   }
-  let order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a]);
+  const probs = new Float64Array(V);
+  let sum = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp((logits[i] - max) / temp);
+    probs[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i < V; i++) probs[i] /= sum;
+  const pick = (t: number) => ({ token: t, logprob: Math.log(probs[t]) });
+  if (opts.temperature <= 0) return pick(best);
+  if (opts.topK <= 0 && opts.topP >= 1) {
+    let u = rng.next();
+    let last = best;
+    for (let i = 0; i < V; i++) {
+      const p = probs[i];
+      if (p <= 0) continue;
+      if (u < p) return pick(i);
+      u -= p;
+      last = i;
+    }
+    return pick(last); // u outran the rounded total
+  }
+  // Under top-p, tokens below (1 - topP) / V hold less than 1 - topP together, so the kept set
+  // lies among the others: only they need sorting.
+  const floor = opts.topP < 1 ? (1 - opts.topP) / V : 0;
+  const candidates: number[] = [];
+  for (let i = 0; i < V; i++) if (probs[i] >= floor) candidates.push(i);
+  let order = candidates.sort((a, b) => probs[b] - probs[a]);
   if (opts.topK > 0) order = order.slice(0, opts.topK);
   if (opts.topP < 1) {
     let acc = 0;
@@ -69,10 +94,9 @@ export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, "t
   let u = rng.next() * total;
   for (const t of order) {
     u -= probs[t];
-    if (u <= 0) return { token: t, logprob: logprob(t) };
+    if (u <= 0) return pick(t);
   }
-  const last = order[order.length - 1];
-  return { token: last, logprob: logprob(last) };
+  return pick(order[order.length - 1]);
 }
 
 /** Logits of each row's last position for the given new tokens; returns the grown cache too. */
@@ -114,12 +138,17 @@ export function generate(model: GPT, tokenizer: Tokenizer, prompts: Array<string
     else disposeCache(res.cache);
     const next: number[][] = [];
     res.logits.forEach((logits, b) => {
+      // A finished row is fed padding (the cache keeps the batch's shape) and draws nothing.
+      if (done[b]) {
+        next.push([pad]);
+        seqs[b].push(pad);
+        mask[b].push(1);
+        return;
+      }
       const { token, logprob } = sampleToken(logits, opts, rng);
-      const chosen = done[b] ? pad : token;
-      next.push([chosen]);
-      seqs[b].push(chosen);
+      next.push([token]);
+      seqs[b].push(token);
       mask[b].push(1);
-      if (done[b]) return;
       const r = results[b];
       r.tokens.push(token);
       r.logprobs.push(logprob);

@@ -1,0 +1,52 @@
+/**
+ * `npm run bench:generate`: sampling speed of the shipped demo-sft (the PPO rollout, eval and
+ * generate-pairs path) at two batch sizes, without filtering (PPO, eval) and with top-p 0.95
+ * (the demo's answers), 24 new tokens per row; then the sampler alone on demo-sft's 2,048-token
+ * vocabulary. Best of `--repeats` timings per row.
+ */
+import { parseArgs } from "node:util";
+import { initBackend } from "@/trainer/backend";
+import { FolderCheckpointStore, loadCheckpoint } from "@/trainer/checkpoint";
+import { corpusFiles, readSftJsonl } from "@/trainer/data/corpus";
+import { generate, sampleToken } from "@/trainer/generate";
+import { disposeModel } from "@/trainer/model";
+import { formatPrompt } from "@/trainer/prompt-format";
+import { createRng } from "@/trainer/rng";
+import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
+
+const { values } = parseArgs({ options: { repeats: { type: "string", default: "3" } } });
+const repeats = Number(values.repeats);
+const backend = await initBackend();
+const store = new FolderCheckpointStore();
+await installShippedCheckpoints(store);
+const { model, tokenizer } = await loadCheckpoint(store, shippedSftId);
+const prompts = readSftJsonl(corpusFiles().sftTrain).map((e) => tokenizer.encode(formatPrompt(e.prompt)));
+console.log(`backend ${backend}; ${shippedSftId}, 24 new tokens per row, best of ${repeats}`);
+
+const best = (f: () => number) => Math.min(...Array.from({ length: repeats }, f));
+generate(model, tokenizer, prompts.slice(0, 8), { maxNewTokens: 4, seed: 0 }); // warm the kernels
+for (const [label, filter] of [["unfiltered", { topP: 1 }], ["top-p 0.95", { topP: 0.95 }]] as const) {
+  for (const batch of [32, 128]) {
+    let tokens = 0;
+    const ms = best(() => {
+      const t = performance.now();
+      const out = generate(model, tokenizer, prompts.slice(0, batch), { maxNewTokens: 24, temperature: 1, ...filter, seed: 1 });
+      tokens = out.reduce((n, g) => n + g.tokens.length, 0);
+      return performance.now() - t;
+    });
+    console.log(`${label.padEnd(11)} batch ${String(batch).padStart(3)}: ${ms.toFixed(0).padStart(5)} ms, ${((tokens / ms) * 1000).toFixed(0).padStart(5)} tokens/s`);
+  }
+}
+disposeModel(model);
+
+const rng = createRng(3);
+const logits = Float32Array.from({ length: 2048 }, () => rng.normal() * 3);
+for (const [label, opts] of [["unfiltered", { temperature: 1, topK: 0, topP: 1 }], ["top-p 0.95", { temperature: 1, topK: 0, topP: 0.95 }]] as const) {
+  const n = 2000;
+  const ms = best(() => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) sampleToken(logits, opts, rng);
+    return performance.now() - t;
+  });
+  console.log(`sampler alone, ${label}: ${((ms / n) * 1000).toFixed(0)} µs per token`);
+}
