@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { evaluatePolicies, formatEvalTable } from "./eval";
+import { bestOfGroups, evaluatePolicies, formatEvalTable, pairedWinRate } from "./eval";
 import { formatExample } from "./prompt-format";
 import { saveToyCheckpoint, saveToySft, tempStore, toyDemos, toyTokenizer } from "./rlhf-testing";
 
@@ -34,6 +34,20 @@ describe("eval", () => {
       expect(r.distinct2).toBeGreaterThan(0);
       expect(r.meanLength).toBeGreaterThan(0);
     }
+    for (const r of res.rows) expect(r.scoreStdErr).toBeGreaterThan(0);
     expect(formatEvalTable(res.rows).split("\n")).toHaveLength(5);
+  });
+
+  it("counts wins over every pair of a prompt's samples, ties half, then averages over prompts", () => {
+    // prompt 1: 1 beats nothing, 3 beats both 2s -> 2 of 4; prompt 2: 2 ties 2 and beats 1 -> 1.5 of 2
+    expect(pairedWinRate([[1, 3], [2]], [[2, 2], [2, 1]])).toBeCloseTo((0.5 + 0.75) / 2, 12);
+    expect(pairedWinRate([[0.3, -1, 2]], [[0.3, -1, 2]])).toBe(0.5); // a line against itself
+  });
+
+  it("picks the best of each disjoint group of n within each prompt's samples", () => {
+    const scores = [1, 5, 2, 0, 3, 3, 9, 1, /* prompt 2 */ 4, 4, 0, 7, 1, 1, 1, 1];
+    expect(bestOfGroups(scores, 8, 4)).toEqual([[1, 6], [11, 12]]); // ties keep the first
+    expect(bestOfGroups(scores, 8, 8)).toEqual([[6], [11]]);
+    expect(bestOfGroups(scores, 8, 3)).toEqual([[1, 4], [8, 11]]); // 2 groups of 3; the last 2 samples unused
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Evaluation of a policy A against a baseline B (usually PPO vs SFT) on held-out prompts:
- * win rate of A over B judged by the reward model, mean scores, KL(A || B) per response, held-out
+ * win rate of A over B judged by the reward model, mean scores with their standard errors, KL(A || B) per response, held-out
  * perplexity of both on a text corpus, distinct-2, mean length, and best-of-n sampling from B
  * (n = 4, 16) as reference lines. Shared by `npm run trainer -- eval` and callers that store the
  * result with a run.
@@ -20,6 +20,7 @@ import { lmBatchFromStream, lmLoss } from "./train";
 
 export const evalOptions = {
   maxNewTokens: opt(24, "most tokens per sampled response"),
+  samples: opt(4, "responses sampled per prompt from A and from B: means, win rate, KL, distinct-2 and length use them all"),
   bestOfN: opt(["4", "16"] as string[], "best-of-n reference lines sampled from the baseline; repeat the flag"),
   seed: opt(0, "sampling seed"),
   maxPrompts: opt(0, "use at most this many prompts; 0 = all"),
@@ -57,7 +58,7 @@ function sample(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNew
   const maxPrompt = Math.max(1, model.config.contextLength - maxNewTokens);
   const seqs: EncodedPair[] = [];
   const responses: string[] = [];
-  chunks(prompts, 16).forEach((part, c) => {
+  chunks(prompts, 64).forEach((part, c) => {
     const ids = part.map((p) => tokenizer.encode(formatPrompt(p)).slice(-maxPrompt));
     const gens = generate(model, tokenizer, ids, { maxNewTokens, temperature: 1, topK: 0, topP: 1, seed: seed * 1009 + c });
     gens.forEach((g, b) => {
@@ -68,10 +69,42 @@ function sample(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNew
   return { seqs, responses };
 }
 
+/** Each prompt repeated n times in a row, so sample i * n + j is prompt i's j-th. */
+const repeatEach = <T>(xs: T[], n: number): T[] => xs.flatMap((x) => Array.from({ length: n }, () => x));
+
+/** Consecutive groups of n. */
+const groupsOf = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.floor(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+
+/**
+ * Share of (a, b) pairs within a prompt where a scores above b, ties half, over every pair of
+ * the prompt's samples and then over prompts.
+ */
+export function pairedWinRate(a: number[][], b: number[][]): number {
+  return mean(a.map((as, i) => mean(as.flatMap((x) => b[i].map((y) => (x > y ? 1 : x === y ? 0.5 : 0))))));
+}
+
+/**
+ * Indices of best-of-n picks from `perPrompt` samples of each prompt (laid out prompt by prompt):
+ * the best of each disjoint group of n, so floor(perPrompt / n) picks per prompt.
+ */
+export function bestOfGroups(scores: number[], perPrompt: number, n: number): number[][] {
+  return groupsOf(scores.map((_, i) => i), perPrompt).map((idx) => groupsOf(idx, n).map((g) => g.reduce((best, k) => (scores[k] > scores[best] ? k : best))));
+}
+
+/** Standard error of the mean score, over prompts (a prompt's samples are not independent of each other). */
+function stdErrOverPrompts(groups: number[][]): number {
+  const means = groups.map(mean);
+  if (means.length < 2) return 0;
+  const m = mean(means);
+  return Math.sqrt(means.reduce((s, x) => s + (x - m) ** 2, 0) / (means.length - 1) / means.length);
+}
+
 export interface EvalRow {
   name: string;
   meanScore: number;
-  /** Share of prompts where this line's response scores above the baseline's sample (ties count half). */
+  /** Standard error of meanScore over prompts. */
+  scoreStdErr: number;
+  /** Share of (this line's response, the baseline's sample) pairs of a prompt where this line's scores higher (ties count half), over prompts. */
   winRateVsBaseline: number;
   /** KL to the baseline per response in nats; for best-of-n the analytic log n - (n - 1) / n. */
   klToBaseline: number;
@@ -88,14 +121,12 @@ export interface EvalResult {
 }
 
 export function formatEvalTable(rows: EvalRow[]): string {
-  const head = ["", "mean score", "win vs B", "KL to B", "perplexity", "distinct-2", "mean len"];
-  const body = rows.map((r) => [r.name, r.meanScore.toFixed(3), `${(100 * r.winRateVsBaseline).toFixed(1)}%`, r.klToBaseline.toFixed(3), r.perplexity === null ? "-" : r.perplexity.toFixed(2), r.distinct2.toFixed(3), r.meanLength.toFixed(1)]);
+  const head = ["", "mean score", "± se", "win vs B", "KL to B", "perplexity", "distinct-2", "mean len"];
+  const body = rows.map((r) => [r.name, r.meanScore.toFixed(3), r.scoreStdErr.toFixed(3), `${(100 * r.winRateVsBaseline).toFixed(1)}%`, r.klToBaseline.toFixed(3), r.perplexity === null ? "-" : r.perplexity.toFixed(2), r.distinct2.toFixed(3), r.meanLength.toFixed(1)]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
   return [line(head), ...body.map(line)].join("\n");
 }
-
-const winRate = (a: number[], b: number[]) => mean(a.map((x, i) => (x > b[i] ? 1 : x === b[i] ? 0.5 : 0)));
 
 export interface EvaluateInput {
   store: CheckpointStore;
@@ -119,37 +150,43 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
   const rm = await loadModel(input.store, input.rewardId);
   try {
     const score = (responses: string[], ps: PromptInput[]) => scoreTexts({ model: rm.model, tokenizer: rm.tokenizer }, ps.map((p, i) => ({ prompt: p, response: responses[i] })));
-    const row = (name: string, s: Sampled, scores: number[], baseScores: number[], kl: number, ppl: number | null): EvalRow => ({
+    const row = (name: string, s: Sampled, scores: number[][], baseScores: number[][], kl: number, ppl: number | null): EvalRow => ({
       name,
-      meanScore: mean(scores),
-      winRateVsBaseline: winRate(scores, baseScores),
+      meanScore: mean(scores.flat()),
+      scoreStdErr: stdErrOverPrompts(scores),
+      winRateVsBaseline: pairedWinRate(scores, baseScores),
       klToBaseline: kl,
       perplexity: ppl,
       distinct2: distinctN(s.responses),
       meanLength: mean(s.seqs.map((q) => q.responseIds.length)),
     });
-    log(`sampling ${prompts.length} prompts from A and B`);
-    const sa = sample(a.model, a.tokenizer, prompts, config.maxNewTokens, config.seed + 1);
-    const sb = sample(b.model, b.tokenizer, prompts, config.maxNewTokens, config.seed + 2);
-    const scoreA = score(sa.responses, prompts);
-    const scoreB = score(sb.responses, prompts);
+    const k = config.samples;
+    if (!Number.isInteger(k) || k < 1) throw new Error(`samples must be a whole number of at least 1, not ${k}`);
+    log(`sampling ${k} responses to each of ${prompts.length} prompts from A and B`);
+    const repeated = repeatEach(prompts, k);
+    const sa = sample(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1);
+    const sb = sample(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2);
+    const scoreA = groupsOf(score(sa.responses, repeated), k);
+    const scoreB = groupsOf(score(sb.responses, repeated), k);
     // KL(A || B) per response: E_{y ~ A} [log A(y|x) - log B(y|x)], on A's own samples
     const lpA = scoreLogprobs(a.model, sa.seqs, a.tokenizer.padId);
     const lpB = scoreLogprobs(b.model, sa.seqs, b.tokenizer.padId);
     const klAB = mean(lpA.map((x, i) => x - lpB[i]));
     const ppl = (m: GPT, t: Tokenizer) => (input.texts?.length ? Math.exp(heldOutLoss(m, t, input.texts, 0, config.textTokens)) : null);
     const rows: EvalRow[] = [row(`A ${input.policyId}`, sa, scoreA, scoreB, klAB, ppl(a.model, a.tokenizer)), row(`B ${input.baselineId}`, sb, scoreB, scoreB, 0, ppl(b.model, b.tokenizer))];
-    for (const n of config.bestOfN.map(Number).filter((n) => n > 1)) {
-      log(`best-of-${n} from B`);
-      const many = sample(b.model, b.tokenizer, prompts.flatMap((p) => Array.from({ length: n }, () => p)), config.maxNewTokens, config.seed + 100 + n);
-      const scores = score(many.responses, prompts.flatMap((p) => Array.from({ length: n }, () => p)));
-      const best = prompts.map((_, i) => {
-        let k = i * n;
-        for (let j = i * n; j < (i + 1) * n; j++) if (scores[j] > scores[k]) k = j;
-        return k;
-      });
-      const picked: Sampled = { seqs: best.map((k) => many.seqs[k]), responses: best.map((k) => many.responses[k]) };
-      rows.push(row(`best-of-${n} B`, picked, best.map((k) => scores[k]), scoreB, Math.log(n) - (n - 1) / n, null));
+    // One pool of samples from B serves every n: each line keeps the best of each disjoint group of n.
+    const ns = config.bestOfN.map(Number).filter((n) => n > 1);
+    if (ns.length) {
+      const pool = Math.max(...ns);
+      log(`best-of-${ns.join(", ")} from ${pool} samples of B per prompt`);
+      const many = sample(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100);
+      const scores = score(many.responses, repeatEach(prompts, pool));
+      for (const n of ns) {
+        const picks = bestOfGroups(scores, pool, n);
+        const flat = picks.flat();
+        const picked: Sampled = { seqs: flat.map((i) => many.seqs[i]), responses: flat.map((i) => many.responses[i]) };
+        rows.push(row(`best-of-${n} B`, picked, picks.map((g) => g.map((i) => scores[i])), scoreB, Math.log(n) - (n - 1) / n, null));
+      }
     }
     return { rows, table: formatEvalTable(rows), prompts: prompts.length, config };
   } finally {
