@@ -85,6 +85,12 @@ describe("sampleToken", () => {
     }
   });
 
+  it("refuses logits that are NaN or all -Infinity instead of drawing from them", () => {
+    for (const bad of [[0.1, NaN, 0.2], [-Infinity, -Infinity]]) {
+      for (const topP of [1, 0.9]) expect(() => sampleToken(Float32Array.from(bad), { temperature: 1, topK: 0, topP }, createRng(1))).toThrow(/not finite/);
+    }
+  });
+
   it("takes the first most likely token when greedy", () => {
     expect(sampleToken(logitsOf([0.2, 0.4, 0.4]), { temperature: 0, topK: 0, topP: 1 }, createRng(1)).token).toBe(1);
   });

@@ -58,6 +58,8 @@ export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, "t
     probs[i] = e;
     sum += e;
   }
+  // NaN or all -Infinity: weights that diverged. Drawing from that would only hide it.
+  if (!Number.isFinite(sum)) throw new Error("cannot sample: the model's logits are not finite (NaN or all -Infinity); its weights may have diverged");
   for (let i = 0; i < V; i++) probs[i] /= sum;
   const pick = (t: number) => ({ token: t, logprob: Math.log(probs[t]) });
   if (opts.temperature <= 0) return pick(best);
