@@ -1,9 +1,9 @@
 /**
- * Evaluation of a policy A against a baseline B (usually PPO vs SFT) on held-out prompts:
- * win rate of A over B judged by the reward model, mean scores with their standard errors, KL(A || B) per response, held-out
- * perplexity of both on a text corpus, distinct-2, mean length, and best-of-n sampling from B
- * (n = 4, 16) as reference lines. Shared by `npm run trainer -- eval` and callers that store the
- * result with a run.
+ * Evaluation of a policy A against a baseline B (usually PPO vs SFT) on held-out prompts, several
+ * samples per prompt: win rate of A over B judged by the reward model, mean scores with their
+ * standard errors, KL(A || B) per response, held-out perplexity of both on a text corpus,
+ * distinct-2, mean length, and best-of-n sampling from B (n = 4, 16) as reference lines. Shared by
+ * `npm run trainer -- eval` and callers that store the result with a run.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CheckpointStore } from "./checkpoint";
