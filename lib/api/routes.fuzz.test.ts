@@ -245,6 +245,17 @@ describe("route handler fuzz (real Postgres)", () => {
     expect(routeFiles.map((r) => r.pattern)).toContain("/api/v1/campaigns/[id]/import");
   });
 
+  it("refuses a next-auth path segment with an unpaired surrogate or a NUL with 400 (seed 448178141 found a 500)", async () => {
+    // next-auth URI-encodes /signin/ID's provider id into its redirect, and encodeURIComponent throws on a lone surrogate.
+    const route = routes.find((r) => r.pattern === "/api/auth/[...nextauth]")!;
+    for (const nextauth of [["signin", "\ud800"], ["signin", "x\udfffy", "z"], ["callback", "a\u0000"]]) {
+      const request = new Request("http://localhost:3000/api/auth/signin/x", { method: "GET" });
+      const res = await inRequestScope(request, (r) => route.handlers.GET!(r, { params: Promise.resolve({ nextauth }) }));
+      expect(res.status, JSON.stringify(nextauth)).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request:path");
+    }
+  });
+
   it(`answers ${TARGET_REQUESTS}+ hostile requests without a 5xx or a leak`, async () => {
     const combos = routes.flatMap((r) => Object.keys(r.handlers).map((m) => [r, m] as const));
     expect(combos.length).toBeGreaterThan(25);

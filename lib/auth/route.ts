@@ -2,13 +2,15 @@
  * next-auth's own endpoints (/api/auth/*), behind the route wrapper. next-auth answers 500
  * ("a problem with the server configuration") to a callbackUrl that is not an http(s) URL,
  * and to a GET of the credentials callback; it throws on a JSON body that does not parse,
- * and copies /error's code into a Location header unencoded (a non-Latin-1 or CR/LF code
- * throws there). All are the caller's mistake, found by lib/api/routes.fuzz.test.ts, so
+ * copies /error's code into a Location header unencoded (a non-Latin-1 or CR/LF code
+ * throws there), and URI-encodes the provider id of /signin/ID into its redirect (an unpaired
+ * UTF-16 surrogate throws there). All are the caller's mistake, found by lib/api/routes.fuzz.test.ts, so
  * they are refused here with a 400 before next-auth sees them.
  */
 import "server-only";
 import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
+import { isStorableText } from "@/lib/api/storable-text";
 import { AppError } from "@/lib/errors";
 import { authOptions } from "./options";
 
@@ -38,7 +40,9 @@ export async function authRoute(request: Request, ctx: { params: Promise<{ nexta
     const error = { code: "bad_request:callback_url", message: "The callback URL cookie is not valid; it has been cleared. Try again." };
     return Response.json({ error }, { status: 400, headers: { "set-cookie": `${badCookie}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax` } });
   }
-  const [action, detail] = (await ctx.params).nextauth;
+  const segments = (await ctx.params).nextauth;
+  if (!segments.every(isStorableText)) throw new AppError("bad_request:path", "The path holds a NUL character or an unpaired UTF-16 surrogate.");
+  const [action, detail] = segments;
   if (action === "error") {
     const code = req.nextUrl.searchParams.get("error") ?? detail ?? "";
     if (!/^[A-Za-z]{0,64}$/.test(code)) throw new AppError("bad_request:auth_error_code", "Unknown sign-in error code.");
