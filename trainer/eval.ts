@@ -72,8 +72,8 @@ function sample(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNew
 /** Each prompt repeated n times in a row, so sample i * n + j is prompt i's j-th. */
 const repeatEach = <T>(xs: T[], n: number): T[] => xs.flatMap((x) => Array.from({ length: n }, () => x));
 
-/** Consecutive groups of n. */
-const groupsOf = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.floor(xs.length / n) }, (_, i) => xs.slice(i * n, (i + 1) * n));
+/** Consecutive whole groups of n (a shorter last group is dropped). */
+const groupsOf = <T>(xs: T[], n: number): T[][] => chunks(xs, n).filter((g) => g.length === n);
 
 /**
  * Share of (a, b) pairs within a prompt where a scores above b, ties half, over every pair of
