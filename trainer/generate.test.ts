@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleToken } from "./generate";
+import { keptTokens, sampleToken } from "./generate";
 import { createRng } from "./rng";
 
 const logitsOf = (probs: number[]) => Float32Array.from(probs, (p) => (p > 0 ? Math.log(p) : -Infinity));
@@ -12,14 +12,14 @@ function frequencies(logits: Float32Array, opts: { temperature: number; topK: nu
   return counts.map((c) => c / draws);
 }
 
-/** The kept set by the definition: sort the whole vocabulary, cut at k, then at cumulative p. */
-function keptByDefinition(probs: number[], topK: number, topP: number): Set<number> {
+/** The kept tokens by the definition: sort the whole vocabulary, cut at k, then at cumulative p. */
+function keptByDefinition(probs: number[], topK: number, topP: number): number[] {
   let order = probs.map((_, i) => i).sort((a, b) => probs[b] - probs[a]);
   if (topK > 0) order = order.slice(0, topK);
-  const kept = new Set<number>();
+  const kept: number[] = [];
   let acc = 0;
   for (const t of order) {
-    kept.add(t);
+    kept.push(t);
     acc += probs[t];
     if (acc >= topP) break;
   }
@@ -68,21 +68,31 @@ describe("sampleToken", () => {
     expect(Math.abs(freq[3] - 0.25 / 0.75)).toBeLessThan(0.01);
   });
 
-  it("keeps exactly the set the definition keeps on a peaked 2,048-token distribution", () => {
+  it("keeps exactly the tokens the definition keeps, in its order, on 2,048-token distributions", () => {
     const rng = createRng(11);
-    for (const [topK, topP] of [[0, 0.9], [0, 0.5], [5, 0.95], [50, 1]]) {
-      // a few likely tokens over a long tail, like a language model's next-token distribution
-      const raw = Array.from({ length: 2048 }, (_, i) => (i % 97 === 3 ? 5 + rng.next() * 20 : rng.next() * 0.05));
+    const normalised = (raw: number[]) => {
       const total = raw.reduce((a, b) => a + b, 0);
-      const p = raw.map((x) => x / total);
-      const expected = keptByDefinition(p, topK, topP);
-      const logits = logitsOf(p);
-      const drawn = new Set<number>();
-      const draws = createRng(topK * 100 + topP * 10);
-      for (let i = 0; i < 2000; i++) drawn.add(sampleToken(logits, { temperature: 1, topK, topP }, draws).token);
-      expect([...drawn].every((t) => expected.has(t))).toBe(true);
-      if (expected.size <= 25) expect(drawn.size).toBe(expected.size); // each kept token is drawn at least once
+      return raw.map((x) => x / total);
+    };
+    const distributions = {
+      // a few likely tokens over a long tail
+      peaked: normalised(Array.from({ length: 2048 }, (_, i) => (i % 97 === 3 ? 5 + rng.next() * 20 : rng.next() * 0.05))),
+      // Zipf, shuffled: top-p 0.9 reaches deep into small probabilities, near the floor below which nothing is sorted
+      zipf: normalised(Array.from({ length: 2048 }, (_, i) => 1 / ((((i * 761) % 2048) + 1) ** 1.05))),
+    };
+    for (const [name, p] of Object.entries(distributions)) {
+      for (const [topK, topP] of [[0, 0.9], [0, 0.99], [0, 0.5], [5, 0.95], [50, 1], [400, 0.9]]) {
+        expect(keptTokens(Float64Array.from(p), topK, topP), `${name} top-k ${topK} top-p ${topP}`).toEqual(keptByDefinition(p, topK, topP));
+      }
     }
+  });
+
+  it("draws only kept tokens, each of them", () => {
+    const p = [0.3, 0.02, 0.25, 0.2, 0.005, 0.225];
+    const freq = frequencies(logitsOf(p), { temperature: 1, topK: 0, topP: 0.9 }, 20_000);
+    // kept: 0.3, 0.25, 0.225, 0.2 (sum 0.975 >= 0.9 at the fourth)
+    expect(freq.map((f) => f > 0)).toEqual([true, false, true, true, false, true]);
+    expect(Math.abs(freq[0]! - 0.3 / 0.975)).toBeLessThan(0.015);
   });
 
   it("refuses logits that are NaN or all -Infinity instead of drawing from them", () => {

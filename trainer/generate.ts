@@ -36,6 +36,29 @@ export interface Generation {
 }
 
 /**
+ * The tokens top-k and then top-p keep from a distribution, most likely first (ties in
+ * vocabulary order): the k most likely, then the shortest prefix of them whose mass reaches p.
+ * Under top-p, tokens below (1 - topP) / V hold less than 1 - topP together, so the kept set
+ * lies among the others: only they are sorted.
+ */
+export function keptTokens(probs: Float64Array, topK: number, topP: number): number[] {
+  const floor = topP < 1 ? (1 - topP) / probs.length : 0;
+  const candidates: number[] = [];
+  for (let i = 0; i < probs.length; i++) if (probs[i] >= floor) candidates.push(i);
+  let order = candidates.sort((a, b) => probs[b] - probs[a]);
+  if (topK > 0) order = order.slice(0, topK);
+  if (topP >= 1) return order;
+  let acc = 0;
+  const kept: number[] = [];
+  for (const t of order) {
+    kept.push(t);
+    acc += probs[t];
+    if (acc >= topP) break;
+  }
+  return kept;
+}
+
+/**
  * Picks a token from one row of logits; returns it and its log-probability.
  * Unfiltered sampling (no top-k, top-p 1) draws by inverse CDF in vocabulary order, with no sort:
  * sorting the vocabulary per token cost more than the model's forward step.
@@ -75,23 +98,7 @@ export function sampleToken(logits: Float32Array, opts: Pick<GenerateOptions, "t
     }
     return pick(last); // u outran the rounded total
   }
-  // Under top-p, tokens below (1 - topP) / V hold less than 1 - topP together, so the kept set
-  // lies among the others: only they need sorting.
-  const floor = opts.topP < 1 ? (1 - opts.topP) / V : 0;
-  const candidates: number[] = [];
-  for (let i = 0; i < V; i++) if (probs[i] >= floor) candidates.push(i);
-  let order = candidates.sort((a, b) => probs[b] - probs[a]);
-  if (opts.topK > 0) order = order.slice(0, opts.topK);
-  if (opts.topP < 1) {
-    let acc = 0;
-    const kept: number[] = [];
-    for (const t of order) {
-      kept.push(t);
-      acc += probs[t];
-      if (acc >= opts.topP) break;
-    }
-    order = kept;
-  }
+  const order = keptTokens(probs, opts.topK, opts.topP);
   const total = order.reduce((s, t) => s + probs[t], 0);
   let u = rng.next() * total;
   for (const t of order) {
