@@ -12,7 +12,7 @@ import { generate } from "./generate";
 import { disposeModel, type GPT } from "./model";
 import { formatPrompt, parseResponse, type PromptInput } from "./prompt-format";
 import { defaultsOf, loadModel } from "./rlhf-common";
-import { distinctN, mean } from "./rl-math";
+import { distinctN, maskedVar, mean } from "./rl-math";
 import { scoreTexts } from "./score";
 import { chunks, type EncodedPair, scoreLogprobs, truncatePair } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -94,9 +94,7 @@ export function bestOfGroups(scores: number[], perPrompt: number, n: number): nu
 /** Standard error of the mean score, over prompts (a prompt's samples are not independent of each other). */
 function stdErrOverPrompts(groups: number[][]): number {
   const means = groups.map(mean);
-  if (means.length < 2) return 0;
-  const m = mean(means);
-  return Math.sqrt(means.reduce((s, x) => s + (x - m) ** 2, 0) / (means.length - 1) / means.length);
+  return means.length < 2 ? 0 : Math.sqrt(maskedVar(means, new Array<number>(means.length).fill(1)) / means.length);
 }
 
 export interface EvalRow {

@@ -8,6 +8,7 @@
  * The response begins with a space after "Assistant:" so that the prompt's tokens are a
  * prefix of the whole example's tokens (byte-level BPE splits before a space).
  */
+import { toStorableText } from "@/lib/api/storable-text";
 import { END_OF_TEXT, type Tokenizer } from "./tokenizer";
 
 export interface ChatMessage {
@@ -41,8 +42,12 @@ export function encodeExample(tokenizer: Tokenizer, prompt: PromptInput, respons
   return { ids: [...p, ...r], promptLength: p.length };
 }
 
-/** Cleans a generated continuation into the response text (generation stops at end-of-text). */
+/**
+ * Cleans a generated continuation into the response text (generation stops at end-of-text). A
+ * sampled byte can be NUL, which PostgreSQL cannot store: it becomes U+FFFD here, the one place
+ * every generated response passes (generate-pairs, the demo seed, PPO samples, eval, playground).
+ */
 export function parseResponse(generated: string): string {
   const end = generated.indexOf(END_OF_TEXT);
-  return (end >= 0 ? generated.slice(0, end) : generated).trim();
+  return toStorableText((end >= 0 ? generated.slice(0, end) : generated).trim());
 }

@@ -2,7 +2,6 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { db } from "@/db/client";
 import { campaigns, pairs, prompts, responses, users } from "@/db/schema";
-import { toStorableText } from "@/lib/api/storable-text";
 import { hashPassword } from "@/lib/auth/password";
 import { promptHash, sha256 } from "@/lib/hash";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
@@ -35,7 +34,7 @@ async function sampleAnswers(checkpointId: string, store: CheckpointStore, promp
         { maxNewTokens: demoMaxNewTokens, temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed, stop: ["\n"] },
       );
       out.forEach((g, k) => {
-        const text = toStorableText(parseResponse(g.text));
+        const text = parseResponse(g.text);
         const mine = answers[todo[k]];
         if (text && !mine.some((a) => a.text === text)) mine.push({ text, sampling });
       });

@@ -14,7 +14,6 @@
  * select "uncertain" keeps only the maxPairs most uncertain; "all" (the default) keeps every pair.
  */
 import { z } from "zod";
-import { toStorableText } from "@/lib/api/storable-text";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { addRowsToCampaign } from "@/lib/imports/import";
@@ -64,8 +63,7 @@ async function sample(storeKey: string, prompts: PromptInput[], cfg: Config, k: 
         await beforeBatch();
         const batch = prompts.slice(i, i + cfg.batchSize).map(formatPrompt);
         const gens = generate(model, tokenizer, batch, { maxNewTokens: cfg.maxNewTokens, temperature: cfg.temperature, topP: cfg.topP, seed: cfg.seed + 1000 * s + i, stop: ["\n"] });
-        // A sampled byte can be NUL, which PostgreSQL cannot store: it is kept as U+FFFD.
-        gens.forEach((g, j) => out[i + j]!.push(toStorableText(parseResponse(g.text))));
+        gens.forEach((g, j) => out[i + j]!.push(parseResponse(g.text)));
       }
     }
     return out;
