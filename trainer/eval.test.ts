@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { bestOfGroups, evaluatePolicies, formatEvalTable, pairedWinRate } from "./eval";
+import { bestOfGroups, bestOfNOnPool, evaluatePolicies, formatEvalTable, pairedWinRate, tiltAtKl, tiltedPool } from "./eval";
 import { formatExample } from "./prompt-format";
+import { createRng } from "./rng";
 import { saveToyCheckpoint, saveToySft, tempStore, toyDemos, toyTokenizer } from "./rlhf-testing";
 
 describe("eval", () => {
@@ -36,6 +37,27 @@ describe("eval", () => {
     }
     for (const r of res.rows) expect(r.scoreStdErr).toBeGreaterThan(0);
     expect(formatEvalTable(res.rows).split("\n")).toHaveLength(5);
+    expect(res.optimum).toBeNull(); // A's KL is past log 16, the most a tilt of 16 samples can have
+  });
+
+  it("puts A beside the KL-optimal policy at A's KL", async () => {
+    const store = tempStore();
+    const tokenizer = toyTokenizer();
+    await saveToySft(store, "b", tokenizer, { steps: 40 });
+    await saveToySft(store, "a", tokenizer, { steps: 30 }); // b 10 steps earlier: close to b
+    await saveToyCheckpoint(store, "rm", tokenizer, { kind: "reward", seed: 5 });
+    const prompts = toyDemos(16, 9).map((d) => d.prompt);
+    const res = await evaluatePolicies({ store, policyId: "a", baselineId: "b", rewardId: "rm", prompts, config: { maxNewTokens: 8 } });
+    const [a, b] = res.rows;
+    const o = res.optimum!;
+    expect(o.kl).toBe(a.klToBaseline);
+    expect(o.kl).toBeGreaterThan(0);
+    expect(o.kl).toBeLessThan(Math.log(16));
+    expect(o.samplesPerPrompt).toBe(16);
+    expect(o.meanScore).toBeGreaterThan(o.poolMeanScore); // tilted toward the higher scores
+    expect(o.meanScore).toBeLessThan(res.rows[3].meanScore); // best-of-16 from a pool of 16 is each prompt's top: the tilt's limit
+    expect(o.shareOfGain).toBeCloseTo((a.meanScore - b.meanScore) / (o.meanScore - o.poolMeanScore), 12);
+    expect(res.table.split("\n").at(-1)).toMatch(/^KL-optimal policy at A's KL \(\d\.\d{3}\), from 16 samples of B per prompt: mean score -?\d\.\d{3}; A has -?\d+% of its gain over B$/);
   });
 
   it("counts wins over every pair of a prompt's samples, ties half, then averages over prompts", () => {
@@ -49,5 +71,42 @@ describe("eval", () => {
     expect(bestOfGroups(scores, 8, 4)).toEqual([[1, 6], [11, 12]]); // ties keep the first
     expect(bestOfGroups(scores, 8, 8)).toEqual([[6], [11]]);
     expect(bestOfGroups(scores, 8, 3)).toEqual([[1, 4], [8, 11]]); // 2 groups of 3; the last 2 samples unused
+  });
+
+  it("tilts a pool toward its high scores: score and KL to the pool, by hand", () => {
+    const p1 = Math.E / (1 + Math.E); // exp(1 / 1) against exp(0 / 1)
+    const t = tiltedPool([[0, 1]], 1);
+    expect(t.meanScore).toBeCloseTo(p1, 12);
+    expect(t.kl).toBeCloseTo((1 - p1) * Math.log(2 * (1 - p1)) + p1 * Math.log(2 * p1), 12);
+    expect(tiltedPool([[0, 1], [5, 5]], 1).meanScore).toBeCloseTo((p1 + 5) / 2, 12); // a flat pool stays put: KL 0
+    expect(tiltedPool([[0, 1], [5, 5]], 1).kl).toBeCloseTo(t.kl / 2, 12);
+  });
+
+  it("finds the tilt with a given KL", () => {
+    const pools = [[0.3, -1, 2, 0.5], [1, 1.5, -0.2, 0]];
+    const target = tiltedPool(pools, 0.7);
+    const found = tiltAtKl(pools, target.kl);
+    expect(found.beta).toBeCloseTo(0.7, 6);
+    expect(found.meanScore).toBeCloseTo(target.meanScore, 9);
+    expect(() => tiltAtKl(pools, Math.log(4))).toThrow(/between 0 and 1\.386/); // only the argmax has KL log m
+  });
+
+  it("scores best-of-n on a pool drawn with replacement, by hand", () => {
+    // ascending 1, 2, 3: best of 2 draws is 1 w.p. 1/9, 2 w.p. 3/9, 3 w.p. 5/9
+    const bo2 = bestOfNOnPool([[3, 1, 2]], 2);
+    expect(bo2.meanScore).toBeCloseTo(22 / 9, 12);
+    expect(bo2.kl).toBeCloseTo((1 / 9) * Math.log(1 / 3) + (5 / 9) * Math.log(5 / 3), 12);
+  });
+
+  it("puts best-of-4 just below the optimum at its KL for a Gaussian reward", () => {
+    const rng = createRng(3);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    const pool = [Array.from({ length: 4000 }, normal)];
+    const base = pool[0].reduce((s, x) => s + x, 0) / 4000;
+    const bo4 = bestOfNOnPool(pool, 4);
+    expect(bo4.kl).toBeCloseTo(Math.log(4) - 3 / 4, 2); // the analytic best-of-n KL
+    expect(bo4.meanScore - base).toBeCloseTo(1.029, 1); // E max of 4 standard normals
+    // the optimum gains sigma sqrt(2 KL) = 1.128 at that KL
+    expect(tiltAtKl(pool, bo4.kl).meanScore - base).toBeCloseTo(Math.sqrt(2 * bo4.kl), 1);
   });
 });

@@ -54,7 +54,8 @@ interface Sampled {
   responses: string[];
 }
 
-function sample(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNewTokens: number, seed: number): Sampled {
+/** One response per prompt (repeat a prompt to sample it several times), at temperature 1 with nothing filtered. */
+export function sampleResponses(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNewTokens: number, seed: number): Sampled {
   const maxPrompt = Math.max(1, model.config.contextLength - maxNewTokens);
   const seqs: EncodedPair[] = [];
   const responses: string[] = [];
@@ -91,6 +92,69 @@ export function bestOfGroups(scores: number[], perPrompt: number, n: number): nu
   return groupsOf(scores.map((_, i) => i), perPrompt).map((idx) => groupsOf(idx, n).map((g) => g.reduce((best, k) => (scores[k] > scores[best] ? k : best))));
 }
 
+/** A policy over each prompt's pool of samples from B: its mean score and its KL to the pool per response, both averaged over prompts. */
+export interface PoolPolicy {
+  meanScore: number;
+  kl: number;
+}
+
+/** Mean over prompts of the score and of KL(p || uniform) for per-prompt distributions p over each pool. */
+function poolPolicy(scores: number[][], probs: (rs: number[]) => number[]): PoolPolicy {
+  let score = 0;
+  let kl = 0;
+  for (const rs of scores) {
+    probs(rs).forEach((p, j) => {
+      score += p * rs[j];
+      if (p > 0) kl += p * Math.log(rs.length * p);
+    });
+  }
+  return { meanScore: score / scores.length, kl: kl / scores.length };
+}
+
+/**
+ * The KL-regularised optimum pi(y|x) ~ B(y|x) exp(r(x, y) / beta), with each prompt's samples from
+ * B standing in for B (weight 1 / m each): the best mean score any policy can reach at its KL, as
+ * far as m samples per prompt can tell.
+ */
+export function tiltedPool(scores: number[][], beta: number): PoolPolicy {
+  return poolPolicy(scores, (rs) => {
+    const top = Math.max(...rs);
+    const w = rs.map((r) => Math.exp((r - top) / beta));
+    const z = w.reduce((s, x) => s + x, 0);
+    return w.map((x) => x / z);
+  });
+}
+
+/** The tilt of `tiltedPool` whose KL is `kl` nats, by bisection on log beta (KL falls as beta grows). */
+export function tiltAtKl(scores: number[][], kl: number): PoolPolicy & { beta: number } {
+  const most = Math.log(Math.min(...scores.map((rs) => rs.length)));
+  if (!(kl > 0 && kl < most)) throw new Error(`a tilt of pools this size has a KL between 0 and ${most.toFixed(3)}, not ${kl}`);
+  let lo = -20; // log beta: a tiny beta is nearly the argmax (KL near log m), a large one nearly B (KL near 0)
+  let hi = 20;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (tiltedPool(scores, Math.exp(mid)).kl > kl) lo = mid;
+    else hi = mid;
+  }
+  const beta = Math.exp((lo + hi) / 2);
+  return { beta, ...tiltedPool(scores, beta) };
+}
+
+/**
+ * Best-of-n drawn with replacement from each prompt's pool: the sample ranked k-th lowest of m is
+ * the best of n draws with probability (k / m)^n - ((k - 1) / m)^n. Scores and KL on the same
+ * footing as `tiltedPool` (KL tends to log n - (n - 1) / n as m grows).
+ */
+export function bestOfNOnPool(scores: number[][], n: number): PoolPolicy {
+  return poolPolicy(scores, (rs) => {
+    const m = rs.length;
+    const rank = rs.map((_, j) => j).sort((x, y) => rs[x] - rs[y]);
+    const p = new Array<number>(m);
+    rank.forEach((j, k) => (p[j] = ((k + 1) / m) ** n - (k / m) ** n));
+    return p;
+  });
+}
+
 /** Standard error of the mean score, over prompts (a prompt's samples are not independent of each other). */
 function stdErrOverPrompts(groups: number[][]): number {
   const means = groups.map(mean);
@@ -111,8 +175,23 @@ export interface EvalRow {
   meanLength: number;
 }
 
+/** The KL-optimal policy at A's KL (`tiltAtKl` on the best-of-n pool of B): how close A came to the best possible. */
+export interface OptimumAtPolicyKl {
+  kl: number;
+  meanScore: number;
+  beta: number;
+  samplesPerPrompt: number;
+  /** The pool's mean score: B's, from the pool. */
+  poolMeanScore: number;
+  /** A's gain over B as a share of the optimum's. */
+  shareOfGain: number;
+}
+
 export interface EvalResult {
   rows: EvalRow[];
+  /** Absent without a best-of-n pool, or when A's KL is not between 0 and log(pool size). */
+  optimum: OptimumAtPolicyKl | null;
+  /** The rows as a table, then the optimum's line when there is one. */
   table: string;
   prompts: number;
   config: EvalConfig;
@@ -125,6 +204,9 @@ export function formatEvalTable(rows: EvalRow[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
   return [line(head), ...body.map(line)].join("\n");
 }
+
+export const formatOptimum = (o: OptimumAtPolicyKl) =>
+  `KL-optimal policy at A's KL (${o.kl.toFixed(3)}), from ${o.samplesPerPrompt} samples of B per prompt: mean score ${o.meanScore.toFixed(3)}; A has ${(100 * o.shareOfGain).toFixed(0)}% of its gain over B`;
 
 export interface EvaluateInput {
   store: CheckpointStore;
@@ -162,8 +244,8 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     if (!Number.isInteger(k) || k < 1) throw new Error(`samples must be a whole number of at least 1, not ${k}`);
     log(`sampling ${k} responses to each of ${prompts.length} prompts from A and B`);
     const repeated = repeatEach(prompts, k);
-    const sa = sample(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1);
-    const sb = sample(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2);
+    const sa = sampleResponses(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1);
+    const sb = sampleResponses(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2);
     const scoreA = groupsOf(score(sa.responses, repeated), k);
     const scoreB = groupsOf(score(sb.responses, repeated), k);
     // KL(A || B) per response: E_{y ~ A} [log A(y|x) - log B(y|x)], on A's own samples
@@ -174,10 +256,11 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     const rows: EvalRow[] = [row(`A ${input.policyId}`, sa, scoreA, scoreB, klAB, ppl(a.model, a.tokenizer)), row(`B ${input.baselineId}`, sb, scoreB, scoreB, 0, ppl(b.model, b.tokenizer))];
     // One pool of samples from B serves every n: each line keeps the best of each disjoint group of n.
     const ns = config.bestOfN.map(Number).filter((n) => n > 1);
+    let optimum: OptimumAtPolicyKl | null = null;
     if (ns.length) {
       const pool = Math.max(...ns);
       log(`best-of-${ns.join(", ")} from ${pool} samples of B per prompt`);
-      const many = sample(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100);
+      const many = sampleResponses(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100);
       const scores = score(many.responses, repeatEach(prompts, pool));
       for (const n of ns) {
         const picks = bestOfGroups(scores, pool, n);
@@ -185,8 +268,16 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
         const picked: Sampled = { seqs: flat.map((i) => many.seqs[i]), responses: flat.map((i) => many.responses[i]) };
         rows.push(row(`best-of-${n} B`, picked, picks.map((g) => g.map((i) => scores[i])), scoreB, Math.log(n) - (n - 1) / n, null));
       }
+      const pools = groupsOf(scores, pool);
+      if (klAB > 0 && klAB < Math.log(pool)) {
+        const tilt = tiltAtKl(pools, klAB);
+        const poolMeanScore = mean(pools.flat());
+        const shareOfGain = (rows[0].meanScore - rows[1].meanScore) / (tilt.meanScore - poolMeanScore);
+        optimum = { kl: klAB, meanScore: tilt.meanScore, beta: tilt.beta, samplesPerPrompt: pool, poolMeanScore, shareOfGain };
+      }
     }
-    return { rows, table: formatEvalTable(rows), prompts: prompts.length, config };
+    const table = formatEvalTable(rows) + (optimum ? `\n${formatOptimum(optimum)}` : "");
+    return { rows, optimum, table, prompts: prompts.length, config };
   } finally {
     for (const m of [a, b, rm]) disposeModel(m.model);
   }

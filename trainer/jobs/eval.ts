@@ -29,5 +29,5 @@ export const evaluate: JobHandler = async (ctx) => {
     log: (line) => ctx.log(line),
   });
   ctx.log(`eval\n${res.table}`);
-  return { result: { rows: res.rows, table: res.table, prompts: res.prompts, config: res.config, backend: ctx.backend } };
+  return { result: { rows: res.rows, optimum: res.optimum, table: res.table, prompts: res.prompts, config: res.config, backend: ctx.backend } };
 };
