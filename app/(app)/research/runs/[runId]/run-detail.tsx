@@ -47,7 +47,7 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
     window.history.replaceState(null, "", id ? `?compare=${id}` : window.location.pathname);
   };
   const [pending, startTransition] = useTransition();
-  const { healthFlags = [], samples = [], ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; samples?: Sample[] } & Record<string, unknown>;
+  const { healthFlags = [], samples = [], table, ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; samples?: Sample[]; table?: unknown } & Record<string, unknown>;
 
   return (
     <div className="flex flex-col gap-6">
@@ -89,6 +89,19 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
           {r.error}
         </p>
+      ) : null}
+      {typeof table === "string" ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Evaluation</CardTitle>
+            <CardDescription>Mean reward-model scores, win rate and KL against the baseline B, with best-of-n from B as reference lines (docs/rlhf.md, eval).</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <pre aria-label="Evaluation table" className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">
+              {table}
+            </pre>
+          </CardContent>
+        </Card>
       ) : null}
       <Card>
         <CardHeader>
