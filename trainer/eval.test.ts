@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { bestOfGroups, bestOfNOnPool, evaluatePolicies, formatEvalTable, pairedWinRate, tiltAtKl, tiltedPool } from "./eval";
+import { bestOfGroups, bestOfNOnPool, evaluatePolicies, formatEvalTable, mostTiltKl, pairedWinRate, tiltAtKl, tiltedPool } from "./eval";
 import { formatExample } from "./prompt-format";
 import { createRng } from "./rng";
 import { saveToyCheckpoint, saveToySft, tempStore, toyDemos, toyTokenizer } from "./rlhf-testing";
@@ -89,6 +89,9 @@ describe("eval", () => {
     expect(found.beta).toBeCloseTo(0.7, 6);
     expect(found.meanScore).toBeCloseTo(target.meanScore, 9);
     expect(() => tiltAtKl(pools, Math.log(4))).toThrow(/between 0 and 1\.386/); // only the argmax has KL log m
+    // Tied top scores: the limit is uniform over the ties, KL log(4 / 2) for the second pool
+    expect(mostTiltKl([[0.3, -1, 2, 0.5], [1.5, 1.5, -0.2, 0]])).toBeCloseTo((Math.log(4) + Math.log(2)) / 2, 12);
+    expect(() => tiltAtKl([[1.5, 1.5, -0.2, 0]], 0.8)).toThrow(/between 0 and 0\.693/);
   });
 
   it("scores best-of-n on a pool drawn with replacement, by hand", () => {

@@ -125,10 +125,15 @@ export function tiltedPool(scores: number[][], beta: number): PoolPolicy {
   });
 }
 
+/** The most KL a tilt of these pools can have: as beta falls to 0 it spreads over each pool's top score (ties included). */
+export function mostTiltKl(scores: number[][]): number {
+  return mean(scores.map((rs) => Math.log(rs.length / rs.filter((r) => r === Math.max(...rs)).length)));
+}
+
 /** The tilt of `tiltedPool` whose KL is `kl` nats, by bisection on log beta (KL falls as beta grows). */
 export function tiltAtKl(scores: number[][], kl: number): PoolPolicy & { beta: number } {
-  const most = Math.log(Math.min(...scores.map((rs) => rs.length)));
-  if (!(kl > 0 && kl < most)) throw new Error(`a tilt of pools this size has a KL between 0 and ${most.toFixed(3)}, not ${kl}`);
+  const most = mostTiltKl(scores);
+  if (!(kl > 0 && kl < most)) throw new Error(`a tilt of these pools has a KL between 0 and ${most.toFixed(3)}, not ${kl}`);
   let lo = -20; // log beta: a tiny beta is nearly the argmax (KL near log m), a large one nearly B (KL near 0)
   let hi = 20;
   for (let i = 0; i < 100; i++) {
@@ -189,7 +194,7 @@ export interface OptimumAtPolicyKl {
 
 export interface EvalResult {
   rows: EvalRow[];
-  /** Absent without a best-of-n pool, or when A's KL is not between 0 and log(pool size). */
+  /** Absent without a best-of-n pool, or when A's KL is not between 0 and `mostTiltKl` of the pool (log of its size, less for tied top scores). */
   optimum: OptimumAtPolicyKl | null;
   /** The rows as a table, then the optimum's line when there is one. */
   table: string;
@@ -269,7 +274,7 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
         rows.push(row(`best-of-${n} B`, picked, picks.map((g) => g.map((i) => scores[i])), scoreB, Math.log(n) - (n - 1) / n, null));
       }
       const pools = groupsOf(scores, pool);
-      if (klAB > 0 && klAB < Math.log(pool)) {
+      if (klAB > 0 && klAB < mostTiltKl(pools)) {
         const tilt = tiltAtKl(pools, klAB);
         const poolMeanScore = mean(pools.flat());
         const shareOfGain = (rows[0].meanScore - rows[1].meanScore) / (tilt.meanScore - poolMeanScore);
