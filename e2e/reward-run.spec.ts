@@ -1,6 +1,5 @@
 import { expect, test, type APIRequest } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { DEMO_PASSWORD, signInAndWait } from "./helpers";
 
 /** An API session for a demo account, signed in through next-auth as a script would. */
@@ -112,17 +111,17 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   expect(Number.isFinite(row.score_a) && Number.isFinite(row.score_b)).toBe(true);
   expect(row.p_a_better).toBeCloseTo(1 / (1 + Math.exp(row.score_b - row.score_a)), 6);
 
-  // 8. An eval run judged by the new reward model: demo-sft against demo-base on three held-out headwords.
-  // Its run page shows the result's table as a table, not as an escaped string in the JSON.
-  const evalRes = await page.request.post("/api/v1/runs", {
-    data: {
-      kind: "eval",
-      config: { policy: "demo-sft", baseline: "demo-base", reward: `reward-${runId.slice(0, 8)}`, prompts: path.resolve("trainer/data/sft-heldout.jsonl.gz"), text: "none", maxPrompts: 3, samples: 2, bestOfN: ["4"], maxNewTokens: 8 },
-    },
-  });
-  expect(evalRes.status()).toBe(201);
-  const { run: evalRun } = await evalRes.json();
-  await page.goto(`/research/runs/${evalRun.id}`);
+  // 8. From the runs form: an eval run of demo-sft (the parent checkpoint) against demo-base, judged by
+  // the new reward model, on three of the held-out headwords (the default prompts). An eval reads no
+  // snapshot, so the form turns that field off. The run page shows the result's table as a table.
+  await page.goto("/research/runs");
+  await page.getByLabel("Kind").selectOption("eval");
+  await expect(page.getByLabel("Dataset snapshot")).toBeDisabled();
+  await expect(page.getByLabel("Dataset snapshot").locator("option:checked")).toHaveText("none: eval runs read no snapshot");
+  await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ baseline: "demo-base", reward: `reward-${runId.slice(0, 8)}`, text: "none", maxPrompts: 3, samples: 2, bestOfN: ["4"], maxNewTokens: 8 }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
   const evalTable = page.getByLabel("Evaluation table");
   await expect(evalTable).toContainText(/mean score\s+± se\s+win vs B\s+KL to B/);
@@ -131,4 +130,5 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(evalTable).toContainText(/^best-of-4 B +-?\d+\.\d{3}/m);
   await expect(page.getByText('"table":')).toHaveCount(0);
   await expect(page.getByText('"prompts": 3')).toBeVisible();
+  await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
 });

@@ -23,3 +23,8 @@ export function checkRunConfig(kind: string, config: Record<string, unknown>): v
     throw err;
   }
 }
+
+/** Whether a kind's job reads the form's dataset snapshot: reward, dpo and ppo list it among their keys; no other kind reads one. */
+export function kindTakesSnapshot(catalog: RunConfigCatalog, kind: string): boolean {
+  return "snapshotId" in (catalog[kind]?.extra ?? {});
+}

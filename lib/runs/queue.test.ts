@@ -152,4 +152,15 @@ describe("researcher runs", () => {
     expect(fresh.map((m) => m.step)).toEqual([1, 2]);
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, before.id));
   });
+
+  it("refuses a dataset snapshot for a kind whose job reads none, before looking it up", async () => {
+    const researcher = await makeUser("researcher");
+    const snapshotId = "5eed0000-0000-4000-8000-000000000000"; // no such snapshot
+    for (const kind of ["eval", "generate-pairs", "sft"] as const) {
+      await expect(startRun({ input: { kind, snapshotId }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:snapshot", message: `Runs of kind ${kind} read no dataset snapshot; leave the snapshot empty.` });
+    }
+    for (const kind of ["reward", "dpo", "ppo"] as const) {
+      await expect(startRun({ input: { kind, snapshotId }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:snapshot", message: "No such dataset snapshot." });
+    }
+  });
 });

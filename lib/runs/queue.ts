@@ -12,7 +12,7 @@ import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunProg
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { estimateEta } from "./eta";
-import { checkRunConfig } from "./config-catalog";
+import { checkRunConfig, kindTakesSnapshot, runConfigCatalog } from "./config-catalog";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
 export async function enqueueRun({
@@ -38,6 +38,9 @@ export async function enqueueRun({
 export async function startRun({ input, actorId }: { input: CreateRunInput; actorId: string }): Promise<Run> {
   const data = createRunSchema.parse(input);
   checkRunConfig(data.kind, data.config ?? {});
+  if (data.snapshotId && !kindTakesSnapshot(runConfigCatalog, data.kind)) {
+    throw new AppError("bad_request:snapshot", `Runs of kind ${data.kind} read no dataset snapshot; leave the snapshot empty.`);
+  }
   // Checked here rather than left to the foreign keys, so the caller learns which id is wrong.
   if (data.snapshotId && !(await db.query.datasetSnapshots.findFirst({ where: eq(datasetSnapshots.id, data.snapshotId), columns: { id: true } }))) {
     throw new AppError("bad_request:snapshot", "No such dataset snapshot.");

@@ -19,7 +19,7 @@ export const runKindSchema = z.enum(Object.keys(runKinds) as [RunKind, ...RunKin
 export const createRunSchema = z
   .object({
     kind: runKindSchema,
-    snapshotId: z.uuid().optional().openapi({ description: "Dataset snapshot to train on (reward, dpo)." }),
+    snapshotId: z.uuid().optional().openapi({ description: "Dataset snapshot to train on (reward, dpo) or take prompts from (ppo); refused for the other kinds, which read none." }),
     parentCheckpointId: z.uuid().optional().openapi({ description: "Checkpoint the run starts from." }),
     config: z.record(z.string(), z.unknown()).default({}).openapi({ description: "The command's options (see `npm run trainer -- <kind> --help`)." }),
   })

@@ -1,33 +1,41 @@
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
-import { corpusFiles, readCorpusDocs } from "../data/corpus";
+import { corpusFiles, readCorpusDocs, readSftJsonl } from "../data/corpus";
 import { evalOptions, evaluatePolicies } from "../eval";
-import { readPromptsFile } from "../preferences";
 import { evalJobKeys } from "./job-keys";
-import { takeKeys } from "./rlhf-job";
+import { promptsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
 /**
  * Policy evaluation as a worker job, so its table is stored as the run's result. run.config:
- * policy, baseline, reward (checkpoint ids), prompts (a prompts file), text (held-out text; default
- * the committed held-out corpus; "none" skips perplexity), and any eval option.
+ * policy (checkpoint id; else the run's parent checkpoint), baseline, reward (checkpoint ids), the
+ * prompts from one source: prompts (a prompts file), else campaignId (at most promptLimit of the
+ * campaign's prompts), else the committed held-out headwords; text (held-out text; default the
+ * committed held-out corpus; "none" skips perplexity), and any eval option.
  */
 export const evaluate: JobHandler = async (ctx) => {
   const [own, rest] = takeKeys(ctx.run.config, Object.keys(evalJobKeys));
-  for (const k of ["policy", "baseline", "reward", "prompts"]) if (typeof own[k] !== "string" || !own[k]) throw new Error(`an eval run needs config.${k}`);
+  for (const k of ["baseline", "reward"]) if (typeof own[k] !== "string" || !own[k]) throw new Error(`an eval run needs config.${k}`);
+  const policy = await startCheckpoint(ctx, own, "policy");
   const config = resolveConfig(evalOptions, rest, "run config");
+  const { prompts, source } = await promptsForRun(own, {
+    use: "evaluate on",
+    otherwise: "leave out config.campaignId for the held-out headwords",
+    fallback: async () => ({ prompts: readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt), source: "the held-out headwords" }),
+  });
+  ctx.log("prompts", { source, prompts: prompts.length });
   const text = own.text === "none" ? "" : typeof own.text === "string" && own.text ? own.text : corpusFiles().corpusHeldout;
   await ctx.checkpointStep();
   const res = await evaluatePolicies({
     store: new FolderCheckpointStore(),
-    policyId: own.policy as string,
+    policyId: policy,
     baselineId: own.baseline as string,
     rewardId: own.reward as string,
-    prompts: await readPromptsFile(own.prompts as string),
+    prompts,
     texts: text ? readCorpusDocs(text) : undefined,
     config,
     log: (line) => ctx.log(line),
   });
   ctx.log(`eval\n${res.table}`);
-  return { result: { rows: res.rows, optimum: res.optimum, table: res.table, prompts: res.prompts, config: res.config, backend: ctx.backend } };
+  return { result: { rows: res.rows, optimum: res.optimum, table: res.table, prompts: res.prompts, promptSource: source, config: res.config, backend: ctx.backend } };
 };

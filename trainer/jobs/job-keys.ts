@@ -18,4 +18,12 @@ export const ppoJobKeys = {
   snapshotId: "take the snapshot's distinct prompts (third source; the form's snapshot field sets it)",
   ptxData: "pretraining text for PPO-ptx on the worker; default the committed corpus",
 };
-export const evalJobKeys = { policy: "store key of policy A", baseline: "store key of baseline B", reward: "store key of the reward model that judges", prompts: "a prompts file on the worker", text: "held-out text for perplexity on the worker" };
+export const evalJobKeys = {
+  policy: "store key of policy A; else the run's parent checkpoint",
+  baseline: "store key of baseline B (required)",
+  reward: "store key of the reward model that judges (required)",
+  prompts: "a prompts file on the worker (first source of prompts)",
+  campaignId: "take the prompts of this campaign (second source)",
+  promptLimit: "with campaignId: at most this many prompts",
+  text: "held-out text for perplexity on the worker; default the committed held-out corpus, \"none\" for no perplexity",
+};

@@ -1,15 +1,11 @@
-import { z } from "zod";
-import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
 import { corpusFiles, readCorpusDocs } from "../data/corpus";
 import { ppoOptions } from "../ppo/config";
 import { trainPpo } from "../ppo/ppo";
-import type { PromptInput } from "../prompt-format";
-import { promptKey, readPromptsFile } from "../preferences";
+import { promptKey } from "../preferences";
 import { ppoJobKeys } from "./job-keys";
-import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
-import { parseRunConfig } from "./run-config";
+import { checkpointIdForRun, finishRlhfJob, preferenceRowsForRun, promptsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
 /**
@@ -26,7 +22,15 @@ export const ppo: JobHandler = async (ctx) => {
   const [own, rest] = takeKeys(ctx.run.config, Object.keys(ppoJobKeys));
   const sft = await startCheckpoint(ctx, own, "sft");
   if (typeof own.reward !== "string" || !own.reward) throw new Error("a ppo run needs config.reward (a reward checkpoint id)");
-  const { prompts, source } = await promptsForRun(own);
+  const { prompts, source } = await promptsForRun(own, {
+    use: "train on",
+    otherwise: "config.snapshotId",
+    fallback: async () => {
+      if (typeof own.snapshotId !== "string" || !own.snapshotId) throw new Error("a ppo run needs config.prompts (a prompts file), config.campaignId (a campaign's prompts) or config.snapshotId");
+      const rows = await preferenceRowsForRun({ snapshotId: own.snapshotId });
+      return { prompts: [...new Map(rows.map((r) => [promptKey(r), r.prompt])).values()], source: `snapshot ${own.snapshotId}` };
+    },
+  });
   ctx.log("prompts", { source, prompts: prompts.length });
   const config = resolveConfig(ppoOptions, rest, "run config");
   const res = await trainPpo({
@@ -49,25 +53,3 @@ export const ppo: JobHandler = async (ctx) => {
   });
   return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };
-
-const promptLimitError = "must be a whole number of prompts, at least 1";
-const campaignSourceSchema = z.object({
-  campaignId: z.uuid({ error: "must be a campaign id (a uuid)" }),
-  promptLimit: z.number({ error: promptLimitError }).int({ error: promptLimitError }).min(1, { error: promptLimitError }).optional(),
-});
-
-/** The run's prompts and where they came from: config.prompts, else config.campaignId, else config.snapshotId. */
-async function promptsForRun(own: Record<string, unknown>): Promise<{ prompts: PromptInput[]; source: string }> {
-  if (own.promptLimit !== undefined && own.campaignId === undefined) throw new Error("config.promptLimit applies to config.campaignId");
-  if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
-  if (own.campaignId !== undefined) {
-    const { campaignId, promptLimit } = parseRunConfig(campaignSourceSchema, { campaignId: own.campaignId, promptLimit: own.promptLimit });
-    const rows = await listCampaignPrompts({ campaignId, limit: promptLimit });
-    if (rows.length === 0) throw new Error(`campaign ${campaignId} has no prompts to train on (or does not exist); import pairs into it first, or give config.prompts or config.snapshotId`);
-    return { prompts: rows.map((r) => r.content), source: `campaign ${campaignId}` };
-  }
-  if (typeof own.snapshotId === "string" && own.snapshotId) {
-    return { prompts: [...new Map((await preferenceRowsForRun({ snapshotId: own.snapshotId })).map((r) => [promptKey(r), r.prompt])).values()], source: `snapshot ${own.snapshotId}` };
-  }
-  throw new Error("a ppo run needs config.prompts (a prompts file), config.campaignId (a campaign's prompts) or config.snapshotId");
-}

@@ -1,12 +1,16 @@
 /**
- * What the reward, dpo and ppo job kinds share: where their data and starting checkpoint come
+ * What the reward, dpo, ppo and eval job kinds share: where their data, prompts and starting checkpoint come
  * from in run.config, per-step heartbeat (honours cancel within one step) and metrics, and
  * registering the produced checkpoint with its lineage.
  */
+import { z } from "zod";
+import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { getCheckpoint, registerCheckpoint } from "@/lib/checkpoints/registry";
 import { snapshotPreferenceRows } from "@/lib/snapshots/snapshots";
 import type { CheckpointRecord } from "../checkpoint";
-import { readPreferenceJsonl, type PreferenceRow } from "../preferences";
+import { readPreferenceJsonl, readPromptsFile, type PreferenceRow } from "../preferences";
+import type { PromptInput } from "../prompt-format";
+import { parseRunConfig } from "./run-config";
 import type { JobContext, JobResult } from "./types";
 
 /** A run's checkpoint id: `<kind>-<first 8 hex digits of the run id>`, so a retried run overwrites its own. */
@@ -25,6 +29,38 @@ export async function preferenceRowsForRun(own: Record<string, unknown>): Promis
   if (typeof own.snapshotId === "string" && own.snapshotId) return snapshotPreferenceRows({ snapshotId: own.snapshotId });
   if (typeof own.data === "string" && own.data) return readPreferenceJsonl(own.data);
   throw new Error("the run needs config.snapshotId (a dataset snapshot) or config.data (a preference JSONL file)");
+}
+
+export interface PromptSource {
+  prompts: PromptInput[];
+  /** Where they came from, for the log and the provenance. */
+  source: string;
+}
+
+const promptLimitError = "must be a whole number of prompts, at least 1";
+const campaignSourceSchema = z.object({
+  campaignId: z.uuid({ error: "must be a campaign id (a uuid)" }),
+  promptLimit: z.number({ error: promptLimitError }).int({ error: promptLimitError }).min(1, { error: promptLimitError }).optional(),
+});
+
+/**
+ * A run's prompts: config.prompts (a prompts file on the worker), else config.campaignId (the
+ * campaign's prompts, oldest first, at most config.promptLimit), else the kind's own `fallback`
+ * (ppo: the snapshot's prompts, or an error naming the sources; eval: the committed held-out headwords).
+ */
+export async function promptsForRun(
+  own: Record<string, unknown>,
+  kind: { use: string; otherwise: string; fallback: () => Promise<PromptSource> },
+): Promise<PromptSource> {
+  if (own.promptLimit !== undefined && own.campaignId === undefined) throw new Error("config.promptLimit applies to config.campaignId");
+  if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
+  if (own.campaignId !== undefined) {
+    const { campaignId, promptLimit } = parseRunConfig(campaignSourceSchema, { campaignId: own.campaignId, promptLimit: own.promptLimit });
+    const rows = await listCampaignPrompts({ campaignId, limit: promptLimit });
+    if (rows.length === 0) throw new Error(`campaign ${campaignId} has no prompts to ${kind.use} (or does not exist); import pairs into it first, or give config.prompts or ${kind.otherwise}`);
+    return { prompts: rows.map((r) => r.content), source: `campaign ${campaignId}` };
+  }
+  return kind.fallback();
 }
 
 /** A checkpoint's store key from config[key], else from the run's parent checkpoint. */

@@ -16,7 +16,7 @@ vi.mock("@/lib/checkpoints/registry", () => ({
     registered.push({ record, runId });
     return { id: `row-${record.id}`, storeKey: record.id };
   },
-  getCheckpoint: async () => null,
+  getCheckpoint: async ({ checkpointId }: { checkpointId: string }) => (checkpointId === "row-sft" ? { id: "row-sft", storeKey: "sft" } : null),
 }));
 const snapshot = vi.hoisted(() => ({ rows: [] as unknown[], asked: [] as string[] }));
 vi.mock("@/lib/snapshots/snapshots", () => ({
@@ -185,5 +185,29 @@ describe("dpo, ppo and eval jobs", () => {
     const out = await jobHandlers.eval(ctx);
     expect(out.result.table).toMatch(/best-of-4 B/);
     expect((out.result.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(["A sft", "B sft", "best-of-4 B"]);
+    expect(out.result.promptSource).toBe(`file ${path.join(dir, "prompts.txt")}`);
+  });
+
+  const quickEval = { baseline: "sft", reward: "rm", text: "none", samples: 1, maxNewTokens: 4, bestOfN: [] };
+
+  it("eval takes policy A from the parent checkpoint and, without a prompts source, the held-out headwords", async () => {
+    const { ctx } = context({ ...quickEval, maxPrompts: 2 });
+    (ctx.run as { parentCheckpointId: string | null }).parentCheckpointId = "row-sft";
+    const out = await jobHandlers.eval(ctx);
+    expect(out.result).toMatchObject({ promptSource: "the held-out headwords", prompts: 2 });
+    expect((out.result.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(["A sft", "B sft"]);
+    await expect(jobHandlers.eval(context(quickEval).ctx)).rejects.toThrow("the run needs config.policy (a checkpoint id) or a parent checkpoint");
+  });
+
+  it("eval takes a campaign's prompts, at most promptLimit, and refuses an empty campaign", async () => {
+    const campaignId = "c0ffee00-0000-4000-8000-0000000000e1";
+    campaign.prompts.set(campaignId, ["say cat", "say dog", "say red"]);
+    const out = await jobHandlers.eval(context({ ...quickEval, policy: "sft", campaignId, promptLimit: 2 }).ctx);
+    expect(campaign.asked.at(-1)).toEqual({ campaignId, limit: 2 });
+    expect(out.result).toMatchObject({ promptSource: `campaign ${campaignId}`, prompts: 2 });
+    const empty = "c0ffee00-0000-4000-8000-0000000000e2";
+    await expect(jobHandlers.eval(context({ ...quickEval, policy: "sft", campaignId: empty }).ctx)).rejects.toThrow(
+      `campaign ${empty} has no prompts to evaluate on (or does not exist); import pairs into it first, or give config.prompts or leave out config.campaignId for the held-out headwords`,
+    );
   });
 });

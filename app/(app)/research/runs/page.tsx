@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
-import { runConfigCatalog } from "@/lib/runs/config-catalog";
+import { kindTakesSnapshot, runConfigCatalog } from "@/lib/runs/config-catalog";
 import { listRecentRuns, runDtos } from "@/lib/runs/queue";
 import { runKinds } from "@/lib/runs/schema";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
@@ -28,6 +28,7 @@ export default async function RunsPage() {
           <StartRunForm
             catalog={runConfigCatalog}
             kinds={runKinds}
+            snapshotKinds={Object.keys(runKinds).filter((k) => kindTakesSnapshot(runConfigCatalog, k))}
             snapshots={snapshots.map((s) => ({ id: s.id, label: `${s.name} · ${s.counts.rows ?? 0} rows · ${s.contentHash.slice(0, 8)}` }))}
             checkpoints={checkpoints.map((c) => ({ id: c.id, label: `${c.kind} · ${c.name}` }))}
           />

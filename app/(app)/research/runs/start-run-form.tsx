@@ -9,13 +9,27 @@ import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-s
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { startRunAction } from "./actions";
 
-export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds: Record<string, string>; snapshots: SelectOption[]; checkpoints: SelectOption[]; catalog: RunConfigCatalog }) {
+export function StartRunForm({
+  kinds,
+  snapshotKinds,
+  snapshots,
+  checkpoints,
+  catalog,
+}: {
+  kinds: Record<string, string>;
+  /** The kinds whose job reads the dataset snapshot; for the others the field is off. */
+  snapshotKinds: string[];
+  snapshots: SelectOption[];
+  checkpoints: SelectOption[];
+  catalog: RunConfigCatalog;
+}) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
   // State only where the page reacts to it: the kind picks the help, and "Fill in every default" writes the config.
   const [kind, setKind] = useState("reward");
   const [config, setConfig] = useState("{}");
   const entry = catalog[kind];
+  const takesSnapshot = snapshotKinds.includes(kind);
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
@@ -30,7 +44,17 @@ export function StartRunForm({ kinds, snapshots, checkpoints, catalog }: { kinds
         </NativeSelect>
         <p className="text-xs text-slate-500">{kinds[kind]}</p>
       </div>
-      <LabeledSelect id="run-snapshot" name="snapshotId" label="Dataset snapshot" options={snapshots} empty="none" defaultValue={snapshots[0]?.id ?? ""} />
+      {/* Remounted when the kind changes whether it reads a snapshot, so the choice shown is the one sent. */}
+      <LabeledSelect
+        key={takesSnapshot ? "snapshot" : "no-snapshot"}
+        id="run-snapshot"
+        name="snapshotId"
+        label="Dataset snapshot"
+        options={snapshots}
+        empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
+        defaultValue={takesSnapshot ? (snapshots[0]?.id ?? "") : ""}
+        disabled={!takesSnapshot}
+      />
       <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={checkpoints[0]?.id ?? ""} />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
