@@ -25,7 +25,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
+import { corpusFiles, heldoutPrompts, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { type EvalRow, evaluatePolicies } from "@/trainer/eval";
 import { resolveConfig } from "@/lib/config/options";
 import { ppoOptions } from "@/trainer/ppo/config";
@@ -88,7 +88,7 @@ async function trainDemoRewardModel() {
 }
 
 // 3. PPO for the time budget.
-const heldout = readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
+const heldout = heldoutPrompts();
 const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
 const evalSet = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
 const ppoPrompts = values["train-on-eval"] ? evalSet : train.slice(promptCount).map((e) => e.prompt);

@@ -16,7 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { corpusFiles, readSftJsonl } from "@/trainer/data/corpus";
+import { heldoutPrompts } from "@/trainer/data/corpus";
 import { bestOfNOnPool, sampleResponses, tiltAtKl } from "@/trainer/eval";
 import { disposeModel } from "@/trainer/model";
 import { loadModel } from "@/trainer/rlhf-common";
@@ -44,7 +44,7 @@ const backend = await initBackend();
 const store = new FolderCheckpointStore(values.store);
 await installShippedCheckpoints(store);
 // The same held-out headwords as bench:ppo-demo's eval.
-const heldout = readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
+const heldout = heldoutPrompts();
 const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
 const prompts = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
 

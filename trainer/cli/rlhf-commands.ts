@@ -5,7 +5,7 @@
  */
 import fs from "node:fs/promises";
 import { initBackend } from "../backend";
-import { corpusFiles, readCorpusDocs } from "../data/corpus";
+import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { trainDpo, dpoOptions } from "../dpo";
 import { backendNames, type BackendName } from "../env";
 import { evalOptions, evaluatePolicies } from "../eval";
@@ -178,14 +178,14 @@ export const rlhfCommands: Record<string, Command> = {
       policy: opt("", "policy checkpoint A (required)"),
       baseline: opt("", "baseline checkpoint B, usually the SFT model (required)"),
       reward: opt("", "reward checkpoint that judges (required)"),
-      prompts: opt("", "held-out prompts: JSONL rows with a prompt, or one per line (required)"),
+      prompts: opt("", "held-out prompts: JSONL rows with a prompt, or one per line; empty = the 377 committed held-out headwords"),
       text: opt("", 'held-out text for perplexity (.txt[.gz], <|endoftext|>-separated); empty = the committed held-out corpus; "none" skips'),
       out: opt("", "write the result (rows and table) as JSON to this file"),
       ...evalOptions,
       backend: backendOpt,
     },
     async run(o, { store, log }) {
-      if (!o.policy || !o.baseline || !o.reward || !o.prompts) throw new OptionError("--policy, --baseline, --reward and --prompts are required");
+      if (!o.policy || !o.baseline || !o.reward) throw new OptionError("--policy, --baseline and --reward are required");
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["policy", "baseline", "reward", "prompts", "text", "out", "backend"]);
       const textFile = own.text === "none" ? "" : own.text || corpusFiles().corpusHeldout;
@@ -194,7 +194,7 @@ export const rlhfCommands: Record<string, Command> = {
         policyId: own.policy,
         baselineId: own.baseline,
         rewardId: own.reward,
-        prompts: await readPromptsFile(own.prompts),
+        prompts: own.prompts ? await readPromptsFile(own.prompts) : heldoutPrompts(),
         texts: textFile ? textDocs(textFile) : undefined,
         config: config as Resolved<typeof evalOptions>,
         log,

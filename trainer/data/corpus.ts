@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { z } from "zod";
-import type { ChatMessage } from "../prompt-format";
+import type { ChatMessage, PromptInput } from "../prompt-format";
 import { END_OF_TEXT } from "../tokenizer";
 
 /** The folder holding the committed data files (this file's folder). */
@@ -62,6 +62,11 @@ export function readSftJsonl(file: string): SftExample[] {
       else out.push(parsed);
     });
   return out;
+}
+
+/** The prompts of the held-out SFT demonstrations ("Define: <headword>", 377 of them): eval's default prompts. */
+export function heldoutPrompts(): PromptInput[] {
+  return readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt);
 }
 
 /** The held-out headwords saved by build-corpus. */

@@ -1,6 +1,6 @@
 import { FolderCheckpointStore } from "../checkpoint";
 import { resolveConfig } from "../cli/options";
-import { corpusFiles, readCorpusDocs, readSftJsonl } from "../data/corpus";
+import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { evalOptions, evaluatePolicies } from "../eval";
 import { evalJobKeys } from "./job-keys";
 import { promptsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
@@ -21,7 +21,7 @@ export const evaluate: JobHandler = async (ctx) => {
   const { prompts, source } = await promptsForRun(own, {
     use: "evaluate on",
     otherwise: "leave out config.campaignId for the held-out headwords",
-    fallback: async () => ({ prompts: readSftJsonl(corpusFiles().sftHeldout).map((e) => e.prompt), source: "the held-out headwords" }),
+    fallback: async () => ({ prompts: heldoutPrompts(), source: "the held-out headwords" }),
   });
   ctx.log("prompts", { source, prompts: prompts.length });
   const text = own.text === "none" ? "" : typeof own.text === "string" && own.text ? own.text : corpusFiles().corpusHeldout;
