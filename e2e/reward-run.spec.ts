@@ -129,6 +129,7 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(evalTable).toContainText(/^B demo-base +-?\d+\.\d{3} +\d\.\d{3} +50\.0% +0\.000/m);
   await expect(evalTable).toContainText(/^best-of-4 B +-?\d+\.\d{3}/m);
   await expect(page.getByText('"table":')).toHaveCount(0);
+  await expect(page.getByTestId("metric-points")).toHaveCount(0); // an eval writes no metrics: no empty chart card
   await expect(page.getByText('"prompts": 3')).toBeVisible();
   await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
 });

@@ -87,7 +87,7 @@ function ConfigHelp({ kind, entry }: { kind: string; entry: RunConfigCatalog[str
   return (
     <details className="sm:col-span-3" data-testid="config-help">
       <summary className="cursor-pointer text-sm text-slate-700">
-        {Object.keys(entry.options).length} options of a {kind} run, with their defaults
+        {Object.keys(entry.options).length} options of {kind} runs, with their defaults
       </summary>
       <table className="mt-2 w-full text-left text-xs">
         <thead className="text-slate-500">

@@ -103,16 +103,19 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
           </CardContent>
         </Card>
       ) : null}
-      <Card>
-        <CardHeader>
-          <CardTitle>
-            Metrics <span className="text-sm font-normal text-slate-500" data-testid="metric-points">{metrics.points} points</span>
-          </CardTitle>
-        </CardHeader>
-        <CardContent>
-          <MetricCharts run={r} series={metrics.series} compareId={compareId} onCompare={compare} />
-        </CardContent>
-      </Card>
+      {/* An eval run reports a table, not metrics: its empty chart card would only be noise. */}
+      {typeof table === "string" && metrics.points === 0 ? null : (
+        <Card>
+          <CardHeader>
+            <CardTitle>
+              Metrics <span className="text-sm font-normal text-slate-500" data-testid="metric-points">{metrics.points} points</span>
+            </CardTitle>
+          </CardHeader>
+          <CardContent>
+            <MetricCharts run={r} series={metrics.series} compareId={compareId} onCompare={compare} />
+          </CardContent>
+        </Card>
+      )}
       <Card>
         <CardHeader>
           <CardTitle>Worker log</CardTitle>
