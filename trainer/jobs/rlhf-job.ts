@@ -1,7 +1,7 @@
 /**
- * What the reward, dpo, ppo and eval job kinds share: where their data, prompts and starting checkpoint come
- * from in run.config, per-step heartbeat (honours cancel within one step) and metrics, and
- * registering the produced checkpoint with its lineage.
+ * What the reward, dpo, ppo and eval job kinds share: where their data, prompts and starting
+ * checkpoint come from in run.config, per-step heartbeat (honours cancel within one step) and
+ * metrics, and registering the produced checkpoint with its lineage.
  */
 import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
@@ -46,7 +46,7 @@ const campaignSourceSchema = z.object({
 /**
  * A run's prompts: config.prompts (a prompts file on the worker), else config.campaignId (the
  * campaign's prompts, oldest first, at most config.promptLimit), else the kind's own `fallback`
- * (ppo: the snapshot's prompts, or an error naming the sources; eval: the committed held-out headwords).
+ * (ppo: the snapshot's prompts, or an error naming the sources; eval: the held-out headwords).
  */
 export async function promptsForRun(
   own: Record<string, unknown>,
