@@ -127,7 +127,12 @@ export function tiltedPool(scores: number[][], beta: number): PoolPolicy {
 
 /** The most KL a tilt of these pools can have: as beta falls to 0 it spreads over each pool's top score (ties included). */
 export function mostTiltKl(scores: number[][]): number {
-  return mean(scores.map((rs) => Math.log(rs.length / rs.filter((r) => r === Math.max(...rs)).length)));
+  return mean(
+    scores.map((rs) => {
+      const top = Math.max(...rs);
+      return Math.log(rs.length / rs.filter((r) => r === top).length);
+    }),
+  );
 }
 
 /** The tilt of `tiltedPool` whose KL is `kl` nats, by bisection on log beta (KL falls as beta grows). */

@@ -25,7 +25,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { corpusFiles, heldoutPrompts, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
+import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { type EvalRow, evaluatePolicies } from "@/trainer/eval";
 import { resolveConfig } from "@/lib/config/options";
 import { ppoOptions } from "@/trainer/ppo/config";
@@ -35,6 +35,7 @@ import { trainRewardModel } from "@/trainer/reward";
 import { createRng } from "@/trainer/rng";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 import { sampleDemoAnswers } from "../reward-demo/demo-answers";
+import { demoEvalPrompts } from "./eval-prompts";
 
 const { values } = parseArgs({
   options: {
@@ -88,9 +89,7 @@ async function trainDemoRewardModel() {
 }
 
 // 3. PPO for the time budget.
-const heldout = heldoutPrompts();
-const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
-const evalSet = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
+const evalSet = demoEvalPrompts(evalPrompts);
 const ppoPrompts = values["train-on-eval"] ? evalSet : train.slice(promptCount).map((e) => e.prompt);
 t = performance.now();
 const history: Array<Record<string, number>> = [];

@@ -16,7 +16,6 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { heldoutPrompts } from "@/trainer/data/corpus";
 import { bestOfNOnPool, sampleResponses, tiltAtKl } from "@/trainer/eval";
 import { disposeModel } from "@/trainer/model";
 import { loadModel } from "@/trainer/rlhf-common";
@@ -24,6 +23,7 @@ import { mean } from "@/trainer/rl-math";
 import { scoreTexts } from "@/trainer/score";
 import { chunks } from "@/trainer/sequences";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
+import { demoEvalPrompts } from "./eval-prompts";
 
 const { values } = parseArgs({
   options: {
@@ -43,10 +43,7 @@ const evalPrompts = Number(values["eval-prompts"]);
 const backend = await initBackend();
 const store = new FolderCheckpointStore(values.store);
 await installShippedCheckpoints(store);
-// The same held-out headwords as bench:ppo-demo's eval.
-const heldout = heldoutPrompts();
-const step = Math.max(1, Math.floor(heldout.length / evalPrompts));
-const prompts = heldout.filter((_, i) => i % step === 0).slice(0, evalPrompts);
+const prompts = demoEvalPrompts(evalPrompts); // the same held-out headwords as bench:ppo-demo's eval
 
 const t = performance.now();
 const sft = await loadModel(store, shippedSftId);
