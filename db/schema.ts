@@ -513,6 +513,30 @@ export const runLogs = pgTable(
 );
 export type RunLog = typeof runLogs.$inferSelect;
 
+/**
+ * Sample generations a run stores while it trains (PPO: `samplesPerLog` rows every `sampleEvery`
+ * iterations), numbered by iteration and position, so the run page shows them as they come and a
+ * failed or cancelled run keeps the ones it made. A resumed attempt that writes an iteration again
+ * changes nothing.
+ */
+export const runSamples = pgTable(
+  "run_samples",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    iteration: integer("iteration").notNull(),
+    position: integer("position").notNull(),
+    /** The prompt as given: a string, or chat turns ([{ role, content }]). */
+    prompt: jsonb("prompt").$type<string | Array<{ role: string; content: string }>>().notNull(),
+    response: text("response").notNull(),
+    score: doublePrecision("score").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.iteration, t.position] })],
+);
+export type RunSample = typeof runSamples.$inferSelect;
+
 export const checkpointKindEnum = pgEnum("checkpoint_kind", ["base", "sft", "reward", "policy", "value"]);
 
 export const checkpoints = pgTable(

@@ -70,15 +70,29 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   const { snapshot } = await (await researcher.post("/api/v1/snapshots", { data: { name: "tools e2e", filters: { campaignIds: [campaign.id] } } })).json();
   const reward = await runToSucceed(researcher, { kind: "reward", snapshotId: snapshot.id, config: { base: "demo-sft", epochs: 2, batchSize: 4, lr: 3e-4, valFraction: 0.4, patience: 0 } }, 150_000);
   const rewardKey = reward.result!.checkpoint as string;
-  await runToSucceed(
+  const ppoRun = await runToSucceed(
     researcher,
-    { kind: "ppo", snapshotId: snapshot.id, config: { sft: "demo-sft", reward: rewardKey, iterations: 1, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 0, saveEvery: 0 } },
+    { kind: "ppo", snapshotId: snapshot.id, config: { sft: "demo-sft", reward: rewardKey, iterations: 2, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, saveEvery: 0 } },
     150_000,
   );
+  const { samples } = (await (await researcher.get(`/api/v1/runs/${ppoRun.id}/samples`)).json()) as { samples: Array<{ iteration: number; prompt: string; score: number }> };
+  expect(samples.map((s) => s.iteration)).toEqual([1, 1, 2, 2]);
   await researcher.dispose();
 
+  // 2b. The PPO run's page shows the samples it stored, the newest iteration first; another can be picked.
+  await page.goto(`/research/runs/${ppoRun.id}`);
+  const newest = page.getByRole("list", { name: "Samples of iteration 2" }).getByRole("listitem");
+  await expect(newest).toHaveCount(2);
+  await expect(newest.first()).toContainText(samples[2]!.prompt);
+  await expect(newest.first()).toContainText(`score ${samples[2]!.score.toFixed(3)}`);
+  await expect(page.getByText("4 samples from 2 iterations")).toBeVisible();
+  await page.getByLabel("Show iteration", { exact: true }).selectOption("1");
+  const first = page.getByRole("list", { name: "Samples of iteration 1" }).getByRole("listitem");
+  await expect(first).toHaveCount(2);
+  await expect(first.nth(1)).toContainText(`score ${samples[1]!.score.toFixed(3)}`);
+
   // 3. The dashboard charts today's labels, the reward round and the PPO round.
-  await page.reload();
+  await page.goto("/research/dashboard");
   const labels = page.getByRole("figure", { name: "Chart of labels per day" });
   await expect(labels).toBeVisible();
   await expect(labels.locator("figcaption")).toHaveText(/labels per day [\d,]+ in 30 days; most on \d{4}-\d{2}-\d{2}/);

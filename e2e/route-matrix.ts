@@ -63,6 +63,7 @@ export const rules: Record<string, RouteRule> = {
   "/api/v1/runs/[id]": research,
   "/api/v1/runs/[id]/metrics": research,
   "/api/v1/runs/[id]/logs": research,
+  "/api/v1/runs/[id]/samples": research,
   "/api/v1/runs/[id]/cancel": research,
 };
 

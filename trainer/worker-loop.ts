@@ -4,6 +4,7 @@
  */
 import type { RunLogLevel, RunProgress } from "@/db/schema";
 import { appendRunLogs } from "@/lib/runs/logs";
+import { recordRunSamples } from "@/lib/runs/samples";
 import {
   claimRun,
   finishRun,
@@ -70,6 +71,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       backend: options.backend,
       log: (msg, fields) => line("info", msg, fields),
       warn: (msg, fields) => line("warn", msg, fields),
+      reportSamples: (samples) => recordRunSamples({ runId: run.id, samples }),
       reportMetrics: async (step, values) => {
         await recordMetrics({ runId: run.id, step, values });
         if (progress && step === progress.done && isLoggedStep(step, progress.total)) tail.push("info", stepLine(step, progress.total, values));

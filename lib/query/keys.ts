@@ -14,4 +14,5 @@ export const runKeys = {
   detail: (runId: string) => [...runKeys.all, "detail", runId] as const,
   metrics: (runId: string) => [...runKeys.all, "metrics", runId] as const,
   logs: (runId: string) => [...runKeys.all, "logs", runId] as const,
+  samples: (runId: string) => [...runKeys.all, "samples", runId] as const,
 };

@@ -3,7 +3,7 @@ import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common
 import { z } from "@/lib/api/zod";
 import { checkpointDownloadQuerySchema } from "@/lib/checkpoints/schema";
 import { RUN_LOG_KEEP } from "./log-limits";
-import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSchema, scoreRequestSchema } from "./schema";
+import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -48,6 +48,15 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     tags: ["runs"],
     request: { params: idParams, query: runLogsQuerySchema },
     responses: { 200: jsonContent(z.object({ logs: z.array(runLogSchema), lastSeq: z.number().int() }), "Log lines."), ...commonErrors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{id}/samples",
+    summary: "Sample generations a run stored while it trained (PPO: prompt, response and reward-model score every `sampleEvery` iterations), of iterations above `after`.",
+    description: "Whole iterations, at most 100 per answer, by iteration then position. Poll with `after` = the last `iteration` you have.",
+    tags: ["runs"],
+    request: { params: idParams, query: runSamplesQuerySchema },
+    responses: { 200: jsonContent(z.object({ samples: z.array(runSampleSchema) }), "Samples."), ...commonErrors },
   });
   registry.registerPath({
     method: "post",

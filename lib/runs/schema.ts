@@ -72,6 +72,22 @@ export const runLogsQuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0).openapi({ description: "Only lines numbered above this (the last `seq` you have)." }),
 });
 
+export const runSamplesQuerySchema = z.object({
+  after: z.coerce.number().int().min(-1).default(-1).openapi({ description: "Only iterations above this (the last `iteration` you have); -1 for all." }),
+});
+
+export const runSampleSchema = z
+  .object({
+    iteration: z.number().int(),
+    position: z.number().int().openapi({ description: "Order within the iteration, from 0." }),
+    prompt: z.union([z.string(), z.array(z.object({ role: z.string(), content: z.string() }))]).openapi({ description: "The prompt as given: text, or chat turns." }),
+    response: z.string(),
+    score: z.number().openapi({ description: "The reward model's score of the response." }),
+    at: z.string(),
+  })
+  .openapi("RunSample");
+export type RunSampleDto = z.infer<typeof runSampleSchema>;
+
 export const metricSchema = z.object({ step: z.number(), name: z.string(), value: z.number(), at: z.string() }).openapi("RunMetric");
 export type MetricDto = z.infer<typeof metricSchema>;
 

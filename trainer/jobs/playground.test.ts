@@ -106,6 +106,7 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
       backend: "cpu",
       log: () => {},
       warn: () => {},
+      reportSamples: async () => {},
       reportMetrics: async () => {},
       reportProgress: () => {},
       checkpointStep: async () => {

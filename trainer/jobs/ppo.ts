@@ -15,8 +15,8 @@ import type { JobHandler } from "./types";
  * snapshot's distinct prompts; the runs form fills it from its snapshot field, so the explicit keys
  * win over it), ptxData (text for PPO-ptx; default the committed corpus), and any ppo option
  * (npm run trainer -- ppo --help). Heartbeats after every gradient step, metrics every iteration;
- * always resumes a recovered run from its last state. Sample generations and health flags are
- * stored in the run's result.
+ * always resumes a recovered run from its last state. Sample generations are stored with the run
+ * as they are made (run_samples); health flags go to the log as they are raised and into the result.
  */
 export const ppo: JobHandler = async (ctx) => {
   const [own, rest] = takeKeys(ctx.run.config, Object.keys(ppoJobKeys));
@@ -49,7 +49,8 @@ export const ppo: JobHandler = async (ctx) => {
       ctx.reportProgress(iteration, config.iterations);
       return ctx.reportMetrics(iteration, metrics);
     },
+    onSamples: (samples) => ctx.reportSamples(samples),
     onHealth: (flag) => ctx.warn(`health: ${flag.flag} at iteration ${flag.iteration}: ${flag.message}`),
   });
-  return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
+  return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples.length, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Run } from "@/db/schema";
+import type { RunSampleInput } from "@/lib/runs/samples";
 import { initBackend } from "../backend";
 import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer, toyWords } from "../rlhf-testing";
@@ -46,19 +47,21 @@ vi.mock("../checkpoint", async (importOriginal) => {
 function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, runId = "0badc0de-0000-4000-8000-000000000000") {
   const metrics: Array<[number, Record<string, number>]> = [];
   const progress: Array<[number, number]> = [];
+  const samples: RunSampleInput[] = [];
   let steps = 0;
   const ctx: JobContext = {
     run: { id: runId, kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
     warn: () => {},
+    reportSamples: async (batch) => void samples.push(...batch),
     reportMetrics: async (step, values) => void metrics.push([step, values]),
     reportProgress: (done, total) => void progress.push([done, total]),
     checkpointStep: async () => {
       if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
     },
   };
-  return { ctx, metrics, progress, steps: () => steps };
+  return { ctx, metrics, progress, samples, steps: () => steps };
 }
 
 describe("reward job", () => {
@@ -138,11 +141,14 @@ describe("dpo, ppo and eval jobs", () => {
 
   it("ppo heartbeats every update, reports every iteration, stores samples and resumes its own state", async () => {
     const config = { sft: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), iterations: 2, batchSize: 4, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, lr: 1e-3 };
-    const { ctx, metrics, steps } = context(config);
+    const { ctx, metrics, samples, steps } = context(config);
     const out = await jobHandlers.ppo(ctx);
     expect(metrics.map(([s]) => s)).toEqual([1, 2]);
     expect(steps()).toBe(2 * 2); // 2 iterations x 2 minibatches
-    expect(out.result.samples).toHaveLength(4);
+    // two per iteration, reported as each iteration ends; the result keeps only their number
+    expect(samples.map((s) => s.iteration)).toEqual([1, 1, 2, 2]);
+    expect(samples.every((s) => typeof s.response === "string" && Number.isFinite(s.score))).toBe(true);
+    expect(out.result.samples).toBe(4);
     expect(registered.at(-1)!.record).toMatchObject({ kind: "policy", parentId: "sft" });
     // the same run claimed again (a recovered run) finds its finished state and does no more work
     const again = context(config);
@@ -156,13 +162,12 @@ describe("dpo, ppo and eval jobs", () => {
     campaign.prompts.set(campaignId, prompts);
     const asked = snapshot.asked.length;
     const config = { sft: "sft", reward: "rm", campaignId, promptLimit: 2, snapshotId: "snap-from-form", iterations: 2, batchSize: 4, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, lr: 1e-3 };
-    const { ctx, metrics } = context(config, Infinity, "c0ffee00-1111-4000-8000-000000000000");
-    const out = await jobHandlers.ppo(ctx);
+    const { ctx, metrics, samples } = context(config, Infinity, "c0ffee00-1111-4000-8000-000000000000");
+    await jobHandlers.ppo(ctx);
     expect(campaign.asked.at(-1)).toEqual({ campaignId, limit: 2 });
     expect(snapshot.asked).toHaveLength(asked);
     expect(metrics.map(([s]) => s)).toEqual([1, 2]);
     // Every rollout prompt is one of the campaign's first two (a string or a message list).
-    const samples = out.result.samples as Array<{ prompt: unknown }>;
     expect(samples).toHaveLength(4);
     for (const s of samples) expect(prompts.slice(0, 2)).toContainEqual(s.prompt);
     // its own checkpoint (context() makes runs of kind "reward"), not the earlier ppo test's resumed state

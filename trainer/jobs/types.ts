@@ -1,4 +1,5 @@
 import type { Run } from "@/db/schema";
+import type { RunSampleInput } from "@/lib/runs/samples";
 
 /** What a job handler gets from the worker loop. */
 export type JobContext = {
@@ -9,6 +10,8 @@ export type JobContext = {
   log: (msg: string, fields?: Record<string, unknown>) => void;
   /** A warning line, likewise (health flags, dropped data). */
   warn: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Stores sample generations with the run as they are made (one call per iteration). */
+  reportSamples: (samples: RunSampleInput[]) => Promise<void>;
   /** Writes a step's metrics (TRL-style names). */
   reportMetrics: (step: number, values: Record<string, number>) => Promise<void>;
   /**

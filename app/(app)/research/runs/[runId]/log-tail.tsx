@@ -1,11 +1,12 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useLayoutEffect, useRef } from "react";
+import { useLayoutEffect, useRef } from "react";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import { RUN_LOG_KEEP } from "@/lib/runs/log-limits";
 import type { RunLogDto } from "@/lib/runs/schema";
 import { POLL_MS } from "../live";
+import { useRefetchWhenDone } from "./use-refetch-when-done";
 
 const levelClass: Record<RunLogDto["level"], string> = { info: "text-sky-300", warn: "text-amber-300", error: "text-red-400" };
 
@@ -26,12 +27,7 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
     },
     refetchInterval: live ? POLL_MS : false,
   });
-  const { refetch } = query;
-  const wasLive = useRef(live);
-  useEffect(() => {
-    if (wasLive.current && !live) void refetch();
-    wasLive.current = live;
-  }, [live, refetch]);
+  useRefetchWhenDone(live, query.refetch);
 
   const box = useRef<HTMLDivElement>(null);
   const follow = useRef(true);

@@ -1,7 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition, type ReactNode } from "react";
+import { useCallback, useState, useTransition, type ReactNode } from "react";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -15,10 +15,11 @@ import { RunEta } from "../run-eta";
 import { statusVariant } from "../status";
 import { LogTail } from "./log-tail";
 import { MetricCharts } from "./metric-charts";
+import { RunSamples } from "./run-samples";
+import { useRefetchWhenDone } from "./use-refetch-when-done";
 import { useRunMetrics } from "./use-run-metrics";
 
 type HealthFlag = { flag: string; iteration: number; message: string };
-type Sample = { iteration: number; prompt: unknown; response: string; score: number };
 
 /**
  * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` is
@@ -34,11 +35,8 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
   });
   const r = run.data;
   const live = isLive(r.status);
-  const wasLive = useRef(live);
-  useEffect(() => {
-    if (wasLive.current && !live) router.refresh();
-    wasLive.current = live;
-  }, [live, router]);
+  // The lineage, rendered on the server, gains the run's checkpoint.
+  useRefetchWhenDone(live, useCallback(() => router.refresh(), [router]));
 
   const metrics = useRunMetrics(r.id, live);
   const [compareId, setCompareId] = useState(initialCompareId);
@@ -47,7 +45,7 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
     window.history.replaceState(null, "", id ? `?compare=${id}` : window.location.pathname);
   };
   const [pending, startTransition] = useTransition();
-  const { healthFlags = [], samples = [], table, ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; samples?: Sample[]; table?: unknown } & Record<string, unknown>;
+  const { healthFlags = [], table, ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; table?: unknown } & Record<string, unknown>;
 
   return (
     <div className="flex flex-col gap-6">
@@ -125,24 +123,7 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
           <LogTail runId={r.id} live={live} />
         </CardContent>
       </Card>
-      {samples.length ? (
-        <Card>
-          <CardHeader>
-            <CardTitle>Sample generations</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <ul className="flex flex-col gap-2 text-sm">
-              {samples.slice(-12).map((s, i) => (
-                <li key={i} className="rounded border border-slate-100 p-2">
-                  <span className="text-xs text-slate-500">iteration {s.iteration} · score {Number(s.score).toFixed(3)}</span>
-                  <div className="font-mono text-xs">{typeof s.prompt === "string" ? s.prompt : JSON.stringify(s.prompt)}</div>
-                  <div>{s.response}</div>
-                </li>
-              ))}
-            </ul>
-          </CardContent>
-        </Card>
-      ) : null}
+      <RunSamples runId={r.id} live={live} sampling={r.kind === "ppo"} />
       <div className="grid gap-4 md:grid-cols-2">
         <Card>
           <CardHeader>

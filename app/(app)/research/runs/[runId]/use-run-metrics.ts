@@ -1,10 +1,11 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import type { MetricDto } from "@/lib/runs/schema";
 import { POLL_MS } from "../live";
+import { useRefetchWhenDone } from "./use-refetch-when-done";
 
 export type Series = Map<string, { step: number; value: number }[]>;
 
@@ -42,12 +43,9 @@ export function useRunMetrics(runId: string | null, live: boolean): { series: Se
     },
     refetchInterval: live ? POLL_MS : false,
   });
+  // (`refetch` runs even a disabled query: only for a run.)
   const { refetch } = query;
-  const wasLive = useRef(live);
-  useEffect(() => {
-    if (wasLive.current && !live && runId) void refetch();
-    wasLive.current = live;
-  }, [live, runId, refetch]);
+  useRefetchWhenDone(live, useCallback(() => runId !== null && refetch(), [runId, refetch]));
   const series = useMemo(() => bySeries(query.data ?? []), [query.data]);
   return { series, points: query.data?.length ?? 0 };
 }

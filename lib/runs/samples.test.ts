@@ -1,0 +1,149 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { GET as samplesRoute } from "@/app/api/v1/runs/[id]/samples/route";
+import { createDatabase } from "@/db/client";
+import { migrationsFolder, runMigrations } from "@/db/migrate";
+import { databaseName, withDatabase } from "@/db/urls";
+import { createApiToken } from "@/lib/auth/tokens";
+import { databaseUrl } from "@/lib/env";
+import { recreateDatabase } from "@/lib/testing/databases";
+import { makeUser } from "@/lib/testing/fixtures";
+import { startWorker } from "@/trainer/worker-loop";
+import { enqueueRun, getRun } from "./queue";
+import { recordRunSamples, runSamplesAfter } from "./samples";
+
+const kind = () => `test-${Math.random().toString(36).slice(2)}`;
+const sample = (iteration: number, response: string, score = iteration / 10) => ({ iteration, prompt: `Define: ${response}`, response, score });
+const brief = (rows: Awaited<ReturnType<typeof runSamplesAfter>>) => rows.map((r) => [r.iteration, r.position, r.response]);
+
+describe("run samples (real Postgres)", () => {
+  it("numbers samples within each iteration, reads whole iterations after a given one, and keeps what an iteration first stored", async () => {
+    const run = await enqueueRun({ kind: kind() });
+    const other = await enqueueRun({ kind: kind() });
+    await recordRunSamples({ runId: run.id, samples: [sample(5, "a"), sample(5, "b")] });
+    await recordRunSamples({ runId: other.id, samples: [sample(5, "elsewhere")] });
+    await recordRunSamples({ runId: run.id, samples: [sample(10, "c"), sample(10, "d"), sample(15, "e")] });
+    // a resumed attempt samples iteration 10 again: the first answers stay
+    await recordRunSamples({ runId: run.id, samples: [sample(10, "c again"), sample(10, "d again"), sample(10, "new third")] });
+
+    expect(brief(await runSamplesAfter({ runId: run.id }))).toEqual([
+      [5, 0, "a"],
+      [5, 1, "b"],
+      [10, 0, "c"],
+      [10, 1, "d"],
+      [10, 2, "new third"],
+      [15, 0, "e"],
+    ]);
+    expect(brief(await runSamplesAfter({ runId: run.id, after: 5 }))).toEqual([
+      [10, 0, "c"],
+      [10, 1, "d"],
+      [10, 2, "new third"],
+      [15, 0, "e"],
+    ]);
+    // a page of whole iterations: never half of iteration 10
+    expect(brief(await runSamplesAfter({ runId: run.id, after: 5, iterations: 1 }))).toEqual([
+      [10, 0, "c"],
+      [10, 1, "d"],
+      [10, 2, "new third"],
+    ]);
+    expect(await runSamplesAfter({ runId: run.id, after: 15 })).toEqual([]);
+  });
+
+  it("stores chat prompts as given, makes sampled text storable, and refuses a score that is not finite", async () => {
+    const run = await enqueueRun({ kind: kind() });
+    const turns = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: "Define: anvil" },
+    ];
+    await recordRunSamples({ runId: run.id, samples: [{ iteration: 1, prompt: turns, response: "iron\u0000block", score: -1.25 }] });
+    const [row] = await runSamplesAfter({ runId: run.id });
+    expect(row).toMatchObject({ iteration: 1, position: 0, prompt: turns, response: "iron\uFFFDblock", score: -1.25 });
+    await expect(recordRunSamples({ runId: run.id, samples: [sample(2, "x", Number.NaN)] })).rejects.toThrow("sample score must be a finite number, got NaN");
+  });
+
+  // Who may call it (researchers and admins, not labelers) is checked by e2e/route-matrix.ts.
+  it("serves them to researchers on GET /api/v1/runs/{id}/samples, after an iteration", async () => {
+    const run = await enqueueRun({ kind: kind() });
+    await recordRunSamples({ runId: run.id, samples: [sample(1, "first"), sample(2, "second")] });
+    const researcher = `Bearer ${(await createApiToken({ userId: (await makeUser("researcher")).id, name: "samples" }))!.token}`;
+    const get = async (id: string, query: string, authorization: string) => {
+      const res = await samplesRoute(new Request(`http://test/api/v1/runs/${id}/samples${query}`, { headers: { authorization } }), { params: Promise.resolve({ id }) });
+      return { status: res.status, body: (await res.json()) as { samples?: Array<{ iteration: number; response: string }>; error?: { code: string } } };
+    };
+    const all = await get(run.id, "", researcher);
+    expect(all.status).toBe(200);
+    expect(all.body.samples!.map((s) => [s.iteration, s.response])).toEqual([
+      [1, "first"],
+      [2, "second"],
+    ]);
+    expect((await get(run.id, "?after=1", researcher)).body.samples!.map((s) => s.response)).toEqual(["second"]);
+    expect((await get(run.id, "?after=x", researcher)).status).toBe(400);
+    expect((await get("00000000-0000-4000-8000-000000000000", "", researcher)).body.error?.code).toBe("not_found:run");
+  });
+
+  it("are written by a job through its context while the run is still running", async () => {
+    const k = kind();
+    let seenMidRun: number[] = [];
+    const worker = await startWorker({
+      backend: "cpu",
+      kinds: [],
+      heartbeatTimeoutSeconds: 30,
+      pollMs: 50,
+      logger: pino({ level: "silent" }),
+      handlers: {
+        [k]: async (ctx) => {
+          await ctx.reportSamples([sample(3, "mid-run")]);
+          seenMidRun = (await runSamplesAfter({ runId: ctx.run.id })).map((s) => s.iteration);
+          expect((await getRun({ runId: ctx.run.id }))?.status).toBe("running");
+          return { result: {} };
+        },
+      },
+    });
+    const run = await enqueueRun({ kind: k });
+    for (let i = 0; i < 200 && (await getRun({ runId: run.id }))?.status !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 50));
+    await worker.stop();
+    expect((await getRun({ runId: run.id }))?.status).toBe("succeeded");
+    expect(seenMidRun).toEqual([3]);
+  });
+
+  it("migration 0008 moves the samples older PPO runs kept in their result into the table", async () => {
+    const url = await recreateDatabase(withDatabase(databaseUrl(), "postgres"), `${databaseName(databaseUrl())}_samples_migration`);
+    // The migrations before 0008, as a database made by an earlier release has them.
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), "migrations-"));
+    fs.mkdirSync(path.join(before, "meta"));
+    const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: Array<{ tag: string }> };
+    const earlier = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === "0008_run_samples"));
+    fs.writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: earlier }));
+    for (const e of earlier) fs.copyFileSync(path.join(migrationsFolder, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
+    const { db: old, sql } = createDatabase(url, { max: 1 });
+    try {
+      await migrate(old, { migrationsFolder: before });
+      const samples = [
+        { iteration: 10, prompt: "Define: anvil", response: "a block", score: 0.5 },
+        { iteration: 10, prompt: [{ role: "user", content: "Define: bell" }], response: "it rings", score: -0.25 },
+        { iteration: 20, prompt: "Define: anvil", response: "iron", score: 1 },
+      ];
+      const [ppo] = await sql<{ id: string }[]>`insert into runs (kind, status, result, finished_at) values ('ppo', 'succeeded', ${JSON.stringify({ samples, iterations: 20 })}::jsonb, '2026-11-01T00:00:00Z') returning id`;
+      const [notPpo] = await sql<{ id: string }[]>`insert into runs (kind, status, result) values ('eval', 'succeeded', ${JSON.stringify({ samples: 16 })}::jsonb) returning id`;
+      await runMigrations(url);
+
+      const moved = await sql<{ iteration: number; position: number; prompt: unknown; response: string; score: number; at: string }[]>`
+        select iteration, position, prompt, response, score, at from run_samples where run_id = ${ppo!.id} order by iteration, position`;
+      expect(moved.map(({ at: _at, ...rest }) => rest)).toEqual([
+        { iteration: 10, position: 0, prompt: "Define: anvil", response: "a block", score: 0.5 },
+        { iteration: 10, position: 1, prompt: [{ role: "user", content: "Define: bell" }], response: "it rings", score: -0.25 },
+        { iteration: 20, position: 0, prompt: "Define: anvil", response: "iron", score: 1 },
+      ]);
+      expect(new Date(moved[0]!.at).toISOString()).toBe("2026-11-01T00:00:00.000Z");
+      const results = await sql<{ id: string; result: Record<string, unknown> }[]>`select id, result from runs`;
+      expect(results.find((r) => r.id === ppo!.id)!.result).toEqual({ iterations: 20 });
+      expect(results.find((r) => r.id === notPpo!.id)!.result).toEqual({ samples: 16 });
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+});
