@@ -179,6 +179,13 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(a.locator("p").first()).toHaveText(textA!);
   await expect(b.locator("p").first()).toHaveText(textB!);
   await expect(page.getByTestId("score-a")).toHaveText(scoreA!);
+  // Without a reward model: the same answers, unscored.
+  await page.getByLabel("Reward model").selectOption({ label: "none: answers only, unscored" });
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByTestId("preference")).toContainText("Unscored: no reward model was chosen.", { timeout: 60_000 });
+  await expect(a.locator("p").first()).toHaveText(textA!);
+  await expect(b.locator("p").first()).toHaveText(textB!);
+  await expect(page.getByTestId("score-a")).toHaveCount(0);
 
   // 6. The checkpoints page downloads a zip by default; Python's zipfile tests it clean.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Checkpoints" }).click();

@@ -27,7 +27,7 @@ export async function enqueuePlayground({ input, actorId }: { input: PlaygroundR
   const config: PlaygroundJobConfig = {
     prompt: data.prompt,
     checkpoints: [await checkpointOfKind(first, samplingKinds), await checkpointOfKind(second, samplingKinds)],
-    reward: await checkpointOfKind(data.rewardCheckpointId, ["reward"]),
+    reward: data.rewardCheckpointId ? await checkpointOfKind(data.rewardCheckpointId, ["reward"]) : null,
     temperature: data.temperature,
     maxNewTokens: data.maxNewTokens,
     seed: data.seed,

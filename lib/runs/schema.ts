@@ -120,7 +120,7 @@ export const playgroundRequestSchema = z
     checkpointIds: z
       .tuple([z.uuid(), z.uuid()])
       .openapi({ description: "The two checkpoints to sample from (base, sft or policy kinds), shown left and right." }),
-    rewardCheckpointId: z.uuid().openapi({ description: "The reward checkpoint that scores both samples." }),
+    rewardCheckpointId: z.uuid().optional().openapi({ description: "The reward checkpoint that scores both samples; without one the samples come back unscored." }),
     ...playgroundSettingsSchema.shape,
   })
   .openapi("PlaygroundRequest");
@@ -132,7 +132,7 @@ const playgroundCheckpointSchema = z.object({ id: z.uuid(), name: z.string(), ki
 export const playgroundJobConfigSchema = z.object({
   prompt: z.string().min(1),
   checkpoints: z.tuple([playgroundCheckpointSchema, playgroundCheckpointSchema]),
-  reward: playgroundCheckpointSchema,
+  reward: playgroundCheckpointSchema.nullable(),
   ...playgroundSettingsSchema.shape,
 });
 export type PlaygroundJobConfig = z.infer<typeof playgroundJobConfigSchema>;
@@ -142,16 +142,19 @@ export const playgroundSampleSchema = z.object({
   text: z.string().openapi({ description: "The response, as the prompt template parses it." }),
   tokens: z.number().int().openapi({ description: "Tokens sampled, end-of-text included." }),
   finishReason: z.enum(["eos", "stop", "length"]),
-  score: z.number().openapi({ description: "The reward model's score of (prompt, text)." }),
+  score: z.number().nullable().openapi({ description: "The reward model's score of (prompt, text); null without a reward model." }),
 });
 
 export const playgroundResultSchema = z
   .object({
     prompt: z.string(),
     settings: playgroundSettingsSchema,
-    reward: playgroundCheckpointSchema,
+    reward: playgroundCheckpointSchema.nullable().openapi({ description: "The reward model that scored the samples, or null when none was asked for." }),
     samples: z.tuple([playgroundSampleSchema, playgroundSampleSchema]),
-    pFirstBetter: z.number().openapi({ description: "sigmoid(score of the first - score of the second): the Bradley-Terry probability that the reward model prefers the first sample." }),
+    pFirstBetter: z
+      .number()
+      .nullable()
+      .openapi({ description: "sigmoid(score of the first - score of the second): the Bradley-Terry probability that the reward model prefers the first sample; null without a reward model." }),
   })
   .openapi("PlaygroundResult");
 export type PlaygroundResult = z.infer<typeof playgroundResultSchema>;

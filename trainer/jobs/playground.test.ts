@@ -77,7 +77,17 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
     const again = await scoreRows({ store, checkpointId: rewardKey, rows: body.samples.map((s) => ({ prompt: PROMPT, response: s.text })) });
     expect(body.samples.map((s) => s.score)).toEqual(again.map((s) => ("score" in s ? s.score : NaN)));
     expect(body.samples[0]!.score).not.toBe(body.samples[1]!.score);
-    expect(body.pFirstBetter).toBeCloseTo(sigmoid(body.samples[0]!.score - body.samples[1]!.score), 12);
+    expect(body.pFirstBetter).toBeCloseTo(sigmoid(body.samples[0]!.score! - body.samples[1]!.score!), 12);
+  }, 120_000);
+
+  it("without a reward model returns the same two answers, unscored", async () => {
+    const scored = (await (await post({ prompt: PROMPT, checkpointIds: [sft.id, base.id], rewardCheckpointId: rm.id, ...SETTINGS })).json()) as PlaygroundResult;
+    const res = await post({ prompt: PROMPT, checkpointIds: [sft.id, base.id], ...SETTINGS });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as PlaygroundResult;
+    expect(body.reward).toBeNull();
+    expect(body.pFirstBetter).toBeNull();
+    expect(body.samples.map((s) => [s.checkpoint.name, s.text, s.score])).toEqual(scored.samples.map((s) => [s.checkpoint.name, s.text, null]));
   }, 120_000);
 
   it("refuses a reward model as a sampler, a language model as the scorer, and an unknown checkpoint", async () => {

@@ -1,10 +1,10 @@
 /**
  * The playground: one prompt, one sample from each of two checkpoints with the same settings
- * and seed, both scored by a reward model. For `POST /api/v1/playground`, which queues this job
+ * and seed, both scored by a reward model when one is given. For `POST /api/v1/playground`, which queues this job
  * and waits for it (the web app never runs models).
  *
  * run.config: prompt; checkpoints (two {id, name, kind, storeKey}); reward ({id, name, kind,
- * storeKey}); temperature, maxNewTokens, seed (lib/runs/schema.ts, playgroundJobConfigSchema).
+ * storeKey}, or null: no scores); temperature, maxNewTokens, seed (lib/runs/schema.ts, playgroundJobConfigSchema).
  */
 import { playgroundJobConfigSchema, type PlaygroundJobConfig, type PlaygroundResult } from "@/lib/runs/schema";
 import { FolderCheckpointStore, loadCheckpoint, type CheckpointStore } from "../checkpoint";
@@ -42,17 +42,20 @@ export const playground: JobHandler = async (ctx) => {
     await ctx.checkpointStep();
     samples.push({ checkpoint, ...(await sampleOne(store, checkpoint, cfg)) });
   }
-  await ctx.checkpointStep();
-  const scored = await scoreRows({ store, checkpointId: cfg.reward.storeKey, rows: samples.map((s) => ({ prompt: cfg.prompt, response: s.text })) });
-  const scores = scored.map((s) => ("score" in s ? s.score : NaN));
+  let scores: Array<number | null> = [null, null];
+  if (cfg.reward) {
+    await ctx.checkpointStep();
+    const scored = await scoreRows({ store, checkpointId: cfg.reward.storeKey, rows: samples.map((s) => ({ prompt: cfg.prompt, response: s.text })) });
+    scores = scored.map((s) => ("score" in s ? s.score : NaN));
+  }
   const [first, second] = samples.map((s, i) => ({ ...s, score: scores[i]! }));
   const result: PlaygroundResult = {
     prompt: cfg.prompt,
     settings: { temperature: cfg.temperature, maxNewTokens: cfg.maxNewTokens, seed: cfg.seed },
     reward: cfg.reward,
     samples: [first!, second!],
-    pFirstBetter: sigmoid(first!.score - second!.score),
+    pFirstBetter: first!.score === null || second!.score === null ? null : sigmoid(first!.score - second!.score),
   };
-  ctx.log("playground sampled", { checkpoints: cfg.checkpoints.map((c) => c.storeKey), reward: cfg.reward.storeKey });
+  ctx.log("playground sampled", { checkpoints: cfg.checkpoints.map((c) => c.storeKey), reward: cfg.reward?.storeKey ?? "none" });
   return { result };
 };

@@ -24,8 +24,8 @@ export default async function PlaygroundPage() {
         <CardHeader>
           <CardTitle>Two checkpoints, one prompt</CardTitle>
           <CardDescription>
-            Both checkpoints answer the prompt through the same template the SFT data was trained on, with the same temperature, length and seed; a reward model scores each
-            answer. A trainer worker does the sampling, so it waits for a free worker.
+            Both checkpoints answer the prompt through the same template the SFT data was trained on, with the same temperature, length and seed; a reward model, when you
+            pick one, scores each answer. A trainer worker does the sampling, so it waits for a free worker.
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -33,20 +33,19 @@ export default async function PlaygroundPage() {
             <p className="text-sm text-slate-600">
               No checkpoint to sample from yet. Base, SFT and policy checkpoints appear here once they are registered (npm start installs the demo models).
             </p>
-          ) : rewards.length === 0 ? (
-            <p className="text-sm text-slate-600">
-              No reward model yet: the playground scores each answer with one. Train one on a labeled snapshot from the{" "}
-              <Link className="underline" href="/research/runs">
-                Runs
-              </Link>{" "}
-              page (kind reward); it appears here when the run succeeds.
-            </p>
           ) : (
-            <PlaygroundForm
-              samplers={samplers.map(option)}
-              rewards={rewards.map(option)}
-              defaults={{ first: first!.id, second: second!.id, reward: rewards[0]!.id }}
-            />
+            <>
+              {rewards.length === 0 ? (
+                <p className="mb-4 text-sm text-slate-600">
+                  No reward model yet, so the answers come back unscored. Train one on a labeled snapshot from the{" "}
+                  <Link className="underline" href="/research/runs">
+                    Runs
+                  </Link>{" "}
+                  page (kind reward); it appears here when the run succeeds.
+                </p>
+              ) : null}
+              <PlaygroundForm samplers={samplers.map(option)} rewards={rewards.map(option)} defaults={{ first: first!.id, second: second!.id, reward: rewards[0]?.id ?? "" }} />
+            </>
           )}
         </CardContent>
       </Card>

@@ -41,7 +41,7 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Sele
     generate.mutate({
       prompt: String(form.get("prompt") ?? ""),
       checkpointIds: [String(form.get("first")), String(form.get("second"))],
-      rewardCheckpointId: String(form.get("reward")),
+      rewardCheckpointId: String(form.get("reward") ?? "") || undefined,
       temperature: Number(form.get("temperature")),
       maxNewTokens: Number(form.get("maxNewTokens")),
       seed: Number(form.get("seed")),
@@ -57,7 +57,7 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Sele
         </div>
         <LabeledSelect id="pg-first" name="first" label="Checkpoint A" options={samplers} defaultValue={defaults.first} />
         <LabeledSelect id="pg-second" name="second" label="Checkpoint B" options={samplers} defaultValue={defaults.second} />
-        <LabeledSelect id="pg-reward" name="reward" label="Reward model" options={rewards} defaultValue={defaults.reward} />
+        <LabeledSelect id="pg-reward" name="reward" label="Reward model" options={rewards} empty="none: answers only, unscored" defaultValue={defaults.reward} />
         <div className="flex flex-col gap-1">
           <Label htmlFor="pg-temperature">Temperature</Label>
           <Input id="pg-temperature" name="temperature" type="number" min={0} max={2} step={0.05} defaultValue={0.9} required />
@@ -91,7 +91,7 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Sele
 
 function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
   const [a, b] = result.samples;
-  const better = a.score === b.score ? null : a.score > b.score ? 0 : 1;
+  const better = a.score === null || b.score === null || a.score === b.score ? null : a.score > b.score ? 0 : 1;
   return (
     <div className="flex flex-col gap-3">
       <div className="grid gap-4 md:grid-cols-2">
@@ -105,9 +105,11 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
               <strong>{"AB"[i]}</strong>
               <span className="font-mono text-xs">{s.checkpoint.name}</span>
               <Badge>{s.checkpoint.kind}</Badge>
-              <span className="ml-auto" data-testid={`score-${"ab"[i]}`}>
-                reward {s.score.toFixed(3)}
-              </span>
+              {s.score !== null ? (
+                <span className="ml-auto" data-testid={`score-${"ab"[i]}`}>
+                  reward {s.score.toFixed(3)}
+                </span>
+              ) : null}
             </header>
             <p className="whitespace-pre-wrap text-sm">{s.text || <span className="text-slate-400">(an empty answer)</span>}</p>
             <p className="mt-2 text-xs text-slate-500">
@@ -117,8 +119,15 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
         ))}
       </div>
       <p className="text-sm text-slate-700" data-testid="preference">
-        {result.reward.name} prefers {result.pFirstBetter >= 0.5 ? "A" : "B"} with probability {Math.max(result.pFirstBetter, 1 - result.pFirstBetter).toFixed(3)} (Bradley-Terry on the
-        two scores). Settings: temperature {result.settings.temperature}, max new tokens {result.settings.maxNewTokens}, seed {result.settings.seed}. Run{" "}
+        {result.reward && result.pFirstBetter !== null ? (
+          <>
+            {result.reward.name} prefers {result.pFirstBetter >= 0.5 ? "A" : "B"} with probability {Math.max(result.pFirstBetter, 1 - result.pFirstBetter).toFixed(3)} (Bradley-Terry on
+            the two scores).{" "}
+          </>
+        ) : (
+          "Unscored: no reward model was chosen. "
+        )}
+        Settings: temperature {result.settings.temperature}, max new tokens {result.settings.maxNewTokens}, seed {result.settings.seed}. Run{" "}
         <Link className="font-mono underline" href={`/research/runs/${result.runId}`} data-testid="playground-run">
           {result.runId.slice(0, 8)}
         </Link>
