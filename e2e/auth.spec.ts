@@ -8,9 +8,16 @@ test.describe("sign-in and roles", () => {
     ["labeler1@pairwise.local", "/label", "Campaigns to label"],
   ] as const) {
     test(`${email} signs in and lands on ${home}`, async ({ page }) => {
+      // Nothing the pages load is missing (a browser asks for /favicon.ico unless the page names an icon).
+      const missing: string[] = [];
+      page.on("response", (r) => void (r.status() === 404 && missing.push(r.url())));
       await signInAndWait(page, email, home);
       await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
       await expect(page.getByTestId("role")).toHaveText(email.split("@")[0]!.replace(/\d$/, ""));
+      const icon = (await page.locator('link[rel="icon"]').getAttribute("href"))!;
+      const served = await page.request.get(icon);
+      expect([served.status(), served.headers()["content-type"]]).toEqual([200, "image/svg+xml"]);
+      expect(missing).toEqual([]);
     });
   }
 
