@@ -26,38 +26,46 @@ export default async function SnapshotsPage() {
         </CardContent>
       </Card>
       <Card>
-        <CardContent className="pt-5">
-          <Table>
-            <THead>
-              <Tr>
-                <Th>Name</Th>
-                <Th>Rows</Th>
-                <Th>Pairs</Th>
-                <Th>Labelers</Th>
-                <Th>Labeler reliability (Dawid-Skene)</Th>
-                <Th>Hash</Th>
-                <Th>Created</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {snapshots.map((s) => (
-                <Tr key={s.id}>
-                  <Td>{s.name}</Td>
-                  <Td>{s.counts.rows}</Td>
-                  <Td>{s.counts.pairs}</Td>
-                  <Td>{s.counts.labelers}</Td>
-                  <Td className="max-w-xs text-xs">
-                    {Object.entries(s.labelerReliability)
-                      .sort(([, a], [, b]) => a - b)
-                      .map(([id, r]) => `${emailOf.get(id) ?? id.slice(0, 8)} ${r.toFixed(2)}`)
-                      .join(" · ")}
-                  </Td>
-                  <Td className="font-mono text-xs">{s.contentHash.slice(0, 16)}</Td>
-                  <Td>{s.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
+        <CardHeader>
+          <CardTitle>All snapshots</CardTitle>
+          <CardDescription>Train a reward or DPO run on one from the Runs page, or export it from Exports.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          {snapshots.length === 0 ? (
+            <p className="text-sm text-slate-600">No snapshots yet. Once labelers have judged some pairs, freeze their judgments with the form above.</p>
+          ) : (
+            <Table>
+              <THead>
+                <Tr>
+                  <Th>Name</Th>
+                  <Th>Rows</Th>
+                  <Th>Pairs</Th>
+                  <Th>Labelers</Th>
+                  <Th>Labeler reliability (Dawid-Skene)</Th>
+                  <Th>Hash</Th>
+                  <Th>Created</Th>
                 </Tr>
-              ))}
-            </TBody>
-          </Table>
+              </THead>
+              <TBody>
+                {snapshots.map((s) => (
+                  <Tr key={s.id}>
+                    <Td>{s.name}</Td>
+                    <Td>{s.counts.rows}</Td>
+                    <Td>{s.counts.pairs}</Td>
+                    <Td>{s.counts.labelers}</Td>
+                    <Td className="max-w-xs text-xs">
+                      {Object.entries(s.labelerReliability)
+                        .sort(([, a], [, b]) => a - b)
+                        .map(([id, r]) => `${emailOf.get(id) ?? id.slice(0, 8)} ${r.toFixed(2)}`)
+                        .join(" · ")}
+                    </Td>
+                    <Td className="font-mono text-xs">{s.contentHash.slice(0, 16)}</Td>
+                    <Td>{s.createdAt.toISOString().replace("T", " ").slice(0, 19)}</Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
         </CardContent>
       </Card>
     </div>
