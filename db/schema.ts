@@ -441,6 +441,9 @@ export type RunProgress = {
 };
 
 /** A run is also the queue entry: workers claim `queued` rows with FOR UPDATE SKIP LOCKED. */
+/** One health flag: its name, the iteration that raised it, and one sentence on what it means. */
+export type RunHealthFlag = { flag: string; iteration: number; message: string };
+
 export const runs = pgTable(
   "runs",
   {
@@ -461,6 +464,8 @@ export const runs = pgTable(
     /** Sequence number of the last line appended to run_logs (lines are numbered 1, 2, ... per run). */
     logSeq: integer("log_seq").notNull().default(0),
     result: jsonb("result").$type<Record<string, unknown>>(),
+    /** Warnings a job raises while it runs (PPO's health flags), once per flag name, oldest first. */
+    healthFlags: jsonb("health_flags").$type<RunHealthFlag[]>().notNull().default([]),
     error: text("error"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),

@@ -9,6 +9,7 @@ import {
   claimRun,
   finishRun,
   heartbeatRun,
+  raiseRunFlag,
   recordMetrics,
   recoverStaleRuns,
 } from "@/lib/runs/queue";
@@ -71,6 +72,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       backend: options.backend,
       log: (msg, fields) => line("info", msg, fields),
       warn: (msg, fields) => line("warn", msg, fields),
+      raiseFlag: async (flag) => {
+        if (await raiseRunFlag({ runId: run.id, flag })) line("warn", `health: ${flag.flag} at iteration ${flag.iteration}: ${flag.message}`);
+      },
       reportSamples: (samples) => recordRunSamples({ runId: run.id, samples }),
       reportMetrics: async (step, values) => {
         await recordMetrics({ runId: run.id, step, values });

@@ -8,7 +8,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
-import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunProgress } from "@/db/schema";
+import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunHealthFlag, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { estimateEta } from "./eta";
@@ -83,6 +83,7 @@ function toRunDto(run: Run, positions: Map<string, number>, now: Date): RunDto {
     attempts: run.attempts,
     cancelRequested: run.cancelRequested,
     result: run.result ?? null,
+    healthFlags: run.healthFlags,
     error: run.error,
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
@@ -212,6 +213,19 @@ export async function recoverStaleRuns({ timeoutSeconds }: { timeoutSeconds: num
     requeued: rows.filter((r) => r.status === "queued").length,
     failed: rows.filter((r) => r.status !== "queued").length,
   };
+}
+
+/**
+ * Adds a health flag to a run, unless the run already has one of that name (a flag is raised
+ * once per run; a resumed attempt that raises it again changes nothing). Returns whether it was added.
+ */
+export async function raiseRunFlag({ runId, flag }: { runId: string; flag: RunHealthFlag }): Promise<boolean> {
+  const stored = toStorableJson({ flag: flag.flag, iteration: flag.iteration, message: flag.message });
+  const rows = await db.execute<{ id: string }>(sql`
+    update runs set health_flags = health_flags || jsonb_build_array(${JSON.stringify(stored)}::jsonb)
+    where id = ${runId} and not health_flags @> jsonb_build_array(jsonb_build_object('flag', ${stored.flag}::text))
+    returning id`);
+  return rows.length > 0;
 }
 
 export async function recordMetrics({ runId, step, values }: { runId: string; step: number; values: Record<string, number> }): Promise<void> {

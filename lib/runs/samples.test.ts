@@ -1,16 +1,7 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { GET as samplesRoute } from "@/app/api/v1/runs/[id]/samples/route";
-import { createDatabase } from "@/db/client";
-import { migrationsFolder, runMigrations } from "@/db/migrate";
-import { databaseName, withDatabase } from "@/db/urls";
 import { createApiToken } from "@/lib/auth/tokens";
-import { databaseUrl } from "@/lib/env";
-import { recreateDatabase } from "@/lib/testing/databases";
 import { makeUser } from "@/lib/testing/fixtures";
 import { startWorker } from "@/trainer/worker-loop";
 import { enqueueRun, getRun } from "./queue";
@@ -108,42 +99,5 @@ describe("run samples (real Postgres)", () => {
     await worker.stop();
     expect((await getRun({ runId: run.id }))?.status).toBe("succeeded");
     expect(seenMidRun).toEqual([3]);
-  });
-
-  it("migration 0008 moves the samples older PPO runs kept in their result into the table", async () => {
-    const url = await recreateDatabase(withDatabase(databaseUrl(), "postgres"), `${databaseName(databaseUrl())}_samples_migration`);
-    // The migrations before 0008, as a database made by an earlier release has them.
-    const before = fs.mkdtempSync(path.join(os.tmpdir(), "migrations-"));
-    fs.mkdirSync(path.join(before, "meta"));
-    const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: Array<{ tag: string }> };
-    const earlier = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === "0008_run_samples"));
-    fs.writeFileSync(path.join(before, "meta", "_journal.json"), JSON.stringify({ ...journal, entries: earlier }));
-    for (const e of earlier) fs.copyFileSync(path.join(migrationsFolder, `${e.tag}.sql`), path.join(before, `${e.tag}.sql`));
-    const { db: old, sql } = createDatabase(url, { max: 1 });
-    try {
-      await migrate(old, { migrationsFolder: before });
-      const samples = [
-        { iteration: 10, prompt: "Define: anvil", response: "a block", score: 0.5 },
-        { iteration: 10, prompt: [{ role: "user", content: "Define: bell" }], response: "it rings", score: -0.25 },
-        { iteration: 20, prompt: "Define: anvil", response: "iron", score: 1 },
-      ];
-      const [ppo] = await sql<{ id: string }[]>`insert into runs (kind, status, result, finished_at) values ('ppo', 'succeeded', ${JSON.stringify({ samples, iterations: 20 })}::jsonb, '2026-11-01T00:00:00Z') returning id`;
-      const [notPpo] = await sql<{ id: string }[]>`insert into runs (kind, status, result) values ('eval', 'succeeded', ${JSON.stringify({ samples: 16 })}::jsonb) returning id`;
-      await runMigrations(url);
-
-      const moved = await sql<{ iteration: number; position: number; prompt: unknown; response: string; score: number; at: string }[]>`
-        select iteration, position, prompt, response, score, at from run_samples where run_id = ${ppo!.id} order by iteration, position`;
-      expect(moved.map(({ at: _at, ...rest }) => rest)).toEqual([
-        { iteration: 10, position: 0, prompt: "Define: anvil", response: "a block", score: 0.5 },
-        { iteration: 10, position: 1, prompt: [{ role: "user", content: "Define: bell" }], response: "it rings", score: -0.25 },
-        { iteration: 20, position: 0, prompt: "Define: anvil", response: "iron", score: 1 },
-      ]);
-      expect(new Date(moved[0]!.at).toISOString()).toBe("2026-11-01T00:00:00.000Z");
-      const results = await sql<{ id: string; result: Record<string, unknown> }[]>`select id, result from runs`;
-      expect(results.find((r) => r.id === ppo!.id)!.result).toEqual({ iterations: 20 });
-      expect(results.find((r) => r.id === notPpo!.id)!.result).toEqual({ samples: 16 });
-    } finally {
-      await sql.end({ timeout: 5 });
-    }
   });
 });

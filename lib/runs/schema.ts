@@ -41,6 +41,9 @@ export const runSchema = z
     attempts: z.number(),
     cancelRequested: z.boolean(),
     result: z.record(z.string(), z.unknown()).nullable(),
+    healthFlags: z
+      .array(z.object({ flag: z.string(), iteration: z.number().int(), message: z.string() }))
+      .openapi({ description: "Warnings the job raised while it ran (PPO's health flags: negative_kl, kl_high, length_runaway, ...), each once, as they were raised." }),
     error: z.string().nullable(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),

@@ -34,6 +34,7 @@ function context(kind: string, config: Record<string, unknown>, parentCheckpoint
     backend: "wasm",
     log: () => {},
     warn: () => {},
+    raiseFlag: async () => {},
     reportSamples: async () => {},
     reportMetrics: async (step, values) => void metrics.push([step, values]),
     reportProgress: () => {},

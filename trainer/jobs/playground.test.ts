@@ -116,6 +116,7 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
       backend: "cpu",
       log: () => {},
       warn: () => {},
+      raiseFlag: async () => {},
       reportSamples: async () => {},
       reportMetrics: async () => {},
       reportProgress: () => {},

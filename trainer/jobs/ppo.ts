@@ -16,7 +16,7 @@ import type { JobHandler } from "./types";
  * win over it), ptxData (text for PPO-ptx; default the committed corpus), and any ppo option
  * (npm run trainer -- ppo --help). Heartbeats after every gradient step, metrics every iteration;
  * always resumes a recovered run from its last state. Sample generations are stored with the run
- * as they are made (run_samples); health flags go to the log as they are raised and into the result.
+ * as they are made (run_samples), health flags as they are raised (runs.health_flags, and the log).
  */
 export const ppo: JobHandler = async (ctx) => {
   const [own, rest] = takeKeys(ctx.run.config, Object.keys(ppoJobKeys));
@@ -50,7 +50,7 @@ export const ppo: JobHandler = async (ctx) => {
       return ctx.reportMetrics(iteration, metrics);
     },
     onSamples: (samples) => ctx.reportSamples(samples),
-    onHealth: (flag) => ctx.warn(`health: ${flag.flag} at iteration ${flag.iteration}: ${flag.message}`),
+    onHealth: (flag) => ctx.raiseFlag(flag),
   });
-  return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples.length, healthFlags: res.flags, iterations: res.history.length, resumedFrom: res.resumedFrom });
+  return finishRlhfJob(ctx, res.record, { ...res.metrics, samples: res.samples.length, iterations: res.history.length, resumedFrom: res.resumedFrom });
 };

@@ -54,6 +54,7 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
     backend: "wasm",
     log: () => {},
     warn: () => {},
+    raiseFlag: async () => {},
     reportSamples: async (batch) => void samples.push(...batch),
     reportMetrics: async (step, values) => void metrics.push([step, values]),
     reportProgress: (done, total) => void progress.push([done, total]),

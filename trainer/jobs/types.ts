@@ -1,4 +1,4 @@
-import type { Run } from "@/db/schema";
+import type { Run, RunHealthFlag } from "@/db/schema";
 import type { RunSampleInput } from "@/lib/runs/samples";
 
 /** What a job handler gets from the worker loop. */
@@ -8,8 +8,10 @@ export type JobContext = {
   backend: string;
   /** A line of the run's log: the worker's JSON log and the run's stored tail (shown on the run page). */
   log: (msg: string, fields?: Record<string, unknown>) => void;
-  /** A warning line, likewise (health flags, dropped data). */
+  /** A warning line, likewise (dropped data). */
   warn: (msg: string, fields?: Record<string, unknown>) => void;
+  /** A health flag: stored with the run as it is raised (shown on the run page) and logged as a warning. */
+  raiseFlag: (flag: RunHealthFlag) => Promise<void>;
   /** Stores sample generations with the run as they are made (one call per iteration). */
   reportSamples: (samples: RunSampleInput[]) => Promise<void>;
   /** Writes a step's metrics (TRL-style names). */

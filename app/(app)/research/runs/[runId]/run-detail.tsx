@@ -19,7 +19,6 @@ import { RunSamples } from "./run-samples";
 import { useRefetchWhenDone } from "./use-refetch-when-done";
 import { useRunMetrics } from "./use-run-metrics";
 
-type HealthFlag = { flag: string; iteration: number; message: string };
 
 /**
  * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` is
@@ -45,7 +44,8 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
     window.history.replaceState(null, "", id ? `?compare=${id}` : window.location.pathname);
   };
   const [pending, startTransition] = useTransition();
-  const { healthFlags = [], table, ...summary } = (r.result ?? {}) as { healthFlags?: HealthFlag[]; table?: unknown } & Record<string, unknown>;
+  const { table, ...summary } = (r.result ?? {}) as { table?: unknown } & Record<string, unknown>;
+  const healthFlags = r.healthFlags;
 
   return (
     <div className="flex flex-col gap-6">

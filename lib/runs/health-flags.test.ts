@@ -1,0 +1,48 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { startWorker } from "@/trainer/worker-loop";
+import { runLogsAfter } from "./logs";
+import { enqueueRun, getRun, raiseRunFlag, runDto } from "./queue";
+
+const kind = () => `test-${Math.random().toString(36).slice(2)}`;
+const flag = (name: string, iteration: number) => ({ flag: name, iteration, message: `${name} at ${iteration}.` });
+
+describe("run health flags (real Postgres)", () => {
+  it("keeps each flag name once, in the order raised, and serves them with the run", async () => {
+    const run = await enqueueRun({ kind: kind() });
+    expect((await runDto((await getRun({ runId: run.id }))!)).healthFlags).toEqual([]);
+    expect(await raiseRunFlag({ runId: run.id, flag: flag("kl_high", 7) })).toBe(true);
+    expect(await raiseRunFlag({ runId: run.id, flag: flag("repetition", 9) })).toBe(true);
+    // raised again (a resumed attempt): the first stays
+    expect(await raiseRunFlag({ runId: run.id, flag: flag("kl_high", 12) })).toBe(false);
+    expect((await runDto((await getRun({ runId: run.id }))!)).healthFlags).toEqual([flag("kl_high", 7), flag("repetition", 9)]);
+    expect(await raiseRunFlag({ runId: "00000000-0000-4000-8000-000000000000", flag: flag("kl_high", 1) })).toBe(false);
+  });
+
+  it("are stored while the run is still running, with one warning line each in its log", async () => {
+    const k = kind();
+    let seenMidRun: unknown[] = [];
+    const worker = await startWorker({
+      backend: "cpu",
+      kinds: [],
+      heartbeatTimeoutSeconds: 30,
+      pollMs: 50,
+      logger: pino({ level: "silent" }),
+      handlers: {
+        [k]: async (ctx) => {
+          await ctx.raiseFlag(flag("entropy_collapse", 4));
+          await ctx.raiseFlag(flag("entropy_collapse", 5));
+          const mid = (await getRun({ runId: ctx.run.id }))!;
+          seenMidRun = [mid.status, mid.healthFlags];
+          return { result: {} };
+        },
+      },
+    });
+    const run = await enqueueRun({ kind: k });
+    for (let i = 0; i < 200 && (await getRun({ runId: run.id }))?.status !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 50));
+    await worker.stop();
+    expect(seenMidRun).toEqual(["running", [flag("entropy_collapse", 4)]]);
+    const warnings = (await runLogsAfter({ runId: run.id })).filter((l) => l.level === "warn").map((l) => l.message);
+    expect(warnings).toEqual(["health: entropy_collapse at iteration 4: entropy_collapse at 4."]);
+  });
+});
