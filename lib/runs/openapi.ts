@@ -53,10 +53,10 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     method: "get",
     path: "/api/v1/runs/{id}/samples",
     summary: "Sample generations a run stored while it trained (PPO: prompt, response and reward-model score every `sampleEvery` iterations), of iterations above `after`.",
-    description: "Whole iterations, at most 100 per answer, by iteration then position. Poll with `after` = the last `iteration` you have.",
+    description: "Whole iterations, at most 100 per answer, by iteration then position, and `lastIteration`, the newest iteration stored (null: none). Ask again with `after` = the last `iteration` you have until you hold `lastIteration`.",
     tags: ["runs"],
     request: { params: idParams, query: runSamplesQuerySchema },
-    responses: { 200: jsonContent(z.object({ samples: z.array(runSampleSchema) }), "Samples."), ...commonErrors },
+    responses: { 200: jsonContent(z.object({ samples: z.array(runSampleSchema), lastIteration: z.number().int().nullable() }), "Samples."), ...commonErrors },
   });
   registry.registerPath({
     method: "post",

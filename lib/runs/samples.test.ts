@@ -63,7 +63,7 @@ describe("run samples (real Postgres)", () => {
     const researcher = `Bearer ${(await createApiToken({ userId: (await makeUser("researcher")).id, name: "samples" }))!.token}`;
     const get = async (id: string, query: string, authorization: string) => {
       const res = await samplesRoute(new Request(`http://test/api/v1/runs/${id}/samples${query}`, { headers: { authorization } }), { params: Promise.resolve({ id }) });
-      return { status: res.status, body: (await res.json()) as { samples?: Array<{ iteration: number; response: string }>; error?: { code: string } } };
+      return { status: res.status, body: (await res.json()) as { samples?: Array<{ iteration: number; response: string }>; lastIteration?: number | null; error?: { code: string } } };
     };
     const all = await get(run.id, "", researcher);
     expect(all.status).toBe(200);
@@ -71,7 +71,9 @@ describe("run samples (real Postgres)", () => {
       [1, "first"],
       [2, "second"],
     ]);
-    expect((await get(run.id, "?after=1", researcher)).body.samples!.map((s) => s.response)).toEqual(["second"]);
+    expect(all.body.lastIteration).toBe(2);
+    expect((await get(run.id, "?after=1", researcher)).body).toMatchObject({ samples: [{ response: "second" }], lastIteration: 2 });
+    expect((await get((await enqueueRun({ kind: kind() })).id, "", researcher)).body).toEqual({ samples: [], lastIteration: null });
     expect((await get(run.id, "?after=x", researcher)).status).toBe(400);
     expect((await get("00000000-0000-4000-8000-000000000000", "", researcher)).body.error?.code).toBe("not_found:run");
   });

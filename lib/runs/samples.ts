@@ -3,7 +3,7 @@
  * iterations), one insert per iteration, so a reader that sees an iteration sees all of it.
  */
 import "server-only";
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, max } from "drizzle-orm";
 import { db } from "@/db/client";
 import { runSamples } from "@/db/schema";
 import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
@@ -43,4 +43,10 @@ export async function runSamplesAfter({ runId, after = -1, iterations = 100 }: {
     .where(and(newer, inArray(runSamples.iteration, firstIterations)))
     .orderBy(asc(runSamples.iteration), asc(runSamples.position));
   return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+}
+
+/** The newest iteration a run stored samples for, or null when it stored none. */
+export async function lastSampledIteration({ runId }: { runId: string }): Promise<number | null> {
+  const [row] = await db.select({ last: max(runSamples.iteration) }).from(runSamples).where(eq(runSamples.runId, runId));
+  return row?.last ?? null;
 }

@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { LabeledSelect } from "@/app/_components/ui/labeled-select";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
+import { readNewSamples, type SamplePage } from "@/lib/runs/sample-pages";
 import type { RunSampleDto } from "@/lib/runs/schema";
 import { POLL_MS } from "../live";
 import { useRefetchWhenDone } from "./use-refetch-when-done";
@@ -27,8 +28,8 @@ function PromptText({ prompt }: { prompt: RunSampleDto["prompt"] }) {
 
 /**
  * The sample generations a run stores as it trains (PPO: every `sampleEvery` iterations), polled
- * every 2 s while the run is live (only iterations after the last one held), once more when it
- * ends. Shows one iteration at a time: the newest, following new ones, until another is picked.
+ * every 2 s while the run is live (only iterations after the last one held, page by page), once
+ * more when it ends. Shows one iteration at a time: the newest, following new ones, until another is picked.
  * Nothing for a run without samples, but a live run of a sampling kind.
  * Responses are React text: never parsed as HTML.
  */
@@ -37,9 +38,7 @@ export function RunSamples({ runId, live, sampling }: { runId: string; live: boo
   const query = useQuery({
     queryKey: runKeys.samples(runId),
     queryFn: async () => {
-      const after = held.current.at(-1)?.iteration ?? -1;
-      const { samples } = await fetchJson<{ samples: RunSampleDto[] }>(`/api/v1/runs/${runId}/samples?after=${after}`);
-      held.current = [...held.current, ...samples];
+      held.current = await readNewSamples(held.current, (after) => fetchJson<SamplePage>(`/api/v1/runs/${runId}/samples?after=${after}`));
       return held.current;
     },
     refetchInterval: live ? POLL_MS : false,
