@@ -440,10 +440,10 @@ export type RunProgress = {
   at: string;
 };
 
-/** A run is also the queue entry: workers claim `queued` rows with FOR UPDATE SKIP LOCKED. */
 /** One health flag: its name, the iteration that raised it, and one sentence on what it means. */
 export type RunHealthFlag = { flag: string; iteration: number; message: string };
 
+/** A run is also the queue entry: workers claim `queued` rows with FOR UPDATE SKIP LOCKED. */
 export const runs = pgTable(
   "runs",
   {

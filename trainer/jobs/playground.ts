@@ -1,10 +1,11 @@
 /**
  * The playground: one prompt, one sample from each of two checkpoints with the same settings
- * and seed, both scored by a reward model when one is given. For `POST /api/v1/playground`, which queues this job
- * and waits for it (the web app never runs models).
+ * and seed, both scored by a reward model when one is given. For `POST /api/v1/playground`,
+ * which queues this job and waits for it (the web app never runs models).
  *
  * run.config: prompt; checkpoints (two {id, name, kind, storeKey}); reward ({id, name, kind,
- * storeKey}, or null: no scores); temperature, maxNewTokens, seed (lib/runs/schema.ts, playgroundJobConfigSchema).
+ * storeKey}, or null: no scores); temperature, maxNewTokens, seed (lib/runs/schema.ts,
+ * playgroundJobConfigSchema).
  */
 import { playgroundJobConfigSchema, type PlaygroundJobConfig, type PlaygroundResult } from "@/lib/runs/schema";
 import { FolderCheckpointStore, loadCheckpoint, type CheckpointStore } from "../checkpoint";
@@ -48,7 +49,7 @@ export const playground: JobHandler = async (ctx) => {
     const scored = await scoreRows({ store, checkpointId: cfg.reward.storeKey, rows: samples.map((s) => ({ prompt: cfg.prompt, response: s.text })) });
     scores = scored.map((s) => ("score" in s ? s.score : NaN));
   }
-  const [first, second] = samples.map((s, i) => ({ ...s, score: scores[i]! }));
+  const [first, second] = samples.map((s, i) => ({ ...s, score: scores[i] ?? null }));
   const result: PlaygroundResult = {
     prompt: cfg.prompt,
     settings: { temperature: cfg.temperature, maxNewTokens: cfg.maxNewTokens, seed: cfg.seed },

@@ -29,9 +29,9 @@ function PromptText({ prompt }: { prompt: RunSampleDto["prompt"] }) {
 /**
  * The sample generations a run stores as it trains (PPO: every `sampleEvery` iterations), polled
  * every 2 s while the run is live (only iterations after the last one held, page by page), once
- * more when it ends. Shows one iteration at a time: the newest, following new ones, until another is picked.
- * Nothing for a run without samples, but a live run of a sampling kind.
- * Responses are React text: never parsed as HTML.
+ * more when it ends. Shows one iteration at a time: the newest, following new ones, until another
+ * is picked. A run without samples shows nothing, except a live run of a kind that samples, which
+ * says none have come yet. Responses are React text: never parsed as HTML.
  */
 export function RunSamples({ runId, live, sampling }: { runId: string; live: boolean; /** The run's kind stores samples (ppo): say so while none have come. */ sampling: boolean }) {
   const held = useRef<RunSampleDto[]>([]);
