@@ -17,7 +17,9 @@ describe("OpenAPI document", () => {
     const playground = doc.paths?.["/api/v1/playground"]?.post;
     expect(Object.keys(playground?.responses ?? {})).toEqual(expect.arrayContaining(["200", "202", "400", "403", "404"]));
     const request = doc.components?.schemas?.PlaygroundRequest as { properties: Record<string, { maximum?: number }>; required: string[] };
-    expect(request.required).toEqual(expect.arrayContaining(["prompt", "checkpointIds", "rewardCheckpointId"]));
+    expect(request.required).toEqual(expect.arrayContaining(["prompt", "checkpointIds"]));
+    expect(request.required).not.toContain("rewardCheckpointId"); // without one the samples come back unscored
+    expect(Object.keys(request.properties)).toContain("rewardCheckpointId");
     expect(request.properties.temperature?.maximum).toBe(2);
     const download = doc.paths?.["/api/v1/checkpoints/{id}/download"]?.get;
     const format = (download?.parameters as Array<{ name: string; in: string; schema: { enum: string[]; default: string } }>).find((p) => p.name === "format");
