@@ -111,25 +111,45 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   expect(Number.isFinite(row.score_a) && Number.isFinite(row.score_b)).toBe(true);
   expect(row.p_a_better).toBeCloseTo(1 / (1 + Math.exp(row.score_b - row.score_a)), 6);
 
-  // 8. From the runs form: an eval run of demo-sft (the parent checkpoint) against demo-base, judged by
-  // the new reward model, on three of the held-out headwords (the default prompts). An eval reads no
-  // snapshot, so the form turns that field off. The run page shows the result's table as a table.
-  await page.goto("/research/runs");
-  await page.getByLabel("Kind").selectOption("eval");
+  // 8. The loop through "next steps": the reward run's page offers PPO against the new reward model, the
+  // runs form opens filled in (kind, snapshot, checkpoint, config), and a tiny PPO run starts from it.
+  const rewardKey = `reward-${runId.slice(0, 8)}`;
+  await page.goto(`/research/runs/${runId}`);
+  await page.getByRole("link", { name: "Train a policy against it (PPO)" }).click();
+  await expect(page).toHaveURL(/\/research\/runs\?kind=ppo&/);
+  await expect(page.getByLabel("Kind")).toHaveValue("ppo");
+  await expect(page.getByLabel("Dataset snapshot").locator("option:checked")).toHaveText(`reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}`);
+  await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
+  expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ reward: rewardKey });
+  const tinyPpo = { iterations: 2, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, saveEvery: 0 };
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ reward: rewardKey, ...tinyPpo }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
+  await expect(page.getByRole("list", { name: "Samples of iteration 2" }).getByRole("listitem")).toHaveCount(2);
+
+  // 9. The PPO run's page offers its evaluation against demo-sft, judged by the reward model; the eval run
+  // (on three of the held-out headwords, its default prompts; it reads no snapshot, so that field is off)
+  // shows its table as a table.
+  const policyName = `ppo-${page.url().split("/").at(-1)!.slice(0, 8)}`;
+  await page.getByRole("link", { name: "Evaluate it against its SFT model" }).click();
+  await expect(page.getByLabel("Kind")).toHaveValue("eval");
   await expect(page.getByLabel("Dataset snapshot")).toBeDisabled();
   await expect(page.getByLabel("Dataset snapshot").locator("option:checked")).toHaveText("none: eval runs read no snapshot");
-  await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
-  await page.getByLabel(/^Config/).fill(JSON.stringify({ baseline: "demo-base", reward: `reward-${runId.slice(0, 8)}`, text: "none", maxPrompts: 3, samples: 2, bestOfN: ["4"], maxNewTokens: 8 }));
+  await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText(`policy · ${policyName}`);
+  expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ baseline: "demo-sft", reward: rewardKey });
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ baseline: "demo-sft", reward: rewardKey, text: "none", maxPrompts: 3, samples: 2, bestOfN: ["4"], maxNewTokens: 8 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
   const evalTable = page.getByLabel("Evaluation table");
   await expect(evalTable).toContainText(/mean score\s+± se\s+win vs B\s+KL to B/);
-  await expect(evalTable).toContainText(/^A demo-sft +-?\d+\.\d{3}/m);
-  await expect(evalTable).toContainText(/^B demo-base +-?\d+\.\d{3} +\d\.\d{3} +50\.0% +0\.000/m);
+  await expect(evalTable).toContainText(new RegExp(`^A ${policyName} +-?\\d+\\.\\d{3}`, "m"));
+  await expect(evalTable).toContainText(/^B demo-sft +-?\d+\.\d{3} +\d\.\d{3} +50\.0% +0\.000/m);
   await expect(evalTable).toContainText(/^best-of-4 B +-?\d+\.\d{3}/m);
   await expect(page.getByText('"table":')).toHaveCount(0);
   await expect(page.getByTestId("metric-points")).toHaveCount(0); // an eval writes no metrics: no empty chart card
   await expect(page.getByText('"prompts": 3')).toBeVisible();
   await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Next steps" })).toHaveCount(0); // none after an eval
 });

@@ -62,8 +62,8 @@ describe("run lineage (real Postgres)", () => {
     const lineage = await runLineage({ run: (await getRun({ runId: ppo.id }))! });
     expect(lineage.snapshot).toEqual({ id: snapshot!.id, name: `snap ${tag}`, contentHash: sha256(tag), rows: 7, campaigns: [{ id: labeled.id, name: labeled.name }] });
     expect(lineage.inputs).toEqual([
-      { role: "parent", storeKey: sft.storeKey, checkpoint: { id: sft.id, name: sft.name, kind: "sft", runId: null } },
-      { role: "config.reward", storeKey: rm.storeKey, checkpoint: { id: rm.id, name: rm.name, kind: "reward", runId: null } },
+      { role: "parent", storeKey: sft.storeKey, checkpoint: { id: sft.id, name: sft.name, kind: "sft", storeKey: sft.storeKey, runId: null } },
+      { role: "config.reward", storeKey: rm.storeKey, checkpoint: { id: rm.id, name: rm.name, kind: "reward", storeKey: rm.storeKey, runId: null } },
     ]);
     expect(lineage.produced).toHaveLength(1);
     const [produced] = lineage.produced;

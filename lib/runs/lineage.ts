@@ -12,7 +12,7 @@ import { campaigns, checkpoints, datasetSnapshots, runs, type Checkpoint, type R
 /** run.config keys whose value is a checkpoint's store key (see trainer/jobs). */
 export const checkpointConfigKeys = ["base", "sft", "reward", "policy", "baseline", "checkpoint"] as const;
 
-export type CheckpointRef = { id: string; name: string; kind: string; runId: string | null };
+export type CheckpointRef = { id: string; name: string; kind: string; storeKey: string; runId: string | null };
 export type RunRef = { id: string; kind: string; status: string; createdAt: string };
 export type CampaignPairs = { campaignId: string; campaignName: string; pairs: number };
 
@@ -25,7 +25,7 @@ export type RunLineage = {
   addedTo: { campaignId: string; campaignName: string | null; pairs: number | null } | null;
 };
 
-const ref = (c: Checkpoint): CheckpointRef => ({ id: c.id, name: c.name, kind: c.kind, runId: c.runId });
+const ref = (c: Checkpoint): CheckpointRef => ({ id: c.id, name: c.name, kind: c.kind, storeKey: c.storeKey, runId: c.runId });
 
 export async function runLineage({ run }: { run: Run }): Promise<RunLineage> {
   const configKeys = checkpointConfigKeys

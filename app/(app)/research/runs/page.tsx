@@ -3,6 +3,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { kindTakesSnapshot, runConfigCatalog } from "@/lib/runs/config-catalog";
+import { readRunFormPrefill } from "@/lib/runs/next-steps";
 import { listRecentRuns, runDtos } from "@/lib/runs/queue";
 import { runKinds } from "@/lib/runs/schema";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
@@ -13,8 +14,10 @@ export const metadata: Metadata = { title: "Runs" };
 
 const LIST_LIMIT = 50;
 
-export default async function RunsPage() {
+export default async function RunsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole("researcher", "admin");
+  // A run page's "next steps" link here with the form filled in (lib/runs/next-steps.ts).
+  const prefill = readRunFormPrefill(await searchParams, Object.keys(runKinds));
   const [runs, snapshots, checkpoints] = await Promise.all([listRecentRuns({ limit: LIST_LIMIT }), listSnapshots(), listCheckpoints()]);
   const dtos = await runDtos(runs);
   return (
@@ -26,11 +29,13 @@ export default async function RunsPage() {
         </CardHeader>
         <CardContent>
           <StartRunForm
+            key={JSON.stringify(prefill)} // another prefill (a soft navigation) starts the form afresh
             catalog={runConfigCatalog}
             kinds={runKinds}
             snapshotKinds={Object.keys(runKinds).filter((k) => kindTakesSnapshot(runConfigCatalog, k))}
             snapshots={snapshots.map((s) => ({ id: s.id, label: `${s.name} · ${s.counts.rows ?? 0} rows · ${s.contentHash.slice(0, 8)}` }))}
             checkpoints={checkpoints.map((c) => ({ id: c.id, label: `${c.kind} · ${c.name}` }))}
+            prefill={prefill}
           />
         </CardContent>
       </Card>

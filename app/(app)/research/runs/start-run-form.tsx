@@ -7,6 +7,7 @@ import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
+import type { RunFormPrefill } from "@/lib/runs/next-steps";
 import { startRunAction } from "./actions";
 
 export function StartRunForm({
@@ -15,6 +16,7 @@ export function StartRunForm({
   snapshots,
   checkpoints,
   catalog,
+  prefill,
 }: {
   kinds: Record<string, string>;
   /** The kinds whose job reads the dataset snapshot; for the others the field is off. */
@@ -22,12 +24,14 @@ export function StartRunForm({
   snapshots: SelectOption[];
   checkpoints: SelectOption[];
   catalog: RunConfigCatalog;
+  /** Kind, checkpoint, snapshot and config to start with instead of the defaults. */
+  prefill: RunFormPrefill | null;
 }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
   // State only where the page reacts to it: the kind picks the help, and "Fill in every default" writes the config.
-  const [kind, setKind] = useState("reward");
-  const [config, setConfig] = useState("{}");
+  const [kind, setKind] = useState(prefill?.kind ?? "reward");
+  const [config, setConfig] = useState(prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
   const entry = catalog[kind];
   const takesSnapshot = snapshotKinds.includes(kind);
   useEffect(() => {
@@ -52,10 +56,10 @@ export function StartRunForm({
         label="Dataset snapshot"
         options={snapshots}
         empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
-        defaultValue={takesSnapshot ? (snapshots[0]?.id ?? "") : ""}
+        defaultValue={takesSnapshot ? (prefill ? (prefill.snapshotId ?? "") : (snapshots[0]?.id ?? "")) : ""}
         disabled={!takesSnapshot}
       />
-      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={checkpoints[0]?.id ?? ""} />
+      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={prefill ? (prefill.checkpointId ?? "") : (checkpoints[0]?.id ?? "")} />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
           <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>

@@ -3,8 +3,10 @@ import { notFound } from "next/navigation";
 import { z } from "zod";
 import { requireRole } from "@/lib/auth/guard";
 import { runLineage } from "@/lib/runs/lineage";
+import { nextSteps } from "@/lib/runs/next-steps";
 import { getRun, runDto } from "@/lib/runs/queue";
 import { Lineage } from "./lineage";
+import { NextSteps } from "./next-steps";
 import { RunDetail } from "./run-detail";
 
 export const metadata: Metadata = { title: "Run" };
@@ -16,5 +18,13 @@ export default async function RunPage({ params, searchParams }: { params: Promis
   if (!run) notFound();
   const compare = z.uuid().safeParse((await searchParams).compare);
   const [dto, lineage] = await Promise.all([runDto(run), runLineage({ run })]);
-  return <RunDetail initial={dto} initialCompareId={compare.success && compare.data !== run.id ? compare.data : null} lineage={<Lineage lineage={lineage} />} />;
+  const steps = nextSteps(run, lineage);
+  return (
+    <RunDetail
+      initial={dto}
+      initialCompareId={compare.success && compare.data !== run.id ? compare.data : null}
+      lineage={<Lineage lineage={lineage} />}
+      next={steps.length ? <NextSteps steps={steps} /> : null}
+    />
+  );
 }

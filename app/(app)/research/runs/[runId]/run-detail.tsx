@@ -19,12 +19,22 @@ import { RunSamples } from "./run-samples";
 import { useRefetchWhenDone } from "./use-refetch-when-done";
 import { useRunMetrics } from "./use-run-metrics";
 
-
 /**
- * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` is
- * rendered on the server and refreshed once when the run ends (its checkpoint appears then).
+ * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` and
+ * `next` are rendered on the server and refreshed once when the run ends (its checkpoint appears then).
  */
-export function RunDetail({ initial, initialCompareId, lineage }: { initial: RunDto; initialCompareId: string | null; lineage: ReactNode }) {
+export function RunDetail({
+  initial,
+  initialCompareId,
+  lineage,
+  next,
+}: {
+  initial: RunDto;
+  initialCompareId: string | null;
+  lineage: ReactNode;
+  /** What usually comes next (a succeeded reward or PPO run), rendered on the server; null for none. */
+  next: ReactNode;
+}) {
   const router = useRouter();
   const run = useQuery({
     queryKey: runKeys.detail(initial.id),
@@ -83,6 +93,7 @@ export function RunDetail({ initial, initialCompareId, lineage }: { initial: Run
           </ul>
         </div>
       ) : null}
+      {r.status === "succeeded" ? next : null}
       {r.error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
           {r.error}

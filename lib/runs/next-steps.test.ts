@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { CheckpointRef, RunLineage } from "./lineage";
+import { nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
+
+const SFT: CheckpointRef = { id: "11111111-1111-4111-8111-111111111111", name: "demo-sft", kind: "sft", storeKey: "demo-sft", runId: null };
+const RM: CheckpointRef = { id: "22222222-2222-4222-8222-222222222222", name: "reward-ab12cd34", kind: "reward", storeKey: "reward-ab12cd34", runId: "r1" };
+const POLICY: CheckpointRef = { id: "33333333-3333-4333-8333-333333333333", name: "ppo-ef56ab78", kind: "policy", storeKey: "ppo-ef56ab78", runId: "r2" };
+const SNAPSHOT = "44444444-4444-4444-8444-444444444444";
+const CAMPAIGN = "55555555-5555-4555-8555-555555555555";
+
+const lineage = (inputs: RunLineage["inputs"], produced: RunLineage["produced"][number][], campaigns = [{ id: CAMPAIGN, name: "Demo" }]): RunLineage => ({
+  snapshot: { id: SNAPSHOT, name: "snap", contentHash: "h", rows: 36, campaigns },
+  inputs,
+  produced,
+  addedTo: null,
+});
+const made = (c: CheckpointRef) => ({ ...c, usedBy: [], pairs: [] });
+/** A step's link, read back as the runs page reads it. */
+const prefill = (href: string) => readRunFormPrefill(Object.fromEntries(new URL(href, "http://x").searchParams), ["ppo", "eval", "generate-pairs"]);
+
+describe("next steps after a run", () => {
+  it("after a reward run: PPO from the checkpoint it was trained from, on the same snapshot, against the new reward model", () => {
+    const steps = nextSteps({ kind: "reward", status: "succeeded", snapshotId: SNAPSHOT, config: {} }, lineage([{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }], [made(RM)]));
+    expect(steps.map((s) => s.label)).toEqual(["Train a policy against it (PPO)"]);
+    expect(prefill(steps[0]!.href)).toEqual({ kind: "ppo", checkpointId: SFT.id, snapshotId: SNAPSHOT, config: { reward: RM.storeKey } });
+    // trained from an unregistered store key: PPO names it in its config instead
+    const byKey = nextSteps({ kind: "reward", status: "succeeded", snapshotId: null, config: { base: "my-sft" } }, lineage([{ role: "config.base", storeKey: "my-sft", checkpoint: null }], [made(RM)]));
+    expect(prefill(byKey[0]!.href)).toEqual({ kind: "ppo", checkpointId: undefined, snapshotId: undefined, config: { sft: "my-sft", reward: RM.storeKey } });
+  });
+
+  it("after a PPO run: its evaluation against the SFT model, and pairs of its answers for the snapshot's one campaign", () => {
+    const inputs = [
+      { role: "parent", storeKey: SFT.storeKey, checkpoint: SFT },
+      { role: "config.reward", storeKey: RM.storeKey, checkpoint: RM },
+    ];
+    const steps = nextSteps({ kind: "ppo", status: "succeeded", snapshotId: SNAPSHOT, config: { reward: RM.storeKey } }, lineage(inputs, [made(POLICY)]));
+    expect(steps.map((s) => prefill(s.href))).toEqual([
+      { kind: "eval", checkpointId: POLICY.id, snapshotId: undefined, config: { baseline: SFT.storeKey, reward: RM.storeKey } },
+      { kind: "generate-pairs", checkpointId: POLICY.id, snapshotId: undefined, config: { campaignId: CAMPAIGN, baseline: SFT.storeKey, reward: RM.storeKey } },
+    ]);
+    // a snapshot of two campaigns names no one campaign: no pairs step; config.campaignId does
+    const two = [{ id: CAMPAIGN, name: "a" }, { id: SNAPSHOT, name: "b" }];
+    expect(nextSteps({ kind: "ppo", status: "succeeded", snapshotId: SNAPSHOT, config: {} }, lineage(inputs, [made(POLICY)], two))).toHaveLength(1);
+    const fromCampaign = nextSteps({ kind: "ppo", status: "succeeded", snapshotId: null, config: { campaignId: SNAPSHOT } }, lineage(inputs, [made(POLICY)], two));
+    expect(prefill(fromCampaign[1]!.href)?.config.campaignId).toBe(SNAPSHOT);
+  });
+
+  it("none for a run that did not succeed or made no checkpoint, or a kind without a usual next step", () => {
+    const inputs = [{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }];
+    expect(nextSteps({ kind: "reward", status: "failed", snapshotId: null, config: {} }, lineage(inputs, [made(RM)]))).toEqual([]);
+    expect(nextSteps({ kind: "reward", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, []))).toEqual([]);
+    expect(nextSteps({ kind: "sft", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, [made(SFT)]))).toEqual([]);
+  });
+
+  it("reads a runs form URL back, dropping what is malformed", () => {
+    const href = runFormHref({ kind: "eval", checkpointId: POLICY.id, config: { baseline: "a&b=c", reward: "r" } });
+    expect(href).toMatch(/^\/research\/runs\?kind=eval&checkpoint=/);
+    expect(prefill(href)).toEqual({ kind: "eval", checkpointId: POLICY.id, snapshotId: undefined, config: { baseline: "a&b=c", reward: "r" } });
+    expect(readRunFormPrefill({ kind: "nope" }, ["eval"])).toBeNull();
+    expect(readRunFormPrefill({}, ["eval"])).toBeNull();
+    expect(readRunFormPrefill({ kind: ["eval", "ppo"], checkpoint: "not-a-uuid", snapshot: SNAPSHOT, config: "[1,2]" }, ["eval"])).toEqual({ kind: "eval", checkpointId: undefined, snapshotId: SNAPSHOT, config: {} });
+    expect(readRunFormPrefill({ kind: "eval", config: "{oops" }, ["eval"])?.config).toEqual({});
+  });
+});

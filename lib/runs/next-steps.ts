@@ -1,0 +1,80 @@
+/**
+ * What a researcher usually starts after a run that succeeded, as links to the runs form filled
+ * in: a reward model -> PPO against it; a PPO policy -> its evaluation against the SFT model it
+ * started from, and new pairs of its answers for labeling (the loop back). The form shows the
+ * prefilled kind, checkpoint, snapshot and config, to be checked and started by hand.
+ */
+import type { Run } from "@/db/schema";
+import type { RunLineage } from "./lineage";
+
+export type NextStep = { label: string; description: string; href: string };
+
+/** The runs form's prefill, as `/research/runs` reads it from the URL. */
+export type RunFormPrefill = { kind: string; checkpointId?: string; snapshotId?: string; config: Record<string, unknown> };
+
+export function runFormHref({ kind, checkpointId, snapshotId, config }: RunFormPrefill): string {
+  const q = new URLSearchParams({ kind });
+  if (checkpointId) q.set("checkpoint", checkpointId);
+  if (snapshotId) q.set("snapshot", snapshotId);
+  q.set("config", JSON.stringify(config));
+  return `/research/runs?${q}`;
+}
+
+/** The next steps after `run`, from its lineage; none unless it succeeded and produced a checkpoint. */
+export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "config">, lineage: RunLineage): NextStep[] {
+  const made = lineage.produced.at(-1);
+  if (run.status !== "succeeded" || !made) return [];
+  const input = (...roles: string[]) => roles.map((role) => lineage.inputs.find((i) => i.role === role)).find((i) => i !== undefined);
+  if (run.kind === "reward") {
+    // PPO starts from the model the reward model was trained from (normally the SFT model).
+    const from = input("config.base", "parent");
+    const prefill: RunFormPrefill = { kind: "ppo", snapshotId: run.snapshotId ?? undefined, config: { reward: made.storeKey } };
+    if (from?.checkpoint) prefill.checkpointId = from.checkpoint.id;
+    else if (from) prefill.config = { sft: from.storeKey, ...prefill.config };
+    return [{ label: "Train a policy against it (PPO)", description: `ppo from ${from?.storeKey ?? "a checkpoint you pick"} with reward ${made.storeKey}${run.snapshotId ? ", on the same snapshot's prompts" : ""}`, href: runFormHref(prefill) }];
+  }
+  if (run.kind === "ppo") {
+    const sft = input("config.sft", "parent");
+    const reward = input("config.reward");
+    if (!sft || !reward) return [];
+    const steps: NextStep[] = [
+      {
+        label: "Evaluate it against its SFT model",
+        description: `eval of ${made.storeKey} against ${sft.storeKey}, judged by ${reward.storeKey}`,
+        href: runFormHref({ kind: "eval", checkpointId: made.id, config: { baseline: sft.storeKey, reward: reward.storeKey } }),
+      },
+    ];
+    // The campaign its prompts came from: the config's, else the snapshot's when it froze exactly one.
+    const campaignId = typeof run.config.campaignId === "string" ? run.config.campaignId : lineage.snapshot?.campaigns.length === 1 ? lineage.snapshot.campaigns[0]!.id : null;
+    if (campaignId) {
+      steps.push({
+        label: "Pairs of its answers for labeling",
+        description: `generate-pairs: its answer against ${sft.storeKey}'s for the campaign's prompts, the ones ${reward.storeKey} is least sure about served first`,
+        href: runFormHref({ kind: "generate-pairs", checkpointId: made.id, config: { campaignId, baseline: sft.storeKey, reward: reward.storeKey } }),
+      });
+    }
+    return steps;
+  }
+  return [];
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * The prefill a `/research/runs` URL asks for (as runFormHref writes it), or null: an unknown kind
+ * gives none, and a malformed id or config is dropped rather than shown.
+ */
+export function readRunFormPrefill(params: Record<string, string | string[] | undefined>, kinds: string[]): RunFormPrefill | null {
+  const kind = one(params.kind);
+  if (!kind || !kinds.includes(kind)) return null;
+  const id = (v: string | undefined) => (v && uuid.test(v) ? v : undefined);
+  let config: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(one(params.config) ?? "{}");
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) config = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: an empty config
+  }
+  return { kind, checkpointId: id(one(params.checkpoint)), snapshotId: id(one(params.snapshot)), config };
+}
