@@ -16,7 +16,7 @@ const lineage = (inputs: RunLineage["inputs"], produced: RunLineage["produced"][
 });
 const made = (c: CheckpointRef) => ({ ...c, usedBy: [], pairs: [] });
 /** A step's link, read back as the runs page reads it. */
-const prefill = (href: string) => readRunFormPrefill(Object.fromEntries(new URL(href, "http://x").searchParams), ["ppo", "eval", "generate-pairs"]);
+const prefill = (href: string) => readRunFormPrefill(Object.fromEntries(new URL(href, "http://x").searchParams), ["sft", "reward", "ppo", "eval", "generate-pairs"]);
 
 describe("next steps after a run", () => {
   it("after a reward run: PPO from the checkpoint it was trained from, on the same snapshot, against the new reward model", () => {
@@ -45,11 +45,19 @@ describe("next steps after a run", () => {
     expect(prefill(fromCampaign[1]!.href)?.config.campaignId).toBe(SNAPSHOT);
   });
 
+  it("after pretraining, SFT from the new model; after SFT, a reward model from it", () => {
+    const BASE: CheckpointRef = { ...SFT, id: "66666666-6666-4666-8666-666666666666", name: "pretrain-1", kind: "base", storeKey: "pretrain-1" };
+    const [sft] = nextSteps({ kind: "pretrain", status: "succeeded", snapshotId: null, config: {} }, lineage([], [made(BASE)]));
+    expect([sft!.label, prefill(sft!.href)]).toEqual(["Fine-tune it on demonstrations (SFT)", { kind: "sft", checkpointId: BASE.id, snapshotId: undefined, config: {} }]);
+    const [reward] = nextSteps({ kind: "sft", status: "succeeded", snapshotId: null, config: {} }, lineage([{ role: "parent", storeKey: BASE.storeKey, checkpoint: BASE }], [made(SFT)]));
+    expect(prefill(reward!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, snapshotId: undefined, config: {} });
+  });
+
   it("none for a run that did not succeed or made no checkpoint, or a kind without a usual next step", () => {
     const inputs = [{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }];
     expect(nextSteps({ kind: "reward", status: "failed", snapshotId: null, config: {} }, lineage(inputs, [made(RM)]))).toEqual([]);
     expect(nextSteps({ kind: "reward", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, []))).toEqual([]);
-    expect(nextSteps({ kind: "sft", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, [made(SFT)]))).toEqual([]);
+    expect(nextSteps({ kind: "dpo", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, [made(POLICY)]))).toEqual([]);
   });
 
   it("reads a runs form URL back, dropping what is malformed", () => {

@@ -1,7 +1,8 @@
 /**
  * What a researcher usually starts after a run that succeeded, as links to the runs form filled
- * in: a reward model -> PPO against it; a PPO policy -> its evaluation against the SFT model it
- * started from, and new pairs of its answers for labeling (the loop back). The form shows the
+ * in, along the pipeline: a base model -> SFT from it; an SFT model -> a reward model from it; a
+ * reward model -> PPO against it; a PPO policy -> its evaluation against the SFT model it started
+ * from, and new pairs of its answers for labeling (the loop back). The form shows the
  * prefilled kind, checkpoint, snapshot and config, to be checked and started by hand.
  */
 import type { Run } from "@/db/schema";
@@ -25,6 +26,12 @@ export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "con
   const made = lineage.produced.at(-1);
   if (run.status !== "succeeded" || !made) return [];
   const input = (...roles: string[]) => roles.map((role) => lineage.inputs.find((i) => i.role === role)).find((i) => i !== undefined);
+  if (run.kind === "pretrain") {
+    return [{ label: "Fine-tune it on demonstrations (SFT)", description: `sft from ${made.storeKey}`, href: runFormHref({ kind: "sft", checkpointId: made.id, config: {} }) }];
+  }
+  if (run.kind === "sft") {
+    return [{ label: "Train a reward model from it", description: `reward from ${made.storeKey}, on a snapshot you pick`, href: runFormHref({ kind: "reward", checkpointId: made.id, config: {} }) }];
+  }
   if (run.kind === "reward") {
     // PPO starts from the model the reward model was trained from (normally the SFT model).
     const from = input("config.base", "parent");

@@ -56,7 +56,7 @@ export function StartRunForm({
         label="Dataset snapshot"
         options={snapshots}
         empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
-        defaultValue={takesSnapshot ? (prefill ? (prefill.snapshotId ?? "") : (snapshots[0]?.id ?? "")) : ""}
+        defaultValue={takesSnapshot ? (prefill?.snapshotId ?? snapshots[0]?.id ?? "") : ""}
         disabled={!takesSnapshot}
       />
       <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={prefill ? (prefill.checkpointId ?? "") : (checkpoints[0]?.id ?? "")} />
