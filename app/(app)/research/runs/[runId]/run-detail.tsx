@@ -125,6 +125,7 @@ export function RunDetail({
           </CardContent>
         </Card>
       )}
+      <RunSamples runId={r.id} live={live} sampling={r.kind === "ppo"} />
       <Card>
         <CardHeader>
           <CardTitle>Worker log</CardTitle>
@@ -134,7 +135,6 @@ export function RunDetail({
           <LogTail runId={r.id} live={live} />
         </CardContent>
       </Card>
-      <RunSamples runId={r.id} live={live} sampling={r.kind === "ppo"} />
       <div className="grid gap-4 md:grid-cols-2">
         <Card>
           <CardHeader>
