@@ -20,11 +20,11 @@ const prefill = (href: string) => readRunFormPrefill(Object.fromEntries(new URL(
 
 describe("next steps after a run", () => {
   it("after a reward run: PPO from the checkpoint it was trained from, on the same snapshot, against the new reward model", () => {
-    const steps = nextSteps({ kind: "reward", status: "succeeded", snapshotId: SNAPSHOT, config: {} }, lineage([{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }], [made(RM)]));
+    const steps = nextSteps({ kind: "reward", status: "succeeded", outputCheckpointId: null, snapshotId: SNAPSHOT, config: {} }, lineage([{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }], [made(RM)]));
     expect(steps.map((s) => s.label)).toEqual(["Train a policy against it (PPO)"]);
     expect(prefill(steps[0]!.href)).toEqual({ kind: "ppo", checkpointId: SFT.id, snapshotId: SNAPSHOT, config: { reward: RM.storeKey } });
     // trained from an unregistered store key: PPO names it in its config instead
-    const byKey = nextSteps({ kind: "reward", status: "succeeded", snapshotId: null, config: { base: "my-sft" } }, lineage([{ role: "config.base", storeKey: "my-sft", checkpoint: null }], [made(RM)]));
+    const byKey = nextSteps({ kind: "reward", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: { base: "my-sft" } }, lineage([{ role: "config.base", storeKey: "my-sft", checkpoint: null }], [made(RM)]));
     expect(prefill(byKey[0]!.href)).toEqual({ kind: "ppo", checkpointId: undefined, snapshotId: undefined, config: { sft: "my-sft", reward: RM.storeKey } });
   });
 
@@ -33,31 +33,35 @@ describe("next steps after a run", () => {
       { role: "parent", storeKey: SFT.storeKey, checkpoint: SFT },
       { role: "config.reward", storeKey: RM.storeKey, checkpoint: RM },
     ];
-    const steps = nextSteps({ kind: "ppo", status: "succeeded", snapshotId: SNAPSHOT, config: { reward: RM.storeKey } }, lineage(inputs, [made(POLICY)]));
+    const steps = nextSteps({ kind: "ppo", status: "succeeded", outputCheckpointId: null, snapshotId: SNAPSHOT, config: { reward: RM.storeKey } }, lineage(inputs, [made(POLICY)]));
     expect(steps.map((s) => prefill(s.href))).toEqual([
       { kind: "eval", checkpointId: POLICY.id, snapshotId: undefined, config: { baseline: SFT.storeKey, reward: RM.storeKey } },
       { kind: "generate-pairs", checkpointId: POLICY.id, snapshotId: undefined, config: { campaignId: CAMPAIGN, baseline: SFT.storeKey, reward: RM.storeKey } },
     ]);
+    // the run's output checkpoint, when it also registered others (a later one here)
+    const later: CheckpointRef = { ...POLICY, id: "77777777-7777-4777-8777-777777777777", storeKey: "ppo-later" };
+    const [evalStep] = nextSteps({ kind: "ppo", status: "succeeded", outputCheckpointId: POLICY.id, snapshotId: null, config: {} }, lineage(inputs, [made(POLICY), made(later)]));
+    expect(prefill(evalStep!.href)?.checkpointId).toBe(POLICY.id);
     // a snapshot of two campaigns names no one campaign: no pairs step; config.campaignId does
     const two = [{ id: CAMPAIGN, name: "a" }, { id: SNAPSHOT, name: "b" }];
-    expect(nextSteps({ kind: "ppo", status: "succeeded", snapshotId: SNAPSHOT, config: {} }, lineage(inputs, [made(POLICY)], two))).toHaveLength(1);
-    const fromCampaign = nextSteps({ kind: "ppo", status: "succeeded", snapshotId: null, config: { campaignId: SNAPSHOT } }, lineage(inputs, [made(POLICY)], two));
+    expect(nextSteps({ kind: "ppo", status: "succeeded", outputCheckpointId: null, snapshotId: SNAPSHOT, config: {} }, lineage(inputs, [made(POLICY)], two))).toHaveLength(1);
+    const fromCampaign = nextSteps({ kind: "ppo", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: { campaignId: SNAPSHOT } }, lineage(inputs, [made(POLICY)], two));
     expect(prefill(fromCampaign[1]!.href)?.config.campaignId).toBe(SNAPSHOT);
   });
 
   it("after pretraining, SFT from the new model; after SFT, a reward model from it", () => {
     const BASE: CheckpointRef = { ...SFT, id: "66666666-6666-4666-8666-666666666666", name: "pretrain-1", kind: "base", storeKey: "pretrain-1" };
-    const [sft] = nextSteps({ kind: "pretrain", status: "succeeded", snapshotId: null, config: {} }, lineage([], [made(BASE)]));
+    const [sft] = nextSteps({ kind: "pretrain", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage([], [made(BASE)]));
     expect([sft!.label, prefill(sft!.href)]).toEqual(["Fine-tune it on demonstrations (SFT)", { kind: "sft", checkpointId: BASE.id, snapshotId: undefined, config: {} }]);
-    const [reward] = nextSteps({ kind: "sft", status: "succeeded", snapshotId: null, config: {} }, lineage([{ role: "parent", storeKey: BASE.storeKey, checkpoint: BASE }], [made(SFT)]));
+    const [reward] = nextSteps({ kind: "sft", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage([{ role: "parent", storeKey: BASE.storeKey, checkpoint: BASE }], [made(SFT)]));
     expect(prefill(reward!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, snapshotId: undefined, config: {} });
   });
 
   it("none for a run that did not succeed or made no checkpoint, or a kind without a usual next step", () => {
     const inputs = [{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }];
-    expect(nextSteps({ kind: "reward", status: "failed", snapshotId: null, config: {} }, lineage(inputs, [made(RM)]))).toEqual([]);
-    expect(nextSteps({ kind: "reward", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, []))).toEqual([]);
-    expect(nextSteps({ kind: "dpo", status: "succeeded", snapshotId: null, config: {} }, lineage(inputs, [made(POLICY)]))).toEqual([]);
+    expect(nextSteps({ kind: "reward", status: "failed", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, [made(RM)]))).toEqual([]);
+    expect(nextSteps({ kind: "reward", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, []))).toEqual([]);
+    expect(nextSteps({ kind: "dpo", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, [made(POLICY)]))).toEqual([]);
   });
 
   it("reads a runs form URL back, dropping what is malformed", () => {

@@ -22,8 +22,8 @@ export function runFormHref({ kind, checkpointId, snapshotId, config }: RunFormP
 }
 
 /** The next steps after `run`, from its lineage; none unless it succeeded and produced a checkpoint. */
-export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "config">, lineage: RunLineage): NextStep[] {
-  const made = lineage.produced.at(-1);
+export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "config" | "outputCheckpointId">, lineage: RunLineage): NextStep[] {
+  const made = lineage.produced.find((c) => c.id === run.outputCheckpointId) ?? lineage.produced.at(-1);
   if (run.status !== "succeeded" || !made) return [];
   const input = (...roles: string[]) => roles.map((role) => lineage.inputs.find((i) => i.role === role)).find((i) => i !== undefined);
   if (run.kind === "pretrain") {
