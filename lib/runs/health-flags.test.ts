@@ -1,6 +1,5 @@
-import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { startWorker } from "@/trainer/worker-loop";
+import { runThroughTestWorker } from "@/lib/testing/worker";
 import { runLogsAfter } from "./logs";
 import { enqueueRun, getRun, raiseRunFlag, runDto } from "./queue";
 
@@ -20,27 +19,15 @@ describe("run health flags (real Postgres)", () => {
   });
 
   it("are stored while the run is still running, with one warning line each in its log", async () => {
-    const k = kind();
     let seenMidRun: unknown[] = [];
-    const worker = await startWorker({
-      backend: "cpu",
-      kinds: [],
-      heartbeatTimeoutSeconds: 30,
-      pollMs: 50,
-      logger: pino({ level: "silent" }),
-      handlers: {
-        [k]: async (ctx) => {
-          await ctx.raiseFlag(flag("entropy_collapse", 4));
-          await ctx.raiseFlag(flag("entropy_collapse", 5));
-          const mid = (await getRun({ runId: ctx.run.id }))!;
-          seenMidRun = [mid.status, mid.healthFlags];
-          return { result: {} };
-        },
-      },
+    const run = await runThroughTestWorker(async (ctx) => {
+      await ctx.raiseFlag(flag("entropy_collapse", 4));
+      await ctx.raiseFlag(flag("entropy_collapse", 5));
+      const mid = (await getRun({ runId: ctx.run.id }))!;
+      seenMidRun = [mid.status, mid.healthFlags];
+      return { result: {} };
     });
-    const run = await enqueueRun({ kind: k });
-    for (let i = 0; i < 200 && (await getRun({ runId: run.id }))?.status !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 50));
-    await worker.stop();
+    expect(run.status).toBe("succeeded");
     expect(seenMidRun).toEqual(["running", [flag("entropy_collapse", 4)]]);
     const warnings = (await runLogsAfter({ runId: run.id })).filter((l) => l.level === "warn").map((l) => l.message);
     expect(warnings).toEqual(["health: entropy_collapse at iteration 4: entropy_collapse at 4."]);

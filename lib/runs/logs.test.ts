@@ -1,11 +1,10 @@
 import { eq } from "drizzle-orm";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { runLogs, runs } from "@/db/schema";
+import { startTestWorker } from "@/lib/testing/worker";
 import { registerWorker } from "@/lib/workers/workers";
 import type { JobHandler } from "@/trainer/jobs/types";
-import { startWorker } from "@/trainer/worker-loop";
 import { appendRunLogs, runLogsAfter } from "./logs";
 import { RUN_LOG_MAX_CHARS } from "./log-limits";
 import { claimRun, enqueueRun, getRun, runDto } from "./queue";
@@ -77,7 +76,6 @@ describe("run log storage (real Postgres)", () => {
 });
 
 describe("worker loop log tail and progress (real Postgres)", () => {
-  const logger = pino({ level: "silent" });
   const waitFor = async (runId: string) => {
     let run = await getRun({ runId });
     for (let i = 0; i < 200 && (run?.status === "queued" || run?.status === "running"); i++) {
@@ -86,7 +84,7 @@ describe("worker loop log tail and progress (real Postgres)", () => {
     }
     return run!;
   };
-  const workerFor = (k: string, handler: JobHandler) => startWorker({ backend: "cpu", kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger, handlers: { [k]: handler } });
+  const workerFor = (k: string, handler: JobHandler) => startTestWorker({ [k]: handler });
 
   it("stores what a handler logs, its step lines, and the error of a failed run", async () => {
     const k = kind();

@@ -7,6 +7,7 @@ import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
 import { startWorker } from "@/trainer/worker-loop";
 import { makeUser } from "@/lib/testing/fixtures";
+import { startTestWorker } from "@/lib/testing/worker";
 import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
 
 const kind = () => `test-${Math.random().toString(36).slice(2)}`;
@@ -84,7 +85,7 @@ describe("worker loop", () => {
   const logger = pino({ level: "silent" });
 
   it("round-trips a healthcheck through the queue and records the backend", async () => {
-    const worker = await startWorker({ backend: "cpu", handlers: { healthcheck }, kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger });
+    const worker = await startTestWorker({ healthcheck });
     const run = await enqueueRun({ kind: "healthcheck" });
     let done = await getRun({ runId: run.id });
     for (let i = 0; i < 100 && done?.status !== "succeeded"; i++) {

@@ -1,9 +1,8 @@
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { GET as samplesRoute } from "@/app/api/v1/runs/[id]/samples/route";
 import { createApiToken } from "@/lib/auth/tokens";
 import { makeUser } from "@/lib/testing/fixtures";
-import { startWorker } from "@/trainer/worker-loop";
+import { runThroughTestWorker } from "@/lib/testing/worker";
 import { enqueueRun, getRun } from "./queue";
 import { recordRunSamples, runSamplesAfter } from "./samples";
 
@@ -79,27 +78,13 @@ describe("run samples (real Postgres)", () => {
   });
 
   it("are written by a job through its context while the run is still running", async () => {
-    const k = kind();
-    let seenMidRun: number[] = [];
-    const worker = await startWorker({
-      backend: "cpu",
-      kinds: [],
-      heartbeatTimeoutSeconds: 30,
-      pollMs: 50,
-      logger: pino({ level: "silent" }),
-      handlers: {
-        [k]: async (ctx) => {
-          await ctx.reportSamples([sample(3, "mid-run")]);
-          seenMidRun = (await runSamplesAfter({ runId: ctx.run.id })).map((s) => s.iteration);
-          expect((await getRun({ runId: ctx.run.id }))?.status).toBe("running");
-          return { result: {} };
-        },
-      },
+    let seenMidRun: unknown[] = [];
+    const run = await runThroughTestWorker(async (ctx) => {
+      await ctx.reportSamples([sample(3, "mid-run")]);
+      seenMidRun = [(await getRun({ runId: ctx.run.id }))?.status, (await runSamplesAfter({ runId: ctx.run.id })).map((s) => s.iteration)];
+      return { result: {} };
     });
-    const run = await enqueueRun({ kind: k });
-    for (let i = 0; i < 200 && (await getRun({ runId: run.id }))?.status !== "succeeded"; i++) await new Promise((r) => setTimeout(r, 50));
-    await worker.stop();
-    expect((await getRun({ runId: run.id }))?.status).toBe("succeeded");
-    expect(seenMidRun).toEqual([3]);
+    expect(run.status).toBe("succeeded");
+    expect(seenMidRun).toEqual(["running", [3]]);
   });
 });

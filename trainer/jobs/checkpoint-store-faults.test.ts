@@ -10,14 +10,13 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { and, eq, like, or } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/db/client";
 import { checkpoints, runs } from "@/db/schema";
 import { enqueueRun, waitForRun } from "@/lib/runs/queue";
+import { startTestWorker } from "@/lib/testing/worker";
 import { initBackend } from "../backend";
 import { lmFixture } from "../lm-testing";
-import { startWorker } from "../worker-loop";
 import { pretrain } from "./pretrain";
 
 const fault = vi.hoisted(() => ({ root: "", mode: "none" as "none" | "read-only" | "full", bytesLeft: 0 }));
@@ -85,7 +84,7 @@ describe("checkpoint store faults (real worker loop and Postgres)", () => {
     roots.push(root.dir);
     Object.assign(fault, { root: root.dir, mode, bytesLeft: 8 * 1024 });
     const kind = `pretrain-fault-${Math.random().toString(36).slice(2)}`;
-    const worker = await startWorker({ backend: "wasm", handlers: { [kind]: pretrain }, kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger: pino({ level: "silent" }) });
+    const worker = await startTestWorker({ [kind]: pretrain }, { backend: "wasm" });
     const config = { corpus: fx.corpus, heldout: fx.heldout, vocabSize: 300, tokenizerChars: 0, contextLength: 32, layers: 1, heads: 2, dModel: 16, batch: 4, lr: 1e-2, warmupSteps: 2, steps: 6, saveEvery: 2, evalEvery: 3, evalWindows: 4 };
     const queued = await enqueueRun({ kind, config });
     const run = await waitForRun({ runId: queued.id, timeoutMs: 60_000, pollMs: 50 });

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
-import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { pairs, prompts, responses, type Run } from "@/db/schema";
@@ -8,6 +7,7 @@ import { findCheckpointByStoreKey, registerCheckpoint } from "@/lib/checkpoints/
 import { promptHash } from "@/lib/hash";
 import { enqueueRun, getRun } from "@/lib/runs/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { startTestWorker } from "@/lib/testing/worker";
 import { initBackend } from "../backend";
 import { checkpointRecord, FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "../checkpoint";
 import { createModel, disposeModel } from "../model";
@@ -15,7 +15,6 @@ import { pairUncertainty } from "../rl-math";
 import { saveToyCheckpoint, toyTokenizer } from "../rlhf-testing";
 import { scoreRows } from "../score";
 import { installShippedCheckpoints, shippedModelConfig, shippedSftId } from "../shipped";
-import { startWorker } from "../worker-loop";
 import { generatePairs } from "./generate-pairs";
 import type { JobContext } from "./types";
 
@@ -30,7 +29,7 @@ describe("generate-pairs job (real Postgres, real worker loop)", () => {
     for (const key of [policyKey, baselineKey]) await registerCheckpoint({ record: await checkpointRecord(store, key) });
     const { campaign } = await makeCampaign({ pairCount: 3 });
 
-    const worker = await startWorker({ backend: "cpu", handlers: { "generate-pairs": generatePairs }, kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger: pino({ level: "silent" }) });
+    const worker = await startTestWorker({ "generate-pairs": generatePairs });
     const run = await enqueueRun({
       kind: "generate-pairs",
       config: { campaignId: campaign.id, checkpoint: policyKey, baseline: baselineKey, prompts: 3, k: 2, maxNewTokens: 6, temperature: 1.5, topP: 1 },

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as playgroundRoute } from "@/app/api/v1/playground/route";
 import type { Checkpoint, Run } from "@/db/schema";
@@ -7,6 +6,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import type { PlaygroundResult } from "@/lib/runs/schema";
 import { makeUser } from "@/lib/testing/fixtures";
+import { startTestWorker } from "@/lib/testing/worker";
 import { initBackend } from "../backend";
 import { checkpointRecord, FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
@@ -15,7 +15,7 @@ import { formatPrompt, parseResponse } from "../prompt-format";
 import { sigmoid } from "../rl-math";
 import { scoreRows } from "../score";
 import { installShippedCheckpoints, shippedBaseId, shippedModelConfig, shippedSftId } from "../shipped";
-import { startWorker, type RunningWorker } from "../worker-loop";
+import type { RunningWorker } from "../worker-loop";
 import { playground } from "./playground";
 import { type JobContext, RunCancelled } from "./types";
 
@@ -47,7 +47,7 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
     rm = await registerCheckpoint({ record: await checkpointRecord(store, rewardKey) });
     expect([base.storeKey, sft.storeKey]).toEqual([shippedBaseId, shippedSftId]);
     token = (await createApiToken({ userId: (await makeUser("researcher")).id, name: "playground" }))!.token;
-    worker = await startWorker({ backend: "cpu", handlers: { playground }, kinds: [], heartbeatTimeoutSeconds: 30, pollMs: 50, logger: pino({ level: "silent" }) });
+    worker = await startTestWorker({ playground });
   }, 120_000);
   afterAll(async () => {
     await worker?.stop();
