@@ -41,6 +41,7 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page).toHaveURL(/\/research\/dashboard$/);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
   await expect(page.getByText("No PPO run has finished yet.")).toBeVisible();
+  await expect(page.getByText("No eval run has finished yet.")).toBeVisible();
 
   // 2. Labels from two labelers and the admin today, a snapshot, a tiny reward run and a tiny PPO run on it.
   const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");

@@ -152,4 +152,10 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByText('"prompts": 3')).toBeVisible();
   await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
   await expect(page.getByRole("heading", { name: "Next steps" })).toHaveCount(0); // none after an eval
+
+  // 10. The dashboard lists the evaluation: A against B, judged by the reward model, on 3 prompts.
+  await page.goto("/research/dashboard");
+  const evaluation = page.getByRole("table", { name: "Policy evaluations" }).getByRole("row").filter({ hasText: policyName });
+  const cells = evaluation.getByRole("cell");
+  await expect(cells).toHaveText([policyName, "demo-sft", rewardKey, "3", /^\d+\.\d%$/, /^-?\d+\.\d{3}$/, /^-?\d+\.\d{3}$/, /^(\d+%|—)$/, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/]);
 });

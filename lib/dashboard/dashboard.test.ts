@@ -9,7 +9,7 @@ import { enqueueRun } from "@/lib/runs/queue";
 import { createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
-import { labelingActivityByDay, lastDays, ppoRounds, researchDashboard, rewardRounds } from "./dashboard";
+import { evaluations, labelingActivityByDay, lastDays, ppoRounds, researchDashboard, rewardRounds } from "./dashboard";
 import { dashboardFilterSchema } from "./schema";
 
 /** A run finished with this status at `finishedAt`, its checkpoint (when given metrics) registered with them. */
@@ -125,6 +125,26 @@ describe("research dashboard queries (real Postgres)", () => {
     ]);
   });
 
+  it("lists succeeded eval runs with A's win rate, score gain and KL against B, and its share of the optimum", async () => {
+    const row = (name: string, meanScore: number, winRateVsBaseline: number, klToBaseline: number) => ({ name, meanScore, winRateVsBaseline, klToBaseline, scoreStdErr: 0.02 });
+    const result = (share: number | null) => ({
+      rows: [row("A ppo-a", 0.75, 0.731, 0.87), row("B demo-sft", -0.25, 0.5, 0), row("best-of-4 B", 0.84, 0.8, 0.636)],
+      optimum: share === null ? null : { kl: 0.87, meanScore: 0.98, shareOfGain: share },
+      prompts: 377,
+    });
+    const one = await finishedRun({ kind: "eval", config: { reward: "rm-x", baseline: "demo-sft" }, result: result(0.7), finishedAt: "2100-05-01T00:00:00Z" });
+    const two = await finishedRun({ kind: "eval", config: { reward: "rm-y", baseline: "demo-sft" }, result: result(null), finishedAt: "2100-05-02T00:00:00Z" });
+    await finishedRun({ kind: "eval", status: "failed", config: { reward: "rm-x" }, result: result(0.9), finishedAt: "2100-05-03T00:00:00Z" });
+
+    const listed = (await evaluations()).slice(-2);
+    expect(listed).toEqual([
+      { runId: one.runId, finishedAt: "2100-05-01T00:00:00.000Z", policy: "ppo-a", baseline: "demo-sft", reward: "rm-x", prompts: 377, winRate: 0.731, kl: 0.87, gain: 1, shareOfOptimum: 0.7 },
+      expect.objectContaining({ runId: two.runId, reward: "rm-y", shareOfOptimum: null }),
+    ]);
+    // the newest `limit`, still oldest first
+    expect((await evaluations({ limit: 1 })).map((e) => e.runId)).toEqual([two.runId]);
+  });
+
   it("shows the last 30 UTC days, today included", async () => {
     expect(lastDays({ days: 30, now: new Date("2024-03-01T01:00:00Z") })).toEqual({ from: "2024-02-01", to: "2024-03-01" }) // 2024 is a leap year: Feb 1 … Feb 29, Mar 1;
     const dashboard = await researchDashboard({ now: new Date("2001-03-04T23:00:00Z"), days: 5 });
@@ -196,6 +216,14 @@ describe("research dashboard queries (real Postgres)", () => {
     expect((await ppoRounds({ campaignId: b.id })).map((r) => [r.round, r.runId, r.kl])).toEqual([[1, ppoPromptsA.runId, 1]]);
     expect(await ppoRounds()).toHaveLength(before.ppo + 3);
 
+    // Eval runs, tied the same way: on a's prompts (a), judged by b's reward model (b), judged by a file's reward model (neither).
+    const evalResult = { rows: [{ name: "p", meanScore: 1, winRateVsBaseline: 0.6, klToBaseline: 0.5 }, { name: "q", meanScore: 0, winRateVsBaseline: 0.5, klToBaseline: 0 }], optimum: null, prompts: 3 };
+    const evalPromptsA = await finishedRun({ kind: "eval", config: { campaignId: a.id, reward: rewardFile.storeKey }, result: evalResult, finishedAt: "2100-06-01T00:00:00Z" });
+    const evalRewardB = await finishedRun({ kind: "eval", config: { reward: rewardB.storeKey }, result: evalResult, finishedAt: "2100-06-02T00:00:00Z" });
+    await finishedRun({ kind: "eval", config: { reward: rewardFile.storeKey }, result: evalResult, finishedAt: "2100-06-03T00:00:00Z" });
+    expect((await evaluations({ campaignId: a.id })).map((e) => e.runId)).toEqual([evalPromptsA.runId]);
+    expect((await evaluations({ campaignId: b.id })).map((e) => e.runId)).toEqual([evalRewardB.runId]);
+
     // The whole dashboard for b, then for an id that names no campaign and for no id at all: every campaign.
     const now = new Date("2002-06-11T12:00:00Z");
     const forB = await researchDashboard({ days: 2, campaignId: b.id, now });
@@ -203,6 +231,7 @@ describe("research dashboard queries (real Postgres)", () => {
     expect(forB.activity.map((d) => d.labels)).toEqual([1, 2]);
     expect(forB.rewardRounds.map((r) => r.runId)).toEqual([rewardB.runId, rewardBoth.runId]);
     expect(forB.ppoRounds.map((r) => r.runId)).toEqual([ppoPromptsA.runId]);
+    expect(forB.evaluations.map((e) => e.runId)).toEqual([evalRewardB.runId]);
     expect(forB.campaigns).toEqual(expect.arrayContaining([{ id: a.id, name: a.name }, { id: b.id, name: b.name }]));
     for (const campaignId of [randomUUID(), "not-a-campaign"]) {
       const fallback = await researchDashboard({ days: 2, campaignId, now });

@@ -1,7 +1,8 @@
 /**
  * The research dashboard's figures, each one query: judgments and active labelers per UTC day,
- * the reward model's validation accuracy per reward round, and the PPO policy's reward and KL
- * per PPO round. A round is a succeeded run of that kind, numbered by when it finished.
+ * the reward model's validation accuracy per reward round, the PPO policy's reward and KL per PPO
+ * round, and each policy evaluation's win rate and KL against its baseline. A round is a
+ * succeeded run of that kind, numbered by when it finished.
  *
  * Every figure can be narrowed to one campaign. A campaign's rows are:
  * - judgments: comparisons on its pairs (comparisons.campaign_id, the pair's campaign);
@@ -10,7 +11,8 @@
  *   config.snapshotId, which is what the worker reads);
  * - PPO rounds: PPO runs whose prompts are its prompts (config.campaignId), or whose reward
  *   model (config.reward, a checkpoint's store key) was produced by a run that trained on a
- *   snapshot naming it. A snapshot of several campaigns counts for each of them.
+ *   snapshot naming it. A snapshot of several campaigns counts for each of them;
+ * - evaluations: eval runs tied to it the same way as PPO runs.
  * Rounds are numbered within what is shown, so a campaign's first reward run is its round 1.
  */
 import "server-only";
@@ -116,15 +118,64 @@ export async function rewardRounds({ campaignId }: { campaignId?: string } = {})
   return rounds("reward", { accuracy: "reward/accuracy_val", valPairs: "data/val_pairs" }, campaignId ? trainedOnCampaign("r", campaignId) : undefined);
 }
 
+/** Whether the run `r` took its prompts from the campaign (config.campaignId) or is judged by a reward model trained on a snapshot of it. */
+const promptsOrRewardOf = (campaignId: string) => sql`(r.config ->> 'campaignId' = ${campaignId} or exists (
+  select 1 from checkpoints rc join runs rr on rr.id = rc.run_id
+  where rc.store_key = r.config ->> 'reward' and ${trainedOnCampaign("rr", campaignId)}))`;
+
 /** PPO rounds; with a campaign, only runs on its prompts or scored by a reward model trained on a snapshot of it. */
 export async function ppoRounds({ campaignId }: { campaignId?: string } = {}): Promise<PpoRound[]> {
   checkCampaignId(campaignId);
-  const tied = campaignId
-    ? sql`(r.config ->> 'campaignId' = ${campaignId} or exists (
-        select 1 from checkpoints rc join runs rr on rr.id = rc.run_id
-        where rc.store_key = r.config ->> 'reward' and ${trainedOnCampaign("rr", campaignId)}))`
-    : undefined;
-  return rounds("ppo", { score: "objective/scores", rlhfReward: "objective/rlhf_reward", kl: "objective/kl" }, tied);
+  return rounds("ppo", { score: "objective/scores", rlhfReward: "objective/rlhf_reward", kl: "objective/kl" }, campaignId ? promptsOrRewardOf(campaignId) : undefined);
+}
+
+/** A succeeded eval run: policy A against baseline B, judged by a reward model (its result's first two rows). */
+export type Evaluation = {
+  runId: string;
+  finishedAt: string;
+  /** A's and B's checkpoint store keys, from the eval table's row names ("A <key>", "B <key>"). */
+  policy: string | null;
+  baseline: string | null;
+  /** The reward model that judged (config.reward, a store key). */
+  reward: string | null;
+  prompts: number | null;
+  /** Share of (A's sample, B's sample) pairs of a prompt that the reward model scores higher for A, ties half. */
+  winRate: number | null;
+  /** A's KL to B per response, in nats. */
+  kl: number | null;
+  /** A's mean score minus B's. */
+  gain: number | null;
+  /** A's share of the gain of the KL-optimal policy at A's KL; null when the eval had no estimate. */
+  shareOfOptimum: number | null;
+};
+
+/** Evaluations, oldest first (the newest `limit`); with a campaign, only eval runs on its prompts or judged by a reward model trained on a snapshot of it. */
+export async function evaluations({ campaignId, limit = 50 }: { campaignId?: string; limit?: number } = {}): Promise<Evaluation[]> {
+  checkCampaignId(campaignId);
+  const a = sql`r.result -> 'rows' -> 0`;
+  const b = sql`r.result -> 'rows' -> 1`;
+  const rows = await db.execute<{ run_id: string; finished_at: Date | string; policy: string | null; baseline: string | null; reward: string | null; prompts: number | null; win_rate: number | null; kl: number | null; gain: number | null; share: number | null }>(sql`
+    select * from (
+      select r.id as run_id, r.finished_at, regexp_replace(${a} ->> 'name', '^A ', '') as policy, regexp_replace(${b} ->> 'name', '^B ', '') as baseline, r.config ->> 'reward' as reward,
+             (r.result ->> 'prompts')::int as prompts, (${a} ->> 'winRateVsBaseline')::float8 as win_rate, (${a} ->> 'klToBaseline')::float8 as kl,
+             (${a} ->> 'meanScore')::float8 - (${b} ->> 'meanScore')::float8 as gain, (r.result -> 'optimum' ->> 'shareOfGain')::float8 as share
+      from runs r
+      where r.kind = 'eval' and r.status = 'succeeded' ${campaignId ? sql`and ${promptsOrRewardOf(campaignId)}` : sql``}
+      order by r.finished_at desc, r.id desc
+      limit ${limit}
+    ) newest order by finished_at, run_id`);
+  return rows.map((r) => ({
+    runId: r.run_id,
+    finishedAt: iso(r.finished_at),
+    policy: r.policy,
+    baseline: r.baseline,
+    reward: r.reward,
+    prompts: r.prompts,
+    winRate: r.win_rate,
+    kl: r.kl,
+    gain: r.gain,
+    shareOfOptimum: r.share,
+  }));
 }
 
 export type DashboardCampaign = { id: string; name: string };
@@ -147,6 +198,7 @@ export type ResearchDashboard = {
   activity: DayActivity[];
   rewardRounds: RewardRound[];
   ppoRounds: PpoRound[];
+  evaluations: Evaluation[];
 };
 
 /** The dashboard over the last `days` UTC days, for one campaign (by id) or, when it names none that exists, every campaign. */
@@ -155,6 +207,6 @@ export async function researchDashboard({ days = defaultRange, campaignId, now =
   const all = await dashboardCampaigns();
   const campaign = campaignId ? (all.find((c) => c.id === campaignId.toLowerCase()) ?? null) : null;
   const scope = { campaignId: campaign?.id };
-  const [activity, reward, ppo] = await Promise.all([labelingActivityByDay({ from, to, ...scope }), rewardRounds(scope), ppoRounds(scope)]);
-  return { days, from, to, campaigns: all, campaign, unknownCampaign: Boolean(campaignId) && !campaign, activity, rewardRounds: reward, ppoRounds: ppo };
+  const [activity, reward, ppo, evals] = await Promise.all([labelingActivityByDay({ from, to, ...scope }), rewardRounds(scope), ppoRounds(scope), evaluations(scope)]);
+  return { days, from, to, campaigns: all, campaign, unknownCampaign: Boolean(campaignId) && !campaign, activity, rewardRounds: reward, ppoRounds: ppo, evaluations: evals };
 }

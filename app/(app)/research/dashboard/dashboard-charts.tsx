@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import type { ReactElement, ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -37,7 +38,7 @@ function Empty({ children }: { children: ReactNode }) {
 }
 
 export function DashboardCharts({ dashboard }: { dashboard: Omit<ResearchDashboard, "campaigns"> }) {
-  const { days, campaign, activity, rewardRounds, ppoRounds } = dashboard;
+  const { days, campaign, activity, rewardRounds, ppoRounds, evaluations } = dashboard;
   const totalLabels = activity.reduce((n, d) => n + d.labels, 0);
   const busiest = activity.reduce((best, d) => (d.labels > best.labels ? d : best), activity[0]!);
   const peakLabelers = Math.max(0, ...activity.map((d) => d.labelers));
@@ -172,6 +173,60 @@ export function DashboardCharts({ dashboard }: { dashboard: Omit<ResearchDashboa
                 </LineChart>
               </Chart>
             </div>
+          )}
+        </CardContent>
+      </Card>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Policy evaluations</CardTitle>
+          <CardDescription>
+            Each succeeded eval run{campaign ? ` on ${campaign.name}'s prompts or judged by a reward model trained on a snapshot of it` : ""}, oldest first: policy A against
+            baseline B on held-out prompts, judged by a reward model. Win rate: how often the reward model scores A&apos;s answer above B&apos;s; KL: A&apos;s to B per response;
+            share of the optimum: A&apos;s part of the gain the best policy at A&apos;s KL would have.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {evaluations.length === 0 ? (
+            <Empty>
+              {campaign ? `No eval run tied to ${campaign.name} has finished yet.` : "No eval run has finished yet."} Start one from a PPO run&apos;s page (Evaluate it against its SFT
+              model); each that succeeds adds a row here.
+            </Empty>
+          ) : (
+            <Table aria-label="Policy evaluations">
+              <THead>
+                <Tr>
+                  <Th>A</Th>
+                  <Th>B</Th>
+                  <Th>Judged by</Th>
+                  <Th>Prompts</Th>
+                  <Th>Win rate</Th>
+                  <Th>Score gain</Th>
+                  <Th>KL (nats)</Th>
+                  <Th>Share of the optimum</Th>
+                  <Th>Finished</Th>
+                </Tr>
+              </THead>
+              <TBody>
+                {evaluations.map((e) => (
+                  <Tr key={e.runId}>
+                    <Td className="font-mono text-xs">
+                      <Link className="underline" href={`/research/runs/${e.runId}`}>
+                        {e.policy ?? e.runId.slice(0, 8)}
+                      </Link>
+                    </Td>
+                    <Td className="font-mono text-xs">{e.baseline ?? "—"}</Td>
+                    <Td className="font-mono text-xs">{e.reward ?? "—"}</Td>
+                    <Td>{e.prompts ?? "—"}</Td>
+                    <Td>{e.winRate === null ? "—" : `${(100 * e.winRate).toFixed(1)}%`}</Td>
+                    <Td>{fmt(e.gain)}</Td>
+                    <Td>{fmt(e.kl)}</Td>
+                    <Td>{e.shareOfOptimum === null ? "—" : `${(100 * e.shareOfOptimum).toFixed(0)}%`}</Td>
+                    <Td className="text-xs">{e.finishedAt.replace("T", " ").slice(0, 16)}</Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
           )}
         </CardContent>
       </Card>

@@ -45,7 +45,8 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <Button type="submit">Show</Button>
         </Form>
         <p className="text-xs text-slate-500">
-          A campaign&apos;s figures: judgments on its pairs; reward runs trained on a snapshot of it; PPO runs on its prompts or scored by a reward model trained on such a snapshot.
+          A campaign&apos;s figures: judgments on its pairs; reward runs trained on a snapshot of it; PPO and eval runs on its prompts or judged by a reward model trained on such a
+          snapshot.
         </p>
         {dashboard.unknownCampaign ? (
           <p role="status" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
