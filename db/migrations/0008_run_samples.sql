@@ -20,4 +20,6 @@ WHERE r."kind" = 'ppo' AND jsonb_typeof(r."result"->'samples') = 'array'
 	AND jsonb_typeof(s.value->'iteration') = 'number' AND jsonb_typeof(s.value->'score') = 'number'
 	AND s.value ? 'prompt' AND jsonb_typeof(s.value->'response') = 'string'
 ON CONFLICT DO NOTHING;--> statement-breakpoint
-UPDATE "runs" SET "result" = "result" - 'samples' WHERE "kind" = 'ppo' AND jsonb_typeof("result") = 'object' AND "result" ? 'samples';
+-- The result keeps their number, as a ppo job's result now does.
+UPDATE "runs" SET "result" = "result" || jsonb_build_object('samples', jsonb_array_length("result"->'samples'))
+WHERE "kind" = 'ppo' AND jsonb_typeof("result") = 'object' AND jsonb_typeof("result"->'samples') = 'array';
