@@ -31,9 +31,9 @@ function PromptText({ prompt }: { prompt: RunSampleDto["prompt"] }) {
  * every 2 s while the run is live (only iterations after the last one held, page by page), once
  * more when it ends. Shows one iteration at a time: the newest, following new ones, until another
  * is picked. A run without samples shows nothing, except a live run of a kind that samples, which
- * says none have come yet. Responses are React text: never parsed as HTML.
+ * says none have come yet; a run of another kind asks for none. Responses are React text: never parsed as HTML.
  */
-export function RunSamples({ runId, live, sampling }: { runId: string; live: boolean; /** The run's kind stores samples (ppo): say so while none have come. */ sampling: boolean }) {
+export function RunSamples({ runId, live, sampling }: { runId: string; live: boolean; /** The run's kind stores samples (ppo); other kinds ask for none. */ sampling: boolean }) {
   const held = useRef<RunSampleDto[]>([]);
   const query = useQuery({
     queryKey: runKeys.samples(runId),
@@ -41,9 +41,10 @@ export function RunSamples({ runId, live, sampling }: { runId: string; live: boo
       held.current = await readNewSamples(held.current, (after) => fetchJson<SamplePage>(`/api/v1/runs/${runId}/samples?after=${after}`));
       return held.current;
     },
-    refetchInterval: live ? POLL_MS : false,
+    enabled: sampling,
+    refetchInterval: sampling && live ? POLL_MS : false,
   });
-  useRefetchWhenDone(live, query.refetch);
+  useRefetchWhenDone(sampling && live, query.refetch);
   const [picked, setPicked] = useState(LATEST);
 
   const samples = query.data ?? [];
