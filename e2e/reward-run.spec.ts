@@ -157,5 +157,5 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await page.goto("/research/dashboard");
   const evaluation = page.getByRole("table", { name: "Policy evaluations" }).getByRole("row").filter({ hasText: policyName });
   const cells = evaluation.getByRole("cell");
-  await expect(cells).toHaveText([policyName, "demo-sft", rewardKey, "3", /^\d+\.\d%$/, /^-?\d+\.\d{3}$/, /^-?\d+\.\d{3}$/, /^(\d+%|—)$/, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/]);
+  await expect(cells).toHaveText([policyName, "demo-sft", rewardKey, "3", /^\d+\.\d%$/, /^-?\d+\.\d{3}$/, /^-?\d+\.\d{3}$/, /^(-?\d+%|—)$/, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/]);
 });
