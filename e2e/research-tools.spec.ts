@@ -43,6 +43,16 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page.getByText("No PPO run has finished yet.")).toBeVisible();
   await expect(page.getByText("No eval run has finished yet.")).toBeVisible();
 
+  // 1b. Before any reward model, the playground still compares two checkpoints, unscored.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Playground" }).click();
+  await expect(page.getByText("No reward model yet, so the answers come back unscored.")).toBeVisible();
+  await expect(page.getByLabel("Reward model").locator("option:checked")).toHaveText("none: answers only, unscored");
+  await page.getByLabel("Max new tokens").fill("8");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByTestId("preference")).toContainText("Unscored: no reward model was chosen.", { timeout: 60_000 });
+  await expect(page.getByRole("region", { name: "Sample A from demo-sft" })).toBeVisible();
+  await expect(page.getByTestId("score-a")).toHaveCount(0);
+
   // 2. Labels from two labelers and the admin today, a snapshot, a tiny reward run and a tiny PPO run on it.
   const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
   const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name: `Tools e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } })).json();
