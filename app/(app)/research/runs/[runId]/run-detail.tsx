@@ -32,7 +32,7 @@ export function RunDetail({
   initial: RunDto;
   initialCompareId: string | null;
   lineage: ReactNode;
-  /** What usually comes next (a succeeded reward or PPO run), rendered on the server; null for none. */
+  /** What usually comes next after this run once it succeeds (lib/runs/next-steps.ts), rendered on the server; null for none. */
   next: ReactNode;
 }) {
   const router = useRouter();
@@ -44,7 +44,7 @@ export function RunDetail({
   });
   const r = run.data;
   const live = isLive(r.status);
-  // The lineage, rendered on the server, gains the run's checkpoint.
+  // The lineage and the next steps, rendered on the server, gain the run's checkpoint.
   useRefetchWhenDone(live, useCallback(() => router.refresh(), [router]));
 
   const metrics = useRunMetrics(r.id, live);
