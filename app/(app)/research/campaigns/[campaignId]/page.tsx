@@ -58,28 +58,32 @@ export default async function CampaignPage({ params }: { params: Promise<{ campa
               </dd>
             </div>
           </dl>
-          <Table>
-            <THead>
-              <Tr>
-                <Th>Labeler</Th>
-                <Th>Judgments</Th>
-                <Th>Median s</Th>
-                <Th>Gold accuracy</Th>
-                <Th>Agreement with majority</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {quality.labelers.map((l) => (
-                <Tr key={l.labelerId}>
-                  <Td>{l.name}</Td>
-                  <Td>{l.judgments}</Td>
-                  <Td>{num(l.medianSeconds, 1)}</Td>
-                  <Td>{l.goldAnswered ? `${pct(l.goldAccuracy)} of ${l.goldAnswered}` : "—"}</Td>
-                  <Td>{pct(l.agreementWithMajority)}</Td>
+          {quality.labelers.length === 0 ? (
+            <p className="text-sm text-slate-600">No judgments yet: each labeler who submits one gets a row here with their count, speed, gold accuracy and agreement.</p>
+          ) : (
+            <Table>
+              <THead>
+                <Tr>
+                  <Th>Labeler</Th>
+                  <Th>Judgments</Th>
+                  <Th>Median s</Th>
+                  <Th>Gold accuracy</Th>
+                  <Th>Agreement with majority</Th>
                 </Tr>
-              ))}
-            </TBody>
-          </Table>
+              </THead>
+              <TBody>
+                {quality.labelers.map((l) => (
+                  <Tr key={l.labelerId}>
+                    <Td>{l.name}</Td>
+                    <Td>{l.judgments}</Td>
+                    <Td>{num(l.medianSeconds, 1)}</Td>
+                    <Td>{l.goldAnswered ? `${pct(l.goldAccuracy)} of ${l.goldAnswered}` : "—"}</Td>
+                    <Td>{pct(l.agreementWithMajority)}</Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
         </CardContent>
       </Card>
       <Card>
