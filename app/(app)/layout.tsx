@@ -36,7 +36,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        {/* Wider than the page: an admin has eleven links, which wrapped at 1280 px. */}
+        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
           <Link href="/" className="font-semibold">
             Pairwise
           </Link>
@@ -48,7 +49,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
             ))}
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-            <span>
+            <span className="whitespace-nowrap">
               {user.email} · <span data-testid="role">{user.role}</span>
             </span>
             <SignOutButton />
