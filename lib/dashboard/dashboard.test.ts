@@ -21,6 +21,7 @@ async function finishedRun({
   result = {},
   config = {},
   snapshotId = null,
+  parentCheckpointId = null,
 }: {
   kind: string;
   status?: "succeeded" | "failed";
@@ -29,8 +30,9 @@ async function finishedRun({
   result?: Record<string, unknown>;
   config?: Record<string, unknown>;
   snapshotId?: string | null;
+  parentCheckpointId?: string | null;
 }) {
-  const run = await enqueueRun({ kind, config, snapshotId });
+  const run = await enqueueRun({ kind, config, snapshotId, parentCheckpointId });
   let outputCheckpointId: string | null = null;
   let storeKey: string | null = null;
   if (checkpointMetrics) {
@@ -128,18 +130,20 @@ describe("research dashboard queries (real Postgres)", () => {
   it("lists succeeded eval runs with A's win rate, score gain and KL against B, and its share of the optimum", async () => {
     const row = (name: string, meanScore: number, winRateVsBaseline: number, klToBaseline: number) => ({ name, meanScore, winRateVsBaseline, klToBaseline, scoreStdErr: 0.02 });
     const result = (share: number | null) => ({
-      rows: [row("A ppo-a", 0.75, 0.731, 0.87), row("B demo-sft", -0.25, 0.5, 0), row("best-of-4 B", 0.84, 0.8, 0.636)],
+      rows: [row("A ppo-a", 0.75, 0.731, 0.87), row("B demo-sft", -0.25, 0.5, 0), row("best-of-4 B", 0.84, 0.8, 0.636)], // labels for the table, not read
       optimum: share === null ? null : { kl: 0.87, meanScore: 0.98, shareOfGain: share },
       prompts: 377,
     });
-    const one = await finishedRun({ kind: "eval", config: { reward: "rm-x", baseline: "demo-sft" }, result: result(0.7), finishedAt: "2100-05-01T00:00:00Z" });
-    const two = await finishedRun({ kind: "eval", config: { reward: "rm-y", baseline: "demo-sft" }, result: result(null), finishedAt: "2100-05-02T00:00:00Z" });
+    // A from config.policy, or else from the run's parent checkpoint (as the runs form starts one)
+    const parent = await registerCheckpoint({ record: { id: `ppo-parent-${randomUUID().slice(0, 8)}`, kind: "policy", parentId: null, backend: "cpu", sizeBytes: 1, paramCount: 1, config: {}, metrics: {}, createdAt: "2100-04-30T00:00:00Z", location: "x" } });
+    const one = await finishedRun({ kind: "eval", config: { policy: "ppo-a", reward: "rm-x", baseline: "demo-sft" }, result: result(0.7), finishedAt: "2100-05-01T00:00:00Z" });
+    const two = await finishedRun({ kind: "eval", parentCheckpointId: parent.id, config: { reward: "rm-y", baseline: "demo-base" }, result: result(null), finishedAt: "2100-05-02T00:00:00Z" });
     await finishedRun({ kind: "eval", status: "failed", config: { reward: "rm-x" }, result: result(0.9), finishedAt: "2100-05-03T00:00:00Z" });
 
     const listed = (await evaluations()).slice(-2);
     expect(listed).toEqual([
       { runId: one.runId, finishedAt: "2100-05-01T00:00:00.000Z", policy: "ppo-a", baseline: "demo-sft", reward: "rm-x", prompts: 377, winRate: 0.731, kl: 0.87, gain: 1, shareOfOptimum: 0.7 },
-      expect.objectContaining({ runId: two.runId, reward: "rm-y", shareOfOptimum: null }),
+      expect.objectContaining({ runId: two.runId, policy: parent.storeKey, baseline: "demo-base", reward: "rm-y", shareOfOptimum: null }),
     ]);
     // the newest `limit`, still oldest first
     expect((await evaluations({ limit: 1 })).map((e) => e.runId)).toEqual([two.runId]);

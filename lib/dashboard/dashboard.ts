@@ -133,7 +133,7 @@ export async function ppoRounds({ campaignId }: { campaignId?: string } = {}): P
 export type Evaluation = {
   runId: string;
   finishedAt: string;
-  /** A's and B's checkpoint store keys, from the eval table's row names ("A <key>", "B <key>"). */
+  /** A's and B's checkpoint store keys, as the eval job read them: config.policy (else the run's parent checkpoint) and config.baseline. */
   policy: string | null;
   baseline: string | null;
   /** The reward model that judged (config.reward, a store key). */
@@ -156,10 +156,10 @@ export async function evaluations({ campaignId, limit = 50 }: { campaignId?: str
   const b = sql`r.result -> 'rows' -> 1`;
   const rows = await db.execute<{ run_id: string; finished_at: Date | string; policy: string | null; baseline: string | null; reward: string | null; prompts: number | null; win_rate: number | null; kl: number | null; gain: number | null; share: number | null }>(sql`
     select * from (
-      select r.id as run_id, r.finished_at, regexp_replace(${a} ->> 'name', '^A ', '') as policy, regexp_replace(${b} ->> 'name', '^B ', '') as baseline, r.config ->> 'reward' as reward,
+      select r.id as run_id, r.finished_at, coalesce(r.config ->> 'policy', parent.store_key) as policy, r.config ->> 'baseline' as baseline, r.config ->> 'reward' as reward,
              (r.result ->> 'prompts')::int as prompts, (${a} ->> 'winRateVsBaseline')::float8 as win_rate, (${a} ->> 'klToBaseline')::float8 as kl,
              (${a} ->> 'meanScore')::float8 - (${b} ->> 'meanScore')::float8 as gain, (r.result -> 'optimum' ->> 'shareOfGain')::float8 as share
-      from runs r
+      from runs r left join checkpoints parent on parent.id = r.parent_checkpoint_id
       where r.kind = 'eval' and r.status = 'succeeded' ${campaignId ? sql`and ${promptsOrRewardOf(campaignId)}` : sql``}
       order by r.finished_at desc, r.id desc
       limit ${limit}
