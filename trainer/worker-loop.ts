@@ -16,6 +16,7 @@ import {
 import { heartbeatWorker, markWorkerStopped, registerWorker } from "@/lib/workers/workers";
 import type { Logger } from "@/lib/logger";
 import { RunCancelled, type JobContext, type JobHandler } from "./jobs/types";
+import { healthFlagLine } from "./ppo/health";
 import { createRunLogWriter, formatLogLine, isLoggedStep, stepLine } from "./run-log";
 
 export type WorkerOptions = {
@@ -73,7 +74,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       log: (msg, fields) => line("info", msg, fields),
       warn: (msg, fields) => line("warn", msg, fields),
       raiseFlag: async (flag) => {
-        if (await raiseRunFlag({ runId: run.id, flag })) line("warn", `health: ${flag.flag} at iteration ${flag.iteration}: ${flag.message}`);
+        if (await raiseRunFlag({ runId: run.id, flag })) line("warn", healthFlagLine(flag));
       },
       reportSamples: (samples) => recordRunSamples({ runId: run.id, samples }),
       reportMetrics: async (step, values) => {

@@ -5,6 +5,7 @@
  * from, and new pairs of its answers for labeling (the loop back). The form shows the
  * prefilled kind, checkpoint, snapshot and config, to be checked and started by hand.
  */
+import { z } from "zod";
 import type { Run } from "@/db/schema";
 import type { RunLineage } from "./lineage";
 
@@ -65,7 +66,6 @@ export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "con
   return [];
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**
@@ -75,7 +75,7 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 export function readRunFormPrefill(params: Record<string, string | string[] | undefined>, kinds: string[]): RunFormPrefill | null {
   const kind = one(params.kind);
   if (!kind || !kinds.includes(kind)) return null;
-  const id = (v: string | undefined) => (v && uuid.test(v) ? v : undefined);
+  const id = (v: string | undefined) => (z.uuid().safeParse(v).success ? v : undefined);
   let config: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(one(params.config) ?? "{}");

@@ -13,6 +13,9 @@ export interface HealthFlag {
   message: string;
 }
 
+/** `health: kl_high at iteration 12: <sentence>`: a flag as the CLI and a run's log show it. */
+export const healthFlagLine = (f: { flag: string; iteration: number; message: string }) => `health: ${f.flag} at iteration ${f.iteration}: ${f.message}`;
+
 type Row = Record<string, number>;
 
 const slope = (ys: number[]) => {

@@ -34,7 +34,7 @@ import type { Tokenizer } from "../tokenizer";
 import { applyGradients, lossGradients, randomWindows, readStep, type StepResult, trainStep } from "../train";
 import { hasTrainingState, loadTrainingState, resumeId, saveTrainingState, type TrainerState } from "../training-state";
 import { type PpoConfig, ppoDefaults } from "./config";
-import { type HealthFlag, healthFlags } from "./health";
+import { type HealthFlag, healthFlagLine, healthFlags } from "./health";
 import { ppoLoss, type PpoMinibatch } from "./loss";
 
 /** A programmatic reward (tests, toy tasks) instead of a reward model. */
@@ -379,7 +379,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         state.flags.push(flag);
         // A caller with onHealth reports the flag itself (the worker as a warning); otherwise it is a log line.
         if (input.onHealth) await input.onHealth(flag);
-        else log(`health: ${flag.flag} at iteration ${iteration}: ${flag.message}`);
+        else log(healthFlagLine(flag));
       }
       metrics["health/flags"] = state.flags.length;
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) await saveState(iteration);
