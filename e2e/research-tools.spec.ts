@@ -207,6 +207,6 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   const file = test.info().outputPath(`${rewardKey}.zip`);
   await download.saveAs(file);
   const listing = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist()))", file], { encoding: "utf8" });
-  expect(listing.trim()).toBe(`['${rewardKey}/config.json', '${rewardKey}/model.safetensors', '${rewardKey}/pairwise.json', '${rewardKey}/tokenizer.json']`);
+  expect(listing.trim()).toBe(`['${rewardKey}/config.json', '${rewardKey}/model.safetensors', '${rewardKey}/pairwise.json', '${rewardKey}/tokenizer.json', '${rewardKey}/tokenizer_config.json']`);
   await expect(page.getByRole("link", { name: `Download ${rewardKey} as tar` })).toHaveAttribute("href", /\/download\?format=tar$/);
 });

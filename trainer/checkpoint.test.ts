@@ -7,6 +7,8 @@ import { initBackend } from "./backend";
 import { checkpointRecord, FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { createModel, disposeModel, forward, type GPT, gpt2TensorShapes, headTensorShapes, lmLogits, paramCount } from "./model";
 import { readSafetensors, readSafetensorsHeader, writeSafetensors } from "./safetensors";
+import { scoreTexts } from "./score";
+import { encodeExample } from "./sequences";
 import { tinyConfig } from "./testing";
 import { trainByteBpe } from "./tokenizer";
 
@@ -50,6 +52,10 @@ describe("checkpoints", () => {
     expect(header["transformer.h.1.attn.c_attn.weight"].shape).toEqual([16, 48]); // Conv1D [in, out]
     const cfg = JSON.parse(new TextDecoder().decode(files["config.json"]));
     expect(cfg).toMatchObject({ model_type: "gpt2", n_embd: 16, n_layer: 2, n_head: 2, n_positions: 16, n_ctx: 16, vocab_size: 260, activation_function: "quick_gelu", layer_norm_epsilon: 1e-5, tie_word_embeddings: true, eos_token_id: tokenizer.eosId });
+    // AutoModelForSequenceClassification refuses a [1, C] score.weight unless the config says one label.
+    expect(cfg).toMatchObject({ architectures: ["GPT2ForSequenceClassification"], id2label: { "0": "LABEL_0" }, pad_token_id: tokenizer.padId });
+    const tokCfg = JSON.parse(new TextDecoder().decode(files["tokenizer_config.json"]));
+    expect(tokCfg).toMatchObject({ tokenizer_class: "GPT2Tokenizer", eos_token: "<|endoftext|>", pad_token: "<|endoftext|>", model_max_length: 16 });
 
     const loaded = await loadCheckpoint(store, "rm-1");
     expect(loaded.meta.trainingConfig).toEqual({ lr: 1e-3 });
@@ -57,6 +63,41 @@ describe("checkpoints", () => {
     expect(Array.from(logitsOf(loaded.model, [[1, 2, 3, 4]]))).toEqual(Array.from(logitsOf(model, [[1, 2, 3, 4]])));
     disposeModel(model);
     disposeModel(loaded.model);
+  });
+
+  it("reads a reward model saved before scoreToken existed at end-of-text, where it was trained, and a new one just before it", async () => {
+    const store = new FolderCheckpointStore(root);
+    const tokenizer = trainByteBpe(["hello hello world"], { vocabSize: 260 });
+    const model = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 48 }, { seed: 3, heads: ["reward"] });
+    model.params["score.weight"].assign(tf.randomNormal([1, tinyConfig.dModel], 0, 1, "float32", 4));
+    const save = (id: string, m: GPT) => saveCheckpoint(store, { id, model: m, tokenizer, kind: "reward", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+    await save("rm-new", model);
+    const files = await store.load("rm-new");
+    const meta = JSON.parse(new TextDecoder().decode(files["pairwise.json"]));
+    expect(meta.scoreToken).toBe("before-end-of-text");
+    delete meta.scoreToken; // as every reward checkpoint before this field was written
+    await store.save("rm-old", { ...files, "pairwise.json": new TextEncoder().encode(JSON.stringify(meta)) });
+
+    const item = { prompt: "hello", response: "hello world" };
+    const { promptIds, responseIds } = encodeExample(tokenizer, item.prompt, item.response, 48);
+    const ids = [...promptIds, ...responseIds];
+    expect(ids.at(-1)).toBe(tokenizer.eosId);
+    const scoreAt = (t: number) =>
+      tf.tidy(() => {
+        const hidden = forward(model, { ids: tf.tensor2d([ids], undefined, "int32") }).hidden;
+        return tf.sum(tf.mul(tf.slice(hidden, [t, 0], [1, -1]), model.params["score.weight"])).dataSync()[0];
+      });
+    const fresh = await loadCheckpoint(store, "rm-new");
+    const old = await loadCheckpoint(store, "rm-old");
+    expect(fresh.model.scoreAtEndOfText).toBeUndefined();
+    expect(old.model.scoreAtEndOfText).toBe(true);
+    expect(scoreTexts(fresh, [item])[0]).toBeCloseTo(scoreAt(ids.length - 2), 5);
+    expect(scoreTexts(old, [item])[0]).toBeCloseTo(scoreAt(ids.length - 1), 5);
+    expect(scoreAt(ids.length - 1)).not.toBeCloseTo(scoreAt(ids.length - 2), 2);
+    // Saved again (a copy, an import), the old one keeps its reading point.
+    await save("rm-old-copy", old.model);
+    expect((await loadCheckpoint(store, "rm-old-copy")).meta.scoreToken).toBe("end-of-text");
+    for (const m of [model, fresh.model, old.model]) disposeModel(m);
   });
 
   it("refuses ids that could escape the store's folder", () => {

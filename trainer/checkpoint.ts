@@ -11,7 +11,7 @@ import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
 import { type GPT, type ModelConfig, paramCount, validateConfig, variableFrom } from "./model";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
-import { Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
+import { END_OF_TEXT, Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
 
 export const checkpointKinds = ["base", "sft", "reward", "policy", "value"] as const;
 export type CheckpointKind = (typeof checkpointKinds)[number];
@@ -96,6 +96,12 @@ export interface PairwiseMeta {
   /** The resolved config of the command or job that produced it. */
   trainingConfig: Record<string, unknown>;
   metrics: Record<string, number>;
+  /**
+   * Reward models only: the token the score is read at. "before-end-of-text" is transformers'
+   * GPT2ForSequenceClassification rule (model.scoreTokenIndex). Reward models saved before it
+   * lack the field and were trained at end-of-text; they are read there still (GPT.scoreAtEndOfText).
+   */
+  scoreToken?: "before-end-of-text" | "end-of-text";
 }
 
 /** The row the worker registers in Postgres. */
@@ -112,10 +118,15 @@ export interface CheckpointRecord {
   location: string;
 }
 
-/** config.json as transformers' GPT2Config reads it. */
-export function gpt2ConfigJson(c: ModelConfig, tokenizer: Tokenizer): Record<string, unknown> {
+/**
+ * config.json as transformers' GPT2Config reads it. A reward model names
+ * GPT2ForSequenceClassification with one label, so AutoModelForSequenceClassification loads its
+ * [1, C] score.weight as it is (the default of two labels refuses it).
+ */
+export function gpt2ConfigJson(c: ModelConfig, tokenizer: Tokenizer, kind: CheckpointKind = "base"): Record<string, unknown> {
+  const head = kind === "reward" ? { architectures: ["GPT2ForSequenceClassification"], id2label: { "0": "LABEL_0" }, label2id: { LABEL_0: 0 } } : { architectures: ["GPT2LMHeadModel"] };
   return {
-    architectures: ["GPT2LMHeadModel"],
+    ...head,
     model_type: "gpt2",
     vocab_size: c.vocabSize,
     n_positions: c.contextLength,
@@ -135,6 +146,25 @@ export function gpt2ConfigJson(c: ModelConfig, tokenizer: Tokenizer): Record<str
     eos_token_id: tokenizer.eosId,
     pad_token_id: tokenizer.padId,
     torch_dtype: "float32",
+  };
+}
+
+/**
+ * tokenizer_config.json beside tokenizer.json, so AutoTokenizer knows the special tokens: without
+ * it transformers has no pad token (padding a batch fails) and a context of 10^30 tokens.
+ * clean_up_tokenization_spaces is off so decoding gives back the text byte for byte, as ours does.
+ */
+export function hfTokenizerConfig(contextLength: number): Record<string, unknown> {
+  return {
+    tokenizer_class: "GPT2Tokenizer",
+    bos_token: END_OF_TEXT,
+    eos_token: END_OF_TEXT,
+    unk_token: END_OF_TEXT,
+    pad_token: END_OF_TEXT,
+    model_max_length: contextLength,
+    padding_side: "right",
+    add_prefix_space: false,
+    clean_up_tokenization_spaces: false,
   };
 }
 
@@ -178,7 +208,7 @@ export interface SaveCheckpointInput {
   metrics: Record<string, number>;
 }
 
-/** The four files of a checkpoint; tokenizer.json is omitted for the shared GPT-2 tokenizer. */
+/** The files of a checkpoint; tokenizer.json and tokenizer_config.json are omitted for the shared GPT-2 tokenizer. */
 export function checkpointFiles(input: SaveCheckpointInput): Record<string, Uint8Array> {
   const tensors: Record<string, HostTensor> = {};
   for (const [name, p] of Object.entries(input.model.params)) tensors[name] = { shape: p.shape, data: p.dataSync() as Float32Array };
@@ -193,14 +223,18 @@ export function checkpointFiles(input: SaveCheckpointInput): Record<string, Uint
     paramCount: paramCount(input.model),
     trainingConfig: input.trainingConfig,
     metrics: input.metrics,
+    ...(input.kind === "reward" ? { scoreToken: input.model.scoreAtEndOfText ? "end-of-text" : "before-end-of-text" } : {}),
   };
   const files: Record<string, Uint8Array> = {
     "model.safetensors": writeSafetensors(tensors, { format: "pt", pairwise_kind: input.kind }),
-    "config.json": json(gpt2ConfigJson(input.model.config, input.tokenizer)),
+    "config.json": json(gpt2ConfigJson(input.model.config, input.tokenizer, input.kind)),
     "pairwise.json": json(meta),
   };
   const tok = input.tokenizer.toJSON();
-  if (tok) files["tokenizer.json"] = json(tok);
+  if (tok) {
+    files["tokenizer.json"] = json(tok);
+    files["tokenizer_config.json"] = json(hfTokenizerConfig(input.model.config.contextLength));
+  }
   return files;
 }
 
@@ -252,5 +286,7 @@ export async function loadCheckpoint(store: CheckpointStore, id: string): Promis
   const config = modelConfigFromGpt2Json(parseJson(files["config.json"], "config.json"));
   const weights = files["model.safetensors"];
   if (!weights) throw new Error(`checkpoint ${id} has no model.safetensors`);
-  return { model: modelFromTensors(config, readSafetensors(weights).tensors), tokenizer: tokenizerFromFiles(files, meta.tokenizer), meta };
+  const model = modelFromTensors(config, readSafetensors(weights).tensors);
+  if (meta.kind === "reward" && meta.scoreToken !== "before-end-of-text") model.scoreAtEndOfText = true;
+  return { model, tokenizer: tokenizerFromFiles(files, meta.tokenizer), meta };
 }

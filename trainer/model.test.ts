@@ -2,11 +2,27 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { generate } from "./generate";
-import { addHeads, createModel, disposeModel, forward, lmLogits, rewardScores, tokenValues } from "./model";
+import { addHeads, createModel, disposeModel, forward, lmLogits, rewardScores, scoreTokenIndex, tokenValues } from "./model";
 import { Adam } from "./optim";
 import { tinyConfig, testBackends } from "./testing";
 import { trainByteBpe } from "./tokenizer";
 import { lmBatchFromStream, lmLoss, trainStep } from "./train";
+
+describe("scoreTokenIndex (transformers' GPT2ForSequenceClassification rule)", () => {
+  const EOS = 9; // end-of-text, also the padding token
+  it("reads a response at its last token before end-of-text and padding", () => {
+    expect(scoreTokenIndex([1, 2, 3, 4, EOS, EOS, EOS], EOS)).toBe(3);
+  });
+  it("reads a response cut before end-of-text at its last token", () => {
+    expect(scoreTokenIndex([1, 2, 3, 4], EOS)).toBe(3);
+  });
+  it("skips left padding as well", () => {
+    expect(scoreTokenIndex([EOS, EOS, 1, 2, EOS], EOS)).toBe(3);
+  });
+  it("reads a row of padding alone at 0, as transformers does", () => {
+    expect(scoreTokenIndex([EOS, EOS], EOS)).toBe(0);
+  });
+});
 
 describe.each(testBackends)("model on %s", (backend) => {
   beforeAll(async () => {
@@ -18,16 +34,17 @@ describe.each(testBackends)("model on %s", (backend) => {
     const row = [5, 9, 2];
     const alone = tf.tidy(() => lmLogits(model, forward(model, { ids: tf.tensor2d([row], [1, 3], "int32") }).hidden).arraySync());
     const padded = tf.tidy(() => {
-      const ids = tf.tensor2d([[...row, 0, 0], [0, 0, ...row]], [2, 5], "int32");
+      const flat = [...row, 0, 0, 0, 0, ...row];
+      const ids = tf.tensor2d(flat, [2, 5], "int32");
       const mask = [[1, 1, 1, 0, 0], [0, 0, 1, 1, 1]];
       const { hidden } = forward(model, { ids, attentionMask: mask });
-      return { logits: lmLogits(model, hidden).arraySync(), reward: rewardScores(model, hidden, mask).arraySync(), values: tokenValues(model, hidden).shape };
+      return { logits: lmLogits(model, hidden).arraySync(), reward: rewardScores(model, hidden, [scoreTokenIndex(flat.slice(0, 5), 0), 5 + scoreTokenIndex(flat.slice(5), 0)]).arraySync(), values: tokenValues(model, hidden).shape };
     });
     for (let t = 0; t < 3; t++) {
       padded.logits[t].forEach((v, i) => expect(v).toBeCloseTo(alone[t][i], 4)); // right-padded row, positions 0-2
       padded.logits[5 + 2 + t].forEach((v, i) => expect(v).toBeCloseTo(alone[t][i], 4)); // left-padded row, positions 2-4
     }
-    expect(padded.reward[0]).toBeCloseTo(padded.reward[1], 4); // read at each row's last real token
+    expect(padded.reward[0]).toBeCloseTo(padded.reward[1], 4); // read at each row's last token other than padding
     expect(padded.values).toEqual([10]);
     disposeModel(model);
   });

@@ -50,6 +50,11 @@ export type Params = Record<string, tf.Variable>;
 export interface GPT {
   config: ModelConfig;
   params: Params;
+  /**
+   * A reward model saved before Pairwise read scores by transformers' rule (scoreTokenIndex):
+   * it was trained to score at the end-of-text token and is still read there.
+   */
+  scoreAtEndOfText?: boolean;
 }
 export type HeadKind = "reward" | "value";
 
@@ -266,25 +271,28 @@ export function lmNll(model: GPT, hidden: tf.Tensor2D, targets: tf.Tensor1D): tf
   return tiedHeadNll(hidden, model.params["transformer.wte.weight"] as tf.Tensor2D, targets);
 }
 
-/** Index of the last real token of each row: [B]. */
-export function lastTokenIndex(mask: number[][]): number[] {
-  return mask.map((row) => {
-    const i = row.lastIndexOf(1);
-    if (i < 0) throw new Error("a row has no real token");
-    return i;
-  });
+/**
+ * Where a reward model reads its score in a row: the rightmost token that is not the padding
+ * token, the rule of transformers' GPT2ForSequenceClassification (the attention mask plays no
+ * part). Padding is end-of-text, so a response's score is read at its last token before
+ * end-of-text, as TRL reads it too, and a checkpoint scores the same here and in Python. A row of
+ * padding alone reads at 0, as transformers does.
+ */
+export function scoreTokenIndex(ids: ArrayLike<number>, padId: number): number {
+  for (let t = ids.length - 1; t >= 0; t--) if (ids[t] !== padId) return t;
+  return 0;
 }
 
 /**
- * Scalar reward per sequence, read at its last real token. hidden [B*T, C] -> [B]. The rows are
- * picked with ops.embedding, whose gradient is a scatter-add: tf.gather's needs
- * UnsortedSegmentSum, which wasm lacks, so this stays trainable on every backend.
+ * Scalar reward per sequence, read from the hidden state at one row of hidden per sequence
+ * (flat indices b * T + t; packedRewards picks them). hidden [B*T, C] -> [B]. The rows are picked
+ * with ops.embedding, whose gradient is a scatter-add: tf.gather's needs UnsortedSegmentSum,
+ * which wasm lacks, so this stays trainable on every backend.
  */
-export function rewardScores(model: GPT, hidden: tf.Tensor2D, mask: number[][]): tf.Tensor1D {
+export function rewardScores(model: GPT, hidden: tf.Tensor2D, rows: number[]): tf.Tensor1D {
   const w = model.params["score.weight"];
   if (!w) throw new Error("model has no reward head (score.weight)");
-  const T = mask[0].length;
-  const last = embedding(hidden, tf.tensor1d(lastTokenIndex(mask).map((t, b) => b * T + t), "int32")); // [B, C]
+  const last = embedding(hidden, tf.tensor1d(rows, "int32")); // [B, C]
   return tf.reshape(tf.matMul(last, tf.transpose(w as tf.Tensor2D)), [-1]); // [B]
 }
 

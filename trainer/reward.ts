@@ -218,6 +218,7 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   const { model, tokenizer, meta } = await loadModel(input.store, input.baseCheckpointId);
   dropParams(model, ["score.", "v_head."]);
   addHeads(model, ["reward"]);
+  model.scoreAtEndOfText = false; // a fresh head learns transformers' reading point, whatever the base was
   const maxLength = config.maxLength > 0 ? Math.min(config.maxLength, model.config.contextLength) : model.config.contextLength;
   const optimizer = new Adam(model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: config.weightDecay });
   const rng = createRng(config.seed);

@@ -1,7 +1,7 @@
 /**
  * (prompt, response) sequences as the RLHF losses need them: encoded with the shared prompt
  * template, packed right-padded into one batch, and the per-token log-probs of the response
- * tokens, the sequence reward at the last token, or the values at each action.
+ * tokens, the sequence reward at the last token before end-of-text, or the values at each action.
  *
  * Layout of row b (p prompt tokens, r response tokens, end-of-text included in r):
  *   ids      [ p_0 ... p_{p-1} | r_0 ... r_{r-1} | pad ... ]
@@ -11,7 +11,7 @@
  * before the action, as TRL's value head reads it) and its reward.
  */
 import * as tf from "@tensorflow/tfjs";
-import { forward, type GPT, lmNll, rewardScores } from "./model";
+import { forward, type GPT, lmNll, rewardScores, scoreTokenIndex } from "./model";
 import { embedding } from "./ops";
 import { formatPrompt, formatResponse, type PromptInput } from "./prompt-format";
 import type { Tokenizer } from "./tokenizer";
@@ -49,6 +49,7 @@ export interface PackedBatch {
   responseMask: Float32Array; // [B*T]
   promptLens: number[];
   responseLens: number[];
+  padId: number;
 }
 
 export function packSequences(seqs: EncodedPair[], padId: number): PackedBatch {
@@ -65,7 +66,7 @@ export function packSequences(seqs: EncodedPair[], padId: number): PackedBatch {
     for (let j = 0; j < s.responseIds.length; j++) responseMask[b * T + s.promptIds.length - 1 + j] = 1;
     attentionMask.push(Array.from({ length: T }, (_, t) => (t < row.length ? 1 : 0)));
   });
-  return { B, T, ids, targets, attentionMask, responseMask, promptLens: seqs.map((s) => s.promptIds.length), responseLens: seqs.map((s) => s.responseIds.length) };
+  return { B, T, ids, targets, attentionMask, responseMask, promptLens: seqs.map((s) => s.promptIds.length), responseLens: seqs.map((s) => s.responseIds.length), padId };
 }
 
 /** Runs the decoder over a packed batch. hidden [B*T, C]. */
@@ -97,9 +98,14 @@ export function gatherEntries(x: tf.Tensor1D, idx: number[]): tf.Tensor1D {
   return tf.reshape(gatherRows(tf.reshape(x, [-1, 1]) as tf.Tensor2D, idx), [-1]);
 }
 
-/** Reward model scores at each row's last real token: [B]. */
+/**
+ * Reward model scores at each row's last token before end-of-text (model.scoreTokenIndex), or at
+ * its last real token for a reward model trained to read there (GPT.scoreAtEndOfText): [B].
+ */
 export function packedRewards(model: GPT, hidden: tf.Tensor2D, batch: PackedBatch): tf.Tensor1D {
-  return rewardScores(model, hidden, batch.attentionMask);
+  const { T } = batch;
+  const rows = batch.promptLens.map((p, b) => b * T + (model.scoreAtEndOfText ? p + batch.responseLens[b] - 1 : scoreTokenIndex(batch.ids.subarray(b * T, (b + 1) * T), batch.padId)));
+  return rewardScores(model, hidden, rows);
 }
 
 /** Plain per-row arrays of the response entries of a [B*T] vector. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { FolderCheckpointStore, loadCheckpoint } from "./checkpoint";
+import { FolderCheckpointStore, hfTokenizerConfig, loadCheckpoint } from "./checkpoint";
 import { generate } from "./generate";
 import { disposeModel, paramCount } from "./model";
 import { formatPrompt } from "./prompt-format";
@@ -22,6 +22,8 @@ describe("shipped checkpoints (trainer/checkpoints)", () => {
       expect(meta).toMatchObject({ kind, parentId: parent, backend: "wasm" });
       expect(paramCount(model)).toBe(1_063_680);
       expect(meta.trainingConfig).toMatchObject({ command: kind === "base" ? "pretrain" : "sft", seed: 1 });
+      const files = await store.load(id);
+      expect(JSON.parse(new TextDecoder().decode(files["tokenizer_config.json"]))).toEqual(hfTokenizerConfig(shippedModelConfig.contextLength));
       disposeModel(model);
     }
   });

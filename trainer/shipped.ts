@@ -24,7 +24,7 @@ export const shippedModelConfig: ModelConfig = {
 };
 
 /** Only these files are shipped (a resumable state's optimizer and trainer state are not). */
-const SHIPPED_FILES = ["model.safetensors", "config.json", "tokenizer.json", "pairwise.json"];
+const SHIPPED_FILES = ["model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json", "pairwise.json"];
 
 /**
  * Copies the shipped checkpoints into `store` when it lacks them, so the checkpoint rows point
