@@ -4,12 +4,14 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { FolderCheckpointStore, loadCheckpoint } from "./checkpoint";
+import { FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { importHf } from "./hf-import";
-import { disposeModel, forward, gpt2TensorShapes, lmLogits, type ModelConfig } from "./model";
+import { createModel, disposeModel, forward, type GPT, gpt2TensorShapes, lmLogits, type ModelConfig } from "./model";
 import { createRng } from "./rng";
-import { type HostTensor, writeSafetensors } from "./safetensors";
-import { testBackends } from "./testing";
+import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
+import { scoreTexts } from "./score";
+import { testBackends, tinyConfig } from "./testing";
+import { type Tokenizer, trainByteBpe } from "./tokenizer";
 
 /** A tiny random GPT-2 as transformers would save GPT2Model: unprefixed names, Conv1D [in, out], attn.bias buffers. */
 function tinyGpt2(c: ModelConfig): Record<string, HostTensor> {
@@ -100,5 +102,69 @@ describe.each(testBackends)("import-hf on %s", (backend) => {
     want.forEach((row, t) => row.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - got[t][i])))));
     expect(worst).toBeLessThan(1e-4); // float32 against float64 on logits of size ~1
     disposeModel(model);
+  });
+});
+
+describe("import-hf of reward models and heads", () => {
+  let root: string;
+  let rm: { model: GPT; tokenizer: Tokenizer };
+  const items = [
+    { prompt: "hello", response: "world" },
+    { prompt: "hello world", response: "hello hello" },
+  ];
+  beforeAll(async () => {
+    await initBackend("wasm");
+    root = await fs.mkdtemp(path.join(os.tmpdir(), "pairwise-hf-rm-"));
+    const tokenizer = trainByteBpe(["hello hello world"], { vocabSize: 260 });
+    const model = createModel({ ...tinyConfig, vocabSize: tokenizer.vocabSize, contextLength: 48 }, { seed: 5, heads: ["reward"] });
+    model.params["score.weight"].assign(tf.randomNormal([1, tinyConfig.dModel], 0, 1, "float32", 6));
+    rm = { model, tokenizer };
+    // A folder as transformers' save_pretrained leaves a GPT2ForSequenceClassification: the same names.
+    await saveCheckpoint(new FolderCheckpointStore(path.join(root, "python")), { id: "rm", model, tokenizer, kind: "reward", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+  });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
+  const folder = () => path.join(root, "python", "rm");
+
+  it("imports a folder with a one-label score head as a reward model that scores as before", async () => {
+    const store = new FolderCheckpointStore(path.join(root, "store"));
+    const record = await importHf(folder(), store, "rm-imported");
+    expect(record).toMatchObject({ kind: "reward", backend: "import" });
+    const loaded = await loadCheckpoint(store, "rm-imported");
+    expect(loaded.meta.scoreToken).toBe("before-end-of-text");
+    const want = scoreTexts(rm, items);
+    scoreTexts(loaded, items).forEach((s, i) => expect(s).toBeCloseTo(want[i], 6));
+    disposeModel(loaded.model);
+    await expect(importHf(folder(), store, "rm-imported")).rejects.toThrow(/rm-imported already exists in the store/);
+  });
+
+  it("imports the same folder as an SFT model without its score head when told to", async () => {
+    const store = new FolderCheckpointStore(path.join(root, "store"));
+    await importHf(folder(), store, "as-sft", { kind: "sft" });
+    const loaded = await loadCheckpoint(store, "as-sft");
+    expect(loaded.meta.kind).toBe("sft");
+    expect(Object.keys(loaded.model.params).filter((n) => !n.startsWith("transformer."))).toEqual([]);
+    disposeModel(loaded.model);
+  });
+
+  it("refuses a reward import without a one-label score head, or one whose pad token is not end-of-text", async () => {
+    const store = new FolderCheckpointStore(path.join(root, "store"));
+    const lm = path.join(root, "lm");
+    await saveCheckpoint(new FolderCheckpointStore(root), { id: "lm", model: rm.model, tokenizer: rm.tokenizer, kind: "sft", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
+    const { "score.weight": _score, ...trunk } = readSafetensors(await fs.readFile(path.join(folder(), "model.safetensors"))).tensors;
+    await fs.writeFile(path.join(lm, "model.safetensors"), writeSafetensors(trunk));
+    await expect(importHf(lm, store, "x1", { kind: "reward" })).rejects.toThrow(/has no score.weight/);
+
+    const twoLabels = path.join(root, "two-labels");
+    await fs.cp(folder(), twoLabels, { recursive: true });
+    const C = tinyConfig.dModel;
+    await fs.writeFile(path.join(twoLabels, "model.safetensors"), writeSafetensors({ ...trunk, "score.weight": { shape: [2, C], data: new Float32Array(2 * C) } }));
+    await expect(importHf(twoLabels, store, "x2")).rejects.toThrow(/score.weight has 2 labels/);
+
+    const otherPad = path.join(root, "other-pad");
+    await fs.cp(folder(), otherPad, { recursive: true });
+    const cfg = JSON.parse(await fs.readFile(path.join(otherPad, "config.json"), "utf8"));
+    await fs.writeFile(path.join(otherPad, "config.json"), JSON.stringify({ ...cfg, pad_token_id: 0 }));
+    await expect(importHf(otherPad, store, "x3")).rejects.toThrow(/pad_token_id is 0, not end-of-text/);
+    expect(await store.list()).not.toContain("x1");
   });
 });

@@ -6,7 +6,7 @@ import { activeBackend, initBackend } from "../backend";
 import { backendNames, type BackendName } from "../env";
 import { type CheckpointStore, FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
-import { importHf } from "../hf-import";
+import { importHf, type ImportKind, importKinds } from "../hf-import";
 import { disposeModel } from "../model";
 import { readSafetensorsHeader } from "../safetensors";
 import { defaultThreads } from "../parallel";
@@ -93,12 +93,30 @@ export const commands: Record<string, Command> = {
   }),
 
   "import-hf": command({
-    summary: "Import a Hugging Face GPT-2-family folder (model.safetensors, config.json, tokenizer.json) as a base checkpoint.",
-    options: { from: opt("", "folder holding model.safetensors and config.json (required)"), id: opt("", "new checkpoint id (required)") },
+    summary: "Import a Hugging Face GPT-2-family folder (model.safetensors, config.json, tokenizer.json) as a checkpoint: a language model, or a reward model trained in Python (GPT2ForSequenceClassification).",
+    options: {
+      from: opt("", "folder holding model.safetensors and config.json (required)"),
+      id: opt("", "new checkpoint id (required)"),
+      kind: opt("", `${importKinds.join(" | ")}; empty: reward when the folder has a score head (score.weight), else base`),
+      register: opt(false, "also register it in the database (DATABASE_URL), so the web app lists it and runs can use it"),
+    },
     async run(o, { store, log }) {
       if (!o.from || !o.id) throw new OptionError("--from and --id are required");
-      const record = await importHf(o.from, store, o.id);
-      log(`imported ${record.id}: ${record.paramCount.toLocaleString("en")} parameters, ${record.sizeBytes.toLocaleString("en")} bytes at ${record.location}`);
+      if (o.kind && !importKinds.includes(o.kind as ImportKind)) throw new OptionError(`--kind must be one of ${importKinds.join(", ")}, got "${o.kind}"`);
+      await switchBackend(""); // the weights pass through tfjs tensors on their way to the store
+      const record = await importHf(o.from, store, o.id, { kind: (o.kind || undefined) as ImportKind | undefined });
+      log(`imported ${record.id} (${record.kind}): ${record.paramCount.toLocaleString("en")} parameters, ${record.sizeBytes.toLocaleString("en")} bytes at ${record.location}`);
+      if (o.register) {
+        // Imported only here, so the other commands need no database.
+        const { registerCheckpoint } = await import("@/lib/checkpoints/registry");
+        const { closeDatabase } = await import("@/db/client");
+        try {
+          const row = await registerCheckpoint({ record });
+          log(`registered ${row.storeKey} as checkpoint ${row.id}: it is listed on /research/checkpoints`);
+        } finally {
+          await closeDatabase();
+        }
+      }
     },
   }),
 
