@@ -38,6 +38,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Force a tfjs backend: node-gpu (tfjs-node-gpu) | node (tfjs-node) | wasm | cpu. */
   TRAINER_BACKEND: z.enum(backendNames).optional(),
+  /** A python with torch and transformers for the transformers-parity test (trainer/hf-parity.test.ts); unset: that test is skipped. */
+  HF_PYTHON: z.string().min(1).optional(),
   /** Comma-separated job kinds this worker takes; empty = all it supports. */
   TRAINER_KINDS: z.string().default(""),
   /** Seconds without a heartbeat after which a worker's running runs are recovered. */

@@ -12,4 +12,6 @@ export const trainerEnv = {
   CHECKPOINT_DIR: checkpointDir,
   /** Forces one backend instead of the first that loads. */
   TRAINER_BACKEND: env.TRAINER_BACKEND satisfies BackendName | undefined,
+  /** A python with torch and transformers, for the parity check against Hugging Face. */
+  HF_PYTHON: env.HF_PYTHON,
 };

@@ -24,7 +24,7 @@ export interface RewardModel {
   tokenizer: Tokenizer;
 }
 
-/** Reward of each (prompt, response), read at the last token, without gradients. */
+/** Reward of each (prompt, response), read at its last token before end-of-text (packedRewards), without gradients. */
 export function scoreTexts(rm: RewardModel, items: Array<{ prompt: PromptInput; response: string }>, batchSize = 16): number[] {
   const maxLength = rm.model.config.contextLength;
   const out: number[] = [];

@@ -1,6 +1,6 @@
 /**
  * A checkpoint as one download: its folder (model.safetensors, config.json, tokenizer.json,
- * pairwise.json) as a zip or a tar, every file under a folder named after the checkpoint.
+ * tokenizer_config.json, pairwise.json) as a zip or a tar, every file under a folder named after the checkpoint.
  */
 import "server-only";
 import { AppError } from "@/lib/errors";

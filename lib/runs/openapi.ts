@@ -96,7 +96,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     method: "get",
     path: "/api/v1/checkpoints/{id}/download",
     summary:
-      "A checkpoint's folder (model.safetensors, GPT-2 config.json, tokenizer.json, pairwise.json) as a zip (default) or a tar (researchers, admins).",
+      "A checkpoint's folder (model.safetensors, GPT-2 config.json, tokenizer.json, tokenizer_config.json, pairwise.json) as a zip (default) or a tar (researchers, admins).",
     tags: ["runs"],
     request: { params: idParams, query: checkpointDownloadQuerySchema },
     responses: {

@@ -53,7 +53,7 @@ async function preferenceRows(o: { data: string; snapshot: string }): Promise<Pr
 
 export const rlhfCommands: Record<string, Command> = {
   reward: command({
-    summary: "Train a reward model (Bradley-Terry, scalar head at the last token) on TRL-style {prompt, chosen, rejected[, margin]} JSONL.",
+    summary: "Train a reward model (Bradley-Terry, scalar head at the last token before end-of-text) on TRL-style {prompt, chosen, rejected[, margin]} JSONL.",
     options: {
       data: opt("", "preference JSONL: {prompt, chosen, rejected[, margin, weight, tie, prompt_id]} per line"),
       snapshot: opt("", "dataset snapshot id instead of --data (reads the database)"),

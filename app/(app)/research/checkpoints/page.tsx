@@ -21,8 +21,8 @@ export default async function CheckpointsPage() {
         <CardHeader>
           <CardTitle>All checkpoints</CardTitle>
           <CardDescription>
-            Each downloads as a zip (or a tar) of one folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json) plus pairwise.json with its lineage and
-            training config. Compare two of them on one prompt in the <Link className="underline" href="/research/playground">playground</Link>.
+            Each downloads as a zip (or a tar) of one folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json, tokenizer_config.json), which
+            transformers loads as it is, plus pairwise.json with its lineage and training config. Compare two of them on one prompt in the <Link className="underline" href="/research/playground">playground</Link>.
           </CardDescription>
         </CardHeader>
         <CardContent>
