@@ -137,6 +137,22 @@ describe("import-hf of reward models and heads", () => {
     await expect(importHf(folder(), store, "rm-imported")).rejects.toThrow(/rm-imported already exists in the store/);
   });
 
+  it("imports an OpenRLHF reward model to read at end-of-text, where OpenRLHF reads it", async () => {
+    const store = new FolderCheckpointStore(path.join(root, "store"));
+    const otherPad = path.join(root, "openrlhf");
+    await fs.cp(folder(), otherPad, { recursive: true });
+    const cfg = JSON.parse(await fs.readFile(path.join(otherPad, "config.json"), "utf8"));
+    await fs.writeFile(path.join(otherPad, "config.json"), JSON.stringify({ ...cfg, pad_token_id: null }));
+    await importHf(otherPad, store, "rm-openrlhf", { scoreToken: "end-of-text" });
+    const loaded = await loadCheckpoint(store, "rm-openrlhf");
+    expect(loaded.meta.scoreToken).toBe("end-of-text");
+    expect(loaded.model.scoreAtEndOfText).toBe(true);
+    const atEos = scoreTexts({ ...rm, model: { ...rm.model, scoreAtEndOfText: true } }, items);
+    scoreTexts(loaded, items).forEach((s, i) => expect(s).toBeCloseTo(atEos[i], 6));
+    expect(atEos[0]).not.toBeCloseTo(scoreTexts(rm, items)[0], 3);
+    disposeModel(loaded.model);
+  });
+
   it("imports the same folder as an SFT model without its score head when told to", async () => {
     const store = new FolderCheckpointStore(path.join(root, "store"));
     await importHf(folder(), store, "as-sft", { kind: "sft" });

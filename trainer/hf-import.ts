@@ -7,7 +7,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, modelConfigFromGpt2Json, modelFromTensors, saveCheckpoint, tokenizerFromFiles } from "./checkpoint";
+import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, modelConfigFromGpt2Json, type PairwiseMeta, modelFromTensors, saveCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { disposeModel, gpt2TensorShapes, headTensorShapes } from "./model";
 import { type HostTensor, readSafetensors } from "./safetensors";
 
@@ -35,12 +35,22 @@ export function hfTensorsToOurs(tensors: Record<string, HostTensor>, expected: A
 /** What an imported folder may become: a reward model only from a folder with a score head. */
 export const importKinds = ["base", "sft", "reward"] as const satisfies readonly CheckpointKind[];
 export type ImportKind = (typeof importKinds)[number];
+export const scoreTokens = ["before-end-of-text", "end-of-text"] as const satisfies ReadonlyArray<NonNullable<PairwiseMeta["scoreToken"]>>;
+export type ScoreToken = (typeof scoreTokens)[number];
 
 export async function importHf(
   folder: string,
   store: CheckpointStore,
   id: string,
-  opts: { kind?: ImportKind; trainingConfig?: Record<string, unknown> } = {},
+  opts: {
+    kind?: ImportKind;
+    /**
+     * Where the reward model was trained to read its score: "before-end-of-text" is transformers'
+     * rule (TRL); "end-of-text" is OpenRLHF's (the last token its attention mask covers).
+     */
+    scoreToken?: ScoreToken;
+    trainingConfig?: Record<string, unknown>;
+  } = {},
 ): Promise<CheckpointRecord> {
   if ((await store.list()).includes(id)) throw new Error(`checkpoint ${id} already exists in the store; choose another id`);
   const read = (name: string) => fs.readFile(path.join(folder, name)).then((b) => new Uint8Array(b), () => undefined);
@@ -62,10 +72,12 @@ export async function importHf(
   if (tokenizer.vocabSize > config.vocabSize) throw new Error(`tokenizer has ${tokenizer.vocabSize} tokens, model only ${config.vocabSize}`);
   // transformers reads a score at the last token that is not pad_token_id; Pairwise at the last
   // before end-of-text. Only the same token gives the same score.
-  if (kind === "reward" && json.pad_token_id != null && json.pad_token_id !== tokenizer.padId) {
+  const atEndOfText = kind === "reward" && opts.scoreToken === "end-of-text";
+  if (kind === "reward" && !atEndOfText && json.pad_token_id != null && json.pad_token_id !== tokenizer.padId) {
     throw new Error(`config.json's pad_token_id is ${String(json.pad_token_id)}, not end-of-text (${tokenizer.padId}): transformers reads this reward model's score elsewhere than Pairwise would`);
   }
   const model = modelFromTensors(config, tensors);
+  if (atEndOfText) model.scoreAtEndOfText = true;
   try {
     return await saveCheckpoint(store, { id, model, tokenizer, kind, parentId: null, backend: "import", trainingConfig: { source: path.resolve(folder), ...opts.trainingConfig }, metrics: {} });
   } finally {

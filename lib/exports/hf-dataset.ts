@@ -153,6 +153,11 @@ MODEL_DIR=/path/to/checkpoint NUM_GPUS=8 bash recipe/openrlhf_rm.sh
   default. To train with a margin, rename it (and pass \`--margin_loss\` to OpenRLHF).
 - A reward model from \`trl reward\` or OpenRLHF saves a \`score\` head; transformers loads
   it with \`AutoModelForSequenceClassification\`.
+- To use it in Pairwise (PPO, eval, the playground, generate-pairs), import it on the Pairwise
+  host: \`npm run trainer -- import-hf --from="$OUT_DIR/reward" --id=my-rm --register\`. TRL's
+  reads its score where transformers does (the last token before end-of-text), as Pairwise's own
+  reward models do; OpenRLHF's reads at end-of-text, so add \`--scoreToken=end-of-text\` for
+  \`$OUT_DIR/openrlhf-rm\`.
 - \`recipe/recipe.json\` lists the files these scripts read, for tools that check a
   dataset before a long run.
 `;
