@@ -10,6 +10,14 @@ export const metadata: Metadata = { title: "Checkpoints" };
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
+/** What a researcher types to use an unpacked download in Python (docs/trainer.md, "In Python"). */
+const PYTHON_USE = `from transformers import AutoTokenizer, AutoModelForCausalLM, AutoModelForSequenceClassification
+tok = AutoTokenizer.from_pretrained("demo-sft")
+lm = AutoModelForCausalLM.from_pretrained("demo-sft")               # base, sft, policy
+rm = AutoModelForSequenceClassification.from_pretrained("demo-rm")  # reward
+text = "User: Define: harbor\nAssistant: A sheltered port.<|endoftext|>"
+score = rm(**tok(text, return_tensors="pt")).logits[0, 0].item()`;
+
 export default async function CheckpointsPage() {
   await requireRole("researcher", "admin");
   const checkpoints = await listCheckpoints();
@@ -76,6 +84,21 @@ export default async function CheckpointsPage() {
               ))}
             </TBody>
           </Table>
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>In Python</CardTitle>
+          <CardDescription>
+            An unpacked download computes in transformers what it computes here: the same token ids, logits and reward scores (a reward model reads its score at the last token before
+            end-of-text, as transformers and TRL do). A model trained in Python comes back with <code>npm run trainer -- import-hf --from=FOLDER --id=NAME --register</code>; a folder
+            with a one-label score head becomes a reward model.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <pre aria-label="Loading a checkpoint in Python" className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">
+            {PYTHON_USE}
+          </pre>
         </CardContent>
       </Card>
     </div>
