@@ -1,10 +1,13 @@
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { FolderCheckpointStore, hfTokenizerConfig, loadCheckpoint } from "./checkpoint";
 import { generate } from "./generate";
 import { disposeModel, paramCount } from "./model";
 import { formatPrompt } from "./prompt-format";
-import { shippedBaseId, shippedCheckpointDir, shippedModelConfig, shippedSftId } from "./shipped";
+import { installShippedCheckpoints, shippedBaseId, shippedCheckpointDir, shippedModelConfig, shippedSftId } from "./shipped";
 
 describe("shipped checkpoints (trainer/checkpoints)", () => {
   const store = new FolderCheckpointStore(shippedCheckpointDir);
@@ -25,6 +28,24 @@ describe("shipped checkpoints (trainer/checkpoints)", () => {
       const files = await store.load(id);
       expect(JSON.parse(new TextDecoder().decode(files["tokenizer_config.json"]))).toEqual(hfTokenizerConfig(shippedModelConfig.contextLength));
       disposeModel(model);
+    }
+  });
+
+  it("gives a copy installed by an older release the files shipped since, and leaves the rest alone", async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), "pairwise-shipped-"));
+    try {
+      const target = new FolderCheckpointStore(root);
+      const { "tokenizer_config.json": _added, ...older } = await store.load(shippedSftId);
+      const meta = JSON.parse(new TextDecoder().decode(older["pairwise.json"]));
+      const pairwiseJson = new TextEncoder().encode(JSON.stringify({ ...meta, metrics: { kept: 1 } }));
+      await target.save(shippedSftId, { ...older, "pairwise.json": pairwiseJson });
+      const records = await installShippedCheckpoints(target);
+      expect(records.find((r) => r.id === shippedSftId)?.metrics).toEqual({ kept: 1 });
+      const files = await target.load(shippedSftId);
+      expect(Object.keys(files).sort()).toEqual(["config.json", "model.safetensors", "pairwise.json", "tokenizer.json", "tokenizer_config.json"]);
+      expect(files["pairwise.json"]).toEqual(pairwiseJson);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
     }
   });
 

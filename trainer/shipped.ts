@@ -28,8 +28,10 @@ const SHIPPED_FILES = ["model.safetensors", "config.json", "tokenizer.json", "to
 
 /**
  * Copies the shipped checkpoints into `store` when it lacks them, so the checkpoint rows point
- * at the store every worker reads (CHECKPOINT_DIR). Returns their records, the base (when
- * present) first, so its row exists when the SFT checkpoint's parent is looked up.
+ * at the store every worker reads (CHECKPOINT_DIR). A copy from an older release gets the files
+ * shipped since (tokenizer_config.json); the files it has are left as they are. Returns their
+ * records, the base (when present) first, so its row exists when the SFT checkpoint's parent is
+ * looked up.
  */
 export async function installShippedCheckpoints(store: CheckpointStore, shipped: CheckpointStore = new FolderCheckpointStore(shippedCheckpointDir)): Promise<CheckpointRecord[]> {
   const have = new Set(await store.list());
@@ -40,6 +42,10 @@ export async function installShippedCheckpoints(store: CheckpointStore, shipped:
     if (!have.has(id)) {
       const files = await shipped.load(id);
       await store.save(id, Object.fromEntries(SHIPPED_FILES.filter((f) => files[f]).map((f) => [f, files[f]])));
+    } else if (available.has(id)) {
+      const [copy, files] = await Promise.all([store.load(id), shipped.load(id)]);
+      const missing = SHIPPED_FILES.filter((f) => files[f] && !copy[f]);
+      if (missing.length) await store.save(id, { ...copy, ...Object.fromEntries(missing.map((f) => [f, files[f]])) });
     }
     records.push(await checkpointRecord(store, id));
   }

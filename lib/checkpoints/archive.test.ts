@@ -27,7 +27,7 @@ describe("checkpoint download (real Postgres, the shipped demo-sft checkpoint)",
     for (const record of records) checkpoint = await registerCheckpoint({ record });
     expect(checkpoint.storeKey).toBe(shippedSftId);
     files = await store.load(shippedSftId);
-    expect(Object.keys(files).sort()).toEqual(["config.json", "model.safetensors", "pairwise.json", "tokenizer.json"]);
+    expect(Object.keys(files).sort()).toEqual(["config.json", "model.safetensors", "pairwise.json", "tokenizer.json", "tokenizer_config.json"]);
     token = (await createApiToken({ userId: (await makeUser("researcher")).id, name: "download" }))!.token;
     dir = await mkdtemp(path.join(tmpdir(), "pairwise-download-"));
   });
