@@ -210,4 +210,19 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   const listing = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist()))", file], { encoding: "utf8" });
   expect(listing.trim()).toBe(`['${rewardKey}/config.json', '${rewardKey}/model.safetensors', '${rewardKey}/pairwise.json', '${rewardKey}/tokenizer.json', '${rewardKey}/tokenizer_config.json']`);
   await expect(page.getByRole("link", { name: `Download ${rewardKey} as tar` })).toHaveAttribute("href", /\/download\?format=tar$/);
+
+  // 7. The unpacked download comes back through "Import a checkpoint": a one-label score head makes it a reward model.
+  const suffix = randomUUID().slice(0, 8);
+  const unpacked = test.info().outputPath("unpacked");
+  execFileSync("python3", ["-m", "zipfile", "-e", file, unpacked]);
+  const folderFile = (name: string) => `${unpacked}/${rewardKey}/${name}`;
+  await page.getByLabel("Files of the folder").setInputFiles([folderFile("config.json")]);
+  await page.getByLabel("Name").fill(`reimported-${suffix}`);
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "A checkpoint needs" })).toContainText("needs model.safetensors and config.json");
+  await page.getByLabel("Files of the folder").setInputFiles(["model.safetensors", "config.json", "tokenizer.json", "pairwise.json"].map(folderFile));
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("status")).toContainText(`Imported reimported-${suffix} as a reward checkpoint`);
+  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: `reimported-${suffix}`, exact: true }) });
+  await expect(row.getByRole("cell", { name: "reward", exact: true })).toBeVisible();
 });

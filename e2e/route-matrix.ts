@@ -59,6 +59,7 @@ export const rules: Record<string, RouteRule> = {
   "/api/v1/runs": research,
   "/api/v1/score": research,
   "/api/v1/playground": research,
+  "/api/v1/checkpoints": research,
   "/api/v1/checkpoints/[id]/download": research,
   "/api/v1/runs/[id]": research,
   "/api/v1/runs/[id]/metrics": research,

@@ -9,7 +9,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
-import { type GPT, type ModelConfig, paramCount, validateConfig, variableFrom } from "./model";
+import { type GPT, type ModelConfig, validateConfig, variableFrom } from "./model";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
 import { END_OF_TEXT, Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
 
@@ -208,10 +208,29 @@ export interface SaveCheckpointInput {
   metrics: Record<string, number>;
 }
 
+/** A model's weights on the host: what a checkpoint stores, without tfjs (an import never needs it). */
+export interface HostModel {
+  config: ModelConfig;
+  tensors: Record<string, HostTensor>;
+  /** See GPT.scoreAtEndOfText. */
+  scoreAtEndOfText?: boolean;
+}
+
+export function hostModel(model: GPT): HostModel {
+  const tensors: Record<string, HostTensor> = {};
+  for (const [name, p] of Object.entries(model.params)) tensors[name] = { shape: p.shape, data: p.dataSync() as Float32Array };
+  return { config: model.config, tensors, scoreAtEndOfText: model.scoreAtEndOfText };
+}
+
+export type SaveHostCheckpointInput = Omit<SaveCheckpointInput, "model"> & { model: HostModel };
+
 /** The files of a checkpoint; tokenizer.json and tokenizer_config.json are omitted for the shared GPT-2 tokenizer. */
 export function checkpointFiles(input: SaveCheckpointInput): Record<string, Uint8Array> {
-  const tensors: Record<string, HostTensor> = {};
-  for (const [name, p] of Object.entries(input.model.params)) tensors[name] = { shape: p.shape, data: p.dataSync() as Float32Array };
+  return hostCheckpointFiles({ ...input, model: hostModel(input.model) });
+}
+
+function hostCheckpointFiles(input: SaveHostCheckpointInput): Record<string, Uint8Array> {
+  const { config, tensors } = input.model;
   const meta: PairwiseMeta = {
     id: input.id,
     kind: input.kind,
@@ -219,27 +238,31 @@ export function checkpointFiles(input: SaveCheckpointInput): Record<string, Uint
     backend: input.backend,
     createdAt: new Date().toISOString(),
     tokenizer: input.tokenizer.kind,
-    model: input.model.config,
-    paramCount: paramCount(input.model),
+    model: config,
+    paramCount: Object.values(tensors).reduce((n, t) => n + t.data.length, 0),
     trainingConfig: input.trainingConfig,
     metrics: input.metrics,
     ...(input.kind === "reward" ? { scoreToken: input.model.scoreAtEndOfText ? "end-of-text" : "before-end-of-text" } : {}),
   };
   const files: Record<string, Uint8Array> = {
     "model.safetensors": writeSafetensors(tensors, { format: "pt", pairwise_kind: input.kind }),
-    "config.json": json(gpt2ConfigJson(input.model.config, input.tokenizer, input.kind)),
+    "config.json": json(gpt2ConfigJson(config, input.tokenizer, input.kind)),
     "pairwise.json": json(meta),
   };
   const tok = input.tokenizer.toJSON();
   if (tok) {
     files["tokenizer.json"] = json(tok);
-    files["tokenizer_config.json"] = json(hfTokenizerConfig(input.model.config.contextLength));
+    files["tokenizer_config.json"] = json(hfTokenizerConfig(config.contextLength));
   }
   return files;
 }
 
 export async function saveCheckpoint(store: CheckpointStore, input: SaveCheckpointInput): Promise<CheckpointRecord> {
-  const files = checkpointFiles(input);
+  return saveHostCheckpoint(store, { ...input, model: hostModel(input.model) });
+}
+
+export async function saveHostCheckpoint(store: CheckpointStore, input: SaveHostCheckpointInput): Promise<CheckpointRecord> {
+  const files = hostCheckpointFiles(input);
   await store.save(input.id, files);
   return recordFromFiles(store, input.id, files);
 }

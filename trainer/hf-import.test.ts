@@ -168,7 +168,7 @@ describe("import-hf of reward models and heads", () => {
     await saveCheckpoint(new FolderCheckpointStore(root), { id: "lm", model: rm.model, tokenizer: rm.tokenizer, kind: "sft", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
     const { "score.weight": _score, ...trunk } = readSafetensors(await fs.readFile(path.join(folder(), "model.safetensors"))).tensors;
     await fs.writeFile(path.join(lm, "model.safetensors"), writeSafetensors(trunk));
-    await expect(importHf(lm, store, "x1", { kind: "reward" })).rejects.toThrow(/has no score.weight/);
+    await expect(importHf(lm, store, "x1", { kind: "reward" })).rejects.toThrow(/no score.weight: a reward model is saved by GPT2ForSequenceClassification/);
 
     const twoLabels = path.join(root, "two-labels");
     await fs.cp(folder(), twoLabels, { recursive: true });

@@ -7,8 +7,9 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, modelConfigFromGpt2Json, type PairwiseMeta, modelFromTensors, saveCheckpoint, tokenizerFromFiles } from "./checkpoint";
-import { disposeModel, gpt2TensorShapes, headTensorShapes } from "./model";
+import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
+import { gpt2TensorShapes, headTensorShapes } from "./model";
+import type { Tokenizer } from "./tokenizer";
 import { type HostTensor, readSafetensors } from "./safetensors";
 
 /** Buffers and tied copies that are not parameters of ours. */
@@ -38,49 +39,77 @@ export type ImportKind = (typeof importKinds)[number];
 export const scoreTokens = ["before-end-of-text", "end-of-text"] as const satisfies ReadonlyArray<NonNullable<PairwiseMeta["scoreToken"]>>;
 export type ScoreToken = (typeof scoreTokens)[number];
 
-export async function importHf(
-  folder: string,
-  store: CheckpointStore,
-  id: string,
-  opts: {
-    kind?: ImportKind;
-    /**
-     * Where the reward model was trained to read its score: "before-end-of-text" is transformers'
-     * rule (TRL); "end-of-text" is OpenRLHF's (the last token its attention mask covers).
-     */
-    scoreToken?: ScoreToken;
-    trainingConfig?: Record<string, unknown>;
-  } = {},
-): Promise<CheckpointRecord> {
-  if ((await store.list()).includes(id)) throw new Error(`checkpoint ${id} already exists in the store; choose another id`);
-  const read = (name: string) => fs.readFile(path.join(folder, name)).then((b) => new Uint8Array(b), () => undefined);
-  const [weights, configBytes, tokenizerBytes] = await Promise.all([read("model.safetensors"), read("config.json"), read("tokenizer.json")]);
-  if (!weights || !configBytes) throw new Error(`${folder} needs model.safetensors and config.json`);
+export interface ImportOptions {
+  kind?: ImportKind;
+  /**
+   * Where the reward model was trained to read its score: "before-end-of-text" is transformers'
+   * rule (TRL); "end-of-text" is OpenRLHF's (the last token its attention mask covers).
+   */
+  scoreToken?: ScoreToken;
+  trainingConfig?: Record<string, unknown>;
+}
+
+/** What is wrong with the files themselves (as opposed to the store): the importer's to fix. */
+export class CheckpointImportError extends Error {}
+
+/** The files an import reads: model.safetensors and config.json, tokenizer.json if there is one. */
+export const importFileNames = ["model.safetensors", "config.json", "tokenizer.json"] as const;
+
+function prepare(files: Partial<Record<(typeof importFileNames)[number], Uint8Array>>, opts: ImportOptions): { model: HostModel; tokenizer: Tokenizer; kind: ImportKind } {
+  const { "model.safetensors": weights, "config.json": configBytes, "tokenizer.json": tokenizerBytes } = files;
+  if (!weights || !configBytes) throw new CheckpointImportError("a checkpoint needs model.safetensors and config.json");
   const json = JSON.parse(new TextDecoder().decode(configBytes)) as Record<string, unknown>;
+  if (typeof json !== "object" || json === null) throw new CheckpointImportError("config.json is not a JSON object");
   const config = modelConfigFromGpt2Json(json);
   const raw = readSafetensors(weights).tensors;
   const hasScore = "score.weight" in raw;
   const kind = opts.kind ?? (hasScore ? "reward" : "base");
-  if (kind === "reward" && !hasScore) throw new Error(`${folder} has no score.weight: a reward model is saved by GPT2ForSequenceClassification with num_labels=1`);
+  if (kind === "reward" && !hasScore) throw new CheckpointImportError("there is no score.weight: a reward model is saved by GPT2ForSequenceClassification with num_labels=1");
   const score = raw["score.weight"];
-  if (kind === "reward" && score && score.shape[0] !== 1) throw new Error(`score.weight has ${score.shape[0]} labels; a reward model has one (num_labels=1)`);
+  if (kind === "reward" && score && score.shape[0] !== 1) throw new CheckpointImportError(`score.weight has ${score.shape[0]} labels; a reward model has one (num_labels=1)`);
   // A language model keeps no heads: a classifier's score or a TRL value head is not part of it.
   for (const name of Object.keys(raw)) if (HEADS.test(name) && !(kind === "reward" && name === "score.weight")) delete raw[name];
   const expected = [...gpt2TensorShapes(config), ...(kind === "reward" ? headTensorShapes(config, "reward") : [])];
   const tensors = hfTensorsToOurs(raw, expected);
   const tokenizer = tokenizerFromFiles(tokenizerBytes ? { "tokenizer.json": tokenizerBytes } : {}, "gpt2");
-  if (tokenizer.vocabSize > config.vocabSize) throw new Error(`tokenizer has ${tokenizer.vocabSize} tokens, model only ${config.vocabSize}`);
+  if (tokenizer.vocabSize > config.vocabSize) throw new CheckpointImportError(`tokenizer has ${tokenizer.vocabSize} tokens, model only ${config.vocabSize}`);
   // transformers reads a score at the last token that is not pad_token_id; Pairwise at the last
   // before end-of-text. Only the same token gives the same score.
   const atEndOfText = kind === "reward" && opts.scoreToken === "end-of-text";
   if (kind === "reward" && !atEndOfText && json.pad_token_id != null && json.pad_token_id !== tokenizer.padId) {
-    throw new Error(`config.json's pad_token_id is ${String(json.pad_token_id)}, not end-of-text (${tokenizer.padId}): transformers reads this reward model's score elsewhere than Pairwise would`);
+    throw new CheckpointImportError(`config.json's pad_token_id is ${String(json.pad_token_id)}, not end-of-text (${tokenizer.padId}): transformers reads this reward model's score elsewhere than Pairwise would`);
   }
-  const model = modelFromTensors(config, tensors);
-  if (atEndOfText) model.scoreAtEndOfText = true;
+  return { model: { config, tensors, scoreAtEndOfText: atEndOfText || undefined }, tokenizer, kind };
+}
+
+/**
+ * Checks a GPT-2-family checkpoint's files and saves them as checkpoint `id`. Anything wrong with
+ * the files is a CheckpointImportError with the reason; nothing is written then. No tfjs: the
+ * weights go from one safetensors file to the other on the host.
+ */
+export async function importHfFiles(files: Partial<Record<(typeof importFileNames)[number], Uint8Array>>, store: CheckpointStore, id: string, opts: ImportOptions = {}): Promise<CheckpointRecord> {
+  let prepared: ReturnType<typeof prepare>;
   try {
-    return await saveCheckpoint(store, { id, model, tokenizer, kind, parentId: null, backend: "import", trainingConfig: { source: path.resolve(folder), ...opts.trainingConfig }, metrics: {} });
-  } finally {
-    disposeModel(model);
+    prepared = prepare(files, opts);
+  } catch (err) {
+    throw err instanceof CheckpointImportError ? err : new CheckpointImportError((err as Error).message, { cause: err });
+  }
+  if ((await store.list()).includes(id)) throw new CheckpointImportError(`checkpoint ${id} already exists in the store; choose another id`);
+  const { model, tokenizer, kind } = prepared;
+  return saveHostCheckpoint(store, { id, model, tokenizer, kind, parentId: null, backend: "import", trainingConfig: opts.trainingConfig ?? {}, metrics: {} });
+}
+
+/** importHfFiles on a folder (the CLI's import-hf). */
+export async function importHf(folder: string, store: CheckpointStore, id: string, opts: ImportOptions = {}): Promise<CheckpointRecord> {
+  const files: Partial<Record<(typeof importFileNames)[number], Uint8Array>> = {};
+  for (const name of importFileNames) {
+    const bytes = await fs.readFile(path.join(folder, name)).catch(() => undefined);
+    if (bytes) files[name] = new Uint8Array(bytes);
+  }
+  try {
+    return await importHfFiles(files, store, id, { ...opts, trainingConfig: { source: path.resolve(folder), ...opts.trainingConfig } });
+  } catch (err) {
+    if (err instanceof CheckpointImportError) throw new CheckpointImportError(`${folder}: ${err.message}`, { cause: err });
+    throw err;
   }
 }

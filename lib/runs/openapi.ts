@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { checkpointDownloadQuerySchema } from "@/lib/checkpoints/schema";
+import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema, checkpointImportKinds } from "@/lib/checkpoints/schema";
 import { RUN_LOG_KEEP } from "./log-limits";
 import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
@@ -90,6 +90,33 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
       202: jsonContent(z.object({ run: runSchema }), "The workers are busy: poll the run; its result is the same object."),
       ...commonErrors,
       404: jsonContent(errorSchema, "No such checkpoint."),
+    },
+  });
+  registry.registerPath({
+    method: "post",
+    path: "/api/v1/checkpoints",
+    summary:
+      "Import a Hugging Face GPT-2-family folder (a model trained in Python, a Pairwise download) as a checkpoint and register it (researchers, admins). A one-label score head makes it a reward model.",
+    tags: ["runs"],
+    request: {
+      body: {
+        content: {
+          "multipart/form-data": {
+            schema: checkpointImportFieldsSchema.extend({
+              files: z.array(z.string().openapi({ format: "binary" })).openapi({ description: "model.safetensors and config.json, with tokenizer.json; other files of the folder are not read. Up to 1 GB in all." }),
+            }),
+          },
+        },
+      },
+    },
+    responses: {
+      201: jsonContent(
+        z.object({ id: z.uuid(), name: z.string(), kind: z.enum(checkpointImportKinds), storeKey: z.string(), paramCount: z.number().int(), sizeBytes: z.number().int(), createdAt: z.string() }),
+        "The new checkpoint.",
+      ),
+      ...commonErrors,
+      409: jsonContent(errorSchema, "A checkpoint of that name exists."),
+      413: jsonContent(errorSchema, "Over 1 GB."),
     },
   });
   registry.registerPath({

@@ -105,7 +105,6 @@ export const commands: Record<string, Command> = {
       if (!o.from || !o.id) throw new OptionError("--from and --id are required");
       if (o.kind && !importKinds.includes(o.kind as ImportKind)) throw new OptionError(`--kind must be one of ${importKinds.join(", ")}, got "${o.kind}"`);
       if (!scoreTokens.includes(o.scoreToken as ScoreToken)) throw new OptionError(`--scoreToken must be one of ${scoreTokens.join(", ")}, got "${o.scoreToken}"`);
-      await switchBackend(""); // the weights pass through tfjs tensors on their way to the store
       const record = await importHf(o.from, store, o.id, { kind: (o.kind || undefined) as ImportKind | undefined, scoreToken: o.scoreToken as ScoreToken });
       log(`imported ${record.id} (${record.kind}): ${record.paramCount.toLocaleString("en")} parameters, ${record.sizeBytes.toLocaleString("en")} bytes at ${record.location}`);
       if (o.register) {

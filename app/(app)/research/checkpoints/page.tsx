@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
+import { ImportCheckpoint } from "./import-checkpoint";
 
 export const metadata: Metadata = { title: "Checkpoints" };
 
@@ -88,11 +89,24 @@ export default async function CheckpointsPage() {
       </Card>
       <Card>
         <CardHeader>
+          <CardTitle>Import a checkpoint</CardTitle>
+          <CardDescription>
+            A GPT-2-family folder, trained in Python or downloaded here: pick its model.safetensors, config.json and tokenizer.json (the folder&apos;s other files are not read; 1 GB
+            at most). A one-label score head (GPT2ForSequenceClassification, as TRL&apos;s reward trainer saves it) makes it a reward model; PPO, eval and the playground can
+            then use it.
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          <ImportCheckpoint />
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
           <CardTitle>In Python</CardTitle>
           <CardDescription>
             An unpacked download computes in transformers what it computes here: the same token ids, logits and reward scores (a reward model reads its score at the last token before
-            end-of-text, as transformers and TRL do). A model trained in Python comes back with <code>npm run trainer -- import-hf --from=FOLDER --id=NAME --register</code>; a folder
-            with a one-label score head becomes a reward model.
+            end-of-text, as transformers and TRL do). A model trained in Python comes back through the form above, or on the server with{" "}
+            <code>npm run trainer -- import-hf --from=FOLDER --id=NAME --register</code>.
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -1,0 +1,93 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/app/_components/ui/button";
+import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { Label } from "@/app/_components/ui/label";
+
+type Imported = { name: string; kind: string; paramCount: number };
+type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; checkpoint: Imported } | { kind: "failed"; message: string };
+
+/**
+ * Uploads a checkpoint folder's files (model.safetensors, config.json, tokenizer.json) to
+ * POST /api/v1/checkpoints, with upload progress, and lists the new checkpoint on success.
+ */
+export function ImportCheckpoint() {
+  const router = useRouter();
+  const [state, setState] = useState<State>({ kind: "idle" });
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const files = form.getAll("files").filter((f): f is File => f instanceof File && f.size > 0);
+    if (!files.length) return setState({ kind: "failed", message: "Choose the folder's files first: model.safetensors, config.json and tokenizer.json." });
+    // XMLHttpRequest, not fetch: only it reports upload progress.
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/checkpoints");
+    xhr.upload.onprogress = (e) => e.lengthComputable && setState({ kind: "uploading", percent: Math.round((e.loaded / e.total) * 100) });
+    xhr.onload = () => {
+      let body: { error?: { message?: string } } & Partial<Imported> = {};
+      try {
+        body = JSON.parse(xhr.responseText || "{}");
+      } catch {
+        // a proxy's HTML error page: the status says enough
+      }
+      if (xhr.status === 201) {
+        setState({ kind: "done", checkpoint: body as Imported });
+        router.refresh();
+      } else setState({ kind: "failed", message: body.error?.message ?? `Import failed (${xhr.status}).` });
+    };
+    xhr.onerror = () => setState({ kind: "failed", message: "The upload was interrupted." });
+    setState({ kind: "uploading", percent: 0 });
+    xhr.send(form);
+  }
+
+  return (
+    <div className="flex flex-col gap-3">
+      <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-6 sm:items-end">
+        <div className="flex flex-col gap-1 sm:col-span-2">
+          <Label htmlFor="checkpoint-files">Files of the folder</Label>
+          <Input id="checkpoint-files" name="files" type="file" multiple accept=".safetensors,.json" />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="checkpoint-name">Name</Label>
+          <Input id="checkpoint-name" name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,127}" placeholder="my-reward-model" />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="checkpoint-kind">Kind</Label>
+          <NativeSelect id="checkpoint-kind" name="kind" defaultValue="">
+            <option value="">from its weights</option>
+            <option value="base">base</option>
+            <option value="sft">SFT</option>
+            <option value="reward">reward</option>
+          </NativeSelect>
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="checkpoint-score-token">Reward read at</Label>
+          <NativeSelect id="checkpoint-score-token" name="scoreToken" defaultValue="before-end-of-text">
+            <option value="before-end-of-text">last token (transformers, TRL)</option>
+            <option value="end-of-text">end-of-text (OpenRLHF)</option>
+          </NativeSelect>
+        </div>
+        <Button type="submit" disabled={state.kind === "uploading"}>
+          Import
+        </Button>
+      </form>
+      {state.kind === "uploading" ? (
+        <div role="progressbar" aria-label="Upload progress" aria-valuenow={state.percent} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200">
+          <div className="h-full bg-slate-900" style={{ width: `${state.percent}%` }} />
+        </div>
+      ) : null}
+      {state.kind === "failed" ? (
+        <p role="alert" className="text-sm text-red-700">
+          {state.message}
+        </p>
+      ) : null}
+      {state.kind === "done" ? (
+        <p role="status" className="text-sm text-emerald-700">
+          Imported {state.checkpoint.name} as a {state.checkpoint.kind} checkpoint ({state.checkpoint.paramCount.toLocaleString("en")} parameters).
+        </p>
+      ) : null}
+    </div>
+  );
+}
