@@ -51,41 +51,62 @@ for f in config.json model.safetensors; do
 done
 if [ ! -f "$MODEL_DIR/tokenizer.json" ] && [ ! -f "$MODEL_DIR/vocab.json" ]; then
   echo "MODEL_DIR has no tokenizer; a checkpoint on the shared GPT-2 tokenizer needs its files:" >&2
-  echo "  python -c \\"from transformers import AutoTokenizer; AutoTokenizer.from_pretrained('gpt2').save_pretrained('$MODEL_DIR')\\"" >&2
+  echo "  python3 -c \\"from transformers import AutoTokenizer; AutoTokenizer.from_pretrained('gpt2').save_pretrained('$MODEL_DIR')\\"" >&2
   exit 1
 fi
 # The checkpoint's context length: sequences longer than its learned positions cannot be scored.
-MAX_LENGTH="\${MAX_LENGTH:-$(python -c 'import json,sys; print(json.load(open(sys.argv[1]))["n_positions"])' "$MODEL_DIR/config.json")}"
+MAX_LENGTH="\${MAX_LENGTH:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["n_positions"])' "$MODEL_DIR/config.json")}"
+`;
+
+/**
+ * TRL's scripts: evaluation only when the test split has rows (a small snapshot can leave it
+ * empty, and TRL refuses an empty eval set), and on a machine without CUDA the CPU in float32
+ * (TRL defaults to bf16, which it refuses on a CPU). Arguments after the script's name go to trl.
+ */
+const TRL_ARGS = `if [ -s "$DATA_DIR/${HF_DATA_FILES.test}" ]; then
+  EVAL_ARGS=(--dataset_test_split test --eval_strategy steps --eval_steps 100)
+else
+  echo "${HF_DATA_FILES.test} is empty (a small snapshot): training without evaluation" >&2
+  EVAL_ARGS=(--eval_strategy no)
+fi
+DEVICE_ARGS=()
+if ! python3 -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  echo "no CUDA device: training on the CPU in float32" >&2
+  DEVICE_ARGS=(--use_cpu true --bf16 false)
+fi
 `;
 
 export function recipeScripts(): Record<string, string> {
   return {
     "recipe/trl_reward.sh": `${SCRIPT_HEAD}
+${TRL_ARGS}
 # Reward model: TRL's RewardTrainer (Bradley-Terry loss). Extra GPUs: set ACCELERATE_CONFIG.
 trl reward \\
   --model_name_or_path "$MODEL_DIR" \\
   --dataset_name "$DATA_DIR" \\
   --dataset_train_split train \\
-  --dataset_test_split test \\
+  "\${EVAL_ARGS[@]}" \\
+  \${DEVICE_ARGS[@]+"\${DEVICE_ARGS[@]}"} \\
   --output_dir "$OUT_DIR/reward" \\
   --max_length "$MAX_LENGTH" \\
   --per_device_train_batch_size 8 \\
   --per_device_eval_batch_size 8 \\
   --num_train_epochs 1 \\
   --learning_rate 1e-5 \\
-  --eval_strategy steps \\
-  --eval_steps 100 \\
   --logging_steps 10 \\
   --save_strategy epoch \\
-  --report_to none
+  --report_to none \\
+  "$@"
 `,
     "recipe/trl_dpo.sh": `${SCRIPT_HEAD}
+${TRL_ARGS}
 # Direct preference optimisation from an SFT (policy) checkpoint: TRL's DPOTrainer.
 trl dpo \\
   --model_name_or_path "$MODEL_DIR" \\
   --dataset_name "$DATA_DIR" \\
   --dataset_train_split train \\
-  --dataset_test_split test \\
+  "\${EVAL_ARGS[@]}" \\
+  \${DEVICE_ARGS[@]+"\${DEVICE_ARGS[@]}"} \\
   --output_dir "$OUT_DIR/dpo" \\
   --max_length "$MAX_LENGTH" \\
   --beta 0.1 \\
@@ -93,11 +114,10 @@ trl dpo \\
   --per_device_eval_batch_size 4 \\
   --num_train_epochs 1 \\
   --learning_rate 5e-7 \\
-  --eval_strategy steps \\
-  --eval_steps 100 \\
   --logging_steps 10 \\
   --save_strategy epoch \\
-  --report_to none
+  --report_to none \\
+  "$@"
 `,
     "recipe/openrlhf_rm.sh": `${SCRIPT_HEAD}
 # Reward model on many GPUs: OpenRLHF with DeepSpeed ZeRO-2. NUM_GPUS per node (default 1).
@@ -158,6 +178,9 @@ MODEL_DIR=/path/to/checkpoint NUM_GPUS=8 bash recipe/openrlhf_rm.sh
   reads its score where transformers does (the last token before end-of-text), as Pairwise's own
   reward models do; OpenRLHF's reads at end-of-text, so add \`--scoreToken=end-of-text\` for
   \`$OUT_DIR/openrlhf-rm\`.
+- The TRL scripts train on the GPU in bf16 where CUDA is present, else on the CPU in float32;
+  with an empty \`data/test.jsonl\` they skip evaluation. Arguments after the script's name go
+  to \`trl\` (\`bash recipe/trl_reward.sh --num_train_epochs 3\`).
 - \`recipe/recipe.json\` lists the files these scripts read, for tools that check a
   dataset before a long run.
 `;
