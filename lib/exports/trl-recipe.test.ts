@@ -36,6 +36,9 @@ with torch.no_grad():
     print(json.dumps([model(**tok(t, return_tensors="pt")).logits[0, 0].item() for t in json.loads(sys.argv[2])]))
 `;
 
+/** The venv's bin folder (trl, python3) ahead of the rest of the PATH. */
+const withPythonFirst = (e: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...e, PATH: `${path.dirname(python!)}:${e.PATH ?? ""}` });
+
 describe.skipIf(missing !== null)("the hf-dataset export's TRL recipe, run with TRL (CPU)", () => {
   let dir: string;
   let dataset: string;
@@ -44,7 +47,7 @@ describe.skipIf(missing !== null)("the hf-dataset export's TRL recipe, run with 
     spawnSync("bash", [path.join(dataset, "recipe", script)], {
       encoding: "utf8",
       timeout: 300_000,
-      env: childEnv({ PATH: `${path.dirname(python!)}:${process.env.PATH}`, MODEL_DIR: path.join(shippedCheckpointDir, shippedSftId), OUT_DIR: path.join(dir, "out"), HF_HUB_OFFLINE: "1" }),
+      env: withPythonFirst(childEnv({ MODEL_DIR: path.join(shippedCheckpointDir, shippedSftId), OUT_DIR: path.join(dir, "out"), HF_HUB_OFFLINE: "1" })),
     });
 
   beforeAll(async () => {
