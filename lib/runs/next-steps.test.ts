@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CheckpointRef, RunLineage } from "./lineage";
-import { nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
+import { checkpointNextStep, nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
 
 const SFT: CheckpointRef = { id: "11111111-1111-4111-8111-111111111111", name: "demo-sft", kind: "sft", storeKey: "demo-sft", runId: null };
 const RM: CheckpointRef = { id: "22222222-2222-4222-8222-222222222222", name: "reward-ab12cd34", kind: "reward", storeKey: "reward-ab12cd34", runId: "r1" };
@@ -72,5 +72,21 @@ describe("next steps after a run", () => {
     expect(readRunFormPrefill({}, ["eval"])).toBeNull();
     expect(readRunFormPrefill({ kind: ["eval", "ppo"], checkpoint: "not-a-uuid", snapshot: SNAPSHOT, config: "[1,2]" }, ["eval"])).toEqual({ kind: "eval", checkpointId: undefined, snapshotId: SNAPSHOT, config: {} });
     expect(readRunFormPrefill({ kind: "eval", config: "{oops" }, ["eval"])?.config).toEqual({});
+  });
+});
+
+describe("the next step from a checkpoint on its own (the checkpoints page)", () => {
+  it("a reward model: PPO against it, from its parent when it has one, else from a checkpoint the form asks for", () => {
+    expect(prefill(checkpointNextStep({ ...RM, parentId: SFT.id })!.href)).toEqual({ kind: "ppo", checkpointId: SFT.id, config: { reward: RM.storeKey } });
+    const imported = checkpointNextStep({ ...RM, storeKey: "trl-rm", parentId: null })!;
+    expect(imported.label).toBe("PPO against it");
+    expect(prefill(imported.href)).toEqual({ kind: "ppo", config: { reward: "trl-rm" } });
+  });
+
+  it("base -> SFT, SFT -> a reward model, a policy -> its evaluation, each from the checkpoint", () => {
+    expect(prefill(checkpointNextStep({ ...SFT, kind: "base", parentId: null })!.href)).toEqual({ kind: "sft", checkpointId: SFT.id, config: {} });
+    expect(prefill(checkpointNextStep({ ...SFT, parentId: null })!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, config: {} });
+    expect(prefill(checkpointNextStep({ ...POLICY, parentId: SFT.id })!.href)).toEqual({ kind: "eval", checkpointId: POLICY.id, config: {} });
+    expect(checkpointNextStep({ ...POLICY, kind: "value", parentId: null })).toBeNull();
   });
 });

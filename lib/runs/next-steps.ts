@@ -66,6 +66,30 @@ export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "con
   return [];
 }
 
+/**
+ * The usual next run for a checkpoint on its own, whatever made it (a run, the seed, an import):
+ * the checkpoints page offers it in the checkpoint's row. A reward model's PPO starts from the
+ * model it was trained from when it has a parent; an imported one leaves the start to the form.
+ */
+export function checkpointNextStep(c: { id: string; kind: string; storeKey: string; parentId: string | null }): NextStep | null {
+  switch (c.kind) {
+    case "base":
+      return { label: "SFT from it", description: `sft from ${c.storeKey}`, href: runFormHref({ kind: "sft", checkpointId: c.id, config: {} }) };
+    case "sft":
+      return { label: "Reward model from it", description: `reward from ${c.storeKey}, on a snapshot you pick`, href: runFormHref({ kind: "reward", checkpointId: c.id, config: {} }) };
+    case "reward":
+      return {
+        label: "PPO against it",
+        description: `ppo with reward ${c.storeKey}, from ${c.parentId ? "the model it was trained from" : "a checkpoint you pick"}`,
+        href: runFormHref({ kind: "ppo", checkpointId: c.parentId ?? undefined, config: { reward: c.storeKey } }),
+      };
+    case "policy":
+      return { label: "Evaluate it", description: `eval of ${c.storeKey}: pick its baseline and reward model`, href: runFormHref({ kind: "eval", checkpointId: c.id, config: {} }) };
+    default:
+      return null;
+  }
+}
+
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**

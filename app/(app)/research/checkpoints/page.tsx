@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
+import { checkpointNextStep } from "@/lib/runs/next-steps";
 import { ImportCheckpoint } from "./import-checkpoint";
 
 export const metadata: Metadata = { title: "Checkpoints" };
@@ -18,6 +19,17 @@ lm = AutoModelForCausalLM.from_pretrained("demo-sft")               # base, sft,
 rm = AutoModelForSequenceClassification.from_pretrained("demo-rm")  # reward
 text = "User: Define: harbor\nAssistant: A sheltered port.<|endoftext|>"
 score = rm(**tok(text, return_tensors="pt")).logits[0, 0].item()`;
+
+/** The usual next run from this checkpoint, as a link to the runs form filled in. */
+function NextStepLink({ checkpoint }: { checkpoint: Parameters<typeof checkpointNextStep>[0] & { name: string } }) {
+  const step = checkpointNextStep(checkpoint);
+  if (!step) return "—";
+  return (
+    <Link className="underline" href={step.href} title={step.description} aria-label={`${step.label}: ${checkpoint.name}`}>
+      {step.label}
+    </Link>
+  );
+}
 
 export default async function CheckpointsPage() {
   await requireRole("researcher", "admin");
@@ -45,6 +57,7 @@ export default async function CheckpointsPage() {
                 <Th>Parameters</Th>
                 <Th>Size</Th>
                 <Th>Metrics</Th>
+                <Th>Next</Th>
                 <Th />
               </Tr>
             </THead>
@@ -72,6 +85,9 @@ export default async function CheckpointsPage() {
                       .slice(0, 4)
                       .map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`)
                       .join(" · ")}
+                  </Td>
+                  <Td className="whitespace-nowrap text-xs">
+                    <NextStepLink checkpoint={c} />
                   </Td>
                   <Td className="whitespace-nowrap">
                     <a className="underline" href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
