@@ -26,4 +26,12 @@ describe("OpenAPI document", () => {
     expect(format).toMatchObject({ in: "query", schema: { enum: ["zip", "tar"], default: "zip" } });
     expect(Object.keys((download?.responses?.["200"] as { content: object }).content)).toEqual(["application/zip", "application/x-tar"]);
   });
+
+  it("describes the checkpoint import: a multipart form with the name, kind, score token and files", () => {
+    const post = buildOpenApiDocument().paths?.["/api/v1/checkpoints"]?.post;
+    const form = (post?.requestBody as { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> }).content["multipart/form-data"]!.schema;
+    expect(Object.keys(form.properties)).toEqual(expect.arrayContaining(["name", "kind", "scoreToken", "files"]));
+    expect(form.required).toEqual(expect.arrayContaining(["name", "files"]));
+    expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(["201", "400", "409", "413"]));
+  });
 });
