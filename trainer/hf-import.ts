@@ -9,8 +9,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { gpt2TensorShapes, headTensorShapes } from "./model";
-import type { Tokenizer } from "./tokenizer";
 import { type HostTensor, readSafetensors } from "./safetensors";
+import type { Tokenizer } from "./tokenizer";
 
 /** Buffers and tied copies that are not parameters of ours. */
 const IGNORED = /(^|\.)attn\.(bias|masked_bias)$|^lm_head\.weight$/;
