@@ -201,6 +201,7 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   // 6. The checkpoints page downloads a zip by default; Python's zipfile tests it clean.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Checkpoints" }).click();
   await expect(page.getByLabel("Loading a checkpoint in Python")).toContainText("AutoModelForSequenceClassification.from_pretrained");
+  await expect(page.getByLabel("Loading a checkpoint in Python")).toContainText('"User: Define: harbor\\nAssistant: A sheltered port.<|endoftext|>"'); // Python source: \n escaped
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: `Download ${rewardKey} as zip` }).click();
   const download = await downloading;

@@ -65,7 +65,7 @@ export function ImportCheckpoint() {
         <div className="flex flex-col gap-1">
           <Label htmlFor="checkpoint-score-token">Reward read at</Label>
           <NativeSelect id="checkpoint-score-token" name="scoreToken" defaultValue="before-end-of-text">
-            <option value="before-end-of-text">last token (transformers, TRL)</option>
+            <option value="before-end-of-text">last token (TRL)</option>
             <option value="end-of-text">end-of-text (OpenRLHF)</option>
           </NativeSelect>
         </div>

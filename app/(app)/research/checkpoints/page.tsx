@@ -17,7 +17,7 @@ const PYTHON_USE = `from transformers import AutoTokenizer, AutoModelForCausalLM
 tok = AutoTokenizer.from_pretrained("demo-sft")
 lm = AutoModelForCausalLM.from_pretrained("demo-sft")               # base, sft, policy
 rm = AutoModelForSequenceClassification.from_pretrained("demo-rm")  # reward
-text = "User: Define: harbor\nAssistant: A sheltered port.<|endoftext|>"
+text = "User: Define: harbor\\nAssistant: A sheltered port.<|endoftext|>"
 score = rm(**tok(text, return_tensors="pt")).logits[0, 0].item()`;
 
 /** The usual next run from this checkpoint, as a link to the runs form filled in. */
@@ -79,7 +79,7 @@ export default async function CheckpointsPage() {
                     )}
                   </Td>
                   <Td>{c.paramCount.toLocaleString("en")}</Td>
-                  <Td>{mb(c.sizeBytes)}</Td>
+                  <Td className="whitespace-nowrap">{mb(c.sizeBytes)}</Td>
                   <Td className="max-w-xs truncate text-xs">
                     {Object.entries(c.metrics)
                       .slice(0, 4)
