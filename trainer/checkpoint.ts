@@ -4,6 +4,7 @@
  * kept in a CheckpointStore. Registering a checkpoint in Postgres is the worker's job: it
  * calls checkpointRecord() for the row.
  */
+import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -18,7 +19,8 @@ export type CheckpointKind = (typeof checkpointKinds)[number];
 
 /** Where checkpoint files live; a folder today, object storage behind the same four calls later. */
 export interface CheckpointStore {
-  save(id: string, files: Record<string, Uint8Array>): Promise<void>;
+  /** Writes checkpoint `id`, replacing one of that id; with createOnly, a CheckpointExistsError instead. */
+  save(id: string, files: Record<string, Uint8Array>, opts?: { createOnly?: boolean }): Promise<void>;
   load(id: string): Promise<Record<string, Uint8Array>>;
   list(): Promise<string[]>;
   /** A human-readable location (a folder path, a URL). */
@@ -26,6 +28,9 @@ export interface CheckpointStore {
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A createOnly save found the id taken (another import of the same name got there first). */
+export class CheckpointExistsError extends Error {}
 
 const storeErrnoReasons: Record<string, string> = {
   EROFS: "the folder is on a read-only file system",
@@ -52,11 +57,13 @@ export class FolderCheckpointStore implements CheckpointStore {
   /**
    * Writes into a temporary folder and renames it, so a reader never sees half a checkpoint.
    * A failed write (read-only folder, full disk) removes the temporary folder and says which
-   * checkpoint and folder, so the run fails with a reason instead of a bare errno.
+   * checkpoint and folder, so the run fails with a reason instead of a bare errno. createOnly
+   * renames without removing first: renaming onto a folder with files fails, so of two saves of
+   * one new id exactly one wins.
    */
-  async save(id: string, files: Record<string, Uint8Array>): Promise<void> {
+  async save(id: string, files: Record<string, Uint8Array>, opts: { createOnly?: boolean } = {}): Promise<void> {
     const dir = this.path(id);
-    const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = `${dir}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
     try {
       await fs.mkdir(this.root, { recursive: true });
       // Not recursive: on a read-only file system a recursive mkdir reports ENOENT, not EROFS.
@@ -66,8 +73,15 @@ export class FolderCheckpointStore implements CheckpointStore {
       await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
       throw storeWriteError(id, this.root, err);
     }
-    await fs.rm(dir, { recursive: true, force: true });
-    await fs.rename(tmp, dir);
+    if (!opts.createOnly) await fs.rm(dir, { recursive: true, force: true });
+    try {
+      await fs.rename(tmp, dir);
+    } catch (err) {
+      await fs.rm(tmp, { recursive: true, force: true }).catch(() => {});
+      const code = (err as NodeJS.ErrnoException).code;
+      if (opts.createOnly && (code === "ENOTEMPTY" || code === "EEXIST")) throw new CheckpointExistsError(`checkpoint ${id} already exists in the store`, { cause: err });
+      throw storeWriteError(id, this.root, err);
+    }
   }
 
   async load(id: string): Promise<Record<string, Uint8Array>> {
@@ -261,9 +275,9 @@ export async function saveCheckpoint(store: CheckpointStore, input: SaveCheckpoi
   return saveHostCheckpoint(store, { ...input, model: hostModel(input.model) });
 }
 
-export async function saveHostCheckpoint(store: CheckpointStore, input: SaveHostCheckpointInput): Promise<CheckpointRecord> {
+export async function saveHostCheckpoint(store: CheckpointStore, input: SaveHostCheckpointInput, opts: { createOnly?: boolean } = {}): Promise<CheckpointRecord> {
   const files = hostCheckpointFiles(input);
-  await store.save(input.id, files);
+  await store.save(input.id, files, opts);
   return recordFromFiles(store, input.id, files);
 }
 

@@ -7,7 +7,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type CheckpointKind, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
+import { CheckpointExistsError, type CheckpointKind, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { gpt2TensorShapes, headTensorShapes } from "./model";
 import { type HostTensor, readSafetensors } from "./safetensors";
 import type { Tokenizer } from "./tokenizer";
@@ -51,6 +51,8 @@ export interface ImportOptions {
 
 /** What is wrong with the files themselves (as opposed to the store): the importer's to fix. */
 export class CheckpointImportError extends Error {}
+/** The id is taken in the store: the importer picks another. */
+export class CheckpointIdTakenError extends CheckpointImportError {}
 
 /** The files an import reads: model.safetensors and config.json, tokenizer.json if there is one. */
 export const importFileNames = ["model.safetensors", "config.json", "tokenizer.json"] as const;
@@ -94,9 +96,14 @@ export async function importHfFiles(files: Partial<Record<(typeof importFileName
   } catch (err) {
     throw err instanceof CheckpointImportError ? err : new CheckpointImportError((err as Error).message, { cause: err });
   }
-  if ((await store.list()).includes(id)) throw new CheckpointImportError(`checkpoint ${id} already exists in the store; choose another id`);
   const { model, tokenizer, kind } = prepared;
-  return saveHostCheckpoint(store, { id, model, tokenizer, kind, parentId: null, backend: "import", trainingConfig: opts.trainingConfig ?? {}, metrics: {} });
+  try {
+    // createOnly: of two imports of one new id (two uploads at once), one wins and one is told.
+    return await saveHostCheckpoint(store, { id, model, tokenizer, kind, parentId: null, backend: "import", trainingConfig: opts.trainingConfig ?? {}, metrics: {} }, { createOnly: true });
+  } catch (err) {
+    if (err instanceof CheckpointExistsError) throw new CheckpointIdTakenError(`checkpoint ${id} already exists in the store; choose another id`, { cause: err });
+    throw err;
+  }
 }
 
 /** importHfFiles on a folder (the CLI's import-hf). */
@@ -109,6 +116,7 @@ export async function importHf(folder: string, store: CheckpointStore, id: strin
   try {
     return await importHfFiles(files, store, id, { ...opts, trainingConfig: { source: path.resolve(folder), ...opts.trainingConfig } });
   } catch (err) {
+    if (err instanceof CheckpointIdTakenError) throw err;
     if (err instanceof CheckpointImportError) throw new CheckpointImportError(`${folder}: ${err.message}`, { cause: err });
     throw err;
   }

@@ -74,6 +74,19 @@ describe("POST /api/v1/checkpoints (a checkpoint folder uploaded from the browse
     expect(((await again.json()) as { error: { message: string } }).error.message).toContain(`A checkpoint named ${name} exists already`);
   });
 
+  it("of two uploads of one new name at once, one is imported and the other told the name is taken", async () => {
+    const name = `racing-${randomUUID().slice(0, 8)}`;
+    const [a, b] = await Promise.all([upload(await formWith(name, await folderFiles())), upload(await formWith(name, await folderFiles(), { kind: "sft" }))]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    const winner = (await (a.status === 201 ? a : b).json()) as { id: string; kind: string };
+    const row = await findCheckpointByStoreKey({ storeKey: name });
+    expect(row).toMatchObject({ id: winner.id, kind: winner.kind });
+    // The store holds the winner's files, not the loser's.
+    const stored = await loadCheckpoint(new FolderCheckpointStore(), name);
+    expect(stored.meta.kind).toBe(winner.kind);
+    disposeModel(stored.model);
+  });
+
   it("imports it as an SFT model when told to, dropping the score head", async () => {
     const name = `uploaded-sft-${randomUUID().slice(0, 8)}`;
     const res = await upload(await formWith(name, await folderFiles(), { kind: "sft" }));

@@ -10,7 +10,7 @@ import { findCheckpointByStoreKey, registerCheckpoint } from "@/lib/checkpoints/
 import { AppError } from "@/lib/errors";
 import type { Checkpoint } from "@/db/schema";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { CheckpointImportError, importFileNames, importHfFiles } from "@/trainer/hf-import";
+import { CheckpointIdTakenError, CheckpointImportError, importFileNames, importHfFiles } from "@/trainer/hf-import";
 import { checkpointImportFieldsSchema } from "./schema";
 
 /** Uploads above this are refused while streaming: a GPT-2 small in float32 is 0.5 GB. */
@@ -69,6 +69,7 @@ export async function importUploadedCheckpoint({ request, actorId }: { request: 
   try {
     record = await importHfFiles(files, store, fields.name, { kind: fields.kind || undefined, scoreToken: fields.scoreToken, trainingConfig: { source: "upload" } });
   } catch (err) {
+    if (err instanceof CheckpointIdTakenError) throw new AppError("conflict:checkpoint_name", `A checkpoint named ${fields.name} exists already; choose another name.`);
     if (err instanceof CheckpointImportError) throw new AppError("bad_request:checkpoint", `Not imported: ${err.message}.`);
     throw err;
   }
