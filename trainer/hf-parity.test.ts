@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
+import { disposeModel } from "./model";
 import { trainerEnv } from "./env";
 import { compareWithTransformers, type ParityCheck, runTransformers, transformersMissing, writeParityCheckpoints } from "./hf-parity";
 
@@ -19,7 +20,11 @@ describe.skipIf(missing !== null)("checkpoints in Hugging Face transformers", ()
     await initBackend("wasm");
     dir = await fs.mkdtemp(path.join(os.tmpdir(), "pairwise-hf-"));
     const { models, casesFile } = await writeParityCheckpoints(dir);
-    checks = await compareWithTransformers(models, runTransformers(python!, casesFile), dir);
+    try {
+      checks = await compareWithTransformers(models, runTransformers(python!, casesFile), dir);
+    } finally {
+      for (const m of models) disposeModel(m.model);
+    }
   }, 120_000);
   afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 

@@ -15,6 +15,7 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@/trainer/backend";
 import { compareWithTransformers, type HfOutput, runTransformers, writeParityCheckpoints } from "@/trainer/hf-parity";
+import { disposeModel } from "@/trainer/model";
 
 const { values: args } = parseArgs({ options: { python: { type: "string", default: "python3" }, keep: { type: "string" }, "hf-output": { type: "string" } } });
 
@@ -25,6 +26,7 @@ const hf = args["hf-output"] ? (JSON.parse(await fs.readFile(args["hf-output"], 
 const v = hf.versions;
 console.log(`transformers ${v.transformers}, torch ${v.torch} on ${v.device}, python ${v.python}; Pairwise: tfjs ${tf.version_core} on ${tf.getBackend()}`);
 const checks = await compareWithTransformers(models, hf, dir);
+for (const m of models) disposeModel(m.model);
 for (const c of checks) console.log(`${c.ok ? "ok  " : "FAIL"} ${c.line}`);
 if (args.keep) console.log(`checkpoint folders kept in ${dir}`);
 else await fs.rm(dir, { recursive: true, force: true });
