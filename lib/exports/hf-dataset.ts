@@ -173,11 +173,13 @@ MODEL_DIR=/path/to/checkpoint NUM_GPUS=8 bash recipe/openrlhf_rm.sh
   default. To train with a margin, rename it (and pass \`--margin_loss\` to OpenRLHF).
 - A reward model from \`trl reward\` or OpenRLHF saves a \`score\` head; transformers loads
   it with \`AutoModelForSequenceClassification\`.
-- To use it in Pairwise (PPO, eval, the playground, generate-pairs), import it on the Pairwise
-  host: \`npm run trainer -- import-hf --from="$OUT_DIR/reward" --id=my-rm --register\`. TRL's
+- To use it in Pairwise (PPO, eval, the playground, generate-pairs), upload its
+  \`model.safetensors\`, \`config.json\` and \`tokenizer.json\` under *Import a checkpoint* on
+  the Checkpoints page, or on the Pairwise host run
+  \`npm run trainer -- import-hf --from="$OUT_DIR/reward" --id=my-rm --register\`. TRL's
   reads its score where transformers does (the last token before end-of-text), as Pairwise's own
-  reward models do; OpenRLHF's reads at end-of-text, so add \`--scoreToken=end-of-text\` for
-  \`$OUT_DIR/openrlhf-rm\`.
+  reward models do; OpenRLHF's reads at end-of-text, so choose "end-of-text (OpenRLHF)" there (\`--scoreToken=end-of-text\`)
+  for \`$OUT_DIR/openrlhf-rm\`.
 - The TRL scripts train on the GPU in bf16 where CUDA is present, else on the CPU in float32;
   with an empty \`data/test.jsonl\` they skip evaluation. Arguments after the script's name go
   to \`trl\` (\`bash recipe/trl_reward.sh --num_train_epochs 3\`).
