@@ -217,11 +217,12 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   const unpacked = test.info().outputPath("unpacked");
   execFileSync("python3", ["-m", "zipfile", "-e", file, unpacked]);
   const folderFile = (name: string) => `${unpacked}/${rewardKey}/${name}`;
-  await page.getByLabel("Files of the folder").setInputFiles([folderFile("config.json")]);
+  await page.getByLabel("or its files").setInputFiles([folderFile("config.json")]);
   await page.getByLabel("Name").fill(`reimported-${suffix}`);
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "A checkpoint needs" })).toContainText("needs model.safetensors and config.json");
-  await page.getByLabel("Files of the folder").setInputFiles(["model.safetensors", "config.json", "tokenizer.json", "pairwise.json"].map(folderFile));
+  await page.getByLabel("or its files").setInputFiles([]);
+  await page.getByLabel("Folder", { exact: true }).setInputFiles(`${unpacked}/${rewardKey}`); // the whole folder
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText(`Imported reimported-${suffix} as a reward checkpoint`);
   const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: `reimported-${suffix}`, exact: true }) });

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { checkpointFilesToSend, checkpointUploadFiles } from "@/lib/checkpoints/upload-files";
 
 type Imported = { name: string; kind: string; paramCount: number };
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; checkpoint: Imported } | { kind: "failed"; message: string };
@@ -19,8 +20,11 @@ export function ImportCheckpoint() {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const files = form.getAll("files").filter((f): f is File => f instanceof File && f.size > 0);
-    if (!files.length) return setState({ kind: "failed", message: "Choose the folder's files first: model.safetensors, config.json and tokenizer.json." });
+    const picked = checkpointFilesToSend([...form.getAll("picked"), ...form.getAll("folder")].filter((f): f is File => f instanceof File));
+    form.delete("picked");
+    form.delete("folder");
+    if (!picked.length) return setState({ kind: "failed", message: `Choose the folder, or its files: ${checkpointUploadFiles.join(", ")}.` });
+    for (const f of picked) form.append("files", f);
     // XMLHttpRequest, not fetch: only it reports upload progress.
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/checkpoints");
@@ -45,9 +49,14 @@ export function ImportCheckpoint() {
   return (
     <div className="flex flex-col gap-3">
       <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-6 sm:items-end">
-        <div className="flex flex-col gap-1 sm:col-span-2">
-          <Label htmlFor="checkpoint-files">Files of the folder</Label>
-          <Input id="checkpoint-files" name="files" type="file" multiple accept=".safetensors,.json" />
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="checkpoint-folder">Folder</Label>
+          {/* webkitdirectory: every browser's folder picker, though not in React's types */}
+          <Input id="checkpoint-folder" name="folder" type="file" {...{ webkitdirectory: "" }} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="checkpoint-files">or its files</Label>
+          <Input id="checkpoint-files" name="picked" type="file" multiple accept=".safetensors,.json" />
         </div>
         <div className="flex flex-col gap-1">
           <Label htmlFor="checkpoint-name">Name</Label>
