@@ -107,8 +107,8 @@ export default async function CheckpointsPage() {
         <CardHeader>
           <CardTitle>Import a checkpoint</CardTitle>
           <CardDescription>
-            A GPT-2-family folder, trained in Python or downloaded here: pick its model.safetensors, config.json and tokenizer.json (the folder&apos;s other files are not read; 1 GB
-            at most). A one-label score head (GPT2ForSequenceClassification, as TRL&apos;s reward trainer saves it) makes it a reward model; PPO, eval and the playground can
+            A GPT-2-family folder, trained in Python or downloaded here: pick the folder, or its model.safetensors, config.json and tokenizer.json; only those three are sent
+            (1 GB at most). A one-label score head (GPT2ForSequenceClassification, as TRL&apos;s reward trainer saves it) makes it a reward model; PPO, eval and the playground can
             then use it.
           </CardDescription>
         </CardHeader>
