@@ -51,8 +51,9 @@ export interface GPT {
   config: ModelConfig;
   params: Params;
   /**
-   * A reward model saved before Pairwise read scores by transformers' rule (scoreTokenIndex):
-   * it was trained to score at the end-of-text token and is still read there.
+   * A reward model trained to score at the end-of-text token, not by transformers' rule
+   * (scoreTokenIndex): one Pairwise saved before it read by that rule, or one imported from
+   * OpenRLHF. It is read where it was trained.
    */
   scoreAtEndOfText?: boolean;
 }
