@@ -87,6 +87,9 @@ describe("checkpoints", () => {
         const hidden = forward(model, { ids: tf.tensor2d([ids], undefined, "int32") }).hidden;
         return tf.sum(tf.mul(tf.slice(hidden, [t, 0], [1, -1]), model.params["score.weight"])).dataSync()[0];
       });
+    // The record the app registers says where each reads.
+    expect((await checkpointRecord(store, "rm-new")).config.scoreToken).toBe("before-end-of-text");
+    expect((await checkpointRecord(store, "rm-old")).config.scoreToken).toBe("end-of-text");
     const fresh = await loadCheckpoint(store, "rm-new");
     const old = await loadCheckpoint(store, "rm-old");
     expect(fresh.model.scoreAtEndOfText).toBeUndefined();

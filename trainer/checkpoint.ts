@@ -290,7 +290,8 @@ function recordFromFiles(store: CheckpointStore, id: string, files: Record<strin
     backend: meta.backend,
     sizeBytes: Object.values(files).reduce((n, f) => n + f.length, 0),
     paramCount: meta.paramCount,
-    config: { model: meta.model, training: meta.trainingConfig, tokenizer: meta.tokenizer },
+    // A reward model's reading point; one without scoreToken was saved before it existed (end-of-text).
+    config: { model: meta.model, training: meta.trainingConfig, tokenizer: meta.tokenizer, ...(meta.kind === "reward" ? { scoreToken: meta.scoreToken ?? "end-of-text" } : {}) },
     metrics: meta.metrics,
     createdAt: meta.createdAt,
     location: store.path(id),

@@ -30,3 +30,12 @@ export const checkpointImportFieldsSchema = z.object({
     .default("before-end-of-text")
     .openapi({ description: "Reward models: where the score was trained to be read. before-end-of-text: transformers and TRL; end-of-text: OpenRLHF." }),
 });
+
+/**
+ * Whether a registered reward checkpoint reads its score at end-of-text (saved by an earlier
+ * release, or imported from OpenRLHF) instead of where transformers reads it. Rows registered
+ * before the record carried scoreToken are all of the first kind.
+ */
+export function readsScoreAtEndOfText(c: { kind: string; config: Record<string, unknown> }): boolean {
+  return c.kind === "reward" && c.config.scoreToken !== "before-end-of-text";
+}

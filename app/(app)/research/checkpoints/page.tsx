@@ -5,6 +5,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
+import { readsScoreAtEndOfText } from "@/lib/checkpoints/schema";
 import { checkpointNextStep } from "@/lib/runs/next-steps";
 import { ImportCheckpoint } from "./import-checkpoint";
 
@@ -67,6 +68,11 @@ export default async function CheckpointsPage() {
                   <Td className="font-mono text-xs">{c.name}</Td>
                   <Td>
                     <Badge>{c.kind}</Badge>
+                    {readsScoreAtEndOfText(c) ? (
+                      <span className="block text-xs text-amber-700" title="Trained to read its score at the end-of-text token (an earlier release, or OpenRLHF). Pairwise reads it there; transformers reads one token earlier, so retrain it to use it in Python.">
+                        reads at end-of-text
+                      </span>
+                    ) : null}
                   </Td>
                   <Td className="font-mono text-xs">{c.parentId ? (nameOf.get(c.parentId) ?? c.parentId.slice(0, 8)) : "—"}</Td>
                   <Td>
