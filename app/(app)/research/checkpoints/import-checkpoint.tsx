@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import { checkpointFilesToSend, checkpointUploadFiles } from "@/lib/checkpoints/upload-files";
 
 type Imported = { name: string; kind: string; paramCount: number };
@@ -25,25 +26,14 @@ export function ImportCheckpoint() {
     form.delete("folder");
     if (!picked.length) return setState({ kind: "failed", message: `Choose the folder, or its files: ${checkpointUploadFiles.join(", ")}.` });
     for (const f of picked) form.append("files", f);
-    // XMLHttpRequest, not fetch: only it reports upload progress.
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/v1/checkpoints");
-    xhr.upload.onprogress = (e) => e.lengthComputable && setState({ kind: "uploading", percent: Math.round((e.loaded / e.total) * 100) });
-    xhr.onload = () => {
-      let body: { error?: { message?: string } } & Partial<Imported> = {};
-      try {
-        body = JSON.parse(xhr.responseText || "{}");
-      } catch {
-        // a proxy's HTML error page: the status says enough
-      }
-      if (xhr.status === 201) {
+    postWithProgress("/api/v1/checkpoints", form, (percent) => setState({ kind: "uploading", percent })).then(
+      ({ status, body }) => {
+        if (status !== 201) return setState({ kind: "failed", message: apiErrorMessage(body, `Import failed (${status}).`) });
         setState({ kind: "done", checkpoint: body as Imported });
         router.refresh();
-      } else setState({ kind: "failed", message: body.error?.message ?? `Import failed (${xhr.status}).` });
-    };
-    xhr.onerror = () => setState({ kind: "failed", message: "The upload was interrupted." });
-    setState({ kind: "uploading", percent: 0 });
-    xhr.send(form);
+      },
+      (err: Error) => setState({ kind: "failed", message: err.message }),
+    );
   }
 
   return (
@@ -82,11 +72,7 @@ export function ImportCheckpoint() {
           Import
         </Button>
       </form>
-      {state.kind === "uploading" ? (
-        <div role="progressbar" aria-label="Upload progress" aria-valuenow={state.percent} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200">
-          <div className="h-full bg-slate-900" style={{ width: `${state.percent}%` }} />
-        </div>
-      ) : null}
+      {state.kind === "uploading" ? <UploadProgress percent={state.percent} /> : null}
       {state.kind === "failed" ? (
         <p role="alert" className="text-sm text-red-700">
           {state.message}

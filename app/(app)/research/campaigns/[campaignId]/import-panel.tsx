@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import type { ImportResult } from "@/lib/imports/schema";
 
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; result: ImportResult } | { kind: "failed"; message: string };
@@ -20,20 +21,14 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
     if (!(file instanceof File) || file.size === 0) return setState({ kind: "failed", message: "Choose a file first." });
     const format = String(form.get("format") || (file.name.toLowerCase().endsWith(".csv") ? "csv" : "jsonl"));
     const params = new URLSearchParams({ format, trlAs: String(form.get("trlAs")), maxPairsPerPrompt: String(form.get("maxPairsPerPrompt") || 0) });
-    // XMLHttpRequest, not fetch: only it reports upload progress.
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/campaigns/${campaignId}/import?${params}`);
-    xhr.upload.onprogress = (e) => e.lengthComputable && setState({ kind: "uploading", percent: Math.round((e.loaded / e.total) * 100) });
-    xhr.onload = () => {
-      const body = JSON.parse(xhr.responseText || "{}");
-      if (xhr.status === 200 || xhr.status === 422) {
+    postWithProgress(`/api/v1/campaigns/${campaignId}/import?${params}`, file, (percent) => setState({ kind: "uploading", percent })).then(
+      ({ status, body }) => {
+        if (status !== 200 && status !== 422) return setState({ kind: "failed", message: apiErrorMessage(body, `Import failed (${status}).`) });
         setState({ kind: "done", result: body as ImportResult });
-        if (xhr.status === 200) router.refresh();
-      } else setState({ kind: "failed", message: body?.error?.message ?? `Import failed (${xhr.status}).` });
-    };
-    xhr.onerror = () => setState({ kind: "failed", message: "The upload was interrupted." });
-    setState({ kind: "uploading", percent: 0 });
-    xhr.send(file);
+        if (status === 200) router.refresh();
+      },
+      (err: Error) => setState({ kind: "failed", message: err.message }),
+    );
   }
 
   return (
@@ -63,11 +58,7 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
         </Button>
         <input type="hidden" name="maxPairsPerPrompt" value="0" />
       </form>
-      {state.kind === "uploading" ? (
-        <div role="progressbar" aria-label="Upload progress" aria-valuenow={state.percent} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200">
-          <div className="h-full bg-slate-900" style={{ width: `${state.percent}%` }} />
-        </div>
-      ) : null}
+      {state.kind === "uploading" ? <UploadProgress percent={state.percent} /> : null}
       {state.kind === "failed" ? (
         <p role="alert" className="text-sm text-red-700">
           {state.message}
