@@ -1,4 +1,5 @@
 import { z } from "@/lib/api/zod";
+import { importKinds, scoreTokens } from "@/trainer/hf-import";
 
 export const checkpointArchiveFormats = ["zip", "tar"] as const;
 export type CheckpointArchiveFormat = (typeof checkpointArchiveFormats)[number];
@@ -11,10 +12,6 @@ export const checkpointDownloadQuerySchema = z.object({
     .openapi({ description: "zip (default; stored, uncompressed) or tar (POSIX ustar). Either holds one folder named after the checkpoint." }),
 });
 
-/** What an uploaded checkpoint may become (trainer/hf-import.ts importKinds), and where a reward model reads (scoreTokens). */
-export const checkpointImportKinds = ["base", "sft", "reward"] as const;
-export const checkpointScoreTokens = ["before-end-of-text", "end-of-text"] as const;
-
 /** `POST /api/v1/checkpoints`: the form's fields beside its files. */
 export const checkpointImportFieldsSchema = z.object({
   name: z
@@ -22,11 +19,11 @@ export const checkpointImportFieldsSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "Use letters, digits, '.', '_' or '-' (128 at most), starting with a letter or digit.")
     .openapi({ description: "The new checkpoint's name, also its folder in the checkpoint store." }),
   kind: z
-    .enum(["", ...checkpointImportKinds])
+    .enum(["", ...importKinds])
     .default("")
     .openapi({ description: "base, sft or reward; empty: reward when model.safetensors has a score head (score.weight), else base." }),
   scoreToken: z
-    .enum(checkpointScoreTokens)
+    .enum(scoreTokens)
     .default("before-end-of-text")
     .openapi({ description: "Reward models: where the score was trained to be read. before-end-of-text: transformers and TRL; end-of-text: OpenRLHF." }),
 });

@@ -1,7 +1,8 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema, checkpointImportKinds } from "@/lib/checkpoints/schema";
+import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema } from "@/lib/checkpoints/schema";
+import { importKinds } from "@/trainer/hf-import";
 import { RUN_LOG_KEEP } from "./log-limits";
 import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
@@ -111,7 +112,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     },
     responses: {
       201: jsonContent(
-        z.object({ id: z.uuid(), name: z.string(), kind: z.enum(checkpointImportKinds), storeKey: z.string(), paramCount: z.number().int(), sizeBytes: z.number().int(), createdAt: z.string() }),
+        z.object({ id: z.uuid(), name: z.string(), kind: z.enum(importKinds), storeKey: z.string(), paramCount: z.number().int(), sizeBytes: z.number().int(), createdAt: z.string() }),
         "The new checkpoint.",
       ),
       ...commonErrors,
