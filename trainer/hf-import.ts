@@ -56,8 +56,21 @@ export class CheckpointIdTakenError extends CheckpointImportError {}
 
 /** The files an import reads: model.safetensors and config.json, tokenizer.json if there is one. */
 export const importFileNames = ["model.safetensors", "config.json", "tokenizer.json"] as const;
+export type ImportFileName = (typeof importFileNames)[number];
+/** An import's files by name; a missing one is absent. */
+export type ImportFiles = Partial<Record<ImportFileName, Uint8Array>>;
 
-function prepare(files: Partial<Record<(typeof importFileNames)[number], Uint8Array>>, opts: ImportOptions): { model: HostModel; tokenizer: Tokenizer; kind: ImportKind } {
+/** The import's files that a folder holds (at its top level). */
+export async function readImportFiles(folder: string): Promise<ImportFiles> {
+  const files: ImportFiles = {};
+  for (const name of importFileNames) {
+    const bytes = await fs.readFile(path.join(/*turbopackIgnore: true*/ folder, name)).catch(() => undefined);
+    if (bytes) files[name] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return files;
+}
+
+function prepare(files: ImportFiles, opts: ImportOptions): { model: HostModel; tokenizer: Tokenizer; kind: ImportKind } {
   const { "model.safetensors": weights, "config.json": configBytes, "tokenizer.json": tokenizerBytes } = files;
   if (!weights || !configBytes) throw new CheckpointImportError("a checkpoint needs model.safetensors and config.json");
   const json = JSON.parse(new TextDecoder().decode(configBytes)) as Record<string, unknown>;
@@ -89,7 +102,7 @@ function prepare(files: Partial<Record<(typeof importFileNames)[number], Uint8Ar
  * the files is a CheckpointImportError with the reason; nothing is written then. No tfjs: the
  * weights go from one safetensors file to the other on the host.
  */
-export async function importHfFiles(files: Partial<Record<(typeof importFileNames)[number], Uint8Array>>, store: CheckpointStore, id: string, opts: ImportOptions = {}): Promise<CheckpointRecord> {
+export async function importHfFiles(files: ImportFiles, store: CheckpointStore, id: string, opts: ImportOptions = {}): Promise<CheckpointRecord> {
   let prepared: ReturnType<typeof prepare>;
   try {
     prepared = prepare(files, opts);
@@ -108,11 +121,7 @@ export async function importHfFiles(files: Partial<Record<(typeof importFileName
 
 /** importHfFiles on a folder (the CLI's import-hf). */
 export async function importHf(folder: string, store: CheckpointStore, id: string, opts: ImportOptions = {}): Promise<CheckpointRecord> {
-  const files: Partial<Record<(typeof importFileNames)[number], Uint8Array>> = {};
-  for (const name of importFileNames) {
-    const bytes = await fs.readFile(path.join(folder, name)).catch(() => undefined);
-    if (bytes) files[name] = new Uint8Array(bytes);
-  }
+  const files = await readImportFiles(folder);
   try {
     return await importHfFiles(files, store, id, { ...opts, trainingConfig: { source: path.resolve(folder), ...opts.trainingConfig } });
   } catch (err) {

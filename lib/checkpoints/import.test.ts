@@ -117,6 +117,47 @@ describe("POST /api/v1/checkpoints (a checkpoint folder uploaded from the browse
     expect(await new FolderCheckpointStore().list()).not.toContain(name);
   });
 
+  it("reads past a folder's other files, and refuses a body cut short in any part without writing", async () => {
+    // The parts are streamed one by one; a connection dropped inside a part that is being
+    // dropped (a README) or kept (the weights) must answer 400, not fail the server.
+    const boundary = "cut-short";
+    const part = (fieldName: string, filename: string | null, content: Uint8Array | string) =>
+      Buffer.concat([
+        Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${fieldName}"${filename ? `; filename="${filename}"` : ""}\r\n\r\n`),
+        Buffer.from(content),
+        Buffer.from("\r\n"),
+      ]);
+    const weights = await fs.readFile(path.join(folder, "model.safetensors"));
+    const config = await fs.readFile(path.join(folder, "config.json"));
+    const tokenizer = await fs.readFile(path.join(folder, "tokenizer.json"));
+    const send = (body: Buffer) => upload(body as unknown as string, researcher, { "content-type": `multipart/form-data; boundary=${boundary}` });
+
+    const name = `folder-${randomUUID().slice(0, 8)}`;
+    const whole = Buffer.concat([
+      part("name", null, name),
+      part("files", "rm/README.md", "# a model card\n".repeat(1000)),
+      part("files", "rm/config.json", config),
+      part("files", "rm/tokenizer.json", tokenizer),
+      part("files", "rm/model.safetensors", weights),
+      Buffer.from(`--${boundary}--\r\n`),
+    ]);
+    const readmeAt = whole.indexOf("# a model card");
+    const weightsAt = whole.lastIndexOf(weights.subarray(0, 64));
+    for (const cut of [readmeAt + 100, weightsAt + 1000]) {
+      const res = await send(whole.subarray(0, cut));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe("The body is not valid multipart/form-data.");
+    }
+    expect(await new FolderCheckpointStore().list()).not.toContain(name);
+    expect(await findCheckpointByStoreKey({ storeKey: name })).toBeNull();
+
+    const res = await send(whole);
+    expect(res.status, JSON.stringify(await res.clone().json())).toBe(201);
+    const loaded = await loadCheckpoint(new FolderCheckpointStore(), name);
+    expect(scoreTexts(loaded, items)[0]).toBeCloseTo(scoreTexts(rm, items)[0]!, 6);
+    disposeModel(loaded.model);
+  });
+
   it("asks who is calling before reading anything (labelers get 403 in e2e/route-matrix)", async () => {
     const request = new Request("http://test/api/v1/checkpoints", { method: "POST", body: await formWith(`anonymous-${randomUUID().slice(0, 8)}`, await folderFiles()) });
     const res = await inRequestScope(request, (r) => POST(r, undefined)); // a session is looked up in the request's cookies
