@@ -32,6 +32,34 @@ describe("checkpoints", () => {
     expect(back.metadata).toEqual({ note: "x" });
   });
 
+  it("reads F32 data as views when aligned and as copies when not, F16 and BF16 as float32, and refuses data past the end", () => {
+    const bytes = writeSafetensors({ a: { shape: [2], data: Float32Array.of(1, -2.5) } });
+    const { dataStart } = readSafetensorsHeader(bytes);
+    expect(Array.from(bytes.subarray(dataStart, dataStart + 4))).toEqual([0, 0, 0x80, 0x3f]); // 1.0f, little-endian
+    const aligned = readSafetensors(bytes).tensors.a.data;
+    expect(aligned.buffer).toBe(bytes.buffer);
+    expect(Array.from(aligned)).toEqual([1, -2.5]);
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    const unaligned = readSafetensors(shifted.subarray(1)).tensors.a.data;
+    expect(unaligned.buffer).not.toBe(shifted.buffer);
+    expect(Array.from(unaligned)).toEqual([1, -2.5]);
+
+    const withHeader = (header: object, data: number[]) => {
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const out = new Uint8Array(8 + json.length + data.length);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      out.set(data, 8 + json.length);
+      return out;
+    };
+    // 1.0 and -2.5: F16 0x3c00, 0xc100; BF16 0x3f80, 0xc020 (little-endian byte pairs).
+    const halves = readSafetensors(withHeader({ h: { dtype: "F16", shape: [2], data_offsets: [0, 4] }, b: { dtype: "BF16", shape: [2], data_offsets: [4, 8] } }, [0x00, 0x3c, 0x00, 0xc1, 0x80, 0x3f, 0x20, 0xc0]));
+    expect(Array.from(halves.tensors.h.data)).toEqual([1, -2.5]);
+    expect(Array.from(halves.tensors.b.data)).toEqual([1, -2.5]);
+    expect(() => readSafetensors(withHeader({ a: { dtype: "F32", shape: [2], data_offsets: [0, 8] } }, [0, 0, 0x80, 0x3f]))).toThrow("data_offsets run past the end of the file");
+  });
+
   it("saves a reward model under GPT-2's names and shapes and loads it back with identical logits", async () => {
     const store = new FolderCheckpointStore(root);
     const tokenizer = trainByteBpe(["hello hello world"], { vocabSize: 260 });

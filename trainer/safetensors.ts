@@ -3,6 +3,9 @@
  * ({name: {dtype, shape, data_offsets}}, plus "__metadata__" of strings), then raw
  * little-endian tensor bytes. We write F32; we read F32, F16 and BF16 (as F32).
  */
+
+/** The host's own byte order is the format's (x64, arm64): float32 data moves in bulk, not value by value. */
+const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export interface HostTensor {
   shape: number[];
   data: Float32Array;
@@ -35,9 +38,15 @@ export function writeSafetensors(tensors: Record<string, HostTensor>, metadata: 
   out.set(headerBytes, 8);
   let pos = 8 + headerBytes.length;
   for (const name of names) {
-    for (const v of tensors[name].data) {
-      view.setFloat32(pos, v, true);
-      pos += 4;
+    const { data } = tensors[name];
+    if (hostIsLittleEndian) {
+      out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), pos);
+      pos += data.byteLength;
+    } else {
+      for (const v of data) {
+        view.setFloat32(pos, v, true);
+        pos += 4;
+      }
     }
   }
   return out;
@@ -67,6 +76,10 @@ function bf16ToF32(h: number): number {
   return bf16Scratch.getFloat32(0);
 }
 
+/**
+ * The tensors as float32. An F32 tensor whose data sits 4-byte aligned in `bytes` (as every
+ * writer aligns it) is a view into `bytes`, not a copy: a 0.5 GB checkpoint is not held twice.
+ */
 export function readSafetensors(bytes: Uint8Array): { tensors: Record<string, HostTensor>; metadata: Record<string, string> } {
   const { header, dataStart } = readSafetensorsHeader(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -75,11 +88,17 @@ export function readSafetensors(bytes: Uint8Array): { tensors: Record<string, Ho
     if (name === "__metadata__") continue;
     const { dtype, shape, data_offsets: [begin, end] } = entry as HeaderEntry;
     const size = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(size);
     const at = dataStart + begin;
     const width = { F32: 4, F16: 2, BF16: 2 }[dtype];
     if (!width) throw new Error(`${name}: dtype ${dtype} is not supported (F32, F16, BF16)`);
     if (end - begin !== size * width) throw new Error(`${name}: ${end - begin} bytes for shape [${shape}] of ${dtype}`);
+    if (at + size * width > bytes.byteLength) throw new Error(`${name}: data_offsets run past the end of the file`);
+    if (dtype === "F32" && hostIsLittleEndian) {
+      const offset = bytes.byteOffset + at;
+      tensors[name] = { shape, data: offset % 4 === 0 ? new Float32Array(bytes.buffer, offset, size) : new Float32Array(bytes.buffer.slice(offset, offset + 4 * size)) };
+      continue;
+    }
+    const data = new Float32Array(size);
     for (let i = 0; i < size; i++) {
       if (dtype === "F32") data[i] = view.getFloat32(at + 4 * i, true);
       else if (dtype === "F16") data[i] = f16ToF32(view.getUint16(at + 2 * i, true));
