@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
-import { opt } from "./cli/options";
+import { opt, rules } from "./cli/options";
 import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
 import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
@@ -21,15 +21,15 @@ import type { Tokenizer } from "./tokenizer";
 import { trainStep } from "./train";
 
 export const dpoOptions = {
-  beta: opt(0.1, "strength of the KL constraint to the reference: implicit reward scale (TRL default 0.1)"),
-  labelSmoothing: opt(0, "assumed label-flip rate (conservative DPO); 0 = plain DPO"),
-  lr: opt(1e-6, "AdamW learning rate (TRL DPOConfig default 1e-6)"),
-  epochs: opt(1, "passes over the training pairs"),
-  batchSize: opt(8, "pairs per step, packed whole by prompt"),
-  valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)"),
-  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
-  maxLength: opt(0, "tokens per sequence; 0 = the model's context length"),
-  seed: opt(0, "shuffling seed"),
+  beta: opt(0.1, "strength of the KL constraint to the reference: implicit reward scale (TRL default 0.1)", rules.positive),
+  labelSmoothing: opt(0, "assumed label-flip rate (conservative DPO); 0 = plain DPO", { min: 0, below: 0.5 }),
+  lr: opt(1e-6, "AdamW learning rate (TRL DPOConfig default 1e-6)", rules.positive),
+  epochs: opt(1, "passes over the training pairs", rules.count),
+  batchSize: opt(8, "pairs per step, packed whole by prompt", rules.count),
+  valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)", { min: 0, below: 1 }),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off", rules.nonNegative),
+  maxLength: opt(0, "tokens per sequence; 0 = the model's context length", rules.natural),
+  seed: opt(0, "shuffling seed", rules.natural),
   splitSalt: opt("", "salt of the prompt hash that makes the train/validation split"),
 };
 export type DpoConfig = typeof dpoDefaults;

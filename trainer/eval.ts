@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { CheckpointStore } from "./checkpoint";
-import { opt } from "./cli/options";
+import { opt, rules } from "./cli/options";
 import { generate } from "./generate";
 import { disposeModel, type GPT } from "./model";
 import { formatPrompt, parseResponse, type PromptInput } from "./prompt-format";
@@ -19,12 +19,12 @@ import type { Tokenizer } from "./tokenizer";
 import { lmBatchFromStream, lmLoss } from "./train";
 
 export const evalOptions = {
-  maxNewTokens: opt(24, "most tokens per sampled response"),
-  samples: opt(4, "responses sampled per prompt from A and from B: means, win rate, KL, distinct-2 and length use them all"),
+  maxNewTokens: opt(24, "most tokens per sampled response", rules.count),
+  samples: opt(4, "responses sampled per prompt from A and from B: means, win rate, KL, distinct-2 and length use them all", rules.count),
   bestOfN: opt(["4", "16"] as string[], "best-of-n reference lines sampled from the baseline; repeat the flag"),
-  seed: opt(0, "sampling seed"),
-  maxPrompts: opt(0, "use at most this many prompts; 0 = all"),
-  textTokens: opt(16384, "most held-out text tokens used for perplexity (from the start of the text)"),
+  seed: opt(0, "sampling seed", rules.natural),
+  maxPrompts: opt(0, "use at most this many prompts; 0 = all", rules.natural),
+  textTokens: opt(16384, "most held-out text tokens used for perplexity (from the start of the text)", rules.natural),
 };
 export type EvalConfig = typeof evalDefaults;
 export const evalDefaults = defaultsOf(evalOptions);

@@ -4,7 +4,7 @@
  * Writes a `base` checkpoint; `--resume` continues from the last saved state after a crash.
  */
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
-import { opt, type Resolved } from "./cli/options";
+import { opt, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
 import { fnv1a } from "./data/build-corpus";
 import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
@@ -20,26 +20,26 @@ export const pretrainOptions = {
   resume: opt(false, "continue from <out>-resume: step, optimizer state, data position, config"),
   corpus: opt("", "training text (.txt or .txt.gz, documents separated by <|endoftext|> lines); empty: the committed corpus"),
   heldout: opt("", "held-out text in the same format; empty: the committed held-out corpus"),
-  vocabSize: opt(2048, "BPE vocabulary trained on the corpus (tokens, end-of-text included)"),
-  tokenizerChars: opt(1_000_000, "characters of the corpus (an even sample of documents) the BPE is trained on; 0 = all"),
-  contextLength: opt(64, "tokens per packed training window (and the model's position table)"),
-  layers: opt(4, "transformer blocks"),
-  heads: opt(4, "attention heads per block"),
-  dModel: opt(128, "width of the residual stream"),
-  dropout: opt(0, "dropout rate while training"),
-  batch: opt(16, "windows per step"),
-  steps: opt(2000, "optimisation steps"),
-  lr: opt(2e-3, "peak learning rate (after warm-up)"),
-  minLr: opt(2e-4, "learning rate at the last step (cosine floor)"),
-  warmupSteps: opt(100, "steps of linear warm-up"),
-  weightDecay: opt(0.01, "decoupled weight decay on matrices"),
-  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
-  evalEvery: opt(200, "steps between held-out evaluations (and always at the end)"),
-  evalWindows: opt(64, "held-out windows of contextLength tokens per evaluation"),
-  saveEvery: opt(100, "steps between resumable saves"),
-  seed: opt(1, "seed of the initial weights and the data order"),
-  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
-  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)"),
+  vocabSize: opt(2048, "BPE vocabulary trained on the corpus (tokens, end-of-text included)", { int: true, min: 257 }),
+  tokenizerChars: opt(1_000_000, "characters of the corpus (an even sample of documents) the BPE is trained on; 0 = all", rules.natural),
+  contextLength: opt(64, "tokens per packed training window (and the model's position table)", { int: true, min: 2 }),
+  layers: opt(4, "transformer blocks", rules.count),
+  heads: opt(4, "attention heads per block", rules.count),
+  dModel: opt(128, "width of the residual stream", rules.count),
+  dropout: opt(0, "dropout rate while training", { min: 0, below: 1 }),
+  batch: opt(16, "windows per step", rules.count),
+  steps: opt(2000, "optimisation steps", rules.count),
+  lr: opt(2e-3, "peak learning rate (after warm-up)", rules.positive),
+  minLr: opt(2e-4, "learning rate at the last step (cosine floor)", rules.nonNegative),
+  warmupSteps: opt(100, "steps of linear warm-up", rules.natural),
+  weightDecay: opt(0.01, "decoupled weight decay on matrices", rules.nonNegative),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off", rules.nonNegative),
+  evalEvery: opt(200, "steps between held-out evaluations (and always at the end)", rules.natural),
+  evalWindows: opt(64, "held-out windows of contextLength tokens per evaluation", rules.count),
+  saveEvery: opt(100, "steps between resumable saves", rules.natural),
+  seed: opt(1, "seed of the initial weights and the data order", rules.natural),
+  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off", rules.natural),
+  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)", { int: true, min: 0, max: 16 }),
 };
 export type PretrainConfig = Resolved<typeof pretrainOptions>;
 

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
-import { opt } from "./cli/options";
+import { opt, rules } from "./cli/options";
 import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
 import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
@@ -24,21 +24,21 @@ import { trainStep } from "./train";
 
 /** The reward command's and job's config: defaults, each with its meaning (printed by --help). */
 export const rewardOptions = {
-  lr: opt(5e-5, "AdamW learning rate (TRL's TrainingArguments default 5e-5)"),
-  epochs: opt(1, "passes over the training pairs (InstructGPT: 1; more overfits)"),
-  batchSize: opt(16, "pairs per step, packed whole by prompt (K-wise); a prompt with more pairs is one batch"),
-  valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)"),
-  evalEvery: opt(0, "steps between validation passes; 0 = once per epoch and at the end"),
-  patience: opt(3, "validation passes without a better loss before stopping early; 0 = never stop early"),
-  marginScale: opt(1, "loss margin = marginScale * mapped strength; 0 turns margins off (Llama 2 ablation)"),
+  lr: opt(5e-5, "AdamW learning rate (TRL's TrainingArguments default 5e-5)", rules.positive),
+  epochs: opt(1, "passes over the training pairs (InstructGPT: 1; more overfits)", rules.count),
+  batchSize: opt(16, "pairs per step, packed whole by prompt (K-wise); a prompt with more pairs is one batch", rules.count),
+  valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)", { min: 0, below: 1 }),
+  evalEvery: opt(0, "steps between validation passes; 0 = once per epoch and at the end", rules.natural),
+  patience: opt(3, "validation passes without a better loss before stopping early; 0 = never stop early", rules.natural),
+  marginScale: opt(1, "loss margin = marginScale * mapped strength; 0 turns margins off (Llama 2 ablation)", rules.nonNegative),
   marginMap: opt("", 'strength -> margin table like "1:0,2:0.5,3:1"; empty = the row\'s margin value as is'),
-  ties: opt("drop", 'ties: "drop" them or train them toward P = 0.5 ("half")'),
+  ties: opt("drop", 'ties: "drop" them or train them toward P = 0.5 ("half")', { oneOf: ["drop", "half"] }),
   useWeights: opt(true, "weight each pair's loss by its row weight (labeler reliability)"),
-  centerRewardsCoef: opt(0, "coefficient of mean((r_c + r_r)^2) (TRL center_rewards_coefficient); 0 = off"),
-  weightDecay: opt(0, "AdamW decoupled weight decay on matrices"),
-  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
-  maxLength: opt(0, "tokens per sequence; 0 = the model's context length"),
-  seed: opt(0, "shuffling seed"),
+  centerRewardsCoef: opt(0, "coefficient of mean((r_c + r_r)^2) (TRL center_rewards_coefficient); 0 = off", rules.nonNegative),
+  weightDecay: opt(0, "AdamW decoupled weight decay on matrices", rules.nonNegative),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off", rules.nonNegative),
+  maxLength: opt(0, "tokens per sequence; 0 = the model's context length", rules.natural),
+  seed: opt(0, "shuffling seed", rules.natural),
   splitSalt: opt("", "salt of the prompt hash that makes the train/validation split"),
 };
 export type RewardConfig = typeof rewardDefaults;

@@ -7,7 +7,7 @@
  * in SFT): fine-tuning on short answers alone costs a base model most of it.
  */
 import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
-import { opt, OptionError, type Resolved } from "./cli/options";
+import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "./data/corpus";
 import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder, streamLoss, tokenizeDocs, withTextRows } from "./lm-data";
 import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
@@ -25,21 +25,21 @@ export const sftOptions = {
   resume: opt(false, "continue from <out>-resume: step, optimizer state, data position, config"),
   data: opt("", "{prompt, response} or {messages} JSONL (.jsonl or .jsonl.gz); empty: the committed Define: demonstrations"),
   heldoutData: opt("", "held-out rows in the same format; empty: the committed held-out headwords"),
-  batch: opt(16, "examples per step"),
-  steps: opt(500, "optimisation steps"),
-  lr: opt(1e-3, "peak learning rate (after warm-up)"),
-  minLr: opt(1e-4, "learning rate at the last step (cosine floor)"),
-  warmupSteps: opt(30, "steps of linear warm-up"),
-  weightDecay: opt(0, "decoupled weight decay on matrices"),
-  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off"),
-  evalEvery: opt(100, "steps between held-out evaluations (and always at the end)"),
-  evalExamples: opt(400, "held-out examples per evaluation"),
-  saveEvery: opt(50, "steps between resumable saves"),
-  seed: opt(1, "seed of the data order"),
-  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off"),
-  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)"),
-  mixText: opt(0, "share of the loss on plain pretraining text, in [0, 0.9]: loss = (1 - mixText) SFT + mixText text; 0 = off"),
-  mixRows: opt(4, "windows of plain text added to each batch when mixText > 0 (as long as the batch's examples)"),
+  batch: opt(16, "examples per step", rules.count),
+  steps: opt(500, "optimisation steps", rules.count),
+  lr: opt(1e-3, "peak learning rate (after warm-up)", rules.positive),
+  minLr: opt(1e-4, "learning rate at the last step (cosine floor)", rules.nonNegative),
+  warmupSteps: opt(30, "steps of linear warm-up", rules.natural),
+  weightDecay: opt(0, "decoupled weight decay on matrices", rules.nonNegative),
+  clipNorm: opt(1, "clip the global gradient norm to this; 0 = off", rules.nonNegative),
+  evalEvery: opt(100, "steps between held-out evaluations (and always at the end)", rules.natural),
+  evalExamples: opt(400, "held-out examples per evaluation", rules.count),
+  saveEvery: opt(50, "steps between resumable saves", rules.natural),
+  seed: opt(1, "seed of the data order", rules.natural),
+  stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off", rules.natural),
+  threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)", { int: true, min: 0, max: 16 }),
+  mixText: opt(0, "share of the loss on plain pretraining text, in [0, 0.9]: loss = (1 - mixText) SFT + mixText text; 0 = off", { min: 0, max: 0.9 }),
+  mixRows: opt(4, "windows of plain text added to each batch when mixText > 0 (as long as the batch's examples)", rules.count),
   mixCorpus: opt("", "plain text for mixText (.txt or .txt.gz, as pretrain reads it); empty: the committed corpus"),
   mixHeldout: opt("", "held-out plain text whose perplexity is reported as text/val_perplexity when mixText > 0; empty: the committed held-out corpus"),
 };

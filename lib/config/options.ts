@@ -4,16 +4,69 @@
  * (trainer/cli/options.ts re-exports this) and the web app's run form use the same rules.
  */
 export type Value = string | number | boolean | string[];
+
+/** What a number option's value must keep to (bounds inclusive unless named above/below), or the values a string option may take. */
+export interface OptionRule {
+  int?: boolean;
+  min?: number;
+  max?: number;
+  above?: number;
+  below?: number;
+  oneOf?: string[];
+}
+
 export interface Option<V extends Value = Value> {
   default: V;
   /** Meaning and unit; printed by --help. */
   help: string;
+  rule?: OptionRule;
+}
+
+/** Rules most options share. */
+export const rules = {
+  /** 1, 2, 3 … (steps, batch sizes, epochs) */
+  count: { int: true, min: 1 },
+  /** 0, 1, 2 … (seeds, intervals where 0 turns a thing off) */
+  natural: { int: true, min: 0 },
+  /** learning rates, temperatures of a penalty */
+  positive: { above: 0 },
+  /** coefficients where 0 turns a term off */
+  nonNegative: { min: 0 },
+  /** shares and probabilities */
+  unit: { min: 0, max: 1 },
+} satisfies Record<string, OptionRule>;
+
+/** "a whole number of at least 1", "a number above 0", "a number of at least 0 and at most 1", "one of gae, rloo" */
+export function describeRule(rule: OptionRule): string {
+  if (rule.oneOf) return `one of ${rule.oneOf.join(", ")}`;
+  const bounds = [
+    rule.min !== undefined ? `at least ${rule.min}` : "",
+    rule.above !== undefined ? `above ${rule.above}` : "",
+    rule.max !== undefined ? `at most ${rule.max}` : "",
+    rule.below !== undefined ? `below ${rule.below}` : "",
+  ].filter(Boolean);
+  const what = rule.int ? "a whole number" : "a number";
+  if (!bounds.length) return what;
+  return `${what}${bounds[0]!.startsWith("at ") ? " of" : ""} ${bounds.join(" and ")}`;
+}
+
+function keeps(rule: OptionRule, v: Value): boolean {
+  if (rule.oneOf) return typeof v === "string" && rule.oneOf.includes(v);
+  if (typeof v !== "number") return true;
+  return (
+    (!rule.int || Number.isInteger(v)) &&
+    (rule.min === undefined || v >= rule.min) &&
+    (rule.max === undefined || v <= rule.max) &&
+    (rule.above === undefined || v > rule.above) &&
+    (rule.below === undefined || v < rule.below)
+  );
 }
 export type OptionTable = Record<string, Option>;
 export type Resolved<T extends OptionTable> = { [K in keyof T]: T[K]["default"] };
 
-export function opt<V extends Value>(value: V, help: string): Option<V extends boolean ? boolean : V extends number ? number : V extends string[] ? string[] : string> {
-  return { default: value, help } as never;
+export function opt<V extends Value>(value: V, help: string, rule?: OptionRule): Option<V extends boolean ? boolean : V extends number ? number : V extends string[] ? string[] : string> {
+  if (rule && !keeps(rule, value)) throw new Error(`default ${JSON.stringify(value)} breaks its own rule: ${describeRule(rule)}`);
+  return (rule ? { default: value, help, rule } : { default: value, help }) as never;
 }
 
 export class OptionError extends Error {}
@@ -43,6 +96,7 @@ export function assign(table: OptionTable, out: Record<string, Value>, key: stri
   const spec = table[key];
   if (!spec) throw new OptionError(`${source}: unknown option "${key}". Known: ${Object.keys(table).join(", ")}`);
   const v = coerce(key, raw, spec.default, source);
+  if (spec.rule && !keeps(spec.rule, v)) throw new OptionError(`${source}: ${key} must be ${describeRule(spec.rule)}, got ${JSON.stringify(v)}`);
   // A repeated list flag (--stop=a --stop=b) appends.
   out[key] = repeat && Array.isArray(v) && Array.isArray(out[key]) ? [...(out[key] as string[]), ...v] : v;
 }

@@ -3,9 +3,9 @@
  * (--preset=file.json) and then by --key=value flags. Unknown keys and wrong types are refused.
  */
 import fs from "node:fs";
-import { assign, OptionError, type OptionTable, type Resolved, type Value } from "@/lib/config/options";
+import { assign, describeRule, OptionError, type OptionTable, type Resolved, type Value } from "@/lib/config/options";
 
-export { opt, OptionError, resolveConfig, type Option, type OptionTable, type Resolved } from "@/lib/config/options";
+export { opt, OptionError, resolveConfig, rules, type Option, type OptionTable, type Resolved } from "@/lib/config/options";
 
 /** Resolves defaults <- preset <- flags. argv holds only this command's arguments. */
 export function resolveOptions<T extends OptionTable>(table: T, argv: string[]): Resolved<T> {
@@ -38,7 +38,7 @@ export function resolveOptions<T extends OptionTable>(table: T, argv: string[]):
 }
 
 export function formatHelp(name: string, summary: string, table: OptionTable): string {
-  const rows = Object.entries(table).map(([k, o]) => [`--${k}`, JSON.stringify(o.default), o.help]);
+  const rows = Object.entries(table).map(([k, o]) => [`--${k}`, JSON.stringify(o.default), o.rule ? `${o.help} [${describeRule(o.rule)}]` : o.help]);
   const w0 = Math.max(...rows.map((r) => r[0].length), 6);
   const w1 = Math.max(...rows.map((r) => r[1].length), 7);
   return [
