@@ -111,9 +111,24 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   expect(Number.isFinite(row.score_a) && Number.isFinite(row.score_b)).toBe(true);
   expect(row.p_a_better).toBeCloseTo(1 / (1 + Math.exp(row.score_b - row.score_a)), 6);
 
+  // 7b. The runs form preselects, per kind, the newest checkpoint of the kind its job starts from (the newest of
+  // all is now the reward model) and offers only kinds the job can use; the kinds that other pages start are not listed.
+  const rewardKey = `reward-${runId.slice(0, 8)}`;
+  await page.goto("/research/runs");
+  const start = page.getByLabel("Start from checkpoint");
+  await page.getByLabel("Kind").selectOption("reward");
+  await expect(start.locator("option:checked")).toHaveText("sft · demo-sft");
+  await expect(start.locator("option", { hasText: rewardKey })).toHaveCount(1); // a refit may start from it
+  await page.getByLabel("Kind").selectOption("sft");
+  await expect(start.locator("option:checked")).toHaveText("base · demo-base");
+  await expect(start.locator("option", { hasText: rewardKey })).toHaveCount(0);
+  await page.getByLabel("Kind").selectOption("pretrain");
+  await expect(start).toBeDisabled();
+  await expect(page.getByLabel("Kind").locator("option", { hasText: /^(score|playground)$/ })).toHaveCount(0);
+  await expect(page.getByLabel("Kind").locator("option", { hasText: /^ppo$/ })).toHaveCount(1);
+
   // 8. The loop through "next steps": the reward run's page offers PPO against the new reward model, the
   // runs form opens filled in (kind, snapshot, checkpoint, config), and a tiny PPO run starts from it.
-  const rewardKey = `reward-${runId.slice(0, 8)}`;
   await page.goto(`/research/runs/${runId}`);
   await page.getByRole("link", { name: "Train a policy against it (PPO)" }).click();
   await expect(page).toHaveURL(/\/research\/runs\?kind=ppo&/);

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { runMetrics, runs } from "@/db/schema";
+import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
 import { startWorker } from "@/trainer/worker-loop";
@@ -11,6 +13,9 @@ import { startTestWorker } from "@/lib/testing/worker";
 import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
 
 const kind = () => `test-${Math.random().toString(36).slice(2)}`;
+
+const registerTestCheckpoint = (kind: "base" | "sft" | "reward" | "policy") =>
+  registerCheckpoint({ record: { id: `${kind}-${randomUUID().slice(0, 8)}`, kind, parentId: null, backend: "cpu", sizeBytes: 1, paramCount: 1, config: {}, metrics: {}, createdAt: new Date().toISOString(), location: "x" } });
 
 describe("run queue", () => {
   it("gives one run to exactly one of many concurrent claimers", async () => {
@@ -140,9 +145,10 @@ describe("researcher runs", () => {
     // Queued runs of other tests may be ahead: count them first.
     const before = await startRun({ input: { kind: "healthcheck" }, actorId: researcher.id });
     const ahead = (await runDto(before)).queuePosition!;
-    const run = await startRun({ input: { kind: "reward", config: { epochs: 1 } }, actorId: researcher.id });
+    const sft = await registerTestCheckpoint("sft");
+    const run = await startRun({ input: { kind: "reward", parentCheckpointId: sft.id, config: { epochs: 1, data: "judgments.jsonl" } }, actorId: researcher.id });
     const dto = await runDto(run);
-    expect(dto).toMatchObject({ kind: "reward", status: "queued", config: { epochs: 1 }, queuePosition: ahead + 1 });
+    expect(dto).toMatchObject({ kind: "reward", status: "queued", config: { epochs: 1 }, parentCheckpointId: sft.id, queuePosition: ahead + 1 });
     await expect(startRun({ input: { kind: "not-a-kind" as "reward" }, actorId: researcher.id })).rejects.toThrow();
 
     await recordMetrics({ runId: run.id, step: 1, values: { "loss/train": 1 } });
@@ -163,5 +169,31 @@ describe("researcher runs", () => {
     for (const kind of ["reward", "dpo", "ppo"] as const) {
       await expect(startRun({ input: { kind, snapshotId }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:snapshot", message: "No such dataset snapshot." });
     }
+  });
+
+  it("refuses a run whose checkpoints are missing or of a kind its job cannot use, or whose data is missing, saying which", async () => {
+    const researcher = await makeUser("researcher");
+    const [sft, rm, policy] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward"), await registerTestCheckpoint("policy")];
+    const refusal = (input: Parameters<typeof startRun>[0]["input"]) => startRun({ input, actorId: researcher.id }).then(() => "queued", (e: Error) => e.message);
+
+    // The runs form used to preselect the newest checkpoint, whatever its kind.
+    expect(await refusal({ kind: "reward", parentCheckpointId: policy.id, config: { data: "x.jsonl" } })).toBe(`${policy.name} is a policy checkpoint; a reward run starts from an sft, base or reward checkpoint (the model the reward model starts from).`);
+    expect(await refusal({ kind: "sft", parentCheckpointId: rm.id })).toBe(`${rm.name} is a reward checkpoint; an sft run starts from a base, sft or policy checkpoint (the model to fine-tune).`);
+    expect(await refusal({ kind: "healthcheck", parentCheckpointId: sft.id })).toBe('A healthcheck run starts from no checkpoint; leave "Start from checkpoint" empty.');
+    expect(await refusal({ kind: "reward", config: { data: "x.jsonl" } })).toBe('A reward run needs the model the reward model starts from: choose an sft, base or reward checkpoint under "Start from checkpoint", or give config.base.');
+    expect(await refusal({ kind: "reward", parentCheckpointId: sft.id })).toBe("Choose a dataset snapshot (or give config.data, a preference JSONL file on the worker).");
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { campaignId: randomUUID() } })).toBe("A ppo run needs config.reward: the name of the reward model PPO trains against (a reward checkpoint).");
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: sft.storeKey, campaignId: randomUUID() } })).toBe(
+      `config.reward names ${sft.storeKey}, an sft checkpoint; it must be a reward checkpoint: the reward model PPO trains against.`,
+    );
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: "no-such-model", campaignId: randomUUID() } })).toBe("config.reward: no checkpoint named no-such-model.");
+    expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: 7 } })).toBe("config.reward must be a checkpoint's name (its store key), got 7.");
+
+    // The same inputs, right: queued.
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: rm.storeKey, campaignId: randomUUID() } })).toBe("queued");
+    expect(await refusal({ kind: "ppo", config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "prompts.txt" } })).toBe("queued");
+    expect(await refusal({ kind: "reward", parentCheckpointId: rm.id, config: { data: "x.jsonl" } })).toBe("queued"); // a refit from an earlier reward model
+    expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: rm.storeKey } })).toBe("queued");
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 });

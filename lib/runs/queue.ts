@@ -8,10 +8,11 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
-import { checkpoints, datasetSnapshots, runMetrics, runs, type Run, type RunHealthFlag, type RunProgress } from "@/db/schema";
+import { datasetSnapshots, runMetrics, runs, type Run, type RunHealthFlag, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { estimateEta } from "./eta";
+import { checkRunInputs } from "./check-inputs";
 import { checkRunConfig, kindTakesSnapshot, runConfigCatalog } from "./config-catalog";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
@@ -41,14 +42,12 @@ export async function startRun({ input, actorId }: { input: CreateRunInput; acto
   if (data.snapshotId && !kindTakesSnapshot(runConfigCatalog, data.kind)) {
     throw new AppError("bad_request:snapshot", `Runs of kind ${data.kind} read no dataset snapshot; leave the snapshot empty.`);
   }
-  // Checked here rather than left to the foreign keys, so the caller learns which id is wrong.
+  // Checked here rather than left to the foreign keys, so the caller learns which id is wrong (the parent checkpoint in checkRunInputs).
   if (data.snapshotId && !(await db.query.datasetSnapshots.findFirst({ where: eq(datasetSnapshots.id, data.snapshotId), columns: { id: true } }))) {
     throw new AppError("bad_request:snapshot", "No such dataset snapshot.");
   }
-  if (data.parentCheckpointId && !(await db.query.checkpoints.findFirst({ where: eq(checkpoints.id, data.parentCheckpointId), columns: { id: true } }))) {
-    throw new AppError("bad_request:checkpoint", "No such checkpoint.");
-  }
   const config = { ...data.config, ...(data.snapshotId ? { snapshotId: data.snapshotId } : {}) };
+  await checkRunInputs({ kind: data.kind, config, parentCheckpointId: data.parentCheckpointId ?? null });
   const run = await enqueueRun({ kind: data.kind, config, createdBy: actorId, parentCheckpointId: data.parentCheckpointId ?? null, snapshotId: data.snapshotId ?? null });
   await recordAudit({ actorId, action: "run.started", targetType: "run", targetId: run.id, details: { kind: run.kind } });
   return run;

@@ -5,7 +5,8 @@ import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { kindTakesSnapshot, runConfigCatalog } from "@/lib/runs/config-catalog";
 import { readRunFormPrefill } from "@/lib/runs/next-steps";
 import { listRecentRuns, runDtos } from "@/lib/runs/queue";
-import { runKinds } from "@/lib/runs/schema";
+import { runInputs } from "@/lib/runs/inputs";
+import { type RunKind, runKinds } from "@/lib/runs/schema";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
 import { StartRunForm } from "./start-run-form";
 import { RunsTable } from "./runs-table";
@@ -31,10 +32,10 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           <StartRunForm
             key={JSON.stringify(prefill)} // another prefill (a soft navigation) starts the form afresh
             catalog={runConfigCatalog}
-            kinds={runKinds}
+            kinds={Object.fromEntries(Object.entries(runKinds).filter(([k]) => !runInputs[k as RunKind].internal))}
             snapshotKinds={Object.keys(runKinds).filter((k) => kindTakesSnapshot(runConfigCatalog, k))}
             snapshots={snapshots.map((s) => ({ id: s.id, label: `${s.name} · ${s.counts.rows ?? 0} rows · ${s.contentHash.slice(0, 8)}` }))}
-            checkpoints={checkpoints.map((c) => ({ id: c.id, label: `${c.kind} · ${c.name}` }))}
+            checkpoints={checkpoints.map((c) => ({ id: c.id, kind: c.kind, label: `${c.kind} · ${c.name}` }))}
             prefill={prefill}
           />
         </CardContent>

@@ -6,7 +6,10 @@ import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
+import type { Checkpoint } from "@/db/schema";
+import { describeRule } from "@/lib/config/options";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
+import { defaultStartCheckpoint, runInputs } from "@/lib/runs/inputs";
 import type { RunFormPrefill } from "@/lib/runs/next-steps";
 import { startRunAction } from "./actions";
 
@@ -22,7 +25,8 @@ export function StartRunForm({
   /** The kinds whose job reads the dataset snapshot; for the others the field is off. */
   snapshotKinds: string[];
   snapshots: SelectOption[];
-  checkpoints: SelectOption[];
+  /** Newest first. */
+  checkpoints: Array<SelectOption & { kind: Checkpoint["kind"] }>;
   catalog: RunConfigCatalog;
   /** Kind, checkpoint, snapshot and config to start with instead of the defaults. */
   prefill: RunFormPrefill | null;
@@ -34,6 +38,11 @@ export function StartRunForm({
   const [config, setConfig] = useState(prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
   const entry = catalog[kind];
   const takesSnapshot = snapshotKinds.includes(kind);
+  // Only the checkpoints this kind's job can start from, the usual kind preselected (lib/runs/inputs.ts).
+  const start = runInputs[kind as keyof typeof runInputs]?.start ?? null;
+  const startOptions = start ? checkpoints.filter((c) => start.kinds.includes(c.kind)) : [];
+  const prefilledStart = prefill?.kind === kind && startOptions.some((c) => c.id === prefill.checkpointId) ? prefill.checkpointId : undefined;
+  const startDefault = prefill?.kind === kind && !prefill.checkpointId ? "" : (prefilledStart ?? defaultStartCheckpoint(kind, checkpoints)?.id ?? "");
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
@@ -59,7 +68,17 @@ export function StartRunForm({
         defaultValue={takesSnapshot ? (prefill?.snapshotId ?? snapshots[0]?.id ?? "") : ""}
         disabled={!takesSnapshot}
       />
-      <LabeledSelect id="run-parent" name="parentCheckpointId" label="Start from checkpoint" options={checkpoints} empty="none" defaultValue={prefill ? (prefill.checkpointId ?? "") : (checkpoints[0]?.id ?? "")} />
+      {/* Remounted with the kind, so its preselection follows the kind. */}
+      <LabeledSelect
+        key={`start-${kind}`}
+        id="run-parent"
+        name="parentCheckpointId"
+        label="Start from checkpoint"
+        options={startOptions}
+        empty={start ? "none" : `none: ${kind} runs start from no checkpoint`}
+        defaultValue={startDefault}
+        disabled={!start}
+      />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
           <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>
@@ -106,7 +125,10 @@ function ConfigHelp({ kind, entry }: { kind: string; entry: RunConfigCatalog[str
             <tr key={key} className="border-t border-slate-100 align-top">
               <td className="py-1 pr-3 font-mono">{key}</td>
               <td className="py-1 pr-3 font-mono">{JSON.stringify(o.default)}</td>
-              <td className="py-1">{o.help}</td>
+              <td className="py-1">
+                {o.help}
+                {o.rule ? <span className="text-slate-500"> ({describeRule(o.rule)})</span> : null}
+              </td>
             </tr>
           ))}
           {Object.entries(entry.extra).map(([key, help]) => (

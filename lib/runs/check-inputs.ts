@@ -1,0 +1,65 @@
+/**
+ * A new run's inputs checked against lib/runs/inputs.ts before it is queued: the checkpoint it
+ * starts from and the others its config names exist and are of a kind the job can use, and the
+ * data it needs is given. The worker would find the same problems, but only after the run had
+ * waited in the queue, and some (a reward model as PPO's policy) it would not refuse at all.
+ */
+import "server-only";
+import type { Checkpoint } from "@/db/schema";
+import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
+import { AppError } from "@/lib/errors";
+import { checkpointRecord, FolderCheckpointStore } from "@/trainer/checkpoint";
+import { type CheckpointInput, kindsPhrase, runInputs, withArticle } from "./inputs";
+import type { RunKind } from "./schema";
+
+/** A store key's kind: the registry's, else the store's own record (a checkpoint the CLI wrote and did not register). */
+async function kindOfStoreKey(storeKey: string): Promise<Checkpoint["kind"] | null> {
+  const row = await findCheckpointByStoreKey({ storeKey });
+  if (row) return row.kind;
+  try {
+    return (await checkpointRecord(new FolderCheckpointStore(), storeKey)).kind;
+  } catch {
+    return null; // not a storable id, or no such folder
+  }
+}
+
+const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+
+function given(config: Record<string, unknown>, key: string): boolean {
+  const v = config[key];
+  return v !== undefined && v !== null && v !== "";
+}
+
+/** A checkpoint named by store key in config[input.key]; `rule` says what it must be when its kind is wrong. */
+async function checkNamed(input: CheckpointInput, value: unknown, rule: string): Promise<void> {
+  if (typeof value !== "string") throw new AppError("bad_request:config", `config.${input.key} must be a checkpoint's name (its store key), got ${JSON.stringify(value)}.`);
+  const found = await kindOfStoreKey(value);
+  if (!found) throw new AppError("bad_request:checkpoint", `config.${input.key}: no checkpoint named ${value}.`);
+  if (!input.kinds.includes(found)) throw new AppError("bad_request:checkpoint", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
+}
+
+export async function checkRunInputs({ kind, config, parentCheckpointId }: { kind: RunKind; config: Record<string, unknown>; parentCheckpointId: string | null }): Promise<void> {
+  const inputs = runInputs[kind];
+  const { start } = inputs;
+  if (!start && parentCheckpointId) {
+    throw new AppError("bad_request:checkpoint", `${capitalized(withArticle(kind))} run starts from no checkpoint; leave "Start from checkpoint" empty.`);
+  }
+  if (start) {
+    const rule = `${withArticle(kind)} run starts from ${kindsPhrase(start.kinds)} (${start.role})`;
+    if (given(config, start.key)) await checkNamed(start, config[start.key], rule);
+    else if (!parentCheckpointId) {
+      throw new AppError("bad_request:checkpoint", `${capitalized(withArticle(kind))} run needs ${start.role}: choose ${kindsPhrase(start.kinds)} under "Start from checkpoint", or give config.${start.key}.`);
+    } else {
+      const parent = await getCheckpoint({ checkpointId: parentCheckpointId });
+      if (!parent) throw new AppError("bad_request:checkpoint", "No such checkpoint.");
+      if (!start.kinds.includes(parent.kind)) throw new AppError("bad_request:checkpoint", `${parent.name} is ${withArticle(parent.kind)} checkpoint; ${rule}.`);
+    }
+  }
+  for (const input of inputs.checkpoints) {
+    if (given(config, input.key)) await checkNamed(input, config[input.key], `it must be ${kindsPhrase(input.kinds)}: ${input.role}`);
+    else if (input.required) throw new AppError("bad_request:config", `${capitalized(withArticle(kind))} run needs config.${input.key}: the name of ${input.role} (${kindsPhrase(input.kinds)}).`);
+  }
+  if (inputs.needsOneOf && !inputs.needsOneOf.keys.some((k) => given(config, k))) {
+    throw new AppError("bad_request:config", inputs.needsOneOf.message);
+  }
+}
