@@ -22,7 +22,8 @@ export default async function SnapshotsPage() {
           <CardDescription>Freezes the matching judgments; the same data always gives the same hash.</CardDescription>
         </CardHeader>
         <CardContent>
-          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} />
+          {/* The newest campaign with fully judged pairs: a new, unlabeled one would make an empty snapshot. */}
+          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={(campaigns.find((c) => c.completedPairs > 0) ?? campaigns[0])?.id} />
         </CardContent>
       </Card>
       <Card>

@@ -6,7 +6,8 @@ import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createSnapshotAction } from "../runs/actions";
 
-export function SnapshotForm({ campaigns }: { campaigns: { id: string; name: string }[] }) {
+/** `ticked`: the campaign ticked at first. */
+export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; name: string }[]; ticked: string | undefined }) {
   const [state, action, pending] = useActionState(createSnapshotAction, null);
   return (
     <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
@@ -28,9 +29,9 @@ export function SnapshotForm({ campaigns }: { campaigns: { id: string; name: str
       <fieldset className="sm:col-span-3">
         <legend className="mb-1 text-sm font-medium">Campaigns</legend>
         <div className="flex flex-wrap gap-3 text-sm">
-          {campaigns.map((c, i) => (
+          {campaigns.map((c) => (
             <label key={c.id} className="flex items-center gap-2">
-              <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={i === 0} /> {c.name}
+              <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={c.id === ticked} /> {c.name}
             </label>
           ))}
         </div>
