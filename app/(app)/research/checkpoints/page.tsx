@@ -4,6 +4,7 @@ import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
+import { headlineMetrics } from "@/lib/checkpoints/headline-metrics";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { readsScoreAtEndOfText } from "@/lib/checkpoints/schema";
 import { checkpointNextStep } from "@/lib/runs/next-steps";
@@ -87,9 +88,8 @@ export default async function CheckpointsPage() {
                   <Td>{c.paramCount.toLocaleString("en")}</Td>
                   <Td className="whitespace-nowrap">{mb(c.sizeBytes)}</Td>
                   <Td className="max-w-xs truncate text-xs">
-                    {Object.entries(c.metrics)
-                      .slice(0, 4)
-                      .map(([k, v]) => `${k} ${Number(v).toPrecision(3)}`)
+                    {headlineMetrics(c.kind, c.metrics)
+                      .map(([k, v]) => `${k} ${v}`)
                       .join(" · ")}
                   </Td>
                   <Td className="whitespace-nowrap text-xs">
