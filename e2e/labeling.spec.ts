@@ -1,21 +1,37 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signIn, signInAndWait } from "./helpers";
 
-/** A fresh active campaign with `n` pairs, made through the API as a researcher would. */
-async function campaignWithPairs(page: Page, n: number): Promise<{ id: string; name: string }> {
+type PairRow = { prompt: string; response_a: string; response_b: string };
+
+/** A fresh active campaign holding `rows`, made through the API as a researcher would. */
+async function campaignWithRows(page: Page, rows: PairRow[], settings: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
   await signIn(page, "researcher@pairwise.local");
   await expect(page).toHaveURL(/\/research$/);
   const name = `E2E labeling ${Date.now()}`;
   const created = await page.request.post("/api/v1/campaigns", {
-    data: { name, status: "active", guidelines: "## What to judge\n\nPick the **correct** definition.", settings: { goldRate: 0 } },
+    data: { name, status: "active", guidelines: "## What to judge\n\nPick the **correct** definition.", settings: { goldRate: 0, ...settings } },
   });
   expect(created.status()).toBe(201);
   const { campaign } = await created.json();
-  const rows = Array.from({ length: n }, (_, i) => JSON.stringify({ prompt: `Define: word${i}`, response_a: `A thing number ${i}.`, response_b: `Not a thing ${i}.` }));
-  const imported = await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n"), headers: { "content-type": "application/x-ndjson" } });
-  expect((await imported.json()).pairsCreated).toBe(n);
+  const imported = await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, {
+    data: rows.map((row) => JSON.stringify(row)).join("\n"),
+    headers: { "content-type": "application/x-ndjson" },
+  });
+  expect((await imported.json()).pairsCreated).toBe(rows.length);
   await page.context().clearCookies();
   return { id: campaign.id, name };
+}
+
+/** A fresh active campaign with `n` pairs. */
+function campaignWithPairs(page: Page, n: number, settings: Record<string, unknown> = {}): Promise<{ id: string; name: string }> {
+  const rows = Array.from({ length: n }, (_, i) => ({ prompt: `Define: word${i}`, response_a: `A thing number ${i}.`, response_b: `Not a thing ${i}.` }));
+  return campaignWithRows(page, rows, settings);
+}
+
+/** Signs labeler1 in and opens the campaign's labeling page. */
+async function startLabeling(page: Page, campaign: { id: string }): Promise<void> {
+  await signInAndWait(page, "labeler1@pairwise.local", "/label");
+  await page.goto(`/label/${campaign.id}`);
 }
 
 async function currentAssignment(page: Page): Promise<string> {
@@ -107,4 +123,22 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 rows: 4 new pairs, 0 duplicates skipped.");
   await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
+});
+
+test("after Ctrl+Enter in the rationale, the next pair starts with an empty rationale and takes shortcuts", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 3, { rationale: "optional" });
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("e");
+  const rationale = page.getByLabel(/^Rationale/);
+  await rationale.fill("Response 1 gives the definition.");
+  await rationale.press("Control+Enter");
+  await nextAssignment(page, first);
+
+  await expect(rationale).toHaveValue("");
+  await expect(rationale).not.toBeFocused();
+  await page.keyboard.press("2");
+  await expect(page.getByRole("radio", { name: /^Response 2/ })).toBeChecked();
+  await expect(rationale).toHaveValue("");
 });

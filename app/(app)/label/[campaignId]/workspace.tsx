@@ -255,7 +255,9 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           {undoStack.length ? <p className="mt-2 text-sm text-slate-500">Press Z to undo your last judgment.</p> : null}
         </div>
       ) : (
-        <section aria-label="Task" data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
+        // Keyed by the task: each pair is a fresh form, so focus left in the last one's rationale
+        // goes back to the page, where the shortcuts listen.
+        <section key={task.assignmentId} aria-label="Task" data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
           <div className="rounded-lg border border-slate-200 bg-white p-4">
             <h2 className="mb-2 text-xs font-medium uppercase text-slate-500">Prompt</h2>
             <PromptView prompt={task.prompt} />
