@@ -142,3 +142,60 @@ test("after Ctrl+Enter in the rationale, the next pair starts with an empty rati
   await expect(page.getByRole("radio", { name: /^Response 2/ })).toBeChecked();
   await expect(rationale).toHaveValue("");
 });
+
+test("labeling faster than the queue refills shows a loading state, and the empty state only when nothing is left", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 4);
+  await startLabeling(page, campaign);
+  await expect(page.locator("[data-queued='2']")).toBeVisible();
+  // Notes every moment the empty state is drawn, however briefly.
+  await page.evaluate(() => {
+    const seen = window as Window & { emptyStateSeen?: boolean };
+    new MutationObserver(() => {
+      if (document.body.innerText.includes("No pairs left")) seen.emptyStateSeen = true;
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+  const emptyStateSeen = () => page.evaluate(() => (window as Window & { emptyStateSeen?: boolean }).emptyStateSeen ?? false);
+  // The queue refills slower than the labeler judges: each lease request takes a second.
+  await page.route("**/api/v1/campaigns/*/tasks", async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await route.continue();
+  });
+
+  let shown = await currentAssignment(page);
+  for (let i = 0; i < 4; i++) {
+    if (i > 0) shown = await nextAssignment(page, shown);
+    expect(await emptyStateSeen()).toBe(false);
+    await page.keyboard.press("1");
+    await page.keyboard.press("w");
+    await page.keyboard.press("Enter");
+    if (i === 1) {
+      // Both prefetched pairs are judged and the refill is on its way.
+      await expect(page.getByRole("status")).toHaveText("Loading the next pair…");
+      await expect(page.getByRole("link", { name: "Back to your campaigns" })).toBeHidden();
+    }
+  }
+  await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
+  expect(await emptyStateSeen()).toBe(true);
+});
+
+test("from the empty state, Z and the Undo button bring the last pair back", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 1);
+  await startLabeling(page, campaign);
+  const task = page.getByRole("region", { name: "Task" });
+  const only = await currentAssignment(page);
+  const empty = page.getByRole("heading", { name: "No pairs left for you here" });
+
+  await page.keyboard.press("1");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  await expect(empty).toBeVisible();
+  await page.keyboard.press("z");
+  await expect(task).toHaveAttribute("data-assignment-id", only);
+
+  await page.keyboard.press("2");
+  await page.keyboard.press("q");
+  await page.keyboard.press("Enter");
+  await expect(empty).toBeVisible();
+  await page.getByRole("button", { name: /^Undo last/ }).click();
+  await expect(task).toHaveAttribute("data-assignment-id", only);
+});

@@ -192,6 +192,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "?") setShowGuidelines((v) => !v);
       else if (key === "Escape") setShowGuidelines(false);
+      else if (key === "z") doUndo();
       else if (!task) return;
       else if (key === "1" || key === "ArrowLeft") setChoice("left");
       else if (key === "2" || key === "ArrowRight") setChoice("right");
@@ -200,7 +201,6 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       else if (settings.askStrength && strengthKeys.includes(key as (typeof strengthKeys)[number])) setStrength(strengthKeys.indexOf(key as (typeof strengthKeys)[number]) + 1);
       else if (key === "Enter") doSubmit();
       else if (key === "s") setSkipping(true);
-      else if (key === "z") doUndo();
       else return;
       event.preventDefault();
     };
@@ -210,6 +210,10 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     window.addEventListener("keydown", listener);
     return () => window.removeEventListener("keydown", listener);
   }, []);
+
+  // The prefetched pairs run out whenever the labeler outpaces the refill: only the server's
+  // latest answer, with no newer one on the way, means there is nothing left.
+  const outOfPairs = queue.data?.done === true && !queue.isFetching;
 
   const s = stats.data?.stats;
   const p = progress.data?.campaign;
@@ -241,20 +245,9 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
         </p>
       ) : null}
 
-      {queue.isPending ? (
-        <p className="text-slate-600">Loading the next pair…</p>
-      ) : queue.isError ? (
+      {queue.isError ? (
         <p role="alert" className="text-red-700">{queue.error.message}</p>
-      ) : !task ? (
-        <div className="rounded-lg border border-slate-200 bg-white p-8 text-center">
-          <h2 className="text-lg font-semibold">No pairs left for you here</h2>
-          <p className="mt-1 text-slate-600">Every pair you can judge in this campaign is done or taken. Thank you!</p>
-          <Link href="/label" className="mt-4 inline-block underline">
-            Back to your campaigns
-          </Link>
-          {undoStack.length ? <p className="mt-2 text-sm text-slate-500">Press Z to undo your last judgment.</p> : null}
-        </div>
-      ) : (
+      ) : task ? (
         // Keyed by the task: each pair is a fresh form, so focus left in the last one's rationale
         // goes back to the page, where the shortcuts listen.
         <section key={task.assignmentId} aria-label="Task" data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
@@ -323,6 +316,24 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           </div>
           {skipping ? <SkipPanel onSkip={doSkip} onCancel={() => setSkipping(false)} /> : null}
         </section>
+      ) : outOfPairs ? (
+        <div className="rounded-lg border border-slate-200 bg-white p-8 text-center">
+          <h2 className="text-lg font-semibold">No pairs left for you here</h2>
+          <p className="mt-1 text-slate-600">Every pair you can judge in this campaign is done or taken. Thank you!</p>
+          <Link href="/label" className="mt-4 inline-block underline">
+            Back to your campaigns
+          </Link>
+          {undoStack.length ? (
+            <div className="mt-2 flex items-center justify-center gap-2 text-sm text-slate-500">
+              <p>Press Z to undo your last judgment.</p>
+              <Button variant="outline" size="sm" onClick={doUndo}>
+                Undo last <kbd className="ml-1 text-xs">Z</kbd>
+              </Button>
+            </div>
+          ) : null}
+        </div>
+      ) : (
+        <p role="status" className="text-slate-600">Loading the next pair…</p>
       )}
 
       <footer aria-label="Keyboard shortcuts" className="rounded-md bg-slate-100 p-3 text-xs text-slate-600">
