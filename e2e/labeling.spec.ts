@@ -199,3 +199,31 @@ test("from the empty state, Z and the Undo button bring the last pair back", asy
   await page.getByRole("button", { name: /^Undo last/ }).click();
   await expect(task).toHaveAttribute("data-assignment-id", only);
 });
+
+test("a very long response scrolls in its own box, and the other response and the controls stay in reach", async ({ page }) => {
+  // 40,000 words, just under the import's 200,000 characters per response.
+  const long = Array.from({ length: 40_000 }, () => "word").join(" ");
+  const campaign = await campaignWithRows(page, [{ prompt: "Define: verbose", response_a: long, response_b: "Short answer." }]);
+  await startLabeling(page, campaign);
+  await currentAssignment(page);
+  const viewport = page.viewportSize()!;
+
+  // The short response sits at the top of its card, not halfway down the long one.
+  await expect(page.getByText("Short answer.")).toBeInViewport();
+  const submit = page.getByRole("button", { name: /^Submit/ });
+  expect((await submit.boundingBox())!.y).toBeLessThan(viewport.height * 2);
+
+  // The long response scrolls inside its box, also from the keyboard.
+  const longText = page.getByRole("region", { name: /^Response \d text$/ }).filter({ hasNotText: "Short answer." });
+  expect((await longText.boundingBox())!.height).toBeLessThanOrEqual(viewport.height * 0.6 + 1);
+  await longText.focus();
+  await page.keyboard.press("PageDown");
+  await expect.poll(() => longText.evaluate((box) => box.scrollTop)).toBeGreaterThan(0);
+
+  // Clicking a response's text still picks it.
+  await page.getByText("Short answer.").click();
+  await expect(page.getByRole("radio", { checked: true })).toHaveCount(1);
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
+});

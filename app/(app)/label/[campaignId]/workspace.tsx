@@ -257,23 +257,32 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           </div>
           <div role="radiogroup" aria-label="Which response is better?" className="grid gap-4 md:grid-cols-2">
             {(["left", "right"] as const).map((side, i) => (
-              <button
+              <div
                 key={side}
-                type="button"
-                role="radio"
-                aria-checked={choice === side}
-                aria-label={`Response ${i + 1} (${side}) is better`}
-                onClick={() => setChoice(side)}
-                className={cn(
-                  "rounded-lg border-2 bg-white p-4 text-left transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400",
-                  choice === side ? "border-emerald-500 bg-emerald-50" : "border-slate-200 hover:border-slate-400",
-                )}
+                className={cn("flex flex-col rounded-lg border-2 bg-white transition-colors", choice === side ? "border-emerald-500 bg-emerald-50" : "border-slate-200 hover:border-slate-400")}
               >
-                <div className="mb-2 text-xs font-medium uppercase text-slate-500">
+                <button
+                  type="button"
+                  role="radio"
+                  aria-checked={choice === side}
+                  aria-label={`Response ${i + 1} (${side}) is better`}
+                  onClick={() => setChoice(side)}
+                  className="rounded-t-md px-4 pb-2 pt-4 text-left text-xs font-medium uppercase text-slate-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400"
+                >
                   Response {i + 1} <kbd className="ml-1 rounded border px-1">{i + 1}</kbd>
+                </button>
+                {/* A long response scrolls in here instead of stretching both cards; focusable, so the keys
+                    scroll it too. A click on the text picks it, as a click on the card always did. */}
+                <div
+                  role="region"
+                  aria-label={`Response ${i + 1} text`}
+                  tabIndex={0}
+                  onClick={() => setChoice(side)}
+                  className="max-h-[60vh] cursor-pointer overflow-y-auto px-4 pb-4 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-slate-400"
+                >
+                  <Markdown>{task[side].text}</Markdown>
                 </div>
-                <Markdown>{task[side].text}</Markdown>
-              </button>
+              </div>
             ))}
           </div>
           <div className="flex flex-wrap items-center gap-2">
