@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { requireUser } from "@/lib/auth/guard";
+import { MainNav } from "./main-nav";
 import { SignOutButton } from "./sign-out-button";
 
 const links = {
@@ -41,13 +42,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="font-semibold">
             Pairwise
           </Link>
-          <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
-            {links[user.role].map((l) => (
-              <Link key={l.href} href={l.href} className="text-slate-600 hover:text-slate-900">
-                {l.label}
-              </Link>
-            ))}
-          </nav>
+          <MainNav links={links[user.role]} />
           <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
             <span className="whitespace-nowrap">
               {user.email} · <span data-testid="role">{user.role}</span>
