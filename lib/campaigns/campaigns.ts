@@ -55,6 +55,11 @@ export async function listLabelableCampaigns({ userId }: { userId: string }) {
     .select({
       ...summaryColumns,
       judgedByMe: sql<number>`(select count(*)::int from comparisons c where c.campaign_id = campaigns.id and c.labeler_id = ${userId})`,
+      // Pairs the queue could still give this labeler (lib/labeling/queue.ts lockCandidates, less
+      // other labelers' leases, which may lapse): not yet judged, skipped or held by them.
+      openForMe: sql<number>`(select count(*)::int from pairs p
+        where p.campaign_id = campaigns.id and p.gold_choice is null and p.judgment_count < campaigns.overlap
+          and not exists (select 1 from assignments a where a.pair_id = p.id and a.labeler_id = ${userId} and (a.status <> 'active' or a.expires_at > now())))`,
     })
     .from(campaigns)
     .where(and(eq(campaigns.status, "active"), memberCondition(userId)))

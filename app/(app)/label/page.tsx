@@ -13,12 +13,14 @@ const pct = (v: number | null) => (v === null ? "—" : `${Math.round(v * 100)}%
 export default async function LabelHome() {
   const user = await requireRole("labeler", "researcher", "admin");
   const [campaigns, stats] = await Promise.all([listLabelableCampaigns({ userId: user.id }), labelerStats({ labelerId: user.id })]);
-  const withWork = campaigns.filter((c) => c.completedPairs < c.pairCount);
+  const withWork = campaigns.filter((c) => c.openForMe > 0);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Campaigns to label</h1>
       {withWork.length === 0 ? (
-        <p className="text-slate-600">No campaign has work for you right now.</p>
+        <p className="text-slate-600">
+          No campaign has work for you right now{campaigns.some((c) => c.completedPairs < c.pairCount) ? ": what is left is waiting on other labelers" : ""}.
+        </p>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2">
           {withWork.map((c) => (
@@ -26,7 +28,7 @@ export default async function LabelHome() {
               <CardHeader>
                 <CardTitle>{c.name}</CardTitle>
                 <CardDescription>
-                  {c.completedPairs} of {c.pairCount} pairs complete · you judged {c.judgedByMe}
+                  {c.openForMe} {c.openForMe === 1 ? "pair" : "pairs"} left for you · {c.completedPairs} of {c.pairCount} complete · you judged {c.judgedByMe}
                 </CardDescription>
               </CardHeader>
               <CardContent>
@@ -58,7 +60,11 @@ export default async function LabelHome() {
             </div>
             <div>
               <dt className="text-slate-500">Gold accuracy</dt>
-              <dd className="text-xl font-semibold">{stats.goldAccuracy === null ? `after 5 gold (${stats.goldAnswered} so far)` : pct(stats.goldAccuracy)}</dd>
+              {stats.goldAccuracy === null ? (
+                <dd className="text-sm text-slate-600">shown after 5 gold pairs ({stats.goldAnswered} so far)</dd>
+              ) : (
+                <dd className="text-xl font-semibold">{pct(stats.goldAccuracy)}</dd>
+              )}
             </div>
             <div>
               <dt className="text-slate-500">Median seconds per pair</dt>
