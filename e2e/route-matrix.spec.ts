@@ -34,15 +34,32 @@ test("every page and route handler answers each role as its rule says", async ({
   for (const caller of callers) {
     const ctx = await signedIn(playwright.request, baseURL!, caller);
     for (const route of routes) {
-      for (const method of route.methods) {
-        const res = await ctx.fetch(concretePath(route.path), { method, maxRedirects: 0, data: method === "GET" ? undefined : {}, failOnStatusCode: false });
-        const v = violation(route, caller, { status: res.status(), location: res.headers()["location"] }, method);
-        if (v) problems.push(`${method} ${v}`);
-        checked++;
+      // A malformed id in the URL names nothing either: it must get the same answers, never a 500.
+      const urls = route.path.includes("[") ? [concretePath(route.path), concretePath(route.path, "not-a-uuid")] : [concretePath(route.path)];
+      for (const url of urls) {
+        for (const method of route.methods) {
+          const res = await ctx.fetch(url, { method, maxRedirects: 0, data: method === "GET" ? undefined : {}, failOnStatusCode: false });
+          const v = violation(route, caller, { status: res.status(), location: res.headers()["location"] }, method);
+          if (v) problems.push(`${method} ${url}: ${v}`);
+          checked++;
+        }
       }
     }
     await ctx.dispose();
   }
   console.log(`route matrix: ${checked} requests over ${routes.length} routes and ${callers.length} callers`);
   expect(problems).toEqual([]);
+});
+
+test("a page for one record answers 404 to an id that names nothing, malformed or not", async ({ playwright, baseURL }) => {
+  const ctx = await signedIn(playwright.request, baseURL!, "admin");
+  const pages = discoverRoutes().filter((r) => r.kind === "page" && /\[\w+Id\]/.test(r.path));
+  expect(pages.map((r) => r.path)).toEqual(["/label/[campaignId]", "/research/campaigns/[campaignId]", "/research/runs/[runId]"]);
+  for (const route of pages) {
+    for (const id of ["00000000-0000-4000-8000-000000000000", "not-a-uuid"]) {
+      const url = concretePath(route.path, id);
+      expect((await ctx.get(url, { maxRedirects: 0 })).status(), url).toBe(404);
+    }
+  }
+  await ctx.dispose();
 });

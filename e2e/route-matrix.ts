@@ -96,9 +96,9 @@ export function discoverRoutes(appDir = "app"): Route[] {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** A concrete URL for a route: dynamic segments get a well-formed id that names nothing. */
-export function concretePath(route: string): string {
-  return route.replace(/\[[^\]]+\]/g, "00000000-0000-4000-8000-000000000000");
+/** A concrete URL for a route: dynamic segments get `id`, by default a well-formed id that names nothing. */
+export function concretePath(route: string, id = "00000000-0000-4000-8000-000000000000"): string {
+  return route.replace(/\[[^\]]+\]/g, id);
 }
 
 export type Outcome = { status: number; location?: string };

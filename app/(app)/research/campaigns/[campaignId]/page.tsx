@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { z } from "zod";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
@@ -18,7 +19,9 @@ const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
 
 export default async function CampaignPage({ params }: { params: Promise<{ campaignId: string }> }) {
   await requireRole("researcher", "admin");
-  const { campaignId } = await params;
+  const id = z.uuid().safeParse((await params).campaignId);
+  if (!id.success) notFound();
+  const campaignId = id.data;
   const campaign = await campaignDto({ campaignId }).catch((err) => {
     if (isAppError(err) && err.kind === "not_found") notFound();
     throw err;
