@@ -78,6 +78,39 @@ test.describe("admin manages users", () => {
     await other.close();
   });
 
+  test("a refused new user or invite keeps what was typed; an added user clears the form", async ({ page }) => {
+    await signInAndWait(page, "admin@pairwise.local", "/admin");
+    const email = page.getByLabel("Email", { exact: true });
+    const name = page.getByLabel("Name", { exact: true });
+    const role = page.getByLabel("Role", { exact: true });
+    const password = page.getByLabel("Password", { exact: true });
+    await email.fill("labeler1@pairwise.local");
+    await name.fill("Second Labeler");
+    await role.selectOption("researcher");
+    await password.fill("a-long-password-1");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "A user with the email labeler1@pairwise.local already exists." })).toBeVisible();
+    await expect(email).toHaveValue("labeler1@pairwise.local");
+    await expect(name).toHaveValue("Second Labeler");
+    await expect(role).toHaveValue("researcher");
+    await expect(password).toHaveValue("a-long-password-1");
+
+    // Corrected, it goes through, and the form is ready for the next user.
+    const fresh = `kept-${Date.now()}@pairwise.local`;
+    await email.fill(fresh);
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByText(`Added ${fresh}.`)).toBeVisible();
+    await expect(email).toHaveValue("");
+    await expect(password).toHaveValue("");
+
+    await page.getByLabel("Email to invite").fill(fresh);
+    await page.getByLabel("Invite as").selectOption("admin");
+    await page.getByRole("button", { name: "Create invite link" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: `A user with the email ${fresh} already exists.` })).toBeVisible();
+    await expect(page.getByLabel("Email to invite")).toHaveValue(fresh);
+    await expect(page.getByLabel("Invite as")).toHaveValue("admin");
+  });
+
   test("the users API is admin-only and validates its input", async ({ page }) => {
     await signInAndWait(page, "admin@pairwise.local", "/admin");
     const list = await page.request.get("/api/v1/users");
@@ -94,6 +127,13 @@ test.describe("API tokens", () => {
   test("a researcher's token works on the API until revoked, then gets 401", async ({ page, playwright }) => {
     await signInAndWait(page, "researcher@pairwise.local", "/research");
     await page.goto("/settings/tokens");
+    // A refused name stays in the field to be shortened.
+    const tooLong = "n".repeat(101);
+    await page.getByLabel("Name").fill(tooLong);
+    await page.getByRole("button", { name: "Create token" }).click();
+    await expect(page.getByRole("alert").filter({ hasText: "100" })).toBeVisible();
+    await expect(page.getByLabel("Name")).toHaveValue(tooLong);
+
     const name = `e2e-${Date.now()}`;
     await page.getByLabel("Name").fill(name);
     await page.getByRole("button", { name: "Create token" }).click();

@@ -1,4 +1,4 @@
-import { type FormEvent, startTransition } from "react";
+import { type FormEvent, type RefObject, startTransition, useEffect, useRef } from "react";
 
 /**
  * Submits a form to a useActionState action without the reset React applies to a form whose
@@ -11,4 +11,17 @@ export function submitKeepingInput(action: (form: FormData) => void) {
     const form = new FormData(event.currentTarget);
     startTransition(() => action(form));
   };
+}
+
+/**
+ * For a form submitted with submitKeepingInput that makes a new thing each time (a user, an
+ * invite, a token): a ref to put on the form, which is cleared once the action succeeds, as
+ * React would have cleared it, so the next one starts empty.
+ */
+export function useClearedOnSuccess(state: { ok: boolean } | null): RefObject<HTMLFormElement | null> {
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state?.ok) form.current?.reset();
+  }, [state]);
+  return form;
 }

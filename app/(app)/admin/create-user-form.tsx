@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -7,8 +8,9 @@ import { createUserAction } from "./actions";
 
 export function CreateUserForm() {
   const [state, action, pending] = useActionState(createUserAction, null);
+  const form = useClearedOnSuccess(state);
   return (
-    <form action={action} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+    <form ref={form} onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-5 sm:items-end">
       <div className="flex flex-col gap-1 sm:col-span-2">
         <Label htmlFor="new-email">Email</Label>
         <Input id="new-email" name="email" type="email" required />

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -8,9 +9,10 @@ import { IssuedLinkBox } from "./issued-link";
 
 export function InviteForm() {
   const [state, action, pending] = useActionState(createInviteAction, null);
+  const form = useClearedOnSuccess(state);
   return (
     <div className="flex flex-col gap-3">
-      <form action={action} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+      <form ref={form} onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1 sm:col-span-2">
           <Label htmlFor="invite-email">Email to invite</Label>
           <Input id="invite-email" name="email" type="email" required />

@@ -1,5 +1,6 @@
 "use client";
 import { useActionState, useTransition } from "react";
+import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -7,9 +8,10 @@ import { createTokenAction, revokeTokenAction } from "./actions";
 
 export function CreateTokenForm() {
   const [state, action, pending] = useActionState(createTokenAction, null);
+  const form = useClearedOnSuccess(state);
   return (
     <div className="flex flex-col gap-3">
-      <form action={action} className="flex items-end gap-3">
+      <form ref={form} onSubmit={submitKeepingInput(action)} className="flex items-end gap-3">
         <div className="flex flex-col gap-1">
           <Label htmlFor="token-name">Name</Label>
           <Input id="token-name" name="name" placeholder="e.g. training laptop" required />
