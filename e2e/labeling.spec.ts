@@ -123,6 +123,32 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 rows: 4 new pairs, 0 duplicates skipped.");
   await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(good.split("\n")[0]!) });
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("status")).toContainText("Imported 1 row: 0 new pairs, 1 duplicate skipped.");
+});
+
+test("the import panel says what is wrong with an empty file and with a binary one", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  const [campaign] = (await (await page.request.get("/api/v1/campaigns")).json()).campaigns as { id: string }[];
+  await page.goto(`/research/campaigns/${campaign!.id}`);
+  const file = page.getByLabel("File (JSONL or CSV)");
+  const refusal = page.locator("main").getByRole("alert");
+
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(refusal).toHaveText("Choose a file first.");
+
+  await file.setInputFiles({ name: "empty.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.alloc(0) });
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(refusal).toHaveText("The file is empty.");
+
+  // A PNG: its header holds NUL bytes, and its data breaks into many "lines" of invalid UTF-8.
+  const png = Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.from(Array.from({ length: 4000 }, (_, i) => (i % 40 === 0 ? 0x0a : 0x80 + (i % 100))))]);
+  await file.setInputFiles({ name: "picture.png", mimeType: "image/png", buffer: png });
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(refusal).toHaveCount(1);
+  await expect(refusal).toContainText("not UTF-8 text");
+  await expect(refusal).not.toContainText("Line ");
 });
 
 test("after Ctrl+Enter in the rationale, the next pair starts with an empty rationale and takes shortcuts", async ({ page }) => {

@@ -153,7 +153,7 @@ describe("import fuzz (real Postgres)", () => {
       { name: "10 MB JSONL field", content: `${good}\n${JSON.stringify({ prompt: "p", response_a: tenMb, response_b: "b" })}\n`, format: "jsonl", line: 2, message: /over 4000000 characters/ },
       { name: "10 MB CSV cell", content: `prompt,response_a,response_b\np,"${tenMb}",b\n`, format: "csv", message: /CSV/ },
       { name: "a line just over the limit", content: `${"y".repeat(MAX_LINE_BYTES + 1)}\n${good}\n`, format: "jsonl", line: 1, message: /over 4000000 characters/ },
-      { name: "gzip bytes", content: new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x0a, 0x80, 0x81]), format: "jsonl", line: 1, message: /UTF-8|JSON/ },
+      { name: "gzip bytes", content: new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x0a, 0x80, 0x81]), format: "jsonl", message: /not UTF-8 text/ },
       { name: "an empty file", content: "", format: "jsonl", message: /no rows|Send the file/ },
       { name: "only blank lines", content: "\n\n  \n", format: "jsonl", message: /no rows/ },
       { name: "a CSV header and nothing else", content: "prompt,response_a,response_b\n", format: "csv", message: /no rows/ },

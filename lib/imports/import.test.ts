@@ -88,6 +88,24 @@ describe("import (real Postgres)", () => {
     expect(texts).toContain("Hi!\nHow are you?");
   });
 
+  it("refuses a binary file with one message, but names the lines of a text file with a few broken bytes", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const good = JSON.stringify({ prompt: "p", response_a: "a", response_b: "b" });
+    const write = (name: string, bytes: Buffer) => {
+      writeFileSync(path.join(dir, name), bytes);
+      return path.join(dir, name);
+    };
+    // A PNG's header holds NUL bytes; its data would read as a hundred lines of broken UTF-8.
+    const png = write("picture.png", Buffer.concat([Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"), Buffer.from(Array.from({ length: 4000 }, (_, i) => (i % 40 === 0 ? 0x0a : 0x80 + (i % 100))))]));
+    const utf16 = write("utf16.jsonl", Buffer.from(`${good}\n`, "utf16le"));
+    for (const binary of [png, utf16]) {
+      await expect(importFile({ campaignId: campaign.id, actorId: null, options: {}, file: binary })).rejects.toMatchObject({ code: "bad_request:binary_import", message: expect.stringMatching(/not UTF-8 text/) });
+    }
+    const latin1 = write("latin1.jsonl", Buffer.concat([Buffer.from(`${good}\n`), Buffer.from(`${JSON.stringify({ prompt: "caf\u00e9", response_a: "a", response_b: "b" })}\n`, "latin1"), Buffer.from(`${good}\n`)]));
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: latin1 });
+    expect(result).toMatchObject({ ok: false, errorCount: 1, errors: [{ line: 2, message: "The line is not valid UTF-8." }] });
+  });
+
   it("reports a CSV quoting error with its line", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const result = await importFile({

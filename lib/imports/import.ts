@@ -11,7 +11,7 @@ import { prompts, responses } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
-import { readImportFile, type NormalResponse, type NormalRow } from "./parse";
+import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
 import { importOptionsSchema, type ImportError, type ImportOptions, type ImportResult } from "./schema";
 
 const BATCH_ROWS = 1000;
@@ -148,6 +148,7 @@ export async function importFile({
   actorId: string | null;
 }): Promise<ImportResult> {
   const options = importOptionsSchema.parse(rawOptions);
+  if (await isBinaryFile(file)) throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
   const check = await validateImportFile({ file, options });
   if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, errorCount: check.errorCount, errors: check.errors };
   if (check.rows === 0) throw new AppError("bad_request:empty_import", "The file has no rows.");

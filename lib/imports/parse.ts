@@ -3,6 +3,7 @@
  * from it. Pure and streaming; the caller decides what to do with bad lines.
  */
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
 import type { Choice, PromptContent } from "@/db/schema";
@@ -136,6 +137,28 @@ async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<P
   } catch (err) {
     const e = err as Error & { lines?: number };
     yield { line: e.lines ?? 0, error: `CSV: ${e.message}` };
+  }
+}
+
+/** How much of a file's start is looked at to tell binary from text: as much as git looks at. */
+const SNIFF_BYTES = 8000;
+/** Over this share of NUL or non-UTF-8 characters in that start, a file is not text with a few bad lines. */
+const BINARY_SHARE = 0.1;
+
+/**
+ * Whether the file is binary rather than UTF-8 text: an image, an archive, a spreadsheet or
+ * UTF-16 text is refused whole, where reading it line by line would report a hundred lines of
+ * "not valid UTF-8". A text file with a few broken bytes is not: its lines are named.
+ */
+export async function isBinaryFile(file: string): Promise<boolean> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    const start = buffer.subarray(0, bytesRead).toString("utf8");
+    const bad = start.match(/[\u0000\uFFFD]/g)?.length ?? 0;
+    return bad > start.length * BINARY_SHARE;
+  } finally {
+    await handle.close();
   }
 }
 

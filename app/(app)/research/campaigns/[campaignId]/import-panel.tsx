@@ -7,6 +7,9 @@ import { Label } from "@/app/_components/ui/label";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import type { ImportResult } from "@/lib/imports/schema";
 
+/** "1 row", "2 rows". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; result: ImportResult } | { kind: "failed"; message: string };
 
 /** Uploads a JSONL/CSV file to the import API, with upload progress, and shows the outcome. */
@@ -18,7 +21,9 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const file = form.get("file");
-    if (!(file instanceof File) || file.size === 0) return setState({ kind: "failed", message: "Choose a file first." });
+    // With no file chosen the browser still sends one: nameless and empty.
+    if (!(file instanceof File) || file.name === "") return setState({ kind: "failed", message: "Choose a file first." });
+    if (file.size === 0) return setState({ kind: "failed", message: "The file is empty." });
     const format = String(form.get("format") || (file.name.toLowerCase().endsWith(".csv") ? "csv" : "jsonl"));
     const params = new URLSearchParams({ format, trlAs: String(form.get("trlAs")), maxPairsPerPrompt: String(form.get("maxPairsPerPrompt") || 0) });
     postWithProgress(`/api/v1/campaigns/${campaignId}/import?${params}`, file, (percent) => setState({ kind: "uploading", percent })).then(
@@ -66,13 +71,13 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
       ) : null}
       {state.kind === "done" && state.result.ok ? (
         <p role="status" className="text-sm text-emerald-700">
-          Imported {state.result.rows} rows: {state.result.pairsCreated} new pairs, {state.result.duplicatesSkipped} duplicates skipped.
+          Imported {count(state.result.rows, "row")}: {count(state.result.pairsCreated, "new pair")}, {count(state.result.duplicatesSkipped, "duplicate")} skipped.
         </p>
       ) : null}
       {state.kind === "done" && !state.result.ok ? (
         <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
           <p className="font-medium">
-            Nothing was imported: {state.result.errorCount} bad line{state.result.errorCount === 1 ? "" : "s"}.
+            Nothing was imported: {count(state.result.errorCount, "bad line")}.
           </p>
           <ul className="mt-1 list-disc pl-5">
             {state.result.errors.map((e) => (
