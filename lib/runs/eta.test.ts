@@ -39,10 +39,14 @@ describe("estimateEta", () => {
 });
 
 describe("formatEta", () => {
-  it("rounds to seconds, minutes, then hours and minutes", () => {
-    expect(formatEta(0)).toBe("any moment");
-    expect(formatEta(44.6)).toBe("about 45 s");
-    expect(formatEta(160)).toBe("about 3 min");
-    expect(formatEta(4800)).toBe("about 1 h 20 min");
+  it("says the time left, rounded to seconds, minutes, then hours and minutes", () => {
+    expect(formatEta(44.6)).toBe("about 45 s left");
+    expect(formatEta(160)).toBe("about 3 min left");
+    expect(formatEta(4800)).toBe("about 1 h 20 min left");
+  });
+
+  it("says almost done once the estimate has run out", () => {
+    expect(formatEta(0)).toBe("almost done");
+    expect(formatEta(0.4)).toBe("almost done");
   });
 });

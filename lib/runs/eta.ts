@@ -28,13 +28,13 @@ export function estimateEta(progress: RunProgress | null, now: Date): Eta | null
   return { seconds: Math.max(0, (total - done) * secondsPerStep - sinceReport), secondsPerStep };
 }
 
-/** "about 45 s", "about 3 min", "about 1 h 20 min"; "any moment" at zero. */
+/** "about 45 s left", "about 3 min left", "about 1 h 20 min left"; "almost done" once the estimate has run out. */
 export function formatEta(seconds: number): string {
-  if (seconds < 1) return "any moment";
-  if (seconds < 60) return `about ${Math.round(seconds)} s`;
+  if (seconds < 1) return "almost done";
+  if (seconds < 60) return `about ${Math.round(seconds)} s left`;
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `about ${minutes} min`;
-  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return `about ${minutes} min left`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
 }
 
 /** What the estimate means, for a tooltip or help text. */

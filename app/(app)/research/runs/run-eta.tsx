@@ -5,7 +5,7 @@ import type { RunDto } from "@/lib/runs/schema";
 export function RunEta({ run }: { run: Pick<RunDto, "status" | "progress" | "eta"> }) {
   if (run.status !== "running") return null;
   const steps = run.progress ? `${run.progress.done}/${run.progress.total} steps` : null;
-  const eta = run.eta ? `${formatEta(run.eta.seconds)} left` : run.progress ? "estimating…" : null;
+  const eta = run.eta ? formatEta(run.eta.seconds) : run.progress ? "estimating…" : null;
   if (!steps && !eta) return null;
   return (
     <span className="text-xs text-slate-500" title={etaHelp} data-testid="run-eta">
