@@ -1,6 +1,7 @@
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { DATABASE_UNAVAILABLE_MESSAGE } from "@/db/errors";
+import { z } from "@/lib/api/zod";
 import { actionResult, plainArg } from "./action-result";
 
 describe("actionResult", () => {
@@ -13,6 +14,24 @@ describe("actionResult", () => {
       await down.end({ timeout: 0 });
     }
     expect(await actionResult(async () => Promise.reject(new Error("boom")))).toEqual({ ok: false, error: "Something went wrong on our side. Try again." });
+  });
+});
+
+describe("actionResult with a schema's refusal", () => {
+  it("names the field in words for zod's own messages and keeps a schema's own sentence as it is", async () => {
+    const schema = z.object({
+      name: z.string().min(1, "Give the campaign a name."),
+      overlap: z.number().int().min(1),
+      settings: z.object({ goldRate: z.number().max(0.5), ordering: z.enum(["finish-first", "spread"]) }),
+      owner: z.uuid(),
+    });
+    const result = await actionResult(async () => schema.parse({ name: "", overlap: 0, settings: { goldRate: 2, ordering: "random" }, owner: "x" }));
+    expect(result).toEqual({
+      ok: false,
+      error: 'Give the campaign a name. Overlap: must be at least 1. Gold rate: must be at most 0.5. Ordering: must be one of "finish-first", "spread". Owner: must be a UUID.',
+    });
+    expect(await actionResult(async () => z.object({ title: z.string().max(3) }).parse({ title: "long" }))).toEqual({ ok: false, error: "Title: must be at most 3 characters." });
+    expect(await actionResult(async () => z.object({ title: z.string() }).parse({}))).toEqual({ ok: false, error: "Title: is required." });
   });
 });
 

@@ -8,13 +8,28 @@ import { logger } from "@/lib/logger";
 /** What a server action returns to its form. */
 export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
 
+/** "settings.goldRate" -> "Gold rate": the last key of an issue's path in words, as a form labels it. */
+function fieldName(path: PropertyKey[]): string | null {
+  const key = [...path].reverse().find((k): k is string => typeof k === "string");
+  if (!key) return null;
+  const words = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+  return words[0]!.toUpperCase() + words.slice(1);
+}
+
+/** An issue for a form: "Overlap: must be at least 1." A schema's own sentence ("Give the campaign a name.") stands alone. */
+function describeIssue(issue: { path: PropertyKey[]; message: string }): string {
+  if (/^[A-Z]/.test(issue.message)) return issue.message;
+  const field = fieldName(issue.path);
+  return `${field ? `${field}: ` : ""}${issue.message}.`;
+}
+
 /** Runs an action body, turning known errors into a message for the form. */
 export async function actionResult<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await body() };
   } catch (err) {
     if (isAppError(err)) return { ok: false, error: err.message };
-    if (err instanceof ZodError) return { ok: false, error: err.issues.map((i) => i.message).join(" ") };
+    if (err instanceof ZodError) return { ok: false, error: err.issues.map(describeIssue).join(" ") };
     if (isDatabaseUnavailable(err)) {
       // As the route wrapper's 503: every write is one transaction, so the form may be sent again.
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "database unavailable");
