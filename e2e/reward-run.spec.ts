@@ -174,3 +174,26 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   const cells = evaluation.getByRole("cell");
   await expect(cells).toHaveText([policyName, "demo-sft", rewardKey, "3", /^\d+\.\d%$/, /^-?\d+\.\d{3}$/, /^-?\d+\.\d{3}$/, /^(-?\d+%|—)$/, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/]);
 });
+
+test("cancelling a run asks once more, and the run stops", async ({ page, playwright, baseURL }) => {
+  test.setTimeout(120_000);
+  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  // Long enough that it is still running when the button is pressed.
+  const started = await researcher.post("/api/v1/runs", { data: { kind: "pretrain", config: { steps: 100_000, evalEvery: 0, saveEvery: 0, tokenizerChars: 20_000 } } });
+  expect(started.status()).toBe(201);
+  const { run } = (await started.json()) as { run: { id: string } };
+  await researcher.dispose();
+
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto(`/research/runs/${run.id}`);
+  await expect(page.getByTestId("run-status")).toHaveText("running", { timeout: 60_000 });
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  const confirm = page.getByRole("group", { name: "Confirm cancel" });
+  await expect(confirm).toContainText("Stop this pretrain run?");
+  await confirm.getByRole("button", { name: "Keep it running" }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(page.getByTestId("run-status")).toHaveText("running");
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await confirm.getByRole("button", { name: "Yes, cancel it" }).click();
+  await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 60_000 });
+});

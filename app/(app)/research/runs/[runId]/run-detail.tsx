@@ -53,7 +53,6 @@ export function RunDetail({
     setCompareId(id);
     window.history.replaceState(null, "", id ? `?compare=${id}` : window.location.pathname);
   };
-  const [pending, startTransition] = useTransition();
   const { table, ...summary } = (r.result ?? {}) as { table?: unknown } & Record<string, unknown>;
   const healthFlags = r.healthFlags;
 
@@ -68,17 +67,7 @@ export function RunDetail({
         </Badge>
         {r.queuePosition !== null ? <span className="text-xs text-slate-500">{r.queuePosition} ahead in the queue</span> : null}
         <RunEta run={r} />
-        {live ? (
-          <Button
-            variant="destructive"
-            size="sm"
-            className="ml-auto"
-            disabled={pending || r.cancelRequested}
-            onClick={() => startTransition(async () => void (await cancelRunAction(r.id)))}
-          >
-            {r.cancelRequested ? "Cancelling…" : "Cancel run"}
-          </Button>
-        ) : null}
+        {live ? <CancelRun runId={r.id} kind={r.kind} cancelRequested={r.cancelRequested} /> : null}
       </div>
       {r.status === "running" && r.progress ? <p className="-mt-4 text-xs text-slate-500">{etaHelp}</p> : null}
       {healthFlags.length ? (
@@ -157,6 +146,54 @@ export function RunDetail({
           </CardContent>
         </Card>
       </div>
+    </div>
+  );
+}
+
+/** Cancel asks once more (a cancelled run cannot be resumed from the page), and says when the cancel itself failed. */
+function CancelRun({ runId, kind, cancelRequested }: { runId: string; kind: string; cancelRequested: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  if (cancelRequested) {
+    return (
+      <Button variant="destructive" size="sm" className="ml-auto" disabled>
+        Cancelling…
+      </Button>
+    );
+  }
+  if (!confirming) {
+    return (
+      <Button variant="destructive" size="sm" className="ml-auto" onClick={() => setConfirming(true)}>
+        Cancel run
+      </Button>
+    );
+  }
+  return (
+    <div role="group" aria-label="Confirm cancel" className="ml-auto flex items-center gap-2 text-sm">
+      <span>Stop this {kind} run? Its work so far is kept only where it saved a checkpoint.</span>
+      <Button
+        variant="destructive"
+        size="sm"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await cancelRunAction(runId);
+            if (result.ok) setConfirming(false);
+            else setError(result.error);
+          })
+        }
+      >
+        Yes, cancel it
+      </Button>
+      <Button variant="outline" size="sm" disabled={pending} onClick={() => setConfirming(false)}>
+        Keep it running
+      </Button>
+      {error ? (
+        <p role="alert" className="text-red-700">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }
