@@ -76,7 +76,15 @@ test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the
   await expect(page.getByTestId("today-count")).toHaveText("Today: 4");
 
   await page.keyboard.press("s");
-  await expect(page.getByRole("form", { name: "Skip this pair" })).toBeVisible();
+  const skipForm = page.getByRole("form", { name: "Skip this pair" });
+  await expect(skipForm).toBeVisible();
+  // "Other" takes the cursor to its text box and, left empty, says so instead of doing nothing.
+  await page.keyboard.press("4");
+  await expect(skipForm.getByLabel("Reason")).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(skipForm.getByRole("alert")).toHaveText("Say in a few words why you skip it.");
+  await expect(skipForm.getByLabel("Reason")).toBeFocused();
+  await skipForm.getByRole("radio", { name: /I can't judge this/ }).focus();
   await page.keyboard.press("2");
   await page.keyboard.press("Enter");
   await nextAssignment(page, undone);

@@ -14,8 +14,14 @@ export type SkipReason = (typeof reasons)[number]["value"];
 export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, text: string | null) => void; onCancel: () => void }) {
   const [reason, setReason] = useState<SkipReason>("cant_judge");
   const [text, setText] = useState("");
+  const [missingText, setMissingText] = useState(false);
   const panel = useRef<HTMLFormElement>(null);
+  const otherText = useRef<HTMLInputElement>(null);
   useEffect(() => panel.current?.querySelector<HTMLInputElement>("input:checked")?.focus(), []);
+  // "Other" asks for words: the cursor goes where they are typed.
+  useEffect(() => {
+    if (reason === "other") otherText.current?.focus();
+  }, [reason]);
 
   return (
     <form
@@ -24,7 +30,11 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
       className="flex flex-col gap-2 rounded-lg border border-amber-300 bg-amber-50 p-4"
       onSubmit={(e) => {
         e.preventDefault();
-        if (reason === "other" && !text.trim()) return;
+        if (reason === "other" && !text.trim()) {
+          setMissingText(true);
+          otherText.current?.focus();
+          return;
+        }
         onSkip(reason, text.trim() || null);
       }}
       onKeyDown={(e) => {
@@ -46,7 +56,25 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
         ))}
       </fieldset>
       {reason === "other" ? (
-        <input aria-label="Reason" value={text} onChange={(e) => setText(e.target.value)} required className="rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        <>
+          <input
+            ref={otherText}
+            aria-label="Reason"
+            aria-invalid={missingText || undefined}
+            aria-describedby={missingText ? "skip-reason-missing" : undefined}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setMissingText(false);
+            }}
+            className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+          />
+          {missingText ? (
+            <p id="skip-reason-missing" role="alert" className="text-sm text-red-700">
+              Say in a few words why you skip it.
+            </p>
+          ) : null}
+        </>
       ) : null}
       <div className="flex gap-2">
         <Button type="submit" size="sm">
