@@ -79,8 +79,11 @@ async function receiveParts(request: Request, contentType: string, dir: string):
     await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), limit, parser as Writable);
     await Promise.all(writes);
   } catch (err) {
-    await Promise.allSettled(writes);
+    const settled = await Promise.allSettled(writes);
     if (err instanceof AppError) throw err;
+    // A file that could not be written (a full disk) is the server's failure, not the body's.
+    const written = settled.find((r): r is PromiseRejectedResult => r.status === "rejected" && Boolean((r.reason as NodeJS.ErrnoException).syscall));
+    if (written) throw written.reason;
     throw notMultipart(); // busboy's "Unexpected end of form" and the like
   }
   if (refusal) throw refusal;
