@@ -18,7 +18,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { createSnapshot, snapshotPreferenceRows } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
-import { makeUser } from "@/lib/testing/fixtures";
+import { childEnv, makeUser } from "@/lib/testing/fixtures";
 import { fitPairBradleyTerry } from "./bradley-terry";
 import { exportHfDatasetFolder, exportManifest, startExport, type ExportActor } from "./exports";
 import { exportFormats, type ExportFormat } from "./formats";
@@ -296,6 +296,23 @@ describe("exports (real Postgres)", () => {
       await writeFile(path.join(model, "config.json"), JSON.stringify({ model_type: "gpt2", n_positions: 64 }));
       await writeFile(path.join(model, "model.safetensors"), "");
       expect(() => execFileSync("env", [`MODEL_DIR=${model}`, "bash", path.join(folder, "recipe/trl_reward.sh")], { stdio: "pipe" })).toThrow(/no tokenizer/);
+
+      // Each export's rows get their own datasets cache: datasets keys a folder with a card by its name, so
+      // a second export unpacked under the same name used to train on the first one's rows. A stand-in
+      // `trl` prints the cache the script hands it.
+      await writeFile(path.join(model, "tokenizer.json"), "{}");
+      const bin = path.join(dir, "bin");
+      execFileSync("mkdir", ["-p", bin]);
+      await writeFile(path.join(bin, "trl"), '#!/bin/sh\necho "$HF_DATASETS_CACHE"\n', { mode: 0o755 });
+      const cacheOf = (f: string) =>
+        execFileSync("bash", [path.join(f, "recipe/trl_reward.sh")], { env: childEnv({ MODEL_DIR: model, PATH: `${bin}:${childEnv().PATH ?? ""}`, HF_HOME: path.join(dir, "hf"), HF_DATASETS_CACHE: "" }), stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim();
+      const again = path.join(dir, "again", root!);
+      execFileSync("mkdir", ["-p", path.dirname(again)]);
+      execFileSync("cp", ["-r", folder, again]);
+      expect(cacheOf(folder)).toMatch(new RegExp(`^${path.join(dir, "hf", "datasets")}/pairwise-[0-9a-f]{16}$`));
+      expect(cacheOf(again)).toBe(cacheOf(folder)); // the same rows under the same name: the same cache
+      await writeFile(path.join(again, recipe.data.train), readFileSync(path.join(folder, recipe.data.train), "utf8").split("\n").slice(1).join("\n"));
+      expect(cacheOf(again)).not.toBe(cacheOf(folder)); // other rows under the same name: another cache
 
       // The CLI's folder form writes the same files.
       const cliDir = path.join(dir, "cli");

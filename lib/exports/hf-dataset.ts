@@ -56,6 +56,11 @@ if [ ! -f "$MODEL_DIR/tokenizer.json" ] && [ ! -f "$MODEL_DIR/vocab.json" ]; the
 fi
 # The checkpoint's context length: sequences longer than its learned positions cannot be scored.
 MAX_LENGTH="\${MAX_LENGTH:-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["n_positions"])' "$MODEL_DIR/config.json")}"
+# The datasets library caches a folder whose card lists its files under the folder's name, not
+# what the files hold: another export unpacked under the same name would be read as this one.
+# A cache per content of the data files keeps each export's rows its own.
+DATA_HASH="$(python3 -c 'import functools,hashlib,sys; h=hashlib.sha256(); [h.update(c) for f in sys.argv[1:] for c in iter(functools.partial(open(f,"rb").read,1<<20),b"")]; print(h.hexdigest()[:16])' "$DATA_DIR/${HF_DATA_FILES.train}" "$DATA_DIR/${HF_DATA_FILES.test}")"
+export HF_DATASETS_CACHE="\${HF_DATASETS_CACHE:-\${HF_HOME:-$HOME/.cache/huggingface}/datasets}/pairwise-$DATA_HASH"
 `;
 
 /**
@@ -188,6 +193,11 @@ MODEL_DIR=/path/to/checkpoint NUM_GPUS=8 bash recipe/openrlhf_rm.sh
 `;
 }
 
+/**
+ * The dataset card. Its `configs` list only the splits with rows: datasets refuses to load a
+ * folder whose card names an empty file ("Instruction "test" corresponds to no data"), which a
+ * small snapshot's test split is.
+ */
 export function datasetCard(info: HfDatasetInfo): string {
   return `---
 pretty_name: "${info.snapshotName.replaceAll('"', "'")}"
@@ -202,10 +212,10 @@ tags:
 configs:
   - config_name: default
     data_files:
-      - split: train
-        path: ${HF_DATA_FILES.train}
-      - split: test
-        path: ${HF_DATA_FILES.test}
+${(["train", "test"] as const)
+  .filter((split) => info[split] > 0)
+  .map((split) => `      - split: ${split}\n        path: ${HF_DATA_FILES[split]}`)
+  .join("\n")}
 ---
 
 # ${info.snapshotName}
