@@ -45,7 +45,12 @@ const textDocs = (file: string) => readCorpusDocs(file);
 async function preferenceRows(o: { data: string; snapshot: string }): Promise<PreferenceRow[]> {
   if (o.snapshot) {
     const { snapshotPreferenceRows } = await import("@/lib/snapshots/snapshots");
-    return snapshotPreferenceRows({ snapshotId: o.snapshot });
+    const { closeDatabase } = await import("@/db/client");
+    try {
+      return await snapshotPreferenceRows({ snapshotId: o.snapshot });
+    } finally {
+      await closeDatabase(); // an open pool keeps the process alive after the run
+    }
   }
   if (o.data) return readPreferenceJsonl(o.data);
   throw new OptionError("--data or --snapshot is required");
