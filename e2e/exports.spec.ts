@@ -98,6 +98,7 @@ test("an admin downloads TRL JSONL of a demo-data snapshot from /exports; a labe
     ["POST", "/api/v1/runs"],
     ["GET", `/api/v1/runs/${runs[0]!.id}`],
     ["GET", `/api/v1/runs/${runs[0]!.id}/metrics`],
+    ["GET", "/api/v1/checkpoints"],
     ["GET", `/api/v1/checkpoints/${checkpointId}/download`],
     ["GET", `/api/v1/snapshots/${snapshot.id}/export?format=trl`],
     ["GET", `/api/v1/snapshots/${snapshot.id}/export/manifest?format=trl`],

@@ -5,7 +5,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST } from "@/app/api/v1/checkpoints/route";
+import { GET, POST } from "@/app/api/v1/checkpoints/route";
 import { db } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { createApiToken } from "@/lib/auth/tokens";
@@ -68,6 +68,18 @@ describe("POST /api/v1/checkpoints (a checkpoint folder uploaded from the browse
     const loaded = await loadCheckpoint(new FolderCheckpointStore(), name);
     expect(scoreTexts(loaded, items)[0]).toBeCloseTo(scoreTexts(rm, items)[0]!, 6);
     disposeModel(loaded.model);
+
+    // The list gives the id and the store key a run's config names it by, filtered by kind.
+    const list = async (query: string) => {
+      const res = await GET(new Request(`http://test/api/v1/checkpoints${query}`, { headers: { authorization: `Bearer ${researcher}` } }), undefined);
+      return { status: res.status, body: (await res.json()) as { checkpoints: Array<{ id: string; storeKey: string; kind: string; readsScoreAtEndOfText: boolean }> } };
+    };
+    const rewards = await list("?kind=reward");
+    expect(rewards.status).toBe(200);
+    expect(rewards.body.checkpoints.find((c) => c.id === body.id)).toMatchObject({ storeKey: name, kind: "reward", readsScoreAtEndOfText: false });
+    expect(rewards.body.checkpoints.every((c) => c.kind === "reward")).toBe(true);
+    expect((await list("?kind=sft")).body.checkpoints.map((c) => c.id)).not.toContain(body.id);
+    expect((await list("?kind=bogus")).status).toBe(400);
 
     const again = await upload(await formWith(name, await folderFiles()));
     expect(again.status).toBe(409);

@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema } from "@/lib/checkpoints/schema";
+import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema, checkpointSchema, listCheckpointsQuerySchema } from "@/lib/checkpoints/schema";
 import { importKinds } from "@/trainer/hf-import";
 import { RUN_LOG_KEEP } from "./log-limits";
 import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
@@ -91,6 +91,17 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
       202: jsonContent(z.object({ run: runSchema }), "The workers are busy: poll the run; its result is the same object."),
       ...commonErrors,
       404: jsonContent(errorSchema, "No such checkpoint."),
+    },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/checkpoints",
+    summary: "Registered checkpoints, newest first (researchers, admins): each one's id (for parentCheckpointId, the playground, downloads) and store key (for run configs: reward, baseline, sft).",
+    tags: ["runs"],
+    request: { query: listCheckpointsQuerySchema },
+    responses: {
+      200: jsonContent(z.object({ checkpoints: z.array(checkpointSchema) }), "The checkpoints."),
+      ...commonErrors,
     },
   });
   registry.registerPath({

@@ -1,6 +1,15 @@
 import { apiRoute } from "@/lib/api/handler";
 import { requireApiRole } from "@/lib/auth/guard";
 import { importUploadedCheckpoint } from "@/lib/checkpoints/import";
+import { listCheckpoints } from "@/lib/checkpoints/registry";
+import { checkpointDto, listCheckpointsQuerySchema } from "@/lib/checkpoints/schema";
+
+/** Every registered checkpoint, newest first, or those of one `kind`: their ids and the store keys run configs name them by. */
+export const GET = apiRoute(async (request) => {
+  await requireApiRole(request, "researcher", "admin");
+  const { kind } = listCheckpointsQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return Response.json({ checkpoints: (await listCheckpoints({ kind })).map(checkpointDto) });
+});
 
 /**
  * Imports a checkpoint folder's files (multipart/form-data: name, kind, scoreToken, files) and
