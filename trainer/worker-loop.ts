@@ -100,17 +100,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       const { result, outputCheckpointId } = await options.handlers[run.kind]!(ctx);
       line("info", "run succeeded");
       await tail.flush();
-      await finishRun({ runId: run.id, workerId: worker.id, status: "succeeded", result, outputCheckpointId });
+      await finishRun({ runId: run.id, workerId: worker.id, status: "succeeded", result, outputCheckpointId, progress });
     } catch (err) {
       if (err instanceof RunCancelled) {
         line(err.reason === "cancelled" ? "info" : "warn", err.reason === "cancelled" ? "run cancelled" : "run stopped: another worker took it over", { reason: err.reason });
         await tail.flush();
-        if (err.reason === "cancelled") await finishRun({ runId: run.id, workerId: worker.id, status: "cancelled" });
+        if (err.reason === "cancelled") await finishRun({ runId: run.id, workerId: worker.id, status: "cancelled", progress });
       } else {
         const message = err instanceof Error ? err.message : String(err);
         line("error", `run failed: ${message}`, undefined, err);
         await tail.flush();
-        await finishRun({ runId: run.id, workerId: worker.id, status: "failed", error: message });
+        await finishRun({ runId: run.id, workerId: worker.id, status: "failed", error: message, progress });
       }
     }
     return true;

@@ -159,6 +159,7 @@ export async function finishRun({
   result,
   error,
   outputCheckpointId,
+  progress,
 }: {
   runId: string;
   workerId: string;
@@ -166,12 +167,22 @@ export async function finishRun({
   result?: Record<string, unknown>;
   error?: string;
   outputCheckpointId?: string;
+  /** The last step the job reported: heartbeats store it at most once a second, so the stored one can lag the end. */
+  progress?: Omit<RunProgress, "at"> | null;
 }): Promise<boolean> {
   // A result or error can quote sampled text; one unstorable character must not fail the write
   // and leave the run "running" until its heartbeat times out.
   const rows = await db
     .update(runs)
-    .set({ status, result: result && toStorableJson(result), error: error === undefined ? undefined : toStorableText(error), outputCheckpointId, finishedAt: new Date(), heartbeatAt: new Date() })
+    .set({
+      status,
+      result: result && toStorableJson(result),
+      error: error === undefined ? undefined : toStorableText(error),
+      outputCheckpointId,
+      finishedAt: new Date(),
+      heartbeatAt: new Date(),
+      ...(progress ? { progress: sql`${JSON.stringify(progress)}::jsonb || jsonb_build_object('at', now())` } : {}),
+    })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
     .returning({ id: runs.id });
   return rows.length === 1;
