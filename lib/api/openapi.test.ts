@@ -34,4 +34,16 @@ describe("OpenAPI document", () => {
     expect(form.required).toEqual(expect.arrayContaining(["name", "files"]));
     expect(Object.keys(post?.responses ?? {})).toEqual(expect.arrayContaining(["201", "400", "409", "413"]));
   });
+
+  it("gives every route with an id in its path a 404, and the snapshot its creator", () => {
+    const doc = buildOpenApiDocument();
+    const withId = Object.entries(doc.paths ?? {}).filter(([route]) => route.includes("{id}"));
+    expect(withId.length).toBeGreaterThan(10);
+    for (const [route, item] of withId) {
+      for (const [method, op] of Object.entries(item)) {
+        if (op && typeof op === "object" && "responses" in op) expect(Object.keys(op.responses ?? {}), `${method} ${route}`).toContain("404");
+      }
+    }
+    expect(Object.keys((doc.components?.schemas?.Snapshot as { properties: object }).properties)).toContain("createdBy");
+  });
 });

@@ -24,7 +24,7 @@ export function buildOpenApiDocument() {
   registerSnapshotPaths(registry);
   registerExportPaths(registry);
   registerRunPaths(registry);
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "Pairwise API",
@@ -34,4 +34,16 @@ export function buildOpenApiDocument() {
     servers: [{ url: "/" }],
     security: [{ bearerToken: [] }, { session: [] }],
   });
+  // Every route with an id in its path answers 404 for one that names nothing, malformed or not
+  // (lib/api/params.ts), whether or not its registration says so.
+  for (const [route, item] of Object.entries(doc.paths ?? {})) {
+    if (!route.includes("{id}")) continue;
+    for (const method of ["get", "post", "put", "patch", "delete"] as const) {
+      const op = item[method];
+      if (op?.responses && !op.responses["404"]) {
+        op.responses["404"] = { description: "No such record: the id names nothing (or is not a uuid).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+      }
+    }
+  }
+  return doc;
 }

@@ -29,6 +29,14 @@ export const snapshotSchema = z
     filters: snapshotFiltersSchema,
     counts: z.record(z.string(), z.number()),
     labelerReliability: z.record(z.string(), z.number()),
+    createdBy: z.uuid().nullable().openapi({ description: "The user who froze it; null when a script or the CLI did." }),
     createdAt: z.string(),
   })
   .openapi("Snapshot");
+export type SnapshotDto = z.infer<typeof snapshotSchema>;
+
+/** A snapshot row as the API shows it: the fields of `snapshotSchema`, no more. */
+export function snapshotDto(s: Omit<SnapshotDto, "createdAt" | "filters"> & { filters: unknown; createdAt: Date }): SnapshotDto {
+  const { id, name, contentHash, counts, labelerReliability, createdBy } = s;
+  return { id, name, contentHash, filters: s.filters as SnapshotDto["filters"], counts, labelerReliability, createdBy, createdAt: s.createdAt.toISOString() };
+}
