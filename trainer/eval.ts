@@ -5,7 +5,6 @@
  * distinct-2, mean length, and best-of-n sampling from B (n = 4, 16) as reference lines. Shared by
  * `npm run trainer -- eval` and callers that store the result with a run.
  */
-import * as tf from "@tensorflow/tfjs";
 import type { CheckpointStore } from "./checkpoint";
 import { opt, rules } from "./cli/options";
 import { generate } from "./generate";
@@ -16,7 +15,8 @@ import { distinctN, maskedVar, mean } from "./rl-math";
 import { scoreTexts } from "./score";
 import { chunks, type EncodedPair, scoreLogprobs, truncatePair } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
-import { lmBatchFromStream, lmLoss } from "./train";
+import { batchNll } from "./lm-data";
+import { lmBatchFromStream } from "./train";
 
 export const evalOptions = {
   maxNewTokens: opt(24, "most tokens per sampled response", rules.count),
@@ -41,12 +41,16 @@ export function heldOutLoss(model: GPT, tokenizer: Tokenizer, texts: string[], w
   if (T < 1) throw new Error("held-out text is too short to evaluate");
   const offsets: number[] = [];
   for (let o = 0; o + T + 1 <= stream.length; o += T) offsets.push(o);
+  // Without dropout: a checkpoint imported from GPT-2 has dropout 0.1, which would make a
+  // measurement depend on the mask.
   let sum = 0;
+  let n = 0;
   for (const part of chunks(offsets, 16)) {
-    const loss = tf.tidy(() => lmLoss(model, { ...lmBatchFromStream(stream, part, T) }).loss.dataSync()[0]);
-    sum += loss * part.length;
+    const nll = batchNll(model, lmBatchFromStream(stream, part, T));
+    sum += nll.sum;
+    n += nll.weight;
   }
-  return sum / offsets.length;
+  return sum / n;
 }
 
 interface Sampled {

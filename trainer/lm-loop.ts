@@ -16,6 +16,9 @@ import { hasTrainingState, loadTrainingState } from "./training-state";
 import { createProgress } from "./cli/progress";
 
 /** Options a resumed pretraining or SFT run takes from the command line; all others come from the saved state. */
+/** Seeds between two steps' dropout: a forward pass takes one per dropout site (three per layer, with room), and each data-parallel share its own. */
+const DROPOUT_SEEDS_PER_STEP = 100_000;
+
 const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 type ResumableConfig = { out: string; resume: boolean; steps: number; stopAfter: number; evalEvery: number; saveEvery: number; threads: number };
 
@@ -92,7 +95,8 @@ async function loop(input: LoopInput, hooks: LoopHooks, parallel: DataParallel |
       return { step, lossHistory, valLoss, stopped: true, tokensPerSec: tokens / ((performance.now() - t0) / 1000) };
     }
     const lr = cosineLr(step, schedule);
-    const batch = input.batchAt(step);
+    // The step in the dropout seed: a resumed run draws the masks the uninterrupted one would have.
+    const batch = { ...input.batchAt(step), dropoutSeed: DROPOUT_SEEDS_PER_STEP * (step + 1) };
     const opts = { lr, clipNorm: input.clipNorm };
     const r = parallel ? await parallel.step(optimizer, batch, opts) : trainStep(model, optimizer, batch, lmLoss, opts);
     if (!Number.isFinite(r.loss)) throw new Error(`loss is ${r.loss} at step ${step + 1}`);

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
+import { heldOutLoss } from "./eval";
 import { generate } from "./generate";
 import { addHeads, createModel, disposeModel, forward, lmLogits, rewardScores, scoreTokenIndex, tokenValues } from "./model";
 import { Adam } from "./optim";
@@ -21,6 +22,30 @@ describe("scoreTokenIndex (transformers' GPT2ForSequenceClassification rule)", (
   });
   it("reads a row of padding alone at 0, as transformers does", () => {
     expect(scoreTokenIndex([EOS, EOS], EOS)).toBe(0);
+  });
+});
+
+describe("dropout masks", () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+  it("differ between steps' seeds and repeat for one seed (a fixed mask trained one sub-network)", () => {
+    const model = createModel({ ...tinyConfig, dropout: 0.5 }, { seed: 3 });
+    const batch = lmBatchFromStream(Array.from({ length: 40 }, (_, i) => (i * 7) % tinyConfig.vocabSize), [0, 10, 20], 8);
+    const loss = (dropoutSeed: number) => tf.tidy(() => lmLoss(model, { ...batch, dropoutSeed }).loss.dataSync()[0]!);
+    expect(loss(100_000)).toBe(loss(100_000));
+    expect(loss(100_000)).not.toBe(loss(200_000));
+    disposeModel(model);
+  });
+
+  it("stay out of eval's held-out perplexity: a model with dropout measures as without", () => {
+    const tokenizer = trainByteBpe(["the cat sat on the mat, the dog sat on the log"], { vocabSize: 270 });
+    const config = { ...tinyConfig, vocabSize: tokenizer.vocabSize };
+    const withDropout = createModel({ ...config, dropout: 0.5 }, { seed: 4 });
+    const without = { ...withDropout, config: { ...withDropout.config, dropout: 0 } };
+    const texts = ["the cat sat on the log", "the dog sat on the mat"];
+    expect(heldOutLoss(withDropout, tokenizer, texts, 8)).toBe(heldOutLoss(without, tokenizer, texts, 8));
+    disposeModel(withDropout);
   });
 });
 

@@ -116,6 +116,8 @@ export function sliceRows(batch: LmBatch, from: number, to: number): LmBatch {
     targets: batch.targets.slice(from * T, to * T),
     ...(batch.attentionMask ? { attentionMask: batch.attentionMask.slice(from, to) } : {}),
     ...(batch.lossWeights ? { lossWeights: batch.lossWeights.slice(from * T, to * T) } : {}),
+    // Each share its own masks: shares of one step with one seed would drop the same units.
+    ...(batch.dropoutSeed !== undefined ? { dropoutSeed: batch.dropoutSeed + 1000 * from } : {}),
   };
 }
 

@@ -18,9 +18,18 @@ export type OnStep = (step: number, metrics: Record<string, number>) => Promise<
 /** Called once before the first step with the steps planned (an upper bound when training can stop early). */
 export type OnPlan = (totalSteps: number) => void;
 
+/**
+ * A checkpoint for reward, DPO and PPO training and for eval, with dropout off, as TRL's
+ * disable_dropout does for these trainers: PPO's ratio compares the updated policy with the
+ * rollout's log-probs, which were taken without dropout, and a reference model is never
+ * dropped out. A GPT-2 imported from Hugging Face has dropout 0.1. The checkpoints these
+ * stages save record dropout 0.
+ */
 export async function loadModel(store: CheckpointStore, id: string) {
   if (!id) throw new Error("a checkpoint id is required");
-  return loadCheckpoint(store, id);
+  const loaded = await loadCheckpoint(store, id);
+  loaded.model.config = { ...loaded.model.config, dropout: 0 };
+  return loaded;
 }
 
 /** Removes heads a role does not use, so they are neither trained nor saved (a reward model has no value head). */

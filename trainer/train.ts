@@ -87,12 +87,14 @@ export interface LmBatch {
   attentionMask?: number[][]; // [B][T]
   /** Weight of each target in the loss (0 on prompt or padding tokens); absent: all 1. */
   lossWeights?: Float32Array; // [B*T]
+  /** Seed of this batch's dropout masks (a model with dropout > 0): each step's must differ, or training fits one fixed sub-network. */
+  dropoutSeed?: number;
 }
 
 /** Mean cross-entropy over weighted targets: pretraining (all weights 1) and SFT (0 on prompt and padding). */
 export function lmLoss(model: GPT, batch: LmBatch): LossOutput {
   const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], "int32");
-  const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true });
+  const { hidden } = forward(model, { ids, attentionMask: batch.attentionMask, training: true, seed: batch.dropoutSeed });
   const nll = lmNll(model, hidden, tf.tensor1d(batch.targets, "int32")); // [N]
   if (!batch.lossWeights) return { loss: tf.mean(nll) as tf.Scalar };
   return { loss: weightedTokenLoss(nll, tf.tensor1d(batch.lossWeights)) };

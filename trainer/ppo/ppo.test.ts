@@ -80,6 +80,20 @@ describe("PPO on a toy task (wasm)", () => {
     disposeModel(model);
   });
 
+  it("trains without dropout, as TRL does: on a policy with dropout 0.1 the first update's ratio is 1", async () => {
+    // With dropout on in the update (and not in the rollout), the ratio was off 1 before any step was taken.
+    await saveToySft(store, "sft-dropout", tokenizer, { config: { dropout: 0.1 }, steps: 10 });
+    const seen: Array<Record<string, number>> = [];
+    const res = await trainPpo({
+      store, sftCheckpointId: "sft-dropout", prompts, rewardFn: countBlue, outputId: "ppo-dropout",
+      config: { ...toy, iterations: 1, ppoEpochs: 1, miniBatchSize: 16, lr: 1e-12 },
+      onIteration: (_, m) => void seen.push(m),
+    });
+    expect(seen[0]!["policy/approxkl"]).toBeLessThan(1e-8);
+    expect(seen[0]!["policy/clipfrac"]).toBe(0);
+    expect(res.record.config.model).toMatchObject({ dropout: 0 }); // the saved policy says it trained without dropout
+  });
+
   it("refuses RLOO without groups and groups that do not divide the batch", async () => {
     const run = (config: Partial<PpoConfig>) => trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "refused", config: { ...toy, ...config } });
     await expect(run({ advantage: "rloo" })).rejects.toThrow(/set samplesPerPrompt to 2 or more/);
