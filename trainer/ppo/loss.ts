@@ -54,6 +54,8 @@ export function ppoLoss(model: GPT, mb: PpoMinibatch, config: Pick<PpoConfig, "c
     "loss/policy": pgLoss,
     "loss/value": vfLoss,
     "policy/approxkl": tf.mul(0.5, mmean(tf.square(logRatio))) as tf.Scalar,
+    // TRL's policykl: the mean of old - new log-probs, the statistic its early stopping reads.
+    "policy/policykl": tf.neg(mmean(logRatio)) as tf.Scalar,
     "policy/clipfrac": mmean(tf.cast(tf.greater(pg2, pg1), "float32")),
     "val/clipfrac": vfClipFrac,
   };

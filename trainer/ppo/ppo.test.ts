@@ -94,6 +94,22 @@ describe("PPO on a toy task (wasm)", () => {
     expect(res.record.config.model).toMatchObject({ dropout: 0 }); // the saved policy says it trained without dropout
   });
 
+  it("stops an iteration's epochs early on TRL's statistic, policykl past 1.5 x targetKl", async () => {
+    const seen: Array<Record<string, number>> = [];
+    const run = (targetKl: number) =>
+      trainPpo({
+        store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: `ppo-early-${targetKl}`,
+        config: { ...toy, iterations: 2, ppoEpochs: 4, miniBatchSize: 4, lr: 0.05, targetKl },
+        onIteration: (_, m) => void seen.push(m),
+      });
+    await run(1e-4); // a learning rate that runs away, and a tight target
+    expect(seen.some((m) => m["ppo/early_stopped"] === 1 && m["ppo/epochs"] < 4)).toBe(true);
+    seen.length = 0;
+    await run(1e6); // never past it
+    expect(seen.every((m) => m["ppo/early_stopped"] === 0 && m["ppo/epochs"] === 4)).toBe(true);
+    for (const m of seen) expect(Number.isFinite(m["policy/policykl"])).toBe(true);
+  });
+
   it("refuses RLOO without groups and groups that do not divide the batch", async () => {
     const run = (config: Partial<PpoConfig>) => trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "refused", config: { ...toy, ...config } });
     await expect(run({ advantage: "rloo" })).rejects.toThrow(/set samplesPerPrompt to 2 or more/);

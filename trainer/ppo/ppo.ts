@@ -328,7 +328,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
           const res = await ppoStep(policy, optimizer, mb, config, ptxReplica);
           stepStats.push(res.metrics);
           await input.onUpdate?.();
-          if (config.earlyStopping && res.metrics["policy/approxkl"] > 1.5 * config.targetKl) {
+          if (config.earlyStopping && res.metrics["policy/policykl"] > 1.5 * config.targetKl) {
             earlyStopped = true;
             break epochs;
           }
@@ -352,6 +352,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         "objective/scores": mean(rawScores),
         "objective/non_score_reward": mean(nonScoreSum),
         "policy/approxkl": avg("policy/approxkl"),
+        "policy/policykl": avg("policy/policykl"),
         "policy/clipfrac": avg("policy/clipfrac"),
         "loss/policy": avg("loss/policy"),
         "loss/value": avg("loss/value"),
