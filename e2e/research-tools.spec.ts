@@ -230,9 +230,11 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page.getByRole("status")).toContainText(`Imported reimported-${suffix} as a reward checkpoint`);
   const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: `reimported-${suffix}`, exact: true }) });
   await expect(row.getByRole("cell", { name: "reward", exact: true })).toBeVisible();
-  // Its row offers the usual next run: PPO against it, the form filled in (an import has no parent, so the form asks where to start).
+  // Its row offers the usual next run: PPO against it, the form filled in (an import has no parent, so the form
+  // starts from the newest SFT model, which can be changed).
   await page.getByRole("link", { name: `PPO against it: reimported-${suffix}` }).click();
   await expect(page).toHaveURL(/\/research\/runs\?kind=ppo&/);
   await expect(page.getByLabel("Kind")).toHaveValue("ppo");
+  await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
   expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ reward: `reimported-${suffix}` });
 });

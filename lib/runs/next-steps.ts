@@ -80,7 +80,7 @@ export function checkpointNextStep(c: { id: string; kind: string; storeKey: stri
     case "reward":
       return {
         label: "PPO against it",
-        description: `ppo with reward ${c.storeKey}, from ${c.parentId ? "the model it was trained from" : "a checkpoint you pick"}`,
+        description: `ppo with reward ${c.storeKey}, from ${c.parentId ? "the model it was trained from" : "the newest SFT model unless you pick another"}`,
         href: runFormHref({ kind: "ppo", checkpointId: c.parentId ?? undefined, config: { reward: c.storeKey } }),
       };
     case "policy":

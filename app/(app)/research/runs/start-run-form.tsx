@@ -42,7 +42,9 @@ export function StartRunForm({
   const start = runInputs[kind as keyof typeof runInputs]?.start ?? null;
   const startOptions = start ? checkpoints.filter((c) => start.kinds.includes(c.kind)) : [];
   const prefilledStart = prefill?.kind === kind && startOptions.some((c) => c.id === prefill.checkpointId) ? prefill.checkpointId : undefined;
-  const startDefault = prefill?.kind === kind && !prefill.checkpointId ? "" : (prefilledStart ?? defaultStartCheckpoint(kind, checkpoints)?.id ?? "");
+  // A prefill that names its start in the config (config.sft) leaves the field empty; one that names none gets the usual default.
+  const startInConfig = prefill?.kind === kind && start !== null && typeof prefill.config[start.key] === "string";
+  const startDefault = prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
