@@ -44,15 +44,17 @@ export async function checkRunInputs({ kind, config, parentCheckpointId }: { kin
   if (!start && parentCheckpointId) {
     throw new AppError("bad_request:checkpoint", `${capitalized(withArticle(kind))} run starts from no checkpoint; leave "Start from checkpoint" empty.`);
   }
+  // Looked up here rather than left to the foreign key, so the caller learns which id is wrong.
+  const parent = parentCheckpointId ? await getCheckpoint({ checkpointId: parentCheckpointId }) : null;
+  if (parentCheckpointId && !parent) throw new AppError("bad_request:checkpoint", "No such checkpoint.");
   if (start) {
     const rule = `${withArticle(kind)} run starts from ${kindsPhrase(start.kinds)} (${start.role})`;
+    // config[start.key] wins over the parent, as in the job (trainer/jobs/rlhf-job.ts startCheckpoint).
     if (given(config, start.key)) await checkNamed(start, config[start.key], rule);
-    else if (!parentCheckpointId) {
+    else if (!parent) {
       throw new AppError("bad_request:checkpoint", `${capitalized(withArticle(kind))} run needs ${start.role}: choose ${kindsPhrase(start.kinds)} under "Start from checkpoint", or give config.${start.key}.`);
-    } else {
-      const parent = await getCheckpoint({ checkpointId: parentCheckpointId });
-      if (!parent) throw new AppError("bad_request:checkpoint", "No such checkpoint.");
-      if (!start.kinds.includes(parent.kind)) throw new AppError("bad_request:checkpoint", `${parent.name} is ${withArticle(parent.kind)} checkpoint; ${rule}.`);
+    } else if (!start.kinds.includes(parent.kind)) {
+      throw new AppError("bad_request:checkpoint", `${parent.name} is ${withArticle(parent.kind)} checkpoint; ${rule}.`);
     }
   }
   for (const input of inputs.checkpoints) {

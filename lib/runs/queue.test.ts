@@ -189,6 +189,8 @@ describe("researcher runs", () => {
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: "no-such-model", campaignId: randomUUID() } })).toBe("config.reward: no checkpoint named no-such-model.");
     expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: 7 } })).toBe("config.reward must be a checkpoint's name (its store key), got 7.");
 
+    expect(await refusal({ kind: "ppo", parentCheckpointId: randomUUID(), config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "p.txt" } })).toBe("No such checkpoint.");
+
     // The same inputs, right: queued.
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: rm.storeKey, campaignId: randomUUID() } })).toBe("queued");
     expect(await refusal({ kind: "ppo", config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "prompts.txt" } })).toBe("queued");
