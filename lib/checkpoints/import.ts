@@ -9,9 +9,10 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable, Transform, type Writable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
+import { byteLimit } from "@/lib/api/byte-limit";
 import { recordAudit } from "@/lib/audit/audit";
 import { findCheckpointByStoreKey, registerCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
@@ -67,16 +68,8 @@ async function receiveParts(request: Request, contentType: string, dir: string):
       refusal ??= new AppError("bad_request:checkpoint", "The form has too many parts: send the checkpoint's files and the fields name, kind and scoreToken.");
     });
   }
-  let seen = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      if (seen > MAX_CHECKPOINT_UPLOAD_BYTES) done(tooLarge());
-      else done(null, chunk);
-    },
-  });
   try {
-    await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), limit, parser as Writable);
+    await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), byteLimit(MAX_CHECKPOINT_UPLOAD_BYTES, tooLarge), parser as Writable);
     await Promise.all(writes);
   } catch (err) {
     const settled = await Promise.allSettled(writes);

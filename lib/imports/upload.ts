@@ -3,12 +3,15 @@ import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Readable, Transform } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { byteLimit } from "@/lib/api/byte-limit";
 import { AppError } from "@/lib/errors";
 
 /** Uploads above this are refused while streaming, before they fill the disk. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
+
+const tooLarge = () => new AppError("payload_too_large", `Imports are limited to ${MAX_IMPORT_BYTES / 2 ** 20} MB.`);
 
 /**
  * Streams a request body to a temporary file (an import reads the file twice: validate,
@@ -17,19 +20,11 @@ export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 export async function withUploadedFile<T>(request: Request, consume: (file: string) => Promise<T>): Promise<T> {
   if (!request.body) throw new AppError("bad_request:empty_import", "Send the file as the request body.");
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_IMPORT_BYTES) throw new AppError("payload_too_large", `Imports are limited to ${MAX_IMPORT_BYTES / 2 ** 20} MB.`);
+  if (declared > MAX_IMPORT_BYTES) throw tooLarge();
   const dir = await mkdtemp(path.join(tmpdir(), "pairwise-upload-"));
   const file = path.join(dir, "upload");
   try {
-    let seen = 0;
-    const limit = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        seen += chunk.length;
-        if (seen > MAX_IMPORT_BYTES) done(new AppError("payload_too_large", `Imports are limited to ${MAX_IMPORT_BYTES / 2 ** 20} MB.`));
-        else done(null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), limit, createWriteStream(file));
+    await pipeline(Readable.fromWeb(request.body as import("node:stream/web").ReadableStream), byteLimit(MAX_IMPORT_BYTES, tooLarge), createWriteStream(file));
     return await consume(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

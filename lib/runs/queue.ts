@@ -16,6 +16,9 @@ import { checkRunInputs } from "./check-inputs";
 import { checkRunConfig, kindTakesSnapshot, runConfigCatalog } from "./config-catalog";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
 
+/** A job's progress as stored: what it reported, stamped by the database's clock. */
+const progressWithTime = (progress: Omit<RunProgress, "at">) => sql`${JSON.stringify(progress)}::jsonb || jsonb_build_object('at', now())`;
+
 export async function enqueueRun({
   kind,
   config = {},
@@ -146,7 +149,7 @@ export async function heartbeatRun({
 }): Promise<{ owned: boolean; cancelRequested: boolean }> {
   const [row] = await db
     .update(runs)
-    .set({ heartbeatAt: new Date(), ...(progress ? { progress: sql`${JSON.stringify(progress)}::jsonb || jsonb_build_object('at', now())` } : {}) })
+    .set({ heartbeatAt: new Date(), ...(progress ? { progress: progressWithTime(progress) } : {}) })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
     .returning({ cancelRequested: runs.cancelRequested });
   return { owned: Boolean(row), cancelRequested: row?.cancelRequested ?? false };
@@ -181,7 +184,7 @@ export async function finishRun({
       outputCheckpointId,
       finishedAt: new Date(),
       heartbeatAt: new Date(),
-      ...(progress ? { progress: sql`${JSON.stringify(progress)}::jsonb || jsonb_build_object('at', now())` } : {}),
+      ...(progress ? { progress: progressWithTime(progress) } : {}),
     })
     .where(and(eq(runs.id, runId), eq(runs.workerId, workerId), eq(runs.status, "running")))
     .returning({ id: runs.id });
