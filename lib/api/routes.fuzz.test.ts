@@ -256,6 +256,21 @@ describe("route handler fuzz (real Postgres)", () => {
     }
   });
 
+  it("refuses a repeated /error code when any of them is not a plain word (seed 485827536 found a 500)", async () => {
+    // next-auth takes the last of a repeated query key; the check used to read the first.
+    const route = routes.find((r) => r.pattern === "/api/auth/[...nextauth]")!;
+    for (const query of ["error=JH&error=%F0%9F%98%80", "error=a%0D%0Ab&error=Config", "error=JH&error=Configuration"]) {
+      const request = new Request(`http://localhost:3000/api/auth/error?${query}`, { method: "GET" });
+      const res = await inRequestScope(request, (r) => route.handlers.GET!(r, { params: Promise.resolve({ nextauth: ["error"] }) }));
+      if (query.endsWith("Configuration")) {
+        expect(res.status, query).toBeLessThan(400);
+      } else {
+        expect(res.status, query).toBe(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("bad_request:auth_error_code");
+      }
+    }
+  });
+
   it(`answers ${TARGET_REQUESTS}+ hostile requests without a 5xx or a leak`, async () => {
     const combos = routes.flatMap((r) => Object.keys(r.handlers).map((m) => [r, m] as const));
     expect(combos.length).toBeGreaterThan(25);

@@ -3,7 +3,7 @@
  * ("a problem with the server configuration") to a callbackUrl that is not an http(s) URL,
  * and to a GET of the credentials callback; it throws on a JSON body that does not parse,
  * copies /error's code into a Location header unencoded (a non-Latin-1 or CR/LF code
- * throws there), and URI-encodes the provider id of /signin/ID into its redirect (an unpaired
+ * throws there, and a repeated `error` query counts by its last value), and URI-encodes the provider id of /signin/ID into its redirect (an unpaired
  * UTF-16 surrogate throws there). All are the caller's mistake, found by lib/api/routes.fuzz.test.ts, so
  * they are refused here with a 400 before next-auth sees them.
  */
@@ -44,8 +44,9 @@ export async function authRoute(request: Request, ctx: { params: Promise<{ nexta
   if (!segments.every(isStorableText)) throw new AppError("bad_request:path", "The path holds a NUL character or an unpaired UTF-16 surrogate.");
   const [action, detail] = segments;
   if (action === "error") {
-    const code = req.nextUrl.searchParams.get("error") ?? detail ?? "";
-    if (!/^[A-Za-z]{0,64}$/.test(code)) throw new AppError("bad_request:auth_error_code", "Unknown sign-in error code.");
+    // next-auth reads the last `error` of a repeated query (Object.fromEntries), so every one is checked.
+    const codes = req.nextUrl.searchParams.getAll("error");
+    if (!(codes.length ? codes : [detail ?? ""]).every((code) => /^[A-Za-z]{0,64}$/.test(code))) throw new AppError("bad_request:auth_error_code", "Unknown sign-in error code.");
   }
   if (action === "callback" && detail === "credentials" && req.method !== "POST") {
     throw new AppError("bad_request:method", "Credentials are sent to this endpoint by POST.");
