@@ -16,7 +16,7 @@ const config = [
   },
   {
     // Tooling that runs before or outside the app's environment module.
-    files: ["lib/env.ts", "lib/testing/**", "scripts/test.ts", "playwright.config.ts", "e2e/**", "bench/**", "next.config.mjs", "trainer/**/*.test.ts"],
+    files: ["lib/env.ts", "lib/testing/**", "scripts/test.ts", "scripts/fuzz-explore.ts", "playwright.config.ts", "e2e/**", "bench/**", "next.config.mjs", "trainer/**/*.test.ts"],
     rules: { "no-restricted-properties": "off" },
   },
 ];

@@ -7,8 +7,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 
-/** The fast-check seed of this run: FUZZ_SEED replays one, else a new one each run (printed by the tests). */
-export const fuzzSeed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+/**
+ * The seed CI runs the fuzz tests with, so that its gate gives the same answer on every run of
+ * the same code (new seeds explore with `npm run fuzz:explore`). It found the 500 of a repeated
+ * /api/auth/error code, fixed since.
+ */
+export const CI_FUZZ_SEED = 485827536;
+
+/** The fast-check seed of this run: FUZZ_SEED replays one; under CI, CI_FUZZ_SEED; else a new one each run (printed by the tests). */
+export const fuzzSeed = Number(process.env.FUZZ_SEED ?? (process.env.CI ? CI_FUZZ_SEED : Date.now() % 2 ** 31));
 
 export type RouteFile = {
   /** The module's path, relative to the repository root. */
