@@ -11,6 +11,7 @@ import { disposeModel } from "../model";
 import { readSafetensorsHeader } from "../safetensors";
 import { defaultThreads } from "../parallel";
 import { benchSizes, measureThroughput } from "../throughput";
+import { withDatabase } from "./database";
 import { opt, OptionError, type OptionTable, type Resolved } from "./options";
 import { lmCommands } from "./lm-commands";
 import { rlhfCommands } from "./rlhf-commands";
@@ -110,13 +111,8 @@ export const commands: Record<string, Command> = {
       if (o.register) {
         // Imported only here, so the other commands need no database.
         const { registerCheckpoint } = await import("@/lib/checkpoints/registry");
-        const { closeDatabase } = await import("@/db/client");
-        try {
-          const row = await registerCheckpoint({ record });
-          log(`registered ${row.storeKey} as checkpoint ${row.id}: it is listed on /research/checkpoints`);
-        } finally {
-          await closeDatabase();
-        }
+        const row = await withDatabase(() => registerCheckpoint({ record }));
+        log(`registered ${row.storeKey} as checkpoint ${row.id}: it is listed on /research/checkpoints`);
       }
     },
   }),

@@ -15,6 +15,7 @@ import { type PreferenceRow, readPreferenceJsonl, readPromptsFile } from "../pre
 import { rewardOptions, trainRewardModel } from "../reward";
 import { readScoreJsonl, scoreRows } from "../score";
 import type { Command } from "./commands";
+import { withDatabase } from "./database";
 import { opt, OptionError, type OptionTable, type Resolved } from "./options";
 
 const command = <T extends OptionTable>(c: Command<T>): Command => c as unknown as Command;
@@ -45,12 +46,7 @@ const textDocs = (file: string) => readCorpusDocs(file);
 async function preferenceRows(o: { data: string; snapshot: string }): Promise<PreferenceRow[]> {
   if (o.snapshot) {
     const { snapshotPreferenceRows } = await import("@/lib/snapshots/snapshots");
-    const { closeDatabase } = await import("@/db/client");
-    try {
-      return await snapshotPreferenceRows({ snapshotId: o.snapshot });
-    } finally {
-      await closeDatabase(); // an open pool keeps the process alive after the run
-    }
+    return withDatabase(() => snapshotPreferenceRows({ snapshotId: o.snapshot }));
   }
   if (o.data) return readPreferenceJsonl(o.data);
   throw new OptionError("--data or --snapshot is required");
