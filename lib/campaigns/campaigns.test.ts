@@ -25,15 +25,17 @@ describe("campaign access", () => {
     await expect(getLabelableCampaign({ campaignId: draft.id, user: member })).rejects.toMatchObject({ code: "conflict:campaign_not_active" });
   });
 
-  it("counts the pairs still open to each labeler: not those they judged, skipped or hold, nor those judged enough", async () => {
+  it("counts the pairs still open to each labeler: those they hold, not those they judged or skipped, nor those judged enough", async () => {
     const { campaign } = await makeCampaign({ pairCount: 3, overlap: 2, settings: { askStrength: false, ordering: "finish-first" } });
     const [a, b, c] = await Promise.all([makeUser("labeler"), makeUser("labeler"), makeUser("labeler")]);
     const openFor = async (u: { id: string }) => (await listLabelableCampaigns({ userId: u.id })).find((x) => x.id === campaign.id)!.openForMe;
     const [t1, t2, t3] = await leaseTasks({ campaign, labeler: a, count: 3 });
     await submitJudgment({ labeler: a, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: t1!.assignmentId, choice: "left" } });
     await skipTask({ labeler: a, assignmentId: t2!.assignmentId, input: { reason: "cant_judge" } });
-    expect(t3).toBeDefined(); // still leased to a
-    expect(await openFor(a)).toBe(0);
+    expect(t3).toBeDefined(); // still leased to a: the labeling page serves it to a again
+    expect(await openFor(a)).toBe(1);
+    const [again] = await leaseTasks({ campaign, labeler: a, count: 1 });
+    expect(again!.assignmentId).toBe(t3!.assignmentId);
     expect(await openFor(b)).toBe(3); // a's lease may lapse, so the third pair still counts for b
     // finish-first gives b the pair a judged: two judgments meet the overlap, and it is open to no one.
     const [mine] = await leaseTasks({ campaign, labeler: b, count: 1 });

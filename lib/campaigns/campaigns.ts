@@ -55,11 +55,13 @@ export async function listLabelableCampaigns({ userId }: { userId: string }) {
     .select({
       ...summaryColumns,
       judgedByMe: sql<number>`(select count(*)::int from comparisons c where c.campaign_id = campaigns.id and c.labeler_id = ${userId})`,
-      // Pairs the queue could still give this labeler (lib/labeling/queue.ts lockCandidates, less
-      // other labelers' leases, which may lapse): not yet judged, skipped or held by them.
+      // Pairs the labeling page would still show this labeler: those they hold (leaseTasks serves
+      // a live lease again, and the page leases the next pair ahead, so one who stopped mid-way
+      // holds one or two) and those the queue could lease them (lib/labeling/queue.ts
+      // lockCandidates, less other labelers' leases, which may lapse). Not those they judged or skipped.
       openForMe: sql<number>`(select count(*)::int from pairs p
         where p.campaign_id = campaigns.id and p.gold_choice is null and p.judgment_count < campaigns.overlap
-          and not exists (select 1 from assignments a where a.pair_id = p.id and a.labeler_id = ${userId} and (a.status <> 'active' or a.expires_at > now())))`,
+          and not exists (select 1 from assignments a where a.pair_id = p.id and a.labeler_id = ${userId} and a.status <> 'active'))`,
     })
     .from(campaigns)
     .where(and(eq(campaigns.status, "active"), memberCondition(userId)))
