@@ -27,7 +27,7 @@ export const trlRowSchema = z.object({ ...base, chosen: importResponseSchema, re
 
 export const importOptionsSchema = z
   .object({
-    format: z.enum(["jsonl", "csv"]).default("jsonl"),
+    format: z.enum(["jsonl", "csv"]).default("jsonl").openapi({ description: "Absent: `csv` when the body is sent as `text/csv`, else `jsonl`." }),
     /** TRL rows `{prompt, chosen, rejected}`: gold pairs with a known answer, or pairs to label afresh. */
     trlAs: z.enum(["gold", "label"]).default("label"),
     /** `{prompt, responses}` rows: keep at most this many of the K-choose-2 pairs per prompt (seeded sample); 0 = all. */
@@ -35,6 +35,11 @@ export const importOptionsSchema = z
   })
   .openapi("ImportOptions");
 export type ImportOptions = z.infer<typeof importOptionsSchema>;
+
+/** The format a request body declares: `text/csv` is CSV; anything else leaves the default (JSONL). */
+export function importFormatOf(contentType: string | null): ImportOptions["format"] | undefined {
+  return contentType?.split(";")[0]!.trim().toLowerCase() === "text/csv" ? "csv" : undefined;
+}
 
 export const importErrorSchema = z.object({ line: z.number(), message: z.string() });
 export type ImportError = z.infer<typeof importErrorSchema>;

@@ -1,0 +1,34 @@
+/**
+ * POST /api/v1/campaigns/{id}/import as an API client sends it: the file as the raw body,
+ * with the content type the OpenAPI document offers for it.
+ */
+import { describe, expect, it } from "vitest";
+import { POST as importRoute } from "@/app/api/v1/campaigns/[id]/import/route";
+import { createApiToken } from "@/lib/auth/tokens";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
+
+const CSV = ['prompt,response_a,response_b', '"Define: anvil","A heavy iron block.","A small bird."', '"Define: cellar","A room below ground.","A person who sells ""goods""."'].join("\n");
+
+describe("import route", () => {
+  it("reads a text/csv body as CSV without ?format=csv, and a format in the query still wins", async () => {
+    const authorization = `Bearer ${(await createApiToken({ userId: (await makeUser("researcher")).id, name: "import" }))!.token}`;
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const post = (query: string, contentType: string, body: string) =>
+      importRoute(new Request(`http://test/api/v1/campaigns/${campaign.id}/import${query}`, { method: "POST", body, headers: { authorization, "content-type": contentType } }), {
+        params: Promise.resolve({ id: campaign.id }),
+      });
+
+    const csv = await post("", "text/csv; charset=utf-8", CSV);
+    expect(csv.status).toBe(200);
+    expect(await csv.json()).toMatchObject({ ok: true, rows: 2, pairsCreated: 2 });
+
+    // The query names the format: a CSV body declared as CSV but sent with format=jsonl is read as JSONL.
+    const forced = await post("?format=jsonl", "text/csv", CSV);
+    expect(forced.status).toBe(422);
+    expect((await forced.json()).errors[0].message).toMatch(/Not valid JSON/);
+
+    const jsonl = await post("", "application/x-ndjson", JSON.stringify({ prompt: "Define: quill", response_a: "A feather pen.", response_b: "A rock." }));
+    expect(await jsonl.json()).toMatchObject({ ok: true, rows: 1, pairsCreated: 1 });
+  });
+});
