@@ -3,7 +3,9 @@
  *  [--max-pairs-per-prompt N] FILE`: the same import as the researcher page and the API.
  */
 import { parseArgs } from "node:util";
+import { ZodError } from "zod";
 import { closeDatabase } from "@/db/client";
+import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
 
 const { values, positionals } = parseArgs({
@@ -40,7 +42,10 @@ try {
     );
   }
 } catch (err) {
-  console.error((err as Error).message);
+  // The options' names as the flags spell them: trlAs -> --trl-as.
+  if (err instanceof ZodError) for (const i of err.issues) console.error(`--${i.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`);
+  else if (err instanceof AppError && err.code === "not_found:campaign") console.error(`No campaign ${values.campaign}: --campaign takes the id in the campaign page's address (/research/campaigns/<id>).`);
+  else console.error((err as Error).message);
   process.exitCode = 1;
 } finally {
   await closeDatabase();

@@ -57,6 +57,11 @@ describe("import (real Postgres)", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it("refuses a campaign id that is not a uuid (the CLI passes what was typed) as no such campaign", async () => {
+    const good = file("one.jsonl", [JSON.stringify({ prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish." })]);
+    await expect(importFile({ campaignId: "HC loop", actorId: null, options: {}, file: good })).rejects.toMatchObject({ code: "not_found:campaign", message: "No such campaign." });
+  });
+
   it("imports pairs, K responses, TRL rows as gold, and message-list prompts; skips exact duplicates", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const lines = [

@@ -9,6 +9,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { prompts, responses } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
+import { parseId } from "@/lib/api/params";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
 import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
@@ -137,7 +138,7 @@ export async function validateImportFile({ file, options }: { file: string; opti
 }
 
 export async function importFile({
-  campaignId,
+  campaignId: typedCampaignId,
   file,
   options: rawOptions,
   actorId,
@@ -148,6 +149,8 @@ export async function importFile({
   actorId: string | null;
 }): Promise<ImportResult> {
   const options = importOptionsSchema.parse(rawOptions);
+  // The API checks its path's id; the CLI passes what was typed (a name, say), which would fail the query.
+  const campaignId = parseId(typedCampaignId, "campaign");
   if (await isBinaryFile(file)) throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
   const check = await validateImportFile({ file, options });
   if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, errorCount: check.errorCount, errors: check.errors };
