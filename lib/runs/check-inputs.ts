@@ -6,6 +6,8 @@
  */
 import "server-only";
 import type { Checkpoint } from "@/db/schema";
+import { parseId } from "@/lib/api/params";
+import { getCampaign } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
 import { checkpointRecord, FolderCheckpointStore } from "@/trainer/checkpoint";
@@ -38,6 +40,17 @@ async function checkNamed(input: CheckpointInput, value: unknown, rule: string):
   if (!input.kinds.includes(found)) throw new AppError("bad_request:checkpoint", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
 }
 
+/** config.campaignId (PPO's or eval's prompts, the campaign generate-pairs adds to) names a campaign. */
+async function checkCampaign(value: unknown): Promise<void> {
+  const unknown = () => new AppError("bad_request:config", `config.campaignId: no campaign ${JSON.stringify(value)} (give the id in the campaign page's address).`);
+  if (typeof value !== "string") throw unknown();
+  try {
+    await getCampaign({ campaignId: parseId(value, "campaign") });
+  } catch (err) {
+    throw err instanceof AppError && err.code === "not_found:campaign" ? unknown() : err;
+  }
+}
+
 export async function checkRunInputs({ kind, config, parentCheckpointId }: { kind: RunKind; config: Record<string, unknown>; parentCheckpointId: string | null }): Promise<void> {
   const inputs = runInputs[kind];
   const { start } = inputs;
@@ -61,6 +74,8 @@ export async function checkRunInputs({ kind, config, parentCheckpointId }: { kin
     if (given(config, input.key)) await checkNamed(input, config[input.key], `it must be ${kindsPhrase(input.kinds)}: ${input.role}`);
     else if (input.required) throw new AppError("bad_request:config", `${capitalized(withArticle(kind))} run needs config.${input.key}: the name of ${input.role} (${kindsPhrase(input.kinds)}).`);
   }
+  // Else the worker fails the run later, saying the campaign has no prompts.
+  if (given(config, "campaignId")) await checkCampaign(config.campaignId);
   if (inputs.needsOneOf && !inputs.needsOneOf.keys.some((k) => given(config, k))) {
     throw new AppError("bad_request:config", inputs.needsOneOf.message);
   }

@@ -8,6 +8,7 @@ import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
 import { startWorker } from "@/trainer/worker-loop";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { startTestWorker } from "@/lib/testing/worker";
 import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
@@ -191,8 +192,15 @@ describe("researcher runs", () => {
 
     expect(await refusal({ kind: "ppo", parentCheckpointId: randomUUID(), config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "p.txt" } })).toBe("No such checkpoint.");
 
+    // A campaign that does not exist (the worker used to fail the run: "the campaign has no prompts to sample for").
+    const missing = randomUUID();
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: rm.storeKey, campaignId: missing } })).toBe(`config.campaignId: no campaign "${missing}" (give the id in the campaign page's address).`);
+    expect(await refusal({ kind: "generate-pairs", parentCheckpointId: policy.id, config: { campaignId: "HC loop" } })).toBe(`config.campaignId: no campaign "HC loop" (give the id in the campaign page's address).`);
+
     // The same inputs, right: queued.
-    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: rm.storeKey, campaignId: randomUUID() } })).toBe("queued");
+    const { campaign } = await makeCampaign({ pairCount: 1 });
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: rm.storeKey, campaignId: campaign.id } })).toBe("queued");
+    expect(await refusal({ kind: "generate-pairs", parentCheckpointId: policy.id, config: { campaignId: campaign.id } })).toBe("queued");
     expect(await refusal({ kind: "ppo", config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "prompts.txt" } })).toBe("queued");
     expect(await refusal({ kind: "reward", parentCheckpointId: rm.id, config: { data: "x.jsonl" } })).toBe("queued"); // a refit from an earlier reward model
     expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: rm.storeKey } })).toBe("queued");
