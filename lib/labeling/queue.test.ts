@@ -178,6 +178,28 @@ describe("labeling queue (real Postgres)", () => {
     expect(again.map((t) => t.assignmentId)).toEqual(first.map((t) => t.assignmentId));
   });
 
+  it("answers overlapping lease requests of one labeler with the same tasks, never 'done' while they hold some", async () => {
+    // The labeling page refetches after every submission and drops a superseded request without
+    // stopping it on the server, so two of one labeler's requests overlap. One that read the
+    // labeler's live leases before the other committed its new ones, and then looked for pairs,
+    // found them all taken by that labeler: "No pairs left for you here" with two pairs leased.
+    for (let round = 0; round < 5; round++) {
+      const { campaign } = await makeCampaign({ pairCount: 2 });
+      const labeler = await makeUser();
+      const answers = await Promise.all([1, 2, 3].map(() => leaseTasks({ campaign, labeler, count: 2 })));
+      const ids = answers.map((tasks) => tasks.map((t) => t.assignmentId).sort());
+      expect(ids[0]).toHaveLength(2);
+      expect(ids[1]).toEqual(ids[0]);
+      expect(ids[2]).toEqual(ids[0]);
+    }
+    // With more pairs than a request asks for, overlapping requests lease `count` pairs, not `count` each.
+    const { campaign } = await makeCampaign({ pairCount: 8 });
+    const labeler = await makeUser();
+    await Promise.all([1, 2, 3].map(() => leaseTasks({ campaign, labeler, count: 2 })));
+    const [held] = await db.execute<{ n: number }>(sql`select count(*)::int as n from assignments where labeler_id = ${labeler.id} and status = 'active'`);
+    expect(held!.n).toBe(2);
+  });
+
   it("gives an expired lease's pair to someone else, and skips release the pair and are recorded", async () => {
     const { campaign } = await makeCampaign({ pairCount: 1, overlap: 1 });
     const [a, b, c] = await Promise.all([makeUser(), makeUser(), makeUser()]);

@@ -6,6 +6,8 @@
  * committed before the lock was taken, so no pair is ever over-leased. "No pair for you" is
  * answered only after a scan that waits for locked rows instead of skipping them finds none;
  * that wait happens only while the transaction holds no pair lock, so leases cannot deadlock.
+ * One labeler's lease requests in a campaign run one at a time (an advisory lock taken before
+ * any row lock), so each reads the leases the one before it made.
  *
  * Order: by judgment count (most first under finish-first, fewest first under spread), then
  * higher `priority` first, then oldest first (finish-first) or at random (spread).
@@ -172,6 +174,11 @@ export async function leaseTasks({ campaign, labeler, count }: { campaign: Campa
     // Checked here as well as by the callers: a campaign with a member list leases its
     // pairs to no one else, and a member who was removed gets no more (old leases expire).
     if (!(await mayLabel({ tx, campaignId: campaign.id, userId: labeler.id }))) return [];
+    // One lease request per labeler and campaign at a time. The page refetches after each
+    // submission, so a labeler's requests overlap; one that read the live leases below before
+    // another committed its new ones would then find those pairs taken by this labeler and
+    // answer "none left" while they hold them, or lease `count` more. Waiting here, it reads them.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`lease:${labeler.id}:${campaign.id}`}, 0))`);
     const live = await tx
       .select({ id: assignments.id })
       .from(assignments)
