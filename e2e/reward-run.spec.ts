@@ -100,6 +100,9 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByRole("link", { name: "Download demo-sft" })).toBeVisible();
   const produced = page.getByRole("link", { name: /^Download reward-[0-9a-f]{8}$/ });
   await expect(produced).toBeVisible();
+  // A reward model answers no prompts: its lineage does not send one to generate-pairs, which refuses it.
+  await expect(page.getByText("Runs started from it: none yet")).toBeVisible();
+  await expect(page.getByText(/Pairs from its samples/)).toHaveCount(0);
 
   // 7. The new reward model scores a pair through the API (a worker runs it).
   const checkpointId = (await produced.getAttribute("href"))!.match(/[0-9a-f-]{36}/)![0];
@@ -142,6 +145,7 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
   await expect(page.getByRole("list", { name: "Samples of iteration 2" }).getByRole("listitem")).toHaveCount(2);
+  await expect(page.getByText("Pairs from its samples: none yet (start a generate-pairs run from it)")).toBeVisible();
 
   // 9. The PPO run's page offers its evaluation against demo-sft, judged by the reward model; the eval run
   // (on three of the held-out headwords, its default prompts; it reads no snapshot, so that field is off)

@@ -1,6 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { runInputs } from "@/lib/runs/inputs";
 import type { CheckpointRef, RunLineage } from "@/lib/runs/lineage";
+
+/** Kinds a generate-pairs run can sample from: only their lineage has "pairs from its samples" (a reward model answers nothing). */
+const sampledKinds: string[] = runInputs["generate-pairs"].start!.kinds;
 
 const runLink = (id: string, text?: string) => (
   <Link className="font-mono text-xs underline" href={`/research/runs/${id}`}>
@@ -92,20 +96,22 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
                         ))
                       : "none yet"}
                   </li>
-                  <li>
-                    Pairs from its samples:{" "}
-                    {c.pairs.length
-                      ? c.pairs.map((p, i) => (
-                          <span key={p.campaignId}>
-                            {i ? ", " : ""}
-                            {p.pairs} in{" "}
-                            <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
-                              {p.campaignName}
-                            </Link>
-                          </span>
-                        ))
-                      : "none yet (start a generate-pairs run from it)"}
-                  </li>
+                  {sampledKinds.includes(c.kind) ? (
+                    <li>
+                      Pairs from its samples:{" "}
+                      {c.pairs.length
+                        ? c.pairs.map((p, i) => (
+                            <span key={p.campaignId}>
+                              {i ? ", " : ""}
+                              {p.pairs} in{" "}
+                              <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
+                                {p.campaignName}
+                              </Link>
+                            </span>
+                          ))
+                        : "none yet (start a generate-pairs run from it)"}
+                    </li>
+                  ) : null}
                 </ul>
               </li>
             ))}
