@@ -12,7 +12,7 @@ import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./c
 import { opt, rules } from "./cli/options";
 import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
-import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
+import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
 import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { mean } from "./rl-math";
@@ -125,9 +125,10 @@ export async function trainDpo(input: TrainDpoInput): Promise<{ record: Checkpoi
   let tokens = 0;
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number> } | null = null;
   const t0 = performance.now();
-  input.onPlan?.(config.epochs * kwiseBatches(train, config.batchSize).length);
-  for (let epoch = 0; epoch < config.epochs; epoch++) {
-    for (const rows of kwiseBatches(train, config.batchSize, rng.next)) {
+  const epochs = epochBatches(train, config.batchSize, config.epochs, rng.next);
+  input.onPlan?.(epochs.reduce((n, batches) => n + batches.length, 0));
+  for (const batches of epochs) {
+    for (const rows of batches) {
       const b = dpoBatch(rows, tokenizer, reference, maxLength);
       const res = trainStep(model, optimizer, b, (m, batch) => batchLoss(m, batch, tokenizer.padId, config, true), { clipNorm: config.clipNorm });
       step++;

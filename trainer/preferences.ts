@@ -138,6 +138,15 @@ export function kwiseBatches<R extends Pick<PreferenceRow, "promptId" | "prompt"
 }
 
 /**
+ * Every epoch's K-wise batches, drawn up front in epoch order from `shuffle`. Packing whole
+ * groups after a shuffle gives each epoch its own number of batches, so the steps a run will
+ * take (its progress and ETA) and the end of each epoch are known only from these.
+ */
+export function epochBatches<R extends Pick<PreferenceRow, "promptId" | "prompt">>(rows: R[], batchSize: number, epochs: number, shuffle: () => number): R[][][] {
+  return Array.from({ length: epochs }, () => kwiseBatches(rows, batchSize, shuffle));
+}
+
+/**
  * Prompts for PPO and eval: JSONL rows with a "prompt" (string or message list; SFT and preference
  * rows work as they are) or, for any other file, one prompt per non-empty line. ".gz" is unzipped.
  */

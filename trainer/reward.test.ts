@@ -2,9 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { loadCheckpoint } from "./checkpoint";
-import type { PreferenceRow } from "./preferences";
+import { epochBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { pairTarget, preferenceLoss, preferenceLossValue, rewardDefaults, trainRewardModel } from "./reward";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer } from "./rlhf-testing";
+import { createRng } from "./rng";
 import { scoreRows } from "./score";
 
 describe("reward loss", () => {
@@ -83,5 +84,28 @@ describe("reward model on wasm", () => {
     expect(agree).toBeGreaterThanOrEqual(0.9);
     const single = await scoreRows({ store, checkpointId: "rm", rows: [{ prompt: held[0].prompt, response: held[0].chosen }] });
     expect("score" in single[0] && single[0].score).toBeCloseTo("score_a" in scored[0] ? scored[0].score_a : NaN, 4);
+  });
+
+  it("plans the steps it takes and validates at each epoch's end, though shuffled epochs pack into different batch counts", async () => {
+    const store = tempStore();
+    const tokenizer = toyTokenizer();
+    await saveToyCheckpoint(store, "base", tokenizer);
+    // Prompts with 1, 2 or 3 pairs, packed whole into batches of about 4.
+    const promptIds = Array.from({ length: 40 }, (_, g) => Array<string>(1 + (g % 3)).fill(`p${g}`)).flat();
+    const rows = blueWordPreference(promptIds.length, 3).map((r, i) => ({ ...r, promptId: promptIds[i] }));
+    const config = { lr: 1e-3, epochs: 4, batchSize: 4, valFraction: 0.2, patience: 0 };
+    // The run was planned as 4 x the unshuffled packing's count, while each shuffled epoch has its own.
+    const { train } = splitByPrompt(rows, config.valFraction, "");
+    const counts = epochBatches(train, config.batchSize, config.epochs, createRng(rewardDefaults.seed).next).map((b) => b.length);
+    expect(new Set(counts).size).toBeGreaterThan(1);
+
+    let planned = 0;
+    const steps: Array<Record<string, number>> = [];
+    const res = await trainRewardModel({ rows, baseCheckpointId: "base", store, outputId: "rm-plan", config, onPlan: (n) => void (planned = n), onStep: (_, m) => void steps.push(m) });
+    expect(res.steps).toBe(counts.reduce((a, b) => a + b, 0));
+    expect(planned).toBe(res.steps);
+    // Validation once per epoch, at its last step.
+    const validatedAt = steps.map((m, i) => ("loss/val" in m ? i + 1 : 0)).filter(Boolean);
+    expect(validatedAt).toEqual(counts.map((_, e) => counts.slice(0, e + 1).reduce((a, b) => a + b, 0)));
   });
 });

@@ -14,7 +14,7 @@ import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./c
 import { opt, rules } from "./cli/options";
 import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
-import { kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
+import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
 import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
@@ -224,9 +224,8 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   const rng = createRng(config.seed);
 
   // 3. epochs of K-wise batches; validation every evalEvery steps; keep the best weights
-  const batchesPerEpoch = kwiseBatches(train, config.batchSize).length;
-  const evalEvery = config.evalEvery > 0 ? config.evalEvery : batchesPerEpoch;
-  input.onPlan?.(config.epochs * batchesPerEpoch);
+  const epochs = epochBatches(train, config.batchSize, config.epochs, rng.next);
+  input.onPlan?.(epochs.reduce((n, batches) => n + batches.length, 0));
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null = null;
   let sinceBest = 0;
   let step = 0;
@@ -243,8 +242,8 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
     } else sinceBest++;
     return m;
   };
-  training: for (let epoch = 0; epoch < config.epochs; epoch++) {
-    for (const rows of kwiseBatches(train, config.batchSize, rng.next)) {
+  training: for (const batches of epochs) {
+    for (const [i, rows] of batches.entries()) {
       const targets = rows.map((r) => pairTarget(r, config, marginMap));
       const batch = pairBatch(rows, tokenizer, maxLength, targets);
       const res = trainStep(
@@ -260,7 +259,8 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
       step++;
       tokens += batch.tokens;
       const metrics: Record<string, number> = { "loss/train": res.loss, ...res.metrics, "tokens/s": tokens / ((performance.now() - t0) / 1000) };
-      if (step % evalEvery === 0) Object.assign(metrics, validate());
+      // evalEvery 0: at the end of each epoch
+      if (config.evalEvery > 0 ? step % config.evalEvery === 0 : i === batches.length - 1) Object.assign(metrics, validate());
       await input.onStep?.(step, metrics);
       if (config.patience > 0 && sinceBest >= config.patience) {
         stoppedEarly = true;
@@ -269,7 +269,8 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
       }
     }
   }
-  if (step % evalEvery !== 0 && !stoppedEarly) {
+  // evalEvery 0 validated at the last step already, as the end of the last epoch.
+  if (config.evalEvery > 0 && step % config.evalEvery !== 0 && !stoppedEarly) {
     const m = validate();
     if (m) await input.onStep?.(step, m);
   }
