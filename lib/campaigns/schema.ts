@@ -23,16 +23,19 @@ export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
 export const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
 
+// Strict, here and in settings: a misplaced key (`settings.overlap` for `overlap`) dropped
+// without a word would leave the default in its place.
 export const createCampaignSchema = z
   .object({
     name: z.string().trim().min(1, "Give the campaign a name.").max(200),
     guidelines: z.string().max(50_000).default(""),
     overlap: z.number().int().min(1).max(20).default(3),
     status: campaignStatusSchema.default("draft"),
-    settings: campaignSettingsSchema.partial().default({}),
+    settings: campaignSettingsSchema.partial().strict().default({}),
     /** Labelers allowed to work on it; empty = every labeler. */
     labelerIds: z.array(z.uuid()).max(10_000).default([]),
   })
+  .strict()
   .openapi("CreateCampaign");
 export type CreateCampaignInput = z.input<typeof createCampaignSchema>;
 
@@ -48,7 +51,7 @@ function withoutDefaults<T extends Record<string, z.ZodType>>(shape: T) {
 export const updateCampaignSchema = z
   .object({
     ...withoutDefaults(createCampaignSchema.shape),
-    settings: z.object(withoutDefaults(campaignSettingsSchema.shape)).partial(),
+    settings: z.object(withoutDefaults(campaignSettingsSchema.shape)).partial().strict(),
   })
   .partial()
   .strict()
