@@ -1,7 +1,8 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
-import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
+import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
 import { importOptionsSchema, importResultSchema } from "@/lib/imports/schema";
+import { MAX_IMPORT_BYTES } from "@/lib/imports/upload";
 import { campaignSchema, createCampaignSchema, updateCampaignSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
@@ -52,7 +53,7 @@ export function registerCampaignPaths(registry: OpenAPIRegistry): void {
     responses: {
       200: jsonContent(importResultSchema, "Imported."),
       422: jsonContent(importResultSchema, "Refused: the bad lines, numbered; nothing written."),
-      413: commonErrors[400]!,
+      413: jsonContent(errorSchema, `Over ${MAX_IMPORT_BYTES / 2 ** 20} MB.`),
       ...commonErrors,
     },
   });

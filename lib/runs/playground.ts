@@ -6,6 +6,7 @@ import "server-only";
 import type { Checkpoint, Run } from "@/db/schema";
 import { getCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
+import { kindsPhrase, withArticle } from "./inputs";
 import { enqueueRun } from "./queue";
 import { playgroundRequestSchema, type PlaygroundJobConfig, type PlaygroundRequest } from "./schema";
 
@@ -16,7 +17,7 @@ async function checkpointOfKind(checkpointId: string, kinds: Checkpoint["kind"][
   const checkpoint = await getCheckpoint({ checkpointId });
   if (!checkpoint) throw new AppError("not_found:checkpoint", `No checkpoint ${checkpointId}.`);
   if (!kinds.includes(checkpoint.kind)) {
-    throw new AppError("bad_request:checkpoint_kind", `Checkpoint ${checkpoint.name} is a ${checkpoint.kind} model; this needs ${kinds.join(" or ")}.`);
+    throw new AppError("bad_request:checkpoint_kind", `Checkpoint ${checkpoint.name} is ${withArticle(checkpoint.kind)} checkpoint; this needs ${kindsPhrase(kinds)}.`);
   }
   return { id: checkpoint.id, name: checkpoint.name, kind: checkpoint.kind, storeKey: checkpoint.storeKey };
 }

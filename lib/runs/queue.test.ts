@@ -4,6 +4,8 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { runMetrics, runs } from "@/db/schema";
+import { POST as scoreRoute } from "@/app/api/v1/score/route";
+import { createApiToken } from "@/lib/auth/tokens";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
@@ -11,6 +13,7 @@ import { startWorker } from "@/trainer/worker-loop";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { startTestWorker } from "@/lib/testing/worker";
+import { enqueuePlayground } from "./playground";
 import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
 
 const kind = () => `test-${Math.random().toString(36).slice(2)}`;
@@ -170,6 +173,25 @@ describe("researcher runs", () => {
     for (const kind of ["reward", "dpo", "ppo"] as const) {
       await expect(startRun({ input: { kind, snapshotId }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:snapshot", message: "No such dataset snapshot." });
     }
+  });
+
+  it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
+    const researcher = await makeUser("researcher");
+    const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];
+    await expect(enqueuePlayground({ input: { prompt: "Define: anvil", checkpointIds: [rm.id, sft.id] }, actorId: researcher.id })).rejects.toMatchObject({
+      code: "bad_request:checkpoint_kind",
+      message: `Checkpoint ${rm.name} is a reward checkpoint; this needs a policy, sft or base checkpoint.`,
+    });
+    await expect(enqueuePlayground({ input: { prompt: "Define: anvil", checkpointIds: [sft.id, sft.id], rewardCheckpointId: sft.id }, actorId: researcher.id })).rejects.toMatchObject({
+      message: `Checkpoint ${sft.name} is an sft checkpoint; this needs a reward checkpoint.`,
+    });
+    const token = (await createApiToken({ userId: researcher.id, name: "score" }))!.token;
+    const scored = await scoreRoute(
+      new Request("http://test/api/v1/score", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ checkpointId: sft.id, rows: [{ prompt: "p", response: "r" }] }) }),
+      { params: Promise.resolve({}) },
+    );
+    expect(scored.status).toBe(400);
+    expect(((await scored.json()) as { error: { message: string } }).error.message).toBe(`Checkpoint ${sft.name} is an sft checkpoint, not a reward model.`);
   });
 
   it("refuses a run whose checkpoints are missing or of a kind its job cannot use, or whose data is missing, saying which", async () => {

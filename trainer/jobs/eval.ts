@@ -23,7 +23,8 @@ export const evaluate: JobHandler = async (ctx) => {
     otherwise: "leave out config.campaignId for the held-out headwords",
     fallback: async () => ({ prompts: heldoutPrompts(), source: "the held-out headwords" }),
   });
-  ctx.log("prompts", { source, prompts: prompts.length });
+  const used = config.maxPrompts > 0 ? Math.min(config.maxPrompts, prompts.length) : prompts.length;
+  ctx.log("prompts", { source, prompts: used, ...(used < prompts.length ? { of: prompts.length } : {}) });
   const text = own.text === "none" ? "" : typeof own.text === "string" && own.text ? own.text : corpusFiles().corpusHeldout;
   await ctx.checkpointStep();
   const res = await evaluatePolicies({

@@ -6,6 +6,7 @@ import type { Run } from "@/db/schema";
 import type { RunSampleInput } from "@/lib/runs/samples";
 import { initBackend } from "../backend";
 import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
+import { heldoutPrompts } from "../data/corpus";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer, toyWords } from "../rlhf-testing";
 import { jobHandlers } from ".";
 import { type JobContext, RunCancelled } from "./types";
@@ -199,8 +200,12 @@ describe("dpo, ppo and eval jobs", () => {
   it("eval takes policy A from the parent checkpoint and, without a prompts source, the held-out headwords", async () => {
     const { ctx } = context({ ...quickEval, maxPrompts: 2 });
     (ctx.run as { parentCheckpointId: string | null }).parentCheckpointId = "row-sft";
+    const lines: Array<[string, Record<string, unknown> | undefined]> = [];
+    ctx.log = (msg, fields) => void lines.push([msg, fields]);
     const out = await jobHandlers.eval(ctx);
     expect(out.result).toMatchObject({ promptSource: "the held-out headwords", prompts: 2 });
+    // The log's count is the prompts evaluated (maxPrompts), not the headwords there are.
+    expect(lines.find(([msg]) => msg === "prompts")?.[1]).toEqual({ source: "the held-out headwords", prompts: 2, of: heldoutPrompts().length });
     expect((out.result.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(["A sft", "B sft"]);
     await expect(jobHandlers.eval(context(quickEval).ctx)).rejects.toThrow("the run needs config.policy (a checkpoint id) or a parent checkpoint");
   });

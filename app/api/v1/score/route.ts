@@ -2,6 +2,7 @@ import { apiRoute, parseJsonBody } from "@/lib/api/handler";
 import { requireApiRole } from "@/lib/auth/guard";
 import { getCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
+import { withArticle } from "@/lib/runs/inputs";
 import { enqueueRun, runDto, waitForRun } from "@/lib/runs/queue";
 import { scoreRequestSchema } from "@/lib/runs/schema";
 
@@ -17,7 +18,7 @@ export const POST = apiRoute(async (request) => {
   const { checkpointId, rows } = await parseJsonBody(request, scoreRequestSchema);
   const checkpoint = await getCheckpoint({ checkpointId });
   if (!checkpoint) throw new AppError("not_found:checkpoint", "No such checkpoint.");
-  if (checkpoint.kind !== "reward") throw new AppError("bad_request:checkpoint_kind", `Checkpoint ${checkpoint.name} is a ${checkpoint.kind} model, not a reward model.`);
+  if (checkpoint.kind !== "reward") throw new AppError("bad_request:checkpoint_kind", `Checkpoint ${checkpoint.name} is ${withArticle(checkpoint.kind)} checkpoint, not a reward model.`);
   const queued = await enqueueRun({ kind: "score", config: { checkpoint: checkpoint.storeKey, rows }, createdBy: user.id, parentCheckpointId: checkpoint.id, maxAttempts: 1 });
   const run = await waitForRun({ runId: queued.id, timeoutMs: WAIT_MS });
   if (run?.status === "succeeded") return Response.json({ checkpointId, scores: run.result?.scores ?? [] });
