@@ -33,6 +33,19 @@ describe("preference data", () => {
     for (const r of val) expect(grown.val).toContainEqual(r);
   });
 
+  it("splits by the prompt's text: rows with database ids split as their TRL export does, and one text never lands on both sides", () => {
+    const data = rows(200, 2);
+    // A snapshot's rows carry the database's prompt ids, fresh on every import; the export has none.
+    const withIds = data.map((r, i) => ({ ...r, promptId: `id-${i}` }));
+    const chosen = (side: PreferenceRow[]) => side.map((r) => r.chosen).sort();
+    expect(chosen(splitByPrompt(withIds, 0.2).val)).toEqual(chosen(splitByPrompt(data, 0.2).val));
+    // Each pair has its own id here, yet both pairs of a text stay on one side.
+    const { train, val } = splitByPrompt(withIds, 0.2);
+    const trainTexts = new Set(train.map((r) => r.prompt));
+    expect(val.length).toBeGreaterThan(0);
+    expect(val.some((r) => trainTexts.has(r.prompt))).toBe(false);
+  });
+
   it("never leaves validation empty with two or more prompts", () => {
     const { train, val } = splitByPrompt(rows(2, 2), 0.01);
     expect(val.length).toBe(2);

@@ -24,7 +24,12 @@ export interface PreferenceRow {
 
 /** What identifies a prompt for splitting and grouping. */
 export function promptKey(row: Pick<PreferenceRow, "promptId" | "prompt">): string {
-  return row.promptId ?? (typeof row.prompt === "string" ? row.prompt : JSON.stringify(row.prompt));
+  return row.promptId ?? promptText(row);
+}
+
+/** A prompt as text: itself, or a message list's JSON. */
+function promptText(row: Pick<PreferenceRow, "prompt">): string {
+  return typeof row.prompt === "string" ? row.prompt : JSON.stringify(row.prompt);
 }
 
 function isMessages(v: unknown): v is ChatMessage[] {
@@ -91,17 +96,19 @@ export function promptHash(key: string, salt = ""): number {
 /**
  * Train/validation split by prompt: a prompt's pairs all go to one side. valFraction of the
  * prompts (by hash, so deterministic and stable as data grows) go to validation; with at least
- * two prompts, validation is never left empty.
+ * two prompts, validation is never left empty. The hash is of the prompt's text, not its id:
+ * a snapshot read from the database and its TRL export (which has no ids) split alike on any
+ * database, and two prompt rows with the same text never land on both sides.
  */
-export function splitByPrompt<R extends Pick<PreferenceRow, "promptId" | "prompt">>(rows: R[], valFraction: number, salt = ""): { train: R[]; val: R[] } {
-  const keys = [...new Set(rows.map(promptKey))];
+export function splitByPrompt<R extends Pick<PreferenceRow, "prompt">>(rows: R[], valFraction: number, salt = ""): { train: R[]; val: R[] } {
+  const keys = [...new Set(rows.map(promptText))];
   const hash = new Map(keys.map((k) => [k, promptHash(k, salt)]));
   const valKeys = new Set(keys.filter((k) => hash.get(k)! < valFraction));
   if (valFraction > 0 && valKeys.size === 0 && keys.length >= 2) valKeys.add(keys.reduce((a, b) => (hash.get(a)! <= hash.get(b)! ? a : b)));
   if (valKeys.size === keys.length && keys.length >= 2) valKeys.delete(keys.reduce((a, b) => (hash.get(a)! >= hash.get(b)! ? a : b)));
   const train: R[] = [];
   const val: R[] = [];
-  for (const r of rows) (valKeys.has(promptKey(r)) ? val : train).push(r);
+  for (const r of rows) (valKeys.has(promptText(r)) ? val : train).push(r);
   return { train, val };
 }
 
