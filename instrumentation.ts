@@ -1,0 +1,14 @@
+/** Next's server hooks (https://nextjs.org/docs/app/api-reference/file-conventions/instrumentation). */
+import type { Instrumentation } from "next";
+
+/**
+ * Next also bundles this file for the Edge runtime, which cannot load the logger (pino,
+ * node:path). NEXT_RUNTIME is inlined at build time, so the Edge bundle drops the import;
+ * every page and route here runs on Node.
+ */
+export const onRequestError: Instrumentation.onRequestError = async (...args) => {
+  // eslint-disable-next-line no-restricted-properties -- a build-time constant, not configuration
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { logRequestError } = await import("@/lib/request-errors");
+  await logRequestError(...args);
+};

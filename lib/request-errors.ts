@@ -1,0 +1,35 @@
+import type { Instrumentation } from "next";
+import { logger } from "@/lib/logger";
+
+/** The digest Next puts on a server error; the error boundary shows it to the user as a reference. */
+export function digestOf(err: unknown): string | null {
+  const digest = typeof err === "object" && err !== null ? (err as { digest?: unknown }).digest : undefined;
+  return typeof digest === "string" && digest ? digest : null;
+}
+
+/**
+ * The path without its query, or only the route where the path is a secret: an invite or
+ * password-reset link is its token.
+ */
+export function loggablePath(path: string, routePath: string): string {
+  return routePath.includes("[token]") ? routePath : path.split("?")[0]!;
+}
+
+/**
+ * One JSON line per error a page, server action or route handler let escape, keyed by the
+ * digest the user sees on the error page, so an operator can find the cause from the
+ * reference a user quotes (docs/reliability.md).
+ */
+export const logRequestError: Instrumentation.onRequestError = (err, request, context) => {
+  logger.error(
+    {
+      digest: digestOf(err),
+      method: request.method,
+      path: loggablePath(request.path, context.routePath),
+      route: context.routePath,
+      routeType: context.routeType,
+      err,
+    },
+    "unhandled error while serving a request",
+  );
+};
