@@ -47,3 +47,29 @@ test("a page whose query fails shows a safe error with a reference under the nav
   await expect(page.getByRole("heading", { name: "Your tokens" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Something went wrong" })).toHaveCount(0);
 });
+
+test("a page waiting on a slow query shows its heading and a busy skeleton, then the figures", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  // A lock held in an open transaction makes the page's queries wait, as a slow database would.
+  for (const { path, table, busy, done } of [
+    { path: "/research/dashboard", table: "comparisons", busy: "Loading the dashboard", done: page.getByRole("form", { name: "Filter the dashboard" }) },
+    { path: "/research/runs", table: "dataset_snapshots", busy: "Loading runs", done: page.getByRole("heading", { name: "Recent runs" }) },
+  ]) {
+    const held = await sql.reserve();
+    try {
+      await held`begin`;
+      await held.unsafe(`lock table ${table} in access exclusive mode`);
+      await page.goto(path, { waitUntil: "commit" });
+      const skeleton = page.getByRole("status", { name: busy });
+      await expect(skeleton).toBeVisible();
+      await expect(skeleton).toHaveAttribute("aria-busy", "true");
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await expect(done).toHaveCount(0);
+    } finally {
+      await held`rollback`;
+      held.release();
+    }
+    await expect(done).toBeVisible();
+    await expect(page.getByRole("status", { name: busy })).toHaveCount(0);
+  }
+});

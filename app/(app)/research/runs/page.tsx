@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Busy, SkeletonCard } from "@/app/_components/ui/skeleton";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { kindTakesSnapshot, runConfigCatalog } from "@/lib/runs/config-catalog";
-import { readRunFormPrefill } from "@/lib/runs/next-steps";
+import { readRunFormPrefill, type RunFormPrefill } from "@/lib/runs/next-steps";
 import { listRecentRuns, runDtos } from "@/lib/runs/queue";
 import { runInputs } from "@/lib/runs/inputs";
 import { type RunKind, runKinds } from "@/lib/runs/schema";
@@ -19,11 +21,31 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
   await requireRole("researcher", "admin");
   // A run page's "next steps" link here with the form filled in (lib/runs/next-steps.ts).
   const prefill = readRunFormPrefill(await searchParams, Object.keys(runKinds));
-  const [runs, snapshots, checkpoints] = await Promise.all([listRecentRuns({ limit: LIST_LIMIT }), listSnapshots(), listCheckpoints()]);
-  const dtos = await runDtos(runs);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Runs</h1>
+      {/* After the guard, so a wrong role still gets a 403 status rather than a streamed 200. */}
+      <Suspense fallback={<RunsSkeleton />}>
+        <RunsView prefill={prefill} />
+      </Suspense>
+    </div>
+  );
+}
+
+function RunsSkeleton() {
+  return (
+    <Busy label="Loading runs">
+      <SkeletonCard lines={4} />
+      <SkeletonCard lines={8} />
+    </Busy>
+  );
+}
+
+async function RunsView({ prefill }: { prefill: RunFormPrefill | null }) {
+  const [runs, snapshots, checkpoints] = await Promise.all([listRecentRuns({ limit: LIST_LIMIT }), listSnapshots(), listCheckpoints()]);
+  const dtos = await runDtos(runs);
+  return (
+    <>
       <Card>
         <CardHeader>
           <CardTitle>Start a run</CardTitle>
@@ -52,6 +74,6 @@ export default async function RunsPage({ searchParams }: { searchParams: Promise
           <RunsTable runs={dtos} limit={LIST_LIMIT} />
         </CardContent>
       </Card>
-    </div>
+    </>
   );
 }
