@@ -49,8 +49,11 @@ async function nextAssignment(page: Page, previous: string): Promise<string> {
 test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the stats count them", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 8);
   await signInAndWait(page, "labeler2@pairwise.local", "/label");
+  await expect(page).toHaveTitle("Label · Pairwise");
   await page.getByRole("region", { name: campaign.name }).getByRole("link", { name: "Start labeling" }).click();
   await expect(page.getByLabel("Keyboard shortcuts")).toContainText("Enter submit");
+  // The tab names the campaign, so two campaigns open side by side can be told apart.
+  await expect(page).toHaveTitle(`Label ${campaign.name} · Pairwise`);
 
   const transitions: number[] = [];
   let assignment = await currentAssignment(page);

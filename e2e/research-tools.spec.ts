@@ -40,6 +40,7 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect(page).toHaveURL(/\/research\/dashboard$/);
   await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+  await expect(page).toHaveTitle("Dashboard · Pairwise");
   // The header marks the section, not its parent: /research/dashboard is Dashboard, not Research.
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.locator('[aria-current="page"]')).toHaveText("Dashboard");

@@ -47,6 +47,7 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   // 2. In the browser: start a reward run from the shipped SFT model on that snapshot.
   await signInAndWait(page, "researcher@pairwise.local", "/research");
   await page.goto("/research/runs");
+  await expect(page).toHaveTitle("Runs · Pairwise");
   await page.getByLabel("Kind").selectOption("reward");
   await page.getByLabel("Dataset snapshot").selectOption({ label: `reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}` });
   await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
@@ -65,6 +66,8 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
   const runId = page.url().split("/").at(-1)!;
+  // The tab names the run as its heading does.
+  await expect(page).toHaveTitle(`reward run ${runId.slice(0, 8)} · Pairwise`);
 
   // 3. The chart gains points while the worker trains, and the run succeeds.
   const points = page.getByTestId("metric-points");

@@ -63,3 +63,27 @@ test("a page for one record answers 404 to an id that names nothing, malformed o
   }
   await ctx.dispose();
 });
+
+test("a record's page title is as guarded as the page: a wrong role learns nothing from the tab", async ({ playwright, baseURL }) => {
+  const admin = await signedIn(playwright.request, baseURL!, "admin");
+  const { runs } = (await (await admin.get("/api/v1/runs")).json()) as { runs: { id: string; kind: string }[] };
+  const { campaigns } = (await (await admin.get("/api/v1/campaigns")).json()) as { campaigns: { id: string; name: string }[] };
+  const run = runs[0]!;
+  const campaign = campaigns[0]!;
+  const title = async (ctx: APIRequestContext, url: string) => /<title>([^<]*)<\/title>/.exec(await (await ctx.get(url, { maxRedirects: 0 })).text())?.[1];
+  // The right role sees which record the tab holds.
+  expect(await title(admin, `/research/runs/${run.id}`)).toBe(`${run.kind} run ${run.id.slice(0, 8)} · Pairwise`);
+  expect(await title(admin, `/research/campaigns/${campaign.id}`)).toBe(`${campaign.name} · Pairwise`);
+  // The wrong role gets the 403 page, and its title names neither.
+  const labeler = await signedIn(playwright.request, baseURL!, "labeler");
+  for (const url of [`/research/runs/${run.id}`, `/research/campaigns/${campaign.id}`]) {
+    const res = await labeler.get(url, { maxRedirects: 0 });
+    expect(res.status(), url).toBe(403);
+    const html = await res.text();
+    expect(/<title>([^<]*)<\/title>/.exec(html)?.[1], url).toBe("Pairwise");
+    expect(html, url).not.toContain(`${run.kind} run`);
+    expect(html, url).not.toContain(campaign.name);
+  }
+  await admin.dispose();
+  await labeler.dispose();
+});

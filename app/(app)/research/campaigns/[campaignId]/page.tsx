@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { z } from "zod";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
@@ -11,21 +12,32 @@ import { listUsers } from "@/lib/users/users";
 import { CampaignForm } from "../campaign-form";
 import { ImportPanel } from "./import-panel";
 
-export const metadata: Metadata = { title: "Campaign" };
+type Params = { params: Promise<{ campaignId: string }> };
+
+/** The campaign the URL names, read once per request for the title and the page; a 404 when it names none. */
+const campaignFor = cache(async (campaignId: string) => {
+  const id = z.uuid().safeParse(campaignId);
+  if (!id.success) notFound();
+  return campaignDto({ campaignId: id.data }).catch((err) => {
+    if (isAppError(err) && err.kind === "not_found") notFound();
+    throw err;
+  });
+});
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  // The title names the record, so it is guarded as the page is: a 403 or 404 must not name it.
+  await requireRole("researcher", "admin");
+  return { title: (await campaignFor((await params).campaignId)).name };
+}
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
 const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
 
-export default async function CampaignPage({ params }: { params: Promise<{ campaignId: string }> }) {
+export default async function CampaignPage({ params }: Params) {
   await requireRole("researcher", "admin");
-  const id = z.uuid().safeParse((await params).campaignId);
-  if (!id.success) notFound();
-  const campaignId = id.data;
-  const campaign = await campaignDto({ campaignId }).catch((err) => {
-    if (isAppError(err) && err.kind === "not_found") notFound();
-    throw err;
-  });
+  const campaign = await campaignFor((await params).campaignId);
+  const campaignId = campaign.id;
   const [quality, users] = await Promise.all([campaignQuality({ campaignId }), listUsers()]);
   const labelers = users.filter((u) => u.role === "labeler" && !u.disabledAt).map((u) => ({ id: u.id, email: u.email }));
   return (

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { Suspense } from "react";
+import { cache, Suspense } from "react";
 import { z } from "zod";
 import type { Run } from "@/db/schema";
 import { Busy, Skeleton, SkeletonCard } from "@/app/_components/ui/skeleton";
@@ -12,16 +12,22 @@ import { Lineage } from "./lineage";
 import { NextSteps } from "./next-steps";
 import { RunDetail } from "./run-detail";
 
-export const metadata: Metadata = { title: "Run" };
-
 type Params = { params: Promise<{ runId: string }> };
 
-/** The run the URL names; a 404 when it names none. */
-async function runFor(runId: string): Promise<Run> {
+/** The run the URL names, read once per request for the title and the page; a 404 when it names none. */
+const runFor = cache(async (runId: string): Promise<Run> => {
   const id = z.uuid().safeParse(runId);
   const run = id.success ? await getRun({ runId: id.data }) : null;
   if (!run) notFound();
   return run;
+});
+
+/** The tab says which run, as the heading does: "reward run 1a2b3c4d". */
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  // The title names the record, so it is guarded as the page is: a 403 or 404 must not name it.
+  await requireRole("researcher", "admin");
+  const run = await runFor((await params).runId);
+  return { title: `${run.kind} run ${run.id.slice(0, 8)}` };
 }
 
 export default async function RunPage({ params, searchParams }: Params & { searchParams: Promise<{ compare?: string | string[] }> }) {
