@@ -27,6 +27,23 @@ test.describe("sign-in and roles", () => {
     await expect(page).toHaveURL(/\/signin/);
   });
 
+  test("the sign-in page trusts nothing in its URL: no 500 for odd values, no echoed text, no redirect off the site", async ({ page, baseURL }) => {
+    for (const query of ["error=100%25", "error=a&error=b", "callbackUrl=/a&callbackUrl=/b"]) {
+      expect((await page.goto(`/signin?${query}`))?.status(), query).toBe(200);
+    }
+    const alert = page.locator("form").getByRole("alert");
+    await page.goto("/signin?error=Your%20account%20is%20locked.%20Call%20%2B1%20555%200100");
+    await expect(alert).toHaveText("Sign-in did not complete. Try again.");
+    await page.goto("/signin?error=AccessDenied");
+    await expect(alert).toContainText("An admin must add your email first");
+    // A callback naming another site ("//host") is dropped: signing in lands on the home page here.
+    await page.goto("/signin?callbackUrl=//example.invalid/phish");
+    await page.getByLabel("Email").fill("labeler1@pairwise.local");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(`${baseURL}/label`);
+  });
+
   test("a signed-out visitor is sent to sign-in; the API answers 401", async ({ page, request }) => {
     await page.goto("/admin");
     await expect(page).toHaveURL(/\/signin/);
