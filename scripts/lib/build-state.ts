@@ -9,7 +9,8 @@ import path from "node:path";
 export const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
 
 const INPUT_DIRS = ["app", "lib", "db", "public"];
-const INPUT_FILES = ["next.config.mjs", "proxy.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
+// The root files Next bundles or reads (proxy.ts, instrumentation.ts) count as much as app/.
+const INPUT_FILES = ["next.config.mjs", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts", "package-lock.json", "tsconfig.json", "postcss.config.mjs"];
 const STAMP = path.join(".next", "pairwise-build.json");
 
 function walk(dir: string, out: string[]): void {
