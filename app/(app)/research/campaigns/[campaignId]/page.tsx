@@ -99,6 +99,12 @@ export default async function CampaignPage({ params }: Params) {
               </TBody>
             </Table>
           )}
+          {quality.labelers.length > 0 ? (
+            <p className="text-xs text-slate-600">
+              Agreement with majority compares each judgment with the majority of the other judgments of its pair, once there are at least two: it shows — until then, and
+              always under an overlap of 2. Gold accuracy counts after 5 gold answers.
+            </p>
+          ) : null}
         </CardContent>
       </Card>
       <Card>
