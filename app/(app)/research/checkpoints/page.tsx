@@ -96,10 +96,10 @@ export default async function CheckpointsPage() {
                     <NextStepLink checkpoint={c} />
                   </Td>
                   <Td className="whitespace-nowrap">
-                    <a className="underline" href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
+                    <a className="inline-flex min-h-6 items-center underline" href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
                       Download
                     </a>{" "}
-                    <a className="text-xs text-slate-500 underline" href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
+                    <a className="ml-1 inline-flex min-h-6 min-w-6 items-center justify-center text-xs text-slate-500 underline" href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
                       tar
                     </a>
                   </Td>

@@ -111,7 +111,7 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
                 </span>
               ) : null}
             </header>
-            <p className="whitespace-pre-wrap text-sm">{s.text || <span className="text-slate-400">(an empty answer)</span>}</p>
+            <p className="whitespace-pre-wrap text-sm">{s.text || <span className="text-slate-500">(an empty answer)</span>}</p>
             <p className="mt-2 text-xs text-slate-500">
               {s.tokens} tokens, {finished[s.finishReason]}
             </p>

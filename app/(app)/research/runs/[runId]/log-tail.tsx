@@ -50,13 +50,13 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
         }}
         className="max-h-80 min-h-24 overflow-y-auto rounded-md bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100"
       >
-        {dropped ? <div className="text-slate-500">… {lines[0]!.seq - 1} earlier lines not kept (the last {RUN_LOG_KEEP} are)</div> : null}
+        {dropped ? <div className="text-slate-400">… {lines[0]!.seq - 1} earlier lines not kept (the last {RUN_LOG_KEEP} are)</div> : null}
         {lines.length === 0 ? (
           <div className="text-slate-400">{query.isError ? `Could not load the log: ${query.error.message}` : live ? "Waiting for the worker…" : "This run logged nothing."}</div>
         ) : (
           lines.map((l) => (
             <div key={l.seq} className="whitespace-pre-wrap break-words">
-              <span className="text-slate-500">{l.at.slice(11, 19)}</span> <span className={levelClass[l.level]}>{l.level.padEnd(5)}</span> {l.message}
+              <span className="text-slate-400">{l.at.slice(11, 19)}</span> <span className={levelClass[l.level]}>{l.level.padEnd(5)}</span> {l.message}
             </div>
           ))
         )}

@@ -90,8 +90,8 @@ export function MetricCharts({
             return (
               <figure key={name} aria-label={`Chart of ${name}`} className="rounded-md border border-slate-100 p-2">
                 <figcaption className="mb-1 text-xs font-medium text-slate-600">
-                  {name} <span className="text-slate-400">last {mine?.length ? mine[mine.length - 1]!.value.toPrecision(4) : "—"}</span>
-                  {compareId ? <span className="text-slate-400"> vs {theirs?.length ? theirs[theirs.length - 1]!.value.toPrecision(4) : "—"}</span> : null}
+                  {name} <span className="text-slate-500">last {mine?.length ? mine[mine.length - 1]!.value.toPrecision(4) : "—"}</span>
+                  {compareId ? <span className="text-slate-500"> vs {theirs?.length ? theirs[theirs.length - 1]!.value.toPrecision(4) : "—"}</span> : null}
                 </figcaption>
                 <ResponsiveContainer width="100%" height={compareId ? 190 : 160}>
                   <LineChart data={mergeByStep(mine, theirs)} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>

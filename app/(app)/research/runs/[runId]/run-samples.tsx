@@ -19,7 +19,7 @@ function PromptText({ prompt }: { prompt: RunSampleDto["prompt"] }) {
     <div className="font-mono text-xs text-slate-600">
       {prompt.map((turn, i) => (
         <div key={i} className="whitespace-pre-wrap">
-          <span className="text-slate-400">{turn.role}:</span> {turn.content}
+          <span className="text-slate-500">{turn.role}:</span> {turn.content}
         </div>
       ))}
     </div>
@@ -91,7 +91,7 @@ export function RunSamples({ runId, live, sampling }: { runId: string; live: boo
           {rows.map((s) => (
             <li key={`${s.iteration}-${s.position}`} className="rounded border border-slate-100 p-2">
               <PromptText prompt={s.prompt} />
-              <div className="whitespace-pre-wrap">{s.response || <span className="text-slate-400">(empty response)</span>}</div>
+              <div className="whitespace-pre-wrap">{s.response || <span className="text-slate-500">(empty response)</span>}</div>
               <span className="text-xs text-slate-500">score {s.score.toFixed(3)}</span>
             </li>
           ))}
