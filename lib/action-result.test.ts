@@ -2,6 +2,7 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { DATABASE_UNAVAILABLE_MESSAGE } from "@/db/errors";
 import { z } from "@/lib/api/zod";
+import { AppError } from "@/lib/errors";
 import { actionResult, plainArg } from "./action-result";
 
 describe("actionResult", () => {
@@ -29,9 +30,32 @@ describe("actionResult with a schema's refusal", () => {
     expect(result).toEqual({
       ok: false,
       error: 'Give the campaign a name. Overlap: must be at least 1. Gold rate: must be at most 0.5. Ordering: must be one of "finish-first", "spread". Owner: must be a UUID.',
+      fieldErrors: {
+        name: "Give the campaign a name.",
+        overlap: "Overlap: must be at least 1.",
+        settings: 'Gold rate: must be at most 0.5. Ordering: must be one of "finish-first", "spread".',
+        goldRate: "Gold rate: must be at most 0.5.",
+        ordering: 'Ordering: must be one of "finish-first", "spread".',
+        owner: "Owner: must be a UUID.",
+      },
     });
-    expect(await actionResult(async () => z.object({ title: z.string().max(3) }).parse({ title: "long" }))).toEqual({ ok: false, error: "Title: must be at most 3 characters." });
-    expect(await actionResult(async () => z.object({ title: z.string() }).parse({}))).toEqual({ ok: false, error: "Title: is required." });
+    expect(await actionResult(async () => z.object({ title: z.string().max(3) }).parse({ title: "long" }))).toEqual({
+      ok: false,
+      error: "Title: must be at most 3 characters.",
+      fieldErrors: { title: "Title: must be at most 3 characters." },
+    });
+    expect(await actionResult(async () => z.object({ title: z.string() }).parse({}))).toEqual({ ok: false, error: "Title: is required.", fieldErrors: { title: "Title: is required." } });
+  });
+
+  it("marks the field an error code names, and none for a code without a subject", async () => {
+    expect(await actionResult(async () => Promise.reject(new AppError("bad_request:config", 'unknown option "epoch"')))).toEqual({
+      ok: false,
+      error: 'unknown option "epoch"',
+      fieldErrors: { config: 'unknown option "epoch"' },
+    });
+    const plain = await actionResult(async () => Promise.reject(new AppError("forbidden", "No.")));
+    expect(plain).toEqual({ ok: false, error: "No." });
+    expect(plain).not.toHaveProperty("fieldErrors.forbidden");
   });
 });
 

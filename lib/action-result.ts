@@ -5,8 +5,14 @@ import { assertStorableText, isStorableText, unstorableTextMessage } from "@/lib
 import { AppError, isAppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 
-/** What a server action returns to its form. */
-export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string };
+/**
+ * What a server action returns to its form. A refusal's `error` is the whole message; its
+ * `fieldErrors` say the same per field, under every key of a schema issue's path
+ * (`settings.goldRate` under "settings" and "goldRate") and under the subject of an error
+ * code (`bad_request:config` under "config"), so the form can mark the inputs at fault.
+ */
+export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: FieldErrors };
+export type FieldErrors = Record<string, string>;
 
 /** "settings.goldRate" -> "Gold rate": the last key of an issue's path in words, as a form labels it. */
 function fieldName(path: PropertyKey[]): string | null {
@@ -23,13 +29,29 @@ function describeIssue(issue: { path: PropertyKey[]; message: string }): string 
   return `${field ? `${field}: ` : ""}${issue.message}.`;
 }
 
+function issueFieldErrors(issues: { path: PropertyKey[]; message: string }[]): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of issues) {
+    for (const key of issue.path) {
+      if (typeof key === "string") out[key] = out[key] ? `${out[key]} ${describeIssue(issue)}` : describeIssue(issue);
+    }
+  }
+  return out;
+}
+
+/** "bad_request:config" -> { config: message }; a code without a subject marks no field. */
+function codeFieldErrors(err: AppError): FieldErrors | undefined {
+  const subject = err.code.split(":")[1];
+  return subject ? { [subject]: err.message } : undefined;
+}
+
 /** Runs an action body, turning known errors into a message for the form. */
 export async function actionResult<T>(body: () => Promise<T>): Promise<ActionResult<T>> {
   try {
     return { ok: true, data: await body() };
   } catch (err) {
-    if (isAppError(err)) return { ok: false, error: err.message };
-    if (err instanceof ZodError) return { ok: false, error: err.issues.map(describeIssue).join(" ") };
+    if (isAppError(err)) return { ok: false, error: err.message, fieldErrors: codeFieldErrors(err) };
+    if (err instanceof ZodError) return { ok: false, error: err.issues.map(describeIssue).join(" "), fieldErrors: issueFieldErrors(err.issues) };
     if (isDatabaseUnavailable(err)) {
       // As the route wrapper's 503: every write is one transaction, so the form may be sent again.
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, "database unavailable");

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/input";
+import type { FieldErrors } from "@/lib/action-result";
 import { Label } from "@/app/_components/ui/label";
 import { acceptInviteAction, resetPasswordAction } from "./actions";
 
@@ -15,6 +16,7 @@ import { acceptInviteAction, resetPasswordAction } from "./actions";
 export function SetPasswordForm({ mode, token, email }: { mode: "invite" | "reset"; token: string; email: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [signInBy, setSignInBy] = useState(false);
   const [pending, setPending] = useState(false);
 
@@ -23,10 +25,12 @@ export function SetPasswordForm({ mode, token, email }: { mode: "invite" | "rese
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
+    setFieldErrors({});
     const result = await (mode === "invite" ? acceptInviteAction : resetPasswordAction)(token, form);
     if (!result.ok) {
       setPending(false);
       setError(result.error);
+      setFieldErrors(result.fieldErrors ?? {});
       return;
     }
     const signedIn = await signIn("credentials", { email: result.data.email, password: String(form.get("password")), redirect: false });
@@ -60,16 +64,16 @@ export function SetPasswordForm({ mode, token, email }: { mode: "invite" | "rese
       {mode === "invite" ? (
         <div className="flex flex-col gap-2">
           <Label htmlFor="account-name">Your name</Label>
-          <Input id="account-name" name="name" autoComplete="name" required maxLength={200} autoFocus />
+          <Input id="account-name" name="name" autoComplete="name" required maxLength={200} autoFocus error={fieldErrors.name} />
         </div>
       ) : null}
       <div className="flex flex-col gap-2">
         <Label htmlFor="account-password">New password</Label>
-        <Input id="account-password" name="password" type="password" autoComplete="new-password" minLength={10} maxLength={256} required />
+        <Input id="account-password" name="password" type="password" autoComplete="new-password" minLength={10} maxLength={256} required error={fieldErrors.password} />
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor="account-confirm">Repeat the password</Label>
-        <Input id="account-confirm" name="confirmPassword" type="password" autoComplete="new-password" minLength={10} maxLength={256} required />
+        <Input id="account-confirm" name="confirmPassword" type="password" autoComplete="new-password" minLength={10} maxLength={256} required error={fieldErrors.confirmPassword} />
       </div>
       <p className="text-xs text-slate-500">At least 10 characters.</p>
       {error ? (

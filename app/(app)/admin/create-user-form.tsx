@@ -2,26 +2,27 @@
 import { useActionState } from "react";
 import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createUserAction } from "./actions";
 
 export function CreateUserForm() {
   const [state, action, pending] = useActionState(createUserAction, null);
   const form = useClearedOnSuccess(state);
+  const errors = fieldErrorsOf(state);
   return (
     <form ref={form} onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-5 sm:items-end">
       <div className="flex flex-col gap-1 sm:col-span-2">
         <Label htmlFor="new-email">Email</Label>
-        <Input id="new-email" name="email" type="email" required />
+        <Input id="new-email" name="email" type="email" required error={errors.email ?? errors.user_email} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="new-name">Name</Label>
-        <Input id="new-name" name="name" />
+        <Input id="new-name" name="name" error={errors.name} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="new-role">Role</Label>
-        <NativeSelect id="new-role" name="role" defaultValue="labeler">
+        <NativeSelect id="new-role" name="role" defaultValue="labeler" error={errors.role}>
           <option value="labeler">labeler</option>
           <option value="researcher">researcher</option>
           <option value="admin">admin</option>
@@ -29,7 +30,7 @@ export function CreateUserForm() {
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="new-password">Password</Label>
-        <Input id="new-password" name="password" type="password" minLength={10} required />
+        <Input id="new-password" name="password" type="password" minLength={10} required error={errors.password} />
       </div>
       <div className="sm:col-span-5 flex items-center gap-3">
         <Button type="submit" disabled={pending}>

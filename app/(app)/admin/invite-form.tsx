@@ -2,7 +2,7 @@
 import { useActionState } from "react";
 import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createInviteAction } from "./actions";
 import { IssuedLinkBox } from "./issued-link";
@@ -10,16 +10,17 @@ import { IssuedLinkBox } from "./issued-link";
 export function InviteForm() {
   const [state, action, pending] = useActionState(createInviteAction, null);
   const form = useClearedOnSuccess(state);
+  const errors = fieldErrorsOf(state);
   return (
     <div className="flex flex-col gap-3">
       <form ref={form} onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1 sm:col-span-2">
           <Label htmlFor="invite-email">Email to invite</Label>
-          <Input id="invite-email" name="email" type="email" required />
+          <Input id="invite-email" name="email" type="email" required error={errors.email ?? errors.user_email} />
         </div>
         <div className="flex flex-col gap-1">
           <Label htmlFor="invite-role">Invite as</Label>
-          <NativeSelect id="invite-role" name="role" defaultValue="labeler">
+          <NativeSelect id="invite-role" name="role" defaultValue="labeler" error={errors.role}>
             <option value="labeler">labeler</option>
             <option value="researcher">researcher</option>
             <option value="admin">admin</option>

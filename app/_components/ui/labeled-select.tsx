@@ -6,9 +6,9 @@ export type SelectOption = { id: string; label: string };
 
 /**
  * A labelled select of `{id, label}` options (checkpoints, snapshots, campaigns), with an
- * optional first choice `empty` whose value is "". Other props go to the select.
+ * optional first choice `empty` whose value is "". Other props (`error` too) go to the select.
  */
-export function LabeledSelect({ id, label, options, empty, ...props }: ComponentProps<"select"> & { id: string; label: string; options: SelectOption[]; empty?: string }) {
+export function LabeledSelect({ id, label, options, empty, ...props }: ComponentProps<typeof NativeSelect> & { id: string; label: string; options: SelectOption[]; empty?: string }) {
   return (
     <div className="flex flex-col gap-1">
       <Label htmlFor={id}>{label}</Label>

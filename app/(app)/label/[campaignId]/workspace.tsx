@@ -22,6 +22,7 @@ const strengthKeys = ["q", "w", "e", "r"] as const;
 
 type Selection = { assignmentId: string | null; choice: ShownChoice | null; strength: number | null; rationale: string };
 const blank = (assignmentId: string | null): Selection => ({ assignmentId, choice: null, strength: null, rationale: "" });
+const RATIONALE_MISSING = "This campaign asks for a rationale.";
 
 function PromptView({ prompt }: { prompt: Task["prompt"] }) {
   if (typeof prompt === "string") return <Markdown>{prompt}</Markdown>;
@@ -141,7 +142,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     if (!task || !canSubmit) {
       if (task && choice === null) setError("Pick a response first (1 / 2, T or B).");
       else if (needsStrength) setError("Say how much better (Q / W / E / R).");
-      else if (needsRationale) setError("This campaign asks for a rationale.");
+      else if (needsRationale) setError(RATIONALE_MISSING);
       return;
     }
     setError(null);
@@ -240,7 +241,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
 
       {showGuidelines ? <Guidelines text={campaign.guidelines} onClose={() => setShowGuidelines(false)} /> : null}
       {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+        <p id="label-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
           {error}
         </p>
       ) : null}
@@ -309,7 +310,15 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           {settings.rationale !== "off" ? (
             <label className="flex flex-col gap-1 text-sm">
               <span>Rationale {settings.rationale === "required" ? "(required)" : "(optional)"} — Ctrl+Enter submits from here</span>
-              <textarea value={rationale} onChange={(e) => setRationale(e.target.value)} rows={2} maxLength={5000} className="rounded-md border border-slate-300 p-2" />
+              <textarea
+                value={rationale}
+                onChange={(e) => setRationale(e.target.value)}
+                rows={2}
+                maxLength={5000}
+                aria-invalid={error === RATIONALE_MISSING || undefined}
+                aria-describedby={error === RATIONALE_MISSING ? "label-error" : undefined}
+                className="rounded-md border border-slate-300 p-2 aria-[invalid=true]:border-red-600"
+              />
             </label>
           ) : null}
           <div className="flex items-center gap-2">

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { fieldErrorsOf, Input, NativeSelect, Textarea } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { saveCampaignAction } from "./actions";
@@ -27,15 +27,16 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
     if (state?.ok && !values.id) router.push(`/research/campaigns/${state.data.id}`);
   }, [state, values.id, router]);
   const s = values.settings;
+  const errors = fieldErrorsOf(state);
   return (
     <form onSubmit={submitKeepingInput(action)} className="grid gap-4 sm:grid-cols-4">
       <div className={`${field} sm:col-span-2`}>
         <Label htmlFor="c-name">Name</Label>
-        <Input id="c-name" name="name" defaultValue={values.name} required />
+        <Input id="c-name" name="name" defaultValue={values.name} required error={errors.name} />
       </div>
       <div className={field}>
         <Label htmlFor="c-status">Status</Label>
-        <NativeSelect id="c-status" name="status" defaultValue={values.status}>
+        <NativeSelect id="c-status" name="status" defaultValue={values.status} error={errors.status}>
           {["draft", "active", "paused", "done"].map((v) => (
             <option key={v}>{v}</option>
           ))}
@@ -43,11 +44,11 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       </div>
       <div className={field}>
         <Label htmlFor="c-overlap">Judgments per pair</Label>
-        <Input id="c-overlap" name="overlap" type="number" min={1} max={20} defaultValue={values.overlap} />
+        <Input id="c-overlap" name="overlap" type="number" min={1} max={20} defaultValue={values.overlap} error={errors.overlap} />
       </div>
       <div className={`${field} sm:col-span-4`}>
         <Label htmlFor="c-guidelines">Guidelines (markdown)</Label>
-        <textarea id="c-guidelines" name="guidelines" rows={5} defaultValue={values.guidelines} className="rounded-md border border-slate-300 p-2 text-sm" />
+        <Textarea id="c-guidelines" name="guidelines" rows={5} defaultValue={values.guidelines} error={errors.guidelines} />
       </div>
       <fieldset className="flex flex-wrap gap-4 text-sm sm:col-span-4">
         <legend className="mb-1 text-sm font-medium">Choices</legend>
@@ -63,7 +64,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       </fieldset>
       <div className={field}>
         <Label htmlFor="c-rationale">Rationale</Label>
-        <NativeSelect id="c-rationale" name="rationale" defaultValue={s.rationale}>
+        <NativeSelect id="c-rationale" name="rationale" defaultValue={s.rationale} error={errors.rationale}>
           <option value="off">off</option>
           <option value="optional">optional</option>
           <option value="required">required</option>
@@ -71,22 +72,22 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       </div>
       <div className={field}>
         <Label htmlFor="c-ordering">Ordering</Label>
-        <NativeSelect id="c-ordering" name="ordering" defaultValue={s.ordering}>
+        <NativeSelect id="c-ordering" name="ordering" defaultValue={s.ordering} error={errors.ordering}>
           <option value="finish-first">finish-first (closest to done)</option>
           <option value="spread">spread (fewest judgments)</option>
         </NativeSelect>
       </div>
       <div className={field}>
         <Label htmlFor="c-gold">Gold rate (0–0.5)</Label>
-        <Input id="c-gold" name="goldRate" type="number" step="0.01" min={0} max={0.5} defaultValue={s.goldRate} />
+        <Input id="c-gold" name="goldRate" type="number" step="0.01" min={0} max={0.5} defaultValue={s.goldRate} error={errors.goldRate} />
       </div>
       <div className={field}>
         <Label htmlFor="c-lease">Lease minutes</Label>
-        <Input id="c-lease" name="leaseMinutes" type="number" min={1} defaultValue={s.leaseMinutes} />
+        <Input id="c-lease" name="leaseMinutes" type="number" min={1} defaultValue={s.leaseMinutes} error={errors.leaseMinutes} />
       </div>
       <div className={field}>
         <Label htmlFor="c-undo">Undo window (minutes)</Label>
-        <Input id="c-undo" name="undoMinutes" type="number" min={0} defaultValue={s.undoMinutes} />
+        <Input id="c-undo" name="undoMinutes" type="number" min={0} defaultValue={s.undoMinutes} error={errors.undoMinutes} />
       </div>
       <fieldset className="sm:col-span-4">
         <legend className="mb-1 text-sm font-medium">Labelers (none checked = every labeler)</legend>

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useState } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { NativeSelect } from "@/app/_components/ui/input";
+import { fieldErrorsOf, NativeSelect, Textarea } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
 import type { Checkpoint } from "@/db/schema";
@@ -45,6 +45,7 @@ export function StartRunForm({
   // A prefill that names its start in the config (config.sft) leaves the field empty; one that names none gets the usual default.
   const startInConfig = prefill?.kind === kind && start !== null && typeof prefill.config[start.key] === "string";
   const startDefault = prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
+  const errors = fieldErrorsOf(state);
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
@@ -52,7 +53,7 @@ export function StartRunForm({
     <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-kind">Kind</Label>
-        <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+        <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)} error={errors.kind}>
           {Object.keys(kinds).map((k) => (
             <option key={k}>{k}</option>
           ))}
@@ -69,6 +70,7 @@ export function StartRunForm({
         empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
         defaultValue={takesSnapshot ? (prefill?.snapshotId ?? snapshots[0]?.id ?? "") : ""}
         disabled={!takesSnapshot}
+        error={errors.snapshot ?? errors.snapshotId}
       />
       {/* Remounted with the kind, so its preselection follows the kind. */}
       <LabeledSelect
@@ -80,6 +82,7 @@ export function StartRunForm({
         empty={start ? "none" : `none: ${kind} runs start from no checkpoint`}
         defaultValue={startDefault}
         disabled={!start}
+        error={errors.checkpoint ?? errors.parentCheckpointId}
       />
       <div className="flex flex-col gap-1 sm:col-span-3">
         <div className="flex items-center justify-between gap-3">
@@ -90,7 +93,7 @@ export function StartRunForm({
             </Button>
           ) : null}
         </div>
-        <textarea id="run-config" name="config" rows={entry ? 6 : 3} value={config} onChange={(e) => setConfig(e.target.value)} className="rounded-md border border-slate-300 p-2 font-mono text-sm" />
+        <Textarea id="run-config" name="config" rows={entry ? 6 : 3} value={config} onChange={(e) => setConfig(e.target.value)} className="font-mono" error={errors.config} />
       </div>
       {entry ? <ConfigHelp kind={kind} entry={entry} /> : null}
       <div className="flex items-center gap-3 sm:col-span-3">

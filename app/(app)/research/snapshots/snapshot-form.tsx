@@ -2,29 +2,30 @@
 import { useActionState } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { Input, NativeSelect } from "@/app/_components/ui/input";
+import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createSnapshotAction } from "../runs/actions";
 
 /** `ticked`: the campaign ticked at first. */
 export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; name: string }[]; ticked: string | undefined }) {
   const [state, action, pending] = useActionState(createSnapshotAction, null);
+  const errors = fieldErrorsOf(state);
   return (
     <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-name">Name</Label>
-        <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} />
+        <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} error={errors.name} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-aggregate">Rows</Label>
-        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue="all">
+        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue="all" error={errors.aggregate}>
           <option value="all">every vote</option>
           <option value="majority">majority per pair</option>
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-gold">Drop labelers with gold accuracy below</Label>
-        <Input id="snap-gold" name="minGoldAccuracy" type="number" step="0.05" min={0} max={1} placeholder="keep everyone" />
+        <Input id="snap-gold" name="minGoldAccuracy" type="number" step="0.05" min={0} max={1} placeholder="keep everyone" error={errors.minGoldAccuracy} />
       </div>
       <fieldset className="sm:col-span-3">
         <legend className="mb-1 text-sm font-medium">Campaigns</legend>

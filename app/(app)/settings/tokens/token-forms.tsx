@@ -2,7 +2,7 @@
 import { useActionState, useTransition } from "react";
 import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
-import { Input } from "@/app/_components/ui/input";
+import { fieldErrorsOf, Input } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createTokenAction, revokeTokenAction } from "./actions";
 
@@ -14,7 +14,7 @@ export function CreateTokenForm() {
       <form ref={form} onSubmit={submitKeepingInput(action)} className="flex items-end gap-3">
         <div className="flex flex-col gap-1">
           <Label htmlFor="token-name">Name</Label>
-          <Input id="token-name" name="name" placeholder="e.g. training laptop" required />
+          <Input id="token-name" name="name" placeholder="e.g. training laptop" required error={fieldErrorsOf(state).name} />
         </div>
         <Button type="submit" disabled={pending}>
           Create token

@@ -1,0 +1,51 @@
+import { expect, test } from "@playwright/test";
+import { signInAndWait } from "./helpers";
+
+/**
+ * A field the server refused is marked for assistive technology: `aria-invalid="true"` and an
+ * accessible description that is its own message; the fields it did not refuse are not marked.
+ */
+test("a refused campaign form marks the name and the lease minutes, described by their messages", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto("/research/campaigns/new");
+  // Both pass the browser's own checks (required, min) and fail the server's schema.
+  await page.getByLabel("Name", { exact: true }).fill("   ");
+  await page.getByLabel("Lease minutes").fill("5000");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page.locator("form").getByRole("alert")).toHaveText("Give the campaign a name. Lease minutes: must be at most 1440.");
+
+  const name = page.getByLabel("Name", { exact: true });
+  await expect(name).toHaveAttribute("aria-invalid", "true");
+  await expect(name).toHaveAccessibleDescription("Give the campaign a name.");
+  const lease = page.getByLabel("Lease minutes");
+  await expect(lease).toHaveAttribute("aria-invalid", "true");
+  await expect(lease).toHaveAccessibleDescription("Lease minutes: must be at most 1440.");
+  for (const fine of ["Judgments per pair", "Undo window (minutes)", "Guidelines (markdown)"]) {
+    await expect(page.getByLabel(fine)).not.toHaveAttribute("aria-invalid");
+    await expect(page.getByLabel(fine)).toHaveAccessibleDescription("");
+  }
+
+  // Corrected, the campaign is made.
+  await name.fill(`Form errors ${Date.now()}`);
+  await lease.fill("30");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/research\/campaigns\/[0-9a-f-]{36}$/);
+});
+
+test("a refused run config marks the config box, described by the refusal, and a new refusal replaces it", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto("/research/runs");
+  await page.getByLabel("Kind").selectOption("reward");
+  const config = page.getByLabel(/^Config/);
+  await config.fill(JSON.stringify({ epoch: 12 }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(page.locator("form").getByRole("alert")).toContainText('unknown option "epoch"');
+  await expect(config).toHaveAttribute("aria-invalid", "true");
+  await expect(config).toHaveAccessibleDescription(/unknown option "epoch"/);
+  await expect(page.getByLabel("Kind")).not.toHaveAttribute("aria-invalid");
+
+  await config.fill("[1, 2]");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await expect(config).toHaveAccessibleDescription('The config must be a JSON object, e.g. {"epochs": 2}.');
+  await expect(config).toHaveAttribute("aria-invalid", "true");
+});
