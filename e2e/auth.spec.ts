@@ -82,6 +82,7 @@ test.describe("admin manages users", () => {
     expect((await theirPage.request.get("/api/v1/me")).status()).toBe(200);
 
     await page.getByRole("button", { name: `Disable ${email}` }).click();
+    await page.getByRole("group", { name: `Confirm change to ${email}` }).getByRole("button", { name: "Yes, disable" }).click();
     await expect(page.getByTestId(`user-row-${email}`).getByText("disabled")).toBeVisible();
 
     expect((await theirPage.request.get("/api/v1/me")).status()).toBe(401);
@@ -93,6 +94,46 @@ test.describe("admin manages users", () => {
     await page.getByRole("button", { name: `Enable ${email}` }).click();
     await expect(page.getByTestId(`user-row-${email}`).getByText("active")).toBeVisible();
     await other.close();
+  });
+
+  test("a role change and a disable ask once more, naming the user: kept, nothing changes; confirmed, it lands", async ({ page }) => {
+    const email = `confirm-${Date.now()}@pairwise.local`;
+    await signInAndWait(page, "admin@pairwise.local", "/admin");
+    await page.getByLabel("Email", { exact: true }).fill(email);
+    await page.getByLabel("Password", { exact: true }).fill("temporary-password-1");
+    await page.getByRole("button", { name: "Add user" }).click();
+    await expect(page.getByText(`Added ${email}.`)).toBeVisible();
+    const role = page.getByLabel(`Role of ${email}`);
+    const row = page.getByTestId(`user-row-${email}`);
+    const confirm = page.getByRole("group", { name: `Confirm change to ${email}` });
+
+    // A misclick on the role menu: the question names the user and both roles; "Keep" is focused and undoes it.
+    await role.selectOption("admin");
+    await expect(confirm).toContainText(`Change ${email} from labeler to admin?`);
+    await expect(confirm.getByRole("button", { name: "Keep labeler" })).toBeFocused();
+    await confirm.getByRole("button", { name: "Keep labeler" }).click();
+    await expect(confirm).toHaveCount(0);
+    await expect(role).toHaveValue("labeler");
+    // The same for Disable.
+    await page.getByRole("button", { name: `Disable ${email}` }).click();
+    await expect(confirm).toContainText(`Disable ${email}?`);
+    await confirm.getByRole("button", { name: "Keep active" }).click();
+    await page.reload();
+    await expect(role).toHaveValue("labeler");
+    await expect(row.getByText("active")).toBeVisible();
+
+    // Confirmed, each change lands and survives a reload.
+    await role.selectOption("researcher");
+    await confirm.getByRole("button", { name: "Yes, make them researcher" }).click();
+    await expect(confirm).toHaveCount(0);
+    await page.getByRole("button", { name: `Disable ${email}` }).click();
+    await confirm.getByRole("button", { name: "Yes, disable" }).click();
+    await expect(row.getByText("disabled")).toBeVisible();
+    await page.reload();
+    await expect(role).toHaveValue("researcher");
+    await expect(row.getByText("disabled")).toBeVisible();
+    const { users } = await (await page.request.get("/api/v1/users")).json();
+    expect(users.find((u: { email: string }) => u.email === email)).toMatchObject({ role: "researcher", disabled: true });
   });
 
   test("a refused new user or invite keeps what was typed; an added user clears the form", async ({ page }) => {
