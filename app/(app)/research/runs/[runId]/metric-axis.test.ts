@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { isNonNegativeMetric, metricAxisDomain } from "./metric-axis";
+
+describe("metricAxisDomain", () => {
+  it("pads a flat series of a non-negative metric without crossing 0", () => {
+    // recharts' "auto" drew these from -1 to 3 and from -1 upwards.
+    expect(metricAxisDomain("loss/val", [1])).toEqual([0.5, 1.5]);
+    expect(metricAxisDomain("reward/ece", [0.04, 0.04])).toEqual([0.03, 0.05]);
+    expect(metricAxisDomain("objective/kl", [0])).toEqual([0, 1]);
+    expect(metricAxisDomain("policy/clipfrac", [0, 0, 0])).toEqual([0, 1]);
+    // Round ends, so the ticks between them are round too (not 0.3445076738617088).
+    expect(metricAxisDomain("loss/val", [0.6931])).toEqual([0.4, 1]);
+    expect(metricAxisDomain("reward/ece", [0.4979])).toEqual([0.2, 0.8]);
+    expect(metricAxisDomain("tokens/s", [2500])).toEqual([1000, 4000]);
+    // The lowest a positive value's axis can start is 0: one step of at most five eighths of it, below the tick under it.
+    expect(metricAxisDomain("objective/rlhf_reward", [0.84])).toEqual([0, 1.5]);
+  });
+
+  it("does not pad a fraction above 1", () => {
+    expect(metricAxisDomain("reward/accuracy_val", [1])).toEqual([0.5, 1]);
+    expect(metricAxisDomain("policy/clipfrac", [0.9])).toEqual([0, 1]);
+  });
+
+  it("pads a flat series of a metric that may be negative both ways", () => {
+    expect(metricAxisDomain("loss/policy", [0])).toEqual([-1, 1]);
+    expect(metricAxisDomain("reward/margin", [0.2])).toEqual([0.15, 0.25]);
+    expect(metricAxisDomain("objective/scores", [-0.4])).toEqual([-0.5, -0.3]);
+    expect(metricAxisDomain("reward/margin_val", [0.004140404285863042])).toEqual([0.002, 0.008]);
+  });
+
+  it("leaves a moving series and an empty chart to recharts' even ticks", () => {
+    expect(metricAxisDomain("loss/train", [0.69, 0.52, 0.31])).toEqual(["auto", "auto"]);
+    expect(metricAxisDomain("loss/train", [])).toEqual(["auto", "auto"]);
+    expect(metricAxisDomain("loss/train", [Number.NaN])).toEqual(["auto", "auto"]);
+  });
+
+  it("shows a non-negative metric's negative value rather than clipping it (a KL estimate can dip below 0)", () => {
+    expect(metricAxisDomain("objective/kl", [-0.02])).toEqual([-0.025, -0.015]);
+  });
+});
+
+describe("isNonNegativeMetric", () => {
+  it("knows the trainer's losses, KLs, rates and timings, and not the ones that go negative", () => {
+    for (const name of ["loss/train", "loss/val", "loss/value", "loss/ptx", "loss/dpo", "eval/loss/dpo", "objective/kl", "policy/approxkl", "objective/kl_coef", "objective/entropy", "reward/ece", "reward/accuracy", "rewards/accuracies", "policy/clipfrac", "tokens/repeat_3gram_rate", "tokens/s", "time/update_s", "val/perplexity"]) {
+      expect(isNonNegativeMetric(name), name).toBe(true);
+    }
+    for (const name of ["loss/policy", "objective/scores", "objective/rlhf_reward", "reward/margin", "rewards/margins", "reward/rejected_mean", "val/var_explained", "logps/chosen"]) {
+      expect(isNonNegativeMetric(name), name).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The y-axis domain of a run's metric chart. recharts' "auto" rounds the data's range out to
+ * even ticks; for a flat series (one point, or a value that does not move) that means one tick
+ * each way, so a loss or an accuracy that sat at 1 was drawn on an axis from -1 to 3. Here a
+ * flat series gets one round step either side, which never takes a positive value's axis below
+ * 0, and a metric that cannot be negative, sitting at 0, gets an axis from 0.
+ */
+export type AxisDomain = [number | "auto", number | "auto"];
+
+/**
+ * Metrics that are never below 0 by construction: losses that are (cross-entropy, Bradley-Terry,
+ * DPO, value MSE), KLs, entropies, calibration error, rates, fractions, counts and timings.
+ * Not `loss/policy` (PPO's clipped objective is often negative), `objective/scores` or reward
+ * margins and means, which can be.
+ */
+const nonNegative = [
+  /^loss\/(train|val|value|ptx|dpo)$/,
+  /^eval\/loss\//,
+  /(^|\/)(kl|approxkl|policykl|kl_coef)$/,
+  /(^|\/)entropy$/,
+  /^reward\/ece$/,
+  /accurac(y|ies)(_val)?$/,
+  /clipfrac$/,
+  /_rate$/,
+  /^val\/perplexity$/,
+  /^tokens\//,
+  /^time\//,
+  /^train\/(steps|seconds|best_step)$/,
+  /^ppo\//,
+];
+
+export function isNonNegativeMetric(name: string): boolean {
+  return nonNegative.some((re) => re.test(name));
+}
+
+/** Fractions of a whole: a flat series at 1 is not padded above it. */
+const fraction = [/accurac(y|ies)(_val)?$/, /clipfrac$/, /_rate$/];
+
+/** 1, 2 or 5 times a power of ten, the smallest such at least `x` (> 0). */
+function niceStep(x: number): number {
+  const power = 10 ** Math.floor(Math.log10(x));
+  const m = x / power;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * power;
+}
+
+/** `x` to the decimals of `step`, without binary noise (0.6000000000000001 -> 0.6) or a -0. */
+function roundTo(x: number, step: number): number {
+  return Number(x.toFixed(Math.max(0, -Math.floor(Math.log10(step))))) || 0;
+}
+
+/**
+ * `values`: every point drawn on the chart (this run's and a compared run's). A flat series
+ * gets one even step either side of its value (a fifth to a half of it; 1 around 0), so the
+ * ticks stay round and a positive value's axis starts at 0 at the lowest.
+ */
+export function metricAxisDomain(name: string, values: number[]): AxisDomain {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return ["auto", "auto"];
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  // A range that moves keeps recharts' even ticks, which stay at or above 0 when the data does.
+  if (min !== max) return ["auto", "auto"];
+  const value = min;
+  if (value === 0) return [isNonNegativeMetric(name) ? 0 : -1, 1];
+  const step = niceStep(Math.abs(value) / 4);
+  // 0.2 / 0.05 is 4.000000000000001 in floating point: a value on a tick is on it.
+  const q = Math.abs(value / step - Math.round(value / step)) < 1e-9 ? Math.round(value / step) : value / step;
+  const low = roundTo(Math.floor(q) * step - step, step);
+  const high = roundTo(Math.ceil(q) * step + step, step);
+  const capped = fraction.some((re) => re.test(name)) && value <= 1 ? Math.min(high, 1) : high;
+  return [low, capped];
+}
