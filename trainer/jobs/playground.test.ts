@@ -93,10 +93,10 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
   it("refuses a reward model as a sampler, a language model as the scorer, and an unknown checkpoint", async () => {
     const asSampler = await post({ prompt: PROMPT, checkpointIds: [sft.id, rm.id], rewardCheckpointId: rm.id });
     expect(asSampler.status).toBe(400);
-    expect(await asSampler.json()).toMatchObject({ error: { code: "bad_request:checkpoint_kind", message: expect.stringMatching(/is a reward model; this needs policy or sft or base/) } });
+    expect(await asSampler.json()).toMatchObject({ error: { code: "bad_request:checkpoint_kind", message: expect.stringMatching(/is a reward checkpoint; this needs a policy, sft or base checkpoint\./) } });
     const asScorer = await post({ prompt: PROMPT, checkpointIds: [sft.id, base.id], rewardCheckpointId: sft.id });
     expect(asScorer.status).toBe(400);
-    expect(await asScorer.json()).toMatchObject({ error: { message: expect.stringMatching(/is a sft model; this needs reward/) } });
+    expect(await asScorer.json()).toMatchObject({ error: { message: expect.stringMatching(/is an sft checkpoint; this needs a reward checkpoint\./) } });
     expect((await post({ prompt: PROMPT, checkpointIds: [sft.id, randomUUID()], rewardCheckpointId: rm.id })).status).toBe(404);
     const invalid = await post({ prompt: " ", checkpointIds: [sft.id], rewardCheckpointId: rm.id, temperature: 3 });
     expect(invalid.status).toBe(400);
