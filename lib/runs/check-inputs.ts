@@ -36,8 +36,9 @@ function given(config: Record<string, unknown>, key: string): boolean {
 async function checkNamed(input: CheckpointInput, value: unknown, rule: string): Promise<void> {
   if (typeof value !== "string") throw new AppError("bad_request:config", `config.${input.key} must be a checkpoint's name (its store key), got ${JSON.stringify(value)}.`);
   const found = await kindOfStoreKey(value);
-  if (!found) throw new AppError("bad_request:checkpoint", `config.${input.key}: no checkpoint named ${value}.`);
-  if (!input.kinds.includes(found)) throw new AppError("bad_request:checkpoint", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
+  // bad_request:config, not :checkpoint: the run config is at fault, and the runs form marks the field an error's code names.
+  if (!found) throw new AppError("bad_request:config", `config.${input.key}: no checkpoint named ${value}.`);
+  if (!input.kinds.includes(found)) throw new AppError("bad_request:config", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
 }
 
 /** config.campaignId (PPO's or eval's prompts, the campaign generate-pairs adds to) names a campaign. */

@@ -210,6 +210,8 @@ describe("researcher runs", () => {
       `config.reward names ${sft.storeKey}, an sft checkpoint; it must be a reward checkpoint: the reward model PPO trains against.`,
     );
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: "no-such-model", campaignId: randomUUID() } })).toBe("config.reward: no checkpoint named no-such-model.");
+    // The config is at fault, not the start checkpoint: the code says so, and the runs form marks the config box.
+    await expect(startRun({ input: { kind: "ppo", parentCheckpointId: sft.id, config: { reward: sft.storeKey, prompts: "p.txt" } }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:config", message: expect.stringMatching(/^config.reward names/) });
     expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: 7 } })).toBe("config.reward must be a checkpoint's name (its store key), got 7.");
 
     expect(await refusal({ kind: "ppo", parentCheckpointId: randomUUID(), config: { sft: sft.storeKey, reward: rm.storeKey, prompts: "p.txt" } })).toBe("No such checkpoint.");
