@@ -23,8 +23,8 @@ export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
 export const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
 
-// Strict, here and in settings: a misplaced key (`settings.overlap` for `overlap`) dropped
-// without a word would leave the default in its place.
+// Strict, here and in settings, as every request body is: a misplaced key (`settings.overlap`
+// for `overlap`) dropped without a word would leave the default in its place.
 export const createCampaignSchema = z
   .object({
     name: z.string().trim().min(1, "Give the campaign a name.").max(200),

@@ -22,6 +22,7 @@ export type Task = z.infer<typeof taskSchema>;
 
 export const leaseRequestSchema = z
   .object({ count: z.number().int().min(1).max(2).default(1).openapi({ description: "2 = the current task and the next one, for prefetching." }) })
+  .strict()
   .openapi("LeaseRequest");
 
 /** What the labeler picked, in the order they saw it. */
@@ -39,10 +40,11 @@ export const submitJudgmentSchema = z
     rationale: z.string().trim().max(5000).nullable().default(null),
     activeMs: z.number().int().min(0).max(86_400_000).nullable().default(null),
   })
+  .strict()
   .openapi("SubmitJudgment");
 export type SubmitJudgmentInput = z.input<typeof submitJudgmentSchema>;
 
-export const editJudgmentSchema = submitJudgmentSchema.pick({ choice: true, strength: true, rationale: true }).openapi("EditJudgment");
+export const editJudgmentSchema = submitJudgmentSchema.pick({ choice: true, strength: true, rationale: true }).strict().openapi("EditJudgment");
 
 export const judgmentSchema = z
   .object({
@@ -67,5 +69,6 @@ export const skipSchema = z
     reason: z.enum(["unclear_prompt", "cant_judge", "offensive", "other"]),
     text: z.string().trim().max(2000).nullable().default(null),
   })
+  .strict()
   .refine((s) => s.reason !== "other" || (s.text && s.text.length > 0), { message: "Say why when the reason is 'other'.", path: ["text"] })
   .openapi("Skip");

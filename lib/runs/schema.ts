@@ -23,6 +23,7 @@ export const createRunSchema = z
     parentCheckpointId: z.uuid().optional().openapi({ description: "Checkpoint the run starts from." }),
     config: z.record(z.string(), z.unknown()).default({}).openapi({ description: "The command's options (see `npm run trainer -- <kind> --help`)." }),
   })
+  .strict()
   .openapi("CreateRun");
 export type CreateRunInput = z.input<typeof createRunSchema>;
 
@@ -107,6 +108,7 @@ export const scoreRequestSchema = z
       .min(1)
       .max(64),
   })
+  .strict()
   .openapi("ScoreRequest");
 
 /** Sampling settings of the playground; the job's defaults are these. */
@@ -126,6 +128,7 @@ export const playgroundRequestSchema = z
     rewardCheckpointId: z.uuid().optional().openapi({ description: "The reward checkpoint that scores both samples; without one the samples come back unscored." }),
     ...playgroundSettingsSchema.shape,
   })
+  .strict()
   .openapi("PlaygroundRequest");
 export type PlaygroundRequest = z.input<typeof playgroundRequestSchema>;
 

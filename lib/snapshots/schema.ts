@@ -16,8 +16,11 @@ export const snapshotFiltersSchema = z
   .openapi("SnapshotFilters");
 export type SnapshotFilters = z.infer<typeof snapshotFiltersSchema>;
 
+// Strict where a request names the filters (a misspelt one would widen the snapshot without a
+// word); stored filters are read with the lenient schema above.
 export const createSnapshotSchema = z
-  .object({ name: z.string().trim().min(1).max(200), filters: snapshotFiltersSchema })
+  .object({ name: z.string().trim().min(1).max(200), filters: snapshotFiltersSchema.strict() })
+  .strict()
   .openapi("CreateSnapshot");
 export type CreateSnapshotInput = z.input<typeof createSnapshotSchema>;
 

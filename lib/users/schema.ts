@@ -21,6 +21,7 @@ export const createUserSchema = z
     role: roleSchema.default("labeler"),
     password: passwordSchema,
   })
+  .strict()
   .openapi("CreateUser");
 export type CreateUserInput = z.input<typeof createUserSchema>;
 
@@ -54,10 +55,12 @@ export const credentialsSchema = z.object({
 });
 
 /** An admin's invite: who, and with which role. */
-export const createInviteSchema = z.object({
-  email: emailSchema,
-  role: roleSchema.default("labeler"),
-});
+export const createInviteSchema = z
+  .object({
+    email: emailSchema,
+    role: roleSchema.default("labeler"),
+  })
+  .strict();
 export type CreateInviteInput = z.input<typeof createInviteSchema>;
 
 /** A one-time link as the API hands it to an admin: shown once, never stored in the clear. */
