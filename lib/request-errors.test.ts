@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { digestOf, loggablePath } from "./request-errors";
+import { digestOf } from "./error-digest";
+import { loggablePath } from "./request-errors";
 
 describe("request error log fields", () => {
   it("logs the path without its query", () => {

@@ -1,11 +1,6 @@
 import type { Instrumentation } from "next";
+import { digestOf } from "@/lib/error-digest";
 import { logger } from "@/lib/logger";
-
-/** The digest Next puts on a server error; the error boundary shows it to the user as a reference. */
-export function digestOf(err: unknown): string | null {
-  const digest = typeof err === "object" && err !== null ? (err as { digest?: unknown }).digest : undefined;
-  return typeof digest === "string" && digest ? digest : null;
-}
 
 /**
  * The path without its query, or only the route where the path is a secret: an invite or

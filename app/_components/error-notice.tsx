@@ -2,12 +2,8 @@
 import Link from "next/link";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { digestOf } from "@/lib/error-digest";
 
-/** The reference Next gives a server error (`error.digest`); a client-side error has none. */
-function referenceOf(error: unknown): string | null {
-  const digest = typeof error === "object" && error !== null ? (error as { digest?: unknown }).digest : undefined;
-  return typeof digest === "string" && digest ? digest : null;
-}
 
 /**
  * What an error boundary shows: a fixed, safe message (never the error's own message, which
@@ -15,7 +11,7 @@ function referenceOf(error: unknown): string | null {
  * fetches the page from the server again.
  */
 export function ErrorNotice({ error, retry }: { error: unknown; retry: () => void }) {
-  const reference = referenceOf(error);
+  const reference = digestOf(error);
   return (
     <Card role="alert" aria-labelledby="error-title" className="mx-auto max-w-xl">
       <CardHeader>
