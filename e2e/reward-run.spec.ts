@@ -153,7 +153,8 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   // 9. The PPO run's page offers its evaluation against demo-sft, judged by the reward model; the eval run
   // (on three of the held-out headwords, its default prompts; it reads no snapshot, so that field is off)
   // shows its table as a table.
-  const policyName = `ppo-${page.url().split("/").at(-1)!.slice(0, 8)}`;
+  const ppoRunUrl = page.url();
+  const policyName = `ppo-${ppoRunUrl.split("/").at(-1)!.slice(0, 8)}`;
   await page.getByRole("link", { name: "Evaluate it against its SFT model" }).click();
   await expect(page.getByLabel("Kind")).toHaveValue("eval");
   await expect(page.getByLabel("Dataset snapshot")).toBeDisabled();
@@ -174,6 +175,11 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByText('"prompts": 3')).toBeVisible();
   await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
   await expect(page.getByRole("heading", { name: "Next steps" })).toHaveCount(0); // none after an eval
+  const evalRunId = page.url().split("/").at(-1)!;
+
+  // The PPO run's lineage now lists the eval as a run started from its policy.
+  await page.goto(ppoRunUrl);
+  await expect(page.getByText(`Runs started from it: eval ${evalRunId.slice(0, 8)} (succeeded)`)).toBeVisible();
 
   // 10. The dashboard lists the evaluation: A against B, judged by the reward model, on 3 prompts.
   await page.goto("/research/dashboard");

@@ -87,29 +87,27 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
                 <ul className="mt-1 flex flex-col gap-0.5 pl-4 text-xs">
                   <li>
                     Runs started from it:{" "}
-                    {c.usedBy.length
-                      ? c.usedBy.map((r, i) => (
-                          <span key={r.id}>
-                            {i ? ", " : ""}
-                            {runLink(r.id, `${r.kind} ${r.id.slice(0, 8)}`)} ({r.status})
-                          </span>
-                        ))
-                      : "none yet"}
+                    <Joined items={c.usedBy} keyOf={(r) => r.id} empty="none yet">
+                      {(r) => (
+                        <>
+                          {runLink(r.id, `${r.kind} ${r.id.slice(0, 8)}`)} ({r.status})
+                        </>
+                      )}
+                    </Joined>
                   </li>
                   {sampledKinds.includes(c.kind) ? (
                     <li>
                       Pairs from its samples:{" "}
-                      {c.pairs.length
-                        ? c.pairs.map((p, i) => (
-                            <span key={p.campaignId}>
-                              {i ? ", " : ""}
-                              {p.pairs} in{" "}
-                              <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
-                                {p.campaignName}
-                              </Link>
-                            </span>
-                          ))
-                        : "none yet (start a generate-pairs run from it)"}
+                      <Joined items={c.pairs} keyOf={(p) => p.campaignId} empty="none yet (start a generate-pairs run from it)">
+                        {(p) => (
+                          <>
+                            {p.pairs} in{" "}
+                            <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
+                              {p.campaignName}
+                            </Link>
+                          </>
+                        )}
+                      </Joined>
                     </li>
                   ) : null}
                 </ul>
@@ -130,4 +128,15 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
       ) : null}
     </dl>
   );
+}
+
+/** Items separated by commas, or `empty` when there are none. */
+function Joined<T>({ items, keyOf, empty, children }: { items: T[]; keyOf: (item: T) => string; empty: string; children: (item: T) => ReactNode }) {
+  if (!items.length) return <>{empty}</>;
+  return items.map((item, i) => (
+    <span key={keyOf(item)}>
+      {i ? ", " : ""}
+      {children(item)}
+    </span>
+  ));
 }
