@@ -4,15 +4,18 @@
  * (default <data dir>/backups/<time>). See docs/reliability.md, "Backup and restore".
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { createBackup, type BackupMethod } from "@/lib/backup/backup";
 import { checkpointDir, dataDir } from "@/lib/env";
-import { withConfiguredDatabase } from "./lib/database-target";
+import { withConfiguredDatabase } from "@/db/configured";
+import { parseCliArgs } from "./lib/cli-args";
 
-const { values } = parseArgs({
-  options: { out: { type: "string" }, method: { type: "string", default: "auto" }, "pg-dump": { type: "string" } },
-  strict: true,
-});
+const { values } = parseCliArgs(
+  {
+    options: { out: { type: "string" }, method: { type: "string", default: "auto" }, "pg-dump": { type: "string" } },
+    strict: true,
+  },
+  "Usage: npm run db:backup [-- --out DIR] [--method auto|pg_dump|copy] [--pg-dump PATH]",
+);
 if (!["auto", "pg_dump", "copy"].includes(values.method!)) {
   console.error(`--method must be auto, pg_dump or copy, not ${values.method}.`);
   process.exit(2);

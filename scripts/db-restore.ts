@@ -4,20 +4,24 @@
  * NAME means that database on the configured server, created when missing) and the
  * checkpoint store. A non-empty target is refused unless --force.
  */
-import { parseArgs } from "node:util";
 import path from "node:path";
 import { databaseName, withDatabase } from "@/db/urls";
 import { restoreBackup } from "@/lib/backup/restore";
 import { checkpointDir as configuredCheckpointDir } from "@/lib/env";
-import { withConfiguredDatabase } from "./lib/database-target";
+import { withConfiguredDatabase } from "@/db/configured";
+import { parseCliArgs } from "./lib/cli-args";
 
-const { values, positionals } = parseArgs({
-  options: { database: { type: "string" }, "checkpoint-dir": { type: "string" }, force: { type: "boolean", default: false }, "pg-restore": { type: "string" } },
-  allowPositionals: true,
-  strict: true,
-});
+const USAGE = "Usage: npm run db:restore -- BACKUP_DIR [--database URL|NAME] [--checkpoint-dir DIR] [--force] [--pg-restore PATH]";
+const { values, positionals } = parseCliArgs(
+  {
+    options: { database: { type: "string" }, "checkpoint-dir": { type: "string" }, force: { type: "boolean", default: false }, "pg-restore": { type: "string" } },
+    allowPositionals: true,
+    strict: true,
+  },
+  USAGE,
+);
 if (positionals.length !== 1) {
-  console.error("Usage: npm run db:restore -- BACKUP_DIR [--database URL|NAME] [--checkpoint-dir DIR] [--force]");
+  console.error(USAGE);
   process.exit(2);
 }
 const backupDir = path.resolve(positionals[0]!);

@@ -7,28 +7,32 @@
 import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseArgs } from "node:util";
 import { ZodError } from "zod";
-import { closeDatabase } from "@/db/client";
+import { withAppDatabase } from "@/db/configured";
 import { exportHfDatasetFolder, startExport } from "@/lib/exports/exports";
 import { exportFormats } from "@/lib/exports/formats";
 import { exportQuerySchema } from "@/lib/exports/schema";
+import { parseCliArgs } from "./lib/cli-args";
 
 const USAGE = `Usage: npm run export -- --snapshot ID --format ${exportFormats.join("|")} [--gzip] [--salt S] [--anonymised] --out FILE|DIR|-`;
 
-const { values } = parseArgs({
-  options: {
-    snapshot: { type: "string" },
-    format: { type: "string" },
-    gzip: { type: "boolean", default: false },
-    salt: { type: "string" },
-    anonymised: { type: "boolean", default: false },
-    out: { type: "string" },
+const { values } = parseCliArgs(
+  {
+    options: {
+      snapshot: { type: "string" },
+      format: { type: "string" },
+      gzip: { type: "boolean", default: false },
+      salt: { type: "string" },
+      anonymised: { type: "boolean", default: false },
+      out: { type: "string" },
+    },
   },
-});
+  USAGE,
+);
 
 try {
-  if (!values.snapshot || !values.format || !values.out) throw new Error(USAGE);
+  const { snapshot: snapshotId, out } = values;
+  if (!snapshotId || !values.format || !out) throw new Error(USAGE);
   const query = exportQuerySchema.parse({
     format: values.format,
     gzip: values.gzip ? "1" : "0",
@@ -37,19 +41,19 @@ try {
   });
   const actor = { id: null, role: "admin" as const };
   const started = Date.now();
-  if (query.format === "hf-dataset" && values.out !== "-" && !/\.tar(\.gz)?$/.test(values.out)) {
-    const manifest = await exportHfDatasetFolder({ snapshotId: values.snapshot, query, actor, dir: values.out });
-    console.error(`Wrote the dataset folder ${values.out}: ${JSON.stringify(manifest.counts)} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
-  } else {
-    const run = await startExport({ snapshotId: values.snapshot, query, actor, via: "cli" });
-    const sink = values.out === "-" ? process.stdout : createWriteStream(values.out);
-    await pipeline(Readable.from(run.body), sink);
-    console.error(`Wrote ${values.out}: ${run.manifest.title}, ${JSON.stringify(run.manifest.counts)} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
-  }
+  await withAppDatabase(async () => {
+    if (query.format === "hf-dataset" && out !== "-" && !/\.tar(\.gz)?$/.test(out)) {
+      const manifest = await exportHfDatasetFolder({ snapshotId, query, actor, dir: out });
+      console.error(`Wrote the dataset folder ${out}: ${JSON.stringify(manifest.counts)} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+    } else {
+      const run = await startExport({ snapshotId, query, actor, via: "cli" });
+      const sink = out === "-" ? process.stdout : createWriteStream(out);
+      await pipeline(Readable.from(run.body), sink);
+      console.error(`Wrote ${out}: ${run.manifest.title}, ${JSON.stringify(run.manifest.counts)} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+    }
+  });
 } catch (err) {
   if (err instanceof ZodError) for (const i of err.issues) console.error(`--${i.path.join(".")}: ${i.message}`);
   else console.error((err as Error).message);
   process.exitCode = 1;
-} finally {
-  await closeDatabase();
 }

@@ -1,34 +1,43 @@
 /**
  * `npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label]
- *  [--max-pairs-per-prompt N] FILE`: the same import as the researcher page and the API.
+ *  [--max-pairs-per-prompt N] FILE`: the same import as the researcher page and the API. The
+ * database: DATABASE_URL, else the embedded one `npm start` runs (db/configured.ts).
  */
-import { parseArgs } from "node:util";
 import { ZodError } from "zod";
-import { closeDatabase } from "@/db/client";
+import { withAppDatabase } from "@/db/configured";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
+import { parseCliArgs } from "./lib/cli-args";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    campaign: { type: "string" },
-    format: { type: "string" },
-    "trl-as": { type: "string" },
-    "max-pairs-per-prompt": { type: "string" },
+const USAGE = "Usage: npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label] [--max-pairs-per-prompt N] FILE";
+
+const { values, positionals } = parseCliArgs(
+  {
+    allowPositionals: true,
+    options: {
+      campaign: { type: "string" },
+      format: { type: "string" },
+      "trl-as": { type: "string" },
+      "max-pairs-per-prompt": { type: "string" },
+    },
   },
-});
+  USAGE,
+);
 
 try {
   const file = positionals[0];
-  if (!values.campaign || !file) throw new Error("Usage: npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label] FILE");
+  if (!values.campaign || !file) throw new Error(USAGE);
   const format = values.format ?? (file.toLowerCase().endsWith(".csv") ? "csv" : "jsonl");
   const started = Date.now();
-  const result = await importFile({
-    campaignId: values.campaign,
-    file,
-    actorId: null,
-    options: { format: format as "csv" | "jsonl", trlAs: values["trl-as"] as "gold" | "label" | undefined, maxPairsPerPrompt: Number(values["max-pairs-per-prompt"] ?? 0) },
-  });
+  const campaignId = values.campaign;
+  const result = await withAppDatabase(() =>
+    importFile({
+      campaignId,
+      file,
+      actorId: null,
+      options: { format: format as "csv" | "jsonl", trlAs: values["trl-as"] as "gold" | "label" | undefined, maxPairsPerPrompt: Number(values["max-pairs-per-prompt"] ?? 0) },
+    }),
+  );
   if (!result.ok) {
     console.error(`Refused: ${result.errorCount} bad line(s); nothing was written.`);
     for (const e of result.errors) console.error(`  line ${e.line}: ${e.message}`);
@@ -47,6 +56,4 @@ try {
   else if (err instanceof AppError && err.code === "not_found:campaign") console.error(`No campaign ${values.campaign}: --campaign takes the id in the campaign page's address (/research/campaigns/<id>).`);
   else console.error((err as Error).message);
   process.exitCode = 1;
-} finally {
-  await closeDatabase();
 }

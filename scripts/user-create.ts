@@ -1,12 +1,13 @@
 /**
- * `npm run user:create -- --email E --role R [--name N]`. The password comes from
- * PAIRWISE_NEW_USER_PASSWORD, or is asked for on the terminal (not echoed).
+ * `npm run user:create -- --email E [--role R] [--name N]` (role default labeler). The password
+ * comes from PAIRWISE_NEW_USER_PASSWORD, or is asked for on the terminal (not echoed). The
+ * database: DATABASE_URL, else the embedded one `npm start` runs (db/configured.ts).
  */
-import { parseArgs } from "node:util";
-import { closeDatabase } from "@/db/client";
+import { withAppDatabase } from "@/db/configured";
 import { env } from "@/lib/env";
 import { createUserSchema } from "@/lib/users/schema";
 import { createUser } from "@/lib/users/users";
+import { parseCliArgs } from "./lib/cli-args";
 
 async function promptHidden(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new Error("No terminal to ask for a password: set PAIRWISE_NEW_USER_PASSWORD.");
@@ -32,20 +33,21 @@ async function promptHidden(question: string): Promise<string> {
   });
 }
 
-const { values } = parseArgs({
-  options: { email: { type: "string" }, role: { type: "string", default: "labeler" }, name: { type: "string", default: "" } },
-  strict: true,
-});
+const { values } = parseCliArgs(
+  {
+    options: { email: { type: "string" }, role: { type: "string", default: "labeler" }, name: { type: "string", default: "" } },
+    strict: true,
+  },
+  "Usage: npm run user:create -- --email E [--role labeler|researcher|admin] [--name N]   (password: asked for, or PAIRWISE_NEW_USER_PASSWORD)",
+);
 
 try {
   const password = env.PAIRWISE_NEW_USER_PASSWORD ?? (await promptHidden("Password (10+ characters): "));
   const input = createUserSchema.parse({ email: values.email, role: values.role, name: values.name, password });
-  const user = await createUser({ input, actorId: null });
+  const user = await withAppDatabase(() => createUser({ input, actorId: null }));
   console.log(`Created ${user.email} (${user.role}).`);
 } catch (err) {
   const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
   console.error(issues ? issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n") : (err as Error).message);
   process.exitCode = 1;
-} finally {
-  await closeDatabase();
 }

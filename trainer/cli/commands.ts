@@ -100,7 +100,7 @@ export const commands: Record<string, Command> = {
       id: opt("", "new checkpoint id (required)"),
       kind: opt("", `${importKinds.join(" | ")}; empty: reward when the folder has a score head (score.weight), else base`),
       scoreToken: opt("before-end-of-text", "reward models: where the score was trained to be read: before-end-of-text (transformers, TRL) or end-of-text (OpenRLHF)"),
-      register: opt(false, "also register it in the database (DATABASE_URL), so the web app lists it and runs can use it"),
+      register: opt(false, "also register it in the database (DATABASE_URL, else the embedded one of npm start), so the web app lists it and runs can use it"),
     },
     async run(o, { store, log }) {
       if (!o.from || !o.id) throw new OptionError("--from and --id are required");

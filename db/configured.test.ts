@@ -1,0 +1,77 @@
+/**
+ * The commands a user runs beside `npm start` (user:create, import, export, seed, the trainer
+ * CLI's --register and --snapshot) reach the database `npm start` serves without DATABASE_URL:
+ * the embedded one while it runs, started for the command when it does not, and a clear
+ * refusal before there is one.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { childEnv } from "@/lib/testing/fixtures";
+import { runMigrations } from "./migrate";
+import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
+
+const PORT = 54341;
+// Under the project, not a 0700 temp folder: as root, the embedded server runs as `postgres`.
+mkdirSync(".data/test", { recursive: true });
+const dataDir = mkdtempSync(path.resolve(".data/test/configured-"));
+chmodSync(dataDir, 0o755);
+let server: EmbeddedServer | null = null;
+
+afterAll(async () => {
+  await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** `npm run user:create` as a user who ran `npm start` without DATABASE_URL would. */
+function createUser(email: string, dir = dataDir) {
+  const env = childEnv({ PAIRWISE_DATA_DIR: dir, EMBEDDED_PG_PORT: String(PORT), PAIRWISE_NEW_USER_PASSWORD: "a-long-password", LOG_LEVEL: "silent" });
+  delete env.DATABASE_URL;
+  return spawnSync("npm", ["run", "--silent", "user:create", "--", "--email", email, "--role", "researcher"], { env, encoding: "utf8", timeout: 120_000 });
+}
+
+async function roleOf(url: string, email: string): Promise<string | undefined> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql<{ role: string }[]>`select role from users where email = ${email}`)[0]?.role;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+describe("commands without DATABASE_URL", () => {
+  it("refuse with what to do when npm start has never made the embedded database", () => {
+    const empty = mkdtempSync(path.resolve(".data/test/configured-empty-"));
+    try {
+      const run = createUser("nobody@example.com", empty);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("No database yet");
+      expect(run.stderr).toContain("Run `npm start` once");
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("use the embedded PostgreSQL npm start runs, and start it for the command when it is stopped", async () => {
+    server = await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
+    const url = server.url;
+    await runMigrations(url);
+
+    const whileRunning = createUser("running@example.com");
+    expect(whileRunning.stderr).toBe("");
+    expect(whileRunning.status).toBe(0);
+    expect(whileRunning.stdout).toContain("Created running@example.com (researcher).");
+
+    await server.stop();
+    server = null;
+    const whileStopped = createUser("stopped@example.com");
+    expect(whileStopped.status).toBe(0);
+    expect(whileStopped.stdout).toContain("Created stopped@example.com (researcher).");
+
+    server = await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
+    expect(await roleOf(url, "running@example.com")).toBe("researcher");
+    expect(await roleOf(url, "stopped@example.com")).toBe("researcher");
+  });
+});
