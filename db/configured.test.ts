@@ -4,7 +4,7 @@
  * the embedded one while it runs, started for the command when it does not, and a clear
  * refusal before there is one.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
@@ -25,11 +25,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** `npm run user:create` as a user who ran `npm start` without DATABASE_URL would. */
-function createUser(email: string, dir = dataDir) {
-  const env = childEnv({ PAIRWISE_DATA_DIR: dir, EMBEDDED_PG_PORT: String(PORT), PAIRWISE_NEW_USER_PASSWORD: "a-long-password", LOG_LEVEL: "silent" });
+/** The environment of a user who ran `npm start` without DATABASE_URL. */
+function embeddedEnv(dir = dataDir) {
+  const env = childEnv({ PAIRWISE_DATA_DIR: dir, EMBEDDED_PG_PORT: String(PORT), PAIRWISE_NEW_USER_PASSWORD: "a-long-password", LOG_LEVEL: "silent", TRAINER_BACKEND: "cpu" });
   delete env.DATABASE_URL;
-  return spawnSync("npm", ["run", "--silent", "user:create", "--", "--email", email, "--role", "researcher"], { env, encoding: "utf8", timeout: 120_000 });
+  return env;
+}
+
+function createUser(email: string, dir = dataDir) {
+  return spawnSync("npm", ["run", "--silent", "user:create", "--", "--email", email, "--role", "researcher"], { env: embeddedEnv(dir), encoding: "utf8", timeout: 120_000 });
 }
 
 async function roleOf(url: string, email: string): Promise<string | undefined> {
@@ -73,5 +77,32 @@ describe("commands without DATABASE_URL", () => {
     server = await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
     expect(await roleOf(url, "running@example.com")).toBe("researcher");
     expect(await roleOf(url, "stopped@example.com")).toBe("researcher");
+  });
+
+  it("npm run db:migrate and npm run worker join the embedded PostgreSQL npm start runs", async () => {
+    server ??= await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
+    const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], { env: embeddedEnv(), encoding: "utf8", timeout: 120_000 });
+    expect(migrate.stderr).toBe("");
+    expect(migrate.stdout).toContain("Migrated the embedded PostgreSQL that npm start runs");
+
+    const worker = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "trainer/worker.ts"], { env: embeddedEnv(), stdio: "ignore" });
+    try {
+      const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+      try {
+        const deadline = Date.now() + 60_000;
+        let registered = 0;
+        while (!registered && Date.now() < deadline && worker.exitCode === null) {
+          registered = (await sql<{ n: number }[]>`select count(*)::int as n from workers where pid = ${worker.pid!}`)[0]!.n;
+          if (!registered) await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(worker.exitCode).toBeNull();
+        expect(registered).toBe(1);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    } finally {
+      worker.kill("SIGTERM");
+      await new Promise((r) => worker.once("exit", r));
+    }
   });
 });

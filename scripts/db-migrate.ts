@@ -1,6 +1,13 @@
-/** `npm run db:migrate`: applies pending migrations to DATABASE_URL. */
+/** `npm run db:migrate`: applies pending migrations to DATABASE_URL, else the embedded database (db/configured.ts). */
+import { withConfiguredDatabase } from "@/db/configured";
 import { runMigrations, shippedMigrationCount } from "@/db/migrate";
-import { databaseUrl } from "@/lib/env";
 
-await runMigrations(databaseUrl());
-console.log(`Migrated (${shippedMigrationCount()} migrations shipped).`);
+try {
+  await withConfiguredDatabase(async (url, where) => {
+    await runMigrations(url);
+    console.log(`Migrated ${where} (${shippedMigrationCount()} migrations shipped).`);
+  });
+} catch (err) {
+  console.error(`Migration failed: ${(err as Error).message}`);
+  process.exit(1);
+}

@@ -3,11 +3,22 @@
  * backend, then claims and runs jobs from Postgres until SIGINT/SIGTERM.
  */
 import { closeDatabase } from "@/db/client";
-import { env } from "@/lib/env";
+import { runningEmbeddedUrl } from "@/db/embedded";
+import { dataDir, env, setDatabaseUrl } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { initBackend } from "./backend";
 import { jobHandlers } from "./jobs";
 import { startWorker } from "./worker-loop";
+
+// `npm run worker` beside an `npm start` that runs the embedded PostgreSQL joins that database.
+if (!env.DATABASE_URL) {
+  const running = runningEmbeddedUrl(dataDir);
+  if (!running) {
+    console.error(`DATABASE_URL is not set and no embedded PostgreSQL is running in ${dataDir}/pg: start \`npm start\` first, or set DATABASE_URL.`);
+    process.exit(1);
+  }
+  setDatabaseUrl(running);
+}
 
 const backend = await initBackend();
 const worker = await startWorker({
