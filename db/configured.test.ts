@@ -11,7 +11,7 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { childEnv } from "@/lib/testing/fixtures";
 import { runMigrations } from "./migrate";
-import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
+import { closedToPostgresUser, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 
 const PORT = 54341;
 // Under the project, not a 0700 temp folder: as root, the embedded server runs as `postgres`.
@@ -19,6 +19,11 @@ mkdirSync(".data/test", { recursive: true });
 const dataDir = mkdtempSync(path.resolve(".data/test/configured-"));
 chmodSync(dataDir, 0o755);
 let server: EmbeddedServer | null = null;
+// As root, the server runs as `postgres`, which cannot start from a checkout under a private
+// folder (.ci/run smoke-tests a copy then); these cases need a server, so they skip there.
+const closed = closedToPostgresUser(dataDir);
+const needsServer = it.skipIf(closed !== undefined);
+if (closed) console.warn(`db/configured.test.ts: the postgres user cannot enter ${closed}; the embedded-server cases are skipped`);
 
 afterAll(async () => {
   await server?.stop();
@@ -58,7 +63,7 @@ describe("commands without DATABASE_URL", () => {
     }
   });
 
-  it("use the embedded PostgreSQL npm start runs, and start it for the command when it is stopped", async () => {
+  needsServer("use the embedded PostgreSQL npm start runs, and start it for the command when it is stopped", async () => {
     server = await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
     const url = server.url;
     await runMigrations(url);
@@ -79,7 +84,7 @@ describe("commands without DATABASE_URL", () => {
     expect(await roleOf(url, "stopped@example.com")).toBe("researcher");
   });
 
-  it("npm run db:migrate and npm run worker join the embedded PostgreSQL npm start runs", async () => {
+  needsServer("npm run db:migrate and npm run worker join the embedded PostgreSQL npm start runs", async () => {
     server ??= await startEmbeddedPostgres({ dataDir, port: PORT, log: () => {} });
     const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], { env: embeddedEnv(), encoding: "utf8", timeout: 120_000 });
     expect(migrate.stderr).toBe("");

