@@ -21,6 +21,18 @@ describe("metricAxisDomain", () => {
     expect(metricAxisDomain("policy/clipfrac", [0.9])).toEqual([0, 1]);
   });
 
+  it("keeps a moving fraction's axis at or below 1, in four round steps", () => {
+    // recharts' "auto" drew 0.45 to 1.05 and 0.4 to 1.2 for these, and 0.7, 0.77, ... 0.98 for the third.
+    expect(metricAxisDomain("reward/accuracy_val", [0.5, 0.99])).toEqual([0.2, 1]);
+    expect(metricAxisDomain("rewards/accuracies", [0.4, 1])).toEqual([0.2, 1]);
+    expect(metricAxisDomain("reward/accuracy", [0.71, 0.93])).toEqual([0.6, 1]);
+    expect(metricAxisDomain("reward/accuracy", [0.9, 1])).toEqual([0.8, 1]);
+    expect(metricAxisDomain("policy/clipfrac", [0.1, 0.97])).toEqual([0, 1]);
+    // Far from 1 it stays close to the data.
+    expect(metricAxisDomain("policy/clipfrac", [0, 0.02])).toEqual([0, 0.02]);
+    expect(metricAxisDomain("tokens/repeat_3gram_rate", [0.3, 0.31])).toEqual([0.3, 0.32]);
+  });
+
   it("pads a flat series of a metric that may be negative both ways", () => {
     expect(metricAxisDomain("loss/policy", [0])).toEqual([-1, 1]);
     expect(metricAxisDomain("reward/margin", [0.2])).toEqual([0.15, 0.25]);
@@ -28,7 +40,7 @@ describe("metricAxisDomain", () => {
     expect(metricAxisDomain("reward/margin_val", [0.004140404285863042])).toEqual([0.002, 0.008]);
   });
 
-  it("leaves a moving series and an empty chart to recharts' even ticks", () => {
+  it("leaves any other moving series and an empty chart to recharts' even ticks", () => {
     expect(metricAxisDomain("loss/train", [0.69, 0.52, 0.31])).toEqual(["auto", "auto"]);
     expect(metricAxisDomain("loss/train", [])).toEqual(["auto", "auto"]);
     expect(metricAxisDomain("loss/train", [Number.NaN])).toEqual(["auto", "auto"]);

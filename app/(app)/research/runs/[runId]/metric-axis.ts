@@ -3,7 +3,8 @@
  * even ticks; for a flat series (one point, or a value that does not move) that means one tick
  * each way, so a loss or an accuracy that sat at 1 was drawn on an axis from -1 to 3. Here a
  * flat series gets one round step either side, which never takes a positive value's axis below
- * 0, and a metric that cannot be negative, sitting at 0, gets an axis from 0.
+ * 0, and a metric that cannot be negative, sitting at 0, gets an axis from 0. A fraction's axis
+ * never runs above 1, moving or not.
  */
 export type AxisDomain = [number | "auto", number | "auto"];
 
@@ -33,8 +34,9 @@ export function isNonNegativeMetric(name: string): boolean {
   return nonNegative.some((re) => re.test(name));
 }
 
-/** Fractions of a whole: a flat series at 1 is not padded above it. */
+/** Fractions of a whole: their axis never runs above 1. */
 const fraction = [/accurac(y|ies)(_val)?$/, /clipfrac$/, /_rate$/];
+const isFraction = (name: string) => fraction.some((re) => re.test(name));
 
 /** 1, 2 or 5 times a power of ten, the smallest such at least `x` (> 0). */
 function niceStep(x: number): number {
@@ -58,8 +60,7 @@ export function metricAxisDomain(name: string, values: number[]): AxisDomain {
   if (finite.length === 0) return ["auto", "auto"];
   const min = Math.min(...finite);
   const max = Math.max(...finite);
-  // A range that moves keeps recharts' even ticks, which stay at or above 0 when the data does.
-  if (min !== max) return ["auto", "auto"];
+  if (min !== max) return isFraction(name) && min >= 0 && max <= 1 ? fractionDomain(min, max) : ["auto", "auto"];
   const value = min;
   if (value === 0) return [isNonNegativeMetric(name) ? 0 : -1, 1];
   const step = niceStep(Math.abs(value) / 4);
@@ -67,6 +68,21 @@ export function metricAxisDomain(name: string, values: number[]): AxisDomain {
   const q = Math.abs(value / step - Math.round(value / step)) < 1e-9 ? Math.round(value / step) : value / step;
   const low = roundTo(Math.floor(q) * step - step, step);
   const high = roundTo(Math.ceil(q) * step + step, step);
-  const capped = fraction.some((re) => re.test(name)) && value <= 1 ? Math.min(high, 1) : high;
+  const capped = isFraction(name) && value <= 1 ? Math.min(high, 1) : high;
   return [low, capped];
+}
+
+/**
+ * A moving fraction's axis: four equal round steps (recharts draws five ticks) that hold the data
+ * and end at 1 at the highest. recharts' "auto" rounds out past 1 (0.5 to 0.99 drew 0.45 to 1.05,
+ * 0.4 to 1 drew up to 1.2), and its ticks inside a fixed domain are only round when the domain is.
+ */
+function fractionDomain(min: number, max: number): AxisDomain {
+  for (let step = niceStep((max - min) / 4); ; step = niceStep(step * 1.5)) {
+    let low = Math.floor(min / step + 1e-9) * step;
+    if (low + 4 * step > 1) low = Math.max(0, 1 - 4 * step);
+    const high = Math.min(1, low + 4 * step);
+    const steps = (high - low) / step;
+    if (low <= min + 1e-9 && max <= high + 1e-9 && Math.abs(steps - Math.round(steps)) < 1e-9) return [roundTo(low, step), roundTo(high, step)];
+  }
 }
