@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequest, type APIRequestContext } from "@playwright/test";
-import { DEMO_PASSWORD, signInAndWait } from "./helpers";
+import { apiSession, DEMO_PASSWORD, signInAndWait } from "./helpers";
 
 /** An API session for a demo account, signed in through next-auth as a script would. */
 async function session(request: APIRequest, baseURL: string, email: string) {
@@ -238,4 +238,40 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page.getByLabel("Kind")).toHaveValue("ppo");
   await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
   expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ reward: `reimported-${suffix}` });
+});
+
+/** A campaign of `words.length` pairs at overlap 1, every pair judged by labeler1. */
+async function judgedCampaign(request: APIRequest, baseURL: string, name: string, words: string[]): Promise<string> {
+  const researcher = await apiSession(request, baseURL, "researcher@pairwise.local");
+  const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name, status: "active", overlap: 1, settings: { goldRate: 0, askStrength: false } } })).json();
+  const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A ${w}.`, response_b: `Not a ${w}.` }));
+  expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") })).json()).pairsCreated).toBe(words.length);
+  await researcher.dispose();
+  const labeler = await apiSession(request, baseURL, "labeler1@pairwise.local");
+  for (;;) {
+    const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
+    if (!tasks.length) break;
+    expect((await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice: "left" } })).status()).toBe(201);
+  }
+  await labeler.dispose();
+  return campaign.id;
+}
+
+test("a researcher freezes a campaign's judgments from its page: the snapshot form comes with that campaign ticked", async ({ page, playwright, baseURL }) => {
+  const name = `Snapshot form e2e ${Date.now()}`;
+  const id = await judgedCampaign(playwright.request, baseURL!, name, ["kettle", "saddle", "beacon"]);
+  // A newer judged campaign: the form's own default, which the link must override.
+  await judgedCampaign(playwright.request, baseURL!, `${name} (newer)`, ["anchor"]);
+
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto(`/research/campaigns/${id}`);
+  await page.getByRole("link", { name: "Freeze these judgments as a snapshot" }).click();
+  await expect(page).toHaveURL(`/research/snapshots?campaign=${id}`);
+  const campaigns = page.getByRole("group", { name: "Campaigns" });
+  await expect(campaigns.getByRole("checkbox", { name, exact: true })).toBeChecked();
+  await expect(campaigns.getByRole("checkbox", { checked: true })).toHaveCount(1);
+  await page.getByLabel("Name").fill(`${name} snapshot`);
+  await page.getByRole("button", { name: "Create snapshot" }).click();
+  await expect(page.getByRole("status")).toContainText("Snapshot of 3 rows");
+  await expect(page.getByRole("row").filter({ hasText: `${name} snapshot` }).getByRole("cell").nth(1)).toHaveText("3");
 });

@@ -9,10 +9,14 @@ import { SnapshotForm } from "./snapshot-form";
 
 export const metadata: Metadata = { title: "Snapshots" };
 
-export default async function SnapshotsPage() {
+/** `?campaign=ID` (a campaign page's link) ticks that campaign in the form. */
+export default async function SnapshotsPage({ searchParams }: { searchParams: Promise<{ campaign?: string | string[] }> }) {
   await requireRole("researcher", "admin");
   const [snapshots, campaigns, users] = await Promise.all([listSnapshots(), listCampaignSummaries(), listUsers()]);
   const emailOf = new Map(users.map((u) => [u.id, u.email]));
+  const asked = (await searchParams).campaign;
+  // Else the newest campaign with fully judged pairs: a new, unlabeled one would make an empty snapshot.
+  const ticked = campaigns.find((c) => c.id === asked) ?? campaigns.find((c) => c.completedPairs > 0) ?? campaigns[0];
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Dataset snapshots</h1>
@@ -22,8 +26,7 @@ export default async function SnapshotsPage() {
           <CardDescription>Freezes the matching judgments; the same data always gives the same hash.</CardDescription>
         </CardHeader>
         <CardContent>
-          {/* The newest campaign with fully judged pairs: a new, unlabeled one would make an empty snapshot. */}
-          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={(campaigns.find((c) => c.completedPairs > 0) ?? campaigns[0])?.id} />
+          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={ticked?.id} />
         </CardContent>
       </Card>
       <Card>

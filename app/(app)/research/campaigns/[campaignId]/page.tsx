@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
@@ -99,6 +100,14 @@ export default async function CampaignPage({ params }: Params) {
               </TBody>
             </Table>
           )}
+          {quality.judgments > 0 ? (
+            <p className="text-sm">
+              <Link className="underline" href={`/research/snapshots?campaign=${campaignId}`}>
+                Freeze these judgments as a snapshot
+              </Link>{" "}
+              <span className="text-slate-600">to train a reward model or DPO on them, or to export them.</span>
+            </p>
+          ) : null}
           {quality.labelers.length > 0 ? (
             <p className="text-xs text-slate-600">
               Agreement with majority compares each judgment with the majority of the other judgments of its pair, once there are at least two: it shows — until then, and
