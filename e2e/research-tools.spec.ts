@@ -1,15 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect, test, type APIRequest, type APIRequestContext } from "@playwright/test";
-import { apiSession, DEMO_PASSWORD, signInAndWait } from "./helpers";
-
-/** An API session for a demo account, signed in through next-auth as a script would. */
-async function session(request: APIRequest, baseURL: string, email: string) {
-  const ctx = await request.newContext({ baseURL });
-  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: DEMO_PASSWORD, json: "true" } });
-  return ctx;
-}
+import { apiSession, signInAndWait } from "./helpers";
 
 type Run = { id: string; status: string; error: string | null; outputCheckpointId: string | null; result: Record<string, unknown> | null };
 
@@ -58,13 +50,13 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page.getByTestId("score-a")).toHaveCount(0);
 
   // 2. Labels from two labelers and the admin today, a snapshot, a tiny reward run and a tiny PPO run on it.
-  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
   const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name: `Tools e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } })).json();
   const words = ["lantern", "harbor", "meadow", "anvil", "glacier", "orchard", "thimble", "compass", "ember", "quill", "loom", "ferry"];
   const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A kind of ${w} used by people.`, response_b: `Not ${w} at all, nothing.` }));
   expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") })).json()).pairsCreated).toBe(12);
   for (const email of ["labeler1@pairwise.local", "labeler2@pairwise.local", "admin@pairwise.local"]) {
-    const labeler = await session(playwright.request, baseURL!, email);
+    const labeler = await apiSession(playwright.request, baseURL!, email);
     for (;;) {
       const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
       if (!tasks.length) break;
@@ -76,7 +68,7 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   // A second campaign with two judgments, so the campaign filter has something to leave out.
   const { campaign: other } = await (await researcher.post("/api/v1/campaigns", { data: { name: `Tools e2e other ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } })).json();
   expect((await (await researcher.post(`/api/v1/campaigns/${other.id}/import`, { data: rows.slice(0, 2).join("\n") })).json()).pairsCreated).toBe(2);
-  const labeler1 = await session(playwright.request, baseURL!, "labeler1@pairwise.local");
+  const labeler1 = await apiSession(playwright.request, baseURL!, "labeler1@pairwise.local");
   for (let i = 0; i < 2; i++) {
     const { tasks } = await (await labeler1.post(`/api/v1/campaigns/${other.id}/tasks`, { data: { count: 1 } })).json();
     expect((await labeler1.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice: "left" } })).status()).toBe(201);

@@ -1,19 +1,11 @@
-import { expect, test, type APIRequest } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { randomUUID } from "node:crypto";
-import { DEMO_PASSWORD, signInAndWait } from "./helpers";
-
-/** An API session for a demo account, signed in through next-auth as a script would. */
-async function session(request: APIRequest, baseURL: string, email: string) {
-  const ctx = await request.newContext({ baseURL });
-  const { csrfToken } = (await (await ctx.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  await ctx.post("/api/auth/callback/credentials", { form: { csrfToken, email, password: DEMO_PASSWORD, json: "true" } });
-  return ctx;
-}
+import { apiSession, signInAndWait } from "./helpers";
 
 test("a researcher trains a tiny reward model on labeled data, watches its chart and log fill, and overlays another run", async ({ page, playwright, baseURL }) => {
   test.setTimeout(300_000);
   // 1. A campaign of 12 pairs, labeled by three labelers through the API: the definition wins.
-  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
   const created = await researcher.post("/api/v1/campaigns", { data: { name: `Reward e2e ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } });
   const { campaign } = await created.json();
   const words = ["lantern", "harbor", "meadow", "anvil", "glacier", "orchard", "thimble", "compass", "ember", "quill", "loom", "ferry"];
@@ -21,7 +13,7 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   const imported = await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") });
   expect((await imported.json()).pairsCreated).toBe(12);
   for (const email of ["labeler1@pairwise.local", "labeler2@pairwise.local", "admin@pairwise.local"]) {
-    const labeler = await session(playwright.request, baseURL!, email);
+    const labeler = await apiSession(playwright.request, baseURL!, email);
     for (;;) {
       const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
       if (!tasks.length) break;
@@ -190,7 +182,7 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
 
 test("cancelling a run asks once more, and the run stops", async ({ page, playwright, baseURL }) => {
   test.setTimeout(120_000);
-  const researcher = await session(playwright.request, baseURL!, "researcher@pairwise.local");
+  const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
   // Long enough that it is still running when the button is pressed.
   const started = await researcher.post("/api/v1/runs", { data: { kind: "pretrain", config: { steps: 100_000, evalEvery: 0, saveEvery: 0, tokenizerChars: 20_000 } } });
   expect(started.status()).toBe(201);
