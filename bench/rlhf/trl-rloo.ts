@@ -46,9 +46,12 @@ if (values.prepare) {
   mkdirSync(dir, { recursive: true });
   for (const id of [shippedSftId, RM_ID]) cpSync(path.join(storeDir, id), path.join(dir, id), { recursive: true });
   // bench:ppo-demo judges the first --prompts training headwords and runs PPO on the rest.
-  const prompts = (values["train-on-eval"] ? demoEvalPrompts(Number(values["eval-prompts"])) : readSftJsonl(corpusFiles().sftTrain).slice(Number(values.prompts)).map((e) => e.prompt)).map(
-    (p) => formatPrompt(p),
-  );
+  const inputs = values["train-on-eval"]
+    ? demoEvalPrompts(Number(values["eval-prompts"]))
+    : readSftJsonl(corpusFiles().sftTrain)
+        .slice(Number(values.prompts))
+        .map((e) => e.prompt);
+  const prompts = inputs.map((p) => formatPrompt(p));
   writeFileSync(path.join(dir, "prompts.json"), JSON.stringify(prompts));
   console.log(`${dir}: ${shippedSftId}, ${RM_ID} and ${prompts.length} prompts; next: python3 bench/rlhf/trl-rloo.py ${dir} --run NAME:JSON`);
 } else if (values.evaluate) {
