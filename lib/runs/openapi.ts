@@ -4,7 +4,7 @@ import { z } from "@/lib/api/zod";
 import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema, checkpointSchema, listCheckpointsQuerySchema } from "@/lib/checkpoints/schema";
 import { importKinds } from "@/trainer/hf-import";
 import { RUN_LOG_KEEP } from "./log-limits";
-import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
+import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runMetricsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -38,7 +38,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     path: "/api/v1/runs/{id}/metrics",
     summary: "A run's metrics written at or after `since`, oldest first.",
     tags: ["runs"],
-    request: { params: idParams, query: z.object({ since: z.string().optional().openapi({ format: "date-time" }) }) },
+    request: { params: idParams, query: runMetricsQuerySchema },
     responses: { 200: jsonContent(z.object({ metrics: z.array(metricSchema) }), "Metrics."), ...commonErrors },
   });
   registry.registerPath({

@@ -11,6 +11,7 @@ import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
 import { datasetSnapshots, runMetrics, runs, type Run, type RunHealthFlag, type RunProgress } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
+import { bucketsFor } from "./downsample";
 import { estimateEta } from "./eta";
 import { checkRunInputs } from "./check-inputs";
 import { checkRunConfig, kindTakesSnapshot, runConfigCatalog } from "./config-catalog";
@@ -107,12 +108,38 @@ export async function runDtos(runs: Run[]): Promise<RunDto[]> {
   return runs.map((r) => toRunDto(r, positions, now));
 }
 
-/** Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step). */
-export async function runMetricsSince({ runId, since }: { runId: string; since?: string }): Promise<MetricDto[]> {
-  const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(sql`
-    select step, name, value, at from run_metrics
-    where run_id = ${runId} ${since ? sql`and at >= ${since}` : sql``}
-    order by at, step, name limit 20000`);
+/** Raw points one answer carries at most; a poller asks again from the last `at` it got. */
+export const METRIC_PAGE_LIMIT = 20_000;
+
+/**
+ * Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step).
+ * With `points`, each series of that window is thinned to about that many points in the database
+ * (min and max per bucket of steps, the ends and the newest point kept exact: lib/runs/downsample.ts),
+ * so a chart of a 5,000-iteration run gets every stretch of it, not the first 20,000 raw points.
+ */
+export async function runMetricsSince({ runId, since, points }: { runId: string; since?: string; points?: number }): Promise<MetricDto[]> {
+  const window = (m: string) => sql`${sql.identifier(m)}.run_id = ${runId} ${since ? sql`and ${sql.identifier(m)}.at >= ${since}` : sql``}`;
+  const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(
+    points === undefined
+      ? sql`
+    select step, name, value, at from run_metrics m
+    where ${window("m")}
+    order by at, step, name limit ${METRIC_PAGE_LIMIT}`
+      : sql`
+    with series as (
+      select name, min(step) as lo, max(step) as hi, max(at) as last_at, count(*) as n from run_metrics m where ${window("m")} group by name
+    ), pts as (
+      select m.name, m.step, m.value, m.at, s.n, m.step = s.lo or m.step = s.hi or m.at = s.last_at as edge,
+             ((m.step - s.lo)::bigint * ${bucketsFor(points)}) / (s.hi - s.lo + 1) as bucket
+      from run_metrics m join series s using (name) where ${window("m")}
+    )
+    select step, name, value, at from pts where n <= ${2 * bucketsFor(points) + 2} or edge
+    union
+    select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value, step) lows
+    union
+    select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value desc, step) highs
+    order by at, step, name limit ${METRIC_PAGE_LIMIT}`,
+  );
   return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
 }
 

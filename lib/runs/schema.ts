@@ -1,4 +1,4 @@
-import { z } from "@/lib/api/zod";
+import { dateTimeSchema, z } from "@/lib/api/zod";
 
 /** Job kinds the trainer workers run, with what each needs. */
 export const runKinds = {
@@ -74,6 +74,17 @@ export const listRunsQuerySchema = z.object({
 
 export const runLogsQuerySchema = z.object({
   after: z.coerce.number().int().min(0).default(0).openapi({ description: "Only lines numbered above this (the last `seq` you have)." }),
+});
+
+export const runMetricsQuerySchema = z.object({
+  since: dateTimeSchema.optional().openapi({ description: "Only points written at or after this time (the last `at` you have)." }),
+  points: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(5000)
+    .optional()
+    .openapi({ description: "Thin each series to about this many points (min and max per bucket of steps; first, last and newest point exact). Unset: every point, 20,000 at most per answer." }),
 });
 
 export const runSamplesQuerySchema = z.object({

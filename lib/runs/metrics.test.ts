@@ -1,0 +1,82 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import type { MetricDto } from "./schema";
+import { bucketsFor, downsampleSeries } from "./downsample";
+import { enqueueRun, runMetricsSince } from "./queue";
+
+const NAMES = Array.from({ length: 22 }, (_, i) => `metric/${String(i).padStart(2, "0")}`);
+
+/** A finished long run: `steps` steps of 22 metrics, one step every second; metric/00 spikes to 50 at step 3333. */
+async function longRun(steps: number): Promise<string> {
+  const run = await enqueueRun({ kind: "ppo" });
+  await db.execute(sql`
+    insert into run_metrics (run_id, step, name, value, at)
+    select ${run.id}, s, n.name, case when n.name = 'metric/00' and s = 3333 then 50 else sin(s / 100.0 + n.k) end,
+           timestamptz '2026-01-01T00:00:00Z' + (s || ' seconds')::interval
+    from generate_series(1, ${steps}) s, unnest(string_to_array(${NAMES.join(",")}, ',')) with ordinality n(name, k)`);
+  return run.id;
+}
+
+const bySeries = (points: MetricDto[]) => {
+  const out = new Map<string, MetricDto[]>();
+  for (const p of points) out.set(p.name, [...(out.get(p.name) ?? []), p]);
+  return out;
+};
+
+describe("downsampleSeries", () => {
+  const series = Array.from({ length: 1000 }, (_, i) => ({ step: i + 1, value: i === 500 ? -9 : i % 7, at: `2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.000Z` }));
+
+  it("keeps a short series as it is, sorted by step", () => {
+    const short = [series[2]!, series[0]!, series[1]!];
+    expect(downsampleSeries(short, 100).map((p) => p.step)).toEqual([1, 2, 3]);
+  });
+
+  it("thins a long one to the min and max of each bucket, keeping the ends and a lone dip exact", () => {
+    const thin = downsampleSeries(series, 100);
+    expect(thin.length).toBeLessThanOrEqual(2 * bucketsFor(100) + 2);
+    expect(thin.length).toBeGreaterThan(50);
+    expect(thin[0]).toEqual(series[0]);
+    expect(thin.at(-1)).toEqual(series.at(-1));
+    expect(thin).toContainEqual(series[500]); // the dip at -9
+    expect(Math.max(...thin.map((p) => p.value))).toBe(6);
+    expect(thin.map((p) => p.step)).toEqual([...thin.map((p) => p.step)].sort((a, b) => a - b));
+  });
+});
+
+describe("runMetricsSince with points (real Postgres)", () => {
+  it("thins every series of a 5,000-step run over its whole length, the last step and a spike exact", async () => {
+    const runId = await longRun(5000);
+    const all = await runMetricsSince({ runId, points: 200 });
+    const series = bySeries(all);
+    expect([...series.keys()].sort()).toEqual(NAMES);
+    for (const [name, points] of series) {
+      expect(points.length, name).toBeLessThanOrEqual(2 * bucketsFor(200) + 2);
+      const steps = points.map((p) => p.step);
+      expect(Math.min(...steps), name).toBe(1);
+      expect(Math.max(...steps), name).toBe(5000); // 110,000 raw points: the old 20,000-point page stopped near step 909
+    }
+    expect(series.get("metric/00")).toContainEqual(expect.objectContaining({ step: 3333, value: 50 }));
+    // Oldest first, so a poller's `since` is the last point's time, which is the newest written.
+    expect(all.at(-1)!.at).toBe("2026-01-01T01:23:20.000Z");
+  });
+
+  it("agrees with downsampleSeries, which the page uses to thin what polls add", async () => {
+    const runId = await longRun(800); // 17,600 raw points: one page
+    const raw = bySeries(await runMetricsSince({ runId }));
+    const thin = bySeries(await runMetricsSince({ runId, points: 120 }));
+    for (const name of ["metric/00", "metric/07"]) {
+      expect(thin.get(name)!.map((p) => [p.step, p.value])).toEqual(downsampleSeries(raw.get(name)!, 120).map((p) => [p.step, p.value]));
+    }
+  });
+
+  it("thins only the window a poll asks for, and returns a short window whole", async () => {
+    const runId = await longRun(5000);
+    const since = "2026-01-01T01:23:00.000Z"; // steps 4980..5000
+    const recent = await runMetricsSince({ runId, since, points: 200 });
+    expect(recent).toHaveLength(21 * NAMES.length);
+    expect(new Set(recent.map((p) => p.step))).toEqual(new Set(Array.from({ length: 21 }, (_, i) => 4980 + i)));
+    expect(await runMetricsSince({ runId: (await enqueueRun({ kind: "ppo" })).id, points: 200 })).toEqual([]);
+  });
+
+});
