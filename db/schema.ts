@@ -491,7 +491,12 @@ export const runMetrics = pgTable(
     value: doublePrecision("value").notNull(),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.name, t.step] })],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.name, t.step] }),
+    // A live run's page polls "written since" every 2 s: without it each poll reads all of the run's points
+    // (38 ms at 110,000 points; bench/research-scale).
+    index("run_metrics_run_at").on(t.runId, t.at),
+  ],
 );
 export type RunMetric = typeof runMetrics.$inferSelect;
 

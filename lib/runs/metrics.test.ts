@@ -79,4 +79,12 @@ describe("runMetricsSince with points (real Postgres)", () => {
     expect(await runMetricsSince({ runId: (await enqueueRun({ kind: "ppo" })).id, points: 200 })).toEqual([]);
   });
 
+  it("answers a poll from an index on (run_id, at), not by reading every point of the run", async () => {
+    const runId = await longRun(5000);
+    await db.execute(sql`analyze run_metrics`);
+    const plan = await db.execute<{ "QUERY PLAN": string }>(
+      sql`explain select step, name, value, at from run_metrics m where m.run_id = ${runId} and m.at >= ${"2026-01-01T01:23:00.000Z"} order by at, step, name limit 20000`,
+    );
+    expect(plan.map((r) => r["QUERY PLAN"]).join("\n")).toContain("run_metrics_run_at");
+  });
 });

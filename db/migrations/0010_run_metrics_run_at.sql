@@ -1,0 +1,1 @@
+CREATE INDEX "run_metrics_run_at" ON "run_metrics" USING btree ("run_id","at");
