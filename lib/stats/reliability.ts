@@ -7,41 +7,50 @@
 export type Vote = { item: string; labeler: string; saysA: boolean };
 
 export function oneCoinDawidSkene(votes: Vote[], { iterations = 50, tolerance = 1e-6 } = {}): Map<string, number> {
-  const labelers = [...new Set(votes.map((v) => v.labeler))];
-  const accuracy = new Map(labelers.map((l) => [l, 0.7]));
-  const byItem = new Map<string, Vote[]>();
-  for (const v of votes) {
-    const list = byItem.get(v.item);
-    if (list) list.push(v);
-    else byItem.set(v.item, [v]);
-  }
+  // Labelers and items as small integers, so each EM pass is array arithmetic rather than map
+  // look-ups by string: a 100,000-pair campaign's 225,000 votes took 9 s, and a snapshot waits on it.
+  const labelerIndex = new Map<string, number>();
+  const itemIndex = new Map<string, number>();
+  const voteLabeler = new Int32Array(votes.length);
+  const voteItem = new Int32Array(votes.length);
+  votes.forEach((v, i) => {
+    let l = labelerIndex.get(v.labeler);
+    if (l === undefined) labelerIndex.set(v.labeler, (l = labelerIndex.size));
+    let it = itemIndex.get(v.item);
+    if (it === undefined) itemIndex.set(v.item, (it = itemIndex.size));
+    voteLabeler[i] = l;
+    voteItem[i] = it;
+  });
+  const accuracy = new Float64Array(labelerIndex.size).fill(0.7);
+  const llr = new Float64Array(labelerIndex.size);
+  const logOdds = new Float64Array(itemIndex.size);
+  const posterior = new Float64Array(itemIndex.size);
+  const correct = new Float64Array(labelerIndex.size);
+  const total = new Float64Array(labelerIndex.size);
   for (let it = 0; it < iterations; it++) {
     // E-step: P(item's better side is A) from every vote's log-likelihood ratio.
-    const posterior = new Map<string, number>();
-    for (const [item, vs] of byItem) {
-      let logOdds = 0;
-      for (const v of vs) {
-        const a = Math.min(1 - 1e-6, Math.max(1e-6, accuracy.get(v.labeler)!));
-        const llr = Math.log(a / (1 - a));
-        logOdds += v.saysA ? llr : -llr;
-      }
-      posterior.set(item, 1 / (1 + Math.exp(-logOdds)));
+    for (let l = 0; l < accuracy.length; l++) {
+      const a = Math.min(1 - 1e-6, Math.max(1e-6, accuracy[l]!));
+      llr[l] = Math.log(a / (1 - a));
     }
+    logOdds.fill(0);
+    for (let i = 0; i < votes.length; i++) logOdds[voteItem[i]!] += votes[i]!.saysA ? llr[voteLabeler[i]!]! : -llr[voteLabeler[i]!]!;
+    for (let item = 0; item < logOdds.length; item++) posterior[item] = 1 / (1 + Math.exp(-logOdds[item]!));
     // M-step: each labeler's expected share of correct votes, with the Beta(2, 2) prior.
-    const correct = new Map(labelers.map((l) => [l, 1]));
-    const total = new Map(labelers.map((l) => [l, 2]));
-    for (const v of votes) {
-      const p = posterior.get(v.item)!;
-      correct.set(v.labeler, correct.get(v.labeler)! + (v.saysA ? p : 1 - p));
-      total.set(v.labeler, total.get(v.labeler)! + 1);
+    correct.fill(1);
+    total.fill(2);
+    for (let i = 0; i < votes.length; i++) {
+      const p = posterior[voteItem[i]!]!;
+      correct[voteLabeler[i]!] += votes[i]!.saysA ? p : 1 - p;
+      total[voteLabeler[i]!] += 1;
     }
     let change = 0;
-    for (const l of labelers) {
-      const next = correct.get(l)! / total.get(l)!;
-      change = Math.max(change, Math.abs(next - accuracy.get(l)!));
-      accuracy.set(l, next);
+    for (let l = 0; l < accuracy.length; l++) {
+      const next = correct[l]! / total[l]!;
+      change = Math.max(change, Math.abs(next - accuracy[l]!));
+      accuracy[l] = next;
     }
     if (change < tolerance) break;
   }
-  return accuracy;
+  return new Map([...labelerIndex].map(([labeler, l]) => [labeler, accuracy[l]!]));
 }
