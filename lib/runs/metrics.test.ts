@@ -61,6 +61,13 @@ describe("runMetricsSince with points (real Postgres)", () => {
     expect(all.at(-1)!.at).toBe("2026-01-01T01:23:20.000Z");
   });
 
+  it("does not cut a thinned answer at the raw page's 20,000 points", async () => {
+    const runId = await longRun(5000);
+    const series = bySeries(await runMetricsSince({ runId, points: 1000 })); // about 22 x 1,000 points
+    expect(series.size).toBe(NAMES.length);
+    for (const [name, points] of series) expect(Math.max(...points.map((p) => p.step)), name).toBe(5000);
+  });
+
   it("agrees with downsampleSeries, which the page uses to thin what polls add", async () => {
     const runId = await longRun(800); // 17,600 raw points: one page
     const raw = bySeries(await runMetricsSince({ runId }));

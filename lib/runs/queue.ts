@@ -116,6 +116,8 @@ export const METRIC_PAGE_LIMIT = 20_000;
  * With `points`, each series of that window is thinned to about that many points in the database
  * (min and max per bucket of steps, the ends and the newest point kept exact: lib/runs/downsample.ts),
  * so a chart of a 5,000-iteration run gets every stretch of it, not the first 20,000 raw points.
+ * A thinned answer is not cut at METRIC_PAGE_LIMIT: it is at most about `points` per series
+ * already, and a cut would drop whole series (30 metrics at 600 points is 18,000).
  */
 export async function runMetricsSince({ runId, since, points }: { runId: string; since?: string; points?: number }): Promise<MetricDto[]> {
   const window = (m: string) => sql`${sql.identifier(m)}.run_id = ${runId} ${since ? sql`and ${sql.identifier(m)}.at >= ${since}` : sql``}`;
@@ -138,7 +140,7 @@ export async function runMetricsSince({ runId, since, points }: { runId: string;
     select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value, step) lows
     union
     select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value desc, step) highs
-    order by at, step, name limit ${METRIC_PAGE_LIMIT}`,
+    order by at, step, name`,
   );
   return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
 }
