@@ -1,5 +1,23 @@
 import { expect, test, type Page } from "@playwright/test";
+import postgres from "postgres";
+import { runningEmbeddedUrl } from "@/db/embedded";
 import { signIn, signInAndWait } from "./helpers";
+
+/** The app's database, read to count stored judgments and written to pause a campaign as a researcher would. */
+let sql: ReturnType<typeof postgres>;
+test.beforeAll(() => {
+  const url = process.env.E2E_DATABASE_URL ?? runningEmbeddedUrl(".data/e2e");
+  if (!url) throw new Error("No e2e database: set E2E_DATABASE_URL, or let the e2e app start its embedded one under .data/e2e.");
+  sql = postgres(url, { max: 2, onnotice: () => {} });
+});
+test.afterAll(() => sql?.end());
+
+/** How many judgments each judged task of the campaign has stored, by assignment id. */
+async function storedJudgments(campaignId: string): Promise<Record<string, number>> {
+  const rows = await sql<{ assignment_id: string; n: number }[]>`
+    select assignment_id, count(*)::int as n from comparisons where campaign_id = ${campaignId} group by assignment_id`;
+  return Object.fromEntries(rows.map((r) => [r.assignment_id, r.n]));
+}
 
 type PairRow = { prompt: string; response_a: string; response_b: string };
 
@@ -263,4 +281,144 @@ test("a very long response scrolls in its own box, and the other response and th
   await page.keyboard.press("w");
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
+});
+
+test.describe("when the network, the session or the campaign fails a labeler", () => {
+  /** Picks the left response, slightly better, and presses Enter. */
+  async function judgeLeft(page: Page): Promise<void> {
+    await page.keyboard.press("1");
+    await page.keyboard.press("w");
+    await page.keyboard.press("Enter");
+  }
+
+  test("a judgment whose request or answer is lost is sent again by itself: stored once, no error, and undo still reaches it", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 5);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    // The first judgment never reaches the server; the second is stored, but its answer is lost on the way back.
+    let posts = 0;
+    await page.route("**/api/v1/judgments", async (route) => {
+      posts++;
+      if (posts === 1) return route.abort("internetdisconnected");
+      if (posts === 3) {
+        await route.fetch();
+        return route.abort("connectionreset");
+      }
+      return route.continue();
+    });
+
+    const first = await currentAssignment(page);
+    await judgeLeft(page);
+    const second = await nextAssignment(page, first);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+    await judgeLeft(page);
+    const third = await nextAssignment(page, second);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+    await expect.poll(() => posts).toBe(4);
+
+    // Nothing to tell the labeler, and the pair on screen stayed the one they were reading.
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", third);
+    // The resent judgment's answer is the stored one: undo takes it back.
+    await page.keyboard.press("z");
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+  });
+
+  test("Enter pressed twice at once sends one judgment and shows no error", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 4);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    await page.keyboard.press("1");
+    await page.keyboard.press("w");
+    // Both key presses land before the page draws the next pair.
+    await page.evaluate(() => {
+      for (let i = 0; i < 2; i++) window.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    });
+    await nextAssignment(page, first);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  });
+
+  test("offline, judgments wait on the page with a note and are stored once when the connection returns", async ({ page, context }) => {
+    const campaign = await campaignWithPairs(page, 5);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+
+    const offlineNote = page.locator("main").getByRole("status").filter({ hasText: "You are offline" });
+    await context.setOffline(true);
+    await judgeLeft(page);
+    const second = await nextAssignment(page, first);
+    await expect(offlineNote).toHaveText("You are offline: 1 answer will be sent when the connection is back. Keep going.");
+    await judgeLeft(page);
+    await expect(offlineNote).toHaveText("You are offline: 2 answers will be sent when the connection is back. Keep going.");
+    expect(await storedJudgments(campaign.id)).toEqual({});
+
+    await context.setOffline(false);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+    await expect(offlineNote).toHaveCount(0);
+    await nextAssignment(page, second);
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  });
+
+  test("a labeler whose session ends mid-pair is told so once, signs in from the page and comes back to the same pair", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 3);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    await page.context().clearCookies();
+    await judgeLeft(page);
+
+    const alert = page.locator("main").getByRole("alert");
+    await expect(alert).toHaveText(/Your session has ended\. Sign in again to go on; you will come back to this campaign\./);
+    await expect(alert).toHaveCount(1);
+    await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
+    // Keyboard only: the way forward has the focus, and Enter follows it.
+    const signInLink = alert.getByRole("link", { name: "Sign in again" });
+    await expect(signInLink).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+    await page.getByLabel("Email").fill("labeler1@pairwise.local");
+    await page.getByLabel("Password").fill("pairwise-demo");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/label/${campaign.id}$`));
+    // The lease outlived the session: the same pair waits, and judging it works.
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+    await judgeLeft(page);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+  });
+
+  test("a campaign paused mid-pair says so once, with the way back to the labeler's campaigns", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 3);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    await sql`update campaigns set status = 'paused' where id = ${campaign.id}`;
+    try {
+      await judgeLeft(page);
+      const alert = page.locator("main").getByRole("alert");
+      await expect(alert).toHaveText(/This campaign is paused, not active\. It takes no judgments from you now\./);
+      await expect(alert).toHaveCount(1);
+      await expect(alert.getByRole("link", { name: "Back to your campaigns" })).toBeFocused();
+      await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
+    } finally {
+      await sql`update campaigns set status = 'active' where id = ${campaign.id}`;
+    }
+  });
+
+  test("when the next pair cannot be loaded the page says why and Try again brings it", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 3);
+    await signInAndWait(page, "labeler1@pairwise.local", "/label");
+    await page.route("**/api/v1/campaigns/*/tasks", (route) =>
+      route.fulfill({ status: 503, json: { error: { code: "unavailable:database", message: "The database is not answering; try again in a moment." } } }),
+    );
+    await page.goto(`/label/${campaign.id}`);
+    const alert = page.locator("main").getByRole("alert").filter({ hasText: "The next pair could not be loaded" });
+    await expect(alert).toContainText("The database is not answering; try again in a moment.");
+    await page.unroute("**/api/v1/campaigns/*/tasks");
+    await alert.getByRole("button", { name: "Try again" }).click();
+    await currentAssignment(page);
+    await expect(alert).toHaveCount(0);
+  });
 });

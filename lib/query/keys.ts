@@ -5,6 +5,8 @@ export const labelingKeys = {
   queue: (campaignId: string) => [...labelingKeys.queues(), campaignId] as const,
   stats: () => [...labelingKeys.all, "stats"] as const,
   campaign: (campaignId: string) => [...labelingKeys.all, "campaign", campaignId] as const,
+  /** Mutations: the judgments and skips of a campaign on their way to the server. */
+  sending: (campaignId: string) => [...labelingKeys.all, "sending", campaignId] as const,
 };
 
 export const runKeys = {

@@ -1,7 +1,7 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { onlineManager, useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Markdown } from "@/app/_components/markdown";
 import { cn } from "@/app/_components/ui/cn";
@@ -9,6 +9,7 @@ import type { CampaignSettings } from "@/lib/campaigns/schema";
 import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
 import { strengthLabels } from "@/lib/labeling/schema";
 import type { LabelerStats } from "@/lib/labeling/quality";
+import { describeTrouble, isTransient, type Trouble } from "@/lib/labeling/trouble";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
@@ -23,6 +24,39 @@ const strengthKeys = ["q", "w", "e", "r"] as const;
 type Selection = { assignmentId: string | null; choice: ShownChoice | null; strength: number | null; rationale: string };
 const blank = (assignmentId: string | null): Selection => ({ assignmentId, choice: null, strength: null, rationale: "" });
 const RATIONALE_MISSING = "This campaign asks for a rationale.";
+
+/**
+ * A judgment or skip that got no answer, or a 5xx, is sent again by itself, with the same
+ * client submission id, while the labeler goes on: 1 + 2 + 4 + 8 s. Offline, react-query holds
+ * it until the browser is back online. Only after that is the labeler asked to act.
+ */
+const SEND_RETRIES = 4;
+const sendRetry = (failures: number, err: unknown) => isTransient(err) && failures < SEND_RETRIES;
+const sendRetryDelay = (failures: number) => Math.min(1000 * 2 ** failures, 8000);
+
+const isOnline = () => onlineManager.isOnline();
+const alwaysOnline = () => true;
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+
+/** Why the page cannot go on (signed out, campaign closed), with the one way forward, focused for the keyboard. */
+function StopPanel({ trouble, campaignId }: { trouble: Trouble; campaignId: string }) {
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => link.current?.focus(), []);
+  return (
+    <div role="alert" className="rounded-lg border border-slate-200 bg-white p-8 text-center">
+      <p className="text-slate-700">{trouble.message}</p>
+      {trouble.kind === "signed_out" ? (
+        <Link ref={link} href={`/signin?callbackUrl=${encodeURIComponent(`/label/${campaignId}`)}`} className="mt-4 inline-block underline">
+          Sign in again
+        </Link>
+      ) : (
+        <Link ref={link} href="/label" className="mt-4 inline-block underline">
+          Back to your campaigns
+        </Link>
+      )}
+    </div>
+  );
+}
 
 function PromptView({ prompt }: { prompt: Task["prompt"] }) {
   if (typeof prompt === "string") return <Markdown>{prompt}</Markdown>;
@@ -53,6 +87,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       return { ...q, tasks: q.tasks.filter((t) => !handled.current.has(t.assignmentId)) };
     },
     staleTime: Infinity,
+    retry: (failures, err) => isTransient(err) && failures < 2,
   });
   const stats = useQuery({ queryKey: labelingKeys.stats(), queryFn: () => fetchJson<{ stats: LabelerStats }>("/api/v1/me/stats") });
   const progress = useQuery({
@@ -61,15 +96,25 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   });
 
   const task = queue.data?.tasks[0] ?? null;
-  // What the labeler picked, tied to the task it was picked on: a new task starts blank.
-  const [selection, setSelection] = useState<Selection>(blank(null));
-  const current = selection.assignmentId === (task?.assignmentId ?? null) ? selection : blank(task?.assignmentId ?? null);
+  // What the labeler picked, per task: a new task starts blank, and a task whose submission failed
+  // comes back with what was picked on it, even if the labeler went on to the next one meanwhile.
+  const [selections, setSelections] = useState<Record<string, Selection>>({});
+  const current = (task && selections[task.assignmentId]) || blank(task?.assignmentId ?? null);
   const { choice, strength, rationale } = current;
-  const pick = (patch: Partial<Selection>) => setSelection({ ...current, ...patch });
+  const pick = (patch: Partial<Selection>) => {
+    if (current.assignmentId) setSelections((all) => ({ ...all, [current.assignmentId!]: { ...current, ...patch } }));
+  };
+  const forget = (assignmentId: string) =>
+    setSelections((all) => {
+      const { [assignmentId]: _gone, ...rest } = all;
+      return rest;
+    });
   const setChoice = (c: ShownChoice) => pick({ choice: c });
   const setStrength = (n: number) => pick({ strength: n });
   const setRationale = (text: string) => pick({ rationale: text });
   const [error, setError] = useState<string | null>(null);
+  // Set when a submission learns that the session ended or the campaign closed: the page stops there.
+  const [stopped, setStopped] = useState<Trouble | null>(null);
   const [skipping, setSkipping] = useState(false);
   const [showGuidelines, setShowGuidelines] = useState(false);
   const [undoStack, setUndoStack] = useState<JudgmentDto[]>([]);
@@ -103,29 +148,51 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   );
   /** A request that failed: the task may be offered again. */
   const release = (assignmentId: string) => handled.current.delete(assignmentId);
+  /** Says why a judgment or skip failed for good; its task comes back with the refetch, where the lease allows. */
+  const sendFailed = (err: unknown, what: string) => {
+    const trouble = describeTrouble(err);
+    if (trouble.kind === "signed_out" || trouble.kind === "closed") setStopped(trouble);
+    else if (trouble.kind === "transient") setError(`${what} was not saved: ${trouble.message} Its pair is back on screen as you left it; send it again.`);
+    else setError(trouble.message);
+  };
 
+  const sending = labelingKeys.sending(campaign.id);
   const submit = useMutation({
+    mutationKey: sending,
     mutationFn: (body: { assignmentId: string } & Record<string, unknown>) => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body }),
-    onSuccess: ({ judgment }) => setUndoStack((s) => [judgment, ...s].slice(0, 20)),
+    retry: sendRetry,
+    retryDelay: sendRetryDelay,
+    onSuccess: ({ judgment }) => {
+      forget(judgment.assignmentId);
+      setUndoStack((s) => [judgment, ...s].slice(0, 20));
+    },
     onError: (err, body) => {
       release(body.assignmentId);
-      setError(err.message);
+      sendFailed(err, "Your judgment");
     },
     onSettled: afterChange,
   });
   const skip = useMutation({
+    mutationKey: sending,
     mutationFn: ({ assignmentId, reason, text }: { assignmentId: string; reason: SkipReason; text: string | null }) =>
       fetchJson(`/api/v1/assignments/${assignmentId}/skip`, { method: "POST", json: { reason, text } }),
+    // Skipping an already skipped task answers 204 again, so it may be resent too.
+    retry: sendRetry,
+    retryDelay: sendRetryDelay,
     onError: (err, { assignmentId }) => {
       release(assignmentId);
-      setError(err.message);
+      sendFailed(err, "Your skip");
     },
     onSettled: afterChange,
   });
+  // Judgments and skips on their way, and whether any is being sent again.
+  const unsent = useMutationState({ filters: { mutationKey: sending, status: "pending" }, select: (m) => m.state.failureCount });
+  const online = useSyncExternalStore(onlineManager.subscribe.bind(onlineManager), isOnline, alwaysOnline);
   const undo = useMutation({
     mutationFn: (judgment: JudgmentDto) => fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }),
     onSuccess: ({ task: back }, judgment) => {
       release(back.assignmentId);
+      forget(back.assignmentId);
       setUndoStack((s) => s.filter((j) => j.id !== judgment.id));
       queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
       void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
@@ -139,6 +206,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const canSubmit = task !== null && choice !== null && !needsStrength && !needsRationale;
 
   const doSubmit = useCallback(() => {
+    // A second Enter before the next pair is drawn would send this task again.
+    if (task && handled.current.has(task.assignmentId)) return;
     if (!task || !canSubmit) {
       if (task && choice === null) setError("Pick a response first (1 / 2, T or B).");
       else if (needsStrength) setError("Say how much better (Q / W / E / R).");
@@ -160,7 +229,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
 
   const doSkip = useCallback(
     (reason: SkipReason, text: string | null) => {
-      if (!task) return;
+      if (!task || handled.current.has(task.assignmentId)) return;
       setSkipping(false);
       setError(null);
       skip.mutate({ assignmentId: task.assignmentId, reason, text });
@@ -174,6 +243,10 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     if (last) undo.mutate(last);
     else setError("Nothing to undo.");
   }, [undoStack, undo]);
+
+  const queueTrouble = queue.isError ? describeTrouble(queue.error) : null;
+  // Signed out or campaign closed: said once, in place of the task, whichever request learnt it first.
+  const stop = stopped ?? (queueTrouble?.kind === "signed_out" || queueTrouble?.kind === "closed" ? queueTrouble : null);
 
   // The listener is registered once and calls the latest handler, which sees current state.
   const onKeyRef = useRef<(event: KeyboardEvent) => void>(() => {});
@@ -189,7 +262,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
         }
         return;
       }
-      if (event.ctrlKey || event.metaKey || event.altKey || skipping) return;
+      // Stopped, the keys belong to the page again: Enter follows the focused "Sign in again".
+      if (event.ctrlKey || event.metaKey || event.altKey || skipping || stop) return;
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "?") setShowGuidelines((v) => !v);
       else if (key === "Escape") setShowGuidelines(false);
@@ -215,6 +289,21 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   // The prefetched pairs run out whenever the labeler outpaces the refill: only the server's
   // latest answer, with no newer one on the way, means there is nothing left.
   const outOfPairs = queue.data?.done === true && !queue.isFetching;
+  const sendingNote = !unsent.length
+    ? null
+    : !online
+      ? `You are offline: ${plural(unsent.length, "answer")} will be sent when the connection is back. Keep going.`
+      : unsent.some((failures) => failures > 0)
+        ? `The connection failed; sending ${plural(unsent.length, "answer")} again.`
+        : null;
+  const queueRetry = !stop && queueTrouble ? (
+    <div role="alert" className="flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      <p>The next pair could not be loaded: {queueTrouble.message}</p>
+      <Button variant="outline" size="sm" onClick={() => void queue.refetch()} disabled={queue.isFetching}>
+        Try again
+      </Button>
+    </div>
+  ) : null;
 
   const s = stats.data?.stats;
   const p = progress.data?.campaign;
@@ -240,14 +329,20 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       </div>
 
       {showGuidelines ? <Guidelines text={campaign.guidelines} onClose={() => setShowGuidelines(false)} /> : null}
-      {error ? (
+      {error && !stop ? (
         <p id="label-error" role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
           {error}
         </p>
       ) : null}
+      {sendingNote && !stop ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {sendingNote}
+        </p>
+      ) : null}
+      {task ? queueRetry : null}
 
-      {queue.isError ? (
-        <p role="alert" className="text-red-700">{queue.error.message}</p>
+      {stop ? (
+        <StopPanel trouble={stop} campaignId={campaign.id} />
       ) : task ? (
         // Keyed by the task: each pair is a fresh form, so focus left in the last one's rationale
         // goes back to the page, where the shortcuts listen.
@@ -350,6 +445,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
             </div>
           ) : null}
         </div>
+      ) : queueRetry ? (
+        queueRetry
       ) : (
         <p role="status" className="text-slate-600">Loading the next pair…</p>
       )}
