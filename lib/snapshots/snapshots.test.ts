@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { comparisons } from "@/db/schema";
+import { comparisons, snapshotRows } from "@/db/schema";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
-import { createSnapshot, snapshotPreferenceRows } from "./snapshots";
+import { contentHash, createSnapshot, insertSnapshotRows, snapshotPreferenceRows } from "./snapshots";
 
 /** Three labelers judge every pair: two say left, one says right, mapped back to A/B by the server. */
 async function judgedCampaign(pairCount: number) {
@@ -28,6 +28,25 @@ async function judgedCampaign(pairCount: number) {
   }
   return { campaign, labelers };
 }
+
+/** A snapshot's stored rows in order, as buildRows made them (without snapshotId), and their ordinals. */
+async function storedRows(snapshotId: string) {
+  const stored = await db.select().from(snapshotRows).where(eq(snapshotRows.snapshotId, snapshotId)).orderBy(asc(snapshotRows.ordinal));
+  return { ordinals: stored.map((r) => r.ordinal), rows: stored.map(({ snapshotId: _id, ordinal: _ordinal, ...row }) => row) };
+}
+
+describe("contentHash", () => {
+  it("hashes one canonical JSON line per row, so a snapshot's hash never changes meaning", () => {
+    const rows = [
+      { pairId: "00000000-0000-4000-8000-000000000001", promptId: "00000000-0000-4000-8000-000000000002", chosenResponseId: "00000000-0000-4000-8000-000000000003", rejectedResponseId: "00000000-0000-4000-8000-000000000004", tie: false, strength: 2, weight: 0.1234567, votes: 1, comparisonId: "00000000-0000-4000-8000-000000000005", labelerId: "00000000-0000-4000-8000-000000000006" },
+      { pairId: "00000000-0000-4000-8000-000000000007", promptId: "00000000-0000-4000-8000-000000000002", chosenResponseId: "00000000-0000-4000-8000-000000000008", rejectedResponseId: "00000000-0000-4000-8000-000000000009", tie: true, strength: null, weight: 2 / 3, votes: 3, comparisonId: null, labelerId: null },
+    ];
+    // sha256 of the two JSON lines, computed apart from this code.
+    expect(contentHash(rows)).toBe("d63632b55fffe50a6e67d66a054c0a17c0009ded2d6ddf28016e58bed96b55dd");
+    expect(contentHash([rows[0]!, { ...rows[1]!, weight: 0.6666671 }])).toBe(contentHash(rows)); // rounded to 6 places
+    expect(contentHash([rows[0]!, { ...rows[1]!, weight: 0.667 }])).not.toBe(contentHash(rows));
+  });
+});
 
 describe("dataset snapshots (real Postgres)", () => {
   it("freezes every vote, hashes stably, and changes the hash when a judgment changes", async () => {
@@ -60,6 +79,33 @@ describe("dataset snapshots (real Postgres)", () => {
       expect(r.chosen.startsWith("short")).toBe(true);
       expect(r.weight).toBeCloseTo(2 / 3, 12);
     }
+  });
+
+  it("stores exactly the rows it hashed, in order, whether every vote or one row per pair", async () => {
+    const { campaign } = await judgedCampaign(4);
+    for (const filters of [{ campaignIds: [campaign.id], weightByReliability: true }, { campaignIds: [campaign.id], aggregate: "majority" as const, weightByReliability: true }]) {
+      const snapshot = await createSnapshot({ input: { name: filters.aggregate ?? "all", filters }, actorId: null });
+      const { ordinals, rows } = await storedRows(snapshot.id);
+      expect(ordinals).toEqual(rows.map((_, i) => i));
+      expect(rows).toHaveLength(snapshot.counts.rows);
+      expect(contentHash(rows)).toBe(snapshot.contentHash);
+      for (const r of rows) {
+        expect(r.labelerId === null).toBe(filters.aggregate === "majority");
+        expect(r.comparisonId === null).toBe(filters.aggregate === "majority");
+        expect(r.strength).toBe(2);
+      }
+      if (filters.aggregate === "majority") expect(rows.map((r) => r.weight)).toEqual([2 / 3, 2 / 3, 2 / 3, 2 / 3]);
+    }
+  });
+
+  it("writes rows in several statements without losing, reordering or renumbering any", async () => {
+    const { campaign } = await judgedCampaign(4);
+    const snapshot = await createSnapshot({ input: { name: "split", filters: { campaignIds: [campaign.id] } }, actorId: null });
+    const { rows } = await storedRows(snapshot.id);
+    const edited = rows.map((r, i) => ({ ...r, tie: i % 5 === 0, strength: i % 3 === 0 ? null : i / 7, weight: 1 / (i + 3), votes: i + 1 }));
+    await db.delete(snapshotRows).where(eq(snapshotRows.snapshotId, snapshot.id));
+    await insertSnapshotRows({ tx: db, snapshotId: snapshot.id, rows: edited, rowsPerInsert: 5 }); // 12 rows: 5 + 5 + 2
+    expect(await storedRows(snapshot.id)).toEqual({ ordinals: edited.map((_, i) => i), rows: edited });
   });
 
   it("refuses filters that match nothing", async () => {

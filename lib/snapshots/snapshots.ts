@@ -6,7 +6,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { desc, eq, sql, type SQL } from "drizzle-orm";
-import { db } from "@/db/client";
+import { db, type Database } from "@/db/client";
 import { datasetSnapshots, snapshotRows, type Choice, type DatasetSnapshot, type PromptContent } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
@@ -122,6 +122,42 @@ export function contentHash(rows: FrozenRow[]): string {
   return hash.digest("hex");
 }
 
+/** Rows one insert statement carries: each column goes as one array parameter of this many values. */
+export const SNAPSHOT_ROWS_PER_INSERT = 50_000;
+
+/**
+ * Writes a snapshot's rows, `ordinal` being the index in `rows`. Each column is sent as one array
+ * and unnested by the database, one statement per SNAPSHOT_ROWS_PER_INSERT rows: a multi-row
+ * VALUES of 1,000 rows at a time spent most of a 225,000-row snapshot's 24 s (bench/research-scale). `tie` goes
+ * as 0/1: postgres.js declares a parameter holding booleans as one boolean, not an array.
+ */
+export async function insertSnapshotRows({
+  tx,
+  snapshotId,
+  rows,
+  rowsPerInsert = SNAPSHOT_ROWS_PER_INSERT,
+}: {
+  tx: Pick<Database, "execute">;
+  snapshotId: string;
+  rows: FrozenRow[];
+  rowsPerInsert?: number;
+}): Promise<void> {
+  for (let start = 0; start < rows.length; start += rowsPerInsert) {
+    const chunk = rows.slice(start, start + rowsPerInsert);
+    const column = <T>(pick: (r: FrozenRow) => T) => sql.param(chunk.map(pick));
+    await tx.execute(sql`
+      insert into snapshot_rows (snapshot_id, ordinal, pair_id, prompt_id, chosen_response_id, rejected_response_id, tie, strength, weight, votes, comparison_id, labeler_id)
+      select ${snapshotId}, ${start - 1}::int + r.n, r.pair_id, r.prompt_id, r.chosen_response_id, r.rejected_response_id, r.tie = 1, r.strength, r.weight, r.votes, r.comparison_id, r.labeler_id
+      from unnest(
+        ${column((r) => r.pairId)}::uuid[], ${column((r) => r.promptId)}::uuid[],
+        ${column((r) => r.chosenResponseId)}::uuid[], ${column((r) => r.rejectedResponseId)}::uuid[],
+        ${column((r) => (r.tie ? 1 : 0))}::smallint[], ${column((r) => r.strength ?? null)}::double precision[],
+        ${column((r) => r.weight ?? 1)}::double precision[], ${column((r) => r.votes ?? 1)}::integer[],
+        ${column((r) => r.comparisonId ?? null)}::uuid[], ${column((r) => r.labelerId ?? null)}::uuid[]
+      ) with ordinality as r(pair_id, prompt_id, chosen_response_id, rejected_response_id, tie, strength, weight, votes, comparison_id, labeler_id, n)`);
+  }
+}
+
 export async function createSnapshot({ input, actorId }: { input: CreateSnapshotInput; actorId: string | null }): Promise<DatasetSnapshot> {
   const { name, filters } = createSnapshotSchema.parse(input);
   const judgments = await selectJudgments(filters);
@@ -143,9 +179,7 @@ export async function createSnapshot({ input, actorId }: { input: CreateSnapshot
       .insert(datasetSnapshots)
       .values({ name, filters, contentHash: contentHash(rows), counts, labelerReliability: Object.fromEntries(reliability), createdBy: actorId })
       .returning();
-    for (let i = 0; i < rows.length; i += 1000) {
-      await tx.insert(snapshotRows).values(rows.slice(i, i + 1000).map((r, k) => ({ ...r, snapshotId: snapshot!.id, ordinal: i + k })));
-    }
+    await insertSnapshotRows({ tx, snapshotId: snapshot!.id, rows });
     await recordAudit({ tx, actorId, action: "snapshot.created", targetType: "snapshot", targetId: snapshot!.id, details: { rows: rows.length, hash: snapshot!.contentHash } });
     return snapshot!;
   });
