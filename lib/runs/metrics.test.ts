@@ -77,6 +77,24 @@ describe("runMetricsSince with points (real Postgres)", () => {
     }
   });
 
+  it("breaks ties in a bucket's lowest and highest value towards the earlier step, as downsampleSeries does", async () => {
+    const run = await enqueueRun({ kind: "ppo" });
+    // "steps": 0..4 repeating, so each bucket's min and max occur several times; "flat": one value throughout.
+    await db.execute(sql`
+      insert into run_metrics (run_id, step, name, value, at)
+      select ${run.id}, s, n.name, case when n.name = 'steps' then s % 5 else 1.5 end, timestamptz '2026-01-01T00:00:00Z' + (s || ' seconds')::interval
+      from generate_series(1, 800) s, (values ('steps'), ('flat')) n(name)`);
+    const raw = bySeries(await runMetricsSince({ runId: run.id }));
+    const thin = bySeries(await runMetricsSince({ runId: run.id, points: 120 }));
+    for (const name of ["steps", "flat"]) {
+      const expected = downsampleSeries(raw.get(name)!, 120);
+      expect(thin.get(name)!.map((p) => p.step), name).toEqual(expected.map((p) => p.step));
+      expect(thin.get(name), name).toEqual(expected);
+    }
+    // A later step with the same value would be another point: the rule picks the bucket's first.
+    expect(thin.get("flat")!.length).toBeLessThan(2 * bucketsFor(120) + 2);
+  });
+
   it("thins only the window a poll asks for, and returns a short window whole", async () => {
     const runId = await longRun(5000);
     const since = "2026-01-01T01:23:00.000Z"; // steps 4980..5000

@@ -131,15 +131,21 @@ export async function runMetricsSince({ runId, since, points }: { runId: string;
     with series as (
       select name, min(step) as lo, max(step) as hi, max(at) as last_at, count(*) as n from run_metrics m where ${window("m")} group by name
     ), pts as (
-      select m.name, m.step, m.value, m.at, s.n, m.step = s.lo or m.step = s.hi or m.at = s.last_at as edge,
+      select m.name, m.step, m.value, m.at, s.n > ${2 * bucketsFor(points) + 2} as thin,
+             s.n <= ${2 * bucketsFor(points) + 2} or m.step = s.lo or m.step = s.hi or m.at = s.last_at as keep,
              ((m.step - s.lo)::bigint * ${bucketsFor(points)}) / (s.hi - s.lo + 1) as bucket
       from run_metrics m join series s using (name) where ${window("m")}
+    ), picks as (
+      -- One grouping pass: arrays compare element by element, so the min of [value, step] is the
+      -- lowest point, ties to the earlier step, and the max of [value, -step] the highest, ties
+      -- to the earlier step too (downsampleSeries' rule); each is read back by its primary key.
+      select name, min(array[value, step]) as low, max(array[value, -step]) as high from pts where thin group by name, bucket
     )
-    select step, name, value, at from pts where n <= ${2 * bucketsFor(points) + 2} or edge
+    select step, name, value, at from pts where keep
     union
-    select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value, step) lows
-    union
-    select * from (select distinct on (name, bucket) step, name, value, at from pts where n > ${2 * bucketsFor(points) + 2} order by name, bucket, value desc, step) highs
+    select m.step, m.name, m.value, m.at
+    from picks p cross join lateral (values (p.low[2]::int), ((-p.high[2])::int)) k(step)
+    join run_metrics m on m.run_id = ${runId} and m.name = p.name and m.step = k.step
     order by at, step, name`,
   );
   return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
