@@ -1,33 +1,19 @@
 /**
- * Quality figures of a campaign and of one labeler. One query fetches the judgments
- * (small columns only); the statistics run in memory, which stays well under a second
- * at 100k judgments.
+ * Quality figures of a campaign and of one labeler.
+ *
+ * The database counts, the statistics stay in TypeScript. PostgreSQL counts each pair's
+ * judgments by choice and strength, then groups the pairs by those counts (a pair's kind)
+ * and sends each kind once with how many pairs have it: a few hundred rows however many
+ * judgments there are. The functions of lib/stats weigh each kind by its count. Gold pairs
+ * (judgments with gold_correct set) count for gold accuracy only.
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
-import type { Choice, ShownOrder } from "@/db/schema";
-import { binomialTwoSidedP, krippendorffAlphaOrdinal, majority, median, pairwiseAgreement } from "@/lib/stats/agreement";
+import type { Choice } from "@/db/schema";
+import { binomialTwoSidedP, krippendorffAlphaOrdinal, majority, pairwiseAgreement } from "@/lib/stats/agreement";
 
-type JudgmentRow = {
-  pair_id: string;
-  labeler_id: string;
-  choice: Choice;
-  strength: number | null;
-  shown_order: ShownOrder;
-  server_ms: number;
-  gold_correct: boolean | null;
-  longer: "a" | "b" | null;
-};
-
-/** A judgment on the ordinal scale: B much better (-4) ... tie (0) ... A much better (+4). */
-export function ordinalValue(choice: Choice, strength: number | null): number | null {
-  if (choice === "both_bad") return null;
-  if (choice === "tie") return 0;
-  return (choice === "a" ? 1 : -1) * (strength ?? 1);
-}
-
-export type LabelerQuality = {
+type LabelerQuality = {
   labelerId: string;
   name: string;
   judgments: number;
@@ -37,118 +23,167 @@ export type LabelerQuality = {
   agreementWithMajority: number | null;
 };
 
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
-}
+/**
+ * A pair's judgments counted by outcome, each with its place on the ordinal scale (B much
+ * better -4 ... tie 0 ... A much better +4; both_bad has none). A judgment of A or B without
+ * a strength counts as strength 1.
+ */
+const OUTCOMES = [
+  ...[1, 2, 3, 4].map((s) => ({ column: `a${s}`, choice: "a" as const, strength: s, ordinal: s })),
+  ...[1, 2, 3, 4].map((s) => ({ column: `b${s}`, choice: "b" as const, strength: s, ordinal: -s })),
+  { column: "tie", choice: "tie" as const, strength: null, ordinal: 0 },
+  { column: "both_bad", choice: "both_bad" as const, strength: null, ordinal: null },
+];
+type OutcomeCounts = Record<(typeof OUTCOMES)[number]["column"], number>;
 
-/** Agreement of each judgment with the majority of the other judgments of its pair. */
-function agreementByLabeler(rows: JudgmentRow[]): Map<string, { agree: number; total: number }> {
-  const byPair = groupBy(rows, (r) => r.pair_id);
-  const out = new Map<string, { agree: number; total: number }>();
-  for (const judgments of byPair.values()) {
-    for (const j of judgments) {
-      const others = judgments.filter((o) => o !== j).map((o) => o.choice);
-      const m = others.length >= 2 ? majority(others) : null;
-      if (m === null) continue;
-      const s = out.get(j.labeler_id) ?? { agree: 0, total: 0 };
-      s.total++;
-      if (j.choice === m) s.agree++;
-      out.set(j.labeler_id, s);
-    }
-  }
-  return out;
-}
-
-async function judgmentRows(filter: ReturnType<typeof sql>): Promise<JudgmentRow[]> {
-  return db.execute<JudgmentRow>(sql`
-    select c.pair_id, c.labeler_id, c.choice, c.strength, c.shown_order, c.server_ms, c.gold_correct,
-           case when length(ra.text) > length(rb.text) then 'a' when length(rb.text) > length(ra.text) then 'b' end as longer
+/** One row per non-gold pair that `filter` keeps: its outcome counts and how many decisive judgments picked the left response. */
+function pairCounts(filter: SQL): SQL {
+  const counts = OUTCOMES.map(({ column, choice, strength }) => {
+    const strengthIs = strength === null ? sql`` : sql.raw(` and coalesce(c.strength, 1) = ${strength}`);
+    return sql`count(*) filter (where c.choice = ${choice}${strengthIs})::int as ${sql.identifier(column)}`;
+  });
+  return sql`
+    select c.pair_id, ${sql.join(counts, sql`, `)},
+           count(*) filter (where c.choice in ('a', 'b') and (c.choice = 'a') = (c.shown_order = 'ab'))::int as picked_left
     from comparisons c
-    join pairs p on p.id = c.pair_id
+    where ${filter} and c.gold_correct is null
+    group by c.pair_id`;
+}
+
+const sumOf = (prefix: "a" | "b") => sql.raw(`u.${prefix}1 + u.${prefix}2 + u.${prefix}3 + u.${prefix}4`);
+
+/** Which judgments agreement reads: a campaign's, or those on the pairs one labeler judged. */
+type Scope = { campaignId: string } | { labelerId: string };
+
+/**
+ * Agreement of each judgment with the majority of the other judgments of its pair, per
+ * labeler: counted once the pair has two other judgments whose most common choice is not
+ * tied for first place. The database sends (labeler, own choice, the pair's choice counts)
+ * with how many judgments share them.
+ */
+async function agreementWithMajority(scope: Scope): Promise<Map<string, { agree: number; total: number }>> {
+  const pairs = "campaignId" in scope ? sql`c.campaign_id = ${scope.campaignId}` : sql`c.pair_id in (select pair_id from comparisons where labeler_id = ${scope.labelerId})`;
+  const rows = await db.execute<{ labeler_id: string; choice: Choice; a: number; b: number; tie: number; both_bad: number; n: number }>(sql`
+    with u as (${pairCounts(pairs)})
+    select c.labeler_id, c.choice, ${sumOf("a")} as a, ${sumOf("b")} as b, u.tie, u.both_bad, count(*)::int as n
+    from comparisons c join u using (pair_id)
+    where c.gold_correct is null ${"labelerId" in scope ? sql`and c.labeler_id = ${scope.labelerId}` : sql``}
+    group by 1, 2, 3, 4, 5, 6`);
+  const out = new Map<string, { agree: number; total: number }>();
+  for (const row of rows) {
+    const others = (["a", "b", "tie", "both_bad"] as const).flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
+    const m = others.length >= 2 ? majority(others) : null;
+    if (m === null) continue;
+    const s = out.get(row.labeler_id) ?? { agree: 0, total: 0 };
+    s.total += row.n;
+    if (row.choice === m) s.agree += row.n;
+    out.set(row.labeler_id, s);
+  }
+  return out;
+}
+
+type LabelerRow = { labeler_id: string; name: string; judgments: number; median_ms: number | null; gold_answered: number; gold_right: number };
+
+/** Counts, median time and gold answers per labeler, over the judgments `filter` keeps. */
+async function labelerRows(filter: SQL): Promise<LabelerRow[]> {
+  return db.execute<LabelerRow>(sql`
+    select c.labeler_id, coalesce(nullif(u.name, ''), u.email) as name, count(*)::int as judgments,
+           percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
+           count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
+    from comparisons c join users u on u.id = c.labeler_id
+    where ${filter}
+    group by c.labeler_id, u.name, u.email`);
+}
+
+type PairKind = OutcomeCounts & { longer: "a" | "b" | null; pairs: number; picked_left: number };
+
+/** The campaign's non-gold pairs grouped by kind: outcome counts and which response is longer. */
+async function pairKinds(campaignId: string): Promise<PairKind[]> {
+  const columns = sql.join(
+    OUTCOMES.map(({ column }) => sql`u.${sql.identifier(column)}`),
+    sql`, `,
+  );
+  return db.execute<PairKind>(sql`
+    with u as (${pairCounts(sql`c.campaign_id = ${campaignId}`)})
+    select ${columns},
+           case when length(ra.text) > length(rb.text) then 'a' when length(rb.text) > length(ra.text) then 'b' end as longer,
+           count(*)::int as pairs, sum(u.picked_left)::int as picked_left
+    from u
+    join pairs p on p.id = u.pair_id
     join responses ra on ra.id = p.response_a_id
     join responses rb on rb.id = p.response_b_id
-    where ${filter}`);
+    group by ${columns}, longer`);
 }
 
 export async function campaignQuality({ campaignId }: { campaignId: string }) {
-  const [[completion], rows, names] = await Promise.all([
+  const [[completion], kinds, labelers, agreement] = await Promise.all([
     db.execute<{ pairs: number; complete: number }>(sql`
       select count(*)::int as pairs, count(*) filter (where p.judgment_count >= c.overlap)::int as complete
       from pairs p join campaigns c on c.id = p.campaign_id where p.campaign_id = ${campaignId} and p.gold_choice is null`),
-    judgmentRows(sql`c.campaign_id = ${campaignId}`),
-    db.execute<{ id: string; name: string }>(sql`
-      select distinct u.id, coalesce(nullif(u.name, ''), u.email) as name
-      from users u join comparisons c on c.labeler_id = u.id where c.campaign_id = ${campaignId}`),
+    pairKinds(campaignId),
+    labelerRows(sql`c.campaign_id = ${campaignId}`),
+    agreementWithMajority({ campaignId }),
   ]);
-  const nonGold = rows.filter((r) => r.gold_correct === null);
+  // Each kind as the judgments of one pair, and how many pairs it stands for.
+  const units = kinds.map((k) => OUTCOMES.flatMap((o) => Array<(typeof OUTCOMES)[number]>(k[o.column]).fill(o)));
+  const counts = kinds.map((k) => k.pairs);
+  const sum = (f: (k: PairKind) => number) => kinds.reduce((s, k) => s + f(k) * k.pairs, 0);
+  const pickedA = (k: PairKind) => k.a1 + k.a2 + k.a3 + k.a4;
+  const pickedB = (k: PairKind) => k.b1 + k.b2 + k.b3 + k.b4;
+  const decisive = sum((k) => pickedA(k) + pickedB(k));
+  const leftPicks = kinds.reduce((s, k) => s + k.picked_left, 0);
+  const withLonger = sum((k) => (k.longer ? pickedA(k) + pickedB(k) : 0));
+  const longerPicks = sum((k) => (k.longer === "a" ? pickedA(k) : k.longer === "b" ? pickedB(k) : 0));
 
-  const units = groupBy(nonGold, (r) => r.pair_id);
-  const ordinalUnits = [...units.values()].map((u) => u.map((r) => ordinalValue(r.choice, r.strength)).filter((v): v is number => v !== null));
-  const choiceUnits = [...units.values()].map((u) => u.map((r) => r.choice));
-
-  const decisive = nonGold.filter((r) => r.choice === "a" || r.choice === "b");
-  const leftPicks = decisive.filter((r) => (r.choice === "a") === (r.shown_order === "ab")).length;
-  const withLonger = decisive.filter((r) => r.longer !== null);
-  const longerPicks = withLonger.filter((r) => r.choice === r.longer).length;
-
-  const agreement = agreementByLabeler(nonGold);
-  const nameOf = new Map(names.map((n) => [n.id, n.name]));
-  const perLabeler = groupBy(rows, (r) => r.labeler_id);
-  const labelers: LabelerQuality[] = [...perLabeler].map(([labelerId, js]) => {
-    const gold = js.filter((j) => j.gold_correct !== null);
-    const a = agreement.get(labelerId);
+  const perLabeler: LabelerQuality[] = labelers.map((l) => {
+    const a = agreement.get(l.labeler_id);
     return {
-      labelerId,
-      name: nameOf.get(labelerId) ?? labelerId,
-      judgments: js.length,
-      medianSeconds: median(js.map((j) => j.server_ms / 1000)),
-      goldAnswered: gold.length,
-      goldAccuracy: gold.length ? gold.filter((g) => g.gold_correct).length / gold.length : null,
+      labelerId: l.labeler_id,
+      name: l.name,
+      judgments: l.judgments,
+      medianSeconds: l.median_ms === null ? null : l.median_ms / 1000,
+      goldAnswered: l.gold_answered,
+      goldAccuracy: l.gold_answered ? l.gold_right / l.gold_answered : null,
       agreementWithMajority: a && a.total ? a.agree / a.total : null,
     };
   });
-  labelers.sort((x, y) => y.judgments - x.judgments);
+  perLabeler.sort((x, y) => y.judgments - x.judgments);
 
   return {
     pairs: completion!.pairs,
     completePairs: completion!.complete,
-    judgments: rows.length,
-    alphaOrdinal: krippendorffAlphaOrdinal(ordinalUnits),
-    pairwiseAgreement: pairwiseAgreement(choiceUnits),
-    positionBias: { leftShare: decisive.length ? leftPicks / decisive.length : null, n: decisive.length, pValue: binomialTwoSidedP(leftPicks, decisive.length) },
-    lengthBias: { longerShare: withLonger.length ? longerPicks / withLonger.length : null, n: withLonger.length, pValue: binomialTwoSidedP(longerPicks, withLonger.length) },
-    labelers,
+    judgments: perLabeler.reduce((s, l) => s + l.judgments, 0),
+    alphaOrdinal: krippendorffAlphaOrdinal(
+      units.map((u) => u.flatMap((o) => (o.ordinal === null ? [] : [o.ordinal]))),
+      counts,
+    ),
+    pairwiseAgreement: pairwiseAgreement(
+      units.map((u) => u.map((o) => o.choice)),
+      counts,
+    ),
+    positionBias: { leftShare: decisive ? leftPicks / decisive : null, n: decisive, pValue: binomialTwoSidedP(leftPicks, decisive) },
+    lengthBias: { longerShare: withLonger ? longerPicks / withLonger : null, n: withLonger, pValue: binomialTwoSidedP(longerPicks, withLonger) },
+    labelers: perLabeler,
   };
 }
-export type CampaignQuality = Awaited<ReturnType<typeof campaignQuality>>;
 
 /** A labeler's own figures: counts, agreement with the majority, gold accuracy after 5 gold answers, median time. */
 export async function labelerStats({ labelerId }: { labelerId: string }) {
-  const [rows, [today]] = await Promise.all([
-    judgmentRows(sql`c.labeler_id = ${labelerId}`),
+  const [[own], agreement, [today], [skipped]] = await Promise.all([
+    labelerRows(sql`c.labeler_id = ${labelerId}`),
+    agreementWithMajority({ labelerId }),
     db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons where labeler_id = ${labelerId} and created_at >= date_trunc('day', now())`),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from skips where labeler_id = ${labelerId}`),
   ]);
-  // Agreement needs the other judgments of the same pairs.
-  const pairIds = [...new Set(rows.map((r) => r.pair_id))];
-  const peers = pairIds.length ? await judgmentRows(sql`c.pair_id = any(string_to_array(${pairIds.join(",")}, ',')::uuid[])`) : [];
-  const agreement = agreementByLabeler(peers.filter((r) => r.gold_correct === null)).get(labelerId);
-  const gold = rows.filter((r) => r.gold_correct !== null);
-  const skipped = await db.execute<{ n: number }>(sql`select count(*)::int as n from skips where labeler_id = ${labelerId}`);
+  const mine = agreement.get(labelerId);
   return {
-    judgments: rows.length,
+    judgments: own?.judgments ?? 0,
     today: today!.n,
-    skipped: skipped[0]!.n,
-    agreementWithMajority: agreement && agreement.total ? agreement.agree / agreement.total : null,
-    goldAnswered: gold.length,
-    goldAccuracy: gold.length >= 5 ? gold.filter((g) => g.gold_correct).length / gold.length : null,
-    medianSeconds: median(rows.map((r) => r.server_ms / 1000)),
+    skipped: skipped!.n,
+    agreementWithMajority: mine && mine.total ? mine.agree / mine.total : null,
+    goldAnswered: own?.gold_answered ?? 0,
+    goldAccuracy: own && own.gold_answered >= 5 ? own.gold_right / own.gold_answered : null,
+    medianSeconds: own && own.median_ms !== null ? own.median_ms / 1000 : null,
   };
 }
 export type LabelerStats = Awaited<ReturnType<typeof labelerStats>>;

@@ -17,6 +17,13 @@ describe("Krippendorff's alpha (ordinal)", () => {
     expect(krippendorffAlphaOrdinal([[1, 2], [2, 3], [1, 1]])).toBeCloseTo(1 - (5 * 17) / 180, 12);
   });
 
+  it("weighs a unit by its count as if it were repeated", () => {
+    const units = [[1, 1], [2, 2], [1, 2]];
+    expect(krippendorffAlphaOrdinal(units, [3, 1, 2])).toBeCloseTo(krippendorffAlphaOrdinal([[1, 1], [1, 1], [1, 1], [2, 2], [1, 2], [1, 2]])!, 12);
+    expect(krippendorffAlphaOrdinal(units, [3, 1, 2])).not.toBeCloseTo(krippendorffAlphaOrdinal(units)!, 3);
+    expect(pairwiseAgreement([["a", "a", "b"], ["b", "b"]], [1, 3])).toBeCloseTo((1 + 3) / (3 + 3), 12);
+  });
+
   it("ignores single-value units and returns null without variation", () => {
     expect(krippendorffAlphaOrdinal([[1], [2]])).toBeNull();
     expect(krippendorffAlphaOrdinal([[1, 1], [1, 1]])).toBeNull();

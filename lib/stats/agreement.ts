@@ -5,17 +5,20 @@
  * Krippendorff's alpha-reliability"). Units with fewer than two values carry no
  * information about agreement and are ignored. Returns null when nothing is pairable
  * or every value is the same.
+ *
+ * `counts[i]`, when given, is how many identical units `units[i]` stands for, so that a
+ * database can send each kind of unit once with its count.
  */
-export function krippendorffAlphaOrdinal(units: number[][]): number | null {
-  const pairable = units.filter((u) => u.length >= 2);
-  const categories = [...new Set(pairable.flat())].sort((a, b) => a - b);
+export function krippendorffAlphaOrdinal(units: number[][], counts?: number[]): number | null {
+  const pairable = units.map((u, i) => ({ unit: u, count: counts?.[i] ?? 1 })).filter((x) => x.unit.length >= 2);
+  const categories = [...new Set(pairable.flatMap((x) => x.unit))].sort((a, b) => a - b);
   if (categories.length < 2) return null;
   const index = new Map(categories.map((c, i) => [c, i]));
   const K = categories.length;
   // Coincidence matrix: each ordered pair of values in a unit adds 1 / (m_u - 1).
   const o = Array.from({ length: K }, () => new Float64Array(K));
-  for (const unit of pairable) {
-    const w = 1 / (unit.length - 1);
+  for (const { unit, count } of pairable) {
+    const w = count / (unit.length - 1);
     for (let i = 0; i < unit.length; i++) {
       for (let j = 0; j < unit.length; j++) {
         if (i !== j) o[index.get(unit[i]!)!]![index.get(unit[j]!)!]! += w;
@@ -45,15 +48,16 @@ export function krippendorffAlphaOrdinal(units: number[][]): number | null {
   return 1 - ((n - 1) * observed) / expected;
 }
 
-/** Share of within-unit pairs of judgments that agree exactly. */
-export function pairwiseAgreement(units: unknown[][]): number | null {
+/** Share of within-unit pairs of judgments that agree exactly; `counts` as for krippendorffAlphaOrdinal. */
+export function pairwiseAgreement(units: unknown[][], counts?: number[]): number | null {
   let agree = 0;
   let total = 0;
-  for (const unit of units) {
+  for (const [u, unit] of units.entries()) {
+    const count = counts?.[u] ?? 1;
     for (let i = 0; i < unit.length; i++) {
       for (let j = i + 1; j < unit.length; j++) {
-        total++;
-        if (unit[i] === unit[j]) agree++;
+        total += count;
+        if (unit[i] === unit[j]) agree += count;
       }
     }
   }
