@@ -11,7 +11,7 @@ import { assertStorableText } from "./storable-text";
 /** Bodies above this are refused before parsing. */
 export const MAX_JSON_BODY_BYTES = 1_000_000;
 
-export type ApiErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
+type ApiErrorBody = { error: { code: string; message: string; requestId: string; details?: unknown } };
 
 function errorResponse(err: unknown, requestId: string, route: string): Response {
   if (isAppError(err)) {

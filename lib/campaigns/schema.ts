@@ -1,6 +1,6 @@
 import { z } from "@/lib/api/zod";
 
-export const orderingValues = ["finish-first", "spread"] as const;
+const orderingValues = ["finish-first", "spread"] as const;
 
 /** A campaign's options. Stored in `campaigns.settings`; defaults fill missing keys. */
 export const campaignSettingsSchema = z
@@ -21,7 +21,7 @@ export const campaignSettingsSchema = z
   .openapi("CampaignSettings");
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
-export const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
+const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
 
 // Strict, here and in settings, as every request body is: a misplaced key (`settings.overlap`
 // for `overlap`) dropped without a word would leave the default in its place.

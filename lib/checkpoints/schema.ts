@@ -1,7 +1,7 @@
 import { z } from "@/lib/api/zod";
 import { importKinds, scoreTokens } from "@/trainer/hf-import";
 
-export const checkpointArchiveFormats = ["zip", "tar"] as const;
+const checkpointArchiveFormats = ["zip", "tar"] as const;
 export type CheckpointArchiveFormat = (typeof checkpointArchiveFormats)[number];
 
 /** `GET /api/v1/checkpoints/{id}/download` query. */
@@ -12,7 +12,7 @@ export const checkpointDownloadQuerySchema = z.object({
     .openapi({ description: "zip (default; stored, uncompressed) or tar (POSIX ustar). Either holds one folder named after the checkpoint." }),
 });
 
-export const checkpointKindSchema = z.enum(["base", "sft", "reward", "policy", "value"]);
+const checkpointKindSchema = z.enum(["base", "sft", "reward", "policy", "value"]);
 
 /** `GET /api/v1/checkpoints` query. */
 export const listCheckpointsQuerySchema = z.object({

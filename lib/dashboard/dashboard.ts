@@ -178,10 +178,10 @@ export async function evaluations({ campaignId, limit = 50 }: { campaignId?: str
   }));
 }
 
-export type DashboardCampaign = { id: string; name: string };
+type DashboardCampaign = { id: string; name: string };
 
 /** Every campaign, newest first: the dashboard's campaign filter. */
-export function dashboardCampaigns(): Promise<DashboardCampaign[]> {
+function dashboardCampaigns(): Promise<DashboardCampaign[]> {
   return db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).orderBy(desc(campaigns.createdAt), campaigns.id);
 }
 

@@ -26,4 +26,3 @@ export const dashboardFilterSchema = z.object({
     .catch(String(defaultRange))
     .transform((v) => Number(v) as DashboardRange),
 });
-export type DashboardFilter = z.infer<typeof dashboardFilterSchema>;

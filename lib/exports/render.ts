@@ -71,7 +71,7 @@ const HH_SPEAKER: Record<ChatMessage["role"], string> = { system: "Human", user:
  * The HH transcript up to the final "Assistant:". A system message has no HH speaker, so it
  * opens the first Human turn, as HH-style datasets converted from chat data do.
  */
-export function hhPrefix(prompt: PromptContent): string {
+function hhPrefix(prompt: PromptContent): string {
   if (typeof prompt === "string") return `\n\nHuman: ${prompt}\n\nAssistant:`;
   let out = "";
   let pendingSystem = "";
@@ -160,7 +160,7 @@ export function voteRecord(v: VoteSource, pseudonym: (id: string) => string, ano
  * Written here rather than with a CSV library: it is these few lines, and the project's
  * one new dependency went to Parquet. Tests read the output back with csv-parse.
  */
-export function csvField(v: unknown): string {
+function csvField(v: unknown): string {
   if (v === null || v === undefined) return "";
   const s = String(v);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

@@ -20,7 +20,7 @@ export const exportQuerySchema = z.object({
 });
 export type ExportQuery = z.infer<typeof exportQuerySchema>;
 
-export const exportFieldSchema = z.object({ name: z.string(), type: z.string(), description: z.string() });
+const exportFieldSchema = z.object({ name: z.string(), type: z.string(), description: z.string() });
 
 export const exportManifestSchema = z
   .object({

@@ -123,7 +123,7 @@ export async function addRowsToCampaign({ campaignId, rows }: { campaignId: stri
   });
 }
 
-export async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
+async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
   const errors: ImportError[] = [];
   let errorCount = 0;
   let rows = 0;

@@ -55,7 +55,7 @@ function describeIssues(issues: { path: PropertyKey[]; message: string }[]): str
 }
 
 /** Interprets one parsed object as a pair row, a K-responses row or a TRL row. */
-export function normaliseRecord(value: unknown, line: number, options: ImportOptions): ParsedLine {
+function normaliseRecord(value: unknown, line: number, options: ImportOptions): ParsedLine {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { line, error: "Each line must be a JSON object." };
   const unstorable = unstorableTextPath(value);
   if (unstorable !== null) return { line, error: unstorableTextMessage(unstorable) };

@@ -4,7 +4,7 @@ import { promptContentSchema } from "@/lib/labeling/schema";
 const MAX_TEXT = 200_000;
 
 /** A response: its text, or the text with the model/checkpoint it came from and metadata. */
-export const importResponseSchema = z.union([
+const importResponseSchema = z.union([
   z.string().min(1, "A response is empty.").max(MAX_TEXT),
   z.object({
     text: z.string().min(1, "A response is empty.").max(MAX_TEXT),
@@ -41,7 +41,7 @@ export function importFormatOf(contentType: string | null): ImportOptions["forma
   return contentType?.split(";")[0]!.trim().toLowerCase() === "text/csv" ? "csv" : undefined;
 }
 
-export const importErrorSchema = z.object({ line: z.number(), message: z.string() });
+const importErrorSchema = z.object({ line: z.number(), message: z.string() });
 export type ImportError = z.infer<typeof importErrorSchema>;
 
 export const importResultSchema = z

@@ -39,7 +39,7 @@ export function toCanonical(choice: ShownChoice, shownOrder: ShownOrder): Choice
   return choice;
 }
 
-export function toShown(choice: Choice, shownOrder: ShownOrder): ShownChoice {
+function toShown(choice: Choice, shownOrder: ShownOrder): ShownChoice {
   if (choice === "a") return shownOrder === "ab" ? "left" : "right";
   if (choice === "b") return shownOrder === "ab" ? "right" : "left";
   return choice;

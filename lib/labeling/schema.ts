@@ -1,6 +1,6 @@
 import { z } from "@/lib/api/zod";
 
-export const chatMessageSchema = z.object({
+const chatMessageSchema = z.object({
   role: z.enum(["system", "user", "assistant"]),
   content: z.string().max(200_000),
 });
@@ -26,7 +26,7 @@ export const leaseRequestSchema = z
   .openapi("LeaseRequest");
 
 /** What the labeler picked, in the order they saw it. */
-export const shownChoiceSchema = z.enum(["left", "right", "tie", "both_bad"]);
+const shownChoiceSchema = z.enum(["left", "right", "tie", "both_bad"]);
 export type ShownChoice = z.infer<typeof shownChoiceSchema>;
 
 export const strengthLabels = ["negligibly better", "slightly better", "clearly better", "much better"] as const;

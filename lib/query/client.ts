@@ -1,7 +1,7 @@
 import { QueryClient, isServer } from "@tanstack/react-query";
 
 /** The one QueryClient factory: a fresh client per server request, one for the browser tab. */
-export function makeQueryClient(): QueryClient {
+function makeQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: { staleTime: 30_000, refetchOnWindowFocus: false, retry: 1 },

@@ -13,7 +13,7 @@ export function bucketsFor(points: number): number {
 }
 
 /** The bucket of `step` in a series that runs from step `lo` to `hi`: 0 .. buckets-1. */
-export function bucketOf(step: number, lo: number, hi: number, buckets: number): number {
+function bucketOf(step: number, lo: number, hi: number, buckets: number): number {
   return Math.floor(((step - lo) * buckets) / (hi - lo + 1));
 }
 

@@ -5,9 +5,9 @@
 import type { RunProgress } from "@/db/schema";
 
 /** No estimate before this many steps have been timed in the current attempt… */
-export const ETA_MIN_STEPS = 3;
+const ETA_MIN_STEPS = 3;
 /** …and before this much of the attempt has been timed (the first steps include warm-up). */
-export const ETA_MIN_MS = 5000;
+const ETA_MIN_MS = 5000;
 
 export type Eta = { seconds: number; secondsPerStep: number };
 

@@ -10,11 +10,11 @@ import { db } from "@/db/client";
 import { campaigns, checkpoints, datasetSnapshots, runs, type Checkpoint, type Run } from "@/db/schema";
 
 /** run.config keys whose value is a checkpoint's store key (see trainer/jobs). */
-export const checkpointConfigKeys = ["base", "sft", "reward", "policy", "baseline", "checkpoint"] as const;
+const checkpointConfigKeys = ["base", "sft", "reward", "policy", "baseline", "checkpoint"] as const;
 
 export type CheckpointRef = { id: string; name: string; kind: string; storeKey: string; runId: string | null };
-export type RunRef = { id: string; kind: string; status: string; createdAt: string };
-export type CampaignPairs = { campaignId: string; campaignName: string; pairs: number };
+type RunRef = { id: string; kind: string; status: string; createdAt: string };
+type CampaignPairs = { campaignId: string; campaignName: string; pairs: number };
 
 export type RunLineage = {
   snapshot: { id: string; name: string; contentHash: string; rows: number; campaigns: Array<{ id: string; name: string }> } | null;

@@ -109,7 +109,7 @@ export async function runDtos(runs: Run[]): Promise<RunDto[]> {
 }
 
 /** Raw points one answer carries at most; a poller asks again from the last `at` it got. */
-export const METRIC_PAGE_LIMIT = 20_000;
+const METRIC_PAGE_LIMIT = 20_000;
 
 /**
  * Metrics written at or after `since` (an ISO time), oldest first; pollers merge by (name, step).

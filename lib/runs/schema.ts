@@ -14,7 +14,7 @@ export const runKinds = {
   playground: "Sample one prompt from two checkpoints with the same settings and score both samples with a reward model.",
 } as const;
 export type RunKind = keyof typeof runKinds;
-export const runKindSchema = z.enum(Object.keys(runKinds) as [RunKind, ...RunKind[]]);
+const runKindSchema = z.enum(Object.keys(runKinds) as [RunKind, ...RunKind[]]);
 
 export const createRunSchema = z
   .object({
@@ -27,7 +27,7 @@ export const createRunSchema = z
   .openapi("CreateRun");
 export type CreateRunInput = z.input<typeof createRunSchema>;
 
-export const runStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
+const runStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
 
 export const runSchema = z
   .object({
@@ -123,12 +123,11 @@ export const scoreRequestSchema = z
   .openapi("ScoreRequest");
 
 /** Sampling settings of the playground; the job's defaults are these. */
-export const playgroundSettingsSchema = z.object({
+const playgroundSettingsSchema = z.object({
   temperature: z.number().min(0).max(2).default(0.9).openapi({ description: "Softmax temperature; 0 = greedy." }),
   maxNewTokens: z.number().int().min(1).max(256).default(48).openapi({ description: "Most tokens per sample (a checkpoint's context length may cut it shorter)." }),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).openapi({ description: "Seed of the sampling; both checkpoints use it, and the same seed gives the same samples." }),
 });
-export type PlaygroundSettings = z.infer<typeof playgroundSettingsSchema>;
 
 export const playgroundRequestSchema = z
   .object({
@@ -154,7 +153,7 @@ export const playgroundJobConfigSchema = z.object({
 });
 export type PlaygroundJobConfig = z.infer<typeof playgroundJobConfigSchema>;
 
-export const playgroundSampleSchema = z.object({
+const playgroundSampleSchema = z.object({
   checkpoint: playgroundCheckpointSchema,
   text: z.string().openapi({ description: "The response, as the prompt template parses it." }),
   tokens: z.number().int().openapi({ description: "Tokens sampled, end-of-text included." }),

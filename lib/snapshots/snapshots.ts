@@ -64,7 +64,7 @@ async function selectJudgments(f: SnapshotFilters): Promise<Judgment[]> {
 }
 
 /** The frozen rows for these judgments, in canonical order. Pure. */
-export function buildRows(judgments: Judgment[], f: SnapshotFilters, reliability: Map<string, number>): FrozenRow[] {
+function buildRows(judgments: Judgment[], f: SnapshotFilters, reliability: Map<string, number>): FrozenRow[] {
   const keep = judgments.filter((j) => (j.choice === "tie" ? f.includeTies : j.choice === "both_bad" ? f.includeBothBad : true));
   const orient = (j: Judgment, choice: Choice) =>
     choice === "b" ? { chosenResponseId: j.response_b_id, rejectedResponseId: j.response_a_id } : { chosenResponseId: j.response_a_id, rejectedResponseId: j.response_b_id };
@@ -123,7 +123,7 @@ export function contentHash(rows: FrozenRow[]): string {
 }
 
 /** Rows one insert statement carries: each column goes as one array parameter of this many values. */
-export const SNAPSHOT_ROWS_PER_INSERT = 50_000;
+const SNAPSHOT_ROWS_PER_INSERT = 50_000;
 
 /**
  * Writes a snapshot's rows, `ordinal` being the index in `rows`. Each column is sent as one array

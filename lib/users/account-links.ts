@@ -26,7 +26,7 @@ export const linkLifetime: Record<AccountLinkKind, { hours: number; label: strin
 };
 
 /** The page a link opens, without the origin (the admin's browser adds its own). */
-export function linkPath(kind: AccountLinkKind, token: string): string {
+function linkPath(kind: AccountLinkKind, token: string): string {
   return kind === "invite" ? `/invite/${token}` : `/reset-password/${token}`;
 }
 

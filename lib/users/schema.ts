@@ -1,15 +1,15 @@
 import { z } from "@/lib/api/zod";
 
-export const roles = ["labeler", "researcher", "admin"] as const;
-export const roleSchema = z.enum(roles).openapi({ description: "What the user may do." });
+const roles = ["labeler", "researcher", "admin"] as const;
+const roleSchema = z.enum(roles).openapi({ description: "What the user may do." });
 
-export const emailSchema = z
+const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
   .pipe(z.email({ message: "Enter a valid email address." }));
 
-export const passwordSchema = z
+const passwordSchema = z
   .string()
   .min(10, "Passwords need at least 10 characters.")
   .max(256, "Passwords are at most 256 characters.");

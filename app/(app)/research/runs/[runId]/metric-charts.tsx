@@ -16,7 +16,7 @@ const COMPARE_LIMIT = 50;
 const THIS_COLOUR = "#0f172a";
 const OTHER_COLOUR = "#ea580c";
 
-export const runLabel = (r: Pick<RunDto, "kind" | "id">) => `${r.kind} ${r.id.slice(0, 8)}`;
+const runLabel = (r: Pick<RunDto, "kind" | "id">) => `${r.kind} ${r.id.slice(0, 8)}`;
 
 const noSeries: Series = new Map();
 

@@ -15,7 +15,7 @@ export type Series = Map<string, { step: number; value: number }[]>;
  * each series to this (lib/runs/downsample.ts); a live run's polls add raw points, and a series
  * that has grown to twice this is thinned again here, so a long session stays as light.
  */
-export const CHART_POINTS = 600;
+const CHART_POINTS = 600;
 
 /** Metric points by name, each list sorted by step. */
 function bySeries(points: MetricDto[]): Series {
