@@ -16,7 +16,7 @@ let active: BackendName | undefined;
 let wasmPathsSet = false;
 
 /** Where the wasm backend's .wasm binaries live, as a file path Node can read. */
-export function wasmDir(): string {
+function wasmDir(): string {
   return path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + path.sep;
 }
 

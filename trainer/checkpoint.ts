@@ -14,8 +14,7 @@ import { type GPT, type ModelConfig, validateConfig, variableFrom } from "./mode
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
 import { END_OF_TEXT, Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
 
-export const checkpointKinds = ["base", "sft", "reward", "policy", "value"] as const;
-export type CheckpointKind = (typeof checkpointKinds)[number];
+export type CheckpointKind = "base" | "sft" | "reward" | "policy" | "value";
 
 /** Where checkpoint files live; a folder today, object storage behind the same four calls later. */
 export interface CheckpointStore {
@@ -230,7 +229,7 @@ export interface HostModel {
   scoreAtEndOfText?: boolean;
 }
 
-export function hostModel(model: GPT): HostModel {
+function hostModel(model: GPT): HostModel {
   const tensors: Record<string, HostTensor> = {};
   for (const [name, p] of Object.entries(model.params)) tensors[name] = { shape: p.shape, data: p.dataSync() as Float32Array };
   return { config: model.config, tensors, scoreAtEndOfText: model.scoreAtEndOfText };
@@ -310,7 +309,7 @@ export function tokenizerFromFiles(files: Record<string, Uint8Array>, kind: "bpe
 }
 
 /** Builds a model from safetensors in our names (transformer.*, score, v_head) for a config. */
-export function modelFromTensors(config: ModelConfig, tensors: Record<string, HostTensor>): GPT {
+function modelFromTensors(config: ModelConfig, tensors: Record<string, HostTensor>): GPT {
   const params: GPT["params"] = {};
   for (const [name, t] of Object.entries(tensors)) {
     params[name] = variableFrom(tf.tensor(t.data, t.shape), true);

@@ -32,8 +32,8 @@ export const dpoOptions = {
   seed: opt(0, "shuffling seed", rules.natural),
   splitSalt: opt("", "salt of the prompt hash that makes the train/validation split"),
 };
-export type DpoConfig = typeof dpoDefaults;
-export const dpoDefaults = defaultsOf(dpoOptions);
+type DpoConfig = typeof dpoDefaults;
+const dpoDefaults = defaultsOf(dpoOptions);
 
 /** The DPO loss and TRL's reward metrics from the four sequence log-prob vectors [N]. */
 export function dpoLoss(

@@ -26,8 +26,8 @@ export const evalOptions = {
   maxPrompts: opt(0, "use at most this many prompts; 0 = all", rules.natural),
   textTokens: opt(16384, "most held-out text tokens used for perplexity (from the start of the text)", rules.natural),
 };
-export type EvalConfig = typeof evalDefaults;
-export const evalDefaults = defaultsOf(evalOptions);
+type EvalConfig = typeof evalDefaults;
+const evalDefaults = defaultsOf(evalOptions);
 
 /** Mean next-token loss (nats per token) over non-overlapping windows of a text corpus. */
 export function heldOutLoss(model: GPT, tokenizer: Tokenizer, texts: string[], windowTokens = 0, maxTokens = Infinity): number {
@@ -190,7 +190,7 @@ export interface EvalRow {
 }
 
 /** The KL-optimal policy at A's KL (`tiltAtKl` on the best-of-n pool of B): how close A came to the best possible. */
-export interface OptimumAtPolicyKl {
+interface OptimumAtPolicyKl {
   kl: number;
   meanScore: number;
   beta: number;
@@ -219,7 +219,7 @@ export function formatEvalTable(rows: EvalRow[]): string {
   return [line(head), ...body.map(line)].join("\n");
 }
 
-export const formatOptimum = (o: OptimumAtPolicyKl) =>
+const formatOptimum = (o: OptimumAtPolicyKl) =>
   `KL-optimal policy at A's KL (${o.kl.toFixed(3)}), from ${o.samplesPerPrompt} samples of B per prompt: mean score ${o.meanScore.toFixed(3)}; A has ${(100 * o.shareOfGain).toFixed(0)}% of its gain over B`;
 
 export interface EvaluateInput {

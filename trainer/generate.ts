@@ -24,7 +24,7 @@ export interface GenerateOptions {
   useCache: boolean;
 }
 
-export const defaultGenerateOptions: GenerateOptions = { maxNewTokens: 64, temperature: 1, topK: 0, topP: 1, stop: [], seed: 0, useCache: true };
+const defaultGenerateOptions: GenerateOptions = { maxNewTokens: 64, temperature: 1, topK: 0, topP: 1, stop: [], seed: 0, useCache: true };
 
 export interface Generation {
   /** New token ids, the end-of-text token included when it was sampled. */

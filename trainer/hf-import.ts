@@ -17,7 +17,7 @@ const IGNORED = /(^|\.)attn\.(bias|masked_bias)$|^lm_head\.weight$/;
 /** Heads outside the trunk, kept under their own names. */
 const HEADS = /^(score|v_head)\./;
 
-export function hfTensorsToOurs(tensors: Record<string, HostTensor>, expected: Array<[string, number[]]>): Record<string, HostTensor> {
+function hfTensorsToOurs(tensors: Record<string, HostTensor>, expected: Array<[string, number[]]>): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [name, t] of Object.entries(tensors)) {
     if (IGNORED.test(name)) continue;

@@ -31,7 +31,7 @@ interface ParityCase {
   response?: string;
 }
 
-export const parityCases: ParityCase[] = [
+const parityCases: ParityCase[] = [
   { prompt: "Define: harbor", response: "A sheltered port where ships can take on or discharge cargo." },
   { prompt: "Define: lantern" },
   {
@@ -121,7 +121,7 @@ export interface HfOutput {
   models: HfModel[];
 }
 
-export const hfParityScript = fileURLToPath(new URL("./hf-parity.py", import.meta.url));
+const hfParityScript = fileURLToPath(new URL("./hf-parity.py", import.meta.url));
 
 /** Whether `python` can import torch and transformers: null if it can, else why not. */
 export function transformersMissing(python: string): string | null {
@@ -147,7 +147,7 @@ export interface ParityCheck {
 }
 
 /** float32 on two libraries, logits and scores of size ~10 */
-export const PARITY_TOLERANCE = 1e-3;
+const PARITY_TOLERANCE = 1e-3;
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   if (a.length !== b.length) return Infinity;

@@ -24,7 +24,7 @@ export function tokenizeDocs(tokenizer: Tokenizer, docs: string[]): Uint16Array 
 }
 
 /** A seeded Fisher-Yates permutation of 0..n-1. */
-export function permutation(n: number, seed: number): Int32Array {
+function permutation(n: number, seed: number): Int32Array {
   const rng = createRng(seed);
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {

@@ -43,8 +43,8 @@ export const defaultModelConfig: ModelConfig = {
   layerNormEpsilon: 1e-5,
 };
 
-export const activations = ["quick_gelu", "gelu_new"] as const;
-export type Activation = (typeof activations)[number];
+const activations = ["quick_gelu", "gelu_new"] as const;
+type Activation = (typeof activations)[number];
 
 export type Params = Record<string, tf.Variable>;
 export interface GPT {

@@ -25,7 +25,7 @@ export interface AdamConfig {
   weightDecay: number;
 }
 
-export const defaultAdamConfig: AdamConfig = { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 };
+const defaultAdamConfig: AdamConfig = { lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0 };
 
 export class Adam {
   private readonly m = new Map<string, tf.Variable>();

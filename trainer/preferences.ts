@@ -44,7 +44,7 @@ function responseText(v: unknown): string | undefined {
 }
 
 /** Parses one JSONL row: {prompt, chosen, rejected[, margin, weight, tie, prompt_id]}; throws with the line number. */
-export function parsePreferenceRow(raw: unknown, where: string): PreferenceRow {
+function parsePreferenceRow(raw: unknown, where: string): PreferenceRow {
   if (typeof raw !== "object" || raw === null) throw new Error(`${where}: expected a JSON object`);
   const r = raw as Record<string, unknown>;
   const prompt = typeof r.prompt === "string" || isMessages(r.prompt) ? (r.prompt as PromptInput) : undefined;
@@ -89,7 +89,7 @@ export async function readPreferenceJsonl(file: string): Promise<PreferenceRow[]
 }
 
 /** A number in [0, 1) from a prompt key: the same key always lands on the same side. */
-export function promptHash(key: string, salt = ""): number {
+function promptHash(key: string, salt = ""): number {
   return createHash("sha256").update(`${salt}\u0000${key}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 

@@ -53,7 +53,7 @@ export interface PairTarget {
   target: number;
 }
 
-export function parseMarginMap(spec: string): Map<number, number> | null {
+function parseMarginMap(spec: string): Map<number, number> | null {
   if (!spec.trim()) return null;
   const map = new Map<number, number>();
   for (const part of spec.split(",")) {
@@ -100,7 +100,7 @@ export function preferenceLossValue(rc: number[], rr: number[], pairs: PairTarge
  * A batch of pairs as unique (prompt, response) sequences: K responses to one prompt are run once
  * each, however many of the K(K-1)/2 pairs use them (InstructGPT's K-wise efficiency).
  */
-export interface PairBatch {
+interface PairBatch {
   seqs: EncodedPair[];
   chosen: number[]; //   index into seqs per pair
   rejected: number[];
@@ -108,7 +108,7 @@ export interface PairBatch {
   tokens: number;
 }
 
-export function pairBatch(rows: PreferenceRow[], tokenizer: Tokenizer, maxLength: number, targets: PairTarget[]): PairBatch {
+function pairBatch(rows: PreferenceRow[], tokenizer: Tokenizer, maxLength: number, targets: PairTarget[]): PairBatch {
   const index = new Map<string, number>();
   const seqs: EncodedPair[] = [];
   const idOf = (prompt: PreferenceRow["prompt"], response: string) => {
@@ -133,7 +133,7 @@ function pairScores(model: GPT, batch: PairBatch, padId: number, training: boole
   return { rc: gatherEntries(scores, batch.chosen), rr: gatherEntries(scores, batch.rejected) };
 }
 
-export interface PairStats {
+interface PairStats {
   loss: number;
   accuracy: number;
   margin: number;
@@ -144,7 +144,7 @@ export interface PairStats {
 }
 
 /** Metrics of a set of pairs from their scores; accuracy and margin over judged (non-tie) pairs. */
-export function pairStats(rc: number[], rr: number[], pairs: PairTarget[], centerRewardsCoef = 0): PairStats {
+function pairStats(rc: number[], rr: number[], pairs: PairTarget[], centerRewardsCoef = 0): PairStats {
   const judged = pairs.map((p, i) => i).filter((i) => pairs[i].target === 1);
   return {
     loss: preferenceLossValue(rc, rr, pairs, centerRewardsCoef),
@@ -158,7 +158,7 @@ export function pairStats(rc: number[], rr: number[], pairs: PairTarget[], cente
 }
 
 /** Scores pairs without gradients, in batches, and returns their stats. */
-export function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number): PairStats {
+function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number): PairStats {
   const rc: number[] = [];
   const rr: number[] = [];
   const targets: PairTarget[] = [];

@@ -26,7 +26,7 @@ export function toyTokenizer(): Tokenizer {
   return trainByteBpe(texts, { vocabSize: 300 });
 }
 
-export function toyModelConfig(tokenizer: Tokenizer, overrides: Partial<ModelConfig> = {}): ModelConfig {
+function toyModelConfig(tokenizer: Tokenizer, overrides: Partial<ModelConfig> = {}): ModelConfig {
   return { vocabSize: tokenizer.vocabSize, contextLength: 32, layers: 2, heads: 2, dModel: 32, dropout: 0, activation: "quick_gelu", layerNormEpsilon: 1e-5, ...overrides };
 }
 

@@ -89,7 +89,7 @@ export function sequenceLogprobs(tokenLogprobs: tf.Tensor1D, batch: PackedBatch)
  * UnsortedSegmentSum, which wasm lacks, so this goes through ops.embedding (a scatter-add gradient).
  * x [N, C], rows [K] -> [K, C].
  */
-export function gatherRows(x: tf.Tensor2D, rows: number[]): tf.Tensor2D {
+function gatherRows(x: tf.Tensor2D, rows: number[]): tf.Tensor2D {
   return embedding(x, tf.tensor1d(rows, "int32"));
 }
 

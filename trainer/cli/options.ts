@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import { assign, describeRule, OptionError, type OptionTable, type Resolved, type Value } from "@/lib/config/options";
 
-export { opt, OptionError, resolveConfig, rules, type Option, type OptionTable, type Resolved } from "@/lib/config/options";
+export { opt, OptionError, resolveConfig, rules, type OptionTable, type Resolved } from "@/lib/config/options";
 
 /** Resolves defaults <- preset <- flags. argv holds only this command's arguments. */
 export function resolveOptions<T extends OptionTable>(table: T, argv: string[]): Resolved<T> {

@@ -33,7 +33,7 @@ export function fnv1a(s: string): number {
 }
 
 /** The response for a headword: its first noun sense's definition as one sentence. */
-export function definitionSentence(definition: string): string {
+function definitionSentence(definition: string): string {
   const d = definition.replace(/\s+/g, " ").trim();
   return d.charAt(0).toUpperCase() + d.slice(1) + (/[.!?]$/.test(d) ? "" : ".");
 }

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-export const sourcePaths = {
+const sourcePaths = {
   web: "/usr/share/sword/modules/texts/ztext/engWEB2015eb",
   devil: "/usr/share/dictd/devil.dict.dz",
   jargon: "/usr/share/doc/jargon-text/jargon.txt.gz",

@@ -4,8 +4,7 @@
  */
 import type { PpoConfig } from "./config";
 
-export const healthFlagNames = ["negative_kl", "kl_high", "length_runaway", "length_collapse", "entropy_collapse", "value_not_learning", "repetition"] as const;
-export type HealthFlagName = (typeof healthFlagNames)[number];
+type HealthFlagName = "negative_kl" | "kl_high" | "length_runaway" | "length_collapse" | "entropy_collapse" | "value_not_learning" | "repetition";
 
 export interface HealthFlag {
   flag: HealthFlagName;

@@ -40,7 +40,7 @@ import { ppoLoss, type PpoMinibatch } from "./loss";
 /** A programmatic reward (tests, toy tasks) instead of a reward model. */
 export type RewardFn = (x: { prompt: PromptInput; response: string; tokens: number[] }) => number;
 
-export interface Sample {
+interface Sample {
   iteration: number;
   prompt: PromptInput;
   response: string;
