@@ -10,7 +10,7 @@ export type Caller = "anonymous" | "labeler" | "researcher" | "admin";
 export const callers: Caller[] = ["anonymous", "labeler", "researcher", "admin"];
 
 /** `public`: anyone; otherwise the roles allowed (anonymous never is); per method where they differ. */
-export type Rule = "public" | Exclude<Caller, "anonymous">[];
+type Rule = "public" | Exclude<Caller, "anonymous">[];
 type RouteRule = Rule | Record<string, Rule>;
 const anyone: Rule = ["labeler", "researcher", "admin"];
 const research: Rule = ["researcher", "admin"];

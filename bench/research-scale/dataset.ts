@@ -22,7 +22,7 @@ export const SCALE = {
 } as const;
 
 /** The 22 metrics a PPO iteration logs (trainer/ppo names them this way). */
-export const PPO_METRICS = [
+const PPO_METRICS = [
   "objective/kl",
   "objective/entropy",
   "objective/non_score_reward",

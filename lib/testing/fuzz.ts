@@ -12,7 +12,7 @@ import fc from "fast-check";
  * the same code (new seeds explore with `npm run fuzz:explore`). It found the 500 of a repeated
  * /api/auth/error code, fixed since.
  */
-export const CI_FUZZ_SEED = 485827536;
+const CI_FUZZ_SEED = 485827536;
 
 /** The fast-check seed of this run: FUZZ_SEED replays one; under CI, CI_FUZZ_SEED; else a new one each run (printed by the tests). */
 export const fuzzSeed = Number(process.env.FUZZ_SEED ?? (process.env.CI ? CI_FUZZ_SEED : Date.now() % 2 ** 31));
@@ -96,7 +96,7 @@ function escapeRegExp(s: string): string {
 // Arbitraries
 
 /** Strings people and scripts get wrong, and strings attackers send on purpose. */
-export const nastyStrings = [
+const nastyStrings = [
   "",
   " ",
   "0",
@@ -148,7 +148,7 @@ export const nastyStrings = [
 ];
 
 /** Enum values and shapes that appear in the API, so random bodies sometimes get past validation. */
-export const knownValues = [
+const knownValues = [
   "left",
   "right",
   "tie",
@@ -195,7 +195,7 @@ export const knownValues = [
 ];
 
 /** Field names of every request schema in the API. */
-export const knownKeys = [
+const knownKeys = [
   "count",
   "clientSubmissionId",
   "assignmentId",

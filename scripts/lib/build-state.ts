@@ -34,7 +34,7 @@ export function buildFingerprint(root = process.cwd()): string {
   return hash.digest("hex");
 }
 
-export function buildIsCurrent(fingerprint: string): boolean {
+function buildIsCurrent(fingerprint: string): boolean {
   if (!existsSync(path.join(".next", "BUILD_ID")) || !existsSync(STAMP)) return false;
   try {
     return JSON.parse(readFileSync(STAMP, "utf8")).fingerprint === fingerprint;
@@ -43,7 +43,7 @@ export function buildIsCurrent(fingerprint: string): boolean {
   }
 }
 
-export function markBuilt(fingerprint: string): void {
+function markBuilt(fingerprint: string): void {
   writeFileSync(STAMP, JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }));
 }
 
