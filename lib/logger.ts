@@ -1,7 +1,10 @@
 import pino, { type LoggerOptions } from "pino";
 import { env } from "@/lib/env";
 
-/** Structured JSON logs. Anything that could hold a secret is redacted by path. */
+/**
+ * Structured JSON logs. Anything that could hold a secret is redacted by path.
+ * @public lib/security/secrets-in-logs.test.ts builds its capturing logger from these (via vi.mock).
+ */
 export const loggerOptions: LoggerOptions = {
   level: env.LOG_LEVEL,
   base: { service: env.PAIRWISE_SERVICE },

@@ -48,7 +48,10 @@ export function parseScoreRow(raw: unknown, where: string): ScoreInput {
   throw new Error(`${where}: a row needs "response", or "response_a" and "response_b"`);
 }
 
-/** Scores rows with an already loaded reward model. */
+/**
+ * Scores rows with an already loaded reward model.
+ * @public docs/rlhf.md offers it to researchers scripting against the trainer.
+ */
 export function scoreWith(rm: RewardModel, rows: ScoreInput[], batchSize = 16): ScoreOutput[] {
   const items: Array<{ prompt: PromptInput; response: string }> = [];
   for (const r of rows) {

@@ -25,7 +25,10 @@ export function pageContentSecurityPolicy({ nonce, dev, https }: { nonce: string
   ].join("; ");
 }
 
-/** For JSON, files and streams: nothing to run, nothing to frame. */
+/**
+ * For JSON, files and streams: nothing to run, nothing to frame.
+ * @public next.config.mjs reads it through jiti, which static analysis does not follow.
+ */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 export function newNonce(): string {
