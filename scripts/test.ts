@@ -1,5 +1,5 @@
 /**
- * `npm test`: typecheck, lint, unit + integration tests (Vitest, real Postgres), then the
+ * `npm test`: typecheck, lint, unused code (knip), unit + integration tests (Vitest, real Postgres), then the
  * browser tests (Playwright + Debian's Chromium). Stops at the first failing step.
  */
 import { spawnSync } from "node:child_process";
@@ -26,6 +26,7 @@ async function prepareE2eDatabase(): Promise<Record<string, string>> {
 const steps: { name: string; cmd: string[]; before?: () => string | null; env?: () => Promise<Record<string, string>> }[] = [
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "eslint", "--max-warnings=0", "."] },
+  { name: "unused code (knip)", cmd: ["npx", "knip"] },
   { name: "unit + integration (vitest)", cmd: ["npx", "vitest", "run"] },
   {
     name: "browser (playwright)",
