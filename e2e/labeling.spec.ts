@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { runningEmbeddedUrl } from "@/db/embedded";
-import { signIn, signInAndWait } from "./helpers";
+import { apiSession, signIn, signInAndWait } from "./helpers";
 
 /** The app's database, read to count stored judgments and written to pause a campaign as a researcher would. */
 let sql: ReturnType<typeof postgres>;
@@ -404,6 +404,39 @@ test.describe("when the network, the session or the campaign fails a labeler", (
       await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
     } finally {
       await sql`update campaigns set status = 'active' where id = ${campaign.id}`;
+    }
+  });
+
+  test("a labeler whose account an admin disables mid-pair is told to ask an admin, with no sign-in to loop through", async ({ page, playwright, baseURL }) => {
+    const campaign = await campaignWithPairs(page, 3);
+    const admin = await apiSession(playwright.request, baseURL!, "admin@pairwise.local");
+    const email = `disabled-labeler-${Date.now()}@pairwise.local`;
+    const password = "temporary-password-1";
+    const created = await admin.post("/api/v1/users", { data: { email, password, role: "labeler" } });
+    expect(created.status()).toBe(201);
+    const { user } = (await created.json()) as { user: { id: string } };
+    try {
+      await signIn(page, email, password);
+      await expect(page).toHaveURL(/\/label$/);
+      await page.goto(`/label/${campaign.id}`);
+      await currentAssignment(page);
+      await page.keyboard.press("1");
+      await page.keyboard.press("w");
+      expect((await admin.patch(`/api/v1/users/${user.id}`, { data: { disabled: true } })).status()).toBe(200);
+      await page.keyboard.press("Enter");
+
+      const alert = page.locator("main").getByRole("alert");
+      await expect(alert).toHaveText("Your account has been disabled. Ask an admin to re-enable it; until then this page takes no judgments from you.");
+      await expect(alert).toHaveCount(1);
+      await expect(page.getByRole("link", { name: "Sign in again" })).toHaveCount(0);
+      await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
+      expect(await storedJudgments(campaign.id)).toEqual({});
+      // Reloaded, the page goes to sign-in, which says why signing in will not help.
+      await page.reload();
+      await expect(page).toHaveURL(/\/signin\?error=AccountDisabled$/);
+      await expect(page.locator("form").getByRole("alert")).toHaveText("This account is disabled. Ask an admin to re-enable it.");
+    } finally {
+      await admin.dispose();
     }
   });
 

@@ -17,7 +17,7 @@ const json = (schema: z.ZodType, description: string) => ({ description, content
 /** The error responses every authenticated route can give. */
 export const commonErrors: RouteConfig["responses"] = {
   400: json(errorSchema, "The request is not valid."),
-  401: json(errorSchema, "Not signed in, or the API token is invalid or revoked."),
+  401: json(errorSchema, "Not signed in, or the API token is invalid or revoked; `unauthorized:account_disabled` when an admin disabled the account."),
   403: json(errorSchema, "The caller's role may not do this."),
   503: json(errorSchema, "The database is not reachable right now (`unavailable:database`, with `Retry-After`); send the same request again."),
 };

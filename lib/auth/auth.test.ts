@@ -37,8 +37,8 @@ describe("API tokens", () => {
     const tb = await createApiToken({ userId: b.id, name: "y" });
     await updateUser({ userId: a.id, input: { disabled: true }, actorId: admin.id });
     await updateUser({ userId: b.id, input: { role: "labeler" }, actorId: admin.id });
-    await expect(requireApiUser(bearer(ta.token))).rejects.toMatchObject({ status: 401 });
-    await expect(requireApiUser(bearer(tb.token))).rejects.toMatchObject({ status: 401 });
+    await expect(requireApiUser(bearer(ta.token))).rejects.toMatchObject({ status: 401, code: "unauthorized:account_disabled" });
+    await expect(requireApiUser(bearer(tb.token))).rejects.toMatchObject({ status: 401, code: "unauthorized:token" });
   });
 
   it("cannot be revoked by another user", async () => {

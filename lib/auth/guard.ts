@@ -11,6 +11,7 @@ import type { Role, User } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { findUserById } from "@/lib/users/users";
 import { authOptions } from "./options";
+import { ACCOUNT_DISABLED_MESSAGE } from "./signin-page";
 import { userForApiToken } from "./tokens";
 
 /** Personal API tokens are for researchers and admins only. */
@@ -22,17 +23,23 @@ export function sessionStillValid(user: Pick<User, "disabledAt" | "sessionsValid
   return !user.sessionsValidAfter || (signedInAt ?? 0) >= user.sessionsValidAfter.getTime();
 }
 
-const sessionUser = cache(async (): Promise<User | null> => {
+/** Its own code, so that a page tells it apart from an ended session: signing in again cannot help. */
+const accountDisabled = () => new AppError("unauthorized:account_disabled", ACCOUNT_DISABLED_MESSAGE);
+
+/** The session's user; "disabled" when an admin disabled that account, null when there is no valid session. */
+const sessionUser = cache(async (): Promise<User | "disabled" | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   if (!id) return null;
   const user = await findUserById(id);
+  if (user?.disabledAt) return "disabled";
   return user && sessionStillValid(user, session.user.signedInAt) ? user : null;
 });
 
-/** Pages and server actions: the signed-in, enabled user, or a redirect to sign-in. */
+/** Pages and server actions: the signed-in, enabled user, or a redirect to sign-in (which says so to a disabled one). */
 export async function requireUser(): Promise<User> {
   const user = await sessionUser();
+  if (user === "disabled") redirect("/signin?error=AccountDisabled");
   if (!user) redirect("/signin");
   return user;
 }
@@ -51,12 +58,15 @@ async function apiUser(request: Request): Promise<User | null> {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const user = match ? await userForApiToken(match[1]!) : null;
     if (!user || !tokenRoles.includes(user.role)) throw new AppError("unauthorized:token", "The API token is invalid or revoked.");
-    return user.disabledAt ? null : user;
+    if (user.disabledAt) throw accountDisabled();
+    return user;
   }
-  return sessionUser();
+  const user = await sessionUser();
+  if (user === "disabled") throw accountDisabled();
+  return user;
 }
 
-/** Route handlers: the caller, or 401. */
+/** Route handlers: the caller, or 401 (`unauthorized:account_disabled` for a disabled account). */
 export async function requireApiUser(request: Request): Promise<User> {
   const user = await apiUser(request);
   if (!user) throw new AppError("unauthorized", "Sign in or send a valid API token.");

@@ -8,6 +8,7 @@ import { credentialsSchema } from "@/lib/users/schema";
 import { findUserByEmail } from "@/lib/users/users";
 import { verifyPassword } from "./password";
 import { clearSigninFailures, recordSigninFailure, signinBlockedFor } from "./rate-limit";
+import { ACCOUNT_DISABLED_MESSAGE } from "./signin-page";
 
 const INVALID = "Wrong email or password.";
 
@@ -41,7 +42,7 @@ const credentials = CredentialsProvider({
     }
     if (user.disabledAt) {
       logger.info({ event: "signin.disabled", userId: user.id }, "disabled user tried to sign in");
-      throw new Error("This account is disabled. Ask an admin to re-enable it.");
+      throw new Error(ACCOUNT_DISABLED_MESSAGE);
     }
     await clearSigninFailures({ email });
     logger.info({ event: "signin.ok", userId: user.id }, "signed in");

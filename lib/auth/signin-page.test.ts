@@ -21,6 +21,10 @@ describe("the sign-in page's error", () => {
     expect(signInErrorMessage("OAuthCallback")).toBe("Sign-in with GitHub did not complete. Try again.");
   });
 
+  it("tells a disabled user sent here by the guard why signing in will not help", () => {
+    expect(signInErrorMessage("AccountDisabled")).toBe("This account is disabled. Ask an admin to re-enable it.");
+  });
+
   it("never echoes the URL's text, and does not choke on a stray percent sign", () => {
     expect(signInErrorMessage("Your account is locked. Call +1 555 0100")).toBe("Sign-in did not complete. Try again.");
     expect(signInErrorMessage("100%")).toBe("Sign-in did not complete. Try again.");

@@ -17,8 +17,15 @@ export function safeCallbackPath(value: string | string[] | undefined): string {
   }
 }
 
-/** next-auth's error codes that reach /signin (it redirects its /error page here), in words. */
+/** Said to a disabled account wherever it is refused: signing in again cannot help, an admin can. */
+export const ACCOUNT_DISABLED_MESSAGE = "This account is disabled. Ask an admin to re-enable it.";
+
+/**
+ * next-auth's error codes that reach /signin (it redirects its /error page here), in words, and
+ * AccountDisabled: the guard sends a disabled user's still-open session here with it.
+ */
 const messages: Record<string, string> = {
+  AccountDisabled: ACCOUNT_DISABLED_MESSAGE,
   AccessDenied: "This account cannot sign in here. An admin must add your email first, and the account must not be disabled.",
   OAuthSignin: "Sign-in with GitHub did not start. Try again.",
   OAuthCallback: "Sign-in with GitHub did not complete. Try again.",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "@/lib/query/fetch-json";
-import { describeTrouble, isTransient } from "./trouble";
+import { describeTrouble, isTransient, stopsLabeling } from "./trouble";
 
 describe("isTransient", () => {
   it("sends again after no answer, a 5xx, a timeout or a rate limit", () => {
@@ -28,6 +28,16 @@ describe("describeTrouble", () => {
     });
   });
 
+  it("tells a disabled account apart from an ended session: asking an admin helps, signing in does not", () => {
+    const disabled = describeTrouble(new ApiError(401, "unauthorized:account_disabled", "This account is disabled. Ask an admin to re-enable it."));
+    expect(disabled).toEqual({
+      kind: "disabled",
+      message: "Your account has been disabled. Ask an admin to re-enable it; until then this page takes no judgments from you.",
+    });
+    expect(describeTrouble(new ApiError(401, "unauthorized:token", "The API token is invalid or revoked.")).kind).toBe("signed_out");
+    expect(stopsLabeling(disabled)).toBe(true);
+  });
+
   it("says a paused, archived or closed campaign takes no judgments now", () => {
     expect(describeTrouble(new ApiError(409, "conflict:campaign_not_active", "This campaign is paused, not active."))).toEqual({
       kind: "closed",
@@ -43,6 +53,16 @@ describe("describeTrouble", () => {
       kind: "transient",
       message: "The database is not answering; try again in a moment.",
     });
+  });
+
+  it("stops the page only where nothing on it could succeed", () => {
+    const kinds = [
+      new ApiError(401, "unauthorized", "Sign in or send a valid API token."),
+      new ApiError(409, "conflict:campaign_not_active", "This campaign is paused, not active."),
+      new TypeError("Failed to fetch"),
+      new ApiError(409, "conflict:lease_expired", "Your lease on this pair expired and others have completed it. Take the next pair."),
+    ].map((err) => stopsLabeling(describeTrouble(err)));
+    expect(kinds).toEqual([true, true, false, false]);
   });
 
   it("passes a refusal's own message through", () => {

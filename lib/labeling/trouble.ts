@@ -7,8 +7,10 @@ import { ApiError } from "@/lib/query/fetch-json";
 export type Trouble =
   /** The connection or the server failed; the same request may well succeed in a moment. */
   | { kind: "transient"; message: string }
-  /** The session ended or the account was disabled: only signing in again helps. */
+  /** The session ended: signing in again helps. */
   | { kind: "signed_out"; message: string }
+  /** An admin disabled the account: signing in again cannot help, only an admin can. */
+  | { kind: "disabled"; message: string }
   /** The campaign was paused, archived or closed to this labeler: nothing to do here for now. */
   | { kind: "closed"; message: string }
   /** Anything else: the server's own message (a refused judgment, an expired lease). */
@@ -25,6 +27,9 @@ export function isTransient(err: unknown): boolean {
 }
 
 export function describeTrouble(err: unknown): Trouble {
+  if (err instanceof ApiError && err.code === "unauthorized:account_disabled") {
+    return { kind: "disabled", message: "Your account has been disabled. Ask an admin to re-enable it; until then this page takes no judgments from you." };
+  }
   if (err instanceof ApiError && err.status === 401) {
     return { kind: "signed_out", message: "Your session has ended. Sign in again to go on; you will come back to this campaign." };
   }
@@ -37,4 +42,9 @@ export function describeTrouble(err: unknown): Trouble {
     return { kind: "transient", message: "The connection to the server failed." };
   }
   return { kind: "refused", message: err instanceof Error ? err.message : "The request failed." };
+}
+
+/** Whether the page must stop where it is: nothing the labeler can do on it would succeed. */
+export function stopsLabeling(trouble: Trouble): boolean {
+  return trouble.kind === "signed_out" || trouble.kind === "disabled" || trouble.kind === "closed";
 }

@@ -9,7 +9,7 @@ import type { CampaignSettings } from "@/lib/campaigns/schema";
 import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
 import { strengthLabels } from "@/lib/labeling/schema";
 import type { LabelerStats } from "@/lib/labeling/quality";
-import { describeTrouble, isTransient, type Trouble } from "@/lib/labeling/trouble";
+import { describeTrouble, isTransient, stopsLabeling, type Trouble } from "@/lib/labeling/trouble";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
@@ -38,7 +38,10 @@ const isOnline = () => onlineManager.isOnline();
 const alwaysOnline = () => true;
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
-/** Why the page cannot go on (signed out, campaign closed), with the one way forward, focused for the keyboard. */
+/**
+ * Why the page cannot go on (signed out, account disabled, campaign closed), with the one way
+ * forward focused for the keyboard. A disabled account gets none: signing in would only be refused.
+ */
 function StopPanel({ trouble, campaignId }: { trouble: Trouble; campaignId: string }) {
   const link = useRef<HTMLAnchorElement>(null);
   useEffect(() => link.current?.focus(), []);
@@ -49,11 +52,11 @@ function StopPanel({ trouble, campaignId }: { trouble: Trouble; campaignId: stri
         <Link ref={link} href={`/signin?callbackUrl=${encodeURIComponent(`/label/${campaignId}`)}`} className="mt-4 inline-block underline">
           Sign in again
         </Link>
-      ) : (
+      ) : trouble.kind === "closed" ? (
         <Link ref={link} href="/label" className="mt-4 inline-block underline">
           Back to your campaigns
         </Link>
-      )}
+      ) : null}
     </div>
   );
 }
@@ -151,7 +154,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   /** Says why a judgment or skip failed for good; its task comes back with the refetch, where the lease allows. */
   const sendFailed = (err: unknown, what: string) => {
     const trouble = describeTrouble(err);
-    if (trouble.kind === "signed_out" || trouble.kind === "closed") setStopped(trouble);
+    if (stopsLabeling(trouble)) setStopped(trouble);
     else if (trouble.kind === "transient") setError(`${what} was not saved: ${trouble.message} Its pair is back on screen as you left it; send it again.`);
     else setError(trouble.message);
   };
@@ -245,8 +248,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   }, [undoStack, undo]);
 
   const queueTrouble = queue.isError ? describeTrouble(queue.error) : null;
-  // Signed out or campaign closed: said once, in place of the task, whichever request learnt it first.
-  const stop = stopped ?? (queueTrouble?.kind === "signed_out" || queueTrouble?.kind === "closed" ? queueTrouble : null);
+  // Signed out, disabled or campaign closed: said once, in place of the task, whichever request learnt it first.
+  const stop = stopped ?? (queueTrouble && stopsLabeling(queueTrouble) ? queueTrouble : null);
 
   // The listener is registered once and calls the latest handler, which sees current state.
   const onKeyRef = useRef<(event: KeyboardEvent) => void>(() => {});
