@@ -278,11 +278,17 @@ export const assignments = pgTable(
     shownOrder: text("shown_order", { enum: shownOrderValues }).notNull(),
     leasedAt: timestamp("leased_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /**
+     * The id of the judgment last undone on this task: an undo sent again (its first answer lost)
+     * finds it here and answers as the first did, instead of "no such judgment".
+     */
+    undoneJudgmentId: uuid("undone_judgment_id"),
   },
   (t) => [
     uniqueIndex("assignments_pair_labeler_key").on(t.pairId, t.labelerId),
     index("assignments_labeler_campaign_status").on(t.labelerId, t.campaignId, t.status),
     index("assignments_pair_live").on(t.pairId, t.status, t.expiresAt),
+    uniqueIndex("assignments_undone_judgment_key").on(t.undoneJudgmentId).where(sql`${t.undoneJudgmentId} is not null`),
   ],
 );
 export type Assignment = typeof assignments.$inferSelect;

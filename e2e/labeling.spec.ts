@@ -440,6 +440,47 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     }
   });
 
+  test("an undo whose answer is lost is sent again: the judgment is removed once and its pair comes back", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 4);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const stored = () => page.waitForResponse((r) => r.url().endsWith("/api/v1/judgments") && r.status() === 201);
+    const first = await currentAssignment(page);
+    let saved = stored();
+    await judgeLeft(page);
+    await saved;
+    const second = await nextAssignment(page, first);
+    saved = stored();
+    await judgeLeft(page);
+    await saved;
+    await nextAssignment(page, second);
+
+    // The first undo is done on the server, but its answer never reaches the page.
+    const undos: string[] = [];
+    await page.route("**/api/v1/judgments/*", async (route) => {
+      if (route.request().method() !== "DELETE") return route.continue();
+      undos.push(route.request().url());
+      if (undos.length === 1) {
+        await route.fetch();
+        return route.abort("connectionreset");
+      }
+      return route.continue();
+    });
+    await page.keyboard.press("z");
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+    expect(undos).toHaveLength(2);
+    expect(undos[1]).toBe(undos[0]);
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+    // Removed once: the other judgment stays, and the pair's count went down by one, not two.
+    expect(await storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+    const counts = await sql<{ id: string; n: number }[]>`
+      select a.id, p.judgment_count as n from assignments a join pairs p on p.id = a.pair_id where a.id in ${sql([first, second])}`;
+    expect(Object.fromEntries(counts.map((c) => [c.id, c.n]))).toEqual({ [first]: 1, [second]: 0 });
+
+    await judgeLeft(page);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+  });
+
   test("when the next pair cannot be loaded the page says why and Try again brings it", async ({ page }) => {
     const campaign = await campaignWithPairs(page, 3);
     await signInAndWait(page, "labeler1@pairwise.local", "/label");

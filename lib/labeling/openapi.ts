@@ -68,7 +68,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: "delete",
     path: "/api/v1/judgments/{id}",
-    summary: "Undo one's own judgment within the window; the pair comes back as a live task.",
+    summary: "Undo one's own judgment within the window; the pair comes back as a live task. Sending the same undo again answers the same task and removes nothing more, until the pair is judged or skipped again.",
     tags: ["labeling"],
     request: { params: idParams },
     responses: { 200: jsonContent(z.object({ task: taskSchema }), "The task, to judge again."), ...commonErrors },

@@ -237,6 +237,32 @@ describe("labeling queue (real Postgres)", () => {
     expect(pair!.judgmentCount).toBe(0);
   });
 
+  it("answers an undo sent again with the same task, removing nothing more; once the pair is judged again it is refused", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 2, settings: { askStrength: false } });
+    const labeler = await makeUser();
+    const [task, other] = await leaseTasks({ campaign, labeler, count: 2 });
+    const judge = (assignmentId: string) => submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId, choice: "left" } });
+    const judgment = await judge(task!.assignmentId);
+    const kept = await judge(other!.assignmentId);
+    const counts = async () =>
+      Object.fromEntries((await db.select({ id: pairs.id, n: pairs.judgmentCount }).from(pairs).where(eq(pairs.campaignId, campaign.id))).map((p) => [p.id, p.n]));
+
+    // Sent three times at once, then once more after: one removal, the same task each time.
+    const answers = await Promise.all([1, 2, 3].map(() => undoJudgment({ labeler, campaign, judgmentId: judgment.id })));
+    answers.push(await undoJudgment({ labeler, campaign, judgmentId: judgment.id }));
+    expect(answers.map((t) => t.assignmentId)).toEqual(Array(4).fill(task!.assignmentId));
+    expect(await counts()).toEqual({ [judgment.pairId]: 0, [kept.pairId]: 1 });
+    expect((await db.select().from(comparisons).where(eq(comparisons.campaignId, campaign.id))).map((c) => c.id)).toEqual([kept.id]);
+
+    // Another labeler cannot reach it through the undone id.
+    await expect(undoJudgment({ labeler: await makeUser(), campaign, judgmentId: judgment.id })).rejects.toMatchObject({ code: "not_found:judgment" });
+    // Judged again, the pair is no longer the undo's to give back: the new judgment stays.
+    const again = await judge(task!.assignmentId);
+    await expect(undoJudgment({ labeler, campaign, judgmentId: judgment.id })).rejects.toMatchObject({ code: "not_found:judgment" });
+    expect(await db.select({ id: comparisons.id }).from(comparisons).where(eq(comparisons.assignmentId, task!.assignmentId))).toEqual([{ id: again.id }]);
+    expect(await counts()).toEqual({ [judgment.pairId]: 1, [kept.pairId]: 1 });
+  });
+
   it("mixes gold pairs in at the campaign's rate and scores them", async () => {
     const { campaign } = await makeCampaign({ pairCount: 20, gold: ["a", "b", "a", "b", "a"], settings: { goldRate: 0.5, askStrength: false } });
     const labeler = await makeUser();

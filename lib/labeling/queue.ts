@@ -290,6 +290,10 @@ export async function submitJudgment({ labeler, campaign, input }: { labeler: Us
 
 async function lockOwnJudgment(tx: Tx, judgmentId: string, labelerId: string, undoMinutes: number): Promise<Comparison> {
   const [c] = await tx.select().from(comparisons).where(eq(comparisons.id, judgmentId)).for("update");
+  return checkOwnJudgment(c, labelerId, undoMinutes);
+}
+
+function checkOwnJudgment(c: Comparison | undefined, labelerId: string, undoMinutes: number): Comparison {
   if (!c || c.labelerId !== labelerId) throw new AppError("not_found:judgment", "No such judgment of yours.");
   if (Date.now() - c.createdAt.getTime() > undoMinutes * 60_000) {
     throw new AppError("conflict:undo_window", `Judgments can be changed for ${undoMinutes} minutes after submitting.`);
@@ -297,16 +301,36 @@ async function lockOwnJudgment(tx: Tx, judgmentId: string, labelerId: string, un
   return c;
 }
 
-/** Removes a judgment within the undo window and gives the pair back to the labeler as a live task. */
+/**
+ * Removes a judgment within the undo window and gives the pair back to the labeler as a live task.
+ * Undoing it again (the first answer was lost and the page sent the request again) changes nothing
+ * and answers the same task, while the labeler has not judged or skipped that pair since.
+ */
 export async function undoJudgment({ labeler, campaign, judgmentId }: { labeler: User; campaign: Campaign; judgmentId: string }): Promise<Task> {
   const { undoMinutes, leaseMinutes } = settingsOf(campaign);
   return db.transaction(async (tx) => {
-    const c = await lockOwnJudgment(tx, judgmentId, labeler.id, undoMinutes);
+    // Locked first: a second undo sent while the first is running waits for it, then finds the row gone.
+    const [row] = await tx.select().from(comparisons).where(eq(comparisons.id, judgmentId)).for("update");
+    if (!row) {
+      const [undone] = await tx
+        .select({ id: assignments.id })
+        .from(assignments)
+        .where(
+          and(
+            eq(assignments.undoneJudgmentId, judgmentId),
+            eq(assignments.labelerId, labeler.id),
+            eq(assignments.campaignId, campaign.id),
+            eq(assignments.status, "active"),
+          ),
+        );
+      if (undone) return taskFor(tx, undone.id);
+    }
+    const c = checkOwnJudgment(row, labeler.id, undoMinutes);
     await tx.delete(comparisons).where(eq(comparisons.id, c.id));
     await tx.update(pairs).set({ judgmentCount: sql`${pairs.judgmentCount} - 1` }).where(eq(pairs.id, c.pairId));
     await tx
       .update(assignments)
-      .set({ status: "active", leasedAt: sql`now()`, expiresAt: sql`now() + make_interval(mins => ${leaseMinutes})` })
+      .set({ status: "active", leasedAt: sql`now()`, expiresAt: sql`now() + make_interval(mins => ${leaseMinutes})`, undoneJudgmentId: c.id })
       .where(eq(assignments.id, c.assignmentId));
     return taskFor(tx, c.assignmentId);
   });
@@ -346,7 +370,10 @@ export async function campaignOfAssignment({ assignmentId }: { assignmentId: str
   return row?.campaignId ?? null;
 }
 
+/** The campaign of a judgment, or of one already undone (so that an undo sent twice reaches undoJudgment). */
 export async function campaignOfJudgment({ judgmentId }: { judgmentId: string }): Promise<string | null> {
   const [row] = await db.select({ campaignId: comparisons.campaignId }).from(comparisons).where(eq(comparisons.id, judgmentId));
-  return row?.campaignId ?? null;
+  if (row) return row.campaignId;
+  const [undone] = await db.select({ campaignId: assignments.campaignId }).from(assignments).where(eq(assignments.undoneJudgmentId, judgmentId));
+  return undone?.campaignId ?? null;
 }

@@ -28,7 +28,8 @@ const RATIONALE_MISSING = "This campaign asks for a rationale.";
 /**
  * A judgment or skip that got no answer, or a 5xx, is sent again by itself, with the same
  * client submission id, while the labeler goes on: 1 + 2 + 4 + 8 s. Offline, react-query holds
- * it until the browser is back online. Only after that is the labeler asked to act.
+ * it until the browser is back online. Only after that is the labeler asked to act. An undo is
+ * sent again the same way (undoing twice removes nothing more and answers the same task).
  */
 const SEND_RETRIES = 4;
 const sendRetry = (failures: number, err: unknown) => isTransient(err) && failures < SEND_RETRIES;
@@ -193,6 +194,10 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const online = useSyncExternalStore(onlineManager.subscribe.bind(onlineManager), isOnline, alwaysOnline);
   const undo = useMutation({
     mutationFn: (judgment: JudgmentDto) => fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }),
+    retry: sendRetry,
+    retryDelay: sendRetryDelay,
+    // The labeler waits for the pair to come back: offline, the resends fail and say so instead of waiting unseen.
+    networkMode: "always",
     onSuccess: ({ task: back }, judgment) => {
       release(back.assignmentId);
       forget(back.assignmentId);
@@ -200,7 +205,11 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
       void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
     },
-    onError: (err) => setError(err.message),
+    onError: (err) => {
+      const trouble = describeTrouble(err);
+      if (stopsLabeling(trouble)) setStopped(trouble);
+      else setError(trouble.kind === "transient" ? `Your undo did not reach the server: ${trouble.message} Press Z to try again.` : trouble.message);
+    },
   });
 
   const decisive = choice === "left" || choice === "right";
@@ -243,6 +252,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
 
   const doUndo = useCallback(() => {
     const last = undoStack[0];
+    // Z pressed again while that undo is on its way (or being sent again) names the same judgment: one request is enough.
+    if (undo.isPending) return;
     if (last) undo.mutate(last);
     else setError("Nothing to undo.");
   }, [undoStack, undo]);

@@ -1,0 +1,2 @@
+ALTER TABLE "assignments" ADD COLUMN "undone_judgment_id" uuid;--> statement-breakpoint
+CREATE UNIQUE INDEX "assignments_undone_judgment_key" ON "assignments" USING btree ("undone_judgment_id") WHERE "assignments"."undone_judgment_id" is not null;
