@@ -12,6 +12,11 @@ test.beforeAll(() => {
 });
 test.afterAll(() => sql?.end());
 
+/** The labeling page's kept choices (sessionStorage) of a campaign, by key. */
+function keptChoices(page: Page, campaignId: string): Promise<string[]> {
+  return page.evaluate((id) => Object.keys(sessionStorage).filter((key) => key.startsWith(`pairwise:choice:${id}:`)), campaignId);
+}
+
 /** How many judgments each judged task of the campaign has stored, by assignment id. */
 async function storedJudgments(campaignId: string): Promise<Record<string, number>> {
   const rows = await sql<{ assignment_id: string; n: number }[]>`
@@ -405,6 +410,40 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     } finally {
       await sql`update campaigns set status = 'active' where id = ${campaign.id}`;
     }
+  });
+
+  test("a choice made before the session ended comes back with its pair after signing in, and Enter stores exactly it", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 3, { rationale: "optional" });
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    await page.keyboard.press("2");
+    await page.keyboard.press("e");
+    const rationale = page.getByLabel(/^Rationale/);
+    await rationale.fill("Response 2 says what it is not.");
+    await rationale.press("Escape");
+    await page.context().clearCookies();
+    await page.keyboard.press("Enter");
+
+    await expect(page.locator("main").getByRole("alert").getByRole("link", { name: "Sign in again" })).toBeFocused();
+    await page.keyboard.press("Enter");
+    await page.getByLabel("Email").fill("labeler1@pairwise.local");
+    await page.getByLabel("Password").fill("pairwise-demo");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/label/${campaign.id}$`));
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+    await expect(page.getByRole("radio", { name: /^Response 2/ })).toBeChecked();
+    await expect(page.getByRole("radio", { name: /^clearly better/ })).toBeChecked();
+    await expect(rationale).toHaveValue("Response 2 says what it is not.");
+
+    await page.keyboard.press("Enter");
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+    const [stored] = await sql<{ choice: string; strength: number; rationale: string; shown_order: string }[]>`
+      select c.choice, c.strength, c.rationale, c.shown_order from comparisons c where c.assignment_id = ${first}`;
+    // "Response 2" is the right side: B when shown A-then-B.
+    expect(stored).toEqual({ choice: stored!.shown_order === "ab" ? "b" : "a", strength: 3, rationale: "Response 2 says what it is not.", shown_order: stored!.shown_order });
+    // Stored, it is no longer kept in the tab.
+    await expect.poll(() => keptChoices(page, campaign.id)).toEqual([]);
   });
 
   test("a labeler whose account an admin disables mid-pair is told to ask an admin, with no sign-in to loop through", async ({ page, playwright, baseURL }) => {

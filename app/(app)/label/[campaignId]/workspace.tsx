@@ -13,6 +13,7 @@ import { describeTrouble, isTransient, stopsLabeling, type Trouble } from "@/lib
 import { fetchJson } from "@/lib/query/fetch-json";
 import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
+import { dropKept, keep, keepOnly, readKept, type Selection } from "./kept-choices";
 import { SkipPanel, type SkipReason } from "./skip-panel";
 import { useActiveTime } from "./use-active-time";
 
@@ -21,7 +22,6 @@ type Queue = { tasks: Task[]; done: boolean };
 
 const strengthKeys = ["q", "w", "e", "r"] as const;
 
-type Selection = { assignmentId: string | null; choice: ShownChoice | null; strength: number | null; rationale: string };
 const blank = (assignmentId: string | null): Selection => ({ assignmentId, choice: null, strength: null, rationale: "" });
 const RATIONALE_MISSING = "This campaign asks for a rationale.";
 
@@ -88,6 +88,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     queryKey: queueKey,
     queryFn: async () => {
       const q = await fetchJson<Queue>(`/api/v1/campaigns/${campaign.id}/tasks`, { method: "POST", json: { count: 2 } });
+      // The server lists every pair it still leases to the labeler: a kept choice of any other is moot.
+      keepOnly(campaign.id, q.tasks.map((t) => t.assignmentId));
       return { ...q, tasks: q.tasks.filter((t) => !handled.current.has(t.assignmentId)) };
     },
     staleTime: Infinity,
@@ -101,18 +103,25 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
 
   const task = queue.data?.tasks[0] ?? null;
   // What the labeler picked, per task: a new task starts blank, and a task whose submission failed
-  // comes back with what was picked on it, even if the labeler went on to the next one meanwhile.
-  const [selections, setSelections] = useState<Record<string, Selection>>({});
+  // comes back with what was picked on it, even if the labeler went on to the next one meanwhile,
+  // or signed in again (kept in the tab until the judgment is stored; see kept-choices.ts).
+  // No task is on screen at the first render, so reading the kept ones there changes no markup.
+  const [selections, setSelections] = useState<Record<string, Selection>>(() => readKept(campaign.id));
   const current = (task && selections[task.assignmentId]) || blank(task?.assignmentId ?? null);
   const { choice, strength, rationale } = current;
   const pick = (patch: Partial<Selection>) => {
-    if (current.assignmentId) setSelections((all) => ({ ...all, [current.assignmentId!]: { ...current, ...patch } }));
+    if (!current.assignmentId) return;
+    const next = { ...current, ...patch };
+    keep(campaign.id, next);
+    setSelections((all) => ({ ...all, [current.assignmentId!]: next }));
   };
-  const forget = (assignmentId: string) =>
+  const forget = (assignmentId: string) => {
+    dropKept(campaign.id, assignmentId);
     setSelections((all) => {
       const { [assignmentId]: _gone, ...rest } = all;
       return rest;
     });
+  };
   const setChoice = (c: ShownChoice) => pick({ choice: c });
   const setStrength = (n: number) => pick({ strength: n });
   const setRationale = (text: string) => pick({ rationale: text });
@@ -183,6 +192,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     // Skipping an already skipped task answers 204 again, so it may be resent too.
     retry: sendRetry,
     retryDelay: sendRetryDelay,
+    onSuccess: (_, { assignmentId }) => forget(assignmentId),
     onError: (err, { assignmentId }) => {
       release(assignmentId);
       sendFailed(err, "Your skip");
