@@ -395,21 +395,29 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
   });
 
-  test("a campaign paused mid-pair says so once, with the way back to the labeler's campaigns", async ({ page }) => {
+  test("a judgment on a pair leased before its campaign was paused is refused, said once with the way back, and comes back on resume", async ({ page }) => {
     const campaign = await campaignWithPairs(page, 3);
     await startLabeling(page, campaign);
     await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
     await sql`update campaigns set status = 'paused' where id = ${campaign.id}`;
     try {
       await judgeLeft(page);
       const alert = page.locator("main").getByRole("alert");
-      await expect(alert).toHaveText(/This campaign is paused, not active\. It takes no judgments from you now\./);
+      await expect(alert).toContainText("This campaign is paused, not active. It takes no judgments from you now. Your judgment was not saved.");
       await expect(alert).toHaveCount(1);
       await expect(alert.getByRole("link", { name: "Back to your campaigns" })).toBeFocused();
       await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
+      expect(await storedJudgments(campaign.id)).toEqual({});
     } finally {
       await sql`update campaigns set status = 'active' where id = ${campaign.id}`;
     }
+    // Resumed while the lease lives: the pair comes back as it was left, and Enter stores it.
+    await page.reload();
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+    await expect(page.getByRole("radio", { name: /^Response 1/ })).toBeChecked();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
   });
 
   test("a choice made before the session ended comes back with its pair after signing in, and Enter stores exactly it", async ({ page }) => {

@@ -164,7 +164,9 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   /** Says why a judgment or skip failed for good; its task comes back with the refetch, where the lease allows. */
   const sendFailed = (err: unknown, what: string) => {
     const trouble = describeTrouble(err);
-    if (stopsLabeling(trouble)) setStopped(trouble);
+    // A closed campaign's message says what it takes from now on; this says what became of the one just sent.
+    if (trouble.kind === "closed") setStopped({ ...trouble, message: `${trouble.message} ${what} was not saved.` });
+    else if (stopsLabeling(trouble)) setStopped(trouble);
     else if (trouble.kind === "transient") setError(`${what} was not saved: ${trouble.message} Its pair is back on screen as you left it; send it again.`);
     else setError(trouble.message);
   };
