@@ -26,7 +26,7 @@ export const leaseRequestSchema = z
   .openapi("LeaseRequest");
 
 /** What the labeler picked, in the order they saw it. */
-const shownChoiceSchema = z.enum(["left", "right", "tie", "both_bad"]);
+export const shownChoiceSchema = z.enum(["left", "right", "tie", "both_bad"]);
 export type ShownChoice = z.infer<typeof shownChoiceSchema>;
 
 export const strengthLabels = ["negligibly better", "slightly better", "clearly better", "much better"] as const;
