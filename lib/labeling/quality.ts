@@ -50,10 +50,10 @@ function pairCounts(filter: SQL): SQL {
     group by c.pair_id`;
 }
 
-const sumOf = (prefix: "a" | "b") => sql.raw(`u.${prefix}1 + u.${prefix}2 + u.${prefix}3 + u.${prefix}4`);
-
 /** Which judgments agreement reads: a campaign's, or those on the pairs one labeler judged. */
 type Scope = { campaignId: string } | { labelerId: string };
+
+const CHOICES = ["a", "b", "tie", "both_bad"] as const;
 
 /**
  * Agreement of each judgment with the majority of the other judgments of its pair, per
@@ -63,15 +63,19 @@ type Scope = { campaignId: string } | { labelerId: string };
  */
 async function agreementWithMajority(scope: Scope): Promise<Map<string, { agree: number; total: number }>> {
   const pairs = "campaignId" in scope ? sql`c.campaign_id = ${scope.campaignId}` : sql`c.pair_id in (select pair_id from comparisons where labeler_id = ${scope.labelerId})`;
-  const rows = await db.execute<{ labeler_id: string; choice: Choice; a: number; b: number; tie: number; both_bad: number; n: number }>(sql`
-    with u as (${pairCounts(pairs)})
-    select c.labeler_id, c.choice, ${sumOf("a")} as a, ${sumOf("b")} as b, u.tie, u.both_bad, count(*)::int as n
-    from comparisons c join u using (pair_id)
-    where c.gold_correct is null ${"labelerId" in scope ? sql`and c.labeler_id = ${scope.labelerId}` : sql``}
+  const counts = CHOICES.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`);
+  const rows = await db.execute<Record<(typeof CHOICES)[number], number> & { labeler_id: string; choice: Choice; n: number }>(sql`
+    select labeler_id, choice, a, b, tie, both_bad, count(*)::int as n
+    from (
+      select c.labeler_id, c.choice, ${sql.join(counts, sql`, `)}
+      from comparisons c
+      where ${pairs} and c.gold_correct is null
+      window pair as (partition by c.pair_id)) j
+    ${"labelerId" in scope ? sql`where labeler_id = ${scope.labelerId}` : sql``}
     group by 1, 2, 3, 4, 5, 6`);
   const out = new Map<string, { agree: number; total: number }>();
   for (const row of rows) {
-    const others = (["a", "b", "tie", "both_bad"] as const).flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
+    const others = CHOICES.flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
     const m = others.length >= 2 ? majority(others) : null;
     if (m === null) continue;
     const s = out.get(row.labeler_id) ?? { agree: 0, total: 0 };
@@ -87,12 +91,12 @@ type LabelerRow = { labeler_id: string; name: string; judgments: number; median_
 /** Counts, median time and gold answers per labeler, over the judgments `filter` keeps. */
 async function labelerRows(filter: SQL): Promise<LabelerRow[]> {
   return db.execute<LabelerRow>(sql`
-    select c.labeler_id, coalesce(nullif(u.name, ''), u.email) as name, count(*)::int as judgments,
-           percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
-           count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
-    from comparisons c join users u on u.id = c.labeler_id
-    where ${filter}
-    group by c.labeler_id, u.name, u.email`);
+    select l.*, coalesce(nullif(u.name, ''), u.email) as name
+    from (
+      select c.labeler_id, count(*)::int as judgments, percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
+             count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
+      from comparisons c where ${filter} group by c.labeler_id) l
+    join users u on u.id = l.labeler_id`);
 }
 
 type PairKind = OutcomeCounts & { longer: "a" | "b" | null; pairs: number; picked_left: number };
