@@ -181,6 +181,10 @@ export const responses = pgTable(
       .notNull()
       .references(() => prompts.id, { onDelete: "cascade" }),
     text: text("text").notNull(),
+    /** Characters in `text`, kept by the database: campaign quality compares lengths of 100,000s of pairs without reading the texts. */
+    textLength: integer("text_length")
+      .notNull()
+      .generatedAlwaysAs(sql`char_length(text)`),
     textHash: text("text_hash").notNull(),
     /** Model or checkpoint name the response came from, or `imported`. */
     source: text("source").notNull().default("imported"),

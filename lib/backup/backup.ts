@@ -44,14 +44,18 @@ export function run(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promi
   });
 }
 
-/** COPY of every public table, in file order of its columns, into tables/<name>.copy. */
+/**
+ * COPY of every public table, in file order of its columns, into tables/<name>.copy. Generated
+ * columns (responses.text_length) are left out: the database computes them again on restore,
+ * and COPY FROM refuses them.
+ */
 async function copyTables(tx: Sql, dir: string): Promise<Record<string, string[]>> {
   await mkdir(path.join(dir, "tables"));
   const columns: Record<string, string[]> = {};
   const rows = await tx<{ table: string; column: string }[]>`
     select c.table_name as table, c.column_name as column from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
-    where c.table_schema = 'public'
+    where c.table_schema = 'public' and c.is_generated = 'NEVER'
     order by c.table_name, c.ordinal_position`;
   for (const r of rows) (columns[r.table] ??= []).push(r.column);
   for (const [table, cols] of Object.entries(columns)) {

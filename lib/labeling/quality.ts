@@ -110,7 +110,7 @@ async function pairKinds(campaignId: string): Promise<PairKind[]> {
   return db.execute<PairKind>(sql`
     with u as (${pairCounts(sql`c.campaign_id = ${campaignId}`)})
     select ${columns},
-           case when length(ra.text) > length(rb.text) then 'a' when length(rb.text) > length(ra.text) then 'b' end as longer,
+           case when ra.text_length > rb.text_length then 'a' when rb.text_length > ra.text_length then 'b' end as longer,
            count(*)::int as pairs, sum(u.picked_left)::int as picked_left
     from u
     join pairs p on p.id = u.pair_id

@@ -1,0 +1,1 @@
+ALTER TABLE "responses" ADD COLUMN "text_length" integer GENERATED ALWAYS AS (char_length(text)) STORED NOT NULL;
