@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const { closeDatabase } = await import("@/db/client");
 
   async function ensureUser(email: string, role: "labeler" | "researcher") {
-    return (await findUserByEmail(email)) ?? createUser({ input: { email, role, password: PASSWORD }, actorId: null });
+    return (await findUserByEmail({ email })) ?? createUser({ input: { email, role, password: PASSWORD }, actorId: null });
   }
 
   async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   let data: Dataset;
   if (reuse) {
     say(`reusing ${dbName}`);
-    const researcher = (await findUserByEmail(EMAIL))!;
+    const researcher = (await findUserByEmail({ email: EMAIL }))!;
     const [c] = await sql<{ id: string }[]>`select id from campaigns where name = 'Helpfulness, large'`;
     const [r] = await sql<{ id: string }[]>`select id from runs where status = 'running' and kind = 'ppo' order by created_at desc limit 1`;
     data = { researcherId: researcher.id, bigCampaignId: c!.id, bigRunId: r!.id, snapshotCampaignIds: [] };

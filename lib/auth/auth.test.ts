@@ -3,7 +3,7 @@ import { makeUser } from "@/lib/testing/fixtures";
 import { updateUser } from "@/lib/users/users";
 import { requireApiRole, requireApiUser } from "./guard";
 import { clearSigninFailures, recordSigninFailure, signinBlockedFor } from "./rate-limit";
-import { createApiToken, revokeApiToken, userForApiToken } from "./tokens";
+import { createApiToken, findUserByApiToken, revokeApiToken } from "./tokens";
 
 const bearer = (token: string) => new Request("http://test/api/v1/me", { headers: { authorization: `Bearer ${token}` } });
 
@@ -17,7 +17,7 @@ describe("API tokens", () => {
 
     expect((await requireApiUser(bearer(token))).id).toBe(researcher.id);
     await revokeApiToken({ userId: researcher.id, tokenId: row.id });
-    expect(await userForApiToken(token)).toBeNull();
+    expect(await findUserByApiToken({ token })).toBeNull();
     await expect(requireApiUser(bearer(token))).rejects.toMatchObject({ status: 401 });
   });
 
@@ -46,7 +46,7 @@ describe("API tokens", () => {
     const other = await makeUser("researcher");
     const { token, row } = await createApiToken({ userId: owner.id, name: "mine" });
     await expect(revokeApiToken({ userId: other.id, tokenId: row.id })).rejects.toMatchObject({ status: 404 });
-    expect((await userForApiToken(token))?.id).toBe(owner.id);
+    expect((await findUserByApiToken({ token }))?.id).toBe(owner.id);
   });
 });
 

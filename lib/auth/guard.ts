@@ -12,7 +12,7 @@ import { AppError } from "@/lib/errors";
 import { findUserById } from "@/lib/users/users";
 import { authOptions } from "./options";
 import { ACCOUNT_DISABLED_MESSAGE } from "./signin-page";
-import { userForApiToken } from "./tokens";
+import { findUserByApiToken } from "./tokens";
 
 /** Personal API tokens are for researchers and admins only. */
 export const tokenRoles: Role[] = ["researcher", "admin"];
@@ -31,7 +31,7 @@ const sessionUser = cache(async (): Promise<User | "disabled" | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   if (!id) return null;
-  const user = await findUserById(id);
+  const user = await findUserById({ userId: id });
   if (user?.disabledAt) return "disabled";
   return user && sessionStillValid(user, session.user.signedInAt) ? user : null;
 });
@@ -56,7 +56,7 @@ async function apiUser(request: Request): Promise<User | null> {
   const header = request.headers.get("authorization");
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const user = match ? await userForApiToken(match[1]!) : null;
+    const user = match ? await findUserByApiToken({ token: match[1]! }) : null;
     if (!user || !tokenRoles.includes(user.role)) throw new AppError("unauthorized:token", "The API token is invalid or revoked.");
     if (user.disabledAt) throw accountDisabled();
     return user;

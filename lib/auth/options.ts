@@ -33,7 +33,7 @@ const credentials = CredentialsProvider({
       logger.warn({ event: "signin.rate_limited", email, ip }, "sign-in rate limited");
       throw new Error(blocked);
     }
-    const user = await findUserByEmail(email);
+    const user = await findUserByEmail({ email });
     const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : false;
     if (!user || !ok) {
       await recordSigninFailure({ email, ip });
@@ -75,7 +75,7 @@ export const authOptions: NextAuthOptions = {
     // OAuth sign-in is only for people an admin has already added, and who are not disabled.
     async signIn({ user, account }) {
       if (account?.provider === "credentials") return true;
-      const known = user.email ? await findUserByEmail(user.email) : undefined;
+      const known = user.email ? await findUserByEmail({ email: user.email }) : undefined;
       return Boolean(known && !known.disabledAt);
     },
     async jwt({ token, user, account }) {
@@ -84,7 +84,7 @@ export const authOptions: NextAuthOptions = {
         token.uid = user.id;
         token.role = user.role;
       } else if (user?.email) {
-        const known = await findUserByEmail(user.email);
+        const known = await findUserByEmail({ email: user.email });
         if (known) {
           token.uid = known.id;
           token.role = known.role;

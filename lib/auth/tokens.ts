@@ -40,8 +40,8 @@ export async function revokeApiToken({ userId, tokenId }: { userId: string; toke
   await recordAudit({ actorId: userId, action: "token.revoked", targetType: "api_token", targetId: tokenId });
 }
 
-/** The user a bearer token belongs to, or null when the token is unknown or revoked. */
-export async function userForApiToken(token: string): Promise<User | null> {
+/** The user a bearer token belongs to, or null when the token is unknown or revoked. Records the token's use (lastUsedAt). */
+export async function findUserByApiToken({ token }: { token: string }): Promise<User | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const [hit] = await db
     .select({ user: users, tokenId: apiTokens.id })

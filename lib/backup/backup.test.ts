@@ -17,8 +17,8 @@ import { contentHash, createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { databaseName, withDatabase } from "@/db/urls";
 import { childEnv, makeUser } from "@/lib/testing/fixtures";
-import { createBackup, tableRowCounts } from "./backup";
-import { findPgTool, serverMajor } from "./pg-tools";
+import { countTableRows, createBackup } from "./backup";
+import { findPgTool, readServerMajor } from "./pg-tools";
 import { restoreBackup } from "./restore";
 
 const sourceUrl = env.DATABASE_URL!;
@@ -46,7 +46,7 @@ async function dropTargets(): Promise<void> {
 async function inspect(url: string) {
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const rowCounts = await tableRowCounts(sql);
+    const rowCounts = await countTableRows({ sql });
     const snapshots = await sql<{ id: string; content_hash: string }[]>`select id, content_hash from dataset_snapshots order by id`;
     // Each snapshot's hash, recomputed from the rows as they are now.
     const recomputed: Record<string, string> = {};
@@ -65,7 +65,7 @@ async function inspect(url: string) {
 
 beforeAll(async () => {
   const sql = postgres(sourceUrl, { max: 1, onnotice: () => {} });
-  major = await serverMajor(sql).finally(() => sql.end({ timeout: 5 }));
+  major = await readServerMajor({ sql }).finally(() => sql.end({ timeout: 5 }));
   // Data: users, a campaign fully judged by three labelers, a snapshot of it.
   const { campaign } = await makeCampaign({ pairCount: 5, overlap: 3 });
   for (const labeler of await Promise.all([makeUser(), makeUser(), makeUser()])) {

@@ -10,14 +10,14 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import postgres from "postgres";
 import { MANIFEST_FILE, sha256File, type Manifest } from "./manifest";
-import { findPgTool, libpqConnection, serverMajor } from "./pg-tools";
+import { findPgTool, libpqConnection, readServerMajor } from "./pg-tools";
 
 export type BackupMethod = "auto" | "pg_dump" | "copy";
 
 type Sql = postgres.Sql;
 
 /** Tables of the public schema, with their rows; the drizzle schema holds only the migration journal. */
-export async function tableRowCounts(sql: Sql): Promise<Record<string, number>> {
+export async function countTableRows({ sql }: { sql: Sql }): Promise<Record<string, number>> {
   const tables = await sql<{ name: string }[]>`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`;
   const counts: Record<string, number> = {};
   for (const { name } of tables) {
@@ -27,14 +27,14 @@ export async function tableRowCounts(sql: Sql): Promise<Record<string, number>> 
   return counts;
 }
 
-export async function appliedMigrations(sql: Sql): Promise<string[]> {
+export async function listAppliedMigrations({ sql }: { sql: Sql }): Promise<string[]> {
   const [exists] = await sql<{ t: string | null }[]>`select to_regclass('drizzle.__drizzle_migrations')::text as t`;
   if (!exists?.t) return [];
   return (await sql<{ hash: string }[]>`select hash from drizzle.__drizzle_migrations order by id`).map((r) => r.hash);
 }
 
-/** Runs a tool to completion; its stderr becomes the error when it fails. */
-export function run(bin: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+/** Runs an external tool (pg_dump, pg_restore, tar) to completion; its stderr becomes the error when it fails. */
+export function runTool({ bin, args, env }: { bin: string; args: string[]; env?: NodeJS.ProcessEnv }): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -111,7 +111,7 @@ export async function createBackup({
 
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    const major = await serverMajor(sql);
+    const major = await readServerMajor({ sql });
     const dump = method === "copy" ? null : findPgTool({ tool: "pg_dump", serverMajor: major, explicit: pgDump });
     if (method === "pg_dump" && !dump?.tool) {
       const seen = dump?.found.map((f) => `${f.major} (${f.path})`).join(", ") || "none";
@@ -122,14 +122,14 @@ export async function createBackup({
     // migration list and the data (COPY here, or pg_dump attached to its exported snapshot).
     const database = await sql.begin("isolation level repeatable read read only", async (tx): Promise<Manifest["database"]> => {
       const txSql = tx as unknown as Sql;
-      const rowCounts = await tableRowCounts(txSql);
-      const migrations = await appliedMigrations(txSql);
+      const rowCounts = await countTableRows({ sql: txSql });
+      const migrations = await listAppliedMigrations({ sql: txSql });
       if (dump?.tool) {
         const [exported] = await tx<{ snapshot: string }[]>`select pg_export_snapshot() as snapshot`;
         const snapshot = exported!.snapshot;
         log(`Dumping the database with ${dump.tool.path} (PostgreSQL ${dump.tool.major}; server ${major}) ...`);
         const conn = libpqConnection(url);
-        await run(dump.tool.path, ["--format=custom", "--no-owner", "--no-privileges", `--snapshot=${snapshot}`, "--file", path.join(outDir, "database.dump"), "--dbname", conn.dbname], conn.env);
+        await runTool({ bin: dump.tool.path, args: ["--format=custom", "--no-owner", "--no-privileges", `--snapshot=${snapshot}`, "--file", path.join(outDir, "database.dump"), "--dbname", conn.dbname], env: conn.env });
         return { method: "pg_dump", serverMajor: major, pgDumpMajor: dump.tool.major, migrations, rowCounts };
       }
       if (method === "auto") log(`No pg_dump for PostgreSQL ${major} here (found: ${dump?.found.map((f) => `${f.major}`).join(", ") || "none"}); writing COPY files instead.`);
@@ -141,7 +141,7 @@ export async function createBackup({
     let checkpoints: Manifest["checkpoints"] = null;
     if (existsSync(checkpointDir)) {
       log(`Archiving the checkpoint store ${checkpointDir} ...`);
-      await run("tar", ["-C", checkpointDir, "-cf", path.join(outDir, "checkpoints.tar"), "."]);
+      await runTool({ bin: "tar", args: ["-C", checkpointDir, "-cf", path.join(outDir, "checkpoints.tar"), "."] });
       checkpoints = { sourceDir: checkpointDir, files: countFiles(checkpointDir) };
     } else log(`No checkpoint store at ${checkpointDir}; nothing to archive.`);
 

@@ -64,7 +64,7 @@ export function findPgTool({ tool, serverMajor, minMajor = serverMajor, explicit
 }
 
 /** The server's major version, on a connection the caller already holds. */
-export async function serverMajor(sql: Sql): Promise<number> {
+export async function readServerMajor({ sql }: { sql: Sql }): Promise<number> {
   const [row] = await sql<{ v: string }[]>`select current_setting('server_version_num') as v`;
   return Math.floor(Number(row!.v) / 10000);
 }

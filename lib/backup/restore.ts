@@ -12,9 +12,9 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import { runMigrations, shippedMigrationCount } from "@/db/migrate";
 import { databaseName, withDatabase } from "@/db/urls";
-import { appliedMigrations, run, tableRowCounts } from "./backup";
+import { countTableRows, listAppliedMigrations, runTool } from "./backup";
 import { readManifest, type Manifest } from "./manifest";
-import { findPgTool, libpqConnection, serverMajor } from "./pg-tools";
+import { findPgTool, libpqConnection, readServerMajor } from "./pg-tools";
 
 type Sql = postgres.Sql;
 
@@ -76,7 +76,7 @@ async function restoreCopyFiles(sql: Sql, url: string, dir: string, manifest: Ma
   }
   log("Creating the schema (migrations) ...");
   await runMigrations(url);
-  const migrations = await appliedMigrations(sql);
+  const migrations = await listAppliedMigrations({ sql });
   if (migrations.join() !== manifest.database.migrations.join()) throw new Error("This build's migrations differ from the backup's. Restore it with the Pairwise version that made it.");
 
   const columns = manifest.database.columns ?? {};
@@ -93,7 +93,7 @@ async function restoreCopyFiles(sql: Sql, url: string, dir: string, manifest: Ma
 }
 
 async function restoreDump(sql: Sql, url: string, dir: string, manifest: Manifest, pgRestore: string | undefined, log: (msg: string) => void): Promise<void> {
-  const major = await serverMajor(sql);
+  const major = await readServerMajor({ sql });
   const { tool, found } = findPgTool({ tool: "pg_restore", serverMajor: major, minMajor: manifest.database.pgDumpMajor ?? major, explicit: pgRestore });
   if (!tool) {
     const seen = found.map((f) => `${f.major} (${f.path})`).join(", ") || "none";
@@ -101,7 +101,7 @@ async function restoreDump(sql: Sql, url: string, dir: string, manifest: Manifes
   }
   log(`Restoring with ${tool.path} (PostgreSQL ${tool.major}; server ${major}) ...`);
   const conn = libpqConnection(url);
-  await run(tool.path, ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", conn.dbname, path.join(dir, "database.dump")], conn.env);
+  await runTool({ bin: tool.path, args: ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", conn.dbname, path.join(dir, "database.dump")], env: conn.env });
 }
 
 export async function restoreBackup({
@@ -141,7 +141,7 @@ export async function restoreBackup({
     if (manifest.database.method === "pg_dump") await restoreDump(sql, url, backupDir, manifest, pgRestore, log);
     else await restoreCopyFiles(sql, url, backupDir, manifest, log);
 
-    const rowCounts = await tableRowCounts(sql);
+    const rowCounts = await countTableRows({ sql });
     const differ = Object.keys({ ...manifest.database.rowCounts, ...rowCounts }).filter((t) => manifest.database.rowCounts[t] !== rowCounts[t]);
     if (differ.length) {
       throw new Error(`Restored row counts differ from the backup's for ${differ.map((t) => `${t} (${rowCounts[t] ?? "missing"} vs ${manifest.database.rowCounts[t] ?? "missing"})`).join(", ")}.`);
@@ -150,7 +150,7 @@ export async function restoreBackup({
     if (restoreCheckpoints) {
       log(`Unpacking checkpoints into ${checkpointDir} ...`);
       await mkdir(checkpointDir, { recursive: true });
-      await run("tar", ["-C", checkpointDir, "-xf", path.join(backupDir, "checkpoints.tar")]);
+      await runTool({ bin: "tar", args: ["-C", checkpointDir, "-xf", path.join(backupDir, "checkpoints.tar")] });
     }
     return { manifest, rowCounts };
   } finally {

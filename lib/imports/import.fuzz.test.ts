@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { tableRowCounts } from "@/lib/backup/backup";
+import { countTableRows } from "@/lib/backup/backup";
 import { MAX_LINE_BYTES } from "@/lib/imports/parse";
 import { fuzzSeed } from "@/lib/testing/fuzz";
 import { buildFuzzWorld, cancelFuzzRuns, type FuzzWorld } from "@/lib/testing/fuzz-world";
@@ -26,7 +26,7 @@ afterAll(async () => {
   if (world) await cancelFuzzRuns(world);
 });
 
-const rowCounts = () => tableRowCounts(db.$client);
+const rowCounts = () => countTableRows({ sql: db.$client });
 
 type ImportAnswer = { status: number; body: { ok?: boolean; errors?: { line: number; message: string }[]; error?: { message: string } } };
 

@@ -15,7 +15,7 @@ describe("users", () => {
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(await verifyPassword(user.passwordHash!, "long-enough-password")).toBe(true);
     expect(await verifyPassword(user.passwordHash!, "wrong-password")).toBe(false);
-    expect((await findUserByEmail("MIXED.case@test.local"))?.id).toBe(user.id);
+    expect((await findUserByEmail({ email: "MIXED.case@test.local" }))?.id).toBe(user.id);
   });
 
   it("refuses a second user with the same email", async () => {

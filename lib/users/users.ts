@@ -24,12 +24,12 @@ export function toUserDto(user: User): UserDto {
   };
 }
 
-export async function findUserByEmail(email: string): Promise<User | undefined> {
+export async function findUserByEmail({ email }: { email: string }): Promise<User | undefined> {
   return db.query.users.findFirst({ where: eq(users.email, email.trim().toLowerCase()) });
 }
 
-export async function findUserById(id: string): Promise<User | undefined> {
-  return db.query.users.findFirst({ where: eq(users.id, id) });
+export async function findUserById({ userId }: { userId: string }): Promise<User | undefined> {
+  return db.query.users.findFirst({ where: eq(users.id, userId) });
 }
 
 /** False on a fresh database: `npm start` then seeds the demo. */
