@@ -557,7 +557,10 @@ export const runSamples = pgTable(
 );
 export type RunSample = typeof runSamples.$inferSelect;
 
-export const checkpointKindEnum = pgEnum("checkpoint_kind", ["base", "sft", "reward", "policy", "value"]);
+/** What a checkpoint holds. The API's zod schema and the trainer take the list and the type from here. */
+export const checkpointKindValues = ["base", "sft", "reward", "policy", "value"] as const;
+export type CheckpointKind = (typeof checkpointKindValues)[number];
+export const checkpointKindEnum = pgEnum("checkpoint_kind", checkpointKindValues);
 
 export const checkpoints = pgTable(
   "checkpoints",

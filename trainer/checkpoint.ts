@@ -8,13 +8,12 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import type { CheckpointKind } from "@/db/schema";
 import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
 import { type GPT, type ModelConfig, validateConfig, variableFrom } from "./model";
 import { type HostTensor, readSafetensors, writeSafetensors } from "./safetensors";
 import { END_OF_TEXT, Gpt2Tokenizer, type Tokenizer, tokenizerFromJson } from "./tokenizer";
-
-export type CheckpointKind = "base" | "sft" | "reward" | "policy" | "value";
 
 /** Where checkpoint files live; a folder today, object storage behind the same four calls later. */
 export interface CheckpointStore {

@@ -7,7 +7,8 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { CheckpointExistsError, type CheckpointKind, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
+import type { CheckpointKind } from "@/db/schema";
+import { CheckpointExistsError, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { gpt2TensorShapes, headTensorShapes } from "./model";
 import { type HostTensor, readSafetensors } from "./safetensors";
 import type { Tokenizer } from "./tokenizer";

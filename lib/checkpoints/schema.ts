@@ -1,3 +1,4 @@
+import { checkpointKindValues } from "@/db/schema";
 import { z } from "@/lib/api/zod";
 import { importKinds, scoreTokens } from "@/trainer/hf-import";
 
@@ -12,7 +13,7 @@ export const checkpointDownloadQuerySchema = z.object({
     .openapi({ description: "zip (default; stored, uncompressed) or tar (POSIX ustar). Either holds one folder named after the checkpoint." }),
 });
 
-const checkpointKindSchema = z.enum(["base", "sft", "reward", "policy", "value"]);
+const checkpointKindSchema = z.enum(checkpointKindValues);
 
 /** `GET /api/v1/checkpoints` query. */
 export const listCheckpointsQuerySchema = z.object({
