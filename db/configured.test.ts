@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { childEnv } from "@/lib/testing/fixtures";
+import { childProcessEnv } from "@/lib/env";
 import { runMigrations } from "./migrate";
 import { closedToPostgresUser, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 /** The environment of a user who ran `npm start` without DATABASE_URL. */
 function embeddedEnv(dir = dataDir) {
-  const env = childEnv({ PAIRWISE_DATA_DIR: dir, EMBEDDED_PG_PORT: String(PORT), PAIRWISE_NEW_USER_PASSWORD: "a-long-password", LOG_LEVEL: "silent", TRAINER_BACKEND: "cpu" });
+  const env = childProcessEnv({ PAIRWISE_DATA_DIR: dir, EMBEDDED_PG_PORT: String(PORT), PAIRWISE_NEW_USER_PASSWORD: "a-long-password", LOG_LEVEL: "silent", TRAINER_BACKEND: "cpu" });
   delete env.DATABASE_URL;
   return env;
 }

@@ -71,6 +71,15 @@ export function setDatabaseUrl(url: string): void {
   env.DATABASE_URL = url;
 }
 
+/**
+ * The environment for a child process (pg_dump, `next build`, the services `npm start` runs):
+ * every variable of this process, not only the ones parsed above, since children read their own
+ * (PATH, PGSSLMODE, NODE_OPTIONS, ...), with `extra` on top.
+ */
+export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
 /** The database URL, or a clear error for a process that was started without one. */
 export function databaseUrl(): string {
   if (!env.DATABASE_URL) {

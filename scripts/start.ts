@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { dataDir, env, setDatabaseUrl } from "@/lib/env";
+import { childProcessEnv, dataDir, env, setDatabaseUrl } from "@/lib/env";
 import { runMigrations } from "@/db/migrate";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@/db/embedded";
 import { buildIfStale, nextBin } from "./lib/build-state";
@@ -104,15 +104,13 @@ async function main(): Promise<void> {
   }
 
   const baseUrl = env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`;
-  const childEnv: NodeJS.ProcessEnv = {
-    // Children inherit the user's environment, plus what this start resolved.
-    // eslint-disable-next-line no-restricted-properties
-    ...process.env,
+  // Children inherit the user's environment, plus what this start resolved.
+  const childEnv = childProcessEnv({
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
     NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? authSecret(dataDir),
     NEXTAUTH_URL: baseUrl,
-  };
+  });
 
   buildIfStale(childEnv, say);
 

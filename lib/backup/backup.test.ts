@@ -11,12 +11,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env } from "@/lib/env";
+import { childProcessEnv, env } from "@/lib/env";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { contentHash, createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { databaseName, withDatabase } from "@/db/urls";
-import { childEnv, makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
 import { countTableRows, createBackup } from "./backup";
 import { findPgTool, readServerMajor } from "./pg-tools";
 import { restoreBackup } from "./restore";
@@ -94,7 +94,7 @@ describe("backup and restore (real Postgres)", () => {
     if (!pgDumpHere()) ctx.skip(); // e.g. the embedded PostgreSQL 18, which ships no pg_dump
     const out = path.join(work, "dump-backup");
     const restoredCheckpoints = path.join(work, "restored-checkpoints");
-    const npm = (args: string[]) => spawnSync("npm", ["run", "--silent", ...args], { env: childEnv({ DATABASE_URL: sourceUrl, CHECKPOINT_DIR: checkpointDir }), encoding: "utf8", timeout: 120_000 });
+    const npm = (args: string[]) => spawnSync("npm", ["run", "--silent", ...args], { env: childProcessEnv({ DATABASE_URL: sourceUrl, CHECKPOINT_DIR: checkpointDir }), encoding: "utf8", timeout: 120_000 });
 
     const backup = npm(["db:backup", "--", "--out", out]);
     expect(backup.status, backup.stderr).toBe(0);

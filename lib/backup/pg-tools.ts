@@ -14,6 +14,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Sql } from "postgres";
+import { childProcessEnv } from "@/lib/env";
 
 export type PgTool = { path: string; major: number };
 
@@ -75,6 +76,5 @@ export function libpqConnection(url: string): { dbname: string; env: NodeJS.Proc
   const password = decodeURIComponent(u.password);
   u.password = "";
   // The child inherits the user's environment (PGSSLMODE and friends), plus the password.
-  // eslint-disable-next-line no-restricted-properties
-  return { dbname: u.toString(), env: { ...process.env, ...(password ? { PGPASSWORD: password } : {}) } };
+  return { dbname: u.toString(), env: childProcessEnv(password ? { PGPASSWORD: password } : {}) };
 }

@@ -18,7 +18,8 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { createSnapshot, snapshotPreferenceRows } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
-import { childEnv, makeUser } from "@/lib/testing/fixtures";
+import { childProcessEnv } from "@/lib/env";
+import { makeUser } from "@/lib/testing/fixtures";
 import { fitPairBradleyTerry } from "./bradley-terry";
 import { exportHfDatasetFolder, exportManifest, startExport, type ExportActor } from "./exports";
 import { exportFormats, type ExportFormat } from "./formats";
@@ -305,7 +306,7 @@ describe("exports (real Postgres)", () => {
       execFileSync("mkdir", ["-p", bin]);
       await writeFile(path.join(bin, "trl"), '#!/bin/sh\necho "$HF_DATASETS_CACHE"\n', { mode: 0o755 });
       const cacheOf = (f: string) =>
-        execFileSync("bash", [path.join(f, "recipe/trl_reward.sh")], { env: childEnv({ MODEL_DIR: model, PATH: `${bin}:${childEnv().PATH ?? ""}`, HF_HOME: path.join(dir, "hf"), HF_DATASETS_CACHE: "" }), stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim();
+        execFileSync("bash", [path.join(f, "recipe/trl_reward.sh")], { env: childProcessEnv({ MODEL_DIR: model, PATH: `${bin}:${childProcessEnv().PATH ?? ""}`, HF_HOME: path.join(dir, "hf"), HF_DATASETS_CACHE: "" }), stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim();
       const again = path.join(dir, "again", root!);
       execFileSync("mkdir", ["-p", path.dirname(again)]);
       execFileSync("cp", ["-r", folder, again]);

@@ -4,11 +4,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env } from "@/lib/env";
+import { childProcessEnv, env } from "@/lib/env";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
-import { childEnv, makeUser } from "@/lib/testing/fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore, loadCheckpoint } from "@/trainer/checkpoint";
 import { importHf } from "@/trainer/hf-import";
@@ -48,7 +48,7 @@ describe.skipIf(missing !== null)("the hf-dataset export's TRL recipe, run with 
     spawnSync("bash", [path.join(dataset, "recipe", script)], {
       encoding: "utf8",
       timeout: 300_000,
-      env: withPythonFirst(childEnv({ MODEL_DIR: path.join(shippedCheckpointDir, shippedSftId), OUT_DIR: path.join(dir, "out"), HF_HUB_OFFLINE: "1" })),
+      env: withPythonFirst(childProcessEnv({ MODEL_DIR: path.join(shippedCheckpointDir, shippedSftId), OUT_DIR: path.join(dir, "out"), HF_HUB_OFFLINE: "1" })),
     });
 
   beforeAll(async () => {

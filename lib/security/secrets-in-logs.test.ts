@@ -8,8 +8,8 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { env } from "@/lib/env";
-import { childEnv, makeUser } from "@/lib/testing/fixtures";
+import { childProcessEnv, env } from "@/lib/env";
+import { makeUser } from "@/lib/testing/fixtures";
 import { inRequestScope, sessionCookie } from "@/lib/testing/request-scope";
 
 const captured = vi.hoisted(() => [] as string[]);
@@ -66,7 +66,7 @@ async function signIn(email: string, password: string): Promise<Response> {
 
 function runCli(email: string, password: string): string {
   const out = spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/user-create.ts", "--email", email, "--role", "labeler"], {
-    env: childEnv({ PAIRWISE_NEW_USER_PASSWORD: password, LOG_LEVEL: "trace" }),
+    env: childProcessEnv({ PAIRWISE_NEW_USER_PASSWORD: password, LOG_LEVEL: "trace" }),
     encoding: "utf8",
     timeout: 60_000,
   });

@@ -3,11 +3,6 @@ import { randomUUID } from "node:crypto";
 import type { Role, User } from "@/db/schema";
 import { createUser } from "@/lib/users/users";
 
-/** The environment for a child process of a test: this one's, plus `extra`. */
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, ...extra };
-}
-
 export async function makeUser(role: Role = "labeler", password = "correct-horse-battery"): Promise<User> {
   return createUser({ input: { email: `${role}-${randomUUID()}@test.local`, role, password }, actorId: null });
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { childEnv } from "@/lib/testing/fixtures";
+import { childProcessEnv } from "@/lib/env";
 
 const run = (script: string, args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", `scripts/${script}.ts`, ...args], { env: childEnv(), encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", `scripts/${script}.ts`, ...args], { env: childProcessEnv(), encoding: "utf8", timeout: 60_000 });
 
 describe("a mistyped flag", () => {
   it.each([

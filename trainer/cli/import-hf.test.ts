@@ -6,7 +6,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findCheckpointByStoreKey } from "@/lib/checkpoints/registry";
-import { childEnv } from "@/lib/testing/fixtures";
+import { childProcessEnv } from "@/lib/env";
 import { initBackend } from "../backend";
 import { FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "../checkpoint";
 import { createModel, disposeModel } from "../model";
@@ -15,7 +15,7 @@ import { trainByteBpe } from "../tokenizer";
 
 /** `npm run trainer -- import-hf …` as a researcher runs it: a child process, its own backend and database pool. */
 function cli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "trainer/cli.ts", "import-hf", ...args], { encoding: "utf8", env: childEnv(env), timeout: 60_000 });
+  return spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "trainer/cli.ts", "import-hf", ...args], { encoding: "utf8", env: childProcessEnv(env), timeout: 60_000 });
 }
 
 describe("npm run trainer -- import-hf (a reward model trained in Python)", () => {

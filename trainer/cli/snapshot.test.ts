@@ -7,14 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { createSnapshot } from "@/lib/snapshots/snapshots";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
-import { childEnv, makeUser } from "@/lib/testing/fixtures";
+import { childProcessEnv } from "@/lib/env";
+import { makeUser } from "@/lib/testing/fixtures";
 import { initBackend } from "../backend";
 import { FolderCheckpointStore } from "../checkpoint";
 import { saveToyCheckpoint, toyTokenizer } from "../rlhf-testing";
 
 /** `npm run trainer -- <command> …` as a researcher runs it: a child process with its own database pool. */
 function cli(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "trainer/cli.ts", ...args], { encoding: "utf8", env: childEnv(env), timeout: 90_000 });
+  return spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "trainer/cli.ts", ...args], { encoding: "utf8", env: childProcessEnv(env), timeout: 90_000 });
 }
 
 describe("npm run trainer -- reward/dpo --snapshot (rows read from the database)", () => {
