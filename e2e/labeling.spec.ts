@@ -395,7 +395,7 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
   });
 
-  test("a judgment on a pair leased before its campaign was paused is refused, said once with the way back, and comes back on resume", async ({ page }) => {
+  test("a judgment on a pair leased before its campaign was paused is refused, said once with the way back (after a reload too), and comes back on resume", async ({ page }) => {
     const campaign = await campaignWithPairs(page, 3);
     await startLabeling(page, campaign);
     await expect(page.locator("[data-queued='2']")).toBeVisible();
@@ -409,6 +409,12 @@ test.describe("when the network, the session or the campaign fails a labeler", (
       await expect(alert.getByRole("link", { name: "Back to your campaigns" })).toBeFocused();
       await expect(page.getByRole("region", { name: "Task" })).toHaveCount(0);
       expect(await storedJudgments(campaign.id)).toEqual({});
+      // Reloaded while paused: the same reason and the way back, not "not found".
+      await page.reload();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText(campaign.name);
+      const closed = page.locator("main").getByRole("alert");
+      await expect(closed).toHaveText(/^This campaign is paused, not active\. It takes no judgments from you now\./);
+      await expect(closed.getByRole("link", { name: "Back to your campaigns" })).toHaveAttribute("href", "/label");
     } finally {
       await sql`update campaigns set status = 'active' where id = ${campaign.id}`;
     }
