@@ -1,8 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { randomUUID } from "node:crypto";
-import { apiSession, DEMO_PASSWORD, signInAndWait } from "./helpers";
-import { concretePath, discoverRoutes, rules, type Caller } from "./route-matrix";
+import { expect, test, type Page } from "@playwright/test";
+import { apiSession, chartedRun, liveLinkTokens, newLabelers, signInAndWait } from "./helpers";
+import { pagesFor as pagesWith, type Caller, type PageIds } from "./route-matrix";
 
 /**
  * axe (WCAG 2.x A and AA rules) on every page each role can open, with the records that make
@@ -16,84 +15,22 @@ import { concretePath, discoverRoutes, rules, type Caller } from "./route-matrix
  */
 const wcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
-type Ids = { campaignId: string; runId: string; inviteToken: string; resetToken: string };
-let ids: Ids;
+let ids: PageIds;
 
 test.beforeAll(async ({ playwright, baseURL }) => {
   test.setTimeout(240_000);
   const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
   const admin = await apiSession(playwright.request, baseURL!, "admin@pairwise.local");
-  const judges: { id: string; email: string }[] = [];
-  for (const n of [1, 2, 3]) {
-    const res = await admin.post("/api/v1/users", { data: { email: `a11y-${n}-${Date.now()}@pairwise.local`, role: "labeler", password: DEMO_PASSWORD } });
-    expect(res.status()).toBe(201);
-    judges.push((await res.json()).user);
-  }
+  const judges = await newLabelers(admin, "a11y", 3);
   const { campaigns } = await (await researcher.get("/api/v1/campaigns")).json();
   const demo = (campaigns as { id: string; name: string }[]).find((c) => c.name === "Demo: short definitions")!;
-  const runId = await chartedRun(researcher, judges, playwright.request, baseURL!);
-  const invite = await admin.post("/api/v1/invites", { data: { email: `a11y-invitee-${Date.now()}@pairwise.local`, role: "labeler" } });
-  expect(invite.status()).toBe(201);
-  const reset = await admin.post(`/api/v1/users/${judges[0]!.id}/reset-link`);
-  expect(reset.status()).toBe(201);
-  const token = async (res: typeof invite) => ((await res.json()).link.path as string).split("/").at(-1)!;
-  ids = { campaignId: demo.id, runId, inviteToken: await token(invite), resetToken: await token(reset) };
+  const runId = await chartedRun({ researcher, judges, request: playwright.request, baseURL: baseURL!, name: "A11y" });
+  ids = { campaignId: demo.id, runId, ...(await liveLinkTokens({ admin, prefix: "a11y", resetUserId: judges[0]!.id })) };
   await researcher.dispose();
   await admin.dispose();
 });
 
-/** A reward run on four pairs judged through the API, cancelled once it has written a few steps' metrics. */
-async function chartedRun(researcher: APIRequestContext, judges: { email: string }[], request: Parameters<typeof apiSession>[0], baseURL: string): Promise<string> {
-  const created = await researcher.post("/api/v1/campaigns", { data: { name: `A11y ${Date.now()}`, status: "active", settings: { goldRate: 0, askStrength: false } } });
-  const { campaign } = await created.json();
-  const rows = ["kettle", "anchor", "lichen", "spindle"].map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A kind of ${w}.`, response_b: `Not ${w}.` }));
-  await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") });
-  for (const { email } of judges) {
-    const labeler = await apiSession(request, baseURL, email);
-    for (;;) {
-      const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
-      if (!tasks.length) break;
-      const choice = tasks[0].left.text.startsWith("A kind") ? "left" : "right";
-      await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice } });
-    }
-    await labeler.dispose();
-  }
-  const { snapshot } = await (await researcher.post("/api/v1/snapshots", { data: { name: "a11y", filters: { campaignIds: [campaign.id] } } })).json();
-  const started = await researcher.post("/api/v1/runs", {
-    data: { kind: "reward", snapshotId: snapshot.id, config: { base: "demo-sft", epochs: 200, batchSize: 4, valFraction: 0.25, patience: 0 } },
-  });
-  expect(started.status()).toBe(201);
-  const { run } = await started.json();
-  // Validation metrics come once an epoch: two of them, and the charts have lines as well as points.
-  await expect
-    .poll(async () => ((await (await researcher.get(`/api/v1/runs/${run.id}/metrics`)).json()).metrics as { name: string }[]).filter((m) => m.name === "loss/val").length, {
-      timeout: 180_000,
-      intervals: [1000],
-    })
-    .toBeGreaterThanOrEqual(2);
-  expect((await researcher.post(`/api/v1/runs/${run.id}/cancel`)).status()).toBe(200);
-  await expect.poll(async () => (await (await researcher.get(`/api/v1/runs/${run.id}`)).json()).run.status, { timeout: 60_000 }).toBe("cancelled");
-  return run.id;
-}
-
-/** Every page under app/ that `caller` may open, as a URL; a dynamic page without an id here fails the test. */
-function pagesFor(caller: Caller): string[] {
-  const idFor: Record<string, string> = {
-    "[campaignId]": ids.campaignId,
-    "[runId]": ids.runId,
-  };
-  return discoverRoutes()
-    .filter((r) => r.kind === "page")
-    .filter((r) => {
-      const rule = rules[r.path];
-      return rule === "public" ? caller === "anonymous" : Array.isArray(rule) && caller !== "anonymous" && rule.includes(caller);
-    })
-    .flatMap((r) => {
-      if (r.path === "/invite/[token]") return [`/invite/${ids.inviteToken}`, concretePath(r.path, "unknown-token")];
-      if (r.path === "/reset-password/[token]") return [`/reset-password/${ids.resetToken}`, concretePath(r.path, "unknown-token")];
-      return [r.path.replace(/\[\w+\]/g, (segment) => idFor[segment] ?? `(no id for ${segment})`)];
-    });
-}
+const pagesFor = (caller: Caller) => pagesWith(caller, ids);
 
 type Finding = { url: string; rule: string; impact: string; targets: string[]; help: string };
 

@@ -15,7 +15,7 @@ type RouteRule = Rule | Record<string, Rule>;
 const anyone: Rule = ["labeler", "researcher", "admin"];
 const research: Rule = ["researcher", "admin"];
 
-export const rules: Record<string, RouteRule> = {
+const rules: Record<string, RouteRule> = {
   "/": anyone,
   "/signin": "public",
   // One-time links: the token in the URL is the authorisation; an unknown one gets a message.
@@ -117,4 +117,26 @@ export function violation(route: Route, caller: Caller, outcome: Outcome, method
     return null;
   }
   return outcome.status === 403 ? null : `${route.path} let ${caller} through (${outcome.status})`;
+}
+
+/** The records that fill the dynamic pages: a campaign to label, a run, live invite and reset links. */
+export type PageIds = { campaignId: string; runId: string; inviteToken: string; resetToken: string };
+
+/** Every page under app/ that `caller` may open, as a URL; a dynamic page without an id here fails the test. */
+export function pagesFor(caller: Caller, ids: PageIds): string[] {
+  const idFor: Record<string, string> = {
+    "[campaignId]": ids.campaignId,
+    "[runId]": ids.runId,
+  };
+  return discoverRoutes()
+    .filter((r) => r.kind === "page")
+    .filter((r) => {
+      const rule = rules[r.path];
+      return rule === "public" ? caller === "anonymous" : Array.isArray(rule) && caller !== "anonymous" && rule.includes(caller);
+    })
+    .flatMap((r) => {
+      if (r.path === "/invite/[token]") return [`/invite/${ids.inviteToken}`, concretePath(r.path, "unknown-token")];
+      if (r.path === "/reset-password/[token]") return [`/reset-password/${ids.resetToken}`, concretePath(r.path, "unknown-token")];
+      return [r.path.replace(/\[\w+\]/g, (segment) => idFor[segment] ?? `(no id for ${segment})`)];
+    });
 }
