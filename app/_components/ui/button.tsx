@@ -3,8 +3,12 @@ import { cva, type VariantProps } from "class-variance-authority";
 import type { ComponentProps } from "react";
 import { cn } from "./cn";
 
+// On a touch screen (a coarse pointer) every button is at least 44 px tall, the size WCAG 2.5.5 asks
+// of a target (every label makes it wider than that); with a mouse the sizes below stand. Not a
+// min-width: that would replace a flex item's minimum of its text's width, and a squeezed button
+// would let its label spill out.
 const buttonVariants = cva(
-  "inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md text-sm font-medium transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400 focus-visible:ring-offset-2 disabled:pointer-events-none disabled:opacity-50",
+  "pointer-coarse:min-h-11 inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md text-sm font-medium transition-colors focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400 focus-visible:ring-offset-2 disabled:pointer-events-none disabled:opacity-50",
   {
     variants: {
       variant: {

@@ -7,8 +7,10 @@ import { cn } from "./cn";
  */
 type ErrorProp = { error?: string };
 
+// On a touch screen a control is 44 px tall (WCAG 2.5.5) and its text 16 px, below which iOS
+// zooms the page into the field when it is focused.
 const control =
-  "rounded-md border border-slate-300 bg-white text-sm shadow-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400 disabled:opacity-50 aria-[invalid=true]:border-red-600 aria-[invalid=true]:ring-1 aria-[invalid=true]:ring-red-600";
+  "pointer-coarse:min-h-11 pointer-coarse:text-base rounded-md border border-slate-300 bg-white text-sm shadow-sm focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400 disabled:opacity-50 aria-[invalid=true]:border-red-600 aria-[invalid=true]:ring-1 aria-[invalid=true]:ring-red-600";
 
 function errorId(id: string | undefined) {
   return `${id}-error`;
