@@ -1,6 +1,8 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { requireUser } from "@/lib/auth/guard";
+import { HeaderMenu } from "./header-menu";
 import { MainNav } from "./main-nav";
 import { SignOutButton } from "./sign-out-button";
 
@@ -37,21 +39,24 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
-        {/* Wider than the page: an admin has eleven links, which wrapped at 1280 px. */}
-        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
-          <Link href="/" className="font-semibold">
+        {/* Wider than the page: an admin has eleven links, which wrapped at 1280 px. Below lg they
+            are behind a menu button (HeaderMenu), on a row of their own when it is open. */}
+        <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-3 px-4 py-3 sm:px-6 lg:flex-nowrap lg:gap-y-6">
+          <Link href="/" className={`font-semibold ${tapTarget}`}>
             Pairwise
           </Link>
-          <MainNav links={links[user.role]} />
-          <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-            <span className="whitespace-nowrap">
-              {user.email} · <span data-testid="role">{user.role}</span>
-            </span>
-            <SignOutButton />
-          </div>
+          <HeaderMenu>
+            <MainNav links={links[user.role]} />
+            <div className="flex flex-wrap items-center gap-3 border-t border-slate-200 pt-3 text-sm text-slate-600 lg:ml-auto lg:flex-nowrap lg:border-0 lg:pt-0">
+              <span className="break-all lg:whitespace-nowrap lg:break-normal">
+                {user.email} · <span data-testid="role">{user.role}</span>
+              </span>
+              <SignOutButton />
+            </div>
+          </HeaderMenu>
         </div>
       </header>
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">{children}</main>
     </div>
   );
 }
