@@ -49,7 +49,8 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
       <fieldset className="flex flex-col gap-1">
         <legend className="mb-1 text-sm font-medium">Why skip? (1-4, Enter to confirm, Esc to cancel)</legend>
         {reasons.map((r, i) => (
-          <label key={r.value} className="flex items-center gap-2 text-sm">
+          // On a touch screen the whole row is the target, 44 px tall.
+          <label key={r.value} className="flex items-center gap-2 text-sm pointer-coarse:min-h-11">
             <input type="radio" name="reason" value={r.value} checked={reason === r.value} onChange={() => setReason(r.value)} />
             {i + 1}. {r.label}
           </label>
@@ -67,7 +68,7 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
               setText(e.target.value);
               setMissingText(false);
             }}
-            className="rounded-md border border-slate-300 px-2 py-1 text-sm"
+            className="rounded-md border border-slate-300 px-2 py-1 text-sm pointer-coarse:min-h-11 pointer-coarse:text-base"
           />
           {missingText ? (
             <p id="skip-reason-missing" role="alert" className="text-sm text-red-700">

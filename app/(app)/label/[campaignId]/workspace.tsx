@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "
 import { Button } from "@/app/_components/ui/button";
 import { Markdown } from "@/app/_components/markdown";
 import { cn } from "@/app/_components/ui/cn";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
 import { strengthLabels } from "@/lib/labeling/schema";
@@ -50,17 +51,25 @@ function StopPanel({ trouble, campaignId }: { trouble: Trouble; campaignId: stri
     <div role="alert" className="rounded-lg border border-slate-200 bg-white p-8 text-center">
       <p className="text-slate-700">{trouble.message}</p>
       {trouble.kind === "signed_out" ? (
-        <Link ref={link} href={`/signin?callbackUrl=${encodeURIComponent(`/label/${campaignId}`)}`} className="mt-4 inline-block underline">
+        <Link ref={link} href={`/signin?callbackUrl=${encodeURIComponent(`/label/${campaignId}`)}`} className={panelLink}>
           Sign in again
         </Link>
       ) : trouble.kind === "closed" ? (
-        <Link ref={link} href="/label" className="mt-4 inline-block underline">
+        <Link ref={link} href="/label" className={panelLink}>
           Back to your campaigns
         </Link>
       ) : null}
     </div>
   );
 }
+
+/** A control's key, shown beside its name; not on a touch screen, where the control is tapped (the footer still lists the keys). */
+function KeyHint({ children, className = "ml-1 text-xs" }: { children: string; className?: string }) {
+  return <kbd className={cn(className, "pointer-coarse:hidden")}>{children}</kbd>;
+}
+
+/** The one way forward of a panel. */
+const panelLink = cn("mt-4 inline-block underline", tapTarget);
 
 function PromptView({ prompt }: { prompt: Task["prompt"] }) {
   if (typeof prompt === "string") return <Markdown>{prompt}</Markdown>;
@@ -270,6 +279,22 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     else setError("Nothing to undo.");
   }, [undoStack, undo]);
 
+  // Typing a rationale on a phone, the on-screen keyboard takes the bottom of the screen once the
+  // field has the focus, and the browser scrolls only the field back into view: Submit, Skip and
+  // Undo under it are brought in too, on focus and whenever the visible part of the page shrinks.
+  const rationaleField = useRef<HTMLTextAreaElement>(null);
+  const actions = useRef<HTMLDivElement>(null);
+  const revealActions = useCallback(() => actions.current?.scrollIntoView({ block: "nearest" }), []);
+  useEffect(() => {
+    const viewport = window.visualViewport;
+    if (!viewport) return;
+    const onResize = () => {
+      if (document.activeElement === rationaleField.current) revealActions();
+    };
+    viewport.addEventListener("resize", onResize);
+    return () => viewport.removeEventListener("resize", onResize);
+  }, [revealActions]);
+
   const queueTrouble = queue.isError ? describeTrouble(queue.error) : null;
   // Signed out, disabled or campaign closed: said once, in place of the task, whichever request learnt it first.
   const stop = stopped ?? (queueTrouble && stopsLabeling(queueTrouble) ? queueTrouble : null);
@@ -339,8 +364,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     <div className="flex flex-col gap-4" data-transition-ms={transitionMs ?? undefined} data-queued={queue.data?.tasks.length ?? 0}>
       <div className="flex flex-wrap items-center gap-4">
         <h1 className="text-xl font-semibold">{campaign.name}</h1>
-        <div className="ml-auto flex items-center gap-4 text-sm text-slate-600">
-          <span data-testid="today-count">Today: {s?.today ?? "…"}</span>
+        <div className="ml-auto flex flex-wrap items-center gap-4 text-sm text-slate-600">
+          <span data-testid="today-count" className="whitespace-nowrap">Today: {s?.today ?? "…"}</span>
           <div className="flex items-center gap-2">
             <span>Campaign</span>
             <div role="progressbar" aria-label="Campaign completion" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(completion * 100)} className="h-2 w-32 overflow-hidden rounded bg-slate-200">
@@ -377,7 +402,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
             <h2 className="mb-2 text-xs font-medium uppercase text-slate-500">Prompt</h2>
             <PromptView prompt={task.prompt} />
           </div>
-          <div role="radiogroup" aria-label="Which response is better?" className="grid gap-4 md:grid-cols-2">
+          <div role="radiogroup" aria-label="Which response is better?" className="grid grid-cols-1 gap-4 md:grid-cols-2">
             {(["left", "right"] as const).map((side, i) => (
               <div
                 key={side}
@@ -389,9 +414,9 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
                   aria-checked={choice === side}
                   aria-label={`Response ${i + 1} (${side}) is better`}
                   onClick={() => setChoice(side)}
-                  className="rounded-t-md px-4 pb-2 pt-4 text-left text-xs font-medium uppercase text-slate-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400"
+                  className="rounded-t-md px-4 pb-2 pt-4 text-left text-xs pointer-coarse:min-h-11 font-medium uppercase text-slate-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-slate-400"
                 >
-                  Response {i + 1} <kbd className="ml-1 rounded border px-1">{i + 1}</kbd>
+                  Response {i + 1} <KeyHint className="ml-1 rounded border px-1">{String(i + 1)}</KeyHint>
                 </button>
                 {/* A long response scrolls in here instead of stretching both cards; focusable, so the keys
                     scroll it too. A click on the text picks it, as a click on the card always did. */}
@@ -410,19 +435,19 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           <div className="flex flex-wrap items-center gap-2">
             {settings.allowTie ? (
               <Button variant={choice === "tie" ? "default" : "outline"} aria-pressed={choice === "tie"} onClick={() => setChoice("tie")}>
-                Tie <kbd className="ml-1 text-xs">T</kbd>
+                Tie <KeyHint>T</KeyHint>
               </Button>
             ) : null}
             {settings.allowBothBad ? (
               <Button variant={choice === "both_bad" ? "default" : "outline"} aria-pressed={choice === "both_bad"} onClick={() => setChoice("both_bad")}>
-                Both bad <kbd className="ml-1 text-xs">B</kbd>
+                Both bad <KeyHint>B</KeyHint>
               </Button>
             ) : null}
             {settings.askStrength && decisive ? (
-              <div role="radiogroup" aria-label="How much better?" className="flex gap-1">
+              <div role="radiogroup" aria-label="How much better?" className="grid w-full grid-cols-2 gap-1 sm:flex sm:w-auto">
                 {strengthLabels.map((label, i) => (
                   <Button key={label} size="sm" role="radio" aria-checked={strength === i + 1} variant={strength === i + 1 ? "default" : "outline"} onClick={() => setStrength(i + 1)}>
-                    {label} <kbd className="ml-1 text-xs">{strengthKeys[i]!.toUpperCase()}</kbd>
+                    {label} <KeyHint>{strengthKeys[i]!.toUpperCase()}</KeyHint>
                   </Button>
                 ))}
               </div>
@@ -430,7 +455,10 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           </div>
           {settings.rationale !== "off" ? (
             <label className="flex flex-col gap-1 text-sm">
-              <span>Rationale {settings.rationale === "required" ? "(required)" : "(optional)"} — Ctrl+Enter submits from here</span>
+              <span>
+                Rationale {settings.rationale === "required" ? "(required)" : "(optional)"}
+                <span className="pointer-coarse:hidden"> — Ctrl+Enter submits from here</span>
+              </span>
               <textarea
                 value={rationale}
                 onChange={(e) => setRationale(e.target.value)}
@@ -438,19 +466,22 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
                 maxLength={5000}
                 aria-invalid={error === RATIONALE_MISSING || undefined}
                 aria-describedby={error === RATIONALE_MISSING ? "label-error" : undefined}
-                className="rounded-md border border-slate-300 p-2 aria-[invalid=true]:border-red-600"
+                ref={rationaleField}
+                onFocus={revealActions}
+                // 16 px on a touch screen: iOS zooms the page into a field with smaller text.
+                className="rounded-md border border-slate-300 p-2 aria-[invalid=true]:border-red-600 pointer-coarse:text-base"
               />
             </label>
           ) : null}
-          <div className="flex items-center gap-2">
+          <div ref={actions} className="flex flex-wrap items-center gap-2">
             <Button onClick={doSubmit} disabled={!canSubmit}>
-              Submit <kbd className="ml-1 text-xs">Enter</kbd>
+              Submit <KeyHint>Enter</KeyHint>
             </Button>
             <Button variant="outline" onClick={() => setSkipping(true)}>
-              Skip <kbd className="ml-1 text-xs">S</kbd>
+              Skip <KeyHint>S</KeyHint>
             </Button>
             <Button variant="ghost" onClick={doUndo} disabled={undoStack.length === 0}>
-              Undo last <kbd className="ml-1 text-xs">Z</kbd>
+              Undo last <KeyHint>Z</KeyHint>
             </Button>
           </div>
           {skipping ? <SkipPanel onSkip={doSkip} onCancel={() => setSkipping(false)} /> : null}
@@ -459,14 +490,14 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
         <div className="rounded-lg border border-slate-200 bg-white p-8 text-center">
           <h2 className="text-lg font-semibold">No pairs left for you here</h2>
           <p className="mt-1 text-slate-600">Every pair you can judge in this campaign is done or taken. Thank you!</p>
-          <Link href="/label" className="mt-4 inline-block underline">
+          <Link href="/label" className={panelLink}>
             Back to your campaigns
           </Link>
           {undoStack.length ? (
-            <div className="mt-2 flex items-center justify-center gap-2 text-sm text-slate-500">
+            <div className="mt-2 flex flex-wrap items-center justify-center gap-2 text-sm text-slate-500">
               <p>Press Z to undo your last judgment.</p>
               <Button variant="outline" size="sm" onClick={doUndo}>
-                Undo last <kbd className="ml-1 text-xs">Z</kbd>
+                Undo last <KeyHint>Z</KeyHint>
               </Button>
             </div>
           ) : null}
