@@ -22,7 +22,7 @@ export default async function LabelHome() {
           No campaign has work for you right now{campaigns.some((c) => c.completedPairs < c.pairCount) ? ": what is left is waiting on other labelers" : ""}.
         </p>
       ) : (
-        <div className="grid gap-4 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
           {withWork.map((c) => (
             <Card key={c.id} aria-label={c.name}>
               <CardHeader>

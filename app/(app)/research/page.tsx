@@ -4,6 +4,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
 import { checkHealth } from "@/lib/health/health";
@@ -56,7 +57,7 @@ export default async function ResearchHome() {
               {campaignList.map((c) => (
                 <Tr key={c.id}>
                   <Td>
-                    <Link className="underline" href={`/research/campaigns/${c.id}`}>
+                    <Link className={`underline ${tapTarget}`} href={`/research/campaigns/${c.id}`}>
                       {c.name}
                     </Link>
                   </Td>

@@ -22,7 +22,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      <Form action="/admin/audit" aria-label="Filter the audit log" className="grid gap-3 sm:grid-cols-5 sm:items-end">
+      <Form action="/admin/audit" aria-label="Filter the audit log" className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1">
           <Label htmlFor="audit-action">Action</Label>
           <NativeSelect id="audit-action" name="action" defaultValue={filter.action ?? ""}>

@@ -29,7 +29,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
   const s = values.settings;
   const errors = fieldErrorsOf(state);
   return (
-    <form onSubmit={submitKeepingInput(action)} className="grid gap-4 sm:grid-cols-4">
+    <form onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-4 sm:grid-cols-4">
       <div className={`${field} sm:col-span-2`}>
         <Label htmlFor="c-name">Name</Label>
         <Input id="c-name" name="name" defaultValue={values.name} required error={errors.name} />

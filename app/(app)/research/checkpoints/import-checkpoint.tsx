@@ -38,7 +38,7 @@ export function ImportCheckpoint() {
 
   return (
     <div className="flex flex-col gap-3">
-      <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-6 sm:items-end">
+      <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-6 sm:items-end">
         <div className="flex flex-col gap-1">
           <Label htmlFor="checkpoint-folder">Folder</Label>
           {/* webkitdirectory: every browser's folder picker, though not in React's types */}

@@ -61,7 +61,7 @@ export function DashboardCharts({ dashboard }: { dashboard: Omit<ResearchDashboa
               No judgments{campaign ? ` on ${campaign.name}` : ""} in the last {days} days. Once labelers submit judgments, the number per day and the number of labelers active each day appear here.
             </Empty>
           ) : (
-            <div className="grid gap-4 md:grid-cols-2">
+            <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
               <Chart name="labels per day" summary={`${totalLabels.toLocaleString("en")} in ${days} days; most on ${busiest.day} (${busiest.labels.toLocaleString("en")})`}>
                 <BarChart data={activity} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                   <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
@@ -151,7 +151,7 @@ export function DashboardCharts({ dashboard }: { dashboard: Omit<ResearchDashboa
               {campaign ? `No PPO run tied to ${campaign.name} has finished yet.` : "No PPO run has finished yet."} Each PPO run that succeeds adds a round here with its reward and its KL to the SFT model.
             </Empty>
           ) : (
-            <div className="grid gap-4 md:grid-cols-2">
+            <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
               <Chart name="reward by PPO round" summary={`round ${lastPpo!.round}: score ${fmt(lastPpo!.score)}, RLHF reward ${fmt(lastPpo!.rlhfReward)}`}>
                 <LineChart data={ppoRounds} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                   <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />

@@ -36,7 +36,7 @@ function DashboardSkeleton() {
         <Skeleton className="h-9 w-36" />
         <Skeleton className="h-9 w-16" />
       </div>
-      <div className="grid gap-6 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <SkeletonCard lines={6} />
         <SkeletonCard lines={6} />
       </div>

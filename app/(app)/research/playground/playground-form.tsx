@@ -50,7 +50,7 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Sele
 
   return (
     <div className="flex flex-col gap-6">
-      <form onSubmit={submit} className="grid gap-3 sm:grid-cols-3">
+      <form onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
         <div className="flex flex-col gap-1 sm:col-span-3">
           <Label htmlFor="pg-prompt">Prompt</Label>
           <textarea id="pg-prompt" name="prompt" rows={2} required maxLength={4000} defaultValue="Define: harbor" className="rounded-md border border-slate-300 p-2 text-sm" />
@@ -94,7 +94,7 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
   const better = a.score === null || b.score === null || a.score === b.score ? null : a.score > b.score ? 0 : 1;
   return (
     <div className="flex flex-col gap-3">
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         {result.samples.map((s, i) => (
           <section
             key={i}

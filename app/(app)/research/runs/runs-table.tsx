@@ -3,6 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { Badge } from "@/app/_components/ui/badge";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { tapTarget } from "@/app/_components/ui/tap-target";
+import { cn } from "@/app/_components/ui/cn";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import { etaHelp } from "@/lib/runs/eta";
@@ -37,7 +39,7 @@ export function RunsTable({ runs: initial, limit }: { runs: RunDto[]; limit: num
         {runs.map((r) => (
           <Tr key={r.id}>
             <Td>
-              <Link className="font-mono text-xs underline" href={`/research/runs/${r.id}`}>
+              <Link className={cn("font-mono text-xs underline", tapTarget)} href={`/research/runs/${r.id}`}>
                 {r.id.slice(0, 8)}
               </Link>
             </Td>

@@ -50,7 +50,7 @@ export function StartRunForm({
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
   }, [state, router]);
   return (
-    <form onSubmit={submitKeepingInput(action)} className="grid gap-3 sm:grid-cols-3">
+    <form onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-kind">Kind</Label>
         <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)} error={errors.kind}>

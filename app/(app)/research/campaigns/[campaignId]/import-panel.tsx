@@ -38,7 +38,7 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
 
   return (
     <div className="flex flex-col gap-3">
-      <form onSubmit={onSubmit} className="grid gap-3 sm:grid-cols-5 sm:items-end">
+      <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1 sm:col-span-2">
           <Label htmlFor="import-file">File (JSONL or CSV)</Label>
           <Input id="import-file" name="file" type="file" accept=".jsonl,.json,.csv,.txt" />

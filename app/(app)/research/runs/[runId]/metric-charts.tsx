@@ -69,7 +69,7 @@ export function MetricCharts({
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center gap-2">
         <Label htmlFor="compare-run">Compare with</Label>
-        <NativeSelect id="compare-run" value={compareId ?? ""} onChange={(e) => onCompare(e.target.value || null)} className="max-w-md">
+        <NativeSelect id="compare-run" value={compareId ?? ""} onChange={(e) => onCompare(e.target.value || null)} className="max-w-full sm:max-w-md">
           <option value="">no other run</option>
           {compareId && !other ? <option value={compareId}>{otherName}</option> : null}
           {sameKind.length ? <optgroup label={`${run.kind} runs`}>{sameKind.map(option)}</optgroup> : null}
@@ -84,7 +84,7 @@ export function MetricCharts({
       {names.length === 0 ? (
         <p className="text-sm text-slate-600">{isLive(run.status) ? "Waiting for the first step…" : "This run wrote no metrics."}</p>
       ) : (
-        <div className="grid gap-4 md:grid-cols-2">
+        <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
           {names.map((name) => {
             const mine = series.get(name);
             const theirs = otherSeries.get(name);

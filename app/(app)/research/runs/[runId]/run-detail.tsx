@@ -124,7 +124,8 @@ export function RunDetail({
           <LogTail runId={r.id} live={live} />
         </CardContent>
       </Card>
-      <div className="grid gap-4 md:grid-cols-2">
+      {/* grid-cols-1, not the implicit column, which grows with the config's longest line on a phone. */}
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         <Card>
           <CardHeader>
             <CardTitle>Config</CardTitle>
