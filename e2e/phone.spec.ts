@@ -232,6 +232,8 @@ test("a labeler judges, undoes and skips by tapping 44 px targets, and Submit st
   await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
   await expectTappable(page.getByRole("link", { name: "Back to your campaigns" }));
   await expectTappable(button(page, /^Undo/));
+  // No key to press on a phone: the Undo button speaks for itself.
+  await expect(page.getByText("Press Z to undo your last judgment.")).toBeHidden();
   await expectNoSidewaysScroll(page, "the campaign's end");
 
   // Stored as tapped: one judgment per judged pair (the undone one is gone), read back through the

@@ -229,7 +229,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     onError: (err) => {
       const trouble = describeTrouble(err);
       if (stopsLabeling(trouble)) setStopped(trouble);
-      else setError(trouble.kind === "transient" ? `Your undo did not reach the server: ${trouble.message} Press Z to try again.` : trouble.message);
+      else setError(trouble.kind === "transient" ? `Your undo did not reach the server: ${trouble.message} Undo again (Z) to try again.` : trouble.message);
     },
   });
 
@@ -495,7 +495,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
           </Link>
           {undoStack.length ? (
             <div className="mt-2 flex flex-wrap items-center justify-center gap-2 text-sm text-slate-500">
-              <p>Press Z to undo your last judgment.</p>
+              {/* The button beside it says the same on a touch screen, where there is no Z to press. */}
+              <p className="pointer-coarse:hidden">Press Z to undo your last judgment.</p>
               <Button variant="outline" size="sm" onClick={doUndo}>
                 Undo last <KeyHint>Z</KeyHint>
               </Button>
