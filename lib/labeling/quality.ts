@@ -10,7 +10,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
-import type { Choice } from "@/db/schema";
+import { choiceValues, type Choice } from "@/db/schema";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, majority, pairwiseAgreement } from "@/lib/stats/agreement";
 
 type LabelerQuality = {
@@ -36,8 +36,8 @@ const OUTCOMES = [
 ];
 type OutcomeCounts = Record<(typeof OUTCOMES)[number]["column"], number>;
 
-/** One row per non-gold pair that `filter` keeps: its outcome counts and how many decisive judgments picked the left response. */
-function pairCounts(filter: SQL): SQL {
+/** One row per non-gold pair of the campaign: its outcome counts and how many decisive judgments picked the left response. */
+function pairCounts(campaignId: string): SQL {
   const counts = OUTCOMES.map(({ column, choice, strength }) => {
     const strengthIs = strength === null ? sql`` : sql.raw(` and coalesce(c.strength, 1) = ${strength}`);
     return sql`count(*) filter (where c.choice = ${choice}${strengthIs})::int as ${sql.identifier(column)}`;
@@ -46,14 +46,12 @@ function pairCounts(filter: SQL): SQL {
     select c.pair_id, ${sql.join(counts, sql`, `)},
            count(*) filter (where c.choice in ('a', 'b') and (c.choice = 'a') = (c.shown_order = 'ab'))::int as picked_left
     from comparisons c
-    where ${filter} and c.gold_correct is null
+    where c.campaign_id = ${campaignId} and c.gold_correct is null
     group by c.pair_id`;
 }
 
 /** Which judgments agreement reads: a campaign's, or those on the pairs one labeler judged. */
 type Scope = { campaignId: string } | { labelerId: string };
-
-const CHOICES = ["a", "b", "tie", "both_bad"] as const;
 
 /**
  * Agreement of each judgment with the majority of the other judgments of its pair, per
@@ -63,8 +61,8 @@ const CHOICES = ["a", "b", "tie", "both_bad"] as const;
  */
 async function agreementWithMajority(scope: Scope): Promise<Map<string, { agree: number; total: number }>> {
   const pairs = "campaignId" in scope ? sql`c.campaign_id = ${scope.campaignId}` : sql`c.pair_id in (select pair_id from comparisons where labeler_id = ${scope.labelerId})`;
-  const counts = CHOICES.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`);
-  const rows = await db.execute<Record<(typeof CHOICES)[number], number> & { labeler_id: string; choice: Choice; n: number }>(sql`
+  const counts = choiceValues.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`);
+  const rows = await db.execute<Record<Choice, number> & { labeler_id: string; choice: Choice; n: number }>(sql`
     select labeler_id, choice, a, b, tie, both_bad, count(*)::int as n
     from (
       select c.labeler_id, c.choice, ${sql.join(counts, sql`, `)}
@@ -75,7 +73,7 @@ async function agreementWithMajority(scope: Scope): Promise<Map<string, { agree:
     group by 1, 2, 3, 4, 5, 6`);
   const out = new Map<string, { agree: number; total: number }>();
   for (const row of rows) {
-    const others = CHOICES.flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
+    const others = choiceValues.flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
     const m = others.length >= 2 ? majority(others) : null;
     if (m === null) continue;
     const s = out.get(row.labeler_id) ?? { agree: 0, total: 0 };
@@ -108,7 +106,7 @@ async function pairKinds(campaignId: string): Promise<PairKind[]> {
     sql`, `,
   );
   return db.execute<PairKind>(sql`
-    with u as (${pairCounts(sql`c.campaign_id = ${campaignId}`)})
+    with u as (${pairCounts(campaignId)})
     select ${columns},
            case when ra.text_length > rb.text_length then 'a' when rb.text_length > ra.text_length then 'b' end as longer,
            count(*)::int as pairs, sum(u.picked_left)::int as picked_left
