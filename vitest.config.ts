@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["{app,lib,db,trainer,scripts}/**/*.test.ts"],
+    include: ["{app,lib,db,trainer,scripts,bench}/**/*.test.ts"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 120_000,
