@@ -2,17 +2,18 @@
  * The step loop pretraining and SFT share: schedule -> step (data-parallel over threads) -> metrics -> periodic
  * held-out eval -> periodic resumable save. Everything a step depends on is a function of the
  * step number, so a run resumed from a saved state repeats the uninterrupted run's losses.
+ * `runLmSteps` is the whole run after data and model are ready: this loop, the final state, the checkpoint.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "./env";
-import type { GPT } from "./model";
+import { type CheckpointRecord, type CheckpointStore, saveCheckpoint, type SaveCheckpointInput } from "./checkpoint";
+import { disposeModel, type GPT } from "./model";
 import type { Adam } from "./optim";
 import { DataParallel } from "./parallel";
 import { cosineLr, type CosineSchedule } from "./schedule";
 import { type LmBatch, lmLoss, trainStep } from "./train";
-import type { CheckpointStore } from "./checkpoint";
 import { defaultThreads } from "./parallel";
-import { hasTrainingState, loadTrainingState } from "./training-state";
+import { hasTrainingState, loadTrainingState, saveTrainingState, type TrainerState } from "./training-state";
 import { createProgress } from "./cli/progress";
 
 /** Options a resumed pretraining or SFT run takes from the command line; all others come from the saved state. */
@@ -21,6 +22,8 @@ const DROPOUT_SEEDS_PER_STEP = 100_000;
 
 const operational = ["resume", "stopAfter", "evalEvery", "saveEvery", "threads"] as const;
 type ResumableConfig = { out: string; resume: boolean; steps: number; stopAfter: number; evalEvery: number; saveEvery: number; threads: number };
+/** The options of pretraining and SFT that the shared run (runLmSteps) reads. */
+type LmRunConfig = ResumableConfig & { seed: number; lr: number; minLr: number; warmupSteps: number; clipNorm: number };
 
 /** With --resume: `<out>-resume`'s state and its saved config (operational options from the flags); else the flags as they are. */
 export async function resumeLmRun<C extends ResumableConfig>(store: CheckpointStore, flags: C, log: (line: string) => void) {
@@ -38,7 +41,7 @@ export interface LoopHooks {
   log: (line: string) => void;
 }
 
-export interface LoopInput {
+interface LoopInput {
   model: GPT;
   optimizer: Adam;
   /** Steps already done (from a resumed state). */
@@ -61,7 +64,7 @@ export interface LoopInput {
   label: string;
 }
 
-export interface LoopResult {
+interface LoopResult {
   step: number;
   lossHistory: number[];
   valLoss: number | null;
@@ -69,7 +72,7 @@ export interface LoopResult {
   tokensPerSec: number;
 }
 
-export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<LoopResult> {
+async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<LoopResult> {
   const threads = input.threads > 0 ? input.threads : defaultThreads(input.backend);
   const parallel = threads > 1 ? await DataParallel.start(input.model, input.backend, threads) : null;
   if (parallel) hooks.log(`${input.label}: data-parallel over ${parallel.threads} threads`);
@@ -78,6 +81,72 @@ export async function trainLoop(input: LoopInput, hooks: LoopHooks): Promise<Loo
   } finally {
     await parallel?.close();
   }
+}
+
+export interface LmRunResult {
+  /** The checkpoint written; null when a simulated crash (stopAfter) stopped the run first. */
+  record: CheckpointRecord | null;
+  step: number;
+  metrics: Record<string, number>;
+  lossHistory: number[];
+}
+
+export interface LmRunInput {
+  cfg: LmRunConfig;
+  store: CheckpointStore;
+  /** The checkpoint the run writes, less its metrics: its final save and every resumable state. */
+  checkpoint: Omit<SaveCheckpointInput, "metrics">;
+  optimizer: Adam;
+  resumed: { state: TrainerState } | null;
+  batchAt: LoopInput["batchAt"];
+  evaluate: LoopInput["evaluate"];
+  label: string;
+  /** Figures beyond the loop's, measured on the trained model before it is saved. */
+  extraMetrics?: () => Record<string, number>;
+}
+
+/**
+ * Pretraining's and SFT's run once its data and model are ready: the step loop, then the final
+ * resumable state and the checkpoint (neither after a simulated crash). Disposes the optimizer
+ * and the model.
+ */
+export async function runLmSteps(input: LmRunInput, ctx: { backend: BackendName } & LoopHooks): Promise<LmRunResult> {
+  const { cfg, store, checkpoint, optimizer, resumed } = input;
+  const saveState = (metrics: Record<string, number>, state: Omit<TrainerState, "seed" | "config">) =>
+    saveTrainingState(store, { ...checkpoint, metrics, optimizer, state: { ...state, seed: cfg.seed, config: cfg } });
+  const result = await trainLoop(
+    {
+      model: checkpoint.model,
+      optimizer,
+      startStep: resumed?.state.step ?? 0,
+      schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
+      clipNorm: cfg.clipNorm,
+      batchAt: input.batchAt,
+      threads: cfg.threads,
+      backend: ctx.backend,
+      evalEvery: cfg.evalEvery,
+      evaluate: input.evaluate,
+      saveEvery: cfg.saveEvery,
+      save: (step, lossHistory, valLoss) => saveState({ step }, { step, lossHistory, valLoss }),
+      stopAfter: cfg.stopAfter,
+      lossHistory: resumed?.state.lossHistory ?? [],
+      valLoss: resumed?.state.valLoss ?? null,
+      label: input.label,
+    },
+    ctx,
+  );
+  const metrics: Record<string, number> = { step: result.step, "loss/train": result.lossHistory.at(-1) ?? NaN, "tokens/s": result.tokensPerSec };
+  if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
+  Object.assign(metrics, input.extraMetrics?.());
+  let record: CheckpointRecord | null = null;
+  if (!result.stopped) {
+    await saveState(metrics, { step: result.step, lossHistory: result.lossHistory, valLoss: result.valLoss });
+    record = await saveCheckpoint(store, { ...checkpoint, metrics });
+    ctx.log(`saved ${record.id} at ${record.location}: ${JSON.stringify(metrics)}`);
+  }
+  optimizer.dispose();
+  disposeModel(checkpoint.model);
+  return { record, step: result.step, metrics, lossHistory: result.lossHistory };
 }
 
 async function loop(input: LoopInput, hooks: LoopHooks, parallel: DataParallel | null): Promise<LoopResult> {

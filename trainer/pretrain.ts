@@ -3,16 +3,15 @@
  * tokens, AdamW with linear warm-up and cosine decay, clipped gradients, held-out eval loss.
  * Writes a `base` checkpoint; `--resume` continues from the last saved state after a crash.
  */
-import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
+import type { CheckpointStore } from "./checkpoint";
 import { opt, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
 import { fnv1a } from "./data/build-corpus";
 import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
-import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
-import { createModel, disposeModel, type GPT, paramCount } from "./model";
+import { type LmRunResult, resumeLmRun, runLmSteps, type LoopHooks } from "./lm-loop";
+import { createModel, type GPT, paramCount } from "./model";
 import { Adam } from "./optim";
 import { type Tokenizer, trainByteBpe } from "./tokenizer";
-import { saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
 
 export const pretrainOptions = {
@@ -52,13 +51,6 @@ function tokenizerSample(docs: string[], chars: number): string[] {
   return docs.filter((d) => (fnv1a(`tok:${d}`) % 10_000) / 10_000 < keep);
 }
 
-export interface LmRunResult {
-  record: CheckpointRecord | null;
-  step: number;
-  metrics: Record<string, number>;
-  lossHistory: number[];
-}
-
 export async function runPretrain(flags: PretrainConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
   const { cfg, resumed } = await resumeLmRun(store, flags, log);
@@ -87,49 +79,17 @@ export async function runPretrain(flags: PretrainConfig, ctx: { store: Checkpoin
   const optimizer = new Adam(model!.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: cfg.weightDecay });
   if (resumed) optimizer.importState(resumed.optimizer);
   const data = new PackedBatches(trainTokens, cfg.contextLength, cfg.batch, cfg.seed);
-  const evaluate = () => streamLoss(model, heldTokens, cfg.contextLength, cfg.batch, cfg.evalWindows).loss;
-  const checkpointInput = (metrics: Record<string, number>) => ({
-    id: cfg.out,
-    model: model!,
-    tokenizer: tokenizer!,
-    kind: "base" as const,
-    parentId: null,
-    backend: ctx.backend,
-    trainingConfig: { command: "pretrain", ...cfg },
-    metrics,
-  });
-  const result = await trainLoop(
+  return runLmSteps(
     {
-      model: model!,
+      cfg,
+      store,
+      checkpoint: { id: cfg.out, model: model!, tokenizer: tokenizer!, kind: "base", parentId: null, backend: ctx.backend, trainingConfig: { command: "pretrain", ...cfg } },
       optimizer,
-      startStep: resumed?.state.step ?? 0,
-      schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
-      clipNorm: cfg.clipNorm,
+      resumed,
       batchAt: (step) => data.batch(step),
-      threads: cfg.threads,
-      backend: ctx.backend,
-      evalEvery: cfg.evalEvery,
-      evaluate,
-      saveEvery: cfg.saveEvery,
-      save: (step, lossHistory, valLoss) =>
-        saveTrainingState(store, { ...checkpointInput({ step }), optimizer, state: { step, seed: cfg.seed, config: cfg, lossHistory, valLoss } }),
-      stopAfter: cfg.stopAfter,
-      lossHistory: resumed?.state.lossHistory ?? [],
-      valLoss: resumed?.state.valLoss ?? null,
+      evaluate: () => streamLoss(model, heldTokens, cfg.contextLength, cfg.batch, cfg.evalWindows).loss,
       label: "pretrain",
     },
     ctx,
   );
-  const last = result.lossHistory.at(-1) ?? NaN;
-  const metrics: Record<string, number> = { step: result.step, "loss/train": last, "tokens/s": result.tokensPerSec };
-  if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
-  let record: CheckpointRecord | null = null;
-  if (!result.stopped) {
-    await saveTrainingState(store, { ...checkpointInput(metrics), optimizer, state: { step: result.step, seed: cfg.seed, config: cfg, lossHistory: result.lossHistory, valLoss: result.valLoss } });
-    record = await saveCheckpoint(store, checkpointInput(metrics));
-    log(`saved ${record.id} at ${record.location}: ${JSON.stringify(metrics)}`);
-  }
-  optimizer.dispose();
-  disposeModel(model!);
-  return { record, step: result.step, metrics, lossHistory: result.lossHistory };
 }

@@ -6,18 +6,16 @@
  * plain pretraining text, so the model keeps its plain-text skill (InstructGPT's PPO-ptx, here
  * in SFT): fine-tuning on short answers alone costs a base model most of it.
  */
-import { type CheckpointRecord, type CheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
+import { type CheckpointStore, loadCheckpoint } from "./checkpoint";
 import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "./data/corpus";
 import { encodeSftExamples, sftBatch, sftExamplesLoss, ShuffledOrder, streamLoss, tokenizeDocs, withTextRows } from "./lm-data";
-import { resumeLmRun, trainLoop, type LoopHooks } from "./lm-loop";
-import { disposeModel, type GPT } from "./model";
+import { type LmRunResult, resumeLmRun, runLmSteps, type LoopHooks } from "./lm-loop";
+import type { GPT } from "./model";
 import { Adam } from "./optim";
 import { createRng } from "./rng";
 import type { Tokenizer } from "./tokenizer";
-import { saveTrainingState } from "./training-state";
 import type { BackendName } from "./env";
-import type { LmRunResult } from "./pretrain";
 
 export const sftOptions = {
   base: opt("", "checkpoint id to fine-tune (required unless resuming)"),
@@ -73,51 +71,21 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
   if (resumed) optimizer.importState(resumed.optimizer);
   const order = new ShuffledOrder(train.encoded.length, cfg.seed);
   const heldEval = held.encoded.slice(0, cfg.evalExamples);
-  const checkpointInput = (metrics: Record<string, number>) => ({
-    id: cfg.out,
-    model,
-    tokenizer,
-    kind: "sft" as const,
-    parentId: cfg.base || null,
-    backend: ctx.backend,
-    trainingConfig: { command: "sft", ...cfg },
-    metrics,
-  });
-  const result = await trainLoop(
+  return runLmSteps(
     {
-      model,
+      cfg,
+      store,
+      checkpoint: { id: cfg.out, model, tokenizer, kind: "sft", parentId: cfg.base || null, backend: ctx.backend, trainingConfig: { command: "sft", ...cfg } },
       optimizer,
-      startStep: resumed?.state.step ?? 0,
-      schedule: { lr: cfg.lr, minLr: cfg.minLr, warmupSteps: cfg.warmupSteps, totalSteps: cfg.steps },
-      clipNorm: cfg.clipNorm,
+      resumed,
       batchAt: (step) => {
         const batch = sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8);
         return mixText ? withTextRows(batch, mixText, cfg.mixRows, cfg.mixText, createRng(cfg.seed * 1_000_003 + step)) : batch;
       },
-      threads: cfg.threads,
-      backend: ctx.backend,
-      evalEvery: cfg.evalEvery,
       evaluate: () => sftExamplesLoss(model, heldEval, tokenizer.padId, 32).loss,
-      saveEvery: cfg.saveEvery,
-      save: (step, lossHistory, valLoss) =>
-        saveTrainingState(store, { ...checkpointInput({ step }), optimizer, state: { step, seed: cfg.seed, config: cfg, lossHistory, valLoss } }),
-      stopAfter: cfg.stopAfter,
-      lossHistory: resumed?.state.lossHistory ?? [],
-      valLoss: resumed?.state.valLoss ?? null,
       label: "sft",
+      extraMetrics: (): Record<string, number> => (heldText ? { "text/val_perplexity": Math.exp(streamLoss(model, heldText, T, 16, 64).loss) } : {}),
     },
     ctx,
   );
-  const metrics: Record<string, number> = { step: result.step, "loss/train": result.lossHistory.at(-1) ?? NaN, "tokens/s": result.tokensPerSec };
-  if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
-  if (heldText) metrics["text/val_perplexity"] = Math.exp(streamLoss(model, heldText, T, 16, 64).loss);
-  let record: CheckpointRecord | null = null;
-  if (!result.stopped) {
-    await saveTrainingState(store, { ...checkpointInput(metrics), optimizer, state: { step: result.step, seed: cfg.seed, config: cfg, lossHistory: result.lossHistory, valLoss: result.valLoss } });
-    record = await saveCheckpoint(store, checkpointInput(metrics));
-    log(`saved ${record.id} at ${record.location}: ${JSON.stringify(metrics)}`);
-  }
-  optimizer.dispose();
-  disposeModel(model);
-  return { record, step: result.step, metrics, lossHistory: result.lossHistory };
 }

@@ -4,7 +4,7 @@
  */
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import type { BackendName } from "../env";
-import type { LmRunResult } from "../pretrain";
+import type { LmRunResult } from "../lm-loop";
 import type { JobContext, JobResult } from "./types";
 
 /** A run's id as a checkpoint id: `<kind>-<first 8 hex digits of the run id>`. */
