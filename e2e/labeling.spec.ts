@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type APIRequest, type Page } from "@playwright/test";
 import postgres from "postgres";
 import { runningEmbeddedUrl } from "@/db/embedded";
 import { apiSession, signIn, signInAndWait } from "./helpers";
@@ -22,6 +22,25 @@ async function storedJudgments(campaignId: string): Promise<Record<string, numbe
   const rows = await sql<{ assignment_id: string; n: number }[]>`
     select assignment_id, count(*)::int as n from comparisons where campaign_id = ${campaignId} group by assignment_id`;
   return Object.fromEntries(rows.map((r) => [r.assignment_id, r.n]));
+}
+
+/** The ids of the campaign's stored judgments, sorted, as a researcher's votes export lists them. */
+async function exportedJudgmentIds(request: APIRequest, baseURL: string, campaignId: string): Promise<string[]> {
+  const researcher = await apiSession(request, baseURL, "researcher@pairwise.local");
+  try {
+    const created = await researcher.post("/api/v1/snapshots", { data: { name: `E2E labeling export ${Date.now()}`, filters: { campaignIds: [campaignId] } } });
+    expect(created.status()).toBe(201);
+    const { snapshot } = await created.json();
+    const exported = await researcher.get(`/api/v1/snapshots/${snapshot.id}/export?format=votes-jsonl`);
+    expect(exported.status()).toBe(200);
+    return (await exported.text())
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { comparison_id: string }).comparison_id)
+      .sort();
+  } finally {
+    await researcher.dispose();
+  }
 }
 
 type PairRow = { prompt: string; response_a: string; response_b: string };
@@ -365,6 +384,129 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
     await expect(offlineNote).toHaveCount(0);
     await nextAssignment(page, second);
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  });
+
+  /** The judgment the server answers the next judgment request with (201). */
+  function storedJudgment(page: Page): Promise<{ id: string; assignmentId: string }> {
+    return page
+      .waitForResponse((r) => r.url().endsWith("/api/v1/judgments") && r.status() === 201)
+      .then(async (r) => (await r.json()).judgment);
+  }
+
+  /**
+   * More page time than the resends of a request take (1 + 2 + 4 + 8 s), on the page's clock,
+   * a second at a time, so that each resend can fail before the next one is due.
+   */
+  async function outlastResends(page: Page): Promise<void> {
+    for (let s = 0; s < 20; s++) await page.clock.runFor(1000);
+  }
+
+  test("an undo made offline waits with a note past its resends, and removes the right judgment when the connection returns", async ({ page, context, playwright, baseURL }) => {
+    const campaign = await campaignWithPairs(page, 5);
+    await page.clock.install();
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    let saved = storedJudgment(page);
+    await judgeLeft(page);
+    const firstJudgment = await saved;
+    const second = await nextAssignment(page, first);
+    saved = storedJudgment(page);
+    await judgeLeft(page);
+    await saved;
+    const third = await nextAssignment(page, second);
+
+    const offlineNote = page.locator("main").getByRole("status").filter({ hasText: "You are offline" });
+    await context.setOffline(true);
+    await page.keyboard.press("z");
+    await expect(offlineNote).toHaveText("You are offline: your undo will be sent when the connection is back. Keep going.");
+    await outlastResends(page);
+    // Still waiting, not failed: no error, the note unchanged, the pair on screen the one the labeler is reading.
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+    await expect(offlineNote).toHaveText("You are offline: your undo will be sent when the connection is back. Keep going.");
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", third);
+    expect(await storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+
+    await context.setOffline(false);
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+    await expect(offlineNote).toHaveCount(0);
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+    // The last judgment is the one removed.
+    expect(await exportedJudgmentIds(playwright.request, baseURL!, campaign.id)).toEqual([firstJudgment.id]);
+  });
+
+  test("a judgment made offline and undone before the connection returns is never sent, and its pair is back at once", async ({ page, context }) => {
+    const campaign = await campaignWithPairs(page, 5);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    const saved = storedJudgment(page);
+    await judgeLeft(page);
+    await saved;
+    const second = await nextAssignment(page, first);
+    const posted: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/api/v1/judgments")) posted.push((r.postDataJSON() as { assignmentId: string }).assignmentId);
+    });
+
+    const offlineNote = page.locator("main").getByRole("status").filter({ hasText: "You are offline" });
+    await context.setOffline(true);
+    await judgeLeft(page);
+    await nextAssignment(page, second);
+    await expect(offlineNote).toHaveText("You are offline: 1 answer will be sent when the connection is back. Keep going.");
+    await page.keyboard.press("z");
+    // Taken back on the page, offline: the pair returns as new, and nothing is left to send.
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+    await expect(page.getByRole("radio", { checked: true })).toHaveCount(0);
+    await expect(offlineNote).toHaveCount(0);
+
+    await context.setOffline(false);
+    // Judged again online, with the other response: that is the pair's one judgment.
+    await page.keyboard.press("2");
+    await page.keyboard.press("w");
+    await page.keyboard.press("Enter");
+    await nextAssignment(page, second);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+    expect(posted).toEqual([second]);
+    const [stored] = await sql<{ choice: string; shown_order: string }[]>`select choice, shown_order from comparisons where assignment_id = ${second}`;
+    expect(stored!.choice).toBe(stored!.shown_order === "ab" ? "b" : "a");
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  });
+
+  test("an undo made offline of a judgment whose answer was lost waits for that judgment to be stored, then removes it", async ({ page, context }) => {
+    const campaign = await campaignWithPairs(page, 5);
+    await page.clock.install();
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const first = await currentAssignment(page);
+    // The judgment is stored, then the connection drops before its answer comes back.
+    await page.route(
+      "**/api/v1/judgments",
+      async (route) => {
+        await route.fetch();
+        await context.setOffline(true);
+        await route.abort("internetdisconnected");
+      },
+      { times: 1 },
+    );
+    await judgeLeft(page);
+    const second = await nextAssignment(page, first);
+    const offlineNote = page.locator("main").getByRole("status").filter({ hasText: "You are offline" });
+    await expect(offlineNote).toHaveText("You are offline: 1 answer will be sent when the connection is back. Keep going.");
+    expect(await storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+
+    // The page cannot know whether the judgment was stored: the undo waits for its resend.
+    await page.keyboard.press("z");
+    await expect(offlineNote).toHaveText("You are offline: 1 answer and your undo will be sent when the connection is back. Keep going.");
+    await outlastResends(page);
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+
+    await context.setOffline(false);
+    await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({});
+    await expect(offlineNote).toHaveCount(0);
     await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
   });
 

@@ -14,6 +14,7 @@ import { describeTrouble, isTransient, stopsLabeling, type Trouble } from "@/lib
 import { fetchJson } from "@/lib/query/fetch-json";
 import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
+import { JudgmentOutbox, type Judged } from "./judgment-outbox";
 import { dropKept, keep, keepOnly, readKept, type Selection } from "./kept-choices";
 import { SkipPanel, type SkipReason } from "./skip-panel";
 import { useActiveTime } from "./use-active-time";
@@ -30,7 +31,8 @@ const RATIONALE_MISSING = "This campaign asks for a rationale.";
  * A judgment or skip that got no answer, or a 5xx, is sent again by itself, with the same
  * client submission id, while the labeler goes on: 1 + 2 + 4 + 8 s. Offline, react-query holds
  * it until the browser is back online. Only after that is the labeler asked to act. An undo is
- * sent again the same way (undoing twice removes nothing more and answers the same task).
+ * sent again the same way (undoing twice removes nothing more and answers the same task), and
+ * offline it waits like a judgment, after the judgment it undoes (see judgment-outbox.ts).
  */
 const SEND_RETRIES = 4;
 const sendRetry = (failures: number, err: unknown) => isTransient(err) && failures < SEND_RETRIES;
@@ -124,13 +126,16 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     keep(campaign.id, next);
     setSelections((all) => ({ ...all, [current.assignmentId!]: next }));
   };
-  const forget = (assignmentId: string) => {
-    dropKept(campaign.id, assignmentId);
-    setSelections((all) => {
-      const { [assignmentId]: _gone, ...rest } = all;
-      return rest;
-    });
-  };
+  const forget = useCallback(
+    (assignmentId: string) => {
+      dropKept(campaign.id, assignmentId);
+      setSelections((all) => {
+        const { [assignmentId]: _gone, ...rest } = all;
+        return rest;
+      });
+    },
+    [campaign.id],
+  );
   const setChoice = (c: ShownChoice) => pick({ choice: c });
   const setStrength = (n: number) => pick({ strength: n });
   const setRationale = (text: string) => pick({ rationale: text });
@@ -139,7 +144,9 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const [stopped, setStopped] = useState<Trouble | null>(null);
   const [skipping, setSkipping] = useState(false);
   const [showGuidelines, setShowGuidelines] = useState(false);
-  const [undoStack, setUndoStack] = useState<JudgmentDto[]>([]);
+  // Judgments made here, latest first, from the moment they are sent: Undo takes back the latest.
+  const [undoStack, setUndoStack] = useState<Judged[]>([]);
+  const [outbox] = useState(() => new JudgmentOutbox());
   const activeTime = useActiveTime(task?.assignmentId ?? null);
 
   // Submit-to-next-pair time, measured from the key press to the next pair on screen.
@@ -169,7 +176,17 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     [queryClient, queueKey],
   );
   /** A request that failed: the task may be offered again. */
-  const release = (assignmentId: string) => handled.current.delete(assignmentId);
+  const release = useCallback((assignmentId: string) => handled.current.delete(assignmentId), []);
+  /** A pair whose judgment was undone comes back on screen first, as new. */
+  const bringBack = useCallback(
+    (back: Task) => {
+      release(back.assignmentId);
+      forget(back.assignmentId);
+      queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
+    },
+    [release, forget, queryClient, queueKey],
+  );
+  const dropFromUndo = useCallback((judged: Judged) => setUndoStack((s) => s.filter((j) => j !== judged)), []);
   /** Says why a judgment or skip failed for good; its task comes back with the refetch, where the lease allows. */
   const sendFailed = (err: unknown, what: string) => {
     const trouble = describeTrouble(err);
@@ -183,14 +200,19 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const sending = labelingKeys.sending(campaign.id);
   const submit = useMutation({
     mutationKey: sending,
-    mutationFn: (body: { assignmentId: string } & Record<string, unknown>) => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body }),
+    mutationFn: (body: { clientSubmissionId: string; assignmentId: string } & Record<string, unknown>) =>
+      outbox.send(body.clientSubmissionId, () => fetchJson<{ judgment: JudgmentDto }>("/api/v1/judgments", { method: "POST", json: body })),
     retry: sendRetry,
     retryDelay: sendRetryDelay,
-    onSuccess: ({ judgment }) => {
-      forget(judgment.assignmentId);
-      setUndoStack((s) => [judgment, ...s].slice(0, 20));
+    onSuccess: (answer, body) => {
+      // null: undone before it was sent; Undo already brought its pair back.
+      if (!answer) return;
+      outbox.settle(body.clientSubmissionId, answer.judgment);
+      forget(answer.judgment.assignmentId);
     },
     onError: (err, body) => {
+      outbox.settle(body.clientSubmissionId, null);
+      setUndoStack((s) => s.filter((j) => j.submissionId !== body.clientSubmissionId));
       release(body.assignmentId);
       sendFailed(err, "Your judgment");
     },
@@ -210,20 +232,30 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     },
     onSettled: afterChange,
   });
-  // Judgments and skips on their way, and whether any is being sent again.
-  const unsent = useMutationState({ filters: { mutationKey: sending, status: "pending" }, select: (m) => m.state.failureCount });
+  // Judgments and skips on their way, and whether any is being sent again; a judgment withdrawn by
+  // Undo is still pending in react-query until it is back online, but it will not be sent.
+  const unsent = useMutationState({
+    filters: { mutationKey: sending, status: "pending" },
+    select: (m) => ({ failures: m.state.failureCount, submissionId: (m.state.variables as { clientSubmissionId?: string } | undefined)?.clientSubmissionId }),
+  }).filter(({ submissionId }) => !submissionId || !outbox.isWithdrawn(submissionId));
   const online = useSyncExternalStore(onlineManager.subscribe.bind(onlineManager), isOnline, alwaysOnline);
   const undo = useMutation({
-    mutationFn: (judgment: JudgmentDto) => fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }),
+    // Offline it waits, as a judgment does, and is sent when the browser is back online; it is
+    // sent only once the judgment it undoes is stored (an undo reaching the server first would
+    // find nothing to remove, and the judgment's resend would then store it for good).
+    mutationFn: async (judged: Judged) => {
+      const judgment = await judged.stored;
+      return judgment ? fetchJson<{ task: Task }>(`/api/v1/judgments/${judgment.id}`, { method: "DELETE" }) : null;
+    },
     retry: sendRetry,
     retryDelay: sendRetryDelay,
-    // The labeler waits for the pair to come back: offline, the resends fail and say so instead of waiting unseen.
-    networkMode: "always",
-    onSuccess: ({ task: back }, judgment) => {
-      release(back.assignmentId);
-      forget(back.assignmentId);
-      setUndoStack((s) => s.filter((j) => j.id !== judgment.id));
-      queryClient.setQueryData<Queue>(queueKey, (q) => ({ done: false, tasks: [back, ...(q?.tasks ?? []).filter((t) => t.assignmentId !== back.assignmentId)] }));
+    onSuccess: async (answer, judged) => {
+      dropFromUndo(judged);
+      // null: the judgment was refused for good; its failure already said so and brought its pair back.
+      if (!answer) return;
+      // A refill that left before the pair came back would draw the queue without it.
+      await queryClient.cancelQueries({ queryKey: queueKey });
+      bringBack(answer.task);
       void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
     },
     onError: (err) => {
@@ -249,8 +281,11 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     }
     setError(null);
     submittedAt.current = performance.now();
+    const clientSubmissionId = crypto.randomUUID();
+    const judged = outbox.add(clientSubmissionId, task);
+    setUndoStack((s) => [judged, ...s].slice(0, 20));
     submit.mutate({
-      clientSubmissionId: crypto.randomUUID(),
+      clientSubmissionId,
       assignmentId: task.assignmentId,
       choice,
       strength: decisive && settings.askStrength ? strength : null,
@@ -258,7 +293,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       activeMs: activeTime.current(),
     });
     advance(task.assignmentId);
-  }, [task, canSubmit, choice, needsStrength, needsRationale, submit, decisive, settings, strength, rationale, activeTime, advance]);
+  }, [task, canSubmit, choice, needsStrength, needsRationale, outbox, submit, decisive, settings, strength, rationale, activeTime, advance]);
 
   const doSkip = useCallback(
     (reason: SkipReason, text: string | null) => {
@@ -273,11 +308,15 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
 
   const doUndo = useCallback(() => {
     const last = undoStack[0];
-    // Z pressed again while that undo is on its way (or being sent again) names the same judgment: one request is enough.
+    // Z pressed again while that undo is on its way (or waiting, or being sent again) names the same judgment: one request is enough.
     if (undo.isPending) return;
-    if (last) undo.mutate(last);
-    else setError("Nothing to undo.");
-  }, [undoStack, undo]);
+    if (!last) setError("Nothing to undo.");
+    else if (outbox.withdraw(last.submissionId)) {
+      // Never sent: nothing to undo on the server, so its pair is back at once, online or not.
+      dropFromUndo(last);
+      bringBack(last.task);
+    } else undo.mutate(last);
+  }, [undoStack, undo, outbox, dropFromUndo, bringBack]);
 
   // Typing a rationale on a phone, the on-screen keyboard takes the bottom of the screen once the
   // field has the focus, and the browser scrolls only the field back into view: Submit, Skip and
@@ -340,12 +379,13 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   // The prefetched pairs run out whenever the labeler outpaces the refill: only the server's
   // latest answer, with no newer one on the way, means there is nothing left.
   const outOfPairs = queue.data?.done === true && !queue.isFetching;
-  const sendingNote = !unsent.length
+  const waiting = [unsent.length ? plural(unsent.length, "answer") : null, undo.isPending ? "your undo" : null].filter(Boolean).join(" and ");
+  const sendingNote = !waiting
     ? null
     : !online
-      ? `You are offline: ${plural(unsent.length, "answer")} will be sent when the connection is back. Keep going.`
-      : unsent.some((failures) => failures > 0)
-        ? `The connection failed; sending ${plural(unsent.length, "answer")} again.`
+      ? `You are offline: ${waiting} will be sent when the connection is back. Keep going.`
+      : unsent.some(({ failures }) => failures > 0) || undo.failureCount > 0
+        ? `The connection failed; sending ${waiting} again.`
         : null;
   const queueRetry = !stop && queueTrouble ? (
     <div role="alert" className="flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
