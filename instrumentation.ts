@@ -6,6 +6,15 @@ import type { Instrumentation } from "next";
  * node:path). NEXT_RUNTIME is inlined at build time, so the Edge bundle drops the import;
  * every page and route here runs on Node.
  */
+/** Before the first request: Next's own print of a request's error gives way to onRequestError's line (lib/next-error-print.ts). */
+export async function register(): Promise<void> {
+  // eslint-disable-next-line no-restricted-properties -- a build-time constant, not configuration
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { holdNextErrorPrints } = await import("@/lib/next-error-print");
+  holdNextErrorPrints();
+}
+
+/** An error a page, server action or route handler let escape: one JSON line under its digest. */
 export const onRequestError: Instrumentation.onRequestError = async (...args) => {
   // eslint-disable-next-line no-restricted-properties -- a build-time constant, not configuration
   if (process.env.NEXT_RUNTIME !== "nodejs") return;

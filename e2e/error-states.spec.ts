@@ -1,6 +1,12 @@
 import { expect, test } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import postgres from "postgres";
+import { ControlledWeb } from "@/bench/labeling-load/servers";
 import { runningEmbeddedUrl } from "@/db/embedded";
+import { childProcessEnv } from "@/lib/env";
 import { signInAndWait } from "./helpers";
 
 /**
@@ -9,10 +15,14 @@ import { signInAndWait } from "./helpers";
  * parallel), each change is undone in a `finally`, and the tables touched are read by these
  * pages, not by the trainer worker.
  */
-function appDatabase() {
+function appDatabaseUrl(): string {
   const url = process.env.E2E_DATABASE_URL ?? runningEmbeddedUrl(".data/e2e");
   if (!url) throw new Error("No e2e database: set E2E_DATABASE_URL, or let the e2e app start its embedded one under .data/e2e.");
-  return postgres(url, { max: 2, onnotice: () => {} });
+  return url;
+}
+
+function appDatabase() {
+  return postgres(appDatabaseUrl(), { max: 2, onnotice: () => {} });
 }
 
 // Connected once the app is up: files are loaded before the web server starts, and the embedded database with it.
@@ -46,6 +56,60 @@ test("a page whose query fails shows a safe error with a reference under the nav
   await expect(page.getByRole("heading", { name: "API tokens" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Your tokens" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Something went wrong" })).toHaveCount(0);
+});
+
+test("a page's error is logged once, as one JSON line under the reference the page shows, with its message and stack", async ({ browser, baseURL }) => {
+  test.setTimeout(180_000);
+  // The e2e app's output goes to Playwright; a second production server, on the same build and
+  // database, writes its output to a file the test reads.
+  const logDir = test.info().outputPath("web");
+  const port = Number(new URL(baseURL!).port) + 1;
+  const web = new ControlledWeb({
+    port,
+    logDir,
+    env: childProcessEnv({
+      DATABASE_URL: appDatabaseUrl(),
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      // Its own sessions: the test signs in on it.
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      PAIRWISE_DATA_DIR: ".data/e2e",
+      LOG_LEVEL: "warn",
+    }),
+  });
+  await web.start();
+  const context = await browser.newContext({ baseURL: web.baseUrl });
+  try {
+    const page = await context.newPage();
+    await signInAndWait(page, "researcher@pairwise.local", "/research");
+    await sql`alter table api_tokens rename to api_tokens_e2e_hidden`;
+    let reference: string;
+    try {
+      expect((await page.goto("/settings/tokens"))?.status()).toBe(500);
+      reference = (await page.getByTestId("error-reference").textContent())!;
+    } finally {
+      await sql`alter table if exists api_tokens_e2e_hidden rename to api_tokens`;
+    }
+    expect(reference).toMatch(/^\d{5,}$/);
+    // Lines naming the digest: a JSON log's `"digest":"…"` or the `digest: '…'` that ends Next's own print of an error.
+    const byDigest = new RegExp(`digest["']?:\\s*["']${reference}["']`);
+    // Without colour codes: Next colours its print when Playwright's environment asks for colour.
+    const lines = (keep: (line: string) => boolean) => stripVTControlCharacters(readFileSync(path.join(logDir, "web.log"), "utf8")).split("\n").filter(keep);
+    await expect.poll(() => lines((l) => l.includes(`"digest":"${reference}"`)).length).toBe(1);
+    // Stopped, the server has written all it will: whatever it held back is out too.
+    await web.stop();
+
+    const logged = lines((l) => byDigest.test(l));
+    expect(logged).toHaveLength(1);
+    const entry = JSON.parse(logged[0]!);
+    expect(entry).toMatchObject({ level: 50, service: "web", digest: reference, method: "GET", path: "/settings/tokens", routeType: "render" });
+    expect(entry.err.message).toContain('relation "api_tokens" does not exist');
+    expect(entry.err.stack).toMatch(/^Error: Failed query: select .* from "api_tokens"/);
+    // The cause is said once in all the output, in that line.
+    expect(lines((l) => l.includes('relation \\"api_tokens\\" does not exist') || l.includes('relation "api_tokens" does not exist'))).toEqual(logged);
+  } finally {
+    await context.close();
+    await web.stop();
+  }
 });
 
 test("a page waiting on a slow query shows its heading and a busy skeleton, then the figures", async ({ page }) => {
