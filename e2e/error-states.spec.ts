@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import postgres from "postgres";
-import { ControlledWeb } from "@/bench/labeling-load/servers";
+import { ControlledWeb } from "@/scripts/lib/controlled-servers";
 import { runningEmbeddedUrl } from "@/db/embedded";
 import { childProcessEnv } from "@/lib/env";
 import { signInAndWait } from "./helpers";

@@ -27,7 +27,7 @@ import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
-import { ControlledPostgres, ControlledWeb } from "./servers";
+import { ControlledPostgres, ControlledWeb } from "@/scripts/lib/controlled-servers";
 
 const { values: flags } = parseArgs({
   options: {

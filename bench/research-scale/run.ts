@@ -18,7 +18,7 @@ import { runMigrations } from "@/db/migrate";
 import { databaseName, withDatabase } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
-import { ControlledWeb } from "../labeling-load/servers";
+import { ControlledWeb } from "@/scripts/lib/controlled-servers";
 import { buildDataset, SCALE, type Dataset } from "./dataset";
 
 const { values: flags } = parseArgs({

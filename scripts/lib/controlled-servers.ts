@@ -1,5 +1,5 @@
 /**
- * The servers a load run controls: an embedded PostgreSQL it may restart, and the production
+ * The servers a bench or test controls: an embedded PostgreSQL it may restart, and the production
  * web app (`next start`, built first when the build is missing or stale, as `npm start` does)
  * in its own process group, so it can be SIGKILLed and started again.
  */
