@@ -1,5 +1,6 @@
 /**
- * Every table, index and relation of Pairwise. Row types are inferred next to each table.
+ * Every table, index and relation of Pairwise. Row types are inferred next to each table; the
+ * enums' value lists come from db/values.ts, which code outside the server imports instead.
  * Migrations are generated from this file by drizzle-kit (`npm run db:generate`).
  */
 import { relations, sql } from "drizzle-orm";
@@ -20,6 +21,18 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import {
+  accountLinkKindValues,
+  assignmentStatusValues,
+  campaignStatusValues,
+  checkpointKindValues,
+  choiceValues,
+  roleValues,
+  runLogLevels,
+  runStatusValues,
+  shownOrderValues,
+  skipReasonValues,
+} from "./values";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -27,8 +40,7 @@ const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull(
 // Users and access
 // ---------------------------------------------------------------------------------------
 
-export const roleEnum = pgEnum("role", ["labeler", "researcher", "admin"]);
-export type Role = (typeof roleEnum.enumValues)[number];
+export const roleEnum = pgEnum("role", roleValues);
 
 export const users = pgTable(
   "users",
@@ -87,8 +99,7 @@ export type ApiToken = typeof apiTokens.$inferSelect;
  * reset (sets a new password on an existing one). Only the SHA-256 of the token is stored;
  * a link is spent by setting `usedAt` in the same transaction as the change it makes.
  */
-export const accountLinkKindEnum = pgEnum("account_link_kind", ["invite", "password_reset"]);
-export type AccountLinkKind = (typeof accountLinkKindEnum.enumValues)[number];
+export const accountLinkKindEnum = pgEnum("account_link_kind", accountLinkKindValues);
 
 export const accountLinks = pgTable(
   "account_links",
@@ -134,7 +145,7 @@ export type AuditEvent = typeof auditEvents.$inferSelect;
 // Labeling data
 // ---------------------------------------------------------------------------------------
 
-export const campaignStatusEnum = pgEnum("campaign_status", ["draft", "active", "paused", "done"]);
+export const campaignStatusEnum = pgEnum("campaign_status", campaignStatusValues);
 
 /** A message of a multi-turn prompt. */
 export type ChatMessage = { role: "system" | "user" | "assistant"; content: string };
@@ -217,7 +228,7 @@ export const pairs = pgTable(
       .notNull()
       .references(() => responses.id, { onDelete: "cascade" }),
     /** Known answer of a gold pair, in canonical (A/B) order; null for ordinary pairs. */
-    goldChoice: text("gold_choice", { enum: ["a", "b", "tie", "both_bad"] }),
+    goldChoice: text("gold_choice", { enum: choiceValues }),
     /** Judgments stored for this pair; kept in step with `comparisons` in the same transaction. */
     judgmentCount: integer("judgment_count").notNull().default(0),
     /**
@@ -255,11 +266,6 @@ export const campaignMembers = pgTable(
 );
 export type CampaignMember = typeof campaignMembers.$inferSelect;
 
-export const choiceValues = ["a", "b", "tie", "both_bad"] as const;
-export type Choice = (typeof choiceValues)[number];
-export const shownOrderValues = ["ab", "ba"] as const;
-export type ShownOrder = (typeof shownOrderValues)[number];
-
 /**
  * A lease of a pair to one labeler. One row per (pair, labeler) ever: a labeler never
  * gets the same pair twice. `active` rows whose lease has expired count as free.
@@ -277,7 +283,7 @@ export const assignments = pgTable(
     labelerId: uuid("labeler_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    status: text("status", { enum: ["active", "completed", "skipped"] }).notNull().default("active"),
+    status: text("status", { enum: assignmentStatusValues }).notNull().default("active"),
     /** Which response was shown on the left: `ab` = A left, `ba` = B left. */
     shownOrder: text("shown_order", { enum: shownOrderValues }).notNull(),
     leasedAt: timestamp("leased_at", { withTimezone: true }).notNull().defaultNow(),
@@ -338,8 +344,6 @@ export const comparisons = pgTable(
   ],
 );
 export type Comparison = typeof comparisons.$inferSelect;
-
-export const skipReasonValues = ["unclear_prompt", "cant_judge", "offensive", "other"] as const;
 
 export const skips = pgTable(
   "skips",
@@ -428,8 +432,7 @@ export const workers = pgTable("workers", {
 });
 export type Worker = typeof workers.$inferSelect;
 
-export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
-export type RunStatus = (typeof runStatusEnum.enumValues)[number];
+export const runStatusEnum = pgEnum("run_status", runStatusValues);
 
 /**
  * How far a running attempt has got, as its worker last reported (written with the run's
@@ -510,9 +513,6 @@ export const runMetrics = pgTable(
 );
 export type RunMetric = typeof runMetrics.$inferSelect;
 
-export const runLogLevels = ["info", "warn", "error"] as const;
-export type RunLogLevel = (typeof runLogLevels)[number];
-
 /**
  * The tail of a run's worker log: the last lines of each run (lib/runs/logs.ts keeps
  * RUN_LOG_KEEP), numbered per run from runs.log_seq so pollers can ask for `seq > after`.
@@ -557,9 +557,6 @@ export const runSamples = pgTable(
 );
 export type RunSample = typeof runSamples.$inferSelect;
 
-/** What a checkpoint holds. The API's zod schema and the trainer take the list and the type from here. */
-export const checkpointKindValues = ["base", "sft", "reward", "policy", "value"] as const;
-export type CheckpointKind = (typeof checkpointKindValues)[number];
 export const checkpointKindEnum = pgEnum("checkpoint_kind", checkpointKindValues);
 
 export const checkpoints = pgTable(

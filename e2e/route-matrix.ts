@@ -5,9 +5,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { roleValues, type Role } from "@/db/values";
 
-export type Caller = "anonymous" | "labeler" | "researcher" | "admin";
-export const callers: Caller[] = ["anonymous", "labeler", "researcher", "admin"];
+export type Caller = "anonymous" | Role;
+export const callers: Caller[] = ["anonymous", ...roleValues];
 
 /** `public`: anyone; otherwise the roles allowed (anonymous never is); per method where they differ. */
 type Rule = "public" | Exclude<Caller, "anonymous">[];

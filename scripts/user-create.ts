@@ -4,6 +4,7 @@
  * database: DATABASE_URL, else the embedded one `npm start` runs (db/configured.ts).
  */
 import { withAppDatabase } from "@/db/configured";
+import { roleValues } from "@/db/values";
 import { env } from "@/lib/env";
 import { createUserSchema } from "@/lib/users/schema";
 import { createUser } from "@/lib/users/users";
@@ -38,7 +39,7 @@ const { values } = parseCliArgs(
     options: { email: { type: "string" }, role: { type: "string", default: "labeler" }, name: { type: "string", default: "" } },
     strict: true,
   },
-  "Usage: npm run user:create -- --email E [--role labeler|researcher|admin] [--name N]   (password: asked for, or PAIRWISE_NEW_USER_PASSWORD)",
+  `Usage: npm run user:create -- --email E [--role ${roleValues.join("|")}] [--name N]   (password: asked for, or PAIRWISE_NEW_USER_PASSWORD)`,
 );
 
 try {

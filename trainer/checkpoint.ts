@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import type { CheckpointKind } from "@/db/schema";
+import type { CheckpointKind } from "@/db/values";
 import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
 import { type GPT, type ModelConfig, validateConfig, variableFrom } from "./model";

@@ -7,7 +7,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { CheckpointKind } from "@/db/schema";
+import type { CheckpointKind } from "@/db/values";
 import { CheckpointExistsError, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { gpt2TensorShapes, headTensorShapes } from "./model";
 import { type HostTensor, readSafetensors } from "./safetensors";

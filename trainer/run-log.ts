@@ -3,7 +3,7 @@
  * batches (at most every FLUSH_MS), one batch at a time so they keep their order. A failed
  * write is reported on the worker's own log and never fails the run.
  */
-import type { RunLogLevel } from "@/db/schema";
+import type { RunLogLevel } from "@/db/values";
 import type { Logger } from "@/lib/logger";
 import type { RunLogLine } from "@/lib/runs/logs";
 

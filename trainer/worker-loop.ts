@@ -2,7 +2,8 @@
  * The worker: registers itself, heartbeats, recovers runs of dead workers, and claims
  * runs of the kinds it handles, one at a time.
  */
-import type { RunLogLevel, RunProgress } from "@/db/schema";
+import type { RunProgress } from "@/db/schema";
+import type { RunLogLevel } from "@/db/values";
 import { appendRunLogs } from "@/lib/runs/logs";
 import { recordRunSamples } from "@/lib/runs/samples";
 import {

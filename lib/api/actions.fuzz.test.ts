@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { campaignStatusValues, roleValues } from "@/db/values";
 import { env } from "@/lib/env";
 import { apiShapedValue, discoverActionFiles, fuzzSeed, leakIn, oddString } from "@/lib/testing/fuzz";
 import { mutate, mutationArb, validBodies } from "@/lib/testing/fuzz-bodies";
@@ -97,8 +98,8 @@ function plausible(field: string, ids: string[]): fc.Arbitrary<string> {
   const byName: Record<string, fc.Arbitrary<string>> = {
     email: fc.emailAddress(),
     password: fc.string({ minLength: 10, maxLength: 40 }),
-    role: fc.constantFrom("labeler", "researcher", "admin"),
-    status: fc.constantFrom("draft", "active", "paused", "done"),
+    role: fc.constantFrom(...roleValues),
+    status: fc.constantFrom(...campaignStatusValues),
     overlap: fc.integer({ min: 1, max: 20 }).map(String),
     goldRate: fc.constantFrom("0", "0.1", "0.5"),
     leaseMinutes: fc.integer({ min: 1, max: 1440 }).map(String),

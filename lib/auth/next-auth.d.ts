@@ -1,5 +1,5 @@
 import type { DefaultSession } from "next-auth";
-import type { Role } from "@/db/schema";
+import type { Role } from "@/db/values";
 
 declare module "next-auth" {
   interface User {

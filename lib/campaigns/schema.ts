@@ -1,3 +1,4 @@
+import { campaignStatusValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 
 const orderingValues = ["finish-first", "spread"] as const;
@@ -21,7 +22,7 @@ export const campaignSettingsSchema = z
   .openapi("CampaignSettings");
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
 
-const campaignStatusSchema = z.enum(["draft", "active", "paused", "done"]);
+const campaignStatusSchema = z.enum(campaignStatusValues);
 
 // Strict, here and in settings, as every request body is: a misplaced key (`settings.overlap`
 // for `overlap`) dropped without a word would leave the default in its place.

@@ -1,4 +1,4 @@
-import { checkpointKindValues } from "@/db/schema";
+import { checkpointKindValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 import { importKinds, scoreTokens } from "@/trainer/hf-import";
 

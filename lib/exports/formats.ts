@@ -7,7 +7,7 @@
  * anonymised variant keeps the pseudonymous labeler id but drops the rationale, because
  * free text can name its author or other people. Labelers get nothing.
  */
-import type { Role } from "@/db/schema";
+import type { Role } from "@/db/values";
 
 export const exportFormats = ["trl", "hh", "votes-jsonl", "votes-csv", "aggregated", "parquet", "hf-dataset"] as const;
 export type ExportFormat = (typeof exportFormats)[number];

@@ -3,7 +3,8 @@
  * format's rows are tested against hand-written values.
  */
 import { createHash, createHmac } from "node:crypto";
-import type { ChatMessage, Choice, PromptContent, ShownOrder } from "@/db/schema";
+import type { ChatMessage, PromptContent } from "@/db/schema";
+import type { Choice, ShownOrder } from "@/db/values";
 import { formatPrompt } from "@/trainer/prompt-format";
 import { fitPairBradleyTerry } from "./bradley-terry";
 

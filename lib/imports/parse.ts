@@ -6,7 +6,8 @@ import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parse as parseCsv } from "csv-parse";
-import type { Choice, PromptContent } from "@/db/schema";
+import type { PromptContent } from "@/db/schema";
+import type { Choice } from "@/db/values";
 import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
 import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
 

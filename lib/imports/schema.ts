@@ -1,3 +1,4 @@
+import { choiceValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 import { promptContentSchema } from "@/lib/labeling/schema";
 
@@ -20,7 +21,7 @@ export const pairRowSchema = z.object({
   ...base,
   response_a: importResponseSchema,
   response_b: importResponseSchema,
-  gold: z.enum(["a", "b", "tie", "both_bad"]).optional(),
+  gold: z.enum(choiceValues).optional(),
 });
 export const multiRowSchema = z.object({ ...base, responses: z.array(importResponseSchema).min(2, "`responses` needs at least 2 entries.").max(64) });
 export const trlRowSchema = z.object({ ...base, chosen: importResponseSchema, rejected: importResponseSchema });

@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { assignments, comparisons, responses, type Choice, type ShownOrder, type User } from "@/db/schema";
+import { assignments, comparisons, responses, type User } from "@/db/schema";
+import type { Choice, ShownOrder } from "@/db/values";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, majority, median, pairwiseAgreement } from "@/lib/stats/agreement";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";

@@ -10,7 +10,7 @@
 import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { db } from "@/db/client";
-import { choiceValues, type Choice } from "@/db/schema";
+import { choiceValues, type Choice } from "@/db/values";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, majority, pairwiseAgreement } from "@/lib/stats/agreement";
 
 type LabelerQuality = {

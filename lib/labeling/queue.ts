@@ -15,7 +15,8 @@
 import "server-only";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { assignments, comparisons, pairs, prompts, responses, skips, type Assignment, type Campaign, type Choice, type Comparison, type ShownOrder, type User } from "@/db/schema";
+import { assignments, comparisons, pairs, prompts, responses, skips, type Assignment, type Campaign, type Comparison, type User } from "@/db/schema";
+import type { Choice, ShownOrder } from "@/db/values";
 import { mayLabel, settingsOf } from "@/lib/campaigns/campaigns";
 import { AppError } from "@/lib/errors";
 import {

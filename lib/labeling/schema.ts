@@ -1,3 +1,4 @@
+import { choiceValues, skipReasonValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 
 const chatMessageSchema = z.object({
@@ -52,7 +53,7 @@ export const judgmentSchema = z
     clientSubmissionId: z.uuid(),
     assignmentId: z.uuid(),
     pairId: z.uuid(),
-    choice: z.enum(["a", "b", "tie", "both_bad"]).openapi({ description: "In the pair's canonical order." }),
+    choice: z.enum(choiceValues).openapi({ description: "In the pair's canonical order." }),
     shownChoice: shownChoiceSchema,
     strength: z.number().nullable(),
     rationale: z.string().nullable(),
@@ -66,7 +67,7 @@ export type JudgmentDto = z.infer<typeof judgmentSchema>;
 
 export const skipSchema = z
   .object({
-    reason: z.enum(["unclear_prompt", "cant_judge", "offensive", "other"]),
+    reason: z.enum(skipReasonValues),
     text: z.string().trim().max(2000).nullable().default(null),
   })
   .strict()

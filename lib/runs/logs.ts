@@ -9,7 +9,8 @@ import "server-only";
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { toStorableText } from "@/lib/api/storable-text";
-import { runLogs, runs, type RunLogLevel } from "@/db/schema";
+import { runLogs, runs } from "@/db/schema";
+import type { RunLogLevel } from "@/db/values";
 import { RUN_LOG_KEEP, RUN_LOG_MAX_CHARS } from "./log-limits";
 import type { RunLogDto } from "./schema";
 

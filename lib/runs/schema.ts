@@ -1,3 +1,4 @@
+import { runLogLevels, runStatusValues } from "@/db/values";
 import { dateTimeSchema, z } from "@/lib/api/zod";
 
 /** Job kinds the trainer workers run, with what each needs. */
@@ -27,7 +28,7 @@ export const createRunSchema = z
   .openapi("CreateRun");
 export type CreateRunInput = z.input<typeof createRunSchema>;
 
-const runStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
+const runStatusSchema = z.enum(runStatusValues);
 
 export const runSchema = z
   .object({
@@ -64,7 +65,7 @@ export const runSchema = z
 export type RunDto = z.infer<typeof runSchema>;
 
 export const runLogSchema = z
-  .object({ seq: z.number().int(), level: z.enum(["info", "warn", "error"]), message: z.string(), at: z.string() })
+  .object({ seq: z.number().int(), level: z.enum(runLogLevels), message: z.string(), at: z.string() })
   .openapi("RunLogLine");
 export type RunLogDto = z.infer<typeof runLogSchema>;
 

@@ -1,7 +1,8 @@
 /** Builds campaigns with N generated pairs straight in the database, for tests and benchmarks. */
 import { randomUUID } from "node:crypto";
 import { db } from "@/db/client";
-import { campaigns, pairs, prompts, responses, type Choice } from "@/db/schema";
+import { campaigns, pairs, prompts, responses } from "@/db/schema";
+import type { Choice } from "@/db/values";
 import { campaignSettingsSchema, type CampaignSettings } from "@/lib/campaigns/schema";
 import { sha256 } from "@/lib/hash";
 

@@ -1,6 +1,7 @@
 /** Helpers for integration tests: users with unique emails, so tests never collide. */
 import { randomUUID } from "node:crypto";
-import type { Role, User } from "@/db/schema";
+import type { User } from "@/db/schema";
+import type { Role } from "@/db/values";
 import { createUser } from "@/lib/users/users";
 
 export async function makeUser(role: Role = "labeler", password = "correct-horse-battery"): Promise<User> {

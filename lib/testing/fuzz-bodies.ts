@@ -5,6 +5,7 @@
  * A route missing here is still fuzzed with random bodies.
  */
 import fc from "fast-check";
+import { campaignStatusValues, roleValues, skipReasonValues } from "@/db/values";
 import { apiShapedValue, oddString } from "./fuzz";
 import type { FuzzWorld } from "./fuzz-world";
 
@@ -33,7 +34,7 @@ export function validBodies(world: FuzzWorld): Record<string, fc.Arbitrary<Recor
       name: text(1),
       guidelines: text(0, 2000),
       overlap: fc.integer({ min: 1, max: 20 }),
-      status: fc.constantFrom("draft", "active", "paused", "done"),
+      status: fc.constantFrom(...campaignStatusValues),
       settings,
       labelerIds: fc.array(fc.oneof(fc.constant(world.users.labeler.id), fc.uuid().map(String)), { maxLength: 3 }),
     },
@@ -59,7 +60,7 @@ export function validBodies(world: FuzzWorld): Record<string, fc.Arbitrary<Recor
       { requiredKeys: ["clientSubmissionId", "assignmentId", "choice"] },
     ),
     "PATCH /api/v1/judgments/[id]": fc.record(judgmentEdit, { requiredKeys: ["choice"] }),
-    "POST /api/v1/assignments/[id]/skip": fc.record({ reason: fc.constantFrom("unclear_prompt", "cant_judge", "offensive", "other"), text: fc.option(text(1, 2000), { nil: null }) }),
+    "POST /api/v1/assignments/[id]/skip": fc.record({ reason: fc.constantFrom(...skipReasonValues), text: fc.option(text(1, 2000), { nil: null }) }),
     "POST /api/v1/snapshots": fc.record({
       name: text(1),
       filters: fc.record(
@@ -95,13 +96,13 @@ export function validBodies(world: FuzzWorld): Record<string, fc.Arbitrary<Recor
       {
         email: fc.oneof(fc.emailAddress(), oddString()),
         name: text(),
-        role: fc.constantFrom("labeler", "researcher", "admin"),
+        role: fc.constantFrom(...roleValues),
         password: text(10, 256),
       },
       { requiredKeys: ["email", "password"] },
     ),
     "PATCH /api/v1/users/[id]": fc.record(
-      { name: text(), role: fc.constantFrom("labeler", "researcher", "admin"), disabled: fc.boolean(), password: text(10, 256) },
+      { name: text(), role: fc.constantFrom(...roleValues), disabled: fc.boolean(), password: text(10, 256) },
       { requiredKeys: [] },
     ),
   };

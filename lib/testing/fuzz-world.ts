@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { inArray, and, eq } from "drizzle-orm";
 import { db } from "@/db/client";
-import { runs, type Role, type User } from "@/db/schema";
+import { runs, type User } from "@/db/schema";
+import { roleValues, type Role } from "@/db/values";
 import { createApiToken } from "@/lib/auth/tokens";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
@@ -17,7 +18,7 @@ import { makeUser } from "./fixtures";
 import { sessionCookie } from "./request-scope";
 
 export type Caller = "anonymous" | Role;
-export const callers: Caller[] = ["anonymous", "labeler", "researcher", "admin"];
+export const callers: Caller[] = ["anonymous", ...roleValues];
 
 export type FuzzWorld = Awaited<ReturnType<typeof buildFuzzWorld>>;
 

@@ -1,7 +1,7 @@
+import { accountLinkKindValues, roleValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 
-const roles = ["labeler", "researcher", "admin"] as const;
-const roleSchema = z.enum(roles).openapi({ description: "What the user may do." });
+const roleSchema = z.enum(roleValues).openapi({ description: "What the user may do." });
 
 const emailSchema = z
   .string()
@@ -66,7 +66,7 @@ export type CreateInviteInput = z.input<typeof createInviteSchema>;
 /** A one-time link as the API hands it to an admin: shown once, never stored in the clear. */
 export const issuedLinkSchema = z
   .object({
-    kind: z.enum(["invite", "password_reset"]),
+    kind: z.enum(accountLinkKindValues),
     email: z.string(),
     path: z.string().openapi({ description: "The page the recipient opens, e.g. /invite/<token>." }),
     url: z.string().openapi({ description: "path on NEXTAUTH_URL, or on the origin the request came to when that is unset." }),

@@ -1,7 +1,8 @@
 import "server-only";
 import { asc, eq } from "drizzle-orm";
 import { db } from "@/db/client";
-import { users, type Role, type User } from "@/db/schema";
+import { users, type User } from "@/db/schema";
+import type { Role } from "@/db/values";
 import { recordAudit } from "@/lib/audit/audit";
 import { hashPassword } from "@/lib/auth/password";
 import { AppError } from "@/lib/errors";

@@ -5,6 +5,7 @@ import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createUserAction } from "./actions";
+import { RoleOptions } from "./role-options";
 
 export function CreateUserForm() {
   const [state, action, pending] = useActionState(createUserAction, null);
@@ -23,9 +24,7 @@ export function CreateUserForm() {
       <div className="flex flex-col gap-1">
         <Label htmlFor="new-role">Role</Label>
         <NativeSelect id="new-role" name="role" defaultValue="labeler" error={errors.role}>
-          <option value="labeler">labeler</option>
-          <option value="researcher">researcher</option>
-          <option value="admin">admin</option>
+          <RoleOptions />
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">

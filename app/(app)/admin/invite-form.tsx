@@ -6,6 +6,7 @@ import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { createInviteAction } from "./actions";
 import { IssuedLinkBox } from "./issued-link";
+import { RoleOptions } from "./role-options";
 
 export function InviteForm() {
   const [state, action, pending] = useActionState(createInviteAction, null);
@@ -21,9 +22,7 @@ export function InviteForm() {
         <div className="flex flex-col gap-1">
           <Label htmlFor="invite-role">Invite as</Label>
           <NativeSelect id="invite-role" name="role" defaultValue="labeler" error={errors.role}>
-            <option value="labeler">labeler</option>
-            <option value="researcher">researcher</option>
-            <option value="admin">admin</option>
+            <RoleOptions />
           </NativeSelect>
         </div>
         <div className="sm:col-span-2">

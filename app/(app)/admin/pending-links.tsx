@@ -3,9 +3,10 @@ import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import type { AccountLinkKind } from "@/db/values";
 import { revokeLinkAction } from "./actions";
 
-export type PendingLinkRow = { id: string; kind: "invite" | "password_reset"; email: string; role: string | null; createdBy: string | null; expiresAt: string };
+export type PendingLinkRow = { id: string; kind: AccountLinkKind; email: string; role: string | null; createdBy: string | null; expiresAt: string };
 
 export function PendingLinks({ links }: { links: PendingLinkRow[] }) {
   const router = useRouter();

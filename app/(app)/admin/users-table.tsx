@@ -8,6 +8,7 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import type { UserDto } from "@/lib/users/schema";
 import { createResetLinkAction, updateUserAction, type IssuedLink } from "./actions";
 import { IssuedLinkBox } from "./issued-link";
+import { RoleOptions } from "./role-options";
 
 /** A change that can lock someone out, waiting for the admin to confirm it: a new role, or disabling. */
 type Confirming = { user: UserDto; patch: { role: UserDto["role"] } | { disabled: true } };
@@ -73,9 +74,7 @@ export function UsersTable({ users, selfId }: { users: UserDto[]; selfId: string
                     disabled={pending || asked !== null || u.id === selfId}
                     onChange={(e) => setConfirming({ user: u, patch: { role: e.target.value as UserDto["role"] } })}
                   >
-                    <option value="labeler">labeler</option>
-                    <option value="researcher">researcher</option>
-                    <option value="admin">admin</option>
+                    <RoleOptions />
                   </NativeSelect>
                 </Td>
                 <Td>{u.disabled ? <Badge variant="danger">disabled</Badge> : <Badge variant="success">active</Badge>}</Td>

@@ -1,14 +1,14 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/app/_components/ui/button";
+import { skipReasonValues, type SkipReason } from "@/db/values";
 
-const reasons = [
-  { value: "unclear_prompt", label: "Unclear prompt" },
-  { value: "cant_judge", label: "I can't judge this" },
-  { value: "offensive", label: "Offensive content" },
-  { value: "other", label: "Other" },
-] as const;
-export type SkipReason = (typeof reasons)[number]["value"];
+const reasonLabels: Record<SkipReason, string> = {
+  unclear_prompt: "Unclear prompt",
+  cant_judge: "I can't judge this",
+  offensive: "Offensive content",
+  other: "Other",
+};
 
 /** Asks why a pair is skipped: keys 1-4 pick a reason, Enter confirms, Esc cancels. */
 export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, text: string | null) => void; onCancel: () => void }) {
@@ -42,17 +42,17 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
         if (e.key === "Escape") onCancel();
         else if (n >= 1 && n <= 4 && (e.target as HTMLInputElement).type !== "text") {
           e.preventDefault();
-          setReason(reasons[n - 1]!.value);
+          setReason(skipReasonValues[n - 1]!);
         }
       }}
     >
       <fieldset className="flex flex-col gap-1">
         <legend className="mb-1 text-sm font-medium">Why skip? (1-4, Enter to confirm, Esc to cancel)</legend>
-        {reasons.map((r, i) => (
+        {skipReasonValues.map((r, i) => (
           // On a touch screen the whole row is the target, 44 px tall.
-          <label key={r.value} className="flex items-center gap-2 text-sm pointer-coarse:min-h-11">
-            <input type="radio" name="reason" value={r.value} checked={reason === r.value} onChange={() => setReason(r.value)} />
-            {i + 1}. {r.label}
+          <label key={r} className="flex items-center gap-2 text-sm pointer-coarse:min-h-11">
+            <input type="radio" name="reason" value={r} checked={reason === r} onChange={() => setReason(r)} />
+            {i + 1}. {reasonLabels[r]}
           </label>
         ))}
       </fieldset>

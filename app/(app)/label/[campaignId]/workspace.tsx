@@ -6,6 +6,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Markdown } from "@/app/_components/markdown";
 import { cn } from "@/app/_components/ui/cn";
 import { tapTarget } from "@/app/_components/ui/tap-target";
+import type { SkipReason } from "@/db/values";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
 import { strengthLabels } from "@/lib/labeling/schema";
@@ -16,7 +17,7 @@ import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
 import { JudgmentOutbox, type Judged } from "./judgment-outbox";
 import { dropKept, keep, keepOnly, readKept, type Selection } from "./kept-choices";
-import { SkipPanel, type SkipReason } from "./skip-panel";
+import { SkipPanel } from "./skip-panel";
 import { useActiveTime } from "./use-active-time";
 
 type CampaignView = { id: string; name: string; guidelines: string; overlap: number; settings: CampaignSettings };

@@ -5,6 +5,7 @@ import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect, Textarea } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { campaignStatusValues, type CampaignStatus } from "@/db/values";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { saveCampaignAction } from "./actions";
 
@@ -13,7 +14,7 @@ export type CampaignFormValues = {
   name: string;
   guidelines: string;
   overlap: number;
-  status: "draft" | "active" | "paused" | "done";
+  status: CampaignStatus;
   settings: CampaignSettings;
   labelerIds: string[];
 };
@@ -37,7 +38,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       <div className={field}>
         <Label htmlFor="c-status">Status</Label>
         <NativeSelect id="c-status" name="status" defaultValue={values.status} error={errors.status}>
-          {["draft", "active", "paused", "done"].map((v) => (
+          {campaignStatusValues.map((v) => (
             <option key={v}>{v}</option>
           ))}
         </NativeSelect>

@@ -1,0 +1,36 @@
+/**
+ * The value lists of the database's enums and enum-like columns. db/schema.ts builds its columns
+ * from them; zod schemas, client components, the trainer and scripts take them from here because
+ * importing db/schema.ts would bring drizzle into the browser bundle. No imports, so anything may.
+ */
+
+export const roleValues = ["labeler", "researcher", "admin"] as const;
+export type Role = (typeof roleValues)[number];
+
+export const accountLinkKindValues = ["invite", "password_reset"] as const;
+export type AccountLinkKind = (typeof accountLinkKindValues)[number];
+
+export const campaignStatusValues = ["draft", "active", "paused", "done"] as const;
+export type CampaignStatus = (typeof campaignStatusValues)[number];
+
+/** A judgment, or a gold pair's known answer, in the pair's canonical (A/B) order. */
+export const choiceValues = ["a", "b", "tie", "both_bad"] as const;
+export type Choice = (typeof choiceValues)[number];
+
+/** Which response was shown on the left: `ab` = A left, `ba` = B left. */
+export const shownOrderValues = ["ab", "ba"] as const;
+export type ShownOrder = (typeof shownOrderValues)[number];
+
+export const assignmentStatusValues = ["active", "completed", "skipped"] as const;
+
+export const skipReasonValues = ["unclear_prompt", "cant_judge", "offensive", "other"] as const;
+export type SkipReason = (typeof skipReasonValues)[number];
+
+export const runStatusValues = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+export const runLogLevels = ["info", "warn", "error"] as const;
+export type RunLogLevel = (typeof runLogLevels)[number];
+
+/** What a checkpoint holds. */
+export const checkpointKindValues = ["base", "sft", "reward", "policy", "value"] as const;
+export type CheckpointKind = (typeof checkpointKindValues)[number];
