@@ -95,6 +95,34 @@ describe("runMetricsSince with points (real Postgres)", () => {
     expect(thin.get("flat")!.length).toBeLessThan(2 * bucketsFor(120) + 2);
   });
 
+  it("keeps a series of 1, 2 or 100 points whole beside a long one, and a newest point that sits inside a bucket", async () => {
+    const run = await enqueueRun({ kind: "ppo" });
+    // "long": 0..4 repeating over 800 steps; a resumed attempt rewrote step 402 (value 2: neither
+    // its bucket's lowest nor highest) after every other point, so only the newest-point rule keeps it.
+    // "flat": 100 equal values, which thinning would cut to one per bucket: short enough to keep whole.
+    await db.execute(sql`
+      insert into run_metrics (run_id, step, name, value, at)
+      select ${run.id}, s, 'long', s % 5, timestamptz '2026-01-01T00:00:00Z' + ((case when s = 402 then 10000 else s end) || ' seconds')::interval
+      from generate_series(1, 800) s`);
+    await db.execute(sql`
+      insert into run_metrics (run_id, step, name, value, at)
+      select ${run.id}, s, 'flat', 1, timestamptz '2026-01-01T00:00:00Z' + (s || ' seconds')::interval from generate_series(1, 100) s`);
+    await db.execute(sql`
+      insert into run_metrics (run_id, step, name, value, at)
+      values (${run.id}, 7, 'one', 0.25, '2026-01-01T00:00:07Z'), (${run.id}, 3, 'two', 2, '2026-01-01T00:00:03Z'), (${run.id}, 9, 'two', 2, '2026-01-01T00:00:09Z')`);
+    const raw = bySeries(await runMetricsSince({ runId: run.id }));
+    const all = await runMetricsSince({ runId: run.id, points: 120 });
+    // Oldest first: the rewritten step comes last, where a poller takes its `since` from.
+    expect(all.at(-1)).toEqual({ step: 402, name: "long", value: 2, at: "2026-01-01T02:46:40.000Z" });
+    const thin = bySeries(all);
+    expect(thin.get("one")!.map((p) => [p.step, p.value])).toEqual([[7, 0.25]]);
+    expect(thin.get("two")!.map((p) => [p.step, p.value])).toEqual([[3, 2], [9, 2]]);
+    expect(thin.get("flat")!.map((p) => p.step)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    for (const name of ["one", "two", "flat", "long"]) {
+      expect([...thin.get(name)!].sort((p, q) => p.step - q.step), name).toEqual(downsampleSeries(raw.get(name)!, 120));
+    }
+  });
+
   it("thins only the window a poll asks for, and returns a short window whole", async () => {
     const runId = await longRun(5000);
     const since = "2026-01-01T01:23:00.000Z"; // steps 4980..5000

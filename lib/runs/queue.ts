@@ -120,32 +120,31 @@ const METRIC_PAGE_LIMIT = 20_000;
  * already, and a cut would drop whole series (30 metrics at 600 points is 18,000).
  */
 export async function runMetricsSince({ runId, since, points }: { runId: string; since?: string; points?: number }): Promise<MetricDto[]> {
-  const window = (m: string) => sql`${sql.identifier(m)}.run_id = ${runId} ${since ? sql`and ${sql.identifier(m)}.at >= ${since}` : sql``}`;
+  const inWindow = sql`m.run_id = ${runId} ${since ? sql`and m.at >= ${since}` : sql``}`;
   const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(
     points === undefined
       ? sql`
     select step, name, value, at from run_metrics m
-    where ${window("m")}
+    where ${inWindow}
     order by at, step, name limit ${METRIC_PAGE_LIMIT}`
       : sql`
-    with series as (
-      select name, min(step) as lo, max(step) as hi, max(at) as last_at, count(*) as n from run_metrics m where ${window("m")} group by name
-    ), pts as (
-      select m.name, m.step, m.value, m.at, s.n > ${2 * bucketsFor(points) + 2} as thin,
-             s.n <= ${2 * bucketsFor(points) + 2} or m.step = s.lo or m.step = s.hi or m.at = s.last_at as keep,
-             ((m.step - s.lo)::bigint * ${bucketsFor(points)}) / (s.hi - s.lo + 1) as bucket
-      from run_metrics m join series s using (name) where ${window("m")}
-    ), picks as (
-      -- One grouping pass: arrays compare element by element, so the min of [value, step] is the
-      -- lowest point, ties to the earlier step, and the max of [value, -step] the highest, ties
-      -- to the earlier step too (downsampleSeries' rule); each is read back by its primary key.
-      select name, min(array[value, step]) as low, max(array[value, -step]) as high from pts where thin group by name, bucket
+    with pts as (
+      -- One read of the points: each series' ends, newest time and size come from a window over it.
+      select name, step, value, at,
+             count(*) over s <= ${2 * bucketsFor(points) + 2} or step = min(step) over s or step = max(step) over s or at = max(at) over s as keep,
+             ((step - min(step) over s)::bigint * ${bucketsFor(points)}) / (max(step) over s - min(step) over s + 1) as bucket
+      from run_metrics m where ${inWindow}
+      window s as (partition by name)
+    ), picked as (
+      -- Arrays compare element by element, so the min of [value, step] is a bucket's lowest point,
+      -- ties to the earlier step, and the max of [value, -step] its highest, ties to the earlier
+      -- step too (downsampleSeries' rule). A window rather than a grouping keeps every point's
+      -- row at hand, so the picks need no second read of run_metrics.
+      select step, name, value, at, keep, min(array[value, step]) over b as low, max(array[value, -step]) over b as high
+      from pts window b as (partition by name, bucket)
     )
-    select step, name, value, at from pts where keep
-    union
-    select m.step, m.name, m.value, m.at
-    from picks p cross join lateral (values (p.low[2]::int), ((-p.high[2])::int)) k(step)
-    join run_metrics m on m.run_id = ${runId} and m.name = p.name and m.step = k.step
+    select step, name, value, at from picked
+    where keep or step = low[2] or step = -high[2]
     order by at, step, name`,
   );
   return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
