@@ -13,9 +13,12 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName, withDatabase } from "@/db/urls";
+import { runMetricsQuery } from "@/lib/runs/queue";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
 import { ControlledWeb } from "@/scripts/lib/controlled-servers";
@@ -160,15 +163,18 @@ async function main(): Promise<void> {
     }, Math.min(repeat, 2)),
   );
 
-  // The metric queries, as the database runs them.
-  const explain = async (label: string, query: string, params: (string | number)[]) => {
-    const plan = await sql.unsafe(`explain (analyze, buffers) ${query}`, params);
+  // The metric queries, as the API sends them to the database.
+  const dialect = new PgDialect();
+  const explain = async (label: string, query: SQL) => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    const plan = await sql.unsafe(`explain (analyze, buffers) ${text}`, params as string[]);
     const lines = plan.map((r) => String(r["QUERY PLAN"]));
     say(`EXPLAIN ANALYZE ${label}: ${lines.find((l) => l.startsWith("Execution Time")) ?? ""}`);
     for (const l of lines.slice(0, 8)) console.log(`    ${l}`);
   };
-  await explain("metrics poll (since)", "select step, name, value, at from run_metrics where run_id = $1 and at >= $2 order by at, step, name limit 20000", [run, pollSince]);
-  await explain("metrics, all of one run", "select step, name, value, at from run_metrics where run_id = $1 order by at, step, name limit 20000", [run]);
+  await explain("metrics poll (since)", runMetricsQuery({ runId: run, since: pollSince }));
+  await explain("metrics, all of one run", runMetricsQuery({ runId: run }));
+  await explain("metrics, thinned (?points=600)", runMetricsQuery({ runId: run, points: 600 }));
   await sql.end({ timeout: 5 });
 
   console.log("");

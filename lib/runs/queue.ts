@@ -5,7 +5,7 @@
  * that worker if it comes back).
  */
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { toStorableJson, toStorableText } from "@/lib/api/storable-text";
 import { datasetSnapshots, runMetrics, runs, type Run, type RunHealthFlag, type RunProgress } from "@/db/schema";
@@ -119,15 +119,22 @@ const METRIC_PAGE_LIMIT = 20_000;
  * A thinned answer is not cut at METRIC_PAGE_LIMIT: it is at most about `points` per series
  * already, and a cut would drop whole series (30 metrics at 600 points is 18,000).
  */
-export async function runMetricsSince({ runId, since, points }: { runId: string; since?: string; points?: number }): Promise<MetricDto[]> {
+export async function runMetricsSince(window: MetricsWindow): Promise<MetricDto[]> {
+  const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(runMetricsQuery(window));
+  return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
+}
+
+type MetricsWindow = { runId: string; since?: string; points?: number };
+
+/** runMetricsSince's query, which bench:research-scale also EXPLAINs as the API runs it. */
+export function runMetricsQuery({ runId, since, points }: MetricsWindow): SQL {
   const inWindow = sql`m.run_id = ${runId} ${since ? sql`and m.at >= ${since}` : sql``}`;
-  const rows = await db.execute<{ step: number; name: string; value: number; at: Date }>(
-    points === undefined
-      ? sql`
+  return points === undefined
+    ? sql`
     select step, name, value, at from run_metrics m
     where ${inWindow}
     order by at, step, name limit ${METRIC_PAGE_LIMIT}`
-      : sql`
+    : sql`
     with pts as (
       -- One read of the points: each series' ends, newest time and size come from a window over it.
       select name, step, value, at,
@@ -145,9 +152,7 @@ export async function runMetricsSince({ runId, since, points }: { runId: string;
     )
     select step, name, value, at from picked
     where keep or step = low[2] or step = -high[2]
-    order by at, step, name`,
-  );
-  return rows.map((r) => ({ step: r.step, name: r.name, value: r.value, at: new Date(r.at).toISOString() }));
+    order by at, step, name`;
 }
 
 /** Takes the oldest queued run of one of `kinds`, or null when there is none. */
