@@ -1,13 +1,14 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { apiSession, chartedRun, DEMO_PASSWORD, liveLinkTokens, newLabelers, signIn } from "./helpers";
-import { pagesFor, type Caller, type PageIds } from "./route-matrix";
+import { callers, concretePath, pagesFor, type Caller, type PageIds } from "./route-matrix";
 
 /**
  * The app on a phone: 390 x 844 CSS px, touch and no keyboard (Chromium's mobile emulation, so the
  * page is laid out at the device's width and the pointer is coarse, as on a real phone). No page
- * may scroll sideways; a labeler judges, undoes and skips with taps alone, on targets of at least
- * 44 x 44 px (WCAG 2.5.5), and with the on-screen keyboard up Submit stays in sight; the header's
- * links are all reachable behind its menu, by tap and by keyboard.
+ * may scroll sideways; on every page of every role, on a phone and on a tablet held sideways, every
+ * control is at least 44 x 44 px (WCAG 2.5.5); a labeler judges, undoes and skips with taps alone,
+ * and with the on-screen keyboard up Submit stays in sight; the header's links are all reachable
+ * behind its menu, by tap and by keyboard.
  *
  * What it makes stays out of other specs' way: its labelers are made here, its campaign is open to
  * one of them only, and its run is cancelled before it registers a reward model.
@@ -15,6 +16,8 @@ import { pagesFor, type Caller, type PageIds } from "./route-matrix";
 const PHONE = { width: 390, height: 844 };
 /** What is left of the screen above a phone's on-screen keyboard. */
 const ABOVE_KEYBOARD = { width: 390, height: 500 };
+/** A tablet held sideways: wide enough for the desktop layout (lg, 1024 px), with a finger for a pointer. */
+const TABLET = { width: 1180, height: 820 };
 const MIN_TARGET = 44;
 test.use({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
 
@@ -45,7 +48,7 @@ test.beforeAll(async ({ playwright, baseURL }) => {
   labeler = judges[0]!;
   const name = `Phone ${Date.now()}`;
   const created = await researcher.post("/api/v1/campaigns", {
-    data: { name, status: "active", overlap: 1, labelerIds: [labeler.id], guidelines: "## What to judge\n\nPick the **correct** answer.", settings: { goldRate: 0, rationale: "optional" } },
+    data: { name, status: "active", overlap: 1, labelerIds: [labeler.id], guidelines: "## What to judge\n\nPick the **correct** answer, as [the style guide](https://example.com/style) says.", settings: { goldRate: 0, rationale: "optional" } },
   });
   expect(created.status()).toBe(201);
   campaign = { id: (await created.json()).campaign.id, name };
@@ -85,6 +88,54 @@ async function expectTappable(target: Locator) {
   });
 }
 
+/**
+ * What is wrong with the page on a touch screen, one line each: a visible control whose hit area is
+ * under 44 x 44 px, or partly under something else that would take the tap (links, buttons, fields,
+ * selects, a details' summary, anything focusable; a checkbox or radio is hit through the label that
+ * wraps it, so the label's box counts). Closed details are opened first, so what they hold is checked
+ * too.
+ */
+async function touchProblems(page: Page, where: string): Promise<string[]> {
+  const problems = await page.evaluate(
+    (min) => {
+      for (const details of document.querySelectorAll("details")) details.open = true;
+      const controls = document.querySelectorAll<HTMLElement>(
+        "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=radio], [role=checkbox], [tabindex]:not([tabindex='-1'])",
+      );
+      const targets = [...controls].flatMap((control) => {
+        if (!control.checkVisibility({ visibilityProperty: true })) return [];
+        const choice = control instanceof HTMLInputElement && (control.type === "checkbox" || control.type === "radio");
+        const target = (choice && control.closest("label")) || control;
+        const name = `${control.tagName.toLowerCase()} "${control.getAttribute("aria-label") ?? target.textContent?.trim().replace(/\s+/g, " ").slice(0, 40)}"`;
+        // A link that wraps is hit on each of its lines' boxes: each must be a fingertip tall, and all of them together as wide.
+        const boxes = () => [...target.getClientRects()].filter((box) => box.width > 0);
+        const width = boxes().reduce((sum, box) => sum + box.width, 0);
+        const height = Math.min(...boxes().map((box) => box.height));
+        if (width < min || height < min) return [`${Math.round(width)} x ${Math.round(height)} px: ${name}`];
+        // Its boxes are its hit area only where nothing painted over them takes the tap: the middle of each
+        // edge must hit it, 2 px in (a disabled control takes no tap at all).
+        if (control.matches(":disabled")) return [];
+        target.scrollIntoView({ block: "center", inline: "nearest" });
+        return boxes().flatMap((box) => {
+          const edges = {
+            top: [box.left + box.width / 2, box.top + 2],
+            bottom: [box.left + box.width / 2, box.bottom - 2],
+            left: [box.left + 2, box.top + box.height / 2],
+            right: [box.right - 2, box.top + box.height / 2],
+          };
+          return Object.entries(edges).flatMap(([edge, [x, y]]) => {
+            const hit = document.elementFromPoint(x!, y!);
+            return target.contains(hit) ? [] : [`its ${edge} edge is under ${hit?.tagName.toLowerCase()} "${hit?.textContent?.trim().slice(0, 30)}": ${name}`];
+          });
+        });
+      });
+      return targets;
+    },
+    MIN_TARGET,
+  );
+  return problems.map((problem) => `${where}: ${problem}`);
+}
+
 /** Whether the whole of `target` is inside the visible part of the page. */
 async function inView(page: Page, target: Locator): Promise<boolean> {
   const box = (await target.boundingBox())!;
@@ -117,31 +168,77 @@ const signedIn: [Exclude<Caller, "anonymous">, () => string][] = [
   ["admin", () => "admin@pairwise.local"],
 ];
 
+/** Opens `url` and waits until it is full: the labeling page with its pair, a run's page with its charts. */
+async function openFull(page: Page, url: string) {
+  const response = await page.goto(url);
+  expect(response?.status(), url).toBeLessThan(400);
+  await page.waitForLoadState("networkidle");
+  if (url.startsWith("/label/")) await expect(task(page)).toBeVisible();
+  if (url.startsWith("/research/runs/")) await expect(page.getByRole("figure").first()).toBeVisible();
+}
+
+/** Signs `caller` in (none for anonymous) and returns the pages they may open; the labeling page of this campaign is its labeler's only (the others are not members). */
+async function signInAs(page: Page, caller: Caller): Promise<string[]> {
+  await page.context().clearCookies();
+  const signedInCaller = signedIn.find(([who]) => who === caller);
+  if (signedInCaller) {
+    await signIn(page, signedInCaller[1]());
+    await expect(page).not.toHaveURL(/\/signin/);
+  }
+  const urls = pagesFor(caller, ids).filter((url) => caller === "labeler" || !url.startsWith("/label/"));
+  expect(urls.length).toBeGreaterThanOrEqual({ anonymous: 5, labeler: 3, researcher: 12, admin: 14 }[caller]);
+  return urls;
+}
+
 test("no page scrolls sideways at 390 px, for any role", async ({ page }) => {
   test.setTimeout(120_000);
   const tooWide: { url: string; width: number }[] = [];
-  const visit = async (url: string) => {
-    const response = await page.goto(url);
-    expect(response?.status(), url).toBeLessThan(400);
-    await page.waitForLoadState("networkidle");
-    if (url.startsWith("/label/")) await expect(task(page)).toBeVisible();
-    if (url.startsWith("/research/runs/")) await expect(page.getByRole("figure").first()).toBeVisible();
-    const width = await pageWidth(page);
-    if (width > PHONE.width) tooWide.push({ url, width });
-  };
-  const anonymous = pagesFor("anonymous", ids);
-  expect(anonymous).toHaveLength(5);
-  for (const url of anonymous) await visit(url);
-  for (const [caller, email] of signedIn) {
-    await page.context().clearCookies();
-    await signIn(page, email());
-    await expect(page).not.toHaveURL(/\/signin/);
-    // The labeling page of this campaign is its labeler's (the others are not members); it is full, with a pair.
-    const urls = pagesFor(caller, ids).filter((url) => caller === "labeler" || !url.startsWith("/label/"));
-    expect(urls.length).toBeGreaterThanOrEqual(caller === "labeler" ? 3 : 12);
-    for (const url of urls) await visit(url);
+  for (const caller of callers) {
+    for (const url of await signInAs(page, caller)) {
+      await openFull(page, url);
+      const width = await pageWidth(page);
+      if (width > PHONE.width) tooWide.push({ url, width });
+    }
   }
   expect(tooWide).toEqual([]);
+});
+
+/** Pages a role meets besides its own: the 403 and 404 pages, and the audit log filtered (with its Clear link). */
+const alsoMet: Partial<Record<Caller, { url: string; status: number }[]>> = {
+  labeler: [{ url: "/research", status: 403 }],
+  admin: [
+    { url: "/admin/audit?actor=system", status: 200 },
+    { url: concretePath("/research/campaigns/[campaignId]"), status: 404 },
+  ],
+};
+
+test("on a touch screen every control of every page is a fingertip's size, for any role", async ({ page }) => {
+  test.setTimeout(360_000);
+  const problems: string[] = [];
+  for (const screen of [PHONE, TABLET]) {
+    await page.setViewportSize(screen);
+    const at = (what: string) => `${what} at ${screen.width} px`;
+    for (const caller of callers) {
+      for (const url of await signInAs(page, caller)) {
+        await openFull(page, url);
+        problems.push(...(await touchProblems(page, at(url))));
+      }
+      for (const { url, status } of alsoMet[caller] ?? []) {
+        expect((await page.goto(url))?.status(), url).toBe(status);
+        problems.push(...(await touchProblems(page, at(url))));
+      }
+      if (caller === "labeler") {
+        // The labeling page's panels: the guidelines (with a link in them) and the skip reasons.
+        await openFull(page, `/label/${campaign.id}`);
+        await button(page, /^Guidelines/).tap();
+        await expect(page.getByRole("dialog", { name: "Guidelines" }).getByRole("link", { name: "the style guide" })).toBeVisible();
+        await button(page, /^Skip/).tap();
+        await expect(page.getByRole("form", { name: "Skip this pair" })).toBeVisible();
+        problems.push(...(await touchProblems(page, at("the labeling page's guidelines and skip reasons"))));
+      }
+    }
+  }
+  expect(problems).toEqual([]);
 });
 
 test("a labeler judges, undoes and skips by tapping 44 px targets, and Submit stays above the on-screen keyboard", async ({ page, playwright, baseURL }) => {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { linkProblem, type LinkState } from "@/lib/users/account-links";
 import { SetPasswordForm } from "./set-password-form";
 
@@ -14,7 +15,7 @@ export function LinkPage({ title, intro, link, token }: { title: string; intro: 
             <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
               {linkProblem(link)}
             </p>
-            <Link className="text-sm underline" href="/signin">
+            <Link className={`text-sm underline ${tapTarget}`} href="/signin">
               Go to sign-in
             </Link>
           </div>

@@ -7,6 +7,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/input";
 import type { FieldErrors } from "@/lib/action-result";
 import { Label } from "@/app/_components/ui/label";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { acceptInviteAction, resetPasswordAction } from "./actions";
 
 /**
@@ -47,7 +48,7 @@ export function SetPasswordForm({ mode, token, email }: { mode: "invite" | "rese
     return (
       <p role="status" className="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
         {mode === "invite" ? "Your account is ready." : "Your password is changed."}{" "}
-        <Link className="underline" href="/signin">
+        <Link className={`underline ${inlineTapTarget}`} href="/signin">
           Sign in
         </Link>{" "}
         with {email} and your new password.

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { digestOf } from "@/lib/error-digest";
 
 
@@ -28,7 +29,7 @@ export function ErrorNotice({ error, retry }: { error: unknown; retry: () => voi
           <Button type="button" onClick={retry}>
             Try again
           </Button>
-          <Link className="text-sm underline" href="/">
+          <Link className={`text-sm underline ${tapTarget}`} href="/">
             Go to your home page
           </Link>
         </div>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { linkLifetime, listPendingLinks } from "@/lib/users/account-links";
 import { listUsers, toUserDto } from "@/lib/users/users";
@@ -22,7 +23,7 @@ export default async function AdminHome() {
           <CardTitle>Invite someone</CardTitle>
           <CardDescription>
             You get a link to send them (it works once, for {linkLifetime.invite.label}); they choose their own name and password. Every change
-            here is in the <Link className="underline" href="/admin/audit">audit log</Link>.
+            here is in the <Link className={`underline ${inlineTapTarget}`} href="/admin/audit">audit log</Link>.
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -6,6 +6,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { auditActions, auditActors, listAuditEvents } from "@/lib/audit/audit";
 import { auditFilterSchema } from "@/lib/audit/schema";
 import { requireRole } from "@/lib/auth/guard";
@@ -55,7 +56,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <div className="flex items-center gap-3">
           <Button type="submit">Filter</Button>
           {filtered ? (
-            <Link className="text-sm underline" href="/admin/audit">
+            <Link className={`text-sm underline ${tapTarget}`} href="/admin/audit">
               Clear
             </Link>
           ) : null}

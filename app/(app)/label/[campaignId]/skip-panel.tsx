@@ -1,6 +1,8 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { Button } from "@/app/_components/ui/button";
+import { cn } from "@/app/_components/ui/cn";
+import { choiceLabel } from "@/app/_components/ui/tap-target";
 import { skipReasonValues, type SkipReason } from "@/db/values";
 
 const reasonLabels: Record<SkipReason, string> = {
@@ -49,8 +51,7 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
       <fieldset className="flex flex-col gap-1">
         <legend className="mb-1 text-sm font-medium">Why skip? (1-4, Enter to confirm, Esc to cancel)</legend>
         {skipReasonValues.map((r, i) => (
-          // On a touch screen the whole row is the target, 44 px tall.
-          <label key={r} className="flex items-center gap-2 text-sm pointer-coarse:min-h-11">
+          <label key={r} className={cn(choiceLabel, "text-sm")}>
             <input type="radio" name="reason" value={r} checked={reason === r} onChange={() => setReason(r)} />
             {i + 1}. {reasonLabels[r]}
           </label>

@@ -5,6 +5,7 @@ import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect, Textarea } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { choiceLabel } from "@/app/_components/ui/tap-target";
 import { campaignStatusValues, type CampaignStatus } from "@/db/values";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { saveCampaignAction } from "./actions";
@@ -53,13 +54,13 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       </div>
       <fieldset className="flex flex-wrap gap-4 text-sm sm:col-span-4">
         <legend className="mb-1 text-sm font-medium">Choices</legend>
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="allowTie" defaultChecked={s.allowTie} /> Allow tie
         </label>
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="allowBothBad" defaultChecked={s.allowBothBad} /> Allow both bad
         </label>
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="askStrength" defaultChecked={s.askStrength} /> Ask strength (4 points)
         </label>
       </fieldset>
@@ -94,7 +95,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
         <legend className="mb-1 text-sm font-medium">Labelers (none checked = every labeler)</legend>
         <div className="flex max-h-40 flex-wrap gap-3 overflow-y-auto text-sm">
           {labelers.map((l) => (
-            <label key={l.id} className="flex items-center gap-2">
+            <label key={l.id} className={choiceLabel}>
               <input type="checkbox" name="labelerIds" value={l.id} defaultChecked={values.labelerIds.includes(l.id)} /> {l.email}
             </label>
           ))}

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { cn } from "@/app/_components/ui/cn";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { inlineTapTarget, tapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { headlineMetrics } from "@/lib/checkpoints/headline-metrics";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
@@ -27,7 +29,7 @@ function NextStepLink({ checkpoint }: { checkpoint: Parameters<typeof checkpoint
   const step = checkpointNextStep(checkpoint);
   if (!step) return "—";
   return (
-    <Link className="underline" href={step.href} title={step.description} aria-label={`${step.label}: ${checkpoint.name}`}>
+    <Link className={cn("underline", tapTarget)} href={step.href} title={step.description} aria-label={`${step.label}: ${checkpoint.name}`}>
       {step.label}
     </Link>
   );
@@ -45,7 +47,11 @@ export default async function CheckpointsPage() {
           <CardTitle>All checkpoints</CardTitle>
           <CardDescription>
             Each downloads as a zip (or a tar) of one folder in Hugging Face&apos;s GPT-2 layout (model.safetensors, config.json, tokenizer.json, tokenizer_config.json), which
-            transformers loads as it is, plus pairwise.json with its lineage and training config. Compare two of them on one prompt in the <Link className="underline" href="/research/playground">playground</Link>.
+            transformers loads as it is, plus pairwise.json with its lineage and training config. Compare two of them on one prompt in the{" "}
+            <Link className={cn("underline", inlineTapTarget)} href="/research/playground">
+              playground
+            </Link>
+            .
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -78,7 +84,7 @@ export default async function CheckpointsPage() {
                   <Td className="font-mono text-xs">{c.parentId ? (nameOf.get(c.parentId) ?? c.parentId.slice(0, 8)) : "—"}</Td>
                   <Td>
                     {c.runId ? (
-                      <Link className="font-mono text-xs underline" href={`/research/runs/${c.runId}`}>
+                      <Link className={cn("font-mono text-xs underline", tapTarget)} href={`/research/runs/${c.runId}`}>
                         {c.runId.slice(0, 8)}
                       </Link>
                     ) : (
@@ -96,10 +102,10 @@ export default async function CheckpointsPage() {
                     <NextStepLink checkpoint={c} />
                   </Td>
                   <Td className="whitespace-nowrap">
-                    <a className="inline-flex min-h-6 items-center underline" href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
+                    <a className={cn("inline-flex min-h-6 items-center underline", tapTarget)} href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
                       Download
                     </a>{" "}
-                    <a className="ml-1 inline-flex min-h-6 min-w-6 items-center justify-center text-xs text-slate-500 underline" href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
+                    <a className={cn("ml-1 inline-flex min-h-6 min-w-6 items-center justify-center text-xs text-slate-500 underline", tapTarget)} href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
                       tar
                     </a>
                   </Td>

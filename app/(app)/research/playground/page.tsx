@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { listCheckpoints } from "@/lib/checkpoints/registry";
 import { samplingKinds } from "@/lib/runs/playground";
@@ -37,11 +38,11 @@ export default async function PlaygroundPage() {
             <>
               {rewards.length === 0 ? (
                 <p className="mb-4 text-sm text-slate-600">
-                  No reward model yet, so the answers come back unscored. Train one on a labeled snapshot from the{" "}
-                  <Link className="underline" href="/research/runs">
-                    Runs
+                  No reward model yet, so the answers come back unscored. Train one on a labeled snapshot on{" "}
+                  <Link className={`underline ${inlineTapTarget}`} href="/research/runs">
+                    the Runs page
                   </Link>{" "}
-                  page (kind reward); it appears here when the run succeeds.
+                  (kind reward); it appears here when the run succeeds.
                 </p>
               ) : null}
               <PlaygroundForm samplers={samplers.map(option)} rewards={rewards.map(option)} defaults={{ first: first!.id, second: second!.id, reward: rewards[0]?.id ?? "" }} />

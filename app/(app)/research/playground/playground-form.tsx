@@ -7,6 +7,7 @@ import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import type { PlaygroundRequest, PlaygroundResult, RunDto } from "@/lib/runs/schema";
@@ -128,7 +129,7 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
           "Unscored: no reward model was chosen. "
         )}
         Settings: temperature {result.settings.temperature}, max new tokens {result.settings.maxNewTokens}, seed {result.settings.seed}. Run{" "}
-        <Link className="font-mono underline" href={`/research/runs/${result.runId}`} data-testid="playground-run">
+        <Link className={`font-mono underline ${inlineTapTarget}`} href={`/research/runs/${result.runId}`} data-testid="playground-run">
           {result.runId.slice(0, 8)}
         </Link>
         .

@@ -114,7 +114,7 @@ export function StartRunForm({
 function ConfigHelp({ kind, entry }: { kind: string; entry: RunConfigCatalog[string] }) {
   return (
     <details className="sm:col-span-3" data-testid="config-help">
-      <summary className="cursor-pointer text-sm text-slate-700">
+      <summary className="cursor-pointer text-sm text-slate-700 pointer-coarse:py-3">
         {Object.keys(entry.options).length} options of {kind} runs, with their defaults
       </summary>
       <table className="mt-2 w-full text-left text-xs">

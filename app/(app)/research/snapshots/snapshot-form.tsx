@@ -4,6 +4,7 @@ import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { choiceLabel } from "@/app/_components/ui/tap-target";
 import { createSnapshotAction } from "../runs/actions";
 
 /** `ticked`: the campaign ticked at first. */
@@ -31,20 +32,20 @@ export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; n
         <legend className="mb-1 text-sm font-medium">Campaigns</legend>
         <div className="flex flex-wrap gap-3 text-sm">
           {campaigns.map((c) => (
-            <label key={c.id} className="flex items-center gap-2">
+            <label key={c.id} className={choiceLabel}>
               <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={c.id === ticked} /> {c.name}
             </label>
           ))}
         </div>
       </fieldset>
       <div className="flex flex-wrap gap-4 text-sm sm:col-span-3">
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="includeTies" /> Keep ties
         </label>
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="includeBothBad" /> Keep &quot;both bad&quot; (as ties)
         </label>
-        <label className="flex items-center gap-2">
+        <label className={choiceLabel}>
           <input type="checkbox" name="weightByReliability" /> Weight rows by labeler reliability
         </label>
       </div>

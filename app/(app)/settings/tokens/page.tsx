@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole, tokenRoles } from "@/lib/auth/guard";
 import { listApiTokens } from "@/lib/auth/tokens";
 import { CreateTokenForm, RevokeTokenButton } from "./token-forms";
@@ -20,7 +21,7 @@ export default async function TokensPage() {
         <CardHeader>
           <CardTitle>New token</CardTitle>
           <CardDescription>
-            Send it as <code>Authorization: Bearer &lt;token&gt;</code> to the JSON API (<a className="underline" href="/api/v1/openapi.json">OpenAPI</a>). It is shown once.
+            Send it as <code>Authorization: Bearer &lt;token&gt;</code> to the JSON API (<a className={`underline ${inlineTapTarget}`} href="/api/v1/openapi.json">OpenAPI</a>). It is shown once.
           </CardDescription>
         </CardHeader>
         <CardContent>

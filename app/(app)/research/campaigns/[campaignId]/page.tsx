@@ -5,6 +5,7 @@ import { cache } from "react";
 import { z } from "zod";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { campaignDto } from "@/lib/campaigns/campaigns";
 import { isAppError } from "@/lib/errors";
@@ -102,7 +103,7 @@ export default async function CampaignPage({ params }: Params) {
           )}
           {quality.judgments > 0 ? (
             <p className="text-sm">
-              <Link className="underline" href={`/research/snapshots?campaign=${campaignId}`}>
+              <Link className={`underline ${inlineTapTarget}`} href={`/research/snapshots?campaign=${campaignId}`}>
                 Freeze these judgments as a snapshot
               </Link>{" "}
               <span className="text-slate-600">to train a reward model or DPO on them, or to export them.</span>

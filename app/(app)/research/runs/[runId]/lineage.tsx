@@ -1,13 +1,18 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { cn } from "@/app/_components/ui/cn";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import { runInputs } from "@/lib/runs/inputs";
 import type { CheckpointRef, RunLineage } from "@/lib/runs/lineage";
 
 /** Kinds a generate-pairs run can sample from: only their lineage has "pairs from its samples" (a reward model answers nothing). */
 const sampledKinds: string[] = runInputs["generate-pairs"].start!.kinds;
 
+/** A fingertip's size on a touch screen, where a line with a link grows to 44 px: links sit a line apart here. */
+const link = cn("underline", tapTarget);
+
 const runLink = (id: string, text?: string) => (
-  <Link className="font-mono text-xs underline" href={`/research/runs/${id}`}>
+  <Link className={cn("font-mono text-xs", link)} href={`/research/runs/${id}`}>
     {text ?? id.slice(0, 8)}
   </Link>
 );
@@ -17,7 +22,7 @@ function Checkpoint({ c }: { c: CheckpointRef }) {
     <span>
       <span className="font-mono text-xs">{c.name}</span> <span className="text-slate-500">({c.kind})</span>
       {c.runId ? <> · made by run {runLink(c.runId)}</> : <> · imported or shipped</>} ·{" "}
-      <a className="underline" href={`/api/v1/checkpoints/${c.id}/download`} aria-label={`Download ${c.name}`}>
+      <a className={link} href={`/api/v1/checkpoints/${c.id}/download`} aria-label={`Download ${c.name}`}>
         download
       </a>
     </span>
@@ -41,7 +46,7 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
       <Item term="Dataset snapshot">
         {snapshot ? (
           <span>
-            <Link className="underline" href="/research/snapshots">
+            <Link className={link} href="/research/snapshots">
               {snapshot.name}
             </Link>{" "}
             · {snapshot.rows} rows · <span className="font-mono text-xs">{snapshot.contentHash.slice(0, 12)}</span>
@@ -52,7 +57,7 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
                 {snapshot.campaigns.map((c, i) => (
                   <span key={c.id}>
                     {i ? ", " : ""}
-                    <Link className="underline" href={`/research/campaigns/${c.id}`}>
+                    <Link className={link} href={`/research/campaigns/${c.id}`}>
                       {c.name}
                     </Link>
                   </span>
@@ -102,7 +107,7 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
                         {(p) => (
                           <>
                             {p.pairs} in{" "}
-                            <Link className="underline" href={`/research/campaigns/${p.campaignId}`}>
+                            <Link className={link} href={`/research/campaigns/${p.campaignId}`}>
                               {p.campaignName}
                             </Link>
                           </>
@@ -120,7 +125,7 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
       </Item>
       {addedTo ? (
         <Item term="Added pairs to">
-          <Link className="underline" href={`/research/campaigns/${addedTo.campaignId}`}>
+          <Link className={link} href={`/research/campaigns/${addedTo.campaignId}`}>
             {addedTo.campaignName ?? addedTo.campaignId}
           </Link>
           {addedTo.pairs !== null ? ` · ${addedTo.pairs} new pairs` : null}

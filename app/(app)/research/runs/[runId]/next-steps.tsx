@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { cn } from "@/app/_components/ui/cn";
+import { tapTarget } from "@/app/_components/ui/tap-target";
 import type { NextStep } from "@/lib/runs/next-steps";
 
 /** Links to the runs form, filled in for what usually comes after this run (lib/runs/next-steps.ts). */
@@ -14,7 +16,7 @@ export function NextSteps({ steps }: { steps: NextStep[] }) {
         <ul className="flex flex-col gap-2 text-sm">
           {steps.map((s) => (
             <li key={s.href}>
-              <Link className="font-medium underline" href={s.href}>
+              <Link className={cn("font-medium underline", tapTarget)} href={s.href}>
                 {s.label}
               </Link>{" "}
               <span className="text-slate-500">· {s.description}</span>
