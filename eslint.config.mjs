@@ -15,6 +15,19 @@ const config = [
     },
   },
   {
+    files: ["app/**/*.tsx"],
+    rules: {
+      // A touch screen cannot hover, so it never shows a tooltip: an explanation is on screen, or a tap away.
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "JSXAttribute[name.name='title']",
+          message: "A title attribute is a hover tooltip, which a touch screen never shows: put the words on screen, or behind <Explained> (app/_components/ui/explained.tsx).",
+        },
+      ],
+    },
+  },
+  {
     // Tooling that runs before or outside the app's environment module.
     files: ["lib/env.ts", "lib/testing/**", "scripts/test.ts", "scripts/fuzz-explore.ts", "playwright.config.ts", "e2e/**", "bench/**", "next.config.mjs", "trainer/**/*.test.ts"],
     rules: { "no-restricted-properties": "off" },

@@ -6,9 +6,9 @@ import { callers, concretePath, pagesFor, type Caller, type PageIds } from "./ro
  * The app on a phone: 390 x 844 CSS px, touch and no keyboard (Chromium's mobile emulation, so the
  * page is laid out at the device's width and the pointer is coarse, as on a real phone). No page
  * may scroll sideways; on every page of every role, on a phone and on a tablet held sideways, every
- * control is at least 44 x 44 px (WCAG 2.5.5); a labeler judges, undoes and skips with taps alone,
- * and with the on-screen keyboard up Submit stays in sight; the header's links are all reachable
- * behind its menu, by tap and by keyboard.
+ * control is at least 44 x 44 px (WCAG 2.5.5) and no explanation hides in a hover tooltip; a
+ * labeler judges, undoes and skips with taps alone, and with the on-screen keyboard up Submit stays
+ * in sight; the header's links are all reachable behind its menu, by tap and by keyboard.
  *
  * What it makes stays out of other specs' way: its labelers are made here, its campaign is open to
  * one of them only, and its run is cancelled before it registers a reward model.
@@ -92,8 +92,8 @@ async function expectTappable(target: Locator) {
  * What is wrong with the page on a touch screen, one line each: a visible control whose hit area is
  * under 44 x 44 px, or partly under something else that would take the tap (links, buttons, fields,
  * selects, a details' summary, anything focusable; a checkbox or radio is hit through the label that
- * wraps it, so the label's box counts). Closed details are opened first, so what they hold is checked
- * too.
+ * wraps it, so the label's box counts), and an element whose explanation is in a `title` (a tooltip,
+ * which needs a hover). Closed details are opened first, so what they hold is checked too.
  */
 async function touchProblems(page: Page, where: string): Promise<string[]> {
   const problems = await page.evaluate(
@@ -129,7 +129,8 @@ async function touchProblems(page: Page, where: string): Promise<string[]> {
           });
         });
       });
-      return targets;
+      const tooltips = [...document.querySelectorAll("[title]")].map((el) => `tooltip only: ${el.tagName.toLowerCase()} title="${el.getAttribute("title")?.slice(0, 60)}"`);
+      return [...targets, ...tooltips];
     },
     MIN_TARGET,
   );
@@ -212,7 +213,7 @@ const alsoMet: Partial<Record<Caller, { url: string; status: number }[]>> = {
   ],
 };
 
-test("on a touch screen every control of every page is a fingertip's size, for any role", async ({ page }) => {
+test("on a touch screen every control of every page is a fingertip's size and no explanation needs a hover, for any role", async ({ page }) => {
   test.setTimeout(360_000);
   const problems: string[] = [];
   for (const screen of [PHONE, TABLET]) {

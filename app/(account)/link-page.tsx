@@ -5,11 +5,11 @@ import { linkProblem, type LinkState } from "@/lib/users/account-links";
 import { SetPasswordForm } from "./set-password-form";
 
 /** The shared body of the invite and reset pages: the form for a usable link, else why not. */
-export function LinkPage({ title, intro, link, token }: { title: string; intro: ReactNode; link: LinkState; token: string }) {
+export function LinkPage({ heading, intro, link, token }: { heading: string; intro: ReactNode; link: LinkState; token: string }) {
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
       <div className="w-full max-w-sm">
-        <h1 className="mb-1 text-2xl font-semibold">{title}</h1>
+        <h1 className="mb-1 text-2xl font-semibold">{heading}</h1>
         {link.state !== "valid" ? (
           <div className="mt-4 flex flex-col gap-4">
             <p role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">

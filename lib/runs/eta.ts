@@ -37,6 +37,6 @@ export function formatEta(seconds: number): string {
   return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
 }
 
-/** What the estimate means, for a tooltip or help text. */
+/** What the estimate means, for the help text beside it. */
 export const etaHelp =
   "Estimated time left: steps left × the time per step measured since this attempt's first reported step (model loading and steps of an earlier attempt excluded). Shown once 3 steps and 5 s have been timed; for reward runs with early stopping the planned steps are an upper bound, so the run may end sooner.";

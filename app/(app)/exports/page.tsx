@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
+import { Explained } from "@/app/_components/ui/explained";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { exportAccess, exportFormats, formatSpecs } from "@/lib/exports/formats";
@@ -18,6 +19,22 @@ const LABELS: Record<(typeof exportFormats)[number], string> = {
   parquet: "Parquet",
   "hf-dataset": "HF dataset",
 };
+
+const formatId = (format: (typeof exportFormats)[number]) => `export-format-${format}`;
+
+/** What each download button's short name stands for, in words a touch screen shows too: no hover tooltips. */
+function FormatLegend() {
+  return (
+    <dl aria-label="Formats" className="mt-4 grid grid-cols-1 gap-x-6 gap-y-1 text-xs text-slate-600 sm:grid-cols-2 lg:grid-cols-3">
+      {exportFormats.map((format) => (
+        <div key={format} className="flex gap-2">
+          <dt className="font-medium text-slate-900">{LABELS[format]}</dt>
+          <dd id={formatId(format)}>{formatSpecs[format].title}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
 
 export default async function ExportsPage() {
   const user = await requireRole("researcher", "admin");
@@ -40,46 +57,49 @@ export default async function ExportsPage() {
           {snapshots.length === 0 ? (
             <p className="text-sm text-slate-600">No snapshots yet. Make one from a campaign, then export it here.</p>
           ) : (
-            <Table>
-              <THead>
-                <Tr>
-                  <Th>Snapshot</Th>
-                  <Th>Rows</Th>
-                  <Th>Hash</Th>
-                  <Th>Download</Th>
-                </Tr>
-              </THead>
-              <TBody>
-                {snapshots.map((s) => (
-                  <Tr key={s.id}>
-                    <Td>
-                      <div className="font-medium">{s.name}</div>
-                      <div className="text-xs text-slate-500">
-                        {s.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC{" "}
-                        <Badge>{(s.filters as { aggregate?: string }).aggregate === "majority" ? "majority per pair" : "every vote"}</Badge>
-                      </div>
-                    </Td>
-                    <Td className="tabular-nums">{s.counts.rows ?? 0}</Td>
-                    <Td>
-                      <code className="text-xs" title={s.contentHash}>
-                        {s.contentHash.slice(0, 12)}
-                      </code>
-                    </Td>
-                    <Td>
-                      <div className="flex flex-wrap gap-1">
-                        {exportFormats.map((format) => (
-                          <Button key={format} asChild size="sm" variant="outline">
-                            <a href={`/api/v1/snapshots/${s.id}/export?format=${format}`} download title={formatSpecs[format].title}>
-                              {LABELS[format]}
-                            </a>
-                          </Button>
-                        ))}
-                      </div>
-                    </Td>
+            <>
+              <Table>
+                <THead>
+                  <Tr>
+                    <Th>Snapshot</Th>
+                    <Th>Rows</Th>
+                    <Th>Hash</Th>
+                    <Th>Download</Th>
                   </Tr>
-                ))}
-              </TBody>
-            </Table>
+                </THead>
+                <TBody>
+                  {snapshots.map((s) => (
+                    <Tr key={s.id}>
+                      <Td>
+                        <div className="font-medium">{s.name}</div>
+                        <div className="text-xs text-slate-500">
+                          {s.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC{" "}
+                          <Badge>{(s.filters as { aggregate?: string }).aggregate === "majority" ? "majority per pair" : "every vote"}</Badge>
+                        </div>
+                      </Td>
+                      <Td className="tabular-nums">{s.counts.rows ?? 0}</Td>
+                      <Td>
+                        <Explained label={<code className="text-xs">{s.contentHash.slice(0, 12)}</code>}>
+                          <code className="break-all">{s.contentHash}</code>
+                        </Explained>
+                      </Td>
+                      <Td>
+                        <div className="flex flex-wrap gap-1">
+                          {exportFormats.map((format) => (
+                            <Button key={format} asChild size="sm" variant="outline">
+                              <a href={`/api/v1/snapshots/${s.id}/export?format=${format}`} download aria-describedby={formatId(format)}>
+                                {LABELS[format]}
+                              </a>
+                            </Button>
+                          ))}
+                        </div>
+                      </Td>
+                    </Tr>
+                  ))}
+                </TBody>
+              </Table>
+              <FormatLegend />
+            </>
           )}
         </CardContent>
       </Card>

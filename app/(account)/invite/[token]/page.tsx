@@ -12,7 +12,7 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const role = link.state === "valid" ? link.role : null;
   return (
     <LinkPage
-      title="Join Pairwise"
+      heading="Join Pairwise"
       intro={`You have been invited${role ? ` as a ${role}` : ""}. Choose your name and a password to create your account.`}
       link={link}
       token={token}

@@ -9,5 +9,5 @@ export const metadata: Metadata = { title: "Set a new password", referrer: "no-r
 export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const link = await inspectAccountLink({ kind: "password_reset", token });
-  return <LinkPage title="Set a new password" intro="Choose a new password for your account." link={link} token={token} />;
+  return <LinkPage heading="Set a new password" intro="Choose a new password for your account." link={link} token={token} />;
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { cn } from "@/app/_components/ui/cn";
+import { Explained } from "@/app/_components/ui/explained";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { inlineTapTarget, tapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
@@ -24,14 +25,20 @@ rm = AutoModelForSequenceClassification.from_pretrained("demo-rm")  # reward
 text = "User: Define: harbor\\nAssistant: A sheltered port.<|endoftext|>"
 score = rm(**tok(text, return_tensors="pt")).logits[0, 0].item()`;
 
-/** The usual next run from this checkpoint, as a link to the runs form filled in. */
-function NextStepLink({ checkpoint }: { checkpoint: Parameters<typeof checkpointNextStep>[0] & { name: string } }) {
+/** The usual next run from this checkpoint, as a link to the runs form filled in, and what that run is under it. */
+function NextStepLink({ checkpoint }: { checkpoint: Parameters<typeof checkpointNextStep>[0] & { id: string; name: string } }) {
   const step = checkpointNextStep(checkpoint);
   if (!step) return "—";
+  const described = `next-step-${checkpoint.id}`;
   return (
-    <Link className={cn("underline", tapTarget)} href={step.href} title={step.description} aria-label={`${step.label}: ${checkpoint.name}`}>
-      {step.label}
-    </Link>
+    <>
+      <Link className={cn("underline", tapTarget)} href={step.href} aria-label={`${step.label}: ${checkpoint.name}`} aria-describedby={described}>
+        {step.label}
+      </Link>
+      <span id={described} className="block max-w-48 text-slate-500">
+        {step.description}
+      </span>
+    </>
   );
 }
 
@@ -76,9 +83,10 @@ export default async function CheckpointsPage() {
                   <Td>
                     <Badge>{c.kind}</Badge>
                     {readsScoreAtEndOfText(c) ? (
-                      <span className="block text-xs text-amber-700" title="Trained to read its score at the end-of-text token (an earlier release, or OpenRLHF). Pairwise reads it there; transformers reads one token earlier, so retrain it to use it in Python.">
-                        reads at end-of-text
-                      </span>
+                      <Explained className="text-xs text-amber-700" label="reads at end-of-text">
+                        Trained to read its score at the end-of-text token (an earlier release, or OpenRLHF). Pairwise reads it there; transformers reads one token earlier, so
+                        retrain it to use it in Python.
+                      </Explained>
                     ) : null}
                   </Td>
                   <Td className="font-mono text-xs">{c.parentId ? (nameOf.get(c.parentId) ?? c.parentId.slice(0, 8)) : "—"}</Td>
@@ -98,7 +106,7 @@ export default async function CheckpointsPage() {
                       .map(([k, v]) => `${k} ${v}`)
                       .join(" · ")}
                   </Td>
-                  <Td className="whitespace-nowrap text-xs">
+                  <Td className="text-xs">
                     <NextStepLink checkpoint={c} />
                   </Td>
                   <Td className="whitespace-nowrap">

@@ -5,6 +5,7 @@ import { Badge } from "@/app/_components/ui/badge";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { tapTarget } from "@/app/_components/ui/tap-target";
 import { cn } from "@/app/_components/ui/cn";
+import { Explained } from "@/app/_components/ui/explained";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import { etaHelp } from "@/lib/runs/eta";
@@ -30,7 +31,9 @@ export function RunsTable({ runs: initial, limit }: { runs: RunDto[]; limit: num
           <Th>Run</Th>
           <Th>Kind</Th>
           <Th>Status</Th>
-          <Th title={etaHelp}>Progress · ETA</Th>
+          <Th>
+            <Explained label="Progress · ETA">{etaHelp}</Explained>
+          </Th>
           <Th>Created</Th>
           <Th>Finished</Th>
         </Tr>
