@@ -1,4 +1,4 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page, type Route } from "@playwright/test";
 import { apiSession, chartedRun, DEMO_PASSWORD, liveLinkTokens, newLabelers, signIn } from "./helpers";
 import { callers, concretePath, pagesFor, type Caller, type PageIds } from "./route-matrix";
 
@@ -6,9 +6,10 @@ import { callers, concretePath, pagesFor, type Caller, type PageIds } from "./ro
  * The app on a phone: 390 x 844 CSS px, touch and no keyboard (Chromium's mobile emulation, so the
  * page is laid out at the device's width and the pointer is coarse, as on a real phone). No page
  * may scroll sideways; on every page of every role, on a phone and on a tablet held sideways, every
- * control is at least 44 x 44 px (WCAG 2.5.5) and no explanation hides in a hover tooltip; a
- * labeler judges, undoes and skips with taps alone, and with the on-screen keyboard up Submit stays
- * in sight; the header's links are all reachable behind its menu, by tap and by keyboard.
+ * control is at least 44 x 44 px (WCAG 2.5.5), no explanation hides in a hover tooltip and no words
+ * ask for a key; a labeler judges, undoes and skips with taps alone (an undo that fails says to undo
+ * again, with no key to press), and with the on-screen keyboard up Submit stays in sight; the
+ * header's links are all reachable behind its menu, by tap and by keyboard.
  *
  * What it makes stays out of other specs' way: its labelers are made here, its campaign is open to
  * one of them only, and its run is cancelled before it registers a reward model.
@@ -88,16 +89,20 @@ async function expectTappable(target: Locator) {
   });
 }
 
+/** Words that only make sense with a keyboard: "press Z", "Ctrl+C", "(Esc)", "Enter to confirm", a "(?)" key hint. */
+const KEY_WORDS = /\bpress\b|\bctrl\b|\besc\b|\benter to\b|\(\?\)|\(z\)/;
+
 /**
  * What is wrong with the page on a touch screen, one line each: a visible control whose hit area is
  * under 44 x 44 px, or partly under something else that would take the tap (links, buttons, fields,
  * selects, a details' summary, anything focusable; a checkbox or radio is hit through the label that
- * wraps it, so the label's box counts), and an element whose explanation is in a `title` (a tooltip,
- * which needs a hover). Closed details are opened first, so what they hold is checked too.
+ * wraps it, so the label's box counts), an element whose explanation is in a `title` (a tooltip, which
+ * needs a hover), and visible words that ask for a key (the labeling page's footer that lists its
+ * keys, for a tablet's keyboard, aside). Closed details are opened first, so what they hold is checked too.
  */
 async function touchProblems(page: Page, where: string): Promise<string[]> {
   const problems = await page.evaluate(
-    (min) => {
+    ({ min, keyWords }) => {
       for (const details of document.querySelectorAll("details")) details.open = true;
       const controls = document.querySelectorAll<HTMLElement>(
         "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=radio], [role=checkbox], [tabindex]:not([tabindex='-1'])",
@@ -130,9 +135,15 @@ async function touchProblems(page: Page, where: string): Promise<string[]> {
         });
       });
       const tooltips = [...document.querySelectorAll("[title]")].map((el) => `tooltip only: ${el.tagName.toLowerCase()} title="${el.getAttribute("title")?.slice(0, 60)}"`);
-      return [...targets, ...tooltips];
+      const keyList = document.querySelector<HTMLElement>("footer[aria-label='Keyboard shortcuts']")?.innerText ?? "";
+      const keys = document.body.innerText
+        .replace(keyList, "")
+        .split("\n")
+        .filter((line) => new RegExp(keyWords, "i").test(line))
+        .map((line) => `asks for a key: "${line.trim().slice(0, 80)}"`);
+      return [...targets, ...tooltips, ...keys];
     },
-    MIN_TARGET,
+    { min: MIN_TARGET, keyWords: KEY_WORDS.source },
   );
   return problems.map((problem) => `${where}: ${problem}`);
 }
@@ -213,7 +224,7 @@ const alsoMet: Partial<Record<Caller, { url: string; status: number }[]>> = {
   ],
 };
 
-test("on a touch screen every control of every page is a fingertip's size and no explanation needs a hover, for any role", async ({ page }) => {
+test("on a touch screen every control of every page is a fingertip's size, no explanation needs a hover and no words ask for a key, for any role", async ({ page }) => {
   test.setTimeout(360_000);
   const problems: string[] = [];
   for (const screen of [PHONE, TABLET]) {
@@ -236,6 +247,16 @@ test("on a touch screen every control of every page is a fingertip's size and no
         await button(page, /^Skip/).tap();
         await expect(page.getByRole("form", { name: "Skip this pair" })).toBeVisible();
         problems.push(...(await touchProblems(page, at("the labeling page's guidelines and skip reasons"))));
+      }
+      if (caller === "admin") {
+        // A link just made, which the browser will not copy: the admin is told how to copy it by hand.
+        await openFull(page, "/admin");
+        await page.evaluate(() => Object.defineProperty(navigator, "clipboard", { value: { writeText: () => Promise.reject(new Error("not allowed")) } }));
+        await page.getByLabel("Email to invite").fill(`phone-copy-${screen.width}-${Date.now()}@pairwise.local`);
+        await page.getByRole("button", { name: "Create invite link" }).tap();
+        await page.getByRole("button", { name: "Copy link" }).tap();
+        await expect(page.getByText(/^The browser did not allow copying/)).toBeVisible();
+        problems.push(...(await touchProblems(page, at("an invite link that would not copy"))));
       }
     }
   }
@@ -288,6 +309,15 @@ test("a labeler judges, undoes and skips by tapping 44 px targets, and Submit st
   await button(page, /^Submit/).tap();
   await page.setViewportSize(PHONE);
   const second = await nextPair(page, first);
+
+  // An undo that never reaches the server says so, and to undo again, without a key to press.
+  const dropUndo = (route: Route) => (route.request().method() === "DELETE" ? route.abort() : route.fallback());
+  await page.route("**/api/v1/judgments/*", dropUndo);
+  await button(page, /^Undo/).tap();
+  const undoFailed = page.locator("main").getByRole("alert");
+  await expect(undoFailed).toContainText("Your undo did not reach the server", { timeout: 30_000 });
+  await expect(undoFailed).toContainText("Undo again to try again.", { useInnerText: true });
+  await page.unroute("**/api/v1/judgments/*", dropUndo);
 
   // Undo brings the pair back blank; it is judged again, so the first judgment must be gone.
   await button(page, /^Undo/).tap();

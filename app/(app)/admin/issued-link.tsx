@@ -37,7 +37,13 @@ export function IssuedLinkBox({ link, label }: { link: IssuedLink; label: string
         </Button>
       </div>
       {copied === "yes" ? <p className="text-emerald-700">Copied.</p> : null}
-      {copied === "failed" ? <p className="text-slate-600">The browser did not allow copying; the link is selected, press Ctrl+C.</p> : null}
+      {copied === "failed" ? (
+        <p className="text-slate-600">
+          The browser did not allow copying; the link is selected, <span className="pointer-coarse:hidden">press Ctrl+C.</span>
+          {/* No keys on a touch screen: holding a finger on selected text offers Copy there. */}
+          <span className="hidden pointer-coarse:inline">touch and hold it to copy it.</span>
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -8,7 +8,7 @@ export function Guidelines({ text, onClose }: { text: string; onClose: () => voi
       <div className="mb-2 flex items-center">
         <h2 className="font-semibold">Guidelines</h2>
         <Button variant="ghost" size="sm" className="ml-auto" onClick={onClose}>
-          Close (Esc)
+          Close<span className="pointer-coarse:hidden"> (Esc)</span>
         </Button>
       </div>
       {text.trim() ? <Markdown>{text}</Markdown> : <p className="text-sm text-slate-600">This campaign has no written guidelines.</p>}

@@ -49,7 +49,9 @@ export function SkipPanel({ onSkip, onCancel }: { onSkip: (reason: SkipReason, t
       }}
     >
       <fieldset className="flex flex-col gap-1">
-        <legend className="mb-1 text-sm font-medium">Why skip? (1-4, Enter to confirm, Esc to cancel)</legend>
+        <legend className="mb-1 text-sm font-medium">
+          Why skip?<span className="pointer-coarse:hidden"> (1-4, Enter to confirm, Esc to cancel)</span>
+        </legend>
         {skipReasonValues.map((r, i) => (
           <label key={r} className={cn(choiceLabel, "text-sm")}>
             <input type="radio" name="reason" value={r} checked={reason === r} onChange={() => setReason(r)} />

@@ -1,7 +1,7 @@
 "use client";
 import { onlineManager, useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Markdown } from "@/app/_components/markdown";
 import { cn } from "@/app/_components/ui/cn";
@@ -140,7 +140,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const setChoice = (c: ShownChoice) => pick({ choice: c });
   const setStrength = (n: number) => pick({ strength: n });
   const setRationale = (text: string) => pick({ rationale: text });
-  const [error, setError] = useState<string | null>(null);
+  // A node, not only a string: a key's name in it is hidden on a touch screen.
+  const [error, setError] = useState<ReactNode>(null);
   // Set when a submission learns that the session ended or the campaign closed: the page stops there.
   const [stopped, setStopped] = useState<Trouble | null>(null);
   const [skipping, setSkipping] = useState(false);
@@ -262,7 +263,16 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     onError: (err) => {
       const trouble = describeTrouble(err);
       if (stopsLabeling(trouble)) setStopped(trouble);
-      else setError(trouble.kind === "transient" ? `Your undo did not reach the server: ${trouble.message} Undo again (Z) to try again.` : trouble.message);
+      else
+        setError(
+          trouble.kind === "transient" ? (
+            <>
+              Your undo did not reach the server: {trouble.message} Undo again<span className="pointer-coarse:hidden"> (Z)</span> to try again.
+            </>
+          ) : (
+            trouble.message
+          ),
+        );
     },
   });
 
@@ -415,7 +425,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
             <span>{Math.round(completion * 100)}%</span>
           </div>
           <Button variant="outline" size="sm" onClick={() => setShowGuidelines((v) => !v)} aria-expanded={showGuidelines}>
-            Guidelines (?)
+            Guidelines <KeyHint>?</KeyHint>
           </Button>
         </div>
       </div>
