@@ -676,6 +676,58 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
   });
 
+  test("an undone pair stays first on screen when a refill reaches the server after the undo, and after a reload", async ({ page }) => {
+    const campaign = await campaignWithPairs(page, 6);
+    await startLabeling(page, campaign);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    const task = page.getByRole("region", { name: "Task" });
+    // The first judgment is stored, but its answer is slow to come back: the refill that follows it
+    // reaches the server only after the undo below.
+    let answerFirst!: () => void;
+    const answerHeld = new Promise<void>((resolve) => (answerFirst = resolve));
+    await page.route(
+      "**/api/v1/judgments",
+      async (route) => {
+        const response = await route.fetch();
+        await answerHeld;
+        await route.fulfill({ response });
+      },
+      { times: 1 },
+    );
+    const first = await currentAssignment(page);
+    await judgeLeft(page);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+    const second = await nextAssignment(page, first);
+    const saved = storedJudgment(page);
+    await judgeLeft(page);
+    await saved;
+    const third = await nextAssignment(page, second);
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+
+    await page.keyboard.press("z");
+    await expect(task).toHaveAttribute("data-assignment-id", second);
+    await expect(page.locator("[data-queued='3']")).toBeVisible();
+
+    // Another tab of the labeler's asks for pairs after the undo: the undone one is listed first
+    // there too. It skips the last, so that the page's refill below changes how many pairs it holds.
+    const listed = await page.request.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 2 } });
+    const held = ((await listed.json()) as { tasks: { assignmentId: string }[] }).tasks.map((t) => t.assignmentId);
+    expect(held).toHaveLength(3);
+    expect(held.slice(0, 2)).toEqual([second, third]);
+    expect((await page.request.post(`/api/v1/assignments/${held[2]}/skip`, { data: { reason: "cant_judge" } })).status()).toBe(204);
+
+    // The first judgment's answer arrives and the page refills: the undone pair stays on screen.
+    answerFirst();
+    await expect(page.locator("[data-queued='2']")).toBeVisible();
+    await expect(task).toHaveAttribute("data-assignment-id", second);
+    await page.reload();
+    await expect(task).toHaveAttribute("data-assignment-id", second);
+    await judgeLeft(page);
+    await expect(task).toHaveAttribute("data-assignment-id", third);
+    await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+    await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  });
+
   test("when the next pair cannot be loaded the page says why and Try again brings it", async ({ page }) => {
     const campaign = await campaignWithPairs(page, 3);
     await signInAndWait(page, "labeler1@pairwise.local", "/label");

@@ -263,6 +263,44 @@ describe("labeling queue (real Postgres)", () => {
     expect(await counts()).toEqual({ [judgment.pairId]: 1, [kept.pairId]: 1 });
   });
 
+  it("lists an undone pair first at every refill until it is judged or skipped, the latest undone first", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 6, settings: { askStrength: false } });
+    const labeler = await makeUser();
+    // What the labeling page asks for at each refill: two tasks, the first one on screen.
+    const refill = async () => (await leaseTasks({ campaign, labeler, count: 2 })).map((t) => t.assignmentId);
+    const judge = (assignmentId: string) => submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId, choice: "left" } });
+
+    const [p1, p2] = await refill();
+    const j1 = await judge(p1!);
+    const [next, p3] = await refill();
+    expect(next).toBe(p2);
+    const j2 = await judge(p2!);
+    const [, p4] = await refill();
+
+    // Undone, it comes back in front of the pairs leased after it, at this refill and the next.
+    expect((await undoJudgment({ labeler, campaign, judgmentId: j2.id })).assignmentId).toBe(p2);
+    expect(await refill()).toEqual([p2, p3, p4]);
+    expect(await refill()).toEqual([p2, p3, p4]);
+    // Undoing the judgment before it too puts that pair first, as the page does.
+    await undoJudgment({ labeler, campaign, judgmentId: j1.id });
+    expect(await refill()).toEqual([p1, p2, p3, p4]);
+
+    // Judged again, a pair leaves the front; skipped, the other one does.
+    await judge(p1!);
+    expect(await refill()).toEqual([p2, p3, p4]);
+    await skipTask({ labeler, assignmentId: p2!, input: { reason: "cant_judge" } });
+    expect(await refill()).toEqual([p3, p4]);
+    // Undone again, the judged pair is back in front.
+    const again = await judge(p3!);
+    await undoJudgment({ labeler, campaign, judgmentId: again.id });
+    expect(await refill()).toEqual([p3, p4]);
+    // Pairs leased later still come after it.
+    await judge(p4!);
+    const [front, fresh] = await refill();
+    expect(front).toBe(p3);
+    expect(fresh).toBeDefined();
+  });
+
   it("mixes gold pairs in at the campaign's rate and scores them", async () => {
     const { campaign } = await makeCampaign({ pairCount: 20, gold: ["a", "b", "a", "b", "a"], settings: { goldRate: 0.5, askStrength: false } });
     const labeler = await makeUser();

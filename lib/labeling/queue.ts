@@ -166,6 +166,20 @@ async function taskFor(tx: Tx, assignmentId: string): Promise<Task> {
 }
 
 /**
+ * The order of a labeler's live tasks, the page's queue: a pair whose judgment was undone first,
+ * the latest undone first, as the page puts it back on screen; then the others in the order they
+ * were leased. Without the first two keys an undone pair, whose lease the undo renews, came back
+ * behind the prefetched pairs at the next refill. An active task with an undone judgment has not
+ * been judged or skipped since (either ends it), and the undo set its leasedAt.
+ */
+const liveTaskOrder = [
+  sql`${assignments.undoneJudgmentId} is null`,
+  sql`case when ${assignments.undoneJudgmentId} is not null then ${assignments.leasedAt} end desc nulls last`,
+  asc(assignments.leasedAt),
+  asc(assignments.id),
+];
+
+/**
  * The labeler's live tasks in a campaign, leasing new pairs until there are `count`
  * (2 lets the page show the next pair without a round trip). Asking again returns the
  * same leases, so a reload never burns pairs.
@@ -191,7 +205,7 @@ export async function leaseTasks({ campaign, labeler, count }: { campaign: Campa
           gt(assignments.expiresAt, sql`now()`),
         ),
       )
-      .orderBy(asc(assignments.leasedAt), asc(assignments.id));
+      .orderBy(...liveTaskOrder);
     const ids = live.map((l) => l.id);
     // Only the first new lease may wait for a locked pair: after it this transaction holds that
     // pair's lock. A prefetched second pair is a convenience, not worth a wait.
