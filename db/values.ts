@@ -1,7 +1,9 @@
 /**
- * The value lists of the database's enums and enum-like columns. db/schema.ts builds its columns
- * from them; zod schemas, client components, the trainer and scripts take them from here because
- * importing db/schema.ts would bring drizzle into the browser bundle. No imports, so anything may.
+ * The value lists of the database's enums and enum-like columns, and of the enum-like fields kept
+ * in JSON columns (a campaign's settings, a checkpoint's config). db/schema.ts builds its columns
+ * from them; zod schemas, client components (with ValueOptions), the trainer and scripts take them
+ * from here because importing db/schema.ts would bring drizzle into the browser bundle. No
+ * imports, so anything may.
  */
 
 export const roleValues = ["labeler", "researcher", "admin"] as const;
@@ -12,6 +14,13 @@ export type AccountLinkKind = (typeof accountLinkKindValues)[number];
 
 export const campaignStatusValues = ["draft", "active", "paused", "done"] as const;
 export type CampaignStatus = (typeof campaignStatusValues)[number];
+
+/** A campaign's settings: whether labelers write why they chose. */
+export const rationaleModeValues = ["off", "optional", "required"] as const;
+
+/** A campaign's settings: which pairs are served first (finish-first: closest to done; spread: fewest judgments). */
+export const campaignOrderingValues = ["finish-first", "spread"] as const;
+export type CampaignOrdering = (typeof campaignOrderingValues)[number];
 
 /** A judgment, or a gold pair's known answer, in the pair's canonical (A/B) order. */
 export const choiceValues = ["a", "b", "tie", "both_bad"] as const;
@@ -34,3 +43,14 @@ export type RunLogLevel = (typeof runLogLevels)[number];
 /** What a checkpoint holds. */
 export const checkpointKindValues = ["base", "sft", "reward", "policy", "value"] as const;
 export type CheckpointKind = (typeof checkpointKindValues)[number];
+
+/** What an imported folder may become: a reward model only from a folder with a score head. */
+export const checkpointImportKindValues = ["base", "sft", "reward"] as const satisfies readonly CheckpointKind[];
+export type CheckpointImportKind = (typeof checkpointImportKindValues)[number];
+
+/**
+ * A reward checkpoint's config: the token its score is read at. "before-end-of-text" is
+ * transformers' rule (TRL); "end-of-text" is OpenRLHF's (the last token its attention mask covers).
+ */
+export const scoreTokenValues = ["before-end-of-text", "end-of-text"] as const;
+export type ScoreToken = (typeof scoreTokenValues)[number];

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import type { CheckpointKind } from "@/db/values";
+import type { CheckpointKind, ScoreToken } from "@/db/values";
 import type { BackendName } from "./env";
 import { trainerEnv } from "./env";
 import { type GPT, type ModelConfig, validateConfig, variableFrom } from "./model";
@@ -113,7 +113,7 @@ export interface PairwiseMeta {
    * GPT2ForSequenceClassification rule (model.scoreTokenIndex). Reward models saved before it
    * lack the field and were trained at end-of-text; they are read there still (GPT.scoreAtEndOfText).
    */
-  scoreToken?: "before-end-of-text" | "end-of-text";
+  scoreToken?: ScoreToken;
 }
 
 /** The row the worker registers in Postgres. */

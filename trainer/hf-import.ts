@@ -7,8 +7,8 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { CheckpointKind } from "@/db/values";
-import { CheckpointExistsError, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, type PairwiseMeta, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
+import type { CheckpointImportKind, ScoreToken } from "@/db/values";
+import { CheckpointExistsError, type CheckpointRecord, type CheckpointStore, type HostModel, modelConfigFromGpt2Json, saveHostCheckpoint, tokenizerFromFiles } from "./checkpoint";
 import { gpt2TensorShapes, headTensorShapes } from "./model";
 import { type HostTensor, readSafetensors } from "./safetensors";
 import type { Tokenizer } from "./tokenizer";
@@ -34,14 +34,8 @@ function hfTensorsToOurs(tensors: Record<string, HostTensor>, expected: Array<[s
   return out;
 }
 
-/** What an imported folder may become: a reward model only from a folder with a score head. */
-export const importKinds = ["base", "sft", "reward"] as const satisfies readonly CheckpointKind[];
-export type ImportKind = (typeof importKinds)[number];
-export const scoreTokens = ["before-end-of-text", "end-of-text"] as const satisfies ReadonlyArray<NonNullable<PairwiseMeta["scoreToken"]>>;
-export type ScoreToken = (typeof scoreTokens)[number];
-
 export interface ImportOptions {
-  kind?: ImportKind;
+  kind?: CheckpointImportKind;
   /**
    * Where the reward model was trained to read its score: "before-end-of-text" is transformers'
    * rule (TRL); "end-of-text" is OpenRLHF's (the last token its attention mask covers).
@@ -71,7 +65,7 @@ export async function readImportFiles(folder: string): Promise<ImportFiles> {
   return files;
 }
 
-function prepare(files: ImportFiles, opts: ImportOptions): { model: HostModel; tokenizer: Tokenizer; kind: ImportKind } {
+function prepare(files: ImportFiles, opts: ImportOptions): { model: HostModel; tokenizer: Tokenizer; kind: CheckpointImportKind } {
   const { "model.safetensors": weights, "config.json": configBytes, "tokenizer.json": tokenizerBytes } = files;
   if (!weights || !configBytes) throw new CheckpointImportError("a checkpoint needs model.safetensors and config.json");
   const json = JSON.parse(new TextDecoder().decode(configBytes)) as Record<string, unknown>;

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { campaignStatusValues, roleValues } from "@/db/values";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues } from "@/db/values";
 import { env } from "@/lib/env";
 import { apiShapedValue, discoverActionFiles, fuzzSeed, leakIn, oddString } from "@/lib/testing/fuzz";
 import { mutate, mutationArb, validBodies } from "@/lib/testing/fuzz-bodies";
@@ -104,8 +104,8 @@ function plausible(field: string, ids: string[]): fc.Arbitrary<string> {
     goldRate: fc.constantFrom("0", "0.1", "0.5"),
     leaseMinutes: fc.integer({ min: 1, max: 1440 }).map(String),
     undoMinutes: fc.integer({ min: 0, max: 1440 }).map(String),
-    ordering: fc.constantFrom("finish-first", "spread"),
-    rationale: fc.constantFrom("off", "optional", "required"),
+    ordering: fc.constantFrom(...campaignOrderingValues),
+    rationale: fc.constantFrom(...rationaleModeValues),
     aggregate: fc.constantFrom("all", "majority"),
     kind: fc.constantFrom("healthcheck", "reward", "sft", "dpo", "ppo", "eval", "score", "generate-pairs", "pretrain"),
     config: fc.oneof(fc.constant(""), fc.constant('{"epochs": 1}'), apiShapedValue(ids).map((v) => JSON.stringify(v) ?? "")),

@@ -1,7 +1,5 @@
-import { campaignStatusValues } from "@/db/values";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
-
-const orderingValues = ["finish-first", "spread"] as const;
 
 /** A campaign's options. Stored in `campaigns.settings`; defaults fill missing keys. */
 export const campaignSettingsSchema = z
@@ -9,13 +7,13 @@ export const campaignSettingsSchema = z
     allowTie: z.boolean().default(true),
     allowBothBad: z.boolean().default(true),
     askStrength: z.boolean().default(true),
-    rationale: z.enum(["off", "optional", "required"]).default("optional"),
+    rationale: z.enum(rationaleModeValues).default("optional"),
     /** Share of tasks drawn from gold pairs, 0..0.5. */
     goldRate: z.number().min(0).max(0.5).default(0.1),
     /** How long a labeler holds a pair before it returns to the pool. */
     leaseMinutes: z.number().int().min(1).max(24 * 60).default(15),
     /** finish-first: pairs closest to done first; spread: pairs with fewest judgments first. */
-    ordering: z.enum(orderingValues).default("finish-first"),
+    ordering: z.enum(campaignOrderingValues).default("finish-first"),
     /** How long after submitting a labeler may undo or edit a judgment. */
     undoMinutes: z.number().int().min(0).max(24 * 60).default(10),
   })

@@ -1,6 +1,5 @@
-import { checkpointKindValues } from "@/db/values";
+import { checkpointImportKindValues, checkpointKindValues, scoreTokenValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
-import { importKinds, scoreTokens } from "@/trainer/hf-import";
 
 const checkpointArchiveFormats = ["zip", "tar"] as const;
 export type CheckpointArchiveFormat = (typeof checkpointArchiveFormats)[number];
@@ -45,11 +44,11 @@ export const checkpointImportFieldsSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "Use letters, digits, '.', '_' or '-' (128 at most), starting with a letter or digit.")
     .openapi({ description: "The new checkpoint's name, also its folder in the checkpoint store." }),
   kind: z
-    .enum(["", ...importKinds])
+    .enum(["", ...checkpointImportKindValues])
     .default("")
     .openapi({ description: "base, sft or reward; empty: reward when model.safetensors has a score head (score.weight), else base." }),
   scoreToken: z
-    .enum(scoreTokens)
+    .enum(scoreTokenValues)
     .default("before-end-of-text")
     .openapi({ description: "Reward models: where the score was trained to be read. before-end-of-text: transformers and TRL; end-of-text: OpenRLHF." }),
 });

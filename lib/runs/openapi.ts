@@ -1,8 +1,8 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { checkpointImportKindValues } from "@/db/values";
 import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
 import { checkpointDownloadQuerySchema, checkpointImportFieldsSchema, checkpointSchema, listCheckpointsQuerySchema } from "@/lib/checkpoints/schema";
-import { importKinds } from "@/trainer/hf-import";
 import { RUN_LOG_KEEP } from "./log-limits";
 import { createRunSchema, listRunsQuerySchema, metricSchema, playgroundRequestSchema, playgroundResultSchema, runLogSchema, runLogsQuerySchema, runMetricsQuerySchema, runSampleSchema, runSamplesQuerySchema, runSchema, scoreRequestSchema } from "./schema";
 
@@ -123,7 +123,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     },
     responses: {
       201: jsonContent(
-        z.object({ id: z.uuid(), name: z.string(), kind: z.enum(importKinds), storeKey: z.string(), paramCount: z.number().int(), sizeBytes: z.number().int(), createdAt: z.string() }),
+        z.object({ id: z.uuid(), name: z.string(), kind: z.enum(checkpointImportKindValues), storeKey: z.string(), paramCount: z.number().int(), sizeBytes: z.number().int(), createdAt: z.string() }),
         "The new checkpoint.",
       ),
       ...commonErrors,

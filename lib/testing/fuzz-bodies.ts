@@ -5,7 +5,7 @@
  * A route missing here is still fuzzed with random bodies.
  */
 import fc from "fast-check";
-import { campaignStatusValues, roleValues, skipReasonValues } from "@/db/values";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues, skipReasonValues } from "@/db/values";
 import { apiShapedValue, oddString } from "./fuzz";
 import type { FuzzWorld } from "./fuzz-world";
 
@@ -21,10 +21,10 @@ export function validBodies(world: FuzzWorld): Record<string, fc.Arbitrary<Recor
       allowTie: fc.boolean(),
       allowBothBad: fc.boolean(),
       askStrength: fc.boolean(),
-      rationale: fc.constantFrom("off", "optional", "required"),
+      rationale: fc.constantFrom(...rationaleModeValues),
       goldRate: fc.double({ min: 0, max: 0.5, noNaN: true }),
       leaseMinutes: fc.integer({ min: 1, max: 1440 }),
-      ordering: fc.constantFrom("finish-first", "spread"),
+      ordering: fc.constantFrom(...campaignOrderingValues),
       undoMinutes: fc.integer({ min: 0, max: 1440 }),
     },
     { requiredKeys: [] },

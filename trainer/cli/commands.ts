@@ -2,11 +2,12 @@
  * The CLI's command table. A command is a summary, an option table (defaults + help) and run().
  * Later issues add pretrain, sft, reward, ppo and dpo here.
  */
+import { checkpointImportKindValues, type CheckpointImportKind, type ScoreToken, scoreTokenValues } from "@/db/values";
 import { activeBackend, initBackend } from "../backend";
 import { backendNames, type BackendName } from "../env";
 import { type CheckpointStore, FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
-import { importHf, type ImportKind, importKinds, type ScoreToken, scoreTokens } from "../hf-import";
+import { importHf } from "../hf-import";
 import { disposeModel } from "../model";
 import { readSafetensorsHeader } from "../safetensors";
 import { defaultThreads } from "../parallel";
@@ -98,15 +99,15 @@ export const commands: Record<string, Command> = {
     options: {
       from: opt("", "folder holding model.safetensors and config.json (required)"),
       id: opt("", "new checkpoint id (required)"),
-      kind: opt("", `${importKinds.join(" | ")}; empty: reward when the folder has a score head (score.weight), else base`),
+      kind: opt("", `${checkpointImportKindValues.join(" | ")}; empty: reward when the folder has a score head (score.weight), else base`),
       scoreToken: opt("before-end-of-text", "reward models: where the score was trained to be read: before-end-of-text (transformers, TRL) or end-of-text (OpenRLHF)"),
       register: opt(false, "also register it in the database (DATABASE_URL, else the embedded one of npm start), so the web app lists it and runs can use it"),
     },
     async run(o, { store, log }) {
       if (!o.from || !o.id) throw new OptionError("--from and --id are required");
-      if (o.kind && !importKinds.includes(o.kind as ImportKind)) throw new OptionError(`--kind must be one of ${importKinds.join(", ")}, got "${o.kind}"`);
-      if (!scoreTokens.includes(o.scoreToken as ScoreToken)) throw new OptionError(`--scoreToken must be one of ${scoreTokens.join(", ")}, got "${o.scoreToken}"`);
-      const record = await importHf(o.from, store, o.id, { kind: (o.kind || undefined) as ImportKind | undefined, scoreToken: o.scoreToken as ScoreToken });
+      if (o.kind && !checkpointImportKindValues.includes(o.kind as CheckpointImportKind)) throw new OptionError(`--kind must be one of ${checkpointImportKindValues.join(", ")}, got "${o.kind}"`);
+      if (!scoreTokenValues.includes(o.scoreToken as ScoreToken)) throw new OptionError(`--scoreToken must be one of ${scoreTokenValues.join(", ")}, got "${o.scoreToken}"`);
+      const record = await importHf(o.from, store, o.id, { kind: (o.kind || undefined) as CheckpointImportKind | undefined, scoreToken: o.scoreToken as ScoreToken });
       log(`imported ${record.id} (${record.kind}): ${record.paramCount.toLocaleString("en")} parameters, ${record.sizeBytes.toLocaleString("en")} bytes at ${record.location}`);
       if (o.register) {
         // Imported only here, so the other commands need no database.

@@ -4,8 +4,9 @@ import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submi
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { ValueOptions } from "@/app/_components/ui/value-options";
+import { roleValues } from "@/db/values";
 import { createUserAction } from "./actions";
-import { RoleOptions } from "./role-options";
 
 export function CreateUserForm() {
   const [state, action, pending] = useActionState(createUserAction, null);
@@ -24,7 +25,7 @@ export function CreateUserForm() {
       <div className="flex flex-col gap-1">
         <Label htmlFor="new-role">Role</Label>
         <NativeSelect id="new-role" name="role" defaultValue="labeler" error={errors.role}>
-          <RoleOptions />
+          <ValueOptions values={roleValues} />
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">

@@ -4,9 +4,10 @@ import { submitKeepingInput, useClearedOnSuccess } from "@/app/_components/submi
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { ValueOptions } from "@/app/_components/ui/value-options";
+import { roleValues } from "@/db/values";
 import { createInviteAction } from "./actions";
 import { IssuedLinkBox } from "./issued-link";
-import { RoleOptions } from "./role-options";
 
 export function InviteForm() {
   const [state, action, pending] = useActionState(createInviteAction, null);
@@ -22,7 +23,7 @@ export function InviteForm() {
         <div className="flex flex-col gap-1">
           <Label htmlFor="invite-role">Invite as</Label>
           <NativeSelect id="invite-role" name="role" defaultValue="labeler" error={errors.role}>
-            <RoleOptions />
+            <ValueOptions values={roleValues} />
           </NativeSelect>
         </div>
         <div className="sm:col-span-2">

@@ -5,10 +5,11 @@ import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { ValueOptions } from "@/app/_components/ui/value-options";
+import { roleValues } from "@/db/values";
 import type { UserDto } from "@/lib/users/schema";
 import { createResetLinkAction, updateUserAction, type IssuedLink } from "./actions";
 import { IssuedLinkBox } from "./issued-link";
-import { RoleOptions } from "./role-options";
 
 /** A change that can lock someone out, waiting for the admin to confirm it: a new role, or disabling. */
 type Confirming = { user: UserDto; patch: { role: UserDto["role"] } | { disabled: true } };
@@ -74,7 +75,7 @@ export function UsersTable({ users, selfId }: { users: UserDto[]; selfId: string
                     disabled={pending || asked !== null || u.id === selfId}
                     onChange={(e) => setConfirming({ user: u, patch: { role: e.target.value as UserDto["role"] } })}
                   >
-                    <RoleOptions />
+                    <ValueOptions values={roleValues} />
                   </NativeSelect>
                 </Td>
                 <Td>{u.disabled ? <Badge variant="danger">disabled</Badge> : <Badge variant="success">active</Badge>}</Td>

@@ -6,7 +6,8 @@ import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect, Textarea } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { choiceLabel } from "@/app/_components/ui/tap-target";
-import { campaignStatusValues, type CampaignStatus } from "@/db/values";
+import { ValueOptions } from "@/app/_components/ui/value-options";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, type CampaignOrdering, type CampaignStatus } from "@/db/values";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { saveCampaignAction } from "./actions";
 
@@ -21,6 +22,11 @@ export type CampaignFormValues = {
 };
 
 const field = "flex flex-col gap-1";
+
+const orderingLabels: Record<CampaignOrdering, string> = {
+  "finish-first": "finish-first (closest to done)",
+  spread: "spread (fewest judgments)",
+};
 
 export function CampaignForm({ values, labelers }: { values: CampaignFormValues; labelers: { id: string; email: string }[] }) {
   const router = useRouter();
@@ -39,9 +45,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       <div className={field}>
         <Label htmlFor="c-status">Status</Label>
         <NativeSelect id="c-status" name="status" defaultValue={values.status} error={errors.status}>
-          {campaignStatusValues.map((v) => (
-            <option key={v}>{v}</option>
-          ))}
+          <ValueOptions values={campaignStatusValues} />
         </NativeSelect>
       </div>
       <div className={field}>
@@ -67,16 +71,13 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       <div className={field}>
         <Label htmlFor="c-rationale">Rationale</Label>
         <NativeSelect id="c-rationale" name="rationale" defaultValue={s.rationale} error={errors.rationale}>
-          <option value="off">off</option>
-          <option value="optional">optional</option>
-          <option value="required">required</option>
+          <ValueOptions values={rationaleModeValues} />
         </NativeSelect>
       </div>
       <div className={field}>
         <Label htmlFor="c-ordering">Ordering</Label>
         <NativeSelect id="c-ordering" name="ordering" defaultValue={s.ordering} error={errors.ordering}>
-          <option value="finish-first">finish-first (closest to done)</option>
-          <option value="spread">spread (fewest judgments)</option>
+          <ValueOptions values={campaignOrderingValues} labels={orderingLabels} />
         </NativeSelect>
       </div>
       <div className={field}>

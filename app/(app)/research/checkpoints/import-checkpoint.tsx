@@ -4,8 +4,13 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { ValueOptions } from "@/app/_components/ui/value-options";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
+import { checkpointImportKindValues, scoreTokenValues, type CheckpointImportKind, type ScoreToken } from "@/db/values";
 import { checkpointFilesToSend, checkpointUploadFiles } from "@/lib/checkpoints/upload-files";
+
+const kindLabels: Record<CheckpointImportKind, string> = { base: "base", sft: "SFT", reward: "reward" };
+const scoreTokenLabels: Record<ScoreToken, string> = { "before-end-of-text": "last token (TRL)", "end-of-text": "end-of-text (OpenRLHF)" };
 
 type Imported = { name: string; kind: string; paramCount: number };
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; checkpoint: Imported } | { kind: "failed"; message: string };
@@ -56,16 +61,13 @@ export function ImportCheckpoint() {
           <Label htmlFor="checkpoint-kind">Kind</Label>
           <NativeSelect id="checkpoint-kind" name="kind" defaultValue="">
             <option value="">from its weights</option>
-            <option value="base">base</option>
-            <option value="sft">SFT</option>
-            <option value="reward">reward</option>
+            <ValueOptions values={checkpointImportKindValues} labels={kindLabels} />
           </NativeSelect>
         </div>
         <div className="flex flex-col gap-1">
           <Label htmlFor="checkpoint-score-token">Reward read at</Label>
-          <NativeSelect id="checkpoint-score-token" name="scoreToken" defaultValue="before-end-of-text">
-            <option value="before-end-of-text">last token (TRL)</option>
-            <option value="end-of-text">end-of-text (OpenRLHF)</option>
+          <NativeSelect id="checkpoint-score-token" name="scoreToken" defaultValue={"before-end-of-text" satisfies ScoreToken}>
+            <ValueOptions values={scoreTokenValues} labels={scoreTokenLabels} />
           </NativeSelect>
         </div>
         <Button type="submit" disabled={state.kind === "uploading"}>
