@@ -1,9 +1,10 @@
 /**
- * The value lists of the database's enums and enum-like columns, and of the enum-like fields kept
- * in JSON columns (a campaign's settings, a checkpoint's config). db/schema.ts builds its columns
- * from them; zod schemas, client components (with ValueOptions), the trainer and scripts take them
- * from here because importing db/schema.ts would bring drizzle into the browser bundle. No
- * imports, so anything may.
+ * The value lists of the database's enums and enum-like columns, of the enum-like fields kept in
+ * JSON columns (a campaign's settings, a checkpoint's config, a snapshot's filters), and of the
+ * enum-like options a form sends (an import's). db/schema.ts builds its columns from them; zod
+ * schemas, client components (with ValueOptions), the trainer and scripts take them from here
+ * because importing db/schema.ts would bring drizzle into the browser bundle. No imports, so
+ * anything may.
  */
 
 export const roleValues = ["labeler", "researcher", "admin"] as const;
@@ -22,6 +23,12 @@ export const rationaleModeValues = ["off", "optional", "required"] as const;
 export const campaignOrderingValues = ["finish-first", "spread"] as const;
 export type CampaignOrdering = (typeof campaignOrderingValues)[number];
 
+/** An import's options: the file's format, and what its TRL rows (`{prompt, chosen, rejected}`) become. */
+export const importFormatValues = ["jsonl", "csv"] as const;
+export type ImportFormat = (typeof importFormatValues)[number];
+export const importTrlAsValues = ["label", "gold"] as const;
+export type ImportTrlAs = (typeof importTrlAsValues)[number];
+
 /** A judgment, or a gold pair's known answer, in the pair's canonical (A/B) order. */
 export const choiceValues = ["a", "b", "tie", "both_bad"] as const;
 export type Choice = (typeof choiceValues)[number];
@@ -34,6 +41,10 @@ export const assignmentStatusValues = ["active", "completed", "skipped"] as cons
 
 export const skipReasonValues = ["unclear_prompt", "cant_judge", "offensive", "other"] as const;
 export type SkipReason = (typeof skipReasonValues)[number];
+
+/** A snapshot's filters: one row per judgment (all), or one per pair with its majority's answer. */
+export const snapshotAggregateValues = ["all", "majority"] as const;
+export type SnapshotAggregate = (typeof snapshotAggregateValues)[number];
 
 export const runStatusValues = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 

@@ -5,6 +5,7 @@
  */
 import { ZodError } from "zod";
 import { withAppDatabase } from "@/db/configured";
+import type { ImportFormat, ImportTrlAs } from "@/db/values";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
 import { parseCliArgs } from "./lib/cli-args";
@@ -35,7 +36,7 @@ try {
       campaignId,
       file,
       actorId: null,
-      options: { format: format as "csv" | "jsonl", trlAs: values["trl-as"] as "gold" | "label" | undefined, maxPairsPerPrompt: Number(values["max-pairs-per-prompt"] ?? 0) },
+      options: { format: format as ImportFormat, trlAs: values["trl-as"] as ImportTrlAs | undefined, maxPairsPerPrompt: Number(values["max-pairs-per-prompt"] ?? 0) },
     }),
   );
   if (!result.ok) {

@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues } from "@/db/values";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues, snapshotAggregateValues } from "@/db/values";
 import { env } from "@/lib/env";
 import { apiShapedValue, discoverActionFiles, fuzzSeed, leakIn, oddString } from "@/lib/testing/fuzz";
 import { mutate, mutationArb, validBodies } from "@/lib/testing/fuzz-bodies";
@@ -106,7 +106,7 @@ function plausible(field: string, ids: string[]): fc.Arbitrary<string> {
     undoMinutes: fc.integer({ min: 0, max: 1440 }).map(String),
     ordering: fc.constantFrom(...campaignOrderingValues),
     rationale: fc.constantFrom(...rationaleModeValues),
-    aggregate: fc.constantFrom("all", "majority"),
+    aggregate: fc.constantFrom(...snapshotAggregateValues),
     kind: fc.constantFrom("healthcheck", "reward", "sft", "dpo", "ppo", "eval", "score", "generate-pairs", "pretrain"),
     config: fc.oneof(fc.constant(""), fc.constant('{"epochs": 1}'), apiShapedValue(ids).map((v) => JSON.stringify(v) ?? "")),
     minGoldAccuracy: fc.constantFrom("", "0.5", "1"),

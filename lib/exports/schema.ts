@@ -1,3 +1,4 @@
+import { snapshotAggregateValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 import { exportFormats } from "./formats";
 
@@ -31,7 +32,7 @@ export const exportManifestSchema = z
     filename: z.string(),
     contentType: z.string(),
     gzip: z.boolean(),
-    snapshot: z.object({ id: z.uuid(), name: z.string(), contentHash: z.string(), createdAt: z.string(), aggregate: z.enum(["all", "majority"]) }),
+    snapshot: z.object({ id: z.uuid(), name: z.string(), contentHash: z.string(), createdAt: z.string(), aggregate: z.enum(snapshotAggregateValues) }),
     counts: z.record(z.string(), z.number()),
     fields: z.array(exportFieldSchema),
     anonymised: z.boolean(),

@@ -1,4 +1,4 @@
-import { choiceValues } from "@/db/values";
+import { choiceValues, importFormatValues, importTrlAsValues } from "@/db/values";
 import { z } from "@/lib/api/zod";
 import { promptContentSchema } from "@/lib/labeling/schema";
 
@@ -28,9 +28,9 @@ export const trlRowSchema = z.object({ ...base, chosen: importResponseSchema, re
 
 export const importOptionsSchema = z
   .object({
-    format: z.enum(["jsonl", "csv"]).default("jsonl").openapi({ description: "Absent: `csv` when the body is sent as `text/csv`, else `jsonl`." }),
+    format: z.enum(importFormatValues).default("jsonl").openapi({ description: "Absent: `csv` when the body is sent as `text/csv`, else `jsonl`." }),
     /** TRL rows `{prompt, chosen, rejected}`: gold pairs with a known answer, or pairs to label afresh. */
-    trlAs: z.enum(["gold", "label"]).default("label"),
+    trlAs: z.enum(importTrlAsValues).default("label"),
     /** `{prompt, responses}` rows: keep at most this many of the K-choose-2 pairs per prompt (seeded sample); 0 = all. */
     maxPairsPerPrompt: z.coerce.number().int().min(0).max(2016).default(0),
   })

@@ -1,3 +1,4 @@
+import { snapshotAggregateValues } from "@/db/values";
 import { dateTimeSchema, z } from "@/lib/api/zod";
 
 export const snapshotFiltersSchema = z
@@ -10,7 +11,7 @@ export const snapshotFiltersSchema = z
     minGoldAccuracy: z.number().min(0).max(1).optional().openapi({ description: "Drop labelers whose gold accuracy (with 5+ gold answers) is below this." }),
     includeTies: z.boolean().default(false),
     includeBothBad: z.boolean().default(false).openapi({ description: "Kept as ties; dropped by default." }),
-    aggregate: z.enum(["all", "majority"]).default("all").openapi({ description: "all: one row per judgment; majority: one row per pair." }),
+    aggregate: z.enum(snapshotAggregateValues).default("all").openapi({ description: "all: one row per judgment; majority: one row per pair." }),
     weightByReliability: z.boolean().default(false).openapi({ description: "Row weight = the labeler's estimated reliability (all votes) or the majority's vote share." }),
   })
   .openapi("SnapshotFilters");

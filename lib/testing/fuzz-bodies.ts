@@ -5,7 +5,7 @@
  * A route missing here is still fuzzed with random bodies.
  */
 import fc from "fast-check";
-import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues, skipReasonValues } from "@/db/values";
+import { campaignOrderingValues, campaignStatusValues, rationaleModeValues, roleValues, skipReasonValues, snapshotAggregateValues } from "@/db/values";
 import { apiShapedValue, oddString } from "./fuzz";
 import type { FuzzWorld } from "./fuzz-world";
 
@@ -73,7 +73,7 @@ export function validBodies(world: FuzzWorld): Record<string, fc.Arbitrary<Recor
           minGoldAccuracy: fc.double({ min: 0, max: 1, noNaN: true }),
           includeTies: fc.boolean(),
           includeBothBad: fc.boolean(),
-          aggregate: fc.constantFrom("all", "majority"),
+          aggregate: fc.constantFrom(...snapshotAggregateValues),
           weightByReliability: fc.boolean(),
         },
         { requiredKeys: ["campaignIds"] },

@@ -5,7 +5,11 @@ import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { choiceLabel } from "@/app/_components/ui/tap-target";
+import { ValueOptions } from "@/app/_components/ui/value-options";
+import { snapshotAggregateValues, type SnapshotAggregate } from "@/db/values";
 import { createSnapshotAction } from "../runs/actions";
+
+const aggregateLabels: Record<SnapshotAggregate, string> = { all: "every vote", majority: "majority per pair" };
 
 /** `ticked`: the campaign ticked at first. */
 export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; name: string }[]; ticked: string | undefined }) {
@@ -19,9 +23,8 @@ export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; n
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-aggregate">Rows</Label>
-        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue="all" error={errors.aggregate}>
-          <option value="all">every vote</option>
-          <option value="majority">majority per pair</option>
+        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue={"all" satisfies SnapshotAggregate} error={errors.aggregate}>
+          <ValueOptions values={snapshotAggregateValues} labels={aggregateLabels} />
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">

@@ -4,7 +4,9 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
+import { ValueOptions } from "@/app/_components/ui/value-options";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
+import { importFormatValues, importTrlAsValues, type ImportTrlAs } from "@/db/values";
 import type { ImportResult } from "@/lib/imports/schema";
 
 /** "1 row", "2 rows". */
@@ -47,15 +49,13 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
           <Label htmlFor="import-format">Format</Label>
           <NativeSelect id="import-format" name="format" defaultValue="">
             <option value="">from the file name</option>
-            <option value="jsonl">JSONL</option>
-            <option value="csv">CSV</option>
+            <ValueOptions values={importFormatValues} labels={{ jsonl: "JSONL", csv: "CSV" }} />
           </NativeSelect>
         </div>
         <div className="flex flex-col gap-1">
           <Label htmlFor="import-trl">TRL rows become</Label>
-          <NativeSelect id="import-trl" name="trlAs" defaultValue="label">
-            <option value="label">pairs to label</option>
-            <option value="gold">gold pairs</option>
+          <NativeSelect id="import-trl" name="trlAs" defaultValue={"label" satisfies ImportTrlAs}>
+            <ValueOptions values={importTrlAsValues} labels={{ label: "pairs to label", gold: "gold pairs" }} />
           </NativeSelect>
         </div>
         <Button type="submit" disabled={state.kind === "uploading"}>
