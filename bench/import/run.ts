@@ -1,8 +1,10 @@
 /**
- * `npm run bench:import`: generates a 100k-row JSONL file, then runs `npm run import` on
- * it against a fresh database, in its own process, and prints what that reports: rows/s
- * and the import process's peak RSS. Uses DATABASE_URL's server (a scratch
- * database on it) or an embedded PostgreSQL under .data/bench.
+ * `npm run bench:import [-- --rows N] [--no-heap-bound]`: generates an N-row JSONL file
+ * (default 100k), then runs `npm run import` on it against a fresh database, in its own
+ * process, and prints what that reports: rows/s and the import process's peak RSS. With
+ * --no-heap-bound it runs the same command without the 192 MB heap bound `npm run import`
+ * sets, to show what the bound saves. Uses DATABASE_URL's server (a scratch database on it)
+ * or an embedded PostgreSQL under .data/bench.
  */
 import { spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
@@ -16,7 +18,7 @@ import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" } } });
+const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, "no-heap-bound": { type: "boolean", default: false } } });
 const rows = Number(values.rows);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
@@ -40,10 +42,13 @@ out.end();
 await once(out, "finish");
 console.log(`generated ${rows} rows in ${file}`);
 
-const run = spawnSync("npm", ["run", "--silent", "import", "--", "--campaign", campaign!.id, file], {
-  env: { ...process.env, DATABASE_URL: url },
-  encoding: "utf8",
-});
+const importArgs = ["--campaign", campaign!.id, file];
+// Unbounded: `npm run import`'s command (package.json) without its --max-old-space-size.
+const [command, args] = values["no-heap-bound"]
+  ? [process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/import.ts", ...importArgs]]
+  : ["npm", ["run", "--silent", "import", "--", ...importArgs]];
+console.log(values["no-heap-bound"] ? "import without a heap bound" : "import with npm run import's 192 MB heap bound");
+const run = spawnSync(command, args, { env: { ...process.env, DATABASE_URL: url }, encoding: "utf8" });
 process.stdout.write(run.stdout);
 process.stderr.write(run.stderr);
 await server.embedded?.stop();
