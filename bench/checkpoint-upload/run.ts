@@ -6,14 +6,18 @@
  * a multipart body streamed from disk, so the sender holds none of it, and prints the time and
  * that process's peak RSS. Uses DATABASE_URL's server (a scratch database on it) or an embedded
  * PostgreSQL under .data/bench.
+ *
+ * First it prints what deflate would save on the shipped demo checkpoints' model.safetensors,
+ * the reason a checkpoint's zip download stores its files (lib/exports/zip.ts).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream } from "node:fs";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
+import { deflateRawSync } from "node:zlib";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
@@ -30,6 +34,12 @@ if (values.child) await sendUpload(values.child);
 else await main();
 
 async function main() {
+  const { shippedBaseId, shippedCheckpointDir, shippedSftId } = await import("@/trainer/shipped");
+  for (const id of [shippedBaseId, shippedSftId]) {
+    const bytes = await readFile(path.join(shippedCheckpointDir, id, "model.safetensors"));
+    const deflated = deflateRawSync(bytes).length; // zlib's default level, as a deflate zip entry would hold it
+    console.log(`${id} model.safetensors: ${bytes.length.toLocaleString("en")} bytes, deflated ${deflated.toLocaleString("en")} (${((1 - deflated / bytes.length) * 100).toFixed(1)}% smaller)`);
+  }
   const { writeSafetensors } = await import("@/trainer/safetensors");
   const { gpt2ConfigJson } = await import("@/trainer/checkpoint");
   const { gpt2TensorShapes } = await import("@/trainer/model");
