@@ -2,9 +2,12 @@
  * `npm run bench:generate`: sampling speed of the shipped demo-sft (the PPO rollout, eval and
  * generate-pairs path) at two batch sizes, without filtering (PPO, eval) and with top-p 0.95
  * (the demo's answers), 24 new tokens per row; then the sampler alone on demo-sft's 2,048-token
- * vocabulary. Best of `--repeats` timings per row.
+ * vocabulary. Best of `--repeats` timings per row. First, the model part of the demo seed
+ * (lib/seed/demo.ts), once and cold as the seed runs it: the backend's start, loading demo-sft,
+ * and its two batches of answers to the 24 demo prompts.
  */
 import { parseArgs } from "node:util";
+import { demoMaxNewTokens, demoPrompts, demoSampling } from "@/lib/seed/demo-data";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore, loadCheckpoint } from "@/trainer/checkpoint";
 import { corpusFiles, readSftJsonl } from "@/trainer/data/corpus";
@@ -16,10 +19,20 @@ import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 
 const { values } = parseArgs({ options: { repeats: { type: "string", default: "3" } } });
 const repeats = Number(values.repeats);
+let t0 = performance.now();
 const backend = await initBackend();
+const backendMs = performance.now() - t0;
 const store = new FolderCheckpointStore();
 await installShippedCheckpoints(store);
+t0 = performance.now();
 const { model, tokenizer } = await loadCheckpoint(store, shippedSftId);
+const loadMs = performance.now() - t0;
+t0 = performance.now();
+for (const sampling of demoSampling.slice(0, 2)) {
+  generate(model, tokenizer, demoPrompts.map((p) => formatPrompt(p)), { maxNewTokens: demoMaxNewTokens, temperature: sampling.temperature, topP: sampling.topP, seed: sampling.seed, stop: ["\n"] });
+}
+const seedMs = performance.now() - t0;
+console.log(`demo seed's model part: backend ${backend} start ${backendMs.toFixed(0)} ms, loading ${shippedSftId} ${loadMs.toFixed(0)} ms, 2 x ${demoPrompts.length} answers (${demoMaxNewTokens}-token cap) ${seedMs.toFixed(0)} ms`);
 const prompts = readSftJsonl(corpusFiles().sftTrain).map((e) => tokenizer.encode(formatPrompt(e.prompt)));
 console.log(`backend ${backend}; ${shippedSftId}, 24 new tokens per row, best of ${repeats}`);
 
