@@ -1,6 +1,7 @@
 /**
  * The CLI's command table. A command is a summary, an option table (defaults + help) and run().
- * Later issues add pretrain, sft, reward, ppo and dpo here.
+ * Here: generate, inspect, import-hf and bench; build-corpus, pretrain, sft and eval-lm come from
+ * lm-commands.ts, reward, score, dpo, ppo and eval from rlhf-commands.ts (merged at the end).
  */
 import { checkpointImportKindValues, type CheckpointImportKind, type ScoreToken, scoreTokenValues } from "@/db/values";
 import { activeBackend, initBackend } from "../backend";
