@@ -4,8 +4,10 @@ import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Explained } from "@/app/_components/ui/explained";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import type { SnapshotAggregate } from "@/db/values";
 import { requireRole } from "@/lib/auth/guard";
 import { exportAccess, exportFormats, formatSpecs } from "@/lib/exports/formats";
+import { aggregateLabels } from "@/lib/snapshots/aggregate-labels";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
 
 export const metadata: Metadata = { title: "Exports" };
@@ -74,7 +76,7 @@ export default async function ExportsPage() {
                         <div className="font-medium">{s.name}</div>
                         <div className="text-xs text-slate-500">
                           {s.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC{" "}
-                          <Badge>{(s.filters as { aggregate?: string }).aggregate === "majority" ? "majority per pair" : "every vote"}</Badge>
+                          <Badge>{aggregateLabels[(s.filters as { aggregate?: SnapshotAggregate }).aggregate ?? "all"]}</Badge>
                         </div>
                       </Td>
                       <Td className="tabular-nums">{s.counts.rows ?? 0}</Td>

@@ -7,9 +7,8 @@ import { Label } from "@/app/_components/ui/label";
 import { choiceLabel } from "@/app/_components/ui/tap-target";
 import { ValueOptions } from "@/app/_components/ui/value-options";
 import { snapshotAggregateValues, type SnapshotAggregate } from "@/db/values";
+import { aggregateLabels } from "@/lib/snapshots/aggregate-labels";
 import { createSnapshotAction } from "../runs/actions";
-
-const aggregateLabels: Record<SnapshotAggregate, string> = { all: "every vote", majority: "majority per pair" };
 
 /** `ticked`: the campaign ticked at first. */
 export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; name: string }[]; ticked: string | undefined }) {
