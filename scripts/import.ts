@@ -1,16 +1,16 @@
 /**
- * `npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label]
+ * `npm run import -- --campaign ID [--format jsonl|csv] [--trl-as label|gold]
  *  [--max-pairs-per-prompt N] FILE`: the same import as the researcher page and the API. The
  * database: DATABASE_URL, else the embedded one `npm start` runs (db/configured.ts).
  */
 import { ZodError } from "zod";
 import { withAppDatabase } from "@/db/configured";
-import type { ImportFormat, ImportTrlAs } from "@/db/values";
+import { importFormatValues, importTrlAsValues, type ImportFormat, type ImportTrlAs } from "@/db/values";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
 import { parseCliArgs } from "./lib/cli-args";
 
-const USAGE = "Usage: npm run import -- --campaign ID [--format jsonl|csv] [--trl-as gold|label] [--max-pairs-per-prompt N] FILE";
+const USAGE = `Usage: npm run import -- --campaign ID [--format ${importFormatValues.join("|")}] [--trl-as ${importTrlAsValues.join("|")}] [--max-pairs-per-prompt N] FILE`;
 
 const { values, positionals } = parseCliArgs(
   {
