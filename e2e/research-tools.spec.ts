@@ -28,6 +28,9 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   test.setTimeout(300_000);
   await signInAndWait(page, "researcher@pairwise.local", "/research");
 
+  // 0. The trainer card counts the e2e app's one worker (npm start runs one) in the singular.
+  await expect(page.getByText(/^1 worker live on the \w+ backend; last heartbeat/)).toBeVisible();
+
   // 1. Before any PPO run, the dashboard says what will appear there.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await expect(page).toHaveURL(/\/research\/dashboard$/);

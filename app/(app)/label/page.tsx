@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { count } from "@/app/_components/count";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { requireRole } from "@/lib/auth/guard";
@@ -28,7 +29,7 @@ export default async function LabelHome() {
               <CardHeader>
                 <CardTitle>{c.name}</CardTitle>
                 <CardDescription>
-                  {c.openForMe} {c.openForMe === 1 ? "pair" : "pairs"} left for you · {c.completedPairs} of {c.pairCount} complete · you judged {c.judgedByMe}
+                  {count(c.openForMe, "pair")} left for you · {c.completedPairs} of {c.pairCount} complete · you judged {c.judgedByMe}
                 </CardDescription>
               </CardHeader>
               <CardContent>

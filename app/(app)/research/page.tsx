@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { count } from "@/app/_components/count";
 import { Button } from "@/app/_components/ui/button";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/app/_components/ui/card";
@@ -27,7 +28,7 @@ export default async function ResearchHome() {
         <CardContent className="text-sm text-slate-700">
           {health.worker.live > 0 ? (
             <p>
-              {health.worker.live} worker(s) live on the <strong>{health.worker.backend}</strong> backend; last heartbeat{" "}
+              {count(health.worker.live, "worker")} live on the <strong>{health.worker.backend}</strong> backend; last heartbeat{" "}
               {health.worker.lastHeartbeatSeconds}s ago.
             </p>
           ) : (

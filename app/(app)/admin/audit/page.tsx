@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Form from "next/form";
 import Link from "next/link";
+import { count } from "@/app/_components/count";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
@@ -66,7 +67,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <CardHeader>
           <CardTitle>{filter.action ?? "All actions"} · newest first</CardTitle>
           <CardDescription data-testid="audit-count">
-            {events.length === LIMIT ? `The newest ${LIMIT} events that match; narrow the filters to see older ones.` : `${events.length} events match.`}
+            {events.length === LIMIT ? `The newest ${LIMIT} events that match; narrow the filters to see older ones.` : `${count(events.length, "event")} ${events.length === 1 ? "matches" : "match"}.`}
           </CardDescription>
         </CardHeader>
         <CardContent>

@@ -2,6 +2,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
+import { count } from "@/app/_components/count";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Input } from "@/app/_components/ui/input";
@@ -114,7 +115,7 @@ function Samples({ result }: { result: PlaygroundResult & { runId: string } }) {
             </header>
             <p className="whitespace-pre-wrap text-sm">{s.text || <span className="text-slate-500">(an empty answer)</span>}</p>
             <p className="mt-2 text-xs text-slate-500">
-              {s.tokens} tokens, {finished[s.finishReason]}
+              {count(s.tokens, "token")}, {finished[s.finishReason]}
             </p>
           </section>
         ))}

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
+import { count } from "@/app/_components/count";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Busy, SkeletonCard } from "@/app/_components/ui/skeleton";
 import { requireRole } from "@/lib/auth/guard";
@@ -56,7 +57,7 @@ async function RunsView({ prefill }: { prefill: RunFormPrefill | null }) {
             catalog={runConfigCatalog}
             kinds={Object.fromEntries(Object.entries(runKinds).filter(([k]) => !runInputs[k as RunKind].internal))}
             snapshotKinds={Object.keys(runKinds).filter((k) => kindTakesSnapshot(runConfigCatalog, k))}
-            snapshots={snapshots.map((s) => ({ id: s.id, label: `${s.name} · ${s.counts.rows ?? 0} rows · ${s.contentHash.slice(0, 8)}` }))}
+            snapshots={snapshots.map((s) => ({ id: s.id, label: `${s.name} · ${count(s.counts.rows ?? 0, "row")} · ${s.contentHash.slice(0, 8)}` }))}
             checkpoints={checkpoints.map((c) => ({ id: c.id, kind: c.kind, label: `${c.kind} · ${c.name}` }))}
             prefill={prefill}
           />

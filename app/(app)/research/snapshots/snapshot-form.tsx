@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { count } from "@/app/_components/count";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
@@ -62,7 +63,7 @@ export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; n
         ) : null}
         {state?.ok ? (
           <p role="status" className="text-sm text-emerald-700">
-            Snapshot of {state.data.rows} rows, hash {state.data.hash.slice(0, 12)}…
+            Snapshot of {count(state.data.rows, "row")}, hash {state.data.hash.slice(0, 12)}…
           </p>
         ) : null}
       </div>

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { count } from "@/app/_components/count";
 import { Button } from "@/app/_components/ui/button";
 import { Input, NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
@@ -8,9 +9,6 @@ import { ValueOptions } from "@/app/_components/ui/value-options";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import { importFormatValues, importTrlAsValues, type ImportTrlAs } from "@/db/values";
 import type { ImportResult } from "@/lib/imports/schema";
-
-/** "1 row", "2 rows". */
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; result: ImportResult } | { kind: "failed"; message: string };
 

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { z } from "zod";
+import { count } from "@/app/_components/count";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { inlineTapTarget } from "@/app/_components/ui/tap-target";
@@ -49,7 +50,7 @@ export default async function CampaignPage({ params }: Params) {
         <CardHeader>
           <CardTitle>Quality</CardTitle>
           <CardDescription>
-            {quality.completePairs} of {quality.pairs} pairs complete · {quality.judgments} judgments
+            {quality.completePairs} of {count(quality.pairs, "pair")} complete · {count(quality.judgments, "judgment")}
           </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">

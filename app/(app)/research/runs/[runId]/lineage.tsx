@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { count } from "@/app/_components/count";
 import { cn } from "@/app/_components/ui/cn";
 import { tapTarget } from "@/app/_components/ui/tap-target";
 import { runInputs } from "@/lib/runs/inputs";
@@ -49,7 +50,7 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
             <Link className={link} href="/research/snapshots">
               {snapshot.name}
             </Link>{" "}
-            · {snapshot.rows} rows · <span className="font-mono text-xs">{snapshot.contentHash.slice(0, 12)}</span>
+            · {count(snapshot.rows, "row")} · <span className="font-mono text-xs">{snapshot.contentHash.slice(0, 12)}</span>
             {snapshot.campaigns.length ? (
               <>
                 {" "}

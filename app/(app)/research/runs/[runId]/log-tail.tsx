@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useLayoutEffect, useRef } from "react";
+import { count } from "@/app/_components/count";
 import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import { RUN_LOG_KEEP } from "@/lib/runs/log-limits";
@@ -62,7 +63,7 @@ export function LogTail({ runId, live }: { runId: string; live: boolean }) {
         )}
       </div>
       <p className="text-xs text-slate-500">
-        {lines.length} lines{live ? " · updates every 2 s" : ""} · the worker&apos;s progress messages, warnings and errors for this run; the last {RUN_LOG_KEEP} lines are kept.
+        {count(lines.length, "line")}{live ? " · updates every 2 s" : ""} · the worker&apos;s progress messages, warnings and errors for this run; the last {RUN_LOG_KEEP} lines are kept.
       </p>
     </div>
   );

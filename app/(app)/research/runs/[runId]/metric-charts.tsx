@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { count } from "@/app/_components/count";
 import { NativeSelect } from "@/app/_components/ui/input";
 import { Label } from "@/app/_components/ui/label";
 import { fetchJson } from "@/lib/query/fetch-json";
@@ -77,7 +78,7 @@ export function MetricCharts({
         </NativeSelect>
         {compareId ? (
           <span className="text-xs text-slate-500">
-            {otherMetrics.points} points of {otherName}, dashed
+            {count(otherMetrics.points, "point")} of {otherName}, dashed
           </span>
         ) : null}
       </div>

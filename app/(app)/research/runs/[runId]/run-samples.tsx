@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { useRef, useState } from "react";
+import { count } from "@/app/_components/count";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { LabeledSelect } from "@/app/_components/ui/labeled-select";
 import { fetchJson } from "@/lib/query/fetch-json";
@@ -84,7 +85,7 @@ export function RunSamples({ runId, live, sampling }: { runId: string; live: boo
             options={[{ id: LATEST, label: `newest (${iterations[0]})` }, ...iterations.map((i) => ({ id: String(i), label: String(i) }))]}
           />
           <p className="pb-2 text-xs text-slate-500">
-            {samples.length} samples from {iterations.length} iterations · mean score at iteration {shown}: {meanScore.toFixed(3)}
+            {count(samples.length, "sample")} from {count(iterations.length, "iteration")} · mean score at iteration {shown}: {meanScore.toFixed(3)}
           </p>
         </div>
         <ul aria-label={`Samples of iteration ${shown}`} className="flex flex-col gap-2 text-sm">
