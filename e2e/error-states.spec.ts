@@ -10,7 +10,7 @@ import { childProcessEnv } from "@/lib/env";
 import { signInAndWait } from "./helpers";
 
 /**
- * The app's database, reached directly to make a page's query fail or wait for real. Safe
+ * The app's database, reached directly to make a page's query fail, wait or find nothing, for real. Safe
  * beside the other specs: they run one at a time (playwright.config.ts: workers 1, not fully
  * parallel), each change is undone in a `finally`, and the tables touched are read by these
  * pages, not by the trainer worker.
@@ -30,7 +30,25 @@ let sql: ReturnType<typeof appDatabase>;
 test.beforeAll(() => {
   sql = appDatabase();
 });
-test.afterAll(() => sql?.end());
+// A test that times out is abandoned mid-way, its `finally` not yet run: what it set aside is put back here too.
+test.afterAll(async () => {
+  if (!sql) return;
+  await restoreSnapshots();
+  await sql.end();
+});
+
+/** Where a test sets the snapshots aside, so a page sees none; a table of the same columns stands in. */
+const HIDDEN_SNAPSHOTS = "dataset_snapshots_e2e_hidden";
+
+/** Puts the real snapshots back if they are set aside (else does nothing): the stand-in dropped and the real table renamed, at once. */
+async function restoreSnapshots() {
+  const [row] = await sql<{ hidden: string | null }[]>`select to_regclass(${HIDDEN_SNAPSHOTS})::text as hidden`;
+  if (!row?.hidden) return;
+  await sql.begin(async (tx) => {
+    await tx`drop table if exists dataset_snapshots`;
+    await tx.unsafe(`alter table ${HIDDEN_SNAPSHOTS} rename to dataset_snapshots`);
+  });
+}
 
 test("a page whose query fails shows a safe error with a reference under the navigation, and Try again brings it back", async ({ page }) => {
   await signInAndWait(page, "researcher@pairwise.local", "/research");
@@ -135,5 +153,27 @@ test("a page waiting on a slow query shows its heading and a busy skeleton, then
     }
     await expect(done).toBeVisible();
     await expect(page.getByRole("status", { name: busy })).toHaveCount(0);
+  }
+});
+
+test("with no snapshot yet, /exports says so and links to the Snapshots page to make one", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  // Earlier specs' snapshots are set aside, so the page finds none whatever ran before.
+  await sql.begin(async (tx) => {
+    await tx.unsafe(`alter table dataset_snapshots rename to ${HIDDEN_SNAPSHOTS}`);
+    await tx.unsafe(`create table dataset_snapshots (like ${HIDDEN_SNAPSHOTS} including defaults)`);
+  });
+  try {
+    await page.goto("/exports");
+    const empty = page.getByText(/^No snapshots yet\./);
+    await expect(empty).toHaveText("No snapshots yet. Make one from a campaign, then export it here.");
+    const makeOne = empty.getByRole("link", { name: "Make one" });
+    await expect(makeOne).toHaveAttribute("href", "/research/snapshots");
+    await makeOne.click();
+    await expect(page).toHaveURL(/\/research\/snapshots$/);
+    await expect(page.getByRole("heading", { level: 1, name: "Dataset snapshots" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "New snapshot" })).toBeVisible();
+  } finally {
+    await restoreSnapshots();
   }
 });

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Badge } from "@/app/_components/ui/badge";
 import { Button } from "@/app/_components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Explained } from "@/app/_components/ui/explained";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
+import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import type { SnapshotAggregate } from "@/db/values";
 import { requireRole } from "@/lib/auth/guard";
 import { exportAccess, exportFormats, formatSpecs } from "@/lib/exports/formats";
@@ -57,7 +59,13 @@ export default async function ExportsPage() {
         </CardHeader>
         <CardContent>
           {snapshots.length === 0 ? (
-            <p className="text-sm text-slate-600">No snapshots yet. Make one from a campaign, then export it here.</p>
+            <p className="text-sm text-slate-600">
+              No snapshots yet.{" "}
+              <Link className={`underline ${inlineTapTarget}`} href="/research/snapshots">
+                Make one
+              </Link>{" "}
+              from a campaign, then export it here.
+            </p>
           ) : (
             <>
               <Table>
