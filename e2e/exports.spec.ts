@@ -78,6 +78,14 @@ test("an admin downloads TRL JSONL of a demo-data snapshot from /exports; a labe
   const key = (t: Record<string, unknown>) => JSON.stringify([t.prompt, t.chosen, t.rejected, t.margin]);
   expect(records.map(key).sort()).toEqual(expected.map(key).sort());
 
+  // The download is in the audit log with its whole details (format, counts, ...): wrapped in their column, not cut off.
+  await page.goto("/admin/audit?action=export.created");
+  const logged = page.getByRole("row").filter({ hasText: `snapshot ${snapshot.id.slice(0, 8)}` });
+  await expect(logged).toHaveCount(1);
+  const details = logged.getByRole("cell").last();
+  await expect(details).toContainText(`"format":"trl"`);
+  expect(await details.evaluate((cell) => cell.scrollWidth - cell.clientWidth)).toBe(0);
+
   // Ids of real objects, so the labeler's 403s below are about role, not a missing row.
   const { runs } = (await (await page.request.get("/api/v1/runs")).json()) as { runs: { id: string }[] };
   expect(runs.length).toBeGreaterThan(0);

@@ -88,7 +88,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <Td>{e.actor ?? "system"}</Td>
                   <Td className="font-mono text-xs">{e.action}</Td>
                   <Td className="font-mono text-xs">{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : ""}</Td>
-                  <Td className="max-w-md truncate font-mono text-xs">{JSON.stringify(e.details)}</Td>
+                  <Td className="max-w-md font-mono text-xs wrap-anywhere">{JSON.stringify(e.details)}</Td>
                 </Tr>
               ))}
             </TBody>
