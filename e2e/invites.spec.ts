@@ -76,4 +76,10 @@ test("an admin invites a labeler, who accepts in a fresh browser and is signed i
   const rows = page.getByRole("row").filter({ hasText: "invite.accepted" });
   await expect(rows).toHaveCount(1);
   await expect(rows).toContainText(email);
+
+  // Filters that match nothing say so and what to do, instead of showing a table's bare headings.
+  await page.goto(`/admin/audit?actor=nobody-${Date.now()}@pairwise.local`);
+  await expect(page.getByTestId("audit-count")).toHaveText("No event matches these filters: widen them, or Clear them to see every event.");
+  await expect(page.getByRole("table")).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Clear", exact: true })).toHaveAttribute("href", "/admin/audit");
 });

@@ -16,6 +16,14 @@ export const metadata: Metadata = { title: "Audit log" };
 
 const LIMIT = 200;
 
+/** What the log holds for these filters, and when it holds nothing, why and what would add to it. */
+function matchLine(events: number, filtered: boolean): string {
+  if (events === 0 && filtered) return "No event matches these filters: widen them, or Clear them to see every event.";
+  if (events === 0) return "Nothing is logged yet. Each invite, change to a user or campaign, import, snapshot, run, export and API token adds an event here, with who did it and when.";
+  if (events === LIMIT) return `The newest ${LIMIT} events that match; narrow the filters to see older ones.`;
+  return `${count(events, "event")} ${events === 1 ? "matches" : "match"}.`;
+}
+
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireRole("admin");
   const filter = auditFilterSchema.parse(await searchParams);
@@ -66,34 +74,34 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <Card>
         <CardHeader>
           <CardTitle>{filter.action ?? "All actions"} · newest first</CardTitle>
-          <CardDescription data-testid="audit-count">
-            {events.length === LIMIT ? `The newest ${LIMIT} events that match; narrow the filters to see older ones.` : `${count(events.length, "event")} ${events.length === 1 ? "matches" : "match"}.`}
-          </CardDescription>
+          <CardDescription data-testid="audit-count">{matchLine(events.length, filtered)}</CardDescription>
         </CardHeader>
-        <CardContent>
-          <Table>
-            <THead>
-              <Tr>
-                <Th>When (UTC)</Th>
-                <Th>Who</Th>
-                <Th>Action</Th>
-                <Th>Target</Th>
-                <Th>Details</Th>
-              </Tr>
-            </THead>
-            <TBody>
-              {events.map((e) => (
-                <Tr key={e.id}>
-                  <Td className="whitespace-nowrap">{e.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
-                  <Td>{e.actor ?? "system"}</Td>
-                  <Td className="font-mono text-xs">{e.action}</Td>
-                  <Td className="font-mono text-xs">{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : ""}</Td>
-                  <Td className="max-w-md font-mono text-xs wrap-anywhere">{JSON.stringify(e.details)}</Td>
+        {events.length > 0 ? (
+          <CardContent>
+            <Table>
+              <THead>
+                <Tr>
+                  <Th>When (UTC)</Th>
+                  <Th>Who</Th>
+                  <Th>Action</Th>
+                  <Th>Target</Th>
+                  <Th>Details</Th>
                 </Tr>
-              ))}
-            </TBody>
-          </Table>
-        </CardContent>
+              </THead>
+              <TBody>
+                {events.map((e) => (
+                  <Tr key={e.id}>
+                    <Td className="whitespace-nowrap">{e.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
+                    <Td>{e.actor ?? "system"}</Td>
+                    <Td className="font-mono text-xs">{e.action}</Td>
+                    <Td className="font-mono text-xs">{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : ""}</Td>
+                    <Td className="max-w-md font-mono text-xs wrap-anywhere">{JSON.stringify(e.details)}</Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          </CardContent>
+        ) : null}
       </Card>
     </div>
   );
