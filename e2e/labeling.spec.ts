@@ -167,6 +167,9 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   await expect(refusal).toContainText("Line 2: Not valid JSON");
   await expect(refusal).toContainText("Line 3:");
   await expect(page.getByText("0 of 0 pairs complete")).toBeVisible();
+  // No judgment, no bias test: no p-value, which would read 1.000 as if one had been run.
+  await expect(page.getByTestId("position-bias")).toHaveText("— n = 0");
+  await expect(page.getByTestId("length-bias")).toHaveText("— n = 0");
 
   const good = [
     JSON.stringify({ prompt: "Define: kettle", response_a: "A pot for boiling water.", response_b: "A drum." }),

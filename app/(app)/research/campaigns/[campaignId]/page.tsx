@@ -37,6 +37,11 @@ const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}
 const num = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
 const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
 
+/** A bias figure's binomial test: its p-value and the judgments it is on; on none there is no test, so no p (it would read 1.000). */
+function BiasTest({ pValue, n }: { pValue: number; n: number }) {
+  return <span className="text-xs font-normal text-slate-500">{n > 0 ? `p = ${p(pValue)}, n = ${n}` : "n = 0"}</span>;
+}
+
 export default async function CampaignPage({ params }: Params) {
   await requireRole("researcher", "admin");
   const campaign = await campaignFor((await params).campaignId);
@@ -65,14 +70,14 @@ export default async function CampaignPage({ params }: Params) {
             </div>
             <div>
               <dt className="text-slate-500">Left picks (position bias)</dt>
-              <dd className="text-lg font-semibold">
-                {pct(quality.positionBias.leftShare)} <span className="text-xs font-normal text-slate-500">p = {p(quality.positionBias.pValue)}, n = {quality.positionBias.n}</span>
+              <dd className="text-lg font-semibold" data-testid="position-bias">
+                {pct(quality.positionBias.leftShare)} <BiasTest {...quality.positionBias} />
               </dd>
             </div>
             <div>
               <dt className="text-slate-500">Longer picked (length bias)</dt>
-              <dd className="text-lg font-semibold">
-                {pct(quality.lengthBias.longerShare)} <span className="text-xs font-normal text-slate-500">p = {p(quality.lengthBias.pValue)}, n = {quality.lengthBias.n}</span>
+              <dd className="text-lg font-semibold" data-testid="length-bias">
+                {pct(quality.lengthBias.longerShare)} <BiasTest {...quality.lengthBias} />
               </dd>
             </div>
           </dl>
