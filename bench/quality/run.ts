@@ -57,6 +57,6 @@ for (let i = 0; i < 3; i++) {
   times.push(performance.now() - t);
   alpha = q.alphaOrdinal;
 }
-console.log(`quality of ${count!.n} judgments: ${times.map((t) => (t / 1000).toFixed(2)).join(" s, ")} s (3 runs); alpha ${alpha?.toFixed(3)}`);
+console.log(`quality of ${count!.n} judgments: ${times.map((t) => t.toFixed(1)).join(" ms, ")} ms (3 runs); alpha ${alpha?.toFixed(3)}`);
 await closeDatabase();
 await server.embedded?.stop();

@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     const researcher = (await findUserByEmail({ email: EMAIL }))!;
     const [c] = await sql<{ id: string }[]>`select id from campaigns where name = 'Helpfulness, large'`;
     const [r] = await sql<{ id: string }[]>`select id from runs where status = 'running' and kind = 'ppo' order by created_at desc limit 1`;
-    data = { researcherId: researcher.id, bigCampaignId: c!.id, bigRunId: r!.id, snapshotCampaignIds: [] };
+    const small = await sql<{ id: string }[]>`select id from campaigns where name <> 'Helpfulness, large' order by name`;
+    data = { researcherId: researcher.id, bigCampaignId: c!.id, bigRunId: r!.id, snapshotCampaignIds: small.map((s) => s.id) };
   } else {
     say(`building the dataset in ${dbName}`);
     const researcher = await createUser({ input: { email: EMAIL, role: "researcher", password: PASSWORD }, actorId: null });
@@ -152,8 +153,9 @@ async function main(): Promise<void> {
   await m("dashboard (HTML, 30 days)", `/research/dashboard`);
   await m("dashboard (HTML, 90 days)", `/research/dashboard?days=90`);
   await m("dashboard (HTML, big campaign)", `/research/dashboard?campaign=${data.bigCampaignId}`);
-  await m("campaign page (HTML, quality)", `/research/campaigns/${data.bigCampaignId}`, Math.min(repeat, 3));
-  await m("campaign quality API", `/api/v1/campaigns/${data.bigCampaignId}/quality`, Math.min(repeat, 3));
+  await m("campaign page (HTML, quality)", `/research/campaigns/${data.bigCampaignId}`);
+  await m("campaign page, 1,000-pair campaign", `/research/campaigns/${data.snapshotCampaignIds[0]}`);
+  await m("campaign quality API", `/api/v1/campaigns/${data.bigCampaignId}/quality`);
   await m("snapshots page (HTML)", `/research/snapshots`);
   await m("exports page (HTML)", `/exports`);
   let n = 0;
