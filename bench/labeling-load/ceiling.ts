@@ -25,7 +25,9 @@ export async function measureCeiling({
   const sql = postgres(url, { max: poolSize, onnotice: () => {} });
   const pairIds = (await sql<{ id: string }[]>`select id from pairs where campaign_id = ${campaignId} order by id`).map((r) => r.id);
   if (pairIds.length === 0) throw new Error("the ceiling campaign has no pairs");
-  // Judgment k takes pair k mod P for labeler floor(k / P): every (pair, labeler) once, as the app allows.
+  // Judgment k takes pair p = k mod P in round r = floor(k / P), for labeler (p + r) mod L: every
+  // (pair, labeler) at most once, as the app allows, and judgments written at once come from
+  // different labelers, as the app's do (a labeler submits one at a time), not all from one.
   let next = 0;
   const latencyMs: number[] = [];
   const started = performance.now();
@@ -35,7 +37,7 @@ export async function measureCeiling({
     while (performance.now() < deadline) {
       const k = next++;
       const pairId = pairIds[k % pairIds.length]!;
-      const labelerId = labelerIds[Math.floor(k / pairIds.length) % labelerIds.length]!;
+      const labelerId = labelerIds[((k % pairIds.length) + Math.floor(k / pairIds.length)) % labelerIds.length]!;
       const t = performance.now();
       await sql.begin(async (tx) => {
         const [assignment] = await tx<{ id: string }[]>`
