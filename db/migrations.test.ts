@@ -57,4 +57,68 @@ describe("migrations that move data (real Postgres)", () => {
       await sql.end({ timeout: 5 });
     }
   });
+  it("0014 counts the judgments and pairs already stored into the campaign quality rows", async () => {
+    const { url, sql } = await databaseBefore("0013_campaign_quality_tables");
+    try {
+      const [l1, l2, l3] = await sql<{ id: string }[]>`
+        insert into users (email, role) values ('m1@test.local', 'labeler'), ('m2@test.local', 'labeler'), ('m3@test.local', 'labeler') returning id`;
+      const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name, overlap, status) values ('before 0014', 3, 'active') returning id`;
+      const c = campaign!.id;
+      const prompts = await sql<{ id: string }[]>`insert into prompts (campaign_id, content, content_hash) select ${c}, to_jsonb('p' || i), 'h' || i from generate_series(1, 3) i returning id`;
+      // Pair 1: A longer. Pair 2: the same length. Pair 3: gold, answer A.
+      const texts = [["a longer answer", "short"], ["same", "size"], ["gold a", "gold b"]];
+      const pairIds: string[] = [];
+      for (const [i, [a, b]] of texts.entries()) {
+        const [ra, rb] = await sql<{ id: string }[]>`insert into responses (prompt_id, text, text_hash) values (${prompts[i]!.id}, ${a!}, ${a!}), (${prompts[i]!.id}, ${b!}, ${b!}) returning id`;
+        const [pair] = await sql<{ id: string }[]>`
+          insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, judgment_count)
+          values (${c}, ${prompts[i]!.id}, ${ra!.id}, ${rb!.id}, ${i === 2 ? "a" : null}, ${[3, 1, 1][i]!}) returning id`;
+        pairIds.push(pair!.id);
+      }
+      const judgments: [number, string, string, number | null, string, number, boolean | null][] = [
+        [0, l1!.id, "a", 2, "ab", 1000, null],
+        [0, l2!.id, "a", null, "ba", 3000, null],
+        [0, l3!.id, "b", 4, "ab", 2000, null],
+        [1, l1!.id, "tie", null, "ab", 4000, null],
+        [2, l2!.id, "a", null, "ab", 5000, true],
+      ];
+      for (const [pair, labeler, choice, strength, shown, ms, gold] of judgments) {
+        const [lease] = await sql<{ id: string }[]>`
+          insert into assignments (campaign_id, pair_id, labeler_id, status, shown_order, expires_at) values (${c}, ${pairIds[pair]!}, ${labeler}, 'completed', ${shown}, now()) returning id`;
+        await sql`insert into comparisons (client_submission_id, assignment_id, campaign_id, pair_id, labeler_id, choice, strength, shown_order, server_ms, gold_correct)
+                  values (gen_random_uuid(), ${lease!.id}, ${c}, ${pairIds[pair]!}, ${labeler}, ${choice}, ${strength}, ${shown}, ${ms}, ${gold})`;
+      }
+      await runMigrations(url);
+
+      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 order by 1`).toEqual([
+        { judgment_count: 1, pairs: 1 },
+        { judgment_count: 3, pairs: 1 },
+      ]);
+      // Pair 1: a1 (no strength counts as 1), a2, b4; one left pick (l1 picked A shown left). Pair 2: one tie.
+      expect(await sql`select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds where campaign_id = ${c} group by 1, 2 order by longer`).toEqual([
+        { outcomes: [1, 1, 0, 0, 0, 0, 0, 1, 0, 0], longer: "a", pairs: 1, picked_left: 1 },
+        { outcomes: [0, 0, 0, 0, 0, 0, 0, 0, 1, 0], longer: "same", pairs: 1, picked_left: 0 },
+      ]);
+      // Only l3 is checked against a majority (the others of pair 1 both chose A); medians halve the two middle times.
+      const labelers = await sql<{ labeler_id: string }[]>`
+        select labeler_id, judgments, gold_answered, gold_right, agreement_checked, agreement_agreed, median_ms from campaign_quality_labelers where campaign_id = ${c}`;
+      expect(Object.fromEntries(labelers.map(({ labeler_id, ...rest }) => [labeler_id, rest]))).toEqual({
+        [l1!.id]: { judgments: 2, gold_answered: 0, gold_right: 0, agreement_checked: 0, agreement_agreed: 0, median_ms: 2500 },
+        [l2!.id]: { judgments: 2, gold_answered: 1, gold_right: 1, agreement_checked: 0, agreement_agreed: 0, median_ms: 4000 },
+        [l3!.id]: { judgments: 1, gold_answered: 0, gold_right: 0, agreement_checked: 1, agreement_agreed: 0, median_ms: 2000 },
+      });
+
+      // From here on the triggers keep them: l1 undoes the tie, and pair 2 has no kind left.
+      await sql`delete from comparisons where pair_id = ${pairIds[1]!}`;
+      await sql`update pairs set judgment_count = 0 where id = ${pairIds[1]!}`;
+      expect(await sql`select longer from campaign_quality_kinds where campaign_id = ${c} group by outcomes, longer having sum(pairs) > 0`).toEqual([{ longer: "a" }]);
+      expect(await sql`select judgments, median_ms from campaign_quality_labelers where labeler_id = ${l1!.id}`).toEqual([{ judgments: 1, median_ms: 1000 }]);
+      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`).toEqual([
+        { judgment_count: 0, pairs: 1 },
+        { judgment_count: 3, pairs: 1 },
+      ]);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
 });

@@ -16,6 +16,7 @@ import {
   pgTable,
   primaryKey,
   real,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -27,6 +28,7 @@ import {
   campaignStatusValues,
   checkpointKindValues,
   choiceValues,
+  longerValues,
   roleValues,
   runLogLevels,
   runStatusValues,
@@ -341,9 +343,101 @@ export const comparisons = pgTable(
     uniqueIndex("comparisons_pair_labeler_key").on(t.pairId, t.labelerId),
     index("comparisons_campaign").on(t.campaignId, t.createdAt),
     index("comparisons_labeler").on(t.labelerId, t.createdAt),
+    // The judgments of one labeler in one campaign in order of time taken: the triggers that keep
+    // campaign_quality_labelers' median step through it from the last median (migration 0014).
+    index("comparisons_campaign_labeler_time").on(t.campaignId, t.labelerId, t.serverMs, t.id),
   ],
 );
 export type Comparison = typeof comparisons.$inferSelect;
+
+// Campaign quality, kept by the database. Triggers on comparisons and pairs (migration 0014,
+// db/migrations/0014_campaign_quality_triggers.sql) update these in the transaction that writes
+// a judgment or a pair, so the campaign page reads a few hundred rows however large the campaign
+// (lib/labeling/quality.ts). Only those triggers write them.
+
+/**
+ * Counts that every judgment of a campaign moves are split over 16 shards by the pair's id, so
+ * that labelers judging different pairs at once seldom wait for one another's row; readers sum
+ * the shards. A shard's own count means nothing and may go below zero.
+ */
+const shard = () => smallint("shard").notNull();
+
+/** A campaign's non-gold pairs counted by judgment_count: completion is a sum over a few rows. */
+export const campaignPairCounts = pgTable(
+  "campaign_pair_counts",
+  {
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    shard: shard(),
+    judgmentCount: integer("judgment_count").notNull(),
+    pairs: integer("pairs").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.judgmentCount, t.shard] })],
+);
+
+/**
+ * A judged non-gold pair's kind: its non-gold judgments counted by outcome (a1-a4, b1-b4, tie,
+ * both_bad: lib/labeling/quality.ts OUTCOMES, in that order), which response is longer, and how
+ * many decisive judgments picked the left one. The triggers read a pair's previous kind here.
+ * Which response is longer is read when the pair's judgments change (a stored response's text
+ * never changes). No foreign key to pairs: when a pair goes, its row must still say which kind
+ * to count down.
+ */
+export const campaignQualityPairs = pgTable("campaign_quality_pairs", {
+  pairId: uuid("pair_id").primaryKey(),
+  campaignId: uuid("campaign_id")
+    .notNull()
+    .references(() => campaigns.id, { onDelete: "cascade" }),
+  outcomes: integer("outcomes").array().notNull(),
+  longer: text("longer", { enum: longerValues }).notNull(),
+  pickedLeft: integer("picked_left").notNull(),
+});
+
+/** How many of a campaign's pairs are of each kind (campaign_quality_pairs grouped). */
+export const campaignQualityKinds = pgTable(
+  "campaign_quality_kinds",
+  {
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    shard: shard(),
+    outcomes: integer("outcomes").array().notNull(),
+    longer: text("longer", { enum: longerValues }).notNull(),
+    pairs: integer("pairs").notNull(),
+    pickedLeft: integer("picked_left").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.longer, t.outcomes, t.shard] })],
+);
+
+/** One labeler's figures in one campaign; a row may stay at zero judgments after an undo. */
+export const campaignQualityLabelers = pgTable(
+  "campaign_quality_labelers",
+  {
+    campaignId: uuid("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    labelerId: uuid("labeler_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** Every judgment, gold ones included. */
+    judgments: integer("judgments").notNull().default(0),
+    goldAnswered: integer("gold_answered").notNull().default(0),
+    goldRight: integer("gold_right").notNull().default(0),
+    /** Non-gold judgments whose pair has at least two others with one most common choice, and how many of them chose it. */
+    agreementChecked: integer("agreement_checked").notNull().default(0),
+    agreementAgreed: integer("agreement_agreed").notNull().default(0),
+    /** Median of server_ms (percentile_cont(0.5)), null without judgments. */
+    medianMs: doublePrecision("median_ms"),
+    /**
+     * The lower median judgment (rank floor((n - 1) / 2) in order of server_ms, then id): the
+     * triggers find the next median by stepping from it instead of counting every judgment.
+     */
+    medianLowerMs: integer("median_lower_ms"),
+    medianLowerId: uuid("median_lower_id"),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.labelerId] })],
+);
 
 export const skips = pgTable(
   "skips",

@@ -37,6 +37,9 @@ export type Choice = (typeof choiceValues)[number];
 export const shownOrderValues = ["ab", "ba"] as const;
 export type ShownOrder = (typeof shownOrderValues)[number];
 
+/** Which response of a pair has more characters; `same` when they are equally long. */
+export const longerValues = ["a", "b", "same"] as const;
+
 export const assignmentStatusValues = ["active", "completed", "skipped"] as const;
 
 export const skipReasonValues = ["unclear_prompt", "cant_judge", "offensive", "other"] as const;

@@ -57,7 +57,11 @@ async function inspect(url: string) {
         rows.map((r) => ({ pairId: r.pair_id, promptId: r.prompt_id, chosenResponseId: r.chosen_response_id, rejectedResponseId: r.rejected_response_id, tie: r.tie, strength: r.strength, weight: r.weight, votes: r.votes, labelerId: r.labeler_id, comparisonId: null })),
       );
     }
-    return { rowCounts, hashes: Object.fromEntries(snapshots.map((s) => [s.id, s.content_hash])), recomputed };
+    // The campaign quality rows the triggers keep, whole: a restore must bring them back as they were, not counted again.
+    const [kept] = await sql<{ digest: string }[]>`
+      select md5(concat_ws('|', (select string_agg(t::text, ',' order by t::text) from campaign_quality_labelers t),
+        (select string_agg(t::text, ',' order by t::text) from campaign_quality_kinds t), (select string_agg(t::text, ',' order by t::text) from campaign_pair_counts t))) as digest`;
+    return { rowCounts, hashes: Object.fromEntries(snapshots.map((s) => [s.id, s.content_hash])), recomputed, kept: kept!.digest };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -110,6 +114,7 @@ describe("backup and restore (real Postgres)", () => {
 
     const [source, restored] = [await inspect(sourceUrl), await inspect(restoreUrl)];
     expect(restored.rowCounts).toEqual(manifest.database.rowCounts);
+    expect(restored.kept).toBe(source.kept);
     expect(restored.rowCounts).toEqual(source.rowCounts);
     expect(restored.rowCounts.comparisons).toBeGreaterThanOrEqual(15);
     expect(restored.rowCounts.snapshot_rows).toBeGreaterThanOrEqual(15);
@@ -137,6 +142,7 @@ describe("backup and restore (real Postgres)", () => {
     await restoreBackup({ backupDir: out, url: restoreUrl, checkpointDir: restoredCheckpoints });
     const [source, restored] = [await inspect(sourceUrl), await inspect(restoreUrl)];
     expect(restored.rowCounts).toEqual(source.rowCounts);
+    expect(restored.kept).toBe(source.kept);
     expect(restored.hashes).toEqual(source.hashes);
     expect(restored.recomputed).toEqual(restored.hashes);
     expect(readFileSync(path.join(restoredCheckpoints, "ckpt-1", "model.safetensors"))).toEqual(readFileSync(path.join(checkpointDir, "ckpt-1", "model.safetensors")));

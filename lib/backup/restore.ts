@@ -84,11 +84,16 @@ async function restoreCopyFiles(sql: Sql, url: string, dir: string, manifest: Ma
   log(`Loading ${order.length} tables ...`);
   // One transaction: a failure leaves the tables empty rather than half loaded. Foreign keys are
   // checked at the end of each COPY, so rows of a self-referencing table may come in any order.
+  // The tables' own triggers stay off while loading, as pg_restore creates them after the data:
+  // the backup holds the campaign quality rows they kept (migration 0014), and firing them on
+  // the loaded judgments and pairs would count each one a second time.
   await sql.begin(async (tx) => {
+    for (const table of order) await tx`alter table ${tx(table)} disable trigger user`;
     for (const table of order) {
       const writable = await tx`copy ${tx(table)} (${tx(columns[table]!)}) from stdin`.writable();
       await pipeline(createReadStream(path.join(dir, "tables", `${table}.copy`)), writable);
     }
+    for (const table of order) await tx`alter table ${tx(table)} enable trigger user`;
   });
 }
 

@@ -30,9 +30,10 @@ const summaryColumns = {
   overlap: campaigns.overlap,
   createdAt: campaigns.createdAt,
   // Raw names: drizzle leaves column references unqualified, which inside a subquery would
-  // resolve to the subquery's own table.
-  pairCount: sql<number>`(select count(*)::int from pairs p where p.campaign_id = campaigns.id and p.gold_choice is null)`,
-  completedPairs: sql<number>`(select count(*)::int from pairs p where p.campaign_id = campaigns.id and p.gold_choice is null and p.judgment_count >= campaigns.overlap)`,
+  // resolve to the subquery's own table. Non-gold pairs by judgment count, as the triggers of
+  // migration 0014 keep them: a few rows however many pairs the campaign has.
+  pairCount: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id)`,
+  completedPairs: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id and k.judgment_count >= campaigns.overlap)`,
 };
 
 export async function listCampaignSummaries({ status }: { status?: Campaign["status"] } = {}): Promise<CampaignSummary[]> {

@@ -1,0 +1,230 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { assignments, campaigns, comparisons, responses, users, type User } from "@/db/schema";
+import { choiceValues, type Choice } from "@/db/values";
+import { campaignDto } from "@/lib/campaigns/campaigns";
+import { addRowsToCampaign } from "@/lib/imports/import";
+import { majority } from "@/lib/stats/agreement";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
+import { createRng } from "@/trainer/rng";
+import { campaignQuality, labelerStats } from "./quality";
+import { editJudgment, leaseTasks, submitJudgment, undoJudgment } from "./queue";
+
+/**
+ * What the triggers of migration 0014 keep, read back as plain rows: pairs by judgment count,
+ * kinds (their shards summed), and each labeler's figures (rows at zero left out, as the page
+ * leaves them out).
+ */
+async function kept(campaignId: string) {
+  const [pairCounts, kinds, labelers] = await Promise.all([
+    db.execute(sql`
+      select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${campaignId} group by 1 having sum(pairs) <> 0 order by 1`),
+    db.execute(sql`
+      select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds where campaign_id = ${campaignId}
+      group by 1, 2 having sum(pairs) <> 0 or sum(picked_left) <> 0 order by 2, 1`),
+    db.execute(sql`
+      select labeler_id, judgments, median_ms, gold_answered, gold_right, agreement_checked as checked, agreement_agreed as agreed
+      from campaign_quality_labelers where campaign_id = ${campaignId} and judgments <> 0 order by 1`),
+  ]);
+  return { pairCounts: [...pairCounts], kinds: [...kinds], labelers: [...labelers] };
+}
+
+/** The same rows counted from every judgment, the way lib/labeling/quality.ts did before the triggers. */
+async function recount(campaignId: string) {
+  const [pairCounts, kinds, labelers, agreementRows] = await Promise.all([
+    db.execute(sql`
+      select judgment_count, count(*)::int as pairs from pairs where campaign_id = ${campaignId} and gold_choice is null group by 1 order by 1`),
+    db.execute(sql`
+      with u as (
+        select c.pair_id,
+               array[${sql.join(
+                 [1, 2, 3, 4].map((s) => sql`count(*) filter (where c.choice = 'a' and coalesce(c.strength, 1) = ${s})`),
+                 sql`, `,
+               )}, ${sql.join(
+                 [1, 2, 3, 4].map((s) => sql`count(*) filter (where c.choice = 'b' and coalesce(c.strength, 1) = ${s})`),
+                 sql`, `,
+               )}, count(*) filter (where c.choice = 'tie'), count(*) filter (where c.choice = 'both_bad')]::int[] as outcomes,
+               count(*) filter (where c.choice in ('a', 'b') and (c.choice = 'a') = (c.shown_order = 'ab'))::int as picked_left
+        from comparisons c where c.campaign_id = ${campaignId} and c.gold_correct is null group by c.pair_id)
+      select u.outcomes, case when ra.text_length > rb.text_length then 'a' when rb.text_length > ra.text_length then 'b' else 'same' end as longer,
+             count(*)::int as pairs, sum(u.picked_left)::int as picked_left
+      from u join pairs p on p.id = u.pair_id join responses ra on ra.id = p.response_a_id join responses rb on rb.id = p.response_b_id
+      group by 1, 2 order by 2, 1`),
+    db.execute<{ labeler_id: string; judgments: number }>(sql`
+      select c.labeler_id, count(*)::int as judgments, percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
+             count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
+      from comparisons c where c.campaign_id = ${campaignId} group by 1 order by 1`),
+    db.execute<Record<Choice, number> & { labeler_id: string; choice: Choice; n: number }>(sql`
+      select labeler_id, choice, a, b, tie, both_bad, count(*)::int as n
+      from (select c.labeler_id, c.choice, ${sql.join(
+        choiceValues.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`),
+        sql`, `,
+      )}
+            from comparisons c where c.campaign_id = ${campaignId} and c.gold_correct is null window pair as (partition by c.pair_id)) j
+      group by 1, 2, 3, 4, 5, 6`),
+  ]);
+  const agreement = new Map<string, { checked: number; agreed: number }>();
+  for (const row of agreementRows) {
+    const others = choiceValues.flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
+    const m = others.length >= 2 ? majority(others) : null;
+    if (m === null) continue;
+    const s = agreement.get(row.labeler_id) ?? { checked: 0, agreed: 0 };
+    s.checked += row.n;
+    if (row.choice === m) s.agreed += row.n;
+    agreement.set(row.labeler_id, s);
+  }
+  return {
+    pairCounts: [...pairCounts],
+    kinds: [...kinds],
+    labelers: labelers.map((l) => ({ ...l, checked: 0, agreed: 0, ...agreement.get(l.labeler_id) })),
+  };
+}
+
+async function expectKeptToMatchRecount(campaignId: string, step: string) {
+  const [k, r] = [await kept(campaignId), await recount(campaignId)];
+  expect({ step, ...k }).toEqual({ step, ...r });
+}
+
+describe("campaign quality kept by the database (real Postgres)", () => {
+  it("keeps every figure equal to a recount through single and bulk writes, edits, undos, time changes and deletions", async () => {
+    const rng = createRng(7);
+    const int = (n: number) => Math.floor(rng.next() * n);
+    const pick = <T>(items: readonly T[]) => items[int(items.length)]!;
+    const { campaign, pairs } = await makeCampaign({ pairCount: 14, gold: ["a", "tie"] });
+    // The fixture makes B the longer; make some A longer and some level.
+    for (const [i, p] of pairs.entries()) {
+      if (i % 3 === 1) await db.update(responses).set({ text: "the longest answer of all" }).where(sql`id = ${p.responseAId}`);
+      if (i % 3 === 2) await db.update(responses).set({ text: "x".repeat(10) }).where(sql`id in (${p.responseAId}, ${p.responseBId})`);
+    }
+    const labelers: User[] = [];
+    for (let i = 0; i < 6; i++) labelers.push(await makeUser());
+    // Few distinct times, so that medians fall between equal times and the order by id decides.
+    const times = [1000, 2000, 2000, 3000, 5000, 8000];
+    const judgment = (pairId: string, labelerId: string, assignmentId: string) => {
+      const pair = pairs.find((p) => p.id === pairId)!;
+      const choice = pick(choiceValues);
+      return {
+        clientSubmissionId: randomUUID(),
+        assignmentId,
+        campaignId: campaign.id,
+        pairId,
+        labelerId,
+        choice,
+        strength: choice === "a" || choice === "b" ? pick([null, 1, 2, 3, 4]) : null,
+        shownOrder: pick(["ab", "ba"] as const),
+        serverMs: pick(times),
+        goldCorrect: pair.goldChoice === null ? null : pair.goldChoice === choice,
+      };
+    };
+    const free = async () => {
+      const taken = new Set((await db.select({ p: comparisons.pairId, l: comparisons.labelerId }).from(comparisons).where(sql`campaign_id = ${campaign.id}`)).map((r) => `${r.p}|${r.l}`));
+      return pairs.flatMap((p) => labelers.filter((l) => !taken.has(`${p.id}|${l.id}`)).map((l) => ({ pairId: p.id, labelerId: l.id })));
+    };
+    const insert = async (slots: { pairId: string; labelerId: string }[]) => {
+      if (slots.length === 0) return;
+      // One assignment per (pair, labeler) ever: reuse the one an earlier, deleted judgment left.
+      const leased = await db
+        .insert(assignments)
+        .values(slots.map((s) => ({ campaignId: campaign.id, pairId: s.pairId, labelerId: s.labelerId, status: "completed" as const, shownOrder: "ab" as const, expiresAt: new Date() })))
+        .onConflictDoUpdate({ target: [assignments.pairId, assignments.labelerId], set: { status: "completed" } })
+        .returning({ id: assignments.id });
+      await db.insert(comparisons).values(slots.map((s, i) => judgment(s.pairId, s.labelerId, leased[i]!.id)));
+    };
+    const judged = async () => db.select().from(comparisons).where(sql`campaign_id = ${campaign.id}`);
+    // Counts kept in step the way the app keeps them: one statement over the pairs.
+    const syncCounts = () =>
+      db.execute(sql`update pairs p set judgment_count = (select count(*) from comparisons c where c.pair_id = p.id) where p.campaign_id = ${campaign.id}`);
+
+    const ops: Record<string, () => Promise<unknown>> = {
+      "insert one": async () => insert([pick(await free())].filter(Boolean)),
+      "insert several in one statement": async () => insert((await free()).sort(() => rng.next() - 0.5).slice(0, 2 + int(7))),
+      "edit one": async () => {
+        const c = pick(await judged());
+        const next = judgment(c.pairId, c.labelerId, c.assignmentId);
+        await db.update(comparisons).set({ choice: next.choice, strength: next.strength, goldCorrect: next.goldCorrect }).where(sql`id = ${c.id}`);
+      },
+      "change one's time": async () => db.update(comparisons).set({ serverMs: pick(times) + int(3) }).where(sql`id = ${pick(await judged()).id}`),
+      "change many in one statement": async () =>
+        db.execute(sql`update comparisons set strength = 1 + coalesce(strength, 0) % 4, server_ms = server_ms + 500
+          where campaign_id = ${campaign.id} and choice in ('a', 'b') and labeler_id = ${pick(labelers).id}`),
+      "undo one": async () => db.delete(comparisons).where(sql`id = ${pick(await judged()).id}`),
+      "delete a labeler's in one statement": async () => db.delete(comparisons).where(sql`campaign_id = ${campaign.id} and labeler_id = ${pick(labelers).id}`),
+    };
+    const names = Object.keys(ops);
+    for (let step = 0; step < 120; step++) {
+      // Mostly single judgments, as labelers write them; the rest now and then.
+      const name = step < 20 || rng.next() < 0.4 ? "insert one" : pick(names);
+      if ((await judged()).length > 0 || name.startsWith("insert")) await ops[name]!();
+      await syncCounts();
+      await expectKeptToMatchRecount(campaign.id, `${step}: ${name}`);
+    }
+    expect((await judged()).length).toBeGreaterThan(20);
+
+    // A user deleted takes their judgments with them; others' agreement changes with it.
+    const [gone] = labelers;
+    await db.delete(users).where(sql`id = ${gone!.id}`);
+    await syncCounts();
+    await expectKeptToMatchRecount(campaign.id, "labeler deleted");
+    // A pair deleted (its judgments by cascade) leaves its kind.
+    await db.execute(sql`delete from pairs where id = (select pair_id from comparisons where campaign_id = ${campaign.id} and gold_correct is null limit 1)`);
+    await expectKeptToMatchRecount(campaign.id, "pair deleted");
+    // New pairs from an import count as open pairs at once.
+    const response = (text: string) => ({ text, source: "imported", metadata: {} });
+    await addRowsToCampaign({ campaignId: campaign.id, rows: [{ line: 1, prompt: "new", pairs: [{ a: response("one"), b: response("two"), gold: null }, { a: response("three"), b: response("four four"), gold: null }] }] });
+    await expectKeptToMatchRecount(campaign.id, "pairs imported");
+
+    // What the page shows comes from those rows: its completion, and the campaign's own counts.
+    const quality = await campaignQuality({ campaignId: campaign.id });
+    const counted = await recount(campaign.id);
+    const sumPairs = (rows: typeof counted.pairCounts) => rows.reduce((s, r) => s + Number(r.pairs), 0);
+    expect(quality.pairs).toBe(sumPairs(counted.pairCounts));
+    expect(quality.completePairs).toBe(sumPairs(counted.pairCounts.filter((r) => Number(r.judgment_count) >= campaign.overlap)));
+    expect(await campaignDto({ campaignId: campaign.id })).toMatchObject({ pairCount: quality.pairs, completedPairs: quality.completePairs });
+    expect(quality.labelers.map((l) => l.judgments).sort()).toEqual(counted.labelers.map((l) => l.judgments).sort());
+
+    // Deleting the campaign removes its rows and nothing refuses the cascade.
+    await db.delete(campaigns).where(sql`id = ${campaign.id}`);
+    const [left] = await db.execute<{ n: number }>(sql`
+      select (select count(*) from campaign_pair_counts where campaign_id = ${campaign.id}) + (select count(*) from campaign_quality_kinds where campaign_id = ${campaign.id})
+           + (select count(*) from campaign_quality_labelers where campaign_id = ${campaign.id}) + (select count(*) from campaign_quality_pairs where campaign_id = ${campaign.id}) as n`);
+    expect(Number(left!.n)).toBe(0);
+  }, 120_000);
+
+  it("stays equal to a recount while 12 labelers submit, edit and undo at once through the queue", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 24, overlap: 4, settings: { askStrength: true, allowTie: true, allowBothBad: true, undoMinutes: 10 } });
+    const labelers = await Promise.all(Array.from({ length: 12 }, () => makeUser("labeler")));
+    const shown = ["left", "right", "tie", "both_bad"] as const;
+    let written = 0;
+    await Promise.all(
+      labelers.map(async (labeler, i) => {
+        const rng = createRng(100 + i);
+        const pick = <T>(items: readonly T[]) => items[Math.floor(rng.next() * items.length)]!;
+        const input = () => {
+          const choice = pick(shown);
+          return { choice, strength: choice === "left" || choice === "right" ? 1 + Math.floor(rng.next() * 4) : null };
+        };
+        for (;;) {
+          const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+          if (!task) return;
+          const j = await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, ...input() } });
+          written++;
+          const r = rng.next();
+          if (r < 0.15) await editJudgment({ labeler, campaign, judgmentId: j.id, input: { ...input(), rationale: null } });
+          // An undo gives the task back, and the next lease serves it again.
+          else if (r < 0.25) await undoJudgment({ labeler, campaign, judgmentId: j.id });
+        }
+      }),
+    );
+    expect(written).toBeGreaterThanOrEqual(96);
+    await expectKeptToMatchRecount(campaign.id, "after the rush");
+    const quality = await campaignQuality({ campaignId: campaign.id });
+    expect(quality).toMatchObject({ pairs: 24, completePairs: 24, judgments: 96 });
+    // The labeler's own page sums their kept agreement over campaigns.
+    const [one] = labelers;
+    const row = (await recount(campaign.id)).labelers.find((l) => l.labeler_id === one!.id)!;
+    expect((await labelerStats({ labelerId: one!.id })).agreementWithMajority).toBe(row.checked ? row.agreed / row.checked : null);
+  }, 120_000);
+});
