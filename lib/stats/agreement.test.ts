@@ -43,6 +43,34 @@ describe("agreement helpers", () => {
     expect(binomialTwoSidedP(60_000, 100_000)).toBeLessThan(1e-100);
   });
 
+  it("matches the exact sum of binomial coefficients for every k up to n = 70", () => {
+    for (let n = 1; n <= 70; n++) {
+      let coefficient = 1n;
+      let below = 0n;
+      for (let k = 0; k <= n; k++) {
+        if (k > 0) coefficient = (coefficient * BigInt(n - k + 1)) / BigInt(k);
+        below += coefficient;
+        if (2 * k > n) break;
+        // Twice P(X <= k) for k at or below the middle; the test is symmetric.
+        const exact = Math.min(1, Number((2n * below * 10n ** 60n) / 2n ** BigInt(n)) / 1e60);
+        expect(Math.abs(binomialTwoSidedP(k, n) - exact) / exact, `k=${k} n=${n}`).toBeLessThan(1e-13);
+        expect(binomialTwoSidedP(n - k, n)).toBe(binomialTwoSidedP(k, n));
+      }
+    }
+  });
+
+  it("is exact to 1e-14 for n in the hundreds of thousands, where the terms run from 1e-30000 up", () => {
+    // 2 * sum(comb(n, i) for i <= k) / 2**n in integers, to 40 digits (Python's big integers and Decimal).
+    const exact: [number, number, number][] = [
+      [499, 1000, 0.974774981821639198093158311],
+      [490, 1000, 0.547972745923477037929337046],
+      [49899, 99999, 0.527087397668898855716632923],
+      [49399, 99999, 0.000147765768086308134297060441],
+      [155688, 312000, 0.264700899958030924949988637],
+    ];
+    for (const [k, n, p] of exact) expect(Math.abs(binomialTwoSidedP(k, n) - p) / p, `k=${k} n=${n}`).toBeLessThan(1e-14);
+  });
+
   it("finds medians and strict majorities", () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);

@@ -64,21 +64,62 @@ export function pairwiseAgreement(units: unknown[][], counts?: number[]): number
   return total === 0 ? null : agree / total;
 }
 
-/** Exact two-sided binomial test of k successes in n trials against p = 0.5. */
+const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** ln(n!) - ln(sqrt(2 pi n) (n / e)^n), Stirling's error: its series above 15, the factorial itself below. */
+function stirlingError(n: number): number {
+  if (n > 15) {
+    const nn = n * n;
+    return (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - 1 / 1188 / nn) / nn) / nn) / nn) / n;
+  }
+  let lnFactorial = 0;
+  for (let i = 2; i <= n; i++) lnFactorial += Math.log(i);
+  return lnFactorial - LN_SQRT_2PI - (n + 0.5) * Math.log(n) + n;
+}
+
+/** x ln(x / m) + m - x, by its series when x is near m, where the plain formula cancels (Loader 2000). */
+function deviance(x: number, m: number): number {
+  if (Math.abs(x - m) < 0.1 * (x + m)) {
+    let v = (x - m) / (x + m);
+    let sum = (x - m) * v;
+    let term = 2 * x * v;
+    v *= v;
+    for (let j = 1; j < 1000; j++) {
+      term *= v;
+      const next = sum + term / (2 * j + 1);
+      if (next === sum) return sum;
+      sum = next;
+    }
+  }
+  return x * Math.log(x / m) + m - x;
+}
+
+/** ln P(X = x) for X ~ Binomial(n, 1/2), to about 1e-15 however large n (Loader's saddle-point form, as R's dbinom). */
+function logBinomialHalf(x: number, n: number): number {
+  if (x === 0 || x === n) return -n * Math.LN2;
+  const lc = stirlingError(n) - stirlingError(x) - stirlingError(n - x) - deviance(x, n / 2) - deviance(n - x, n / 2);
+  return lc - 0.5 * (2 * LN_SQRT_2PI + Math.log(x) + Math.log1p(-x / n));
+}
+
+/**
+ * Exact two-sided binomial test of k successes in n trials against p = 0.5: twice P(X <= tail).
+ * The sum runs down from its largest term, each term (tail - j) / (n - tail + j + 1) times the
+ * one before, and stops once all that is left (less than a term over 1 - its ratio) cannot
+ * change it: a few thousand terms for n in the millions, where summing every term up from 0
+ * took time in proportion to n.
+ */
 export function binomialTwoSidedP(k: number, n: number): number {
   if (n === 0) return 1;
   const tail = Math.min(k, n - k);
-  // P(X <= tail) in log space (n in the hundreds of thousands would underflow), with
-  // log C(n, i+1) = log C(n, i) + log(n - i) - log(i + 1), so the sum is linear in tail.
-  const logs: number[] = [];
-  let logChoose = 0;
-  for (let i = 0; i <= tail; i++) {
-    logs.push(logChoose - n * Math.LN2);
-    logChoose += Math.log(n - i) - Math.log(i + 1);
+  let sum = 0;
+  let term = 1;
+  for (let j = 0; j <= tail; j++) {
+    sum += term;
+    const ratio = (tail - j) / (n - tail + j + 1);
+    term *= ratio;
+    if (term / (1 - ratio) < sum * 1e-17) break;
   }
-  const max = logs.reduce((m, l) => (l > m ? l : m), -Infinity);
-  const p = Math.exp(max) * logs.reduce((s, l) => s + Math.exp(l - max), 0);
-  return Math.min(1, 2 * p);
+  return Math.min(1, 2 * Math.exp(logBinomialHalf(tail, n)) * sum);
 }
 
 export function median(values: number[]): number | null {
