@@ -32,7 +32,7 @@ export default async function ResearchHome() {
               {health.worker.lastHeartbeatSeconds}s ago.
             </p>
           ) : (
-            <p>No trainer worker is running. Start one with `npm run worker` (npm start runs one for you).</p>
+            <p>No trainer worker is running. Start one with <code>npm run worker</code> (<code>npm start</code> runs one for you).</p>
           )}
         </CardContent>
       </Card>
