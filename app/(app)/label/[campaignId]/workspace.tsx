@@ -2,6 +2,7 @@
 import { onlineManager, useMutation, useMutationState, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import { count } from "@/app/_components/count";
 import { Button } from "@/app/_components/ui/button";
 import { Markdown } from "@/app/_components/markdown";
 import { cn } from "@/app/_components/ui/cn";
@@ -41,7 +42,6 @@ const sendRetryDelay = (failures: number) => Math.min(1000 * 2 ** failures, 8000
 
 const isOnline = () => onlineManager.isOnline();
 const alwaysOnline = () => true;
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
 
 /**
  * Why the page cannot go on (signed out, account disabled, campaign closed), with the one way
@@ -390,7 +390,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   // The prefetched pairs run out whenever the labeler outpaces the refill: only the server's
   // latest answer, with no newer one on the way, means there is nothing left.
   const outOfPairs = queue.data?.done === true && !queue.isFetching;
-  const waiting = [unsent.length ? plural(unsent.length, "answer") : null, undo.isPending ? "your undo" : null].filter(Boolean).join(" and ");
+  const waiting = [unsent.length ? count(unsent.length, "answer") : null, undo.isPending ? "your undo" : null].filter(Boolean).join(" and ");
   const sendingNote = !waiting
     ? null
     : !online
