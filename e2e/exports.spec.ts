@@ -64,7 +64,9 @@ test("an admin downloads TRL JSONL of a demo-data snapshot from /exports; a labe
   const lines = text.split("\n").filter(Boolean);
   const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 
-  const manifest = (await (await page.request.get(`/api/v1/snapshots/${snapshot.id}/export/manifest?format=trl`)).json()).manifest as {
+  // The manifest's address is the one the page's description gives, with the file's query.
+  const manifestPath = await page.getByText(/^\/api\/v1\/snapshots\/ID\/export\/manifest$/).textContent();
+  const manifest = (await (await page.request.get(`${manifestPath!.replace("ID", snapshot.id)}?format=trl`)).json()).manifest as {
     counts: { rows: number; tiesDropped: number };
   };
   expect(manifest.counts).toEqual({ rows: pageRows, tiesDropped: 0 });
