@@ -209,7 +209,11 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await download.saveAs(file);
   const listing = execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(sorted(z.namelist()))", file], { encoding: "utf8" });
   expect(listing.trim()).toBe(`['${rewardKey}/config.json', '${rewardKey}/model.safetensors', '${rewardKey}/pairwise.json', '${rewardKey}/tokenizer.json', '${rewardKey}/tokenizer_config.json']`);
-  await expect(page.getByRole("link", { name: `Download ${rewardKey} as tar` })).toHaveAttribute("href", /\/download\?format=tar$/);
+  const tar = page.getByRole("link", { name: `Download ${rewardKey} as tar` });
+  await expect(tar).toHaveAttribute("href", /\/download\?format=tar$/);
+  // The tar is the second choice by its colour alone: its text is the size of "Download"'s.
+  const zipFontSize = await page.getByRole("link", { name: `Download ${rewardKey} as zip` }).evaluate((a) => getComputedStyle(a).fontSize);
+  await expect(tar).toHaveCSS("font-size", zipFontSize);
 
   // 7. The unpacked download comes back through "Import a checkpoint": a one-label score head makes it a reward model.
   const suffix = randomUUID().slice(0, 8);

@@ -113,7 +113,7 @@ export default async function CheckpointsPage() {
                     <a className={cn("inline-flex min-h-6 items-center underline", tapTarget)} href={`/api/v1/checkpoints/${c.id}/download?format=zip`} aria-label={`Download ${c.name} as zip`}>
                       Download
                     </a>{" "}
-                    <a className={cn("ml-1 inline-flex min-h-6 min-w-6 items-center justify-center text-xs text-slate-500 underline", tapTarget)} href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
+                    <a className={cn("ml-1 inline-flex min-h-6 min-w-6 items-center justify-center text-slate-600 underline", tapTarget)} href={`/api/v1/checkpoints/${c.id}/download?format=tar`} aria-label={`Download ${c.name} as tar`}>
                       tar
                     </a>
                   </Td>
