@@ -23,17 +23,25 @@ export type CampaignSummary = Pick<Campaign, "id" | "name" | "status" | "overlap
   completedPairs: number;
 };
 
+/**
+ * A campaign's non-gold pairs and those with `overlap` judgments, selected from campaigns: the
+ * campaign list and the campaign page's quality card read them. From the pairs by judgment count
+ * that the triggers of migration 0014 keep: a few rows however many pairs the campaign has.
+ */
+export const completionColumns = {
+  // Raw names: drizzle leaves column references unqualified, which inside a subquery would
+  // resolve to the subquery's own table.
+  pairCount: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id)`,
+  completedPairs: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id and k.judgment_count >= campaigns.overlap)`,
+};
+
 const summaryColumns = {
   id: campaigns.id,
   name: campaigns.name,
   status: campaigns.status,
   overlap: campaigns.overlap,
   createdAt: campaigns.createdAt,
-  // Raw names: drizzle leaves column references unqualified, which inside a subquery would
-  // resolve to the subquery's own table. Non-gold pairs by judgment count, as the triggers of
-  // migration 0014 keep them: a few rows however many pairs the campaign has.
-  pairCount: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id)`,
-  completedPairs: sql<number>`(select coalesce(sum(k.pairs), 0)::int from campaign_pair_counts k where k.campaign_id = campaigns.id and k.judgment_count >= campaigns.overlap)`,
+  ...completionColumns,
 };
 
 export async function listCampaignSummaries({ status }: { status?: Campaign["status"] } = {}): Promise<CampaignSummary[]> {

@@ -10,9 +10,11 @@
  * Gold pairs (judgments with gold_correct set) count for gold accuracy only.
  */
 import "server-only";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { db } from "@/db/client";
+import { campaigns } from "@/db/schema";
 import type { longerValues } from "@/db/values";
+import { completionColumns } from "@/lib/campaigns/campaigns";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, pairwiseAgreement } from "@/lib/stats/agreement";
 
 type LabelerQuality = {
@@ -53,9 +55,7 @@ type LabelerRow = {
 
 export async function campaignQuality({ campaignId }: { campaignId: string }) {
   const [[completion], kinds, labelers] = await Promise.all([
-    db.execute<{ pairs: number; complete: number }>(sql`
-      select coalesce(sum(k.pairs), 0)::int as pairs, coalesce(sum(k.pairs) filter (where k.judgment_count >= c.overlap), 0)::int as complete
-      from campaigns c left join campaign_pair_counts k on k.campaign_id = c.id where c.id = ${campaignId}`),
+    db.select(completionColumns).from(campaigns).where(eq(campaigns.id, campaignId)),
     db.execute<PairKind>(sql`
       select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds
       where campaign_id = ${campaignId} group by outcomes, longer having sum(pairs) > 0`),
@@ -88,8 +88,8 @@ export async function campaignQuality({ campaignId }: { campaignId: string }) {
   perLabeler.sort((x, y) => y.judgments - x.judgments);
 
   return {
-    pairs: completion!.pairs,
-    completePairs: completion!.complete,
+    pairs: completion!.pairCount,
+    completePairs: completion!.completedPairs,
     judgments: perLabeler.reduce((s, l) => s + l.judgments, 0),
     alphaOrdinal: krippendorffAlphaOrdinal(
       units.map((u) => u.flatMap((o) => (o.ordinal === null ? [] : [o.ordinal]))),
