@@ -64,6 +64,14 @@ test("a page for one record answers 404 to an id that names nothing, malformed o
   await ctx.dispose();
 });
 
+test("a campaign's address cut short leads to the campaign list on the research home", async ({ playwright, baseURL }) => {
+  const ctx = await signedIn(playwright.request, baseURL!, "researcher");
+  const res = await ctx.get("/research/campaigns", { maxRedirects: 0 });
+  expect(res.status()).toBe(307);
+  expect(new URL(res.headers()["location"]!, baseURL).pathname).toBe("/research");
+  await ctx.dispose();
+});
+
 test("a record's page title is as guarded as the page: a wrong role learns nothing from the tab", async ({ playwright, baseURL }) => {
   const admin = await signedIn(playwright.request, baseURL!, "admin");
   const { runs } = (await (await admin.get("/api/v1/runs")).json()) as { runs: { id: string; kind: string }[] };

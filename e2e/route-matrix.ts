@@ -28,6 +28,7 @@ const rules: Record<string, RouteRule> = {
   "/admin/audit": ["admin"],
   "/exports": research,
   "/research": research,
+  "/research/campaigns": research,
   "/research/campaigns/new": research,
   "/research/campaigns/[campaignId]": research,
   "/research/runs": research,
