@@ -64,11 +64,16 @@ test("a page for one record answers 404 to an id that names nothing, malformed o
   await ctx.dispose();
 });
 
-test("a campaign's address cut short leads to the campaign list on the research home", async ({ playwright, baseURL }) => {
+test("an address cut short leads to the page that lists what it named", async ({ playwright, baseURL }) => {
   const ctx = await signedIn(playwright.request, baseURL!, "researcher");
-  const res = await ctx.get("/research/campaigns", { maxRedirects: 0 });
-  expect(res.status()).toBe(307);
-  expect(new URL(res.headers()["location"]!, baseURL).pathname).toBe("/research");
+  for (const [from, to] of [
+    ["/research/campaigns", "/research"],
+    ["/settings", "/settings/tokens"],
+  ]) {
+    const res = await ctx.get(from!, { maxRedirects: 0 });
+    expect(res.status(), from).toBe(307);
+    expect(new URL(res.headers()["location"]!, baseURL).pathname, from).toBe(to);
+  }
   await ctx.dispose();
 });
 

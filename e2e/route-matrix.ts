@@ -37,6 +37,7 @@ const rules: Record<string, RouteRule> = {
   "/research/checkpoints": research,
   "/research/playground": research,
   "/research/dashboard": research,
+  "/settings": research,
   "/settings/tokens": research,
   "/api/health": "public",
   "/api/v1/openapi.json": "public",
