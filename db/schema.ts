@@ -353,7 +353,8 @@ export type Comparison = typeof comparisons.$inferSelect;
 // Campaign quality, kept by the database. Triggers on comparisons and pairs (migration 0014,
 // db/migrations/0014_campaign_quality_triggers.sql) update these in the transaction that writes
 // a judgment or a pair, so the campaign page reads a few hundred rows however large the campaign
-// (lib/labeling/quality.ts). Only those triggers write them.
+// (lib/labeling/quality.ts). Only those triggers write them; after a TRUNCATE that empties
+// comparisons (pairs and every cascade that reaches them do), migration 0015 counts them again.
 
 /**
  * Counts that every judgment of a campaign moves are split over 16 shards by the pair's id, so

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { db } from "@/db/client";
-import { assignments, campaigns, comparisons, responses, users, type User } from "@/db/schema";
+import { db, type Database } from "@/db/client";
+import { assignments, campaigns, comparisons, pairs as pairTable, responses, users, type User } from "@/db/schema";
 import { choiceValues, type Choice } from "@/db/values";
 import { campaignDto } from "@/lib/campaigns/campaigns";
 import { addRowsToCampaign } from "@/lib/imports/import";
@@ -13,19 +13,22 @@ import { createRng } from "@/trainer/rng";
 import { campaignQuality, labelerStats } from "./quality";
 import { editJudgment, leaseTasks, submitJudgment, undoJudgment } from "./queue";
 
+/** The shared client, or a transaction to read inside. */
+type Reader = Pick<Database, "execute">;
+
 /**
  * What the triggers of migration 0014 keep, read back as plain rows: pairs by judgment count,
  * kinds (their shards summed), and each labeler's figures (rows at zero left out, as the page
  * leaves them out).
  */
-async function kept(campaignId: string) {
+async function kept(campaignId: string, on: Reader = db) {
   const [pairCounts, kinds, labelers] = await Promise.all([
-    db.execute(sql`
+    on.execute(sql`
       select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${campaignId} group by 1 having sum(pairs) <> 0 order by 1`),
-    db.execute(sql`
+    on.execute(sql`
       select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds where campaign_id = ${campaignId}
       group by 1, 2 having sum(pairs) <> 0 or sum(picked_left) <> 0 order by 2, 1`),
-    db.execute(sql`
+    on.execute(sql`
       select labeler_id, judgments, median_ms, gold_answered, gold_right, agreement_checked as checked, agreement_agreed as agreed
       from campaign_quality_labelers where campaign_id = ${campaignId} and judgments <> 0 order by 1`),
   ]);
@@ -33,11 +36,11 @@ async function kept(campaignId: string) {
 }
 
 /** The same rows counted from every judgment, the way lib/labeling/quality.ts did before the triggers. */
-async function recount(campaignId: string) {
+async function recount(campaignId: string, on: Reader = db) {
   const [pairCounts, kinds, labelers, agreementRows] = await Promise.all([
-    db.execute(sql`
+    on.execute(sql`
       select judgment_count, count(*)::int as pairs from pairs where campaign_id = ${campaignId} and gold_choice is null group by 1 order by 1`),
-    db.execute(sql`
+    on.execute(sql`
       with u as (
         select c.pair_id,
                array[${sql.join(
@@ -53,11 +56,11 @@ async function recount(campaignId: string) {
              count(*)::int as pairs, sum(u.picked_left)::int as picked_left
       from u join pairs p on p.id = u.pair_id join responses ra on ra.id = p.response_a_id join responses rb on rb.id = p.response_b_id
       group by 1, 2 order by 2, 1`),
-    db.execute<{ labeler_id: string; judgments: number }>(sql`
+    on.execute<{ labeler_id: string; judgments: number }>(sql`
       select c.labeler_id, count(*)::int as judgments, percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
              count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
       from comparisons c where c.campaign_id = ${campaignId} group by 1 order by 1`),
-    db.execute<Record<Choice, number> & { labeler_id: string; choice: Choice; n: number }>(sql`
+    on.execute<Record<Choice, number> & { labeler_id: string; choice: Choice; n: number }>(sql`
       select labeler_id, choice, a, b, tie, both_bad, count(*)::int as n
       from (select c.labeler_id, c.choice, ${sql.join(
         choiceValues.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`),
@@ -83,9 +86,38 @@ async function recount(campaignId: string) {
   };
 }
 
-async function expectKeptToMatchRecount(campaignId: string, step: string) {
-  const [k, r] = [await kept(campaignId), await recount(campaignId)];
+async function expectKeptToMatchRecount(campaignId: string, step: string, on: Reader = db) {
+  const [k, r] = [await kept(campaignId, on), await recount(campaignId, on)];
   expect({ step, ...k }).toEqual({ step, ...r });
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+/**
+ * Runs `fn` in a transaction that is then rolled back. A TRUNCATE empties the table for every
+ * campaign in the database, which the test files share; rolled back, the other tests' rows come
+ * back as they were.
+ */
+async function rolledBack(fn: (tx: Transaction) => Promise<void>) {
+  const rollback = new Error("rolled back on purpose");
+  await db
+    .transaction(async (tx) => {
+      await fn(tx);
+      throw rollback;
+    })
+    .catch((err: unknown) => {
+      if (err !== rollback) throw err;
+    });
+}
+
+/** Kept rows, of any campaign, that still count something: none after every judgment and pair is gone. */
+async function anythingKept(on: Reader) {
+  const [row] = await on.execute<{ pair_counts: number; pairs: number; kinds: number; labelers: number }>(sql`select
+    (select count(*) from (select 1 from campaign_pair_counts group by campaign_id, judgment_count having sum(pairs) <> 0) k)::int as pair_counts,
+    (select count(*) from campaign_quality_pairs)::int as pairs,
+    (select count(*) from (select 1 from campaign_quality_kinds group by campaign_id, longer, outcomes having sum(pairs) <> 0 or sum(picked_left) <> 0) k)::int as kinds,
+    (select count(*) from campaign_quality_labelers where judgments <> 0 or gold_answered <> 0 or agreement_checked <> 0)::int as labelers`);
+  return row;
 }
 
 describe("campaign quality kept by the database (real Postgres)", () => {
@@ -226,5 +258,102 @@ describe("campaign quality kept by the database (real Postgres)", () => {
     const [one] = labelers;
     const row = (await recount(campaign.id)).labelers.find((l) => l.labeler_id === one!.id)!;
     expect((await labelerStats({ labelerId: one!.id })).agreementWithMajority).toBe(row.checked ? row.agreed / row.checked : null);
+  }, 120_000);
+
+  it("counts every figure again after a TRUNCATE of comparisons, and of pairs or prompts with CASCADE", async () => {
+    const rng = createRng(11);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(rng.next() * items.length)]!;
+    const built = [await makeCampaign({ pairCount: 6, gold: ["a"] }), await makeCampaign({ pairCount: 5, gold: ["tie"] })];
+    for (const [i, p] of built[0]!.pairs.entries()) {
+      if (i % 2 === 1) await db.update(responses).set({ text: "the longest answer of all" }).where(sql`id = ${p.responseAId}`);
+    }
+    const labelers = [await makeUser(), await makeUser(), await makeUser(), await makeUser()];
+    // Most of the (pair, labeler) slots judged, in one statement, and the pairs' counts kept in step.
+    const judgeSome = async (on: Transaction, { campaign, pairs }: (typeof built)[number]) => {
+      const slots = pairs.flatMap((pair) => labelers.filter(() => rng.next() < 0.7).map((labeler) => ({ pair, labelerId: labeler.id })));
+      const leased = await on
+        .insert(assignments)
+        .values(slots.map((s) => ({ campaignId: campaign.id, pairId: s.pair.id, labelerId: s.labelerId, status: "completed" as const, shownOrder: "ab" as const, expiresAt: new Date() })))
+        .onConflictDoUpdate({ target: [assignments.pairId, assignments.labelerId], set: { status: "completed" } })
+        .returning({ id: assignments.id });
+      await on.insert(comparisons).values(
+        slots.map((s, i) => {
+          const choice = pick(choiceValues);
+          return {
+            clientSubmissionId: randomUUID(),
+            assignmentId: leased[i]!.id,
+            campaignId: campaign.id,
+            pairId: s.pair.id,
+            labelerId: s.labelerId,
+            choice,
+            strength: choice === "a" || choice === "b" ? pick([null, 1, 2, 3, 4]) : null,
+            shownOrder: pick(["ab", "ba"] as const),
+            serverMs: pick([1000, 2000, 3000, 5000]),
+            goldCorrect: s.pair.goldChoice === null ? null : s.pair.goldChoice === choice,
+          };
+        }),
+      );
+      await on.execute(sql`update pairs p set judgment_count = (select count(*) from comparisons c where c.pair_id = p.id) where p.campaign_id = ${campaign.id}`);
+      return slots.length;
+    };
+    const expectBothToMatch = async (on: Reader, step: string) => {
+      for (const { campaign } of built) await expectKeptToMatchRecount(campaign.id, `${step}, ${campaign.name}`, on);
+    };
+    await db.transaction(async (tx) => {
+      for (const b of built) await judgeSome(tx, b);
+    });
+    await expectBothToMatch(db, "before");
+    const stored = async () => (await db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons`))[0]!.n;
+    const storedBefore = await stored();
+    expect((await kept(built[0]!.campaign.id)).labelers.length).toBeGreaterThan(0);
+
+    await rolledBack(async (tx) => {
+      await tx.execute(sql`truncate comparisons`);
+      // Every pair is back at no judgments, and nothing else counts anything.
+      expect(await tx.execute(sql`select count(*)::int as n from pairs where judgment_count <> 0`)).toEqual([{ n: 0 }]);
+      expect(await anythingKept(tx)).toMatchObject({ pairs: 0, kinds: 0, labelers: 0 });
+      expect((await kept(built[0]!.campaign.id, tx)).pairCounts).toEqual([{ judgment_count: 0, pairs: 6 }]);
+      await expectBothToMatch(tx, "comparisons truncated");
+      // The triggers count the judgments written after it as before.
+      expect(await judgeSome(tx, built[0]!)).toBeGreaterThan(0);
+      await expectBothToMatch(tx, "judged after the truncate");
+    });
+
+    await rolledBack(async (tx) => {
+      await tx.execute(sql`truncate pairs cascade`);
+      expect(await anythingKept(tx)).toEqual({ pair_counts: 0, pairs: 0, kinds: 0, labelers: 0 });
+      await expectBothToMatch(tx, "pairs truncated");
+      // The same responses paired again, and judged.
+      const again = await tx
+        .insert(pairTable)
+        .values(built[0]!.pairs.map(({ campaignId, promptId, responseAId, responseBId, goldChoice }) => ({ campaignId, promptId, responseAId, responseBId, goldChoice })))
+        .returning();
+      expect(await judgeSome(tx, { ...built[0]!, pairs: again })).toBeGreaterThan(0);
+      await expectBothToMatch(tx, "paired and judged after the truncate");
+    });
+
+    await rolledBack(async (tx) => {
+      await tx.execute(sql`truncate prompts cascade`);
+      expect(await anythingKept(tx)).toEqual({ pair_counts: 0, pairs: 0, kinds: 0, labelers: 0 });
+      await expectBothToMatch(tx, "prompts truncated");
+    });
+
+    // The same count by hand puts rows that went wrong right.
+    await rolledBack(async (tx) => {
+      await tx.execute(sql`update campaign_quality_labelers set judgments = judgments + 5, agreement_agreed = 0`);
+      await tx.execute(sql`delete from campaign_quality_pairs`);
+      await tx.execute(sql`update campaign_pair_counts set pairs = pairs + 1`);
+      await tx.execute(sql`select campaign_quality_rebuild()`);
+      await expectBothToMatch(tx, "rebuilt by hand");
+      // The triggers go on from the rebuilt rows: one labeler's judgments undone.
+      await tx.execute(sql`delete from comparisons where labeler_id = ${labelers[0]!.id}`);
+      for (const { campaign } of built) {
+        await tx.execute(sql`update pairs p set judgment_count = (select count(*) from comparisons c where c.pair_id = p.id) where p.campaign_id = ${campaign.id}`);
+      }
+      await expectBothToMatch(tx, "undone after the rebuild");
+    });
+    // Each truncate was rolled back: the other tests' judgments, and these, are all there.
+    expect(await stored()).toBe(storedBefore);
+    await expectBothToMatch(db, "after");
   }, 120_000);
 });
