@@ -14,6 +14,8 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   // `npm test` type-checks the whole repository (tsc --noEmit); repeating it inside every
   // `npm start` build would add ~20 s on two cores and check trainer code the app never bundles.
+  // Next still loads typescript and @types/{node,react} to verify the setup, so they are
+  // dependencies, not devDependencies: `npm ci --omit=dev && npm start` builds with them.
   typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
