@@ -4,7 +4,9 @@
  * same judgment writes go straight through postgres.js at the same concurrency (the ceiling).
  * Prints judgments/s, p50/p95/p99 of "next pair" and "submit", errors by kind, the ceiling and
  * the ratio; then checks the clients' ledger against the database: every acknowledged
- * submission stored exactly once. Exits non-zero when a check fails.
+ * submission stored exactly once, each pair's counter equal to its judgments, and the
+ * campaign's quality rows that the triggers keep equal to a recount of its judgments
+ * (lib/labeling/quality-recount.ts). Exits non-zero when a check fails.
  *
  * Faults, during the load: --restart-postgres-at S (the bench's own embedded PostgreSQL is
  * stopped and started again; the app must recover without a restart) and --kill-web-at S (the
@@ -20,7 +22,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
 import { recreateDatabase } from "@/lib/testing/databases";
@@ -96,7 +97,8 @@ async function main(): Promise<void> {
   const { createUser, findUserByEmail } = await import("@/lib/users/users");
   const { createCampaign } = await import("@/lib/campaigns/campaigns");
   const { importFile } = await import("@/lib/imports/import");
-  const { closeDatabase } = await import("@/db/client");
+  const { closeDatabase, createDatabase } = await import("@/db/client");
+  const { compareKeptQuality } = await import("@/lib/labeling/quality-recount");
 
   async function ensureUser(email: string, role: "labeler" | "researcher") {
     return (await findUserByEmail({ email })) ?? createUser({ input: { email, role, password: PASSWORD }, actorId: null });
@@ -205,8 +207,9 @@ async function main(): Promise<void> {
     poolSize: Math.round(num("ceiling-pool")),
   });
 
-  // 7. The ledger against the database.
-  const sql = postgres(url, { max: 2, onnotice: () => {} });
+  // 7. The ledger against the database, and the campaign's kept quality rows against a recount.
+  const ledgerDb = createDatabase(url, { max: 2 });
+  const { sql } = ledgerDb;
   const ackedIds = load.acked.map((a) => a.id);
   const stored = await sql<{ id: string; n: number }[]>`
     select client_submission_id::text as id, count(*)::int as n from comparisons
@@ -224,6 +227,11 @@ async function main(): Promise<void> {
            (select count(*) from pairs p where p.campaign_id = ${loadCampaign.id}
               and p.judgment_count <> (select count(*) from comparisons c where c.pair_id = p.id))::int as miscounted,
            (select count(*) from pairs where campaign_id = ${loadCampaign.id} and judgment_count > 3)::int as overfilled`;
+  // One snapshot for both, should anything still be writing.
+  const quality = await ledgerDb.db.transaction((tx) => compareKeptQuality({ campaignId: loadCampaign.id, on: tx }), {
+    isolationLevel: "repeatable read",
+    accessMode: "read only",
+  });
   await sql.end({ timeout: 5 });
 
   // 8. Report.
@@ -273,19 +281,27 @@ async function main(): Promise<void> {
   console.log(
     `campaign: ${pairStats!.rows} judgments, ${pairStats!.rows - pairStats!.distinct_pairs} repeated (pair, labeler), ${pairStats!.miscounted} pairs miscounted, ${pairStats!.overfilled} over the overlap`,
   );
+  const { pairCounts, kinds, labelers: labelerRows } = quality.kept;
+  const keptSize = `${pairCounts.length} pair-count rows, ${kinds.length} kinds, ${labelerRows.length} labelers`;
+  console.log(
+    quality.differences.length === 0
+      ? `kept quality: equal to a recount (${keptSize})`
+      : `kept quality: ${quality.differences.length} rows differ from a recount (${keptSize} kept); first: ${quality.differences.slice(0, 3).join("; ")}`,
+  );
   if (load.acked.length === 0) failures.push("no judgment was acknowledged");
   if (lost > 0) failures.push(`${lost} acknowledged judgments lost`);
   if (duplicatedById > 0) failures.push(`${duplicatedById} acknowledged judgments stored more than once`);
   if (unknown > 0) failures.push(`${unknown} stored judgments carry an id no client sent`);
   if (pairStats!.rows !== pairStats!.distinct_pairs) failures.push("a labeler judged the same pair twice");
   if (pairStats!.miscounted > 0 || pairStats!.overfilled > 0) failures.push("pair counters disagree with the stored judgments");
+  if (quality.differences.length > 0) failures.push("the campaign's kept quality rows differ from a recount of its judgments");
   const gaveUp = errorLines.filter(([k]) => k.includes("gave up")).reduce((n, [, c]) => n + c, 0);
   if (gaveUp > 0) failures.push(`${gaveUp} requests gave up retrying`);
   if (failures.length) {
     console.log(`FAIL: ${failures.join("; ")}`);
     process.exitCode = 1;
   } else {
-    console.log("PASS: every acknowledged judgment is stored exactly once" + (faults.length ? "; the app recovered from every fault" : ""));
+    console.log("PASS: every acknowledged judgment is stored exactly once; the kept quality rows equal a recount" + (faults.length ? "; the app recovered from every fault" : ""));
   }
 }
 

@@ -3,91 +3,21 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db, type Database } from "@/db/client";
 import { assignments, campaigns, comparisons, pairs as pairTable, responses, users, type User } from "@/db/schema";
-import { choiceValues, type Choice } from "@/db/values";
+import { choiceValues } from "@/db/values";
 import { campaignDto } from "@/lib/campaigns/campaigns";
 import { addRowsToCampaign } from "@/lib/imports/import";
-import { majority } from "@/lib/stats/agreement";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { createRng } from "@/trainer/rng";
 import { campaignQuality, labelerStats } from "./quality";
+import { compareKeptQuality, keptQuality, recountQuality } from "./quality-recount";
 import { editJudgment, leaseTasks, submitJudgment, undoJudgment } from "./queue";
 
 /** The shared client, or a transaction to read inside. */
 type Reader = Pick<Database, "execute">;
 
-/**
- * What the triggers of migration 0014 keep, read back as plain rows: pairs by judgment count,
- * kinds (their shards summed), and each labeler's figures (rows at zero left out, as the page
- * leaves them out).
- */
-async function kept(campaignId: string, on: Reader = db) {
-  const [pairCounts, kinds, labelers] = await Promise.all([
-    on.execute(sql`
-      select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${campaignId} group by 1 having sum(pairs) <> 0 order by 1`),
-    on.execute(sql`
-      select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds where campaign_id = ${campaignId}
-      group by 1, 2 having sum(pairs) <> 0 or sum(picked_left) <> 0 order by 2, 1`),
-    on.execute(sql`
-      select labeler_id, judgments, median_ms, gold_answered, gold_right, agreement_checked as checked, agreement_agreed as agreed
-      from campaign_quality_labelers where campaign_id = ${campaignId} and judgments <> 0 order by 1`),
-  ]);
-  return { pairCounts: [...pairCounts], kinds: [...kinds], labelers: [...labelers] };
-}
-
-/** The same rows counted from every judgment, the way lib/labeling/quality.ts did before the triggers. */
-async function recount(campaignId: string, on: Reader = db) {
-  const [pairCounts, kinds, labelers, agreementRows] = await Promise.all([
-    on.execute(sql`
-      select judgment_count, count(*)::int as pairs from pairs where campaign_id = ${campaignId} and gold_choice is null group by 1 order by 1`),
-    on.execute(sql`
-      with u as (
-        select c.pair_id,
-               array[${sql.join(
-                 [1, 2, 3, 4].map((s) => sql`count(*) filter (where c.choice = 'a' and coalesce(c.strength, 1) = ${s})`),
-                 sql`, `,
-               )}, ${sql.join(
-                 [1, 2, 3, 4].map((s) => sql`count(*) filter (where c.choice = 'b' and coalesce(c.strength, 1) = ${s})`),
-                 sql`, `,
-               )}, count(*) filter (where c.choice = 'tie'), count(*) filter (where c.choice = 'both_bad')]::int[] as outcomes,
-               count(*) filter (where c.choice in ('a', 'b') and (c.choice = 'a') = (c.shown_order = 'ab'))::int as picked_left
-        from comparisons c where c.campaign_id = ${campaignId} and c.gold_correct is null group by c.pair_id)
-      select u.outcomes, case when ra.text_length > rb.text_length then 'a' when rb.text_length > ra.text_length then 'b' else 'same' end as longer,
-             count(*)::int as pairs, sum(u.picked_left)::int as picked_left
-      from u join pairs p on p.id = u.pair_id join responses ra on ra.id = p.response_a_id join responses rb on rb.id = p.response_b_id
-      group by 1, 2 order by 2, 1`),
-    on.execute<{ labeler_id: string; judgments: number }>(sql`
-      select c.labeler_id, count(*)::int as judgments, percentile_cont(0.5) within group (order by c.server_ms) as median_ms,
-             count(c.gold_correct)::int as gold_answered, count(*) filter (where c.gold_correct)::int as gold_right
-      from comparisons c where c.campaign_id = ${campaignId} group by 1 order by 1`),
-    on.execute<Record<Choice, number> & { labeler_id: string; choice: Choice; n: number }>(sql`
-      select labeler_id, choice, a, b, tie, both_bad, count(*)::int as n
-      from (select c.labeler_id, c.choice, ${sql.join(
-        choiceValues.map((choice) => sql`(count(*) filter (where c.choice = ${choice}) over pair)::int as ${sql.identifier(choice)}`),
-        sql`, `,
-      )}
-            from comparisons c where c.campaign_id = ${campaignId} and c.gold_correct is null window pair as (partition by c.pair_id)) j
-      group by 1, 2, 3, 4, 5, 6`),
-  ]);
-  const agreement = new Map<string, { checked: number; agreed: number }>();
-  for (const row of agreementRows) {
-    const others = choiceValues.flatMap((choice) => Array<Choice>(row[choice] - (choice === row.choice ? 1 : 0)).fill(choice));
-    const m = others.length >= 2 ? majority(others) : null;
-    if (m === null) continue;
-    const s = agreement.get(row.labeler_id) ?? { checked: 0, agreed: 0 };
-    s.checked += row.n;
-    if (row.choice === m) s.agreed += row.n;
-    agreement.set(row.labeler_id, s);
-  }
-  return {
-    pairCounts: [...pairCounts],
-    kinds: [...kinds],
-    labelers: labelers.map((l) => ({ ...l, checked: 0, agreed: 0, ...agreement.get(l.labeler_id) })),
-  };
-}
-
 async function expectKeptToMatchRecount(campaignId: string, step: string, on: Reader = db) {
-  const [k, r] = [await kept(campaignId, on), await recount(campaignId, on)];
+  const [k, r] = [await keptQuality({ campaignId, on }), await recountQuality({ campaignId, on })];
   expect({ step, ...k }).toEqual({ step, ...r });
 }
 
@@ -210,7 +140,7 @@ describe("campaign quality kept by the database (real Postgres)", () => {
 
     // What the page shows comes from those rows: its completion, and the campaign's own counts.
     const quality = await campaignQuality({ campaignId: campaign.id });
-    const counted = await recount(campaign.id);
+    const counted = await recountQuality({ campaignId: campaign.id });
     const sumPairs = (rows: typeof counted.pairCounts) => rows.reduce((s, r) => s + Number(r.pairs), 0);
     expect(quality.pairs).toBe(sumPairs(counted.pairCounts));
     expect(quality.completePairs).toBe(sumPairs(counted.pairCounts.filter((r) => Number(r.judgment_count) >= campaign.overlap)));
@@ -256,7 +186,7 @@ describe("campaign quality kept by the database (real Postgres)", () => {
     expect(quality).toMatchObject({ pairs: 24, completePairs: 24, judgments: 96 });
     // The labeler's own page sums their kept agreement over campaigns.
     const [one] = labelers;
-    const row = (await recount(campaign.id)).labelers.find((l) => l.labeler_id === one!.id)!;
+    const row = (await recountQuality({ campaignId: campaign.id })).labelers.find((l) => l.labeler_id === one!.id)!;
     expect((await labelerStats({ labelerId: one!.id })).agreementWithMajority).toBe(row.checked ? row.agreed / row.checked : null);
   }, 120_000);
 
@@ -305,14 +235,14 @@ describe("campaign quality kept by the database (real Postgres)", () => {
     await expectBothToMatch(db, "before");
     const stored = async () => (await db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons`))[0]!.n;
     const storedBefore = await stored();
-    expect((await kept(built[0]!.campaign.id)).labelers.length).toBeGreaterThan(0);
+    expect((await keptQuality({ campaignId: built[0]!.campaign.id })).labelers.length).toBeGreaterThan(0);
 
     await rolledBack(async (tx) => {
       await tx.execute(sql`truncate comparisons`);
       // Every pair is back at no judgments, and nothing else counts anything.
       expect(await tx.execute(sql`select count(*)::int as n from pairs where judgment_count <> 0`)).toEqual([{ n: 0 }]);
       expect(await anythingKept(tx)).toMatchObject({ pairs: 0, kinds: 0, labelers: 0 });
-      expect((await kept(built[0]!.campaign.id, tx)).pairCounts).toEqual([{ judgment_count: 0, pairs: 6 }]);
+      expect((await keptQuality({ campaignId: built[0]!.campaign.id, on: tx })).pairCounts).toEqual([{ judgment_count: 0, pairs: 6 }]);
       await expectBothToMatch(tx, "comparisons truncated");
       // The triggers count the judgments written after it as before.
       expect(await judgeSome(tx, built[0]!)).toBeGreaterThan(0);
@@ -343,8 +273,14 @@ describe("campaign quality kept by the database (real Postgres)", () => {
       await tx.execute(sql`update campaign_quality_labelers set judgments = judgments + 5, agreement_agreed = 0`);
       await tx.execute(sql`delete from campaign_quality_pairs`);
       await tx.execute(sql`update campaign_pair_counts set pairs = pairs + 1`);
+      // The bench's comparison names the rows that went wrong, on both sides.
+      const { differences } = await compareKeptQuality({ campaignId: built[0]!.campaign.id, on: tx });
+      for (const side of ["pairCounts: kept", "pairCounts: recounted", "labelers: kept", "labelers: recounted"]) {
+        expect(differences.some((d) => d.startsWith(side))).toBe(true);
+      }
       await tx.execute(sql`select campaign_quality_rebuild()`);
       await expectBothToMatch(tx, "rebuilt by hand");
+      expect((await compareKeptQuality({ campaignId: built[0]!.campaign.id, on: tx })).differences).toEqual([]);
       // The triggers go on from the rebuilt rows: one labeler's judgments undone.
       await tx.execute(sql`delete from comparisons where labeler_id = ${labelers[0]!.id}`);
       for (const { campaign } of built) {
