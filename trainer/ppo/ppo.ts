@@ -12,7 +12,7 @@
  *   4. advantages GAE(gamma, lambda) per response, or RLOO (a response's sequence reward minus the
  *                 mean of its prompt's other samples'), whitened over the batch
  *   5. updates    ppoEpochs passes of minibatch steps on the clipped surrogate + clipped value loss
- *                 (+ entropy bonus, + PPO-ptx), stopping early when approx KL passes 1.5 * targetKl
+ *                 (+ entropy bonus, + PPO-ptx), stopping early when policy/policykl passes 1.5 * targetKl
  *
  * Value head: a shared trunk (TRL's AutoModelForCausalLMWithValueHead): v_head.summary on the
  * policy's last hidden state. See docs/rlhf.md for why.
@@ -305,7 +305,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         o += a.length;
       }
 
-      // 5. epochs of minibatch updates with early stopping on approx KL
+      // 5. epochs of minibatch updates with early stopping on policy/policykl (TRL's statistic)
       const t1 = performance.now();
       const stepStats: Array<Record<string, number>> = [];
       let earlyStopped = false;
