@@ -38,7 +38,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Force a tfjs backend: node-gpu (tfjs-node-gpu) | node (tfjs-node) | wasm | cpu. */
   TRAINER_BACKEND: z.enum(backendNames).optional(),
-  /** A python with torch and transformers for the transformers-parity test (trainer/hf-parity.test.ts); unset: that test is skipped. */
+  /** A python with torch and transformers (and TRL) for the tests against them: trainer/hf-parity.test.ts, lib/exports/trl-recipe.test.ts, bench/rlhf/trl-rloo.test.ts; unset: they are skipped. */
   HF_PYTHON: z.string().min(1).optional(),
   /** Comma-separated job kinds this worker takes; empty = all it supports. */
   TRAINER_KINDS: z.string().default(""),
