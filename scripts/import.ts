@@ -9,6 +9,7 @@ import { importFormatValues, importTrlAsValues, type ImportFormat, type ImportTr
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
 import { parseCliArgs } from "./lib/cli-args";
+import { errorText } from "./lib/error-text";
 
 const USAGE = `Usage: npm run import -- --campaign ID [--format ${importFormatValues.join("|")}] [--trl-as ${importTrlAsValues.join("|")}] [--max-pairs-per-prompt N] FILE`;
 
@@ -55,6 +56,6 @@ try {
   // The options' names as the flags spell them: trlAs -> --trl-as.
   if (err instanceof ZodError) for (const i of err.issues) console.error(`--${i.path.join(".").replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${i.message}`);
   else if (err instanceof AppError && err.code === "not_found:campaign") console.error(`No campaign ${values.campaign}: --campaign takes the id in the campaign page's address (/research/campaigns/<id>).`);
-  else console.error((err as Error).message);
+  else console.error(errorText(err));
   process.exitCode = 1;
 }

@@ -5,11 +5,12 @@
 import { withAppDatabase } from "@/db/configured";
 import { env } from "@/lib/env";
 import { seedDemo } from "@/lib/seed/demo";
+import { errorText } from "./lib/error-text";
 
 try {
   const result = await withAppDatabase(() => seedDemo({ password: env.PAIRWISE_DEMO_PASSWORD }));
   console.log(`Seeded: ${result.users} new accounts, ${result.pairs} new pairs.`);
 } catch (err) {
-  console.error((err as Error).message);
+  console.error(errorText(err));
   process.exitCode = 1;
 }

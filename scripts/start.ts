@@ -17,6 +17,7 @@ import { authSecret } from "./lib/secret";
 import { enqueueRun } from "@/lib/runs/queue";
 import { hasAnyUser } from "@/lib/users/users";
 import { demoAccounts } from "@/lib/seed/demo-data";
+import { errorText } from "./lib/error-text";
 
 const say = (msg: string) => console.log(`[pairwise] ${msg}`);
 
@@ -144,6 +145,6 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err) => {
-  console.error(`[pairwise] ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`[pairwise] ${errorText(err)}`);
   await shutdown(1);
 });

@@ -9,6 +9,7 @@ import { env } from "@/lib/env";
 import { createUserSchema } from "@/lib/users/schema";
 import { createUser } from "@/lib/users/users";
 import { parseCliArgs } from "./lib/cli-args";
+import { errorText } from "./lib/error-text";
 
 async function promptHidden(question: string): Promise<string> {
   if (!process.stdin.isTTY) throw new Error("No terminal to ask for a password: set PAIRWISE_NEW_USER_PASSWORD.");
@@ -49,6 +50,6 @@ try {
   console.log(`Created ${user.email} (${user.role}).`);
 } catch (err) {
   const issues = (err as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-  console.error(issues ? issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n") : (err as Error).message);
+  console.error(issues ? issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n") : errorText(err));
   process.exitCode = 1;
 }
