@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { userInfo } from "node:os";
 import path from "node:path";
+import postgres from "postgres";
 import { isAlive } from "@/lib/process-alive";
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
@@ -96,6 +97,15 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 let exitCodeGuarded = false;
+
+async function hasAppDatabase(port: number): Promise<boolean> {
+  const sql = postgres(`postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, { max: 1, onnotice: () => {} });
+  try {
+    return (await sql`select 1 from pg_database where datname = ${DATABASE}`).length > 0;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
 function embeddedUrl(port: number): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 }
@@ -156,7 +166,9 @@ export async function startEmbeddedPostgres(options: {
         `If the port is taken, set EMBEDDED_PG_PORT to a free one.`,
     );
   }
-  if (fresh) await pg.createDatabase(DATABASE);
+  // A first start that failed after initdb (its port taken, say) left a cluster without the
+  // app's database: a folder that holds a cluster is not enough to skip creating it.
+  if (fresh || !(await hasAppDatabase(options.port))) await pg.createDatabase(DATABASE);
 
   return {
     url: embeddedUrl(options.port),
