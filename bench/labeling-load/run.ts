@@ -18,7 +18,7 @@
  * app instead; DATABASE_URL must then name that app's database (users and campaigns are added).
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +28,7 @@ import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
+import { routeTimes } from "./route-times";
 import { ControlledPostgres, ControlledWeb } from "@/scripts/lib/controlled-servers";
 
 const { values: flags } = parseArgs({
@@ -192,8 +193,10 @@ async function main(): Promise<void> {
     );
   }
   say(`load: ${clients.length} labelers for ${durationS} s${faultRuns.length ? `, faults: ${[!Number.isNaN(restartPgAt) && `PostgreSQL restart at ${restartPgAt} s`, !Number.isNaN(killWebAt) && `web SIGKILL at ${killWebAt} s`].filter(Boolean).join(", ")}` : ""}`);
+  const loadFrom = Date.now();
   await Promise.all(clients.map((c) => c.run(loadCampaign.id, durationS * 1000, load)));
   const elapsedS = load.now() / 1000;
+  const loadTo = Date.now();
   await Promise.all(faultRuns);
 
   // 6. The ceiling: the same writes straight through postgres.js, at the same concurrency.
@@ -255,6 +258,14 @@ async function main(): Promise<void> {
   const errorLines = [...load.errors].sort((a, b) => b[1] - a[1]);
   console.log(`  errors: ${errorLines.length === 0 ? "none" : ""}`);
   for (const [kind, n] of errorLines) console.log(`    ${String(n).padStart(6)}  ${kind}`);
+  if (web) {
+    // The server's own time per route (lib/api/handler.ts logs each request), the rest of the
+    // labelers' latency being the wait for a socket and the way there and back.
+    console.log("  the server's own time per request (web log, during the load):");
+    for (const r of routeTimes({ log: readFileSync(path.join(dataDir, "web.log"), "utf8"), from: loadFrom, to: loadTo }).slice(0, 6)) {
+      console.log(`    ${r.route.padEnd(40)} ${String(r.requests).padStart(6)} requests, median ${r.medianMs} ms, p99 ${r.p99Ms} ms`);
+    }
+  }
   if (load.exhausted) console.log(`  ${load.exhausted} labelers ran out of pairs (raise --pairs)`);
   console.log(`ceiling (postgres.js, same writes, ${labelerCount} callers, pool ${num("ceiling-pool")}): ${ceiling.judgments} in ${ceiling.seconds.toFixed(1)} s = ${ceiling.perSecond.toFixed(1)} judgments/s; ${latency(ceiling.latencyMs)}`);
   console.log(`app / ceiling: ${(appRate / ceiling.perSecond).toFixed(3)}`);
