@@ -125,9 +125,15 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByLabel("Kind").locator("option", { hasText: /^(score|playground)$/ })).toHaveCount(0);
   await expect(page.getByLabel("Kind").locator("option", { hasText: /^ppo$/ })).toHaveCount(1);
 
+  // 7c. The short run planned too few steps to learn from (2 epochs of batches of 4 pairs): its page says
+  // so, with the settings to try; the browser's run (12 epochs) raised nothing.
+  await page.goto(`/research/runs/${other.id}`);
+  await expect(page.getByRole("alert", { name: "Health flags" })).toContainText(/too_few_steps \(before training\): \d+ training pairs make \d+ optimizer steps at batchSize 4 and 2 epochs/);
+
   // 8. The loop through "next steps": the reward run's page offers PPO against the new reward model, the
   // runs form opens filled in (kind, snapshot, checkpoint, config), and a tiny PPO run starts from it.
   await page.goto(`/research/runs/${runId}`);
+  await expect(page.getByRole("alert", { name: "Health flags" })).toHaveCount(0);
   await page.getByRole("link", { name: "Train a policy against it (PPO)" }).click();
   await expect(page).toHaveURL(/\/research\/runs\?kind=ppo&/);
   await expect(page.getByLabel("Kind")).toHaveValue("ppo");

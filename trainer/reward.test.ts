@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { loadCheckpoint } from "./checkpoint";
 import { epochBatches, type PreferenceRow, splitByPrompt } from "./preferences";
-import { pairTarget, preferenceLoss, preferenceLossValue, rewardDefaults, trainRewardModel } from "./reward";
+import { fewStepsWarning, pairTarget, preferenceLoss, preferenceLossValue, rewardDefaults, trainRewardModel } from "./reward";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer } from "./rlhf-testing";
 import { createRng } from "./rng";
 import { scoreRows } from "./score";
@@ -40,6 +40,16 @@ describe("reward loss", () => {
     expect(pairTarget(rows[0], { ...config, marginScale: 0 }).margin).toBe(0);
     expect(pairTarget(rows[0], { ...config, marginMap: "" }).margin).toBe(2);
     expect(pairTarget(rows[1], { ...config, useWeights: false }).weight).toBe(1);
+  });
+});
+
+describe("fewStepsWarning", () => {
+  it("names the pairs, steps, batch and epochs of a plan under 50 steps, and what to change; none from 50 up", () => {
+    expect(fewStepsWarning({ trainPairs: 60, steps: 4, config: { batchSize: 16, epochs: 1 } })).toMatch(
+      /^60 training pairs make 4 optimizer steps at batchSize 16 and 1 epoch, too few .* e\.g\. \{"epochs": 12, "batchSize": 4, "lr": 3e-4, "valFraction": 0\.25, "patience": 0\}\.$/,
+    );
+    expect(fewStepsWarning({ trainPairs: 3, steps: 1, config: { batchSize: 4, epochs: 2 } })).toMatch(/^3 training pairs make 1 optimizer step at batchSize 4 and 2 epochs,/);
+    expect(fewStepsWarning({ trainPairs: 800, steps: 50, config: { batchSize: 16, epochs: 1 } })).toBeNull();
   });
 });
 
@@ -101,9 +111,12 @@ describe("reward model on wasm", () => {
 
     let planned = 0;
     const steps: Array<Record<string, number>> = [];
-    const res = await trainRewardModel({ rows, baseCheckpointId: "base", store, outputId: "rm-plan", config, onPlan: (n) => void (planned = n), onStep: (_, m) => void steps.push(m) });
+    const flags: string[] = [];
+    const res = await trainRewardModel({ rows, baseCheckpointId: "base", store, outputId: "rm-plan", config, onPlan: (n) => void (planned = n), onStep: (_, m) => void steps.push(m), onHealth: (f) => void flags.push(f.flag) });
     expect(res.steps).toBe(counts.reduce((a, b) => a + b, 0));
     expect(planned).toBe(res.steps);
+    expect(res.steps).toBeGreaterThanOrEqual(50);
+    expect(flags).toEqual([]);
     // Validation once per epoch, at its last step.
     const validatedAt = steps.map((m, i) => ("loss/val" in m ? i + 1 : 0)).filter(Boolean);
     expect(validatedAt).toEqual(counts.map((_, e) => counts.slice(0, e + 1).reduce((a, b) => a + b, 0)));

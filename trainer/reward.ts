@@ -190,6 +190,24 @@ export interface TrainRewardInput {
   log?: (line: string) => void;
   /** Extra provenance saved in the checkpoint's training config (snapshot id, data file). */
   provenance?: Record<string, unknown>;
+  /** A warning about the run as a whole (too few steps), raised before the first step; the job shows it on the run's page. */
+  onHealth?: (flag: { flag: "too_few_steps"; iteration: number; message: string }) => Promise<void> | void;
+}
+
+/**
+ * Below this many optimizer steps a reward head barely moves from its random start: the demo's
+ * 72 judgments make about 4 at the defaults, where bench:reward-demo's 2,100 make 123.
+ */
+const FEW_REWARD_STEPS = 50;
+
+/** The warning for a plan of too few steps, or null: what the numbers are, and what to change. */
+export function fewStepsWarning({ trainPairs, steps, config }: { trainPairs: number; steps: number; config: Pick<RewardConfig, "batchSize" | "epochs"> }): string | null {
+  if (steps >= FEW_REWARD_STEPS) return null;
+  return (
+    `${trainPairs} training pairs make ${steps} optimizer step${steps === 1 ? "" : "s"} at batchSize ${config.batchSize} and ${config.epochs} epoch${config.epochs === 1 ? "" : "s"}, ` +
+    `too few for the reward model to learn much (the defaults suit thousands of judgments). For a snapshot this small, give it more passes, ` +
+    `smaller batches and a higher learning rate, e.g. {"epochs": 12, "batchSize": 4, "lr": 3e-4, "valFraction": 0.25, "patience": 0}.`
+  );
 }
 
 export interface TrainRewardResult {
@@ -225,7 +243,13 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
 
   // 3. epochs of K-wise batches; validation every evalEvery steps; keep the best weights
   const epochs = epochBatches(train, config.batchSize, config.epochs, rng.next);
-  input.onPlan?.(epochs.reduce((n, batches) => n + batches.length, 0));
+  const planned = epochs.reduce((n, batches) => n + batches.length, 0);
+  input.onPlan?.(planned);
+  const few = fewStepsWarning({ trainPairs: train.length, steps: planned, config });
+  if (few) {
+    log(`warning: ${few}`);
+    await input.onHealth?.({ flag: "too_few_steps", iteration: 0, message: few });
+  }
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null = null;
   let sinceBest = 0;
   let step = 0;

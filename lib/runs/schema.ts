@@ -45,7 +45,7 @@ export const runSchema = z
     result: z.record(z.string(), z.unknown()).nullable(),
     healthFlags: z
       .array(z.object({ flag: z.string(), iteration: z.number().int(), message: z.string() }))
-      .openapi({ description: "Warnings the job raised while it ran (PPO's health flags: negative_kl, kl_high, length_runaway, ...), each once, as they were raised." }),
+      .openapi({ description: "Warnings the job raised while it ran (PPO's health flags: negative_kl, kl_high, length_runaway, ...; a reward run's too_few_steps, at iteration 0: before training), each once, as they were raised." }),
     error: z.string().nullable(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),

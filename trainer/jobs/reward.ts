@@ -15,6 +15,6 @@ export const reward: JobHandler = async (ctx) => {
   const rows = await preferenceRowsForRun(own);
   const base = await startCheckpoint(ctx, own, "base");
   const config = resolveConfig(rewardOptions, rest, "run config");
-  const res = await trainRewardModel({ rows, baseCheckpointId: base, config, store: new FolderCheckpointStore(), outputId: checkpointIdForRun(ctx), provenance: { runId: ctx.run.id, data: own.data ?? null, snapshotId: own.snapshotId ?? null }, ...stepHooks(ctx) });
+  const res = await trainRewardModel({ rows, baseCheckpointId: base, config, store: new FolderCheckpointStore(), outputId: checkpointIdForRun(ctx), provenance: { runId: ctx.run.id, data: own.data ?? null, snapshotId: own.snapshotId ?? null }, onHealth: (flag) => ctx.raiseFlag(flag), ...stepHooks(ctx) });
   return finishRlhfJob(ctx, res.record, { ...res.metrics, stoppedEarly: res.stoppedEarly });
 };

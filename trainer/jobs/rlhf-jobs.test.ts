@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import type { Run } from "@/db/schema";
+import type { Run, RunHealthFlag } from "@/db/schema";
 import type { RunSampleInput } from "@/lib/runs/samples";
 import { initBackend } from "../backend";
 import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
@@ -49,13 +49,14 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
   const metrics: Array<[number, Record<string, number>]> = [];
   const progress: Array<[number, number]> = [];
   const samples: RunSampleInput[] = [];
+  const flags: RunHealthFlag[] = [];
   let steps = 0;
   const ctx: JobContext = {
     run: { id: runId, kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
     warn: () => {},
-    raiseFlag: async () => {},
+    raiseFlag: async (flag) => void flags.push(flag),
     reportSamples: async (batch) => void samples.push(...batch),
     reportMetrics: async (step, values) => void metrics.push([step, values]),
     reportProgress: (done, total) => void progress.push([done, total]),
@@ -63,7 +64,7 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
       if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
     },
   };
-  return { ctx, metrics, progress, samples, steps: () => steps };
+  return { ctx, metrics, progress, samples, flags, steps: () => steps };
 }
 
 describe("reward job", () => {
@@ -79,8 +80,10 @@ describe("reward job", () => {
 
   it("is registered with dpo and ppo, trains from config.data, reports every step and registers its checkpoint", async () => {
     expect(Object.keys(jobHandlers)).toEqual(expect.arrayContaining(["reward", "dpo", "ppo"]));
-    const { ctx, metrics, progress, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
+    const { ctx, metrics, progress, flags, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
     const out = await jobHandlers.reward(ctx);
+    // 48 pairs at batchSize 8 for one epoch: a handful of steps, which the run's page is told before training.
+    expect(flags).toEqual([{ flag: "too_few_steps", iteration: 0, message: expect.stringMatching(/^\d+ training pairs make \d+ optimizer steps at batchSize 8 and 1 epoch, too few/) }]);
     // progress: each step against one planned total (epochs x batches), reached unless it stopped early
     expect(progress.map(([done]) => done).slice(0, steps())).toEqual(Array.from({ length: steps() }, (_, i) => i + 1));
     const totals = [...new Set(progress.map(([, total]) => total))];

@@ -76,7 +76,7 @@ export function RunDetail({
           <ul className="list-disc pl-5">
             {healthFlags.map((f) => (
               <li key={`${f.flag}-${f.iteration}`}>
-                <strong>{f.flag}</strong> (iteration {f.iteration}): {f.message}
+                <strong>{f.flag}</strong> ({f.iteration > 0 ? `iteration ${f.iteration}` : "before training"}): {f.message}
               </li>
             ))}
           </ul>
