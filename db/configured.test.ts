@@ -9,8 +9,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { childProcessEnv } from "@/lib/env";
-import { runMigrations } from "./migrate";
+import { childProcessEnv, databaseUrl } from "@/lib/env";
+import { recreateDatabase } from "@/lib/testing/databases";
+import { runMigrations, shippedMigrationCount } from "./migrate";
+import { databaseName } from "./urls";
 import { closedToPostgresUser, startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
 
 const PORT = 54341;
@@ -49,6 +51,15 @@ async function roleOf(url: string, email: string): Promise<string | undefined> {
     await sql.end({ timeout: 5 });
   }
 }
+
+describe("commands on a database that is not migrated", () => {
+  it("refuse with how many migrations are applied and the command that applies the rest", async () => {
+    const url = await recreateDatabase(databaseUrl(), `${databaseName(databaseUrl())}_unmigrated`);
+    const run = spawnSync("npm", ["run", "--silent", "seed"], { env: childProcessEnv({ DATABASE_URL: url, LOG_LEVEL: "silent" }), encoding: "utf8", timeout: 120_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`DATABASE_URL: 0 of this build's ${shippedMigrationCount()} migrations are applied. Run \`npm run db:migrate\` first (\`npm start\` also migrates).`);
+  });
+});
 
 describe("commands without DATABASE_URL", () => {
   it("refuse with what to do when npm start has never made the embedded database", () => {

@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { runningEmbeddedUrl, startEmbeddedPostgres } from "@/db/embedded";
+import { appliedMigrationCount, shippedMigrationCount } from "@/db/migrate";
 import { dataDir, env, setDatabaseUrl } from "@/lib/env";
 
 export async function withConfiguredDatabase<T>(
@@ -37,7 +38,12 @@ export async function withAppDatabase<T>(work: () => Promise<T>): Promise<T> {
   }
   const { closeDatabase } = await import("@/db/client");
   return withConfiguredDatabase(
-    async (url) => {
+    async (url, where) => {
+      // An unmigrated database would fail on the first query with "relation … does not exist".
+      const [applied, shipped] = [await appliedMigrationCount(url), shippedMigrationCount()];
+      if (applied < shipped) {
+        throw new Error(`${where}: ${applied} of this build's ${shipped} migrations are applied. Run \`npm run db:migrate\` first (\`npm start\` also migrates).`);
+      }
       setDatabaseUrl(url);
       try {
         return await work();

@@ -28,3 +28,15 @@ export function shippedMigrationCount(): number {
   };
   return journal.entries.length;
 }
+
+/** How many migrations the database at `url` has applied (0 for one never migrated). */
+export async function appliedMigrationCount(url: string): Promise<number> {
+  const { sql } = createDatabase(url, { max: 1 });
+  try {
+    const [{ present }] = await sql<{ present: boolean }[]>`select to_regclass('drizzle.__drizzle_migrations') is not null as present`;
+    if (!present) return 0;
+    return (await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`)[0]!.n;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
