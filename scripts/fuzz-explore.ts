@@ -6,16 +6,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { parseArgs } from "node:util";
+import { rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs } from "./lib/cli-args";
 
 const FILES = ["lib/api/routes.fuzz.test.ts", "lib/api/actions.fuzz.test.ts", "lib/imports/import.fuzz.test.ts"];
 
-const { values } = parseArgs({ options: { seeds: { type: "string", default: "10" } } });
-const count = Number(values.seeds);
-if (!Number.isInteger(count) || count < 1) {
-  console.error(`--seeds must be a whole number of at least 1 (got ${values.seeds}).`);
-  process.exit(2);
-}
+const USAGE = "Usage: npm run fuzz:explore [-- --seeds N (default 10)]";
+
+const { values } = parseCliArgs({ options: { seeds: { type: "string", default: "10" } } }, USAGE);
+const count = cliNumber("seeds", values.seeds, rules.count, USAGE);
 
 const failed: number[] = [];
 for (let i = 1; i <= count; i++) {

@@ -16,19 +16,28 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { parseArgs } from "node:util";
 import { deflateRawSync } from "node:zlib";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({
-  options: {
-    child: { type: "string" },
-    layers: { type: "string", default: "12" },
-    d: { type: "string", default: "768" },
+// --child is the bench's own second process, which sends the folder.
+const USAGE = "Usage: npm run bench:checkpoint-upload [-- --layers N (default 12)] [--d N, a multiple of 64 (default 768)]";
+const { values } = parseCliArgs(
+  {
+    options: {
+      child: { type: "string" },
+      layers: { type: "string", default: "12" },
+      d: { type: "string", default: "768" },
+    },
   },
-});
+  USAGE,
+);
+const layers = cliNumber("layers", values.layers, rules.count, USAGE);
+const dModel = cliNumber("d", values.d, rules.count, USAGE);
+if (dModel % 64 !== 0) refuseCli(`--d must be a multiple of 64, the width of a head (got ${values.d}).`, USAGE);
 
 if (values.child) await sendUpload(values.child);
 else await main();
@@ -44,7 +53,7 @@ async function main() {
   const { gpt2ConfigJson } = await import("@/trainer/checkpoint");
   const { gpt2TensorShapes } = await import("@/trainer/model");
   const { Gpt2Tokenizer } = await import("@/trainer/tokenizer");
-  const config = { vocabSize: 50257, contextLength: 1024, dModel: Number(values.d), layers: Number(values.layers), heads: Number(values.d) / 64, dropout: 0, activation: "gelu_new", layerNormEpsilon: 1e-5 } as const;
+  const config = { vocabSize: 50257, contextLength: 1024, dModel, layers, heads: dModel / 64, dropout: 0, activation: "gelu_new", layerNormEpsilon: 1e-5 } as const;
   const folder = await mkdtemp(path.join(tmpdir(), "pairwise-bench-upload-"));
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   let params = 0;

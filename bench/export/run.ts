@@ -6,14 +6,16 @@
  * export throughput >= 0.5x psql's.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({ options: { judgments: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false } } });
-const JUDGMENTS = Number(values.judgments);
+const USAGE = "Usage: npm run bench:export [-- --judgments N (default 1000000)] [--keep]";
+const { values } = parseCliArgs({ options: { judgments: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false } } }, USAGE);
+const JUDGMENTS = cliNumber("judgments", values.judgments, rules.count, USAGE);
 const LABELERS = 4;
 const PAIRS = Math.ceil(JUDGMENTS / LABELERS);
 const serverUrl = process.env.DATABASE_URL;

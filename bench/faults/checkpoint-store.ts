@@ -14,23 +14,28 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs, portRule } from "@/scripts/lib/cli-args";
 import { lmFixture } from "@/trainer/lm-testing";
 import { signalWorker, spawnWorker, until } from "./worker-process";
 
-const { values: flags } = parseArgs({
-  options: {
-    "data-dir": { type: "string", default: ".data/faults" },
-    "pg-port": { type: "string", default: "54352" },
+const USAGE = "Usage: npm run fault:checkpoint-store [-- --data-dir DIR (default .data/faults)] [--pg-port PORT (default 54352)]";
+const { values: flags } = parseCliArgs(
+  {
+    options: {
+      "data-dir": { type: "string", default: ".data/faults" },
+      "pg-port": { type: "string", default: "54352" },
+    },
   },
-});
+  USAGE,
+);
+const pgPort = cliNumber("pg-port", flags["pg-port"], portRule, USAGE);
 const say = (msg: string) => console.log(`[checkpoint-store] ${msg}`);
 
-const server = await testServer({ dataDir: flags["data-dir"]!, port: Number(flags["pg-port"]) });
+const server = await testServer({ dataDir: flags["data-dir"], port: pgPort });
 const url = await recreateDatabase(server.url, `${databaseName(server.url)}_fault_store`);
 await runMigrations(url);
 const sql = postgres(url, { max: 2, onnotice: () => {} });

@@ -14,28 +14,35 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs, portRule } from "@/scripts/lib/cli-args";
 import { lmFixture } from "@/trainer/lm-testing";
 import { signalWorker, spawnWorker, until, type WorkerProcess } from "./worker-process";
 
-const { values: flags } = parseArgs({
-  options: {
-    "heartbeat-timeout": { type: "string", default: "5" },
-    "data-dir": { type: "string", default: ".data/faults" },
-    "pg-port": { type: "string", default: "54351" },
+const USAGE =
+  "Usage: npm run fault:worker-kill [-- --heartbeat-timeout S (default 5)] [--data-dir DIR (default .data/faults)] [--pg-port PORT (default 54351)]";
+const { values: flags } = parseCliArgs(
+  {
+    options: {
+      "heartbeat-timeout": { type: "string", default: "5" },
+      "data-dir": { type: "string", default: ".data/faults" },
+      "pg-port": { type: "string", default: "54351" },
+    },
   },
-});
-const timeoutS = Number(flags["heartbeat-timeout"]);
+  USAGE,
+);
+const timeoutS = cliNumber("heartbeat-timeout", flags["heartbeat-timeout"], rules.positive, USAGE);
+const pgPort = cliNumber("pg-port", flags["pg-port"], portRule, USAGE);
 // A worker notices a stale run on its next poll (every second) after the timeout; the dead
 // worker's last heartbeat may be up to one second before the kill.
 const recoverWithinS = timeoutS + 3;
 const say = (msg: string) => console.log(`[worker-kill] ${msg}`);
 
-const server = await testServer({ dataDir: flags["data-dir"]!, port: Number(flags["pg-port"]) });
+const server = await testServer({ dataDir: flags["data-dir"], port: pgPort });
 const url = await recreateDatabase(server.url, `${databaseName(server.url)}_fault_worker`);
 await runMigrations(url);
 const sql = postgres(url, { max: 2, onnotice: () => {} });

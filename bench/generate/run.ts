@@ -6,7 +6,7 @@
  * (lib/seed/demo.ts), once and cold as the seed runs it: the backend's start, loading demo-sft,
  * and its two batches of answers to the 24 demo prompts.
  */
-import { parseArgs } from "node:util";
+import { rules } from "@/lib/config/options";
 import { demoMaxNewTokens, demoPrompts, demoSampling } from "@/lib/seed/demo-data";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore, loadCheckpoint } from "@/trainer/checkpoint";
@@ -16,9 +16,11 @@ import { disposeModel } from "@/trainer/model";
 import { formatPrompt } from "@/trainer/prompt-format";
 import { createRng } from "@/trainer/rng";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({ options: { repeats: { type: "string", default: "3" } } });
-const repeats = Number(values.repeats);
+const USAGE = "Usage: npm run bench:generate [-- --repeats N (default 3)]";
+const { values } = parseCliArgs({ options: { repeats: { type: "string", default: "3" } } }, USAGE);
+const repeats = cliNumber("repeats", values.repeats, rules.count, USAGE);
 let t0 = performance.now();
 const backend = await initBackend();
 const backendMs = performance.now() - t0;

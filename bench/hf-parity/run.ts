@@ -11,13 +11,14 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "@/trainer/backend";
 import { compareWithTransformers, type HfOutput, runTransformers, writeParityCheckpoints } from "@/trainer/hf-parity";
 import { disposeModel } from "@/trainer/model";
+import { parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values: args } = parseArgs({ options: { python: { type: "string", default: "python3" }, keep: { type: "string" }, "hf-output": { type: "string" } } });
+const USAGE = "Usage: npm run bench:hf-parity [-- --python PATH (default python3)] [--keep DIR] [--hf-output FILE]";
+const { values: args } = parseCliArgs({ options: { python: { type: "string", default: "python3" }, keep: { type: "string" }, "hf-output": { type: "string" } } }, USAGE);
 
 await initBackend();
 const dir = args.keep ?? (await fs.mkdtemp(path.join(os.tmpdir(), "hf-parity-")));

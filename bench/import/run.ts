@@ -13,14 +13,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, "no-heap-bound": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } });
-const rows = Number(values.rows);
+const USAGE = "Usage: npm run bench:import [-- --rows N (default 100000)] [--no-heap-bound] [--keep]";
+const { values } = parseCliArgs(
+  { options: { rows: { type: "string", default: "100000" }, "no-heap-bound": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } },
+  USAGE,
+);
+const rows = cliNumber("rows", values.rows, rules.count, USAGE);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
 const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_import`);

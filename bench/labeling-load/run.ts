@@ -21,53 +21,64 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { type OptionRule, rules } from "@/lib/config/options";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
+import { cliNumber, parseCliArgs, portRule, refuseCli } from "@/scripts/lib/cli-args";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
 import { routeTimes } from "./route-times";
 import { ControlledPostgres, ControlledWeb } from "@/scripts/lib/controlled-servers";
 
-const { values: flags } = parseArgs({
-  options: {
-    labelers: { type: "string", default: "200" },
-    duration: { type: "string", default: "60" },
-    "base-url": { type: "string" },
-    port: { type: "string", default: "3104" },
-    embedded: { type: "boolean", default: false },
-    "pg-port": { type: "string", default: "54350" },
-    "data-dir": { type: "string", default: ".data/load" },
-    pairs: { type: "string", default: "5000" },
-    "ceiling-seconds": { type: "string", default: "15" },
-    "ceiling-pool": { type: "string", default: "10" },
-    "restart-postgres-at": { type: "string" },
-    "kill-web-at": { type: "string" },
+const USAGE = [
+  "Usage: npm run bench:labeling-load [-- --labelers N (default 200)] [--duration S (default 60)] [--pairs N (default 5000)]",
+  "  [--ceiling-seconds S (default 15)] [--ceiling-pool N (default 10)] [--restart-postgres-at S] [--kill-web-at S]",
+  "  [--port PORT (default 3104)] [--embedded] [--pg-port PORT (default 54350)] [--data-dir DIR (default .data/load)] [--base-url URL]",
+].join("\n");
+const { values: flags } = parseCliArgs(
+  {
+    options: {
+      labelers: { type: "string", default: "200" },
+      duration: { type: "string", default: "60" },
+      "base-url": { type: "string" },
+      port: { type: "string", default: "3104" },
+      embedded: { type: "boolean", default: false },
+      "pg-port": { type: "string", default: "54350" },
+      "data-dir": { type: "string", default: ".data/load" },
+      pairs: { type: "string", default: "5000" },
+      "ceiling-seconds": { type: "string", default: "15" },
+      "ceiling-pool": { type: "string", default: "10" },
+      "restart-postgres-at": { type: "string" },
+      "kill-web-at": { type: "string" },
+    },
   },
-});
-
-function num(name: keyof typeof flags, { optional = false } = {}): number {
+  USAGE,
+);
+/** A number flag (NaN for an optional one left out). */
+const num = (name: keyof typeof flags, rule: OptionRule = rules.positive) => {
   const raw = flags[name];
-  if (raw === undefined && optional) return NaN;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got ${String(raw)})`);
-  return n;
-}
+  return raw === undefined ? NaN : cliNumber(name, String(raw), rule, USAGE);
+};
 
 const say = (msg: string) => console.log(`[load] ${msg}`);
 const PASSWORD = "load-bench-password";
-const labelerCount = Math.round(num("labelers"));
+const labelerCount = num("labelers", rules.count);
 const durationS = num("duration");
-const restartPgAt = num("restart-postgres-at", { optional: true });
-const killWebAt = num("kill-web-at", { optional: true });
+const pairCount = num("pairs", rules.count);
+const ceilingSeconds = num("ceiling-seconds");
+const ceilingPool = num("ceiling-pool", rules.count);
+const port = num("port", portRule);
+const pgPort = num("pg-port", portRule);
+const restartPgAt = num("restart-postgres-at");
+const killWebAt = num("kill-web-at");
 const baseUrlFlag = flags["base-url"];
 if (baseUrlFlag && (!Number.isNaN(restartPgAt) || !Number.isNaN(killWebAt))) {
-  throw new Error("--restart-postgres-at and --kill-web-at need servers the bench controls: leave out --base-url.");
+  refuseCli("--restart-postgres-at and --kill-web-at need servers the bench controls: leave out --base-url.", USAGE);
 }
 const givenDatabase = process.env.DATABASE_URL;
-if (baseUrlFlag && !givenDatabase) throw new Error("--base-url needs DATABASE_URL set to that app's database.");
+if (baseUrlFlag && !givenDatabase) refuseCli("--base-url needs DATABASE_URL set to that app's database.", USAGE);
 
 // Stopped however the run ends, so a failed run leaves no server behind.
 let pg = null as ControlledPostgres | null;
@@ -75,16 +86,16 @@ let web = null as ControlledWeb | null;
 
 async function main(): Promise<void> {
   // 1. Servers: PostgreSQL (the bench's own embedded one when it must restart it), a scratch database.
-  const dataDir = path.resolve(flags["data-dir"]!);
+  const dataDir = path.resolve(flags["data-dir"]);
   let url: string;
   if (baseUrlFlag) {
     url = givenDatabase!;
   } else {
     let serverUrl = givenDatabase;
     if (!serverUrl || flags.embedded || !Number.isNaN(restartPgAt)) {
-      pg = new ControlledPostgres({ dataDir, port: num("pg-port") });
+      pg = new ControlledPostgres({ dataDir, port: pgPort });
       serverUrl = await pg.start();
-      say(`embedded PostgreSQL on 127.0.0.1:${num("pg-port")} (data in ${dataDir}/pg)`);
+      say(`embedded PostgreSQL on 127.0.0.1:${pgPort} (data in ${dataDir}/pg)`);
     } else {
       say(`PostgreSQL from DATABASE_URL (${new URL(serverUrl).host})`);
     }
@@ -118,7 +129,6 @@ async function main(): Promise<void> {
     8,
     (email) => ensureUser(email, "labeler"),
   );
-  const pairCount = Math.round(num("pairs"));
   const pairsDir = mkdtempSync(path.join(tmpdir(), "pairwise-load-"));
   const pairsFile = path.join(pairsDir, "pairs.jsonl");
   const runTag = new Date().toISOString();
@@ -148,10 +158,10 @@ async function main(): Promise<void> {
       DATABASE_URL: url,
       // Fixed for the run: sessions stay valid across a web-server restart.
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-      NEXTAUTH_URL: `http://127.0.0.1:${num("port")}`,
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
     };
     buildIfStale({ ...webEnv, NODE_ENV: "production" }, say);
-    web = new ControlledWeb({ port: num("port"), env: webEnv, logDir: dataDir });
+    web = new ControlledWeb({ port, env: webEnv, logDir: dataDir });
     const { startMs } = await web.start();
     baseUrl = web.baseUrl;
     say(`web app (next start, pid ${web.pid}) answering at ${baseUrl} after ${(startMs / 1000).toFixed(1)} s; its log: ${path.join(dataDir, "web.log")}`);
@@ -200,14 +210,14 @@ async function main(): Promise<void> {
   await Promise.all(faultRuns);
 
   // 6. The ceiling: the same writes straight through postgres.js, at the same concurrency.
-  say(`ceiling: ${labelerCount} concurrent callers through postgres.js (pool ${num("ceiling-pool")}) for ${num("ceiling-seconds")} s`);
+  say(`ceiling: ${labelerCount} concurrent callers through postgres.js (pool ${ceilingPool}) for ${ceilingSeconds} s`);
   const ceiling = await measureCeiling({
     url,
     campaignId: ceilingCampaign.id,
     labelerIds: labelers.map((l) => l.id),
     concurrency: labelerCount,
-    seconds: num("ceiling-seconds"),
-    poolSize: Math.round(num("ceiling-pool")),
+    seconds: ceilingSeconds,
+    poolSize: ceilingPool,
   });
 
   // 7. The ledger against the database, and the campaign's kept quality rows against a recount.
@@ -267,7 +277,7 @@ async function main(): Promise<void> {
     }
   }
   if (load.exhausted) console.log(`  ${load.exhausted} labelers ran out of pairs (raise --pairs)`);
-  console.log(`ceiling (postgres.js, same writes, ${labelerCount} callers, pool ${num("ceiling-pool")}): ${ceiling.judgments} in ${ceiling.seconds.toFixed(1)} s = ${ceiling.perSecond.toFixed(1)} judgments/s; ${latency(ceiling.latencyMs)}`);
+  console.log(`ceiling (postgres.js, same writes, ${labelerCount} callers, pool ${ceilingPool}): ${ceiling.judgments} in ${ceiling.seconds.toFixed(1)} s = ${ceiling.perSecond.toFixed(1)} judgments/s; ${latency(ceiling.latencyMs)}`);
   console.log(`app / ceiling: ${(appRate / ceiling.perSecond).toFixed(3)}`);
 
   const failures: string[] = [];

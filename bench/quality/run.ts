@@ -3,14 +3,16 @@
  * per-labeler table) on a campaign of 100k judgments (40 labelers, ~33k pairs, overlap 3),
  * generated straight in SQL in a scratch database.
  */
-import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({ options: { judgments: { type: "string", default: "100000" } } });
-const judgments = Number(values.judgments);
+const USAGE = "Usage: npm run bench:quality [-- --judgments N (default 100000)]";
+const { values } = parseCliArgs({ options: { judgments: { type: "string", default: "100000" } } }, USAGE);
+const judgments = cliNumber("judgments", values.judgments, rules.count, USAGE);
 const pairCount = Math.ceil(judgments / 3);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });

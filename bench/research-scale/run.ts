@@ -12,31 +12,38 @@
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { runMigrations } from "@/db/migrate";
 import { databaseName, withDatabase } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { runMetricsQuery } from "@/lib/runs/queue";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { buildIfStale } from "@/scripts/lib/build-state";
+import { cliNumber, parseCliArgs, portRule } from "@/scripts/lib/cli-args";
 import { ControlledWeb } from "@/scripts/lib/controlled-servers";
 import { buildDataset, SCALE, type Dataset } from "./dataset";
 
-const { values: flags } = parseArgs({
-  options: {
-    port: { type: "string", default: "3650" },
-    repeat: { type: "string", default: "5" },
-    reuse: { type: "boolean", default: false },
-    "data-dir": { type: "string", default: ".data/research-scale" },
-    "data-only": { type: "boolean", default: false },
+const USAGE =
+  "Usage: npm run bench:research-scale [-- --port PORT (default 3650)] [--repeat N (default 5)] [--reuse] [--data-dir DIR (default .data/research-scale)] [--data-only]";
+const { values: flags } = parseCliArgs(
+  {
+    options: {
+      port: { type: "string", default: "3650" },
+      repeat: { type: "string", default: "5" },
+      reuse: { type: "boolean", default: false },
+      "data-dir": { type: "string", default: ".data/research-scale" },
+      "data-only": { type: "boolean", default: false },
+    },
   },
-});
+  USAGE,
+);
+const port = cliNumber("port", flags.port, portRule, USAGE);
+const repeat = cliNumber("repeat", flags.repeat, rules.count, USAGE);
 const say = (msg: string) => console.log(`[research-scale] ${msg}`);
 const PASSWORD = "research-scale-password";
 const EMAIL = "scale-researcher@bench.local";
-const repeat = Math.max(1, Number(flags.repeat));
 
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) throw new Error("Set DATABASE_URL to a PostgreSQL server (its database name prefixes the scratch database).");
@@ -125,8 +132,7 @@ async function main(): Promise<void> {
   say(`dataset: ${Object.entries(counts!).map(([k, v]) => `${v} ${k}`).join(", ")}`);
   if (flags["data-only"]) return void (await sql.end({ timeout: 5 }));
 
-  const dataDir = path.resolve(flags["data-dir"]!);
-  const port = Number(flags.port);
+  const dataDir = path.resolve(flags["data-dir"]);
   const webEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString("hex"), NEXTAUTH_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: "warn" };
   buildIfStale({ ...webEnv, NODE_ENV: "production" }, say);
   web = new ControlledWeb({ port, env: webEnv, logDir: dataDir });

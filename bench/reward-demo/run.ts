@@ -11,14 +11,16 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { runMigrations } from "@/db/migrate";
 import { databaseName } from "@/db/urls";
+import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const { values } = parseArgs({ options: { prompts: { type: "string", default: "700" }, labelers: { type: "string", default: "3" } } });
-const promptCount = Number(values.prompts);
-const labelerCount = Number(values.labelers);
+const USAGE = "Usage: npm run bench:reward-demo [-- --prompts N (default 700)] [--labelers N (default 3)]";
+const { values } = parseCliArgs({ options: { prompts: { type: "string", default: "700" }, labelers: { type: "string", default: "3" } } }, USAGE);
+const promptCount = cliNumber("prompts", values.prompts, rules.count, USAGE);
+const labelerCount = cliNumber("labelers", values.labelers, rules.count, USAGE);
 
 const server = await testServer({ dataDir: ".data/bench", port: 54335 });
 const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_reward`);

@@ -22,12 +22,12 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { type EvalRow, evaluatePolicies } from "@/trainer/eval";
-import { resolveConfig } from "@/lib/config/options";
+import { resolveConfig, rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { ppoOptions } from "@/trainer/ppo/config";
 import { trainPpo } from "@/trainer/ppo/ppo";
 import type { PreferenceRow } from "@/trainer/preferences";
@@ -37,21 +37,42 @@ import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 import { sampleDemoAnswers } from "../reward-demo/demo-answers";
 import { demoEvalPrompts } from "./eval-prompts";
 
-const { values } = parseArgs({
-  options: {
-    prompts: { type: "string", default: "700" },
-    minutes: { type: "string", default: "10" },
-    "eval-prompts": { type: "string", default: "377" },
-    ppo: { type: "string", default: "{}" },
-    store: { type: "string" },
-    "train-on-eval": { type: "boolean", default: false },
+const USAGE =
+  "Usage: npm run bench:ppo-demo [-- --prompts N (default 700)] [--minutes M (default 10)] [--eval-prompts N (default 377)] [--ppo JSON (default {})] [--store DIR] [--train-on-eval]";
+const { values } = parseCliArgs(
+  {
+    options: {
+      prompts: { type: "string", default: "700" },
+      minutes: { type: "string", default: "10" },
+      "eval-prompts": { type: "string", default: "377" },
+      ppo: { type: "string", default: "{}" },
+      store: { type: "string" },
+      "train-on-eval": { type: "boolean", default: false },
+    },
   },
-});
-const promptCount = Number(values.prompts);
-const minutes = Number(values.minutes);
-const evalPrompts = Number(values["eval-prompts"]);
-const ppoOverrides = JSON.parse(values.ppo) as Record<string, unknown>;
-resolveConfig(ppoOptions, ppoOverrides, "--ppo"); // refuses unknown keys and wrong types
+  USAGE,
+);
+const promptCount = cliNumber("prompts", values.prompts, rules.count, USAGE);
+const minutes = cliNumber("minutes", values.minutes, rules.positive, USAGE);
+const evalPrompts = cliNumber("eval-prompts", values["eval-prompts"], rules.count, USAGE);
+const ppoOverrides = ppoFlag(values.ppo);
+
+/** --ppo's JSON object of PPO options; unknown keys and wrong types are refused. */
+function ppoFlag(raw: string): Record<string, unknown> {
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(raw);
+  } catch (err) {
+    refuseCli(`--ppo must be a JSON object (${(err as Error).message}).`, USAGE);
+  }
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) refuseCli(`--ppo must be a JSON object (got ${raw}).`, USAGE);
+  try {
+    resolveConfig(ppoOptions, overrides as Record<string, unknown>, "--ppo");
+  } catch (err) {
+    refuseCli((err as Error).message, USAGE);
+  }
+  return overrides as Record<string, unknown>;
+}
 const LABELERS = 3;
 /** The demo's PPO settings, from the sweep in docs/rlhf.md: larger batches, a lower lr, a fixed beta. */
 const demoPpo = { batchSize: 32, miniBatchSize: 8, ppoEpochs: 2, lr: 1e-5, ptxCoef: 0.2, initKlCoef: 0.3, adaptiveKl: false };

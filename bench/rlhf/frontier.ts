@@ -13,7 +13,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
 import { bestOfNOnPool, sampleResponses, tiltAtKl } from "@/trainer/eval";
@@ -25,20 +26,25 @@ import { chunks } from "@/trainer/sequences";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 import { demoEvalPrompts } from "./eval-prompts";
 
-const { values } = parseArgs({
-  options: {
-    store: { type: "string" },
-    samples: { type: "string", default: "64" },
-    "eval-prompts": { type: "string", default: "377" },
-    seed: { type: "string", default: "5" },
+const USAGE = "Usage: npm run bench:frontier -- --store DIR [--samples N (default 64)] [--eval-prompts N (default 377)] [--seed N (default 5)]";
+const { values } = parseCliArgs(
+  {
+    options: {
+      store: { type: "string" },
+      samples: { type: "string", default: "64" },
+      "eval-prompts": { type: "string", default: "377" },
+      seed: { type: "string", default: "5" },
+    },
   },
-});
+  USAGE,
+);
 const RM_ID = "demo-rm";
 if (!values.store || !existsSync(path.join(values.store, RM_ID))) {
-  throw new Error(`--store must name a folder holding ${RM_ID}: run npm run bench:ppo-demo -- --store DIR first`);
+  refuseCli(`--store must name a folder holding ${RM_ID}: run npm run bench:ppo-demo -- --store DIR first.`, USAGE);
 }
-const m = Number(values.samples);
-const evalPrompts = Number(values["eval-prompts"]);
+const m = cliNumber("samples", values.samples, rules.count, USAGE);
+const evalPrompts = cliNumber("eval-prompts", values["eval-prompts"], rules.count, USAGE);
+const seed = cliNumber("seed", values.seed, rules.natural, USAGE);
 
 const backend = await initBackend();
 const store = new FolderCheckpointStore(values.store);
@@ -51,7 +57,7 @@ const rm = await loadModel(store, RM_ID);
 const pools: number[][] = [];
 chunks(prompts, Math.max(1, Math.floor(256 / m))).forEach((part, c) => {
   const repeated = part.flatMap((p) => Array.from({ length: m }, () => p));
-  const { responses } = sampleResponses(sft.model, sft.tokenizer, repeated, 24, Number(values.seed) * 7919 + c);
+  const { responses } = sampleResponses(sft.model, sft.tokenizer, repeated, 24, seed * 7919 + c);
   const scores = scoreTexts({ model: rm.model, tokenizer: rm.tokenizer }, repeated.map((prompt, i) => ({ prompt, response: responses[i] })));
   for (let i = 0; i < part.length; i++) pools.push(scores.slice(i * m, (i + 1) * m));
 });

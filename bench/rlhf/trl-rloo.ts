@@ -15,7 +15,8 @@
  */
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
@@ -25,21 +26,30 @@ import { formatPrompt } from "@/trainer/prompt-format";
 import { shippedSftId } from "@/trainer/shipped";
 import { demoEvalPrompts } from "./eval-prompts";
 
-const { values } = parseArgs({
-  options: {
-    prepare: { type: "string" },
-    evaluate: { type: "string" },
-    store: { type: "string" },
-    prompts: { type: "string", default: "700" },
-    "eval-prompts": { type: "string", default: "377" },
-    "train-on-eval": { type: "boolean", default: false },
+const USAGE = [
+  "Usage: npm run bench:trl-rloo -- --prepare DIR --store STORE [--prompts N (default 700)] [--eval-prompts N (default 377)] [--train-on-eval]",
+  "       npm run bench:trl-rloo -- --evaluate DIR/NAME --store STORE [--eval-prompts N (default 377)]",
+].join("\n");
+const { values } = parseCliArgs(
+  {
+    options: {
+      prepare: { type: "string" },
+      evaluate: { type: "string" },
+      store: { type: "string" },
+      prompts: { type: "string", default: "700" },
+      "eval-prompts": { type: "string", default: "377" },
+      "train-on-eval": { type: "boolean", default: false },
+    },
   },
-});
+  USAGE,
+);
 const RM_ID = "demo-rm";
 if (!values.store || !existsSync(path.join(values.store, RM_ID))) {
-  throw new Error(`--store must name a bench:ppo-demo store holding ${RM_ID} (npm run bench:ppo-demo -- --store DIR)`);
+  refuseCli(`--store must name a bench:ppo-demo store holding ${RM_ID} (npm run bench:ppo-demo -- --store DIR).`, USAGE);
 }
 const storeDir = values.store;
+const promptCount = cliNumber("prompts", values.prompts, rules.count, USAGE);
+const evalPrompts = cliNumber("eval-prompts", values["eval-prompts"], rules.count, USAGE);
 
 if (values.prepare) {
   const dir = values.prepare;
@@ -47,9 +57,9 @@ if (values.prepare) {
   for (const id of [shippedSftId, RM_ID]) cpSync(path.join(storeDir, id), path.join(dir, id), { recursive: true });
   // bench:ppo-demo judges the first --prompts training headwords and runs PPO on the rest.
   const inputs = values["train-on-eval"]
-    ? demoEvalPrompts(Number(values["eval-prompts"]))
+    ? demoEvalPrompts(evalPrompts)
     : readSftJsonl(corpusFiles().sftTrain)
-        .slice(Number(values.prompts))
+        .slice(promptCount)
         .map((e) => e.prompt);
   const prompts = inputs.map((p) => formatPrompt(p));
   writeFileSync(path.join(dir, "prompts.json"), JSON.stringify(prompts));
@@ -66,12 +76,12 @@ if (values.prepare) {
     policyId: id,
     baselineId: shippedSftId,
     rewardId: RM_ID,
-    prompts: demoEvalPrompts(Number(values["eval-prompts"])),
+    prompts: demoEvalPrompts(evalPrompts),
     texts: readCorpusDocs(corpusFiles().corpusHeldout),
     config: { bestOfN: ["4", "16"], seed: 1 },
   });
   console.log(`backend ${backend}; ${id} against ${shippedSftId}, judged by ${RM_ID}, on ${result.prompts} held-out headwords:`);
   console.log(result.table);
 } else {
-  throw new Error("give --prepare DIR or --evaluate DIR/NAME (see the comment at the top of bench/rlhf/trl-rloo.ts)");
+  refuseCli("Give --prepare DIR or --evaluate DIR/NAME (the comment at the top of bench/rlhf/trl-rloo.ts says what each does).", USAGE);
 }

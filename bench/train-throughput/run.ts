@@ -9,13 +9,16 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 import { initBackend } from "@/trainer/backend";
 import { defaultThreads } from "@/trainer/parallel";
 import { benchSizes, measureThroughput } from "@/trainer/throughput";
 
-const flag = (name: string, fallback: number) => Number(process.argv.map((a) => new RegExp(`^--${name}=(\\d+)$`).exec(a)?.[1]).find(Boolean) ?? fallback);
-const steps = flag("steps", 10);
-const rounds = flag("rounds", 3);
+const USAGE = "Usage: npm run bench:train [-- --steps N (default 10)] [--rounds R (default 3)]";
+const { values } = parseCliArgs({ options: { steps: { type: "string", default: "10" }, rounds: { type: "string", default: "3" } } }, USAGE);
+const steps = cliNumber("steps", values.steps, rules.count, USAGE);
+const rounds = cliNumber("rounds", values.rounds, rules.count, USAGE);
 const torchScript = fileURLToPath(new URL("./torch_ref.py", import.meta.url));
 const openblas = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
 

@@ -50,7 +50,8 @@ export function describeRule(rule: OptionRule): string {
   return `${what}${bounds[0]!.startsWith("at ") ? " of" : ""} ${bounds.join(" and ")}`;
 }
 
-function keeps(rule: OptionRule, v: Value): boolean {
+/** Whether `v` keeps to `rule`. */
+export function keeps(rule: OptionRule, v: Value): boolean {
   if (rule.oneOf) return typeof v === "string" && rule.oneOf.includes(v);
   if (typeof v !== "number") return true;
   return (
