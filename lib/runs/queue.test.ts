@@ -64,7 +64,14 @@ describe("run queue", () => {
     await recoverStaleRuns({ timeoutSeconds: 30 });
     const failed = await getRun({ runId: run.id });
     expect(failed?.status).toBe("failed");
-    expect(failed?.error).toMatch(/stopped heartbeating.*after 2 attempts/);
+    expect(failed?.error).toMatch(/^The worker stopped heartbeating \(last heartbeat \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); gave up after 2 attempts\.$/);
+
+    // One attempt is one attempt.
+    const once = await enqueueRun({ kind: k, maxAttempts: 1 });
+    await claimRun({ workerId: second.id, kinds: [k] });
+    await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(runs.id, once.id));
+    await recoverStaleRuns({ timeoutSeconds: 30 });
+    expect((await getRun({ runId: once.id }))?.error).toMatch(/; gave up after 1 attempt\.$/);
   });
 
   it("cancels a queued run at once and flags a running one", async () => {

@@ -256,7 +256,9 @@ export async function recoverStaleRuns({ timeoutSeconds }: { timeoutSeconds: num
                     else 'failed'::run_status end,
       error = case when attempts < max_attempts and not cancel_requested then error
                    when cancel_requested then error
-                   else format('The worker stopped heartbeating (last heartbeat %s); gave up after %s attempts.', heartbeat_at, attempts) end,
+                   else format('The worker stopped heartbeating (last heartbeat %s UTC); gave up after %s %s.',
+                               to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), attempts,
+                               case when attempts = 1 then 'attempt' else 'attempts' end) end,
       finished_at = case when attempts < max_attempts and not cancel_requested then null else now() end,
       worker_id = case when attempts < max_attempts and not cancel_requested then null else worker_id end
     where status = 'running' and heartbeat_at < now() - make_interval(secs => ${timeoutSeconds})
