@@ -246,10 +246,9 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   const planned = epochs.reduce((n, batches) => n + batches.length, 0);
   input.onPlan?.(planned);
   const few = fewStepsWarning({ trainPairs: train.length, steps: planned, config });
-  if (few) {
-    log(`warning: ${few}`);
-    await input.onHealth?.({ flag: "too_few_steps", iteration: 0, message: few });
-  }
+  // A caller with onHealth reports the flag itself (the worker logs it as a warning, once); otherwise it is a log line.
+  if (few && input.onHealth) await input.onHealth({ flag: "too_few_steps", iteration: 0, message: few });
+  else if (few) log(`warning: ${few}`);
   let best: { loss: number; weights: WeightSnapshot; metrics: Record<string, number>; step: number } | null = null;
   let sinceBest = 0;
   let step = 0;

@@ -50,12 +50,13 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
   const progress: Array<[number, number]> = [];
   const samples: RunSampleInput[] = [];
   const flags: RunHealthFlag[] = [];
+  const logs: string[] = [];
   let steps = 0;
   const ctx: JobContext = {
     run: { id: runId, kind: "reward", config, parentCheckpointId: null, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
-    log: () => {},
-    warn: () => {},
+    log: (msg) => void logs.push(msg),
+    warn: (msg) => void logs.push(msg),
     raiseFlag: async (flag) => void flags.push(flag),
     reportSamples: async (batch) => void samples.push(...batch),
     reportMetrics: async (step, values) => void metrics.push([step, values]),
@@ -64,7 +65,7 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
       if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
     },
   };
-  return { ctx, metrics, progress, samples, flags, steps: () => steps };
+  return { ctx, metrics, progress, samples, flags, logs, steps: () => steps };
 }
 
 describe("reward job", () => {
@@ -80,10 +81,12 @@ describe("reward job", () => {
 
   it("is registered with dpo and ppo, trains from config.data, reports every step and registers its checkpoint", async () => {
     expect(Object.keys(jobHandlers)).toEqual(expect.arrayContaining(["reward", "dpo", "ppo"]));
-    const { ctx, metrics, progress, flags, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
+    const { ctx, metrics, progress, flags, logs, steps } = context({ data, base: "base", batchSize: 8, lr: 1e-3 });
     const out = await jobHandlers.reward(ctx);
     // 48 pairs at batchSize 8 for one epoch: a handful of steps, which the run's page is told before training.
     expect(flags).toEqual([{ flag: "too_few_steps", iteration: 0, message: expect.stringMatching(/^\d+ training pairs make \d+ optimizer steps at batchSize 8 and 1 epoch, too few/) }]);
+    // Raised as a flag, it is not logged again by the job: the worker logs a raised flag itself, once.
+    expect(logs.filter((l) => l.includes("training pairs make"))).toEqual([]);
     // progress: each step against one planned total (epochs x batches), reached unless it stopped early
     expect(progress.map(([done]) => done).slice(0, steps())).toEqual(Array.from({ length: steps() }, (_, i) => i + 1));
     const totals = [...new Set(progress.map(([, total]) => total))];
