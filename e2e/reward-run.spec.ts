@@ -162,7 +162,12 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await page.getByLabel(/^Config/).fill(JSON.stringify({ baseline: "demo-sft", reward: rewardKey, text: "none", maxPrompts: 3, samples: 2, bestOfN: ["4"], maxNewTokens: 8 }));
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("metric-points")).toHaveCount(0); // not even while it runs: an eval writes no metrics
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
+  // It counted the responses it sampled: 3 prompts x (2 from A, 2 from B, 4 for best-of-4).
+  const evalRunId = page.url().split("/").at(-1)!;
+  const evalRun = (await (await page.request.get(`/api/v1/runs/${evalRunId}`)).json()) as { run: { progress: { done: number; total: number } } };
+  expect(evalRun.run.progress).toMatchObject({ done: 24, total: 24 });
   const evalTable = page.getByLabel("Evaluation table");
   await expect(evalTable).toContainText(/mean score\s+± se\s+win vs B\s+KL to B/);
   await expect(evalTable).toContainText(new RegExp(`^A ${policyName} +-?\\d+\\.\\d{3}`, "m"));
@@ -173,7 +178,6 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByText('"prompts": 3')).toBeVisible();
   await expect(page.getByText('"promptSource": "the held-out headwords"')).toBeVisible();
   await expect(page.getByRole("heading", { name: "Next steps" })).toHaveCount(0); // none after an eval
-  const evalRunId = page.url().split("/").at(-1)!;
 
   // The PPO run's lineage now lists the eval as a run started from its policy.
   await page.goto(ppoRunUrl);

@@ -17,8 +17,20 @@ describe("eval", () => {
     await saveToySft(store, "a", tokenizer, { steps: 40, seed: 2 });
     await saveToyCheckpoint(store, "rm", tokenizer, { kind: "reward", seed: 5 });
     const prompts = toyDemos(24, 9).map((d) => d.prompt);
-    const res = await evaluatePolicies({ store, policyId: "a", baselineId: "b", rewardId: "rm", prompts, texts: toyDemos(32, 10).map((d) => formatExample(d.prompt, d.response)), config: { maxNewTokens: 8 } });
+    const progress: Array<[number, number]> = [];
+    const res = await evaluatePolicies({
+      store,
+      policyId: "a",
+      baselineId: "b",
+      rewardId: "rm",
+      prompts,
+      texts: toyDemos(32, 10).map((d) => formatExample(d.prompt, d.response)),
+      config: { maxNewTokens: 8 },
+      onProgress: async (done, total) => void progress.push([done, total]),
+    });
     console.log(res.table);
+    // After every 64 responses sampled: 24 prompts x 4 from A (96: 64 + 32), as many from B, 24 x 16 for the pool (384: 6 x 64).
+    expect(progress).toEqual([64, 96, 160, 192, 256, 320, 384, 448, 512, 576].map((done) => [done, 24 * (4 + 4 + 16)]));
     const [a, b, bo4, bo16] = res.rows;
     expect(res.rows.map((r) => r.name)).toEqual(["A a", "B b", "best-of-4 B", "best-of-16 B"]);
     expect(b.winRateVsBaseline).toBe(0.5);

@@ -58,19 +58,31 @@ interface Sampled {
   responses: string[];
 }
 
-/** One response per prompt (repeat a prompt to sample it several times), at temperature 1 with nothing filtered. */
-export function sampleResponses(model: GPT, tokenizer: Tokenizer, prompts: PromptInput[], maxNewTokens: number, seed: number): Sampled {
+/**
+ * One response per prompt (repeat a prompt to sample it several times), at temperature 1 with
+ * nothing filtered, 64 prompts at a time; `afterChunk` is awaited after each 64 with how many
+ * were sampled, so a job can heartbeat and report progress between them.
+ */
+export async function sampleResponses(
+  model: GPT,
+  tokenizer: Tokenizer,
+  prompts: PromptInput[],
+  maxNewTokens: number,
+  seed: number,
+  afterChunk?: (sampled: number) => Promise<void>,
+): Promise<Sampled> {
   const maxPrompt = Math.max(1, model.config.contextLength - maxNewTokens);
   const seqs: EncodedPair[] = [];
   const responses: string[] = [];
-  chunks(prompts, 64).forEach((part, c) => {
+  for (const [c, part] of chunks(prompts, 64).entries()) {
     const ids = part.map((p) => tokenizer.encode(formatPrompt(p)).slice(-maxPrompt));
     const gens = generate(model, tokenizer, ids, { maxNewTokens, temperature: 1, topK: 0, topP: 1, seed: seed * 1009 + c });
     gens.forEach((g, b) => {
       seqs.push(truncatePair(ids[b], g.tokens.length ? g.tokens : [tokenizer.eosId], model.config.contextLength));
       responses.push(parseResponse(g.text));
     });
-  });
+    await afterChunk?.(part.length);
+  }
   return { seqs, responses };
 }
 
@@ -232,6 +244,12 @@ export interface EvaluateInput {
   texts?: string[];
   config?: Partial<EvalConfig>;
   log?: (line: string) => void;
+  /**
+   * Awaited after every 64 responses sampled (most of an eval's time), with those sampled so far
+   * and the total (A's, B's and the best-of-n pool's). A worker job heartbeats here and reports
+   * progress; its cancel throws from here.
+   */
+  onProgress?: (done: number, total: number) => Promise<void>;
 }
 
 export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult> {
@@ -256,10 +274,18 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     });
     const k = config.samples;
     if (!Number.isInteger(k) || k < 1) throw new Error(`samples must be a whole number of at least 1, not ${k}`);
+    const ns = config.bestOfN.map(Number).filter((n) => n > 1);
+    const pool = ns.length ? Math.max(...ns) : 0;
+    const total = prompts.length * (2 * k + pool);
+    let sampled = 0;
+    const progress = async (n: number) => {
+      sampled += n;
+      await input.onProgress?.(sampled, total);
+    };
     log(`sampling ${k} responses to each of ${prompts.length} prompts from A and B`);
     const repeated = repeatEach(prompts, k);
-    const sa = sampleResponses(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1);
-    const sb = sampleResponses(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2);
+    const sa = await sampleResponses(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1, progress);
+    const sb = await sampleResponses(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2, progress);
     const scoreA = groupsOf(score(sa.responses, repeated), k);
     const scoreB = groupsOf(score(sb.responses, repeated), k);
     // KL(A || B) per response: E_{y ~ A} [log A(y|x) - log B(y|x)], on A's own samples
@@ -269,12 +295,10 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     const ppl = (m: GPT, t: Tokenizer) => (input.texts?.length ? Math.exp(heldOutLoss(m, t, input.texts, 0, config.textTokens)) : null);
     const rows: EvalRow[] = [row(`A ${input.policyId}`, sa, scoreA, scoreB, klAB, ppl(a.model, a.tokenizer)), row(`B ${input.baselineId}`, sb, scoreB, scoreB, 0, ppl(b.model, b.tokenizer))];
     // One pool of samples from B serves every n: each line keeps the best of each disjoint group of n.
-    const ns = config.bestOfN.map(Number).filter((n) => n > 1);
     let optimum: OptimumAtPolicyKl | null = null;
     if (ns.length) {
-      const pool = Math.max(...ns);
       log(`best-of-${ns.join(", ")} from ${pool} samples of B per prompt`);
-      const many = sampleResponses(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100);
+      const many = await sampleResponses(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100, progress);
       const scores = score(many.responses, repeatEach(prompts, pool));
       for (const n of ns) {
         const picks = bestOfGroups(scores, pool, n);

@@ -99,6 +99,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // The log tail is stored before the final status, so a page that sees the run end finds every line.
     try {
       const { result, outputCheckpointId } = await options.handlers[run.kind]!(ctx);
+      // A job that went too long without a heartbeat may have lost the run to another worker:
+      // then its result is not this attempt's to report.
+      if (!(await heartbeatRun({ runId: run.id, workerId: worker.id, progress })).owned) throw new RunCancelled("lost");
       line("info", "run succeeded");
       await tail.flush();
       await finishRun({ runId: run.id, workerId: worker.id, status: "succeeded", result, outputCheckpointId, progress });

@@ -55,12 +55,12 @@ const t = performance.now();
 const sft = await loadModel(store, shippedSftId);
 const rm = await loadModel(store, RM_ID);
 const pools: number[][] = [];
-chunks(prompts, Math.max(1, Math.floor(256 / m))).forEach((part, c) => {
+for (const [c, part] of chunks(prompts, Math.max(1, Math.floor(256 / m))).entries()) {
   const repeated = part.flatMap((p) => Array.from({ length: m }, () => p));
-  const { responses } = sampleResponses(sft.model, sft.tokenizer, repeated, 24, seed * 7919 + c);
+  const { responses } = await sampleResponses(sft.model, sft.tokenizer, repeated, 24, seed * 7919 + c);
   const scores = scoreTexts({ model: rm.model, tokenizer: rm.tokenizer }, repeated.map((prompt, i) => ({ prompt, response: responses[i] })));
   for (let i = 0; i < part.length; i++) pools.push(scores.slice(i * m, (i + 1) * m));
-});
+}
 disposeModel(sft.model);
 disposeModel(rm.model);
 console.log(`backend ${backend}; ${m} samples of ${shippedSftId} for each of ${prompts.length} held-out headwords, scored by ${RM_ID}, in ${((performance.now() - t) / 1000).toFixed(0)} s`);

@@ -9,6 +9,7 @@ import { createApiToken } from "@/lib/auth/tokens";
 import { registerCheckpoint } from "@/lib/checkpoints/registry";
 import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
+import { runLogsAfter } from "@/lib/runs/logs";
 import { startWorker } from "@/trainer/worker-loop";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
@@ -147,6 +148,40 @@ describe("worker loop", () => {
     await worker.stop();
     expect(final?.status).toBe("cancelled");
     expect(steps - stepsAtCancel).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("a job that outlived its heartbeat", () => {
+  it("reports nothing once another worker has taken its run: no result, no 'run succeeded'", async () => {
+    const k = kind();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const worker = await startWorker({
+      backend: "cpu",
+      kinds: [],
+      heartbeatTimeoutSeconds: 30,
+      pollMs: 50,
+      logger: pino({ level: "silent" }),
+      handlers: {
+        [k]: async () => {
+          await released; // a long step without a heartbeat
+          return { result: { late: true } };
+        },
+      },
+    });
+    const run = await enqueueRun({ kind: k, maxAttempts: 2 });
+    while ((await getRun({ runId: run.id }))?.status !== "running") await new Promise((r) => setTimeout(r, 50));
+    // Meanwhile the run was recovered and claimed by another worker, as recoverStaleRuns and claimRun do.
+    const other = await registerWorker({ backend: "cpu", kinds: [k] });
+    await db.update(runs).set({ workerId: other.id, attempts: sql`attempts + 1` }).where(eq(runs.id, run.id));
+    release();
+    await worker.idle();
+    await worker.stop();
+    const after = await getRun({ runId: run.id });
+    expect(after).toMatchObject({ status: "running", workerId: other.id, result: null });
+    const messages = (await runLogsAfter({ runId: run.id })).map((l) => l.message);
+    expect(messages.at(-1)).toBe("run stopped: another worker took it over reason=lost");
+    expect(messages).not.toContain("run succeeded");
   });
 });
 

@@ -55,7 +55,7 @@ export const runSchema = z
     progress: z
       .object({ done: z.number(), total: z.number() })
       .nullable()
-      .openapi({ description: "Steps done of those planned, as the worker last reported (with its heartbeat, and once more when the run ended); `total` is an upper bound for kinds that can stop early (reward with `patience`). Null until reported; kinds without a step count (eval, score, healthcheck) never report." }),
+      .openapi({ description: "Steps done of those planned, as the worker last reported (with its heartbeat, and once more when the run ended); `total` is an upper bound for kinds that can stop early (reward with `patience`). Null until reported; an eval run counts the responses it has sampled; kinds without a step count (score, playground, healthcheck) never report." }),
     eta: z
       .object({ seconds: z.number(), secondsPerStep: z.number() })
       .nullable()

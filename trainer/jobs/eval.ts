@@ -36,6 +36,10 @@ export const evaluate: JobHandler = async (ctx) => {
     texts: text ? readCorpusDocs(text) : undefined,
     config,
     log: (line) => ctx.log(line),
+    onProgress: async (done, total) => {
+      ctx.reportProgress(done, total);
+      await ctx.checkpointStep();
+    },
   });
   ctx.log(`eval\n${res.table}`);
   return { result: { rows: res.rows, optimum: res.optimum, table: res.table, prompts: res.prompts, promptSource: source, config: res.config, backend: ctx.backend } };

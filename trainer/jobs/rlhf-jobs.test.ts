@@ -193,9 +193,14 @@ describe("dpo, ppo and eval jobs", () => {
     await expect(ppo({})).rejects.toThrow(/needs config.prompts .*, config.campaignId .* or config.snapshotId/);
   });
 
-  it("eval stores the table as the run's result", async () => {
-    const { ctx } = context({ policy: "sft", baseline: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), text: path.join(dir, "heldout.txt"), maxNewTokens: 4, bestOfN: ["4"] });
+  it("eval stores the table as the run's result, reporting progress and heartbeating as it samples", async () => {
+    const { ctx, progress, steps } = context({ policy: "sft", baseline: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), text: path.join(dir, "heldout.txt"), maxNewTokens: 4, bestOfN: ["4"] });
     const out = await jobHandlers.eval(ctx);
+    // Samples of A, B and the best-of-4 pool: (4 + 4 + 4) per prompt, the last report at the total.
+    const total = (out.result.prompts as number) * 12;
+    expect(progress.at(-1)).toEqual([total, total]);
+    expect(progress.every(([, t]) => t === total)).toBe(true);
+    expect(steps()).toBe(1 + progress.length); // once before sampling, then after every report
     expect(out.result.table).toMatch(/best-of-4 B/);
     expect((out.result.rows as Array<{ name: string }>).map((r) => r.name)).toEqual(["A sft", "B sft", "best-of-4 B"]);
     expect(out.result.promptSource).toBe(`file ${path.join(dir, "prompts.txt")}`);

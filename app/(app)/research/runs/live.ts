@@ -1,4 +1,4 @@
-import type { RunDto } from "@/lib/runs/schema";
+import type { RunDto, RunKind } from "@/lib/runs/schema";
 
 /** How often live views of runs poll. */
 export const POLL_MS = 2000;
@@ -8,3 +8,6 @@ export const isLive = (status: RunDto["status"]) => status === "queued" || statu
 
 /** "2026-11-26 12:31:43" from an ISO time. */
 export const when = (iso: string | null) => (iso ? iso.replace("T", " ").slice(0, 19) : "");
+
+/** Kinds whose job writes no per-step metrics: their page has no charts to wait for. */
+export const kindsWithoutMetrics: ReadonlySet<string> = new Set<RunKind>(["healthcheck", "eval", "score", "playground"]);
