@@ -14,7 +14,7 @@ import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
 import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, type Heartbeat, newCheckpointId, type OnPlan, type OnStep, pairHeartbeat, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { mean } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, packSequences, scoreLogprobs, sequenceLogprobs, targetLogprobs } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -90,6 +90,7 @@ export interface TrainDpoInput {
   config?: Partial<DpoConfig>;
   onStep?: OnStep;
   onPlan?: OnPlan;
+  heartbeat?: Heartbeat;
   store: CheckpointStore;
   outputId?: string;
   log?: (line: string) => void;
@@ -111,12 +112,14 @@ export async function trainDpo(input: TrainDpoInput): Promise<{ record: Checkpoi
   const optimizer = new Adam(model.params, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const rng = createRng(config.seed);
 
-  const evaluate = (): Record<string, number> => {
+  const evaluate = async (): Promise<Record<string, number>> => {
     const sums: Record<string, number[]> = {};
+    const scored = pairHeartbeat(input.heartbeat);
     for (const rows of kwiseBatches(val, config.batchSize)) {
       const b = dpoBatch(rows, tokenizer, reference, maxLength);
       const values = tf.tidy(() => Object.entries(batchLoss(model, b, tokenizer.padId, config, false).metrics).map(([k, t]) => [k, t.dataSync()[0]] as const));
       for (const [k, v] of values) (sums[`eval/${k}`] ??= []).push(v);
+      await scored(rows.length);
     }
     return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, mean(v)]));
   };
@@ -137,7 +140,7 @@ export async function trainDpo(input: TrainDpoInput): Promise<{ record: Checkpoi
       await input.onStep?.(step, metrics);
     }
     if (val.length) {
-      const m = evaluate();
+      const m = await evaluate();
       await input.onStep?.(step, m);
       if (!best || m["eval/loss/dpo"] < best.loss) best = { loss: m["eval/loss/dpo"], weights: snapshotWeights(model), metrics: m };
     }

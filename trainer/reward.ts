@@ -16,7 +16,7 @@ import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
 import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, type Heartbeat, newCheckpointId, type OnPlan, type OnStep, pairHeartbeat, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, gatherEntries, packedRewards, packSequences } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -157,12 +157,13 @@ function pairStats(rc: number[], rr: number[], pairs: PairTarget[], centerReward
   };
 }
 
-/** Scores pairs without gradients, in batches, and returns their stats. */
-function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number): PairStats {
+/** Scores pairs without gradients, in batches, and returns their stats; `heartbeat` is awaited every PAIRS_PER_HEARTBEAT pairs. */
+async function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number, heartbeat?: Heartbeat): Promise<PairStats> {
   const rc: number[] = [];
   const rr: number[] = [];
   const targets: PairTarget[] = [];
   const marginMap = parseMarginMap(config.marginMap);
+  const scored = pairHeartbeat(heartbeat);
   for (const part of kwiseBatches(rows, Math.max(8, config.batchSize))) {
     const t = part.map((r) => pairTarget(r, config, marginMap));
     const b = pairBatch(part, tokenizer, maxLength, t);
@@ -174,6 +175,7 @@ function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], 
     rr.push(...r.dataSync());
     tf.dispose([c, r]);
     targets.push(...t);
+    await scored(part.length);
   }
   return pairStats(rc, rr, targets, config.centerRewardsCoef);
 }
@@ -184,6 +186,7 @@ export interface TrainRewardInput {
   config?: Partial<RewardConfig>;
   onStep?: OnStep;
   onPlan?: OnPlan;
+  heartbeat?: Heartbeat;
   store: CheckpointStore;
   /** Id of the checkpoint to write; default reward-<time>. */
   outputId?: string;
@@ -255,9 +258,9 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   let stoppedEarly = false;
   let tokens = 0;
   const t0 = performance.now();
-  const validate = (): Record<string, number> | null => {
+  const validate = async (): Promise<Record<string, number> | null> => {
     if (!val.length) return null;
-    const s = evaluatePairs(model, tokenizer, val, config, maxLength);
+    const s = await evaluatePairs(model, tokenizer, val, config, maxLength, input.heartbeat);
     const m = valMetrics(s);
     if (!best || s.loss < best.loss) {
       best = { loss: s.loss, weights: snapshotWeights(model), metrics: m, step };
@@ -283,7 +286,7 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
       tokens += batch.tokens;
       const metrics: Record<string, number> = { "loss/train": res.loss, ...res.metrics, "tokens/s": tokens / ((performance.now() - t0) / 1000) };
       // evalEvery 0: at the end of each epoch
-      if (config.evalEvery > 0 ? step % config.evalEvery === 0 : i === batches.length - 1) Object.assign(metrics, validate());
+      if (config.evalEvery > 0 ? step % config.evalEvery === 0 : i === batches.length - 1) Object.assign(metrics, await validate());
       await input.onStep?.(step, metrics);
       if (config.patience > 0 && sinceBest >= config.patience) {
         stoppedEarly = true;
@@ -294,7 +297,7 @@ export async function trainRewardModel(input: TrainRewardInput): Promise<TrainRe
   }
   // evalEvery 0 validated at the last step already, as the end of the last epoch.
   if (config.evalEvery > 0 && step % config.evalEvery !== 0 && !stoppedEarly) {
-    const m = validate();
+    const m = await validate();
     if (m) await input.onStep?.(step, m);
   }
 

@@ -73,7 +73,7 @@ export async function startCheckpoint(ctx: JobContext, own: Record<string, unkno
   throw new Error(`the run needs config.${key} (a checkpoint id) or a parent checkpoint`);
 }
 
-/** Log lines, the planned step count and each step's progress, heartbeat and metrics, for trainers with onPlan/onStep. */
+/** Log lines, the planned step count, each step's progress, heartbeat and metrics, and a heartbeat within validation passes, for trainers with onPlan/onStep/heartbeat. */
 export function stepHooks(ctx: JobContext) {
   let planned = 0;
   return {
@@ -86,6 +86,7 @@ export function stepHooks(ctx: JobContext) {
       await ctx.checkpointStep();
       await ctx.reportMetrics(step, metrics);
     },
+    heartbeat: () => ctx.checkpointStep(),
   };
 }
 

@@ -7,6 +7,8 @@ import type { RunSampleInput } from "@/lib/runs/samples";
 import { initBackend } from "../backend";
 import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
 import { heldoutPrompts } from "../data/corpus";
+import { splitByPrompt } from "../preferences";
+import { PAIRS_PER_HEARTBEAT } from "../rlhf-common";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer, toyWords } from "../rlhf-testing";
 import { jobHandlers } from ".";
 import { type JobContext, RunCancelled } from "./types";
@@ -68,6 +70,16 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
   return { ctx, metrics, progress, samples, flags, logs, steps: () => steps };
 }
 
+/** 360 pairs with distinct prompts, 60% held out: a validation pass of a few PAIRS_PER_HEARTBEAT at batchSize 8. */
+function bigValidation(dir: string) {
+  const rows = blueWordPreference(360, 7);
+  const file = path.join(dir, "big-val.jsonl");
+  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
+  const valPairs = splitByPrompt(rows, 0.6).val.length;
+  expect(valPairs).toBeGreaterThanOrEqual(3 * PAIRS_PER_HEARTBEAT);
+  return { file, valPairs, config: { data: file, batchSize: 8, epochs: 1, valFraction: 0.6 } };
+}
+
 describe("reward job", () => {
   let data: string;
   beforeAll(async () => {
@@ -118,6 +130,20 @@ describe("reward job", () => {
     expect(registered.length).toBe(before);
   });
 
+  it("heartbeats every 64 pairs of a validation pass, so a big held-out set neither outlasts the timeout nor ignores a cancel", async () => {
+    const big = bigValidation(path.dirname(data));
+    const { ctx, metrics, steps } = context({ ...big.config, base: "base", patience: 0 });
+    await jobHandlers.reward(ctx);
+    const trainSteps = metrics.filter(([, m]) => "loss/train" in m).length;
+    // one heartbeat per step, and one per 64 pairs of the single validation pass (batches of 8)
+    expect(steps()).toBe(trainSteps + Math.floor(big.valPairs / PAIRS_PER_HEARTBEAT));
+
+    // The pass runs inside the epoch's last step, before it is reported: a cancel there stops it.
+    const cancelled = context({ ...big.config, base: "base", patience: 0 }, trainSteps);
+    await expect(jobHandlers.reward(cancelled.ctx)).rejects.toBeInstanceOf(RunCancelled);
+    expect(cancelled.metrics.filter(([, m]) => "loss/train" in m)).toHaveLength(trainSteps - 1);
+  });
+
   it("refuses unknown config keys and missing data with a clear message", async () => {
     await expect(jobHandlers.reward(context({ data, base: "base", lrr: 1 }).ctx)).rejects.toThrow(/unknown option "lrr"/);
     await expect(jobHandlers.reward(context({ base: "base" }).ctx)).rejects.toThrow(/config.snapshotId .* or config.data/);
@@ -145,6 +171,15 @@ describe("dpo, ppo and eval jobs", () => {
     expect(registered.at(-1)!.record).toMatchObject({ kind: "policy", parentId: "sft" });
     expect(out.outputCheckpointId).toBe(`row-${registered.at(-1)!.record.id}`);
     expect(metrics.some(([, m]) => "rewards/accuracies" in m)).toBe(true);
+  });
+
+  it("dpo heartbeats every 64 pairs of its validation pass", async () => {
+    const big = bigValidation(dir);
+    const { ctx, metrics, steps } = context({ ...big.config, sft: "sft", lr: 1e-3 });
+    await jobHandlers.dpo(ctx);
+    expect(metrics.filter(([, m]) => "eval/loss/dpo" in m)).toHaveLength(1);
+    // one heartbeat per report (each step's and the validation's), and one per 64 pairs of the pass
+    expect(steps()).toBe(metrics.length + Math.floor(big.valPairs / PAIRS_PER_HEARTBEAT));
   });
 
   it("ppo heartbeats every update, reports every iteration, stores samples and resumes its own state", async () => {
