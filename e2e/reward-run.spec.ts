@@ -140,6 +140,14 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByLabel("Dataset snapshot").locator("option:checked")).toHaveText(`reward e2e · 36 rows · ${snapshot.contentHash.slice(0, 8)}`);
   await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
   expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ reward: rewardKey });
+  // The box grows with its JSON, a row to spare, from 6 rows up to 16: every default filled in is longer than that.
+  await page.getByRole("button", { name: "Fill in every default" }).click();
+  expect((await page.getByLabel(/^Config/).inputValue()).split("\n").length).toBeGreaterThan(16);
+  await expect(page.getByLabel(/^Config/)).toHaveAttribute("rows", "16");
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ reward: rewardKey, iterations: 2 }, null, 2));
+  await expect(page.getByLabel(/^Config/)).toHaveAttribute("rows", "6");
+  await page.getByLabel(/^Config/).fill(JSON.stringify({ reward: rewardKey, iterations: 2, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4 }, null, 2));
+  await expect(page.getByLabel(/^Config/)).toHaveAttribute("rows", "9");
   const tinyPpo = { iterations: 2, batchSize: 2, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, sampleEvery: 1, samplesPerLog: 2, saveEvery: 0 };
   await page.getByLabel(/^Config/).fill(JSON.stringify({ reward: rewardKey, ...tinyPpo }));
   await page.getByRole("button", { name: "Start run" }).click();

@@ -93,7 +93,7 @@ export function StartRunForm({
             </Button>
           ) : null}
         </div>
-        <Textarea id="run-config" name="config" rows={entry ? 6 : 3} value={config} onChange={(e) => setConfig(e.target.value)} className="font-mono" error={errors.config} />
+        <Textarea id="run-config" name="config" rows={Math.min(16, Math.max(entry ? 6 : 3, config.split("\n").length + 1))} value={config} onChange={(e) => setConfig(e.target.value)} className="font-mono" error={errors.config} />
       </div>
       {entry ? <ConfigHelp kind={kind} entry={entry} /> : null}
       <div className="flex items-center gap-3 sm:col-span-3">
