@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import type { OptionTable } from "@/lib/config/options";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { dpoOptions } from "./dpo";
-import { dpoJobKeys, evalJobKeys, ppoJobKeys, rewardJobKeys } from "./jobs/job-keys";
+import { generatePairsOptions } from "./jobs/generate-pairs-options";
+import { dpoJobKeys, evalJobKeys, generatePairsJobKeys, ppoJobKeys, rewardJobKeys } from "./jobs/job-keys";
 import { evalOptions } from "./eval";
 import { ppoOptions } from "./ppo/config";
 import { pretrainOptions } from "./pretrain";
@@ -27,6 +28,7 @@ export function buildConfigCatalog(): RunConfigCatalog {
     sft: { options: without(sftOptions, "resume"), extra: {} },
     pretrain: { options: without(pretrainOptions, "resume"), extra: {} },
     eval: { options: evalOptions, extra: evalJobKeys },
+    "generate-pairs": { options: generatePairsOptions, extra: generatePairsJobKeys },
   };
 }
 

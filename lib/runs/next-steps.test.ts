@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { checkRunConfig } from "./config-catalog";
 import type { CheckpointRef, RunLineage } from "./lineage";
 import { checkpointNextStep, nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
 
@@ -38,6 +39,8 @@ describe("next steps after a run", () => {
       { kind: "eval", checkpointId: POLICY.id, snapshotId: undefined, config: { baseline: SFT.storeKey, reward: RM.storeKey } },
       { kind: "generate-pairs", checkpointId: POLICY.id, snapshotId: undefined, config: { campaignId: CAMPAIGN, baseline: SFT.storeKey, reward: RM.storeKey } },
     ]);
+    // both configs pass the check the run form and the API run before queueing
+    for (const step of steps) expect(() => checkRunConfig(prefill(step.href)!.kind, prefill(step.href)!.config)).not.toThrow();
     // the run's output checkpoint, when it also registered others (a later one here)
     const later: CheckpointRef = { ...POLICY, id: "77777777-7777-4777-8777-777777777777", storeKey: "ppo-later" };
     const [evalStep] = nextSteps({ kind: "ppo", status: "succeeded", outputCheckpointId: POLICY.id, snapshotId: null, config: {} }, lineage(inputs, [made(POLICY), made(later)]));

@@ -217,6 +217,18 @@ describe("researcher runs", () => {
     }
   });
 
+  it("refuses a misspelt generate-pairs key when the run is started, naming it, before the worker sees it", async () => {
+    const researcher = await makeUser("researcher");
+    const policy = await registerTestCheckpoint("policy");
+    const { campaign } = await makeCampaign({ pairCount: 1 });
+    const config = { campaignId: campaign.id, reward: "rm", select: "uncertain", maxPair: 300 };
+    await expect(startRun({ input: { kind: "generate-pairs", parentCheckpointId: policy.id, config }, actorId: researcher.id })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: expect.stringMatching(/^config: unknown option "maxPair"\. Known: .*maxPairs/),
+    });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

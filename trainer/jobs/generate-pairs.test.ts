@@ -154,7 +154,8 @@ describe("generate-pairs with a reward model (shipped demo-sft, real Postgres)",
     await expect(run({ ...SAMPLING, campaignId, select: "uncertain" })).rejects.toThrow('config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)');
     await expect(run({ ...SAMPLING, reward: undefined, campaignId, select: "uncertain", maxPairs: 2 })).rejects.toThrow(/select "uncertain" needs config.reward/);
     await expect(run({ ...SAMPLING, campaignId, maxPairs: 2 })).rejects.toThrow(/maxPairs applies to select "uncertain"/);
-    await expect(run({ ...SAMPLING, campaignId, maxPair: 2 })).rejects.toThrow(/config: Unrecognized key: "maxPair"/);
+    await expect(run({ ...SAMPLING, campaignId, maxPair: 2 })).rejects.toThrow(/config: unknown option "maxPair"\. Known: .*maxPairs/);
+    await expect(run({ ...SAMPLING, campaignId, topP: 0 })).rejects.toThrow("config: topP must be a number above 0 and at most 1, got 0");
     await expect(run({ ...SAMPLING, campaignId, reward: shippedSftId })).rejects.toThrow(/config.reward: checkpoint demo-sft \(kind sft\) has no reward head/);
     expect(await db.select().from(pairs).where(eq(pairs.campaignId, campaignId))).toHaveLength(0);
   }, 60_000);

@@ -3,15 +3,16 @@
  * one side from a baseline such as the SFT model), record the checkpoint as each
  * response's source, and add every pair of them to a campaign.
  *
- * run.config: campaignId (required); checkpoint (store key; else the run's parent);
- * baseline (store key; when set, each pair is policy vs baseline); prompts (how many of the
- * campaign's prompts, default 50); k (responses per prompt from the checkpoint, default 2);
- * temperature, topP, maxNewTokens, seed, batchSize.
+ * run.config: the job keys campaignId (required), checkpoint (store key; else the run's parent),
+ * baseline (store key; when set, each pair is policy vs baseline) and reward (generatePairsJobKeys),
+ * and the options of generatePairsOptions (prompts, k, sampling, select, maxPairs), resolved with
+ * the same table the run form checks them with.
  *
  * Active selection: reward (a reward checkpoint's store key, as ppo's config.reward) scores every
  * sampled response with the shared prompt template; each candidate pair gets the uncertainty
  * u = 1 - |2p - 1| of p = sigmoid(score_a - score_b), stored as the pair's queue priority.
- * select "uncertain" keeps only the maxPairs most uncertain; "all" (the default) keeps every pair.
+ * select "uncertain" keeps only the maxPairs most uncertain; "all" (the default) keeps every pair
+ * (maxPairs 0, its default, is "not set").
  */
 import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
@@ -20,39 +21,41 @@ import { addRowsToCampaign } from "@/lib/imports/import";
 import type { NormalResponse, NormalRow } from "@/lib/imports/parse";
 import { allPairs } from "@/lib/imports/parse";
 import { FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
+import { resolveConfig } from "../cli/options";
 import { generate } from "../generate";
 import { disposeModel } from "../model";
 import { formatPrompt, parseResponse, type PromptInput } from "../prompt-format";
 import { mean, pairUncertainty } from "../rl-math";
 import { loadRewardModel, scoreTexts, type RewardModel } from "../score";
+import { generatePairsOptions } from "./generate-pairs-options";
+import { generatePairsJobKeys } from "./job-keys";
+import { takeKeys } from "./rlhf-job";
 import { parseRunConfig } from "./run-config";
 import type { JobHandler } from "./types";
 
-const configSchema = z
-  .strictObject({
-    campaignId: z.uuid(),
-    checkpoint: z.string().optional(),
-    baseline: z.string().optional(),
-    prompts: z.number().int().min(1).max(10_000).default(50),
-    k: z.number().int().min(1).max(8).default(2),
-    temperature: z.number().min(0).max(5).default(0.9),
-    topP: z.number().gt(0).max(1).default(0.95),
-    maxNewTokens: z.number().int().min(1).max(512).default(48),
-    seed: z.number().int().default(1),
-    batchSize: z.number().int().min(1).max(64).default(16),
-    /** Store key of the reward checkpoint that scores the candidates. */
-    reward: z.string().min(1).optional(),
-    /** "uncertain": keep the maxPairs pairs the reward model is least sure about; "all": keep every pair. */
-    select: z.enum(["uncertain", "all"]).default("all"),
-    /** How many pairs select "uncertain" keeps. */
-    maxPairs: z.number().int().min(1).max(100_000).optional(),
-  })
-  .superRefine((c, ctx) => {
-    if (c.select === "uncertain" && !c.reward) ctx.addIssue({ code: "custom", path: ["reward"], message: 'select "uncertain" needs config.reward (a reward checkpoint)' });
-    if (c.select === "uncertain" && c.maxPairs === undefined) ctx.addIssue({ code: "custom", path: ["maxPairs"], message: 'select "uncertain" needs config.maxPairs (how many pairs to keep)' });
-    if (c.select === "all" && c.maxPairs !== undefined) ctx.addIssue({ code: "custom", path: ["maxPairs"], message: 'maxPairs applies to select "uncertain"' });
-  });
-type Config = z.infer<typeof configSchema>;
+/** The keys the job reads itself (generatePairsJobKeys); the tunables are generatePairsOptions. */
+const jobKeysSchema = z.object({
+  campaignId: z.uuid({ error: "must be a campaign id (a uuid)" }),
+  checkpoint: z.string().optional(),
+  baseline: z.string().optional(),
+  reward: z.string().min(1).optional(),
+});
+
+/** run.config resolved: job keys checked with zod, the rest with generatePairsOptions (as the run form checks it), then the rules across keys. */
+function resolveGeneratePairsConfig(config: Record<string, unknown>) {
+  const jobKeys = Object.keys(generatePairsJobKeys);
+  const [own, rest] = takeKeys(config, jobKeys);
+  const keys = parseRunConfig(jobKeysSchema, own);
+  const options = resolveConfig(generatePairsOptions, rest, "config", jobKeys);
+  const problems = [
+    options.select === "uncertain" && !keys.reward ? 'config.reward: select "uncertain" needs config.reward (a reward checkpoint)' : "",
+    options.select === "uncertain" && options.maxPairs === 0 ? 'config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)' : "",
+    options.select === "all" && options.maxPairs !== 0 ? 'config.maxPairs: maxPairs applies to select "uncertain"' : "",
+  ].filter(Boolean);
+  if (problems.length) throw new Error(problems.join("; "));
+  return { ...keys, ...options };
+}
+type Config = ReturnType<typeof resolveGeneratePairsConfig>;
 
 async function sample(storeKey: string, prompts: PromptInput[], cfg: Config, k: number, beforeBatch: () => Promise<void>) {
   const { model, tokenizer } = await loadCheckpoint(new FolderCheckpointStore(), storeKey);
@@ -87,7 +90,7 @@ async function scoreResponses(rm: RewardModel, rows: NormalRow[], batchSize: num
 }
 
 export const generatePairs: JobHandler = async (ctx) => {
-  const cfg = parseRunConfig(configSchema, ctx.run.config);
+  const cfg = resolveGeneratePairsConfig(ctx.run.config);
   const storeKey = cfg.checkpoint ?? (ctx.run.parentCheckpointId ? (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey : undefined);
   if (!storeKey) throw new Error("a generate-pairs run needs config.checkpoint or a parent checkpoint");
   const policy = await findCheckpointByStoreKey({ storeKey });
@@ -131,12 +134,12 @@ export const generatePairs: JobHandler = async (ctx) => {
         return step();
       });
       const scored = rows.map((row, r) => ({ ...row, pairs: row.pairs.map((p) => ({ ...p, priority: pairUncertainty(scoreOf(r, p.a.text), scoreOf(r, p.b.text)) })) }));
-      kept = cfg.select === "uncertain" ? mostUncertain(scored, cfg.maxPairs!) : scored;
+      kept = cfg.select === "uncertain" ? mostUncertain(scored, cfg.maxPairs) : scored;
       const u = kept.flatMap((r) => r.pairs.map((p) => p.priority!));
       selection = {
         reward: cfg.reward,
         select: cfg.select,
-        maxPairs: cfg.maxPairs ?? null,
+        maxPairs: cfg.maxPairs || null,
         responsesScored,
         candidatePairs,
         pairsKept: u.length,

@@ -27,3 +27,9 @@ export const evalJobKeys = {
   promptLimit: "with campaignId: at most this many prompts",
   text: "held-out text for perplexity on the worker; default the committed held-out corpus, \"none\" for no perplexity",
 };
+export const generatePairsJobKeys = {
+  campaignId: "the campaign whose prompts are answered and which gets the new pairs (required)",
+  checkpoint: "store key of the checkpoint to sample from; else the run's parent checkpoint",
+  baseline: "store key of a second checkpoint (e.g. the SFT model): each pair is then its answer against the checkpoint's; else every pair of the checkpoint's k answers",
+  reward: "store key of a reward model that scores every answer: each pair's uncertainty becomes its queue priority (needed by select \"uncertain\")",
+};
