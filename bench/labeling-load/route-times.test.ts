@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routeTimes } from "./route-times";
+import { nearestRank, routeTimes } from "./route-times";
 
 const line = (time: number, method: string, route: string, ms: number, msg = "request") => JSON.stringify({ level: 30, time, service: "web", msg, method, route, status: 200, ms });
 
@@ -23,5 +23,11 @@ describe("routeTimes", () => {
       { route: "POST /api/v1/judgments", requests: 3, medianMs: 20, p99Ms: 40 },
       { route: "GET /api/v1/campaigns/:id/tasks", requests: 2, medianMs: 5, p99Ms: 7 },
     ]);
+  });
+
+  it("takes the nearest-rank percentile: the smallest value with at least p of the values at or below it", () => {
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect([0.5, 0.95, 0.99, 1].map((p) => nearestRank(ten, p))).toEqual([5, 10, 10, 10]);
+    expect(nearestRank([7], 0.99)).toBe(7);
   });
 });

@@ -7,6 +7,11 @@ import { median } from "@/lib/stats/agreement";
 
 export type RouteTime = { route: string; requests: number; medianMs: number; p99Ms: number };
 
+/** The nearest-rank percentile `p` (0-1) of ascending `sorted`, as the bench reports every latency. */
+export function nearestRank(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
@@ -33,7 +38,7 @@ export function routeTimes({ log, from, to }: { log: string; from: number; to: n
   return [...byRoute]
     .map(([route, times]) => {
       const sorted = times.sort((a, b) => a - b);
-      return { route, requests: sorted.length, medianMs: median(sorted)!, p99Ms: sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]! };
+      return { route, requests: sorted.length, medianMs: median(sorted)!, p99Ms: nearestRank(sorted, 0.99) };
     })
     .sort((a, b) => b.requests - a.requests || a.route.localeCompare(b.route));
 }

@@ -29,7 +29,7 @@ import { buildIfStale } from "@/scripts/lib/build-state";
 import { cliNumber, parseCliArgs, portRule, refuseCli } from "@/scripts/lib/cli-args";
 import { measureCeiling } from "./ceiling";
 import { Labeler, LoadRecorder } from "./labeler";
-import { routeTimes } from "./route-times";
+import { nearestRank, routeTimes } from "./route-times";
 import { ControlledPostgres, ControlledWeb } from "@/scripts/lib/controlled-servers";
 
 const USAGE = [
@@ -250,8 +250,7 @@ async function main(): Promise<void> {
   // 8. Report.
   function pct(xs: number[], p: number): string {
     if (xs.length === 0) return "-";
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!.toFixed(0);
+    return nearestRank([...xs].sort((a, b) => a - b), p).toFixed(0);
   }
   const latency = (xs: number[]) => `p50 ${pct(xs, 0.5)} ms, p95 ${pct(xs, 0.95)} ms, p99 ${pct(xs, 0.99)} ms (n=${xs.length})`;
   const appRate = load.acked.length / elapsedS;
