@@ -10,7 +10,7 @@ import { runKeys } from "@/lib/query/keys";
 import { etaHelp } from "@/lib/runs/eta";
 import type { RunDto } from "@/lib/runs/schema";
 import { cancelRunAction } from "../actions";
-import { isLive, kindsWithoutMetrics, POLL_MS, when } from "../live";
+import { isLive, POLL_MS, showsMetricsCard, when } from "../live";
 import { RunEta } from "../run-eta";
 import { statusVariant } from "../status";
 import { LogTail } from "./log-tail";
@@ -101,9 +101,7 @@ export function RunDetail({
           </CardContent>
         </Card>
       ) : null}
-      {/* An eval, score or playground run reports a result, not metrics: an empty chart card, or one
-          "waiting for the first step" while it runs, would only be noise. */}
-      {(kindsWithoutMetrics.has(r.kind) || typeof table === "string") && metrics.points === 0 ? null : (
+      {!showsMetricsCard({ kind: r.kind, points: metrics.points, hasTable: typeof table === "string" }) ? null : (
         <Card>
           <CardHeader>
             <CardTitle>
