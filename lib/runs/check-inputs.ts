@@ -5,9 +5,9 @@
  * waited in the queue, and some (a reward model as PPO's policy) it would not refuse at all.
  */
 import "server-only";
-import type { Checkpoint } from "@/db/schema";
+import type { Campaign, Checkpoint } from "@/db/schema";
 import { parseId } from "@/lib/api/params";
-import { getCampaign } from "@/lib/campaigns/campaigns";
+import { getCampaign, listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
 import { checkpointRecord, FolderCheckpointStore } from "@/trainer/checkpoint";
@@ -41,14 +41,25 @@ async function checkNamed(input: CheckpointInput, value: unknown, rule: string):
   if (!input.kinds.includes(found)) throw new AppError("bad_request:config", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
 }
 
-/** config.campaignId (PPO's or eval's prompts, the campaign generate-pairs adds to) names a campaign. */
-async function checkCampaign(value: unknown): Promise<void> {
+/**
+ * config.campaignId (PPO's or eval's prompts, the campaign generate-pairs answers and adds to) names a
+ * campaign, and one with prompts when the run takes its prompts from it: generate-pairs always (its config.prompts is a
+ * count), PPO and eval unless config.prompts names a prompts file, which comes first.
+ */
+async function checkCampaign(kind: RunKind, config: Record<string, unknown>): Promise<void> {
+  const value = config.campaignId;
   const unknown = () => new AppError("bad_request:config", `config.campaignId: no campaign ${JSON.stringify(value)} (give the id in the campaign page's address).`);
   if (typeof value !== "string") throw unknown();
+  let campaign: Campaign;
   try {
-    await getCampaign({ campaignId: parseId(value, "campaign") });
+    campaign = await getCampaign({ campaignId: parseId(value, "campaign") });
   } catch (err) {
     throw err instanceof AppError && err.code === "not_found:campaign" ? unknown() : err;
+  }
+  // Else the worker fails the run, saying the campaign has no prompts.
+  const promptSource = kind === "generate-pairs" || !given(config, "prompts");
+  if (promptSource && (await listCampaignPrompts({ campaignId: campaign.id, limit: 1 })).length === 0) {
+    throw new AppError("bad_request:config", `config.campaignId: campaign ${JSON.stringify(campaign.name)} has no prompts yet; import pairs into it first.`);
   }
 }
 
@@ -75,8 +86,7 @@ export async function checkRunInputs({ kind, config, parentCheckpointId }: { kin
     if (given(config, input.key)) await checkNamed(input, config[input.key], `it must be ${kindsPhrase(input.kinds)}: ${input.role}`);
     else if (input.required) throw new AppError("bad_request:config", `${capitalized(withArticle(kind))} run needs config.${input.key}: the name of ${input.role} (${kindsPhrase(input.kinds)}).`);
   }
-  // Else the worker fails the run later, saying the campaign has no prompts.
-  if (given(config, "campaignId")) await checkCampaign(config.campaignId);
+  if (given(config, "campaignId")) await checkCampaign(kind, config);
   if (inputs.needsOneOf && !inputs.needsOneOf.keys.some((k) => given(config, k))) {
     throw new AppError("bad_request:config", inputs.needsOneOf.message);
   }

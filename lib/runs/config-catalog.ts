@@ -7,21 +7,28 @@
 import { OptionError, resolveConfig, type OptionTable } from "@/lib/config/options";
 import { AppError } from "@/lib/errors";
 import catalogJson from "./config-catalog.json";
+import { configRules } from "./config-rules";
 
 export type RunConfigCatalog = Record<string, { options: OptionTable; extra: Record<string, string> }>;
 
 export const runConfigCatalog = catalogJson.kinds as RunConfigCatalog;
 
-/** Refuses unknown keys and wrong types for the kinds the catalog knows; other kinds are checked by their job. */
+/**
+ * Refuses unknown keys and wrong types for the kinds the catalog knows, then what the kind's
+ * cross-key rules refuse (config-rules.ts, which its job checks too); other kinds are checked by their job.
+ */
 export function checkRunConfig(kind: string, config: Record<string, unknown>): void {
   const entry = runConfigCatalog[kind];
   if (!entry) return;
+  let options: Record<string, unknown>;
   try {
-    resolveConfig(entry.options, config, "config", Object.keys(entry.extra));
+    options = resolveConfig(entry.options, config, "config", Object.keys(entry.extra));
   } catch (err) {
     if (err instanceof OptionError) throw new AppError("bad_request:config", err.message);
     throw err;
   }
+  const problems = configRules[kind]?.({ ...config, ...options }) ?? [];
+  if (problems.length) throw new AppError("bad_request:config", problems.join("; "));
 }
 
 /** Whether a kind's job reads the form's dataset snapshot: reward, dpo and ppo list it among their keys; no other kind reads one. */

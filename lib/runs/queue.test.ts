@@ -229,6 +229,38 @@ describe("researcher runs", () => {
     expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
   });
 
+  it("refuses a generate-pairs config whose keys do not go together when the run is started, as the worker would", async () => {
+    const researcher = await makeUser("researcher");
+    const [policy, rm] = [await registerTestCheckpoint("policy"), await registerTestCheckpoint("reward")];
+    const { campaign } = await makeCampaign({ pairCount: 1 });
+    const { campaign: empty } = await makeCampaign({ pairCount: 0 });
+    const start = (config: Record<string, unknown>) => startRun({ input: { kind: "generate-pairs", parentCheckpointId: policy.id, config }, actorId: researcher.id });
+
+    // Active selection without its reward model: the worker used to fail the run seconds after it was queued.
+    await expect(start({ campaignId: campaign.id, select: "uncertain", maxPairs: 300 })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: 'config.reward: select "uncertain" needs config.reward (a reward checkpoint)',
+    });
+    await expect(start({ campaignId: campaign.id, reward: rm.storeKey, maxPairs: 300 })).rejects.toMatchObject({ code: "bad_request:config", message: 'config.maxPairs: maxPairs applies to select "uncertain"' });
+    // One answer per prompt and no baseline: the run would have succeeded adding no pair.
+    await expect(start({ campaignId: campaign.id, k: 1 })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: "config.k: k 1 makes no pairs without config.baseline (each pair is two of the checkpoint's answers); set k to 2 or more, or give config.baseline",
+    });
+    // A campaign without prompts: the worker failed it with "the campaign has no prompts to sample for".
+    await expect(start({ campaignId: empty.id, prompts: 10 })).rejects.toMatchObject({ code: "bad_request:config", message: `config.campaignId: campaign "${empty.name}" has no prompts yet; import pairs into it first.` });
+    await expect(startRun({ input: { kind: "ppo", parentCheckpointId: policy.id, config: { reward: rm.storeKey, campaignId: empty.id } }, actorId: researcher.id })).rejects.toMatchObject({
+      message: `config.campaignId: campaign "${empty.name}" has no prompts yet; import pairs into it first.`,
+    });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    const queued = await start({ campaignId: campaign.id, reward: rm.storeKey, select: "uncertain", maxPairs: 300, k: 1, baseline: policy.storeKey });
+    // PPO reads a prompts file before its campaign, so there the empty campaign is no matter.
+    const fromFile = await startRun({ input: { kind: "ppo", parentCheckpointId: policy.id, config: { reward: rm.storeKey, campaignId: empty.id, prompts: "p.txt" } }, actorId: researcher.id });
+    expect([queued.status, fromFile.status]).toEqual(["queued", "queued"]);
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

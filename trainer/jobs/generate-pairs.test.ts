@@ -26,7 +26,8 @@ describe("generate-pairs job (real Postgres, real worker loop)", () => {
     const [policyKey, baselineKey] = [`test-policy-${randomUUID().slice(0, 8)}`, `test-sft-${randomUUID().slice(0, 8)}`];
     await saveToyCheckpoint(store, policyKey, tokenizer, { kind: "base", seed: 3 });
     await saveToyCheckpoint(store, baselineKey, tokenizer, { kind: "sft", seed: 4 });
-    for (const key of [policyKey, baselineKey]) await registerCheckpoint({ record: await checkpointRecord(store, key) });
+    // The baseline is in the store only (as a CLI-written checkpoint is): startRun accepts it, and so does the job.
+    await registerCheckpoint({ record: await checkpointRecord(store, policyKey) });
     const { campaign } = await makeCampaign({ pairCount: 3 });
 
     const worker = await startTestWorker({ "generate-pairs": generatePairs });
@@ -51,6 +52,9 @@ describe("generate-pairs job (real Postgres, real worker loop)", () => {
     const generated = await db.select().from(responses).where(eq(responses.checkpointId, policy.id));
     expect(generated.length).toBeGreaterThan(0);
     expect(generated.every((r) => r.source === policyKey && r.metadata.runId === run.id)).toBe(true);
+    const fromBaseline = await db.select().from(responses).where(eq(responses.source, baselineKey));
+    expect(fromBaseline.length).toBeGreaterThan(0);
+    expect(fromBaseline.every((r) => r.checkpointId === null && r.metadata.runId === run.id)).toBe(true);
   }, 120_000);
 });
 
@@ -154,6 +158,7 @@ describe("generate-pairs with a reward model (shipped demo-sft, real Postgres)",
     await expect(run({ ...SAMPLING, campaignId, select: "uncertain" })).rejects.toThrow('config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)');
     await expect(run({ ...SAMPLING, reward: undefined, campaignId, select: "uncertain", maxPairs: 2 })).rejects.toThrow(/select "uncertain" needs config.reward/);
     await expect(run({ ...SAMPLING, campaignId, maxPairs: 2 })).rejects.toThrow(/maxPairs applies to select "uncertain"/);
+    await expect(run({ ...SAMPLING, campaignId, k: 1 })).rejects.toThrow(/^config.k: k 1 makes no pairs without config.baseline/);
     await expect(run({ ...SAMPLING, campaignId, maxPair: 2 })).rejects.toThrow(/config: unknown option "maxPair"\. Known: .*maxPairs/);
     await expect(run({ ...SAMPLING, campaignId, topP: 0 })).rejects.toThrow("config: topP must be a number above 0 and at most 1, got 0");
     await expect(run({ ...SAMPLING, campaignId, reward: shippedSftId })).rejects.toThrow(/config.reward: checkpoint demo-sft \(kind sft\) has no reward head/);

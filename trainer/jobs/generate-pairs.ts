@@ -18,6 +18,7 @@ import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { addRowsToCampaign } from "@/lib/imports/import";
+import { generatePairsConfigProblems } from "@/lib/runs/config-rules";
 import type { NormalResponse, NormalRow } from "@/lib/imports/parse";
 import { allPairs } from "@/lib/imports/parse";
 import { FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
@@ -41,17 +42,14 @@ const jobKeysSchema = z.object({
   reward: z.string().min(1).optional(),
 });
 
-/** run.config resolved: job keys checked with zod, the rest with generatePairsOptions (as the run form checks it), then the rules across keys. */
+/** run.config resolved: job keys checked with zod, the rest with generatePairsOptions (as the run form checks it), then the rules across keys (shared with startRun). */
 function resolveGeneratePairsConfig(config: Record<string, unknown>) {
   const jobKeys = Object.keys(generatePairsJobKeys);
   const [own, rest] = takeKeys(config, jobKeys);
   const keys = parseRunConfig(jobKeysSchema, own);
   const options = resolveConfig(generatePairsOptions, rest, "config", jobKeys);
-  const problems = [
-    options.select === "uncertain" && !keys.reward ? 'config.reward: select "uncertain" needs config.reward (a reward checkpoint)' : "",
-    options.select === "uncertain" && options.maxPairs === 0 ? 'config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)' : "",
-    options.select === "all" && options.maxPairs !== 0 ? 'config.maxPairs: maxPairs applies to select "uncertain"' : "",
-  ].filter(Boolean);
+  // The rules startRun checked before queueing (lib/runs/config-rules.ts), again for a run queued another way.
+  const problems = generatePairsConfigProblems({ ...keys, ...options });
   if (problems.length) throw new Error(problems.join("; "));
   return { ...keys, ...options };
 }
@@ -91,11 +89,12 @@ async function scoreResponses(rm: RewardModel, rows: NormalRow[], batchSize: num
 
 export const generatePairs: JobHandler = async (ctx) => {
   const cfg = resolveGeneratePairsConfig(ctx.run.config);
-  const storeKey = cfg.checkpoint ?? (ctx.run.parentCheckpointId ? (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey : undefined);
+  // ||, not ??: an empty config.checkpoint is not given, as startRun reads it, so the parent counts.
+  const storeKey = cfg.checkpoint || (ctx.run.parentCheckpointId ? (await getCheckpoint({ checkpointId: ctx.run.parentCheckpointId }))?.storeKey : undefined);
   if (!storeKey) throw new Error("a generate-pairs run needs config.checkpoint or a parent checkpoint");
   const policy = await findCheckpointByStoreKey({ storeKey });
+  // Registered or not, as startRun accepts it (a checkpoint the CLI wrote is in the store only): its answers then name the store key and no checkpoint row, as the policy's do.
   const baseline = cfg.baseline ? await findCheckpointByStoreKey({ storeKey: cfg.baseline }) : null;
-  if (cfg.baseline && !baseline) throw new Error(`baseline checkpoint ${cfg.baseline} is not registered`);
 
   const prompts = await listCampaignPrompts({ campaignId: cfg.campaignId, limit: cfg.prompts });
   if (prompts.length === 0) throw new Error("the campaign has no prompts to sample for");
@@ -104,9 +103,9 @@ export const generatePairs: JobHandler = async (ctx) => {
   const rm = cfg.reward ? await loadRewardModel(new FolderCheckpointStore(), cfg.reward).catch((e: Error) => Promise.reject(new Error(`config.reward: ${e.message}`))) : null;
   try {
     let batches = 0;
-    const sampleBatches = Math.ceil(prompts.length / cfg.batchSize) * (cfg.k + (baseline ? 1 : 0));
+    const sampleBatches = Math.ceil(prompts.length / cfg.batchSize) * (cfg.k + (cfg.baseline ? 1 : 0));
     // Until sampling is done the scoring batches are an upper bound (every response distinct).
-    let totalBatches = sampleBatches + (rm ? Math.ceil((prompts.length * (cfg.k + (baseline ? 1 : 0))) / cfg.batchSize) : 0);
+    let totalBatches = sampleBatches + (rm ? Math.ceil((prompts.length * (cfg.k + (cfg.baseline ? 1 : 0))) / cfg.batchSize) : 0);
     const step = async () => {
       ctx.reportProgress(batches + 1, totalBatches);
       await ctx.checkpointStep();
@@ -114,13 +113,13 @@ export const generatePairs: JobHandler = async (ctx) => {
     };
     ctx.log("sampling", { prompts: prompts.length, k: cfg.k, checkpoint: storeKey, baseline: cfg.baseline ?? null, reward: cfg.reward ?? null });
     const fromPolicy = await sample(storeKey, promptInputs, cfg, cfg.k, step);
-    const fromBaseline = baseline ? await sample(cfg.baseline!, promptInputs, cfg, 1, step) : null;
+    const fromBaseline = cfg.baseline ? await sample(cfg.baseline, promptInputs, cfg, 1, step) : null;
 
     const response = (text: string, source: string, checkpointId: string | null): NormalResponse => ({ text, source, metadata: { runId: ctx.run.id }, checkpointId });
     const rows: NormalRow[] = prompts.map((p, i) => {
       const mine = [...new Set(fromPolicy[i]!.filter(Boolean))].map((t) => response(t, policy?.name ?? storeKey, policy?.id ?? null));
       const pairs = fromBaseline
-        ? mine.filter((m) => m.text !== fromBaseline[i]![0]).map((m) => ({ a: m, b: response(fromBaseline[i]![0]!, baseline!.name, baseline!.id), gold: null }))
+        ? mine.filter((m) => m.text !== fromBaseline[i]![0]).map((m) => ({ a: m, b: response(fromBaseline[i]![0]!, baseline?.name ?? cfg.baseline!, baseline?.id ?? null), gold: null }))
         : allPairs(mine, 0, i).map(([a, b]) => ({ a, b, gold: null }));
       return { line: i + 1, prompt: p.content, pairs: fromBaseline && !fromBaseline[i]![0] ? [] : pairs };
     });
