@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signInAndWait } from "./helpers";
+import { apiSession, signInAndWait } from "./helpers";
 
 /**
  * A field the server refused is marked for assistive technology: `aria-invalid="true"` and an
@@ -48,4 +48,35 @@ test("a refused run config marks the config box, described by the refusal, and a
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(config).toHaveAccessibleDescription('The config must be a JSON object, e.g. {"epochs": 2}.');
   await expect(config).toHaveAttribute("aria-invalid", "true");
+});
+
+test("a generate-pairs config whose keys do not go together is refused in the form; its run's page names the campaign", async ({ page, playwright, baseURL }) => {
+  const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
+  const name = `Loop e2e ${Date.now()}`;
+  const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name, status: "active", settings: { goldRate: 0 } } })).json();
+  const row = JSON.stringify({ prompt: "Define: lantern", response_a: "A lamp with a case.", response_b: "A kind of fish." });
+  expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: row })).json()).pairsCreated).toBe(1);
+
+  // Active selection without its reward model: refused at once, where the worker used to fail the run seconds later.
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto("/research/runs");
+  await page.getByLabel("Kind").selectOption("generate-pairs");
+  const config = page.getByLabel(/^Config/);
+  await config.fill(JSON.stringify({ campaignId: campaign.id, select: "uncertain", maxPairs: 5 }));
+  await page.getByRole("button", { name: "Start run" }).click();
+  const refusal = 'config.reward: select "uncertain" needs config.reward (a reward checkpoint)';
+  await expect(page.locator("form").getByRole("alert")).toHaveText(refusal);
+  await expect(config).toHaveAttribute("aria-invalid", "true");
+  await expect(config).toHaveAccessibleDescription(refusal);
+
+  // A run that is queued: its page shows the config's campaign by name, linked, with its id beside it.
+  const started = await researcher.post("/api/v1/runs", { data: { kind: "generate-pairs", config: { campaignId: campaign.id, checkpoint: "demo-sft", prompts: 1, maxNewTokens: 4 } } });
+  expect(started.status()).toBe(201);
+  const { run } = (await started.json()) as { run: { id: string } };
+  await page.goto(`/research/runs/${run.id}`);
+  const shown = page.getByTestId("run-config");
+  await expect(shown.getByRole("link", { name })).toHaveAttribute("href", `/research/campaigns/${campaign.id}`);
+  await expect(shown).toContainText(`"campaignId": ${name} (${campaign.id}),`);
+  await expect(shown).toContainText('"checkpoint": "demo-sft"');
+  await researcher.post(`/api/v1/runs/${run.id}/cancel`);
 });

@@ -71,14 +71,28 @@ describe("run lineage (real Postgres)", () => {
     expect(produced!.usedBy.map((r) => r.id).sort()).toEqual([gen.id, evalRun.id].sort());
     expect(produced!.pairs).toEqual([{ campaignId: target.id, campaignName: target.name, pairs: 2 }]);
     expect(lineage.addedTo).toBeNull();
+    expect(lineage.configCampaign).toBeNull();
 
     const genLineage = await runLineage({ run: (await getRun({ runId: gen.id }))! });
     expect(genLineage.inputs.map((i) => [i.role, i.checkpoint?.id])).toEqual([["parent", policy.id]]);
     expect(genLineage.addedTo).toEqual({ campaignId: target.id, campaignName: target.name, pairs: 2 });
+    expect(genLineage.configCampaign).toEqual({ id: target.id, name: target.name });
     expect(genLineage.snapshot).toBeNull();
     expect(genLineage.produced).toEqual([]);
     // no worker of another test file should pick these up
     for (const id of [evalRun.id, unrelated.id]) await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, id));
+  });
+
+  it("names the campaign a config names for any kind, and none for an id no campaign has or a name", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 1 });
+    const named = await enqueueRun({ kind: "ppo", config: { campaignId: campaign.id } });
+    const gone = await enqueueRun({ kind: "generate-pairs", config: { campaignId: randomUUID() } });
+    const typed = await enqueueRun({ kind: "generate-pairs", config: { campaignId: "HC loop" } });
+    expect((await runLineage({ run: named })).configCampaign).toEqual({ id: campaign.id, name: campaign.name });
+    expect((await runLineage({ run: gone })).configCampaign).toBeNull();
+    // Not queried: "HC loop" is no uuid, and the query would fail.
+    expect(await runLineage({ run: typed })).toMatchObject({ configCampaign: null, addedTo: { campaignId: "HC loop", campaignName: null } });
+    for (const { id } of [named, gone, typed]) await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, id));
   });
 
   it("names a config checkpoint that is not registered", async () => {

@@ -6,6 +6,7 @@
  */
 import "server-only";
 import { eq, inArray, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import { db } from "@/db/client";
 import { campaigns, checkpoints, datasetSnapshots, runs, type Checkpoint, type Run } from "@/db/schema";
 
@@ -23,6 +24,8 @@ export type RunLineage = {
   produced: Array<CheckpointRef & { usedBy: RunRef[]; pairs: CampaignPairs[] }>;
   /** generate-pairs: the campaign it added pairs to. */
   addedTo: { campaignId: string; campaignName: string | null; pairs: number | null } | null;
+  /** The campaign config.campaignId names (PPO's or eval's prompts, the one generate-pairs answers), for the config card to show by name; null when none is named or no campaign has the id. */
+  configCampaign: { id: string; name: string } | null;
 };
 
 const ref = (c: Checkpoint): CheckpointRef => ({ id: c.id, name: c.name, kind: c.kind, storeKey: c.storeKey, runId: c.runId });
@@ -48,8 +51,10 @@ export async function runLineage({ run }: { run: Run }): Promise<RunLineage> {
   ]);
 
   const snapshotCampaignIds = ((snapshot?.filters.campaignIds as string[] | undefined) ?? []).filter((id) => typeof id === "string");
-  const addedToId = run.kind === "generate-pairs" && typeof run.config.campaignId === "string" ? run.config.campaignId : null;
-  const campaignIds = [...new Set([...snapshotCampaignIds, ...(addedToId ? [addedToId] : [])])];
+  const configCampaignId = typeof run.config.campaignId === "string" ? run.config.campaignId : null;
+  const addedToId = run.kind === "generate-pairs" ? configCampaignId : null;
+  // Only ids: a run queued without startRun's checks may name a campaign any way, and a non-uuid would fail the query.
+  const campaignIds = [...new Set([...snapshotCampaignIds, ...(configCampaignId ? [configCampaignId] : [])])].filter((id) => z.uuid().safeParse(id).success);
   const [campaignRows, usedBy, pairs] = await Promise.all([
     campaignIds.length ? db.select({ id: campaigns.id, name: campaigns.name }).from(campaigns).where(inArray(campaigns.id, campaignIds)) : [],
     runsStartedFrom(produced),
@@ -78,6 +83,7 @@ export async function runLineage({ run }: { run: Run }): Promise<RunLineage> {
     addedTo: addedToId
       ? { campaignId: addedToId, campaignName: campaignName.get(addedToId) ?? null, pairs: typeof run.result?.pairsCreated === "number" ? run.result.pairsCreated : null }
       : null,
+    configCampaign: configCampaignId && campaignName.has(configCampaignId) ? { id: configCampaignId, name: campaignName.get(configCampaignId)! } : null,
   };
 }
 

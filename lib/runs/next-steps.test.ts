@@ -14,6 +14,7 @@ const lineage = (inputs: RunLineage["inputs"], produced: RunLineage["produced"][
   inputs,
   produced,
   addedTo: null,
+  configCampaign: null,
 });
 const made = (c: CheckpointRef) => ({ ...c, usedBy: [], pairs: [] });
 /** A step's link, read back as the runs page reads it. */

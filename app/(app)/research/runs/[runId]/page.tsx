@@ -10,6 +10,7 @@ import { nextSteps } from "@/lib/runs/next-steps";
 import { getRun, runDto } from "@/lib/runs/queue";
 import { Lineage } from "./lineage";
 import { NextSteps } from "./next-steps";
+import { RunConfig } from "./run-config";
 import { RunDetail } from "./run-detail";
 
 type Params = { params: Promise<{ runId: string }> };
@@ -60,6 +61,7 @@ async function RunView({ run, compareId }: { run: Run; compareId: string | null 
       initial={dto}
       initialCompareId={compareId}
       lineage={<Lineage lineage={lineage} />}
+      config={<RunConfig config={run.config} campaign={lineage.configCampaign} />}
       next={steps.length ? <NextSteps steps={steps} /> : null}
     />
   );

@@ -20,18 +20,21 @@ import { useRefetchWhenDone } from "./use-refetch-when-done";
 import { useRunMetrics } from "./use-run-metrics";
 
 /**
- * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage` and
+ * Polls the run every 2 s while it is live, with its metrics, log tail and ETA; `lineage`, `config` and
  * `next` are rendered on the server and refreshed once when the run ends (its checkpoint appears then).
  */
 export function RunDetail({
   initial,
   initialCompareId,
   lineage,
+  config,
   next,
 }: {
   initial: RunDto;
   initialCompareId: string | null;
   lineage: ReactNode;
+  /** The config card's body, rendered on the server (./run-config.tsx): a run's config does not change while it runs. */
+  config: ReactNode;
   /** What usually comes next after this run once it succeeds (lib/runs/next-steps.ts), rendered on the server; null for none. */
   next: ReactNode;
 }) {
@@ -130,7 +133,7 @@ export function RunDetail({
             <CardTitle>Config</CardTitle>
           </CardHeader>
           <CardContent>
-            <pre className="overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(r.config, null, 2)}</pre>
+            {config}
           </CardContent>
         </Card>
         <Card>
