@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { checkRunConfig } from "./config-catalog";
-import { generatePairsConfigProblems } from "./config-rules";
+import { generatePairsConfigProblems, ppoConfigProblems, promptSourceProblems } from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
 const resolved = (over: Record<string, unknown>) => ({ prompts: 50, k: 2, temperature: 0.9, topP: 0.95, maxNewTokens: 48, seed: 1, batchSize: 16, select: "all", maxPairs: 0, campaignId: "c", ...over });
+
+/** How checkRunConfig answers a new run's config: "accepted", or the refusal's code and message. */
+function refusal(kind: string, config: Record<string, unknown>): unknown {
+  try {
+    checkRunConfig(kind, config);
+    return "accepted";
+  } catch (err) {
+    return err instanceof AppError ? `${err.code} ${err.message}` : err;
+  }
+}
 
 describe("generate-pairs' rules across keys", () => {
   it("passes the defaults and a complete active selection", () => {
@@ -27,19 +37,65 @@ describe("generate-pairs' rules across keys", () => {
   });
 
   it("is what checkRunConfig refuses a new run's config with, defaults filled in from the catalog", () => {
-    const refusal = (config: Record<string, unknown>) => {
-      try {
-        checkRunConfig("generate-pairs", config);
-        return "accepted";
-      } catch (err) {
-        return err instanceof AppError ? `${err.code} ${err.message}` : err;
-      }
-    };
-    expect(refusal({ campaignId: "c", select: "uncertain" })).toBe(
+    expect(refusal("generate-pairs", { campaignId: "c", select: "uncertain" })).toBe(
       'bad_request:config config.reward: select "uncertain" needs config.reward (a reward checkpoint); config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)',
     );
-    expect(refusal({ campaignId: "c", k: 1, baseline: "demo-sft" })).toBe("accepted");
+    expect(refusal("generate-pairs", { campaignId: "c", k: 1, baseline: "demo-sft" })).toBe("accepted");
     // An unknown key is named first: the rules read resolved options.
-    expect(refusal({ campaignId: "c", select: "uncertain", maxPair: 3 })).toMatch(/^bad_request:config config: unknown option "maxPair"/);
+    expect(refusal("generate-pairs", { campaignId: "c", select: "uncertain", maxPair: 3 })).toMatch(/^bad_request:config config: unknown option "maxPair"/);
+  });
+});
+
+describe("ppo's rules across keys", () => {
+  // ppoOptions' defaults for the keys the rules read.
+  const ppo = (over: Record<string, unknown>) => ({ batchSize: 16, miniBatchSize: 4, samplesPerPrompt: 1, advantage: "gae", ...over });
+
+  it("passes the defaults, a minibatch of the whole batch and RLOO with groups that divide the batch", () => {
+    expect(ppoConfigProblems(ppo({}))).toEqual([]);
+    expect(ppoConfigProblems(ppo({ miniBatchSize: 16 }))).toEqual([]);
+    expect(ppoConfigProblems(ppo({ advantage: "rloo", samplesPerPrompt: 4 }))).toEqual([]);
+  });
+
+  it("names each broken rule in trainPpo's words", () => {
+    expect(ppoConfigProblems(ppo({ miniBatchSize: 17 }))).toEqual(["miniBatchSize must not exceed batchSize"]);
+    expect(ppoConfigProblems(ppo({ samplesPerPrompt: 3 }))).toEqual(["samplesPerPrompt (3) must be a whole number that divides batchSize (16)"]);
+    expect(ppoConfigProblems(ppo({ samplesPerPrompt: 0.5 }))).toEqual(["samplesPerPrompt (0.5) must be a whole number that divides batchSize (16)"]);
+    expect(ppoConfigProblems(ppo({ advantage: "rloo" }))).toEqual(["advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more"]);
+    expect(ppoConfigProblems(ppo({ batchSize: 2, miniBatchSize: 4, samplesPerPrompt: 4 }))).toEqual([
+      "miniBatchSize must not exceed batchSize",
+      "samplesPerPrompt (4) must be a whole number that divides batchSize (2)",
+    ]);
+    expect(ppoConfigProblems(ppo({ promptLimit: 5 }))).toEqual(["config.promptLimit applies to config.campaignId"]);
+  });
+
+  it("is what checkRunConfig refuses, with ppoOptions' defaults filled in", () => {
+    // batchSize 16 by default: 32 per minibatch breaks the rule only once defaults are read.
+    expect(refusal("ppo", { miniBatchSize: 32 })).toBe("bad_request:config miniBatchSize must not exceed batchSize");
+    expect(refusal("ppo", { advantage: "rloo" })).toBe("bad_request:config advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more");
+    expect(refusal("ppo", { advantage: "rloo", samplesPerPrompt: 4, reward: "rm", campaignId: "c", promptLimit: 100 })).toBe("accepted");
+  });
+});
+
+describe("where ppo's and eval's prompts come from", () => {
+  it("takes promptLimit only with campaignId", () => {
+    expect(promptSourceProblems({})).toEqual([]);
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: 500 })).toEqual([]);
+    expect(promptSourceProblems({ promptLimit: 3, prompts: "p.txt" })).toEqual(["config.promptLimit applies to config.campaignId"]);
+    // Any value counts as given, as the job reads it: null too.
+    expect(promptSourceProblems({ promptLimit: null })).toEqual(["config.promptLimit applies to config.campaignId"]);
+  });
+
+  it("wants a whole number of at least 1 when the campaign is the source, and not when a prompts file comes first", () => {
+    const message = "config.promptLimit: must be a whole number of prompts, at least 1";
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: 0 })).toEqual([message]);
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: 2.5 })).toEqual([message]);
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: "10" })).toEqual([message]);
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: 0, prompts: "p.txt" })).toEqual([]);
+    expect(promptSourceProblems({ campaignId: "c", promptLimit: 0, prompts: "" })).toEqual([message]);
+  });
+
+  it("is what checkRunConfig refuses for eval as for ppo", () => {
+    expect(refusal("eval", { baseline: "b", reward: "rm", promptLimit: 50 })).toBe("bad_request:config config.promptLimit applies to config.campaignId");
+    expect(refusal("eval", { baseline: "b", reward: "rm", campaignId: "c", promptLimit: 50 })).toBe("accepted");
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The rules across a run config's keys that an option table cannot say one key at a time
- * ("this value needs that key"). startRun checks them (checkRunConfig) before the run is queued,
- * so the runs form shows the problem at once, and the job checks them again with the same
- * function when it resolves its config, so a run queued another way is refused the same way.
+ * ("this value needs that key"). Each is pure config logic, needing no model or data. startRun checks them (checkRunConfig) before the run is queued,
+ * so the runs form shows the problem at once, and the trainer checks them again with the same
+ * function (the job, and the CLI where it takes the same options), so a run queued another way
+ * or a command typed by hand is refused in the same words.
  * A rule reads the config with its options resolved (defaults filled in) and its job keys as given.
  */
 
@@ -21,7 +22,40 @@ export function generatePairsConfigProblems(config: Record<string, unknown>): st
   ].filter(Boolean);
 }
 
-/** Each kind's cross-key rules; a kind not listed has none beyond its option table and its inputs (check-inputs.ts). */
+const promptLimitError = "must be a whole number of prompts, at least 1";
+
+/**
+ * ppo and eval (promptsForRun in trainer/jobs/rlhf-job.ts): promptLimit limits a campaign's prompts, so it needs
+ * config.campaignId, and a whole number when the campaign is where the prompts come from (a prompts file comes first).
+ */
+export function promptSourceProblems(config: Record<string, unknown>): string[] {
+  const { promptLimit, campaignId, prompts } = config;
+  // As the job reads them: any value counts as given here, "" too, and only a non-empty prompts file comes before the campaign.
+  const fromCampaign = campaignId !== undefined && !(typeof prompts === "string" && prompts);
+  return [
+    promptLimit !== undefined && campaignId === undefined ? "config.promptLimit applies to config.campaignId" : "",
+    fromCampaign && promptLimit !== undefined && !(typeof promptLimit === "number" && Number.isInteger(promptLimit) && promptLimit >= 1) ? `config.promptLimit: ${promptLimitError}` : "",
+  ].filter(Boolean);
+}
+
+/** ppo (trainPpo in trainer/ppo/ppo.ts, and the job's prompt keys): how an iteration's batch splits into prompts and gradient steps. */
+export function ppoConfigProblems(config: Record<string, unknown>): string[] {
+  const { batchSize, miniBatchSize, samplesPerPrompt: perPrompt, advantage } = config as { batchSize: number; miniBatchSize: number; samplesPerPrompt: number; advantage: string };
+  return [
+    miniBatchSize > batchSize ? "miniBatchSize must not exceed batchSize" : "",
+    !Number.isInteger(perPrompt) || perPrompt < 1 || batchSize % perPrompt !== 0 ? `samplesPerPrompt (${perPrompt}) must be a whole number that divides batchSize (${batchSize})` : "",
+    advantage === "rloo" && perPrompt < 2 ? "advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more" : "",
+    ...promptSourceProblems(config),
+  ].filter(Boolean);
+}
+
+/**
+ * Each kind's cross-key rules; a kind not listed (reward, dpo, sft, pretrain) has none beyond its option table and its inputs
+ * (check-inputs.ts).
+ */
 export const configRules: Partial<Record<string, (config: Record<string, unknown>) => string[]>> = {
   "generate-pairs": generatePairsConfigProblems,
+  ppo: ppoConfigProblems,
+  // eval's options are each checked by their option table; what goes together is only where its prompts come from.
+  eval: promptSourceProblems,
 };

@@ -261,6 +261,30 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses a ppo or eval config whose keys do not go together when the run is started, in the trainer's words", async () => {
+    const researcher = await makeUser("researcher");
+    const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];
+    const { campaign } = await makeCampaign({ pairCount: 1 });
+    const start = (kind: "ppo" | "eval", config: Record<string, unknown>) => startRun({ input: { kind, parentCheckpointId: sft.id, config }, actorId: researcher.id });
+    const ppo = (config: Record<string, unknown>) => start("ppo", { reward: rm.storeKey, campaignId: campaign.id, ...config });
+
+    // Each of these passed startRun and failed on the worker once it had loaded the prompts (trainPpo, promptsForRun).
+    await expect(ppo({ batchSize: 8, miniBatchSize: 16 })).rejects.toMatchObject({ code: "bad_request:config", message: "miniBatchSize must not exceed batchSize" });
+    await expect(ppo({ samplesPerPrompt: 3 })).rejects.toMatchObject({ code: "bad_request:config", message: "samplesPerPrompt (3) must be a whole number that divides batchSize (16)" });
+    await expect(ppo({ advantage: "rloo" })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: "advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more",
+    });
+    await expect(start("ppo", { reward: rm.storeKey, prompts: "p.txt", promptLimit: 10 })).rejects.toMatchObject({ code: "bad_request:config", message: "config.promptLimit applies to config.campaignId" });
+    await expect(ppo({ promptLimit: 0 })).rejects.toMatchObject({ code: "bad_request:config", message: "config.promptLimit: must be a whole number of prompts, at least 1" });
+    await expect(start("eval", { baseline: sft.storeKey, reward: rm.storeKey, promptLimit: 10 })).rejects.toMatchObject({ code: "bad_request:config", message: "config.promptLimit applies to config.campaignId" });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    const queued = [await ppo({ advantage: "rloo", samplesPerPrompt: 4, promptLimit: 10 }), await start("eval", { baseline: sft.storeKey, reward: rm.storeKey, campaignId: campaign.id, promptLimit: 10 })];
+    expect(queued.map((r) => r.status)).toEqual(["queued", "queued"]);
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

@@ -4,6 +4,7 @@
  * scoreRows, trainDpo, trainPpo, evaluatePolicies).
  */
 import fs from "node:fs/promises";
+import { ppoConfigProblems } from "@/lib/runs/config-rules";
 import { initBackend } from "../backend";
 import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { trainDpo, dpoOptions } from "../dpo";
@@ -151,6 +152,9 @@ export const rlhfCommands: Record<string, Command> = {
     async run(o, { store, log }) {
       if (!o.sft || !o.reward || !o.prompts) throw new OptionError("--sft, --reward and --prompts are required");
       if (o.resume && !o.out) throw new OptionError("--resume needs --out (the run to continue)");
+      // Refused as a usage error before a backend loads, with the words startRun and trainPpo use (lib/runs/config-rules.ts).
+      const problems = ppoConfigProblems(o);
+      if (problems.length) throw new OptionError(problems.join("; "));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["sft", "reward", "prompts", "ptxData", "out", "resume", "history", "backend"]);
       const ptxTexts = config.ptxCoef > 0 ? textDocs(own.ptxData || corpusFiles().corpusTrain) : undefined;

@@ -114,6 +114,7 @@ describe("PPO on a toy task (wasm)", () => {
     const run = (config: Partial<PpoConfig>) => trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "refused", config: { ...toy, ...config } });
     await expect(run({ advantage: "rloo" })).rejects.toThrow(/set samplesPerPrompt to 2 or more/);
     await expect(run({ samplesPerPrompt: 3 })).rejects.toThrow(/samplesPerPrompt \(3\) must be a whole number that divides batchSize \(16\)/);
+    await expect(run({ miniBatchSize: 32 })).rejects.toThrow("miniBatchSize must not exceed batchSize");
     await expect(run({ advantage: "vtrace" })).rejects.toThrow(/advantage must be one of gae, rloo/);
   });
 

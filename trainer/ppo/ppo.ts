@@ -18,6 +18,7 @@
  * policy's last hidden state. See docs/rlhf.md for why.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ppoConfigProblems } from "@/lib/runs/config-rules";
 import type { CheckpointRecord, CheckpointStore } from "../checkpoint";
 import { saveCheckpoint } from "../checkpoint";
 import { generate } from "../generate";
@@ -198,11 +199,11 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
   if (!klEstimators.includes(config.klEstimator as KlEstimator)) throw new Error(`klEstimator must be one of ${klEstimators.join(", ")}`);
   if (!input.rewardFn && !input.rewardCheckpointId) throw new Error("PPO needs a reward model (rewardCheckpointId) or a reward function");
   if (!input.prompts.length) throw new Error("PPO needs prompts");
-  if (config.miniBatchSize > config.batchSize) throw new Error("miniBatchSize must not exceed batchSize");
   if (!advantageEstimators.includes(config.advantage as AdvantageEstimator)) throw new Error(`advantage must be one of ${advantageEstimators.join(", ")}`);
+  // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), for the CLI, a job and any other caller.
+  const problems = ppoConfigProblems(config);
+  if (problems.length) throw new Error(problems.join("; "));
   const perPrompt = config.samplesPerPrompt;
-  if (!Number.isInteger(perPrompt) || perPrompt < 1 || config.batchSize % perPrompt !== 0) throw new Error(`samplesPerPrompt (${perPrompt}) must be a whole number that divides batchSize (${config.batchSize})`);
-  if (config.advantage === "rloo" && perPrompt < 2) throw new Error("advantage rloo compares a prompt's responses with each other: set samplesPerPrompt to 2 or more");
   const log = input.log ?? (() => {});
   const outputId = input.outputId || newCheckpointId("ppo");
   const trainingConfig = { command: "ppo", ...config, sft: input.sftCheckpointId, reward: input.rewardCheckpointId ?? "function", ...input.provenance };
