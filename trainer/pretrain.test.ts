@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { FolderCheckpointStore, loadCheckpoint } from "./checkpoint";
-import { resolveConfig } from "./cli/options";
+import { OptionError, resolveConfig } from "./cli/options";
 import { lmFixture } from "./lm-testing";
 import { disposeModel } from "./model";
 import { type PretrainConfig, pretrainOptions, runPretrain } from "./pretrain";
@@ -33,6 +33,15 @@ describe("pretraining", () => {
     expect(cosineLr(4, s)).toBeCloseTo(1, 12);
     expect(cosineLr(9, s)).toBeCloseTo(0.55, 12); // halfway: minLr + (lr - minLr) / 2
     expect(cosineLr(14, s)).toBeCloseTo(0.1, 12);
+  });
+
+  it("refuses a width that does not split over the heads before it trains a tokenizer, in startRun's words", async () => {
+    const store = new FolderCheckpointStore(path.join(fx.dir, "refused"));
+    const lines: string[] = [];
+    const refused = await runPretrain({ ...tiny, dModel: 15, out: "refused" }, { store, backend: "wasm", log: (line) => lines.push(line) }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OptionError);
+    expect((refused as OptionError).message).toBe("dModel 15 must be divisible by heads 2");
+    expect(lines.filter((l) => l.startsWith("tokenizer:"))).toEqual([]);
   });
 
   it("lowers the held-out loss on a tiny corpus and writes a base checkpoint", async () => {

@@ -3,8 +3,9 @@
  * tokens, AdamW with linear warm-up and cosine decay, clipped gradients, held-out eval loss.
  * Writes a `base` checkpoint; `--resume` continues from the last saved state after a crash.
  */
+import { pretrainConfigProblems } from "@/lib/runs/config-rules";
 import type { CheckpointStore } from "./checkpoint";
-import { opt, rules, type Resolved } from "./cli/options";
+import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
 import { fnv1a } from "./data/build-corpus";
 import { PackedBatches, streamLoss, tokenizeDocs } from "./lm-data";
@@ -54,6 +55,9 @@ function tokenizerSample(docs: string[], chars: number): string[] {
 export async function runPretrain(flags: PretrainConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
   const { cfg, resumed } = await resumeLmRun(store, flags, log);
+  // The rules startRun checks before a run is queued (lib/runs/config-rules.ts): refused before the tokenizer is trained, not after.
+  const problems = resumed ? [] : pretrainConfigProblems(cfg);
+  if (problems.length) throw new OptionError(problems.join("; "));
   let model: GPT;
   let tokenizer: Tokenizer;
   if (resumed) {

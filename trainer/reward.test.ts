@@ -40,6 +40,8 @@ describe("reward loss", () => {
     expect(pairTarget(rows[0], { ...config, marginScale: 0 }).margin).toBe(0);
     expect(pairTarget(rows[0], { ...config, marginMap: "" }).margin).toBe(2);
     expect(pairTarget(rows[1], { ...config, useWeights: false }).weight).toBe(1);
+    // The rule startRun checks (lib/runs/config-rules.ts), in the same words.
+    expect(() => pairTarget(rows[0], { ...config, marginMap: "1:0,2:half" })).toThrow('marginMap entry "2:half" is not strength:margin');
   });
 });
 

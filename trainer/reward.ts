@@ -10,6 +10,7 @@
  * center_rewards_coefficient, which keeps scores near zero mean).
  */
 import * as tf from "@tensorflow/tfjs";
+import { marginMapProblem } from "@/lib/runs/config-rules";
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint } from "./checkpoint";
 import { opt, rules } from "./cli/options";
 import { addHeads, type GPT } from "./model";
@@ -55,10 +56,12 @@ export interface PairTarget {
 
 function parseMarginMap(spec: string): Map<number, number> | null {
   if (!spec.trim()) return null;
+  // The rule startRun checks before a run is queued (lib/runs/config-rules.ts), for the CLI, a job and any other caller.
+  const problem = marginMapProblem(spec);
+  if (problem) throw new Error(problem);
   const map = new Map<number, number>();
   for (const part of spec.split(",")) {
     const [k, v] = part.split(":").map((s) => Number(s.trim()));
-    if (!Number.isFinite(k) || !Number.isFinite(v)) throw new Error(`marginMap entry "${part}" is not strength:margin`);
     map.set(k, v);
   }
   return map;

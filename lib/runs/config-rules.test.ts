@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { checkRunConfig } from "./config-catalog";
-import { generatePairsConfigProblems, ppoConfigProblems, promptSourceProblems } from "./config-rules";
+import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems } from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
 const resolved = (over: Record<string, unknown>) => ({ prompts: 50, k: 2, temperature: 0.9, topP: 0.95, maxNewTokens: 48, seed: 1, batchSize: 16, select: "all", maxPairs: 0, campaignId: "c", ...over });
@@ -97,5 +97,30 @@ describe("where ppo's and eval's prompts come from", () => {
   it("is what checkRunConfig refuses for eval as for ppo", () => {
     expect(refusal("eval", { baseline: "b", reward: "rm", promptLimit: 50 })).toBe("bad_request:config config.promptLimit applies to config.campaignId");
     expect(refusal("eval", { baseline: "b", reward: "rm", campaignId: "c", promptLimit: 50 })).toBe("accepted");
+  });
+});
+
+describe("reward's marginMap", () => {
+  it("passes an empty table and strength:margin entries", () => {
+    expect(marginMapProblem("")).toBeNull();
+    expect(marginMapProblem(" 1:0, 2:0.5,3:1 ")).toBeNull();
+    expect(rewardConfigProblems({ marginMap: "1:0,2:0.5,3:1" })).toEqual([]);
+  });
+
+  it("names the first entry that is not two numbers, as trainRewardModel does", () => {
+    expect(marginMapProblem("1:0,2:x,3")).toBe('marginMap entry "2:x" is not strength:margin');
+    expect(marginMapProblem("1:0,")).toBe('marginMap entry "" is not strength:margin');
+    expect(rewardConfigProblems({ marginMap: "1-0" })).toEqual(['marginMap entry "1-0" is not strength:margin']);
+    expect(refusal("reward", { marginMap: "1:0;2:1" })).toBe('bad_request:config marginMap entry "1:0;2:1" is not strength:margin');
+  });
+});
+
+describe("pretrain's model shape", () => {
+  it("needs dModel to split evenly over the heads", () => {
+    expect(pretrainConfigProblems({ dModel: 128, heads: 4 })).toEqual([]);
+    expect(pretrainConfigProblems({ dModel: 130, heads: 4 })).toEqual(["dModel 130 must be divisible by heads 4"]);
+    // heads 4 by default.
+    expect(refusal("pretrain", { dModel: 96 })).toBe("accepted");
+    expect(refusal("pretrain", { dModel: 100, heads: 8 })).toBe("bad_request:config dModel 100 must be divisible by heads 8");
   });
 });

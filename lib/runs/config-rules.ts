@@ -1,6 +1,7 @@
 /**
- * The rules across a run config's keys that an option table cannot say one key at a time
- * ("this value needs that key"). Each is pure config logic, needing no model or data. startRun checks them (checkRunConfig) before the run is queued,
+ * The rules of a run config that an option table cannot say one key at a time: across keys ("this
+ * value needs that key") and within one key's text (a marginMap's entries). Each is pure config
+ * logic, needing no model or data. startRun checks them (checkRunConfig) before the run is queued,
  * so the runs form shows the problem at once, and the trainer checks them again with the same
  * function (the job, and the CLI where it takes the same options), so a run queued another way
  * or a command typed by hand is refused in the same words.
@@ -49,8 +50,29 @@ export function ppoConfigProblems(config: Record<string, unknown>): string[] {
   ].filter(Boolean);
 }
 
+/** A reward marginMap's first entry that is not `strength:margin` (two numbers), as the trainer's parser refuses it; null when all are. */
+export function marginMapProblem(spec: string): string | null {
+  if (!spec.trim()) return null;
+  for (const part of spec.split(",")) {
+    const [k, v] = part.split(":").map((s) => Number(s.trim()));
+    if (!Number.isFinite(k) || !Number.isFinite(v)) return `marginMap entry "${part}" is not strength:margin`;
+  }
+  return null;
+}
+
+/** reward (trainRewardModel in trainer/reward.ts): the marginMap table, which the option table takes as any string. */
+export function rewardConfigProblems(config: Record<string, unknown>): string[] {
+  return [typeof config.marginMap === "string" ? (marginMapProblem(config.marginMap) ?? "") : ""].filter(Boolean);
+}
+
+/** pretrain (runPretrain in trainer/pretrain.ts): the model's shape, which createModel would refuse only after the tokenizer is trained. */
+export function pretrainConfigProblems(config: Record<string, unknown>): string[] {
+  const { dModel, heads } = config as { dModel: number; heads: number };
+  return [dModel % heads !== 0 ? `dModel ${dModel} must be divisible by heads ${heads}` : ""].filter(Boolean);
+}
+
 /**
- * Each kind's cross-key rules; a kind not listed (reward, dpo, sft, pretrain) has none beyond its option table and its inputs
+ * Each kind's cross-key rules; a kind not listed (dpo, sft) has none beyond its option table and its inputs
  * (check-inputs.ts).
  */
 export const configRules: Partial<Record<string, (config: Record<string, unknown>) => string[]>> = {
@@ -58,4 +80,6 @@ export const configRules: Partial<Record<string, (config: Record<string, unknown
   ppo: ppoConfigProblems,
   // eval's options are each checked by their option table; what goes together is only where its prompts come from.
   eval: promptSourceProblems,
+  reward: rewardConfigProblems,
+  pretrain: pretrainConfigProblems,
 };

@@ -285,6 +285,22 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses a reward marginMap the trainer cannot read, and a pretrain model whose width does not split over its heads, when the run is started", async () => {
+    const researcher = await makeUser("researcher");
+    const sft = await registerTestCheckpoint("sft");
+    const reward = (config: Record<string, unknown>) => startRun({ input: { kind: "reward", parentCheckpointId: sft.id, config: { data: "prefs.jsonl", ...config } }, actorId: researcher.id });
+    const pretrain = (config: Record<string, unknown>) => startRun({ input: { kind: "pretrain", config }, actorId: researcher.id });
+
+    // The worker refused the marginMap only after reading the run's data, and the shape only after training a tokenizer on the corpus.
+    await expect(reward({ marginMap: "1:0,2:half" })).rejects.toMatchObject({ code: "bad_request:config", message: 'marginMap entry "2:half" is not strength:margin' });
+    await expect(pretrain({ dModel: 100, heads: 8 })).rejects.toMatchObject({ code: "bad_request:config", message: "dModel 100 must be divisible by heads 8" });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    const queued = [await reward({ marginMap: "1:0,2:0.5" }), await pretrain({ dModel: 96, heads: 8 })];
+    expect(queued.map((r) => r.status)).toEqual(["queued", "queued"]);
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

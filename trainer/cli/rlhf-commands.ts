@@ -4,7 +4,7 @@
  * scoreRows, trainDpo, trainPpo, evaluatePolicies).
  */
 import fs from "node:fs/promises";
-import { ppoConfigProblems } from "@/lib/runs/config-rules";
+import { ppoConfigProblems, rewardConfigProblems } from "@/lib/runs/config-rules";
 import { initBackend } from "../backend";
 import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { trainDpo, dpoOptions } from "../dpo";
@@ -66,6 +66,8 @@ export const rlhfCommands: Record<string, Command> = {
     },
     async run(o, { store, log }) {
       if (!(o.data || o.snapshot) || !o.base) throw new OptionError("--data (or --snapshot) and --base are required");
+      const problems = rewardConfigProblems(o);
+      if (problems.length) throw new OptionError(problems.join("; "));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["data", "snapshot", "base", "out", "backend"]);
       const rows = await preferenceRows(own);
