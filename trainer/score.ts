@@ -6,6 +6,7 @@
  */
 import fs from "node:fs/promises";
 import * as tf from "@tensorflow/tfjs";
+import { scoreRowProblem } from "@/lib/runs/config-rules";
 import type { CheckpointStore } from "./checkpoint";
 import { disposeModel, type GPT } from "./model";
 import type { PromptInput } from "./prompt-format";
@@ -41,11 +42,12 @@ export function scoreTexts(rm: RewardModel, items: Array<{ prompt: PromptInput; 
 }
 
 export function parseScoreRow(raw: unknown, where: string): ScoreInput {
-  const r = raw as Record<string, unknown>;
-  if (typeof r !== "object" || r === null || (typeof r.prompt !== "string" && !Array.isArray(r.prompt))) throw new Error(`${where}: "prompt" must be a string or a message list`);
-  if (typeof r.response === "string") return { prompt: r.prompt as PromptInput, response: r.response };
-  if (typeof r.response_a === "string" && typeof r.response_b === "string") return { prompt: r.prompt as PromptInput, response_a: r.response_a, response_b: r.response_b };
-  throw new Error(`${where}: a row needs "response", or "response_a" and "response_b"`);
+  // The rule startRun checks a score run's rows with (lib/runs/config-rules.ts), for the job and the CLI's file.
+  const problem = scoreRowProblem(raw, where);
+  if (problem) throw new Error(problem);
+  const r = raw as Record<string, unknown> & { prompt: PromptInput };
+  if (typeof r.response === "string") return { prompt: r.prompt, response: r.response };
+  return { prompt: r.prompt, response_a: r.response_a as string, response_b: r.response_b as string };
 }
 
 /**

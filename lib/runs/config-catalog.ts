@@ -15,14 +15,14 @@ export const runConfigCatalog = catalogJson.kinds as RunConfigCatalog;
 
 /**
  * Refuses unknown keys and wrong types for the kinds the catalog knows, then what the kind's
- * cross-key rules refuse (config-rules.ts, which its job checks too); other kinds are checked by their job.
+ * rules refuse (config-rules.ts, which its job checks too), on the config as given for a kind the
+ * catalog lacks (score); other kinds are checked by their job.
  */
 export function checkRunConfig(kind: string, config: Record<string, unknown>): void {
   const entry = runConfigCatalog[kind];
-  if (!entry) return;
-  let options: Record<string, unknown>;
+  let options: Record<string, unknown> = {};
   try {
-    options = resolveConfig(entry.options, config, "config", Object.keys(entry.extra));
+    if (entry) options = resolveConfig(entry.options, config, "config", Object.keys(entry.extra));
   } catch (err) {
     if (err instanceof OptionError) throw new AppError("bad_request:config", err.message);
     throw err;

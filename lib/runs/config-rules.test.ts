@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { checkRunConfig } from "./config-catalog";
-import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems } from "./config-rules";
+import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems, scoreConfigProblems, scoreRowProblem } from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
 const resolved = (over: Record<string, unknown>) => ({ prompts: 50, k: 2, temperature: 0.9, topP: 0.95, maxNewTokens: 48, seed: 1, batchSize: 16, select: "all", maxPairs: 0, campaignId: "c", ...over });
@@ -122,5 +122,28 @@ describe("pretrain's model shape", () => {
     // heads 4 by default.
     expect(refusal("pretrain", { dModel: 96 })).toBe("accepted");
     expect(refusal("pretrain", { dModel: 100, heads: 8 })).toBe("bad_request:config dModel 100 must be divisible by heads 8");
+  });
+});
+
+describe("a score run's rows", () => {
+  it("reads {prompt, response} and {prompt, response_a, response_b}, a prompt as text or turns", () => {
+    expect(scoreRowProblem({ prompt: "p", response: "r" }, "row 1")).toBeNull();
+    expect(scoreRowProblem({ prompt: [{ role: "user", content: "p" }], response_a: "a", response_b: "b" }, "row 1")).toBeNull();
+    expect(scoreConfigProblems({ checkpoint: "rm", rows: [{ prompt: "p", response: "" }] })).toEqual([]);
+  });
+
+  it("names missing rows, else the first row it cannot read, in the job's words", () => {
+    expect(scoreConfigProblems({ checkpoint: "rm" })).toEqual(["a score run needs config.rows"]);
+    expect(scoreConfigProblems({ rows: [] })).toEqual(["a score run needs config.rows"]);
+    expect(scoreRowProblem("text", "row 3")).toBe('row 3: "prompt" must be a string or a message list');
+    expect(scoreRowProblem({ prompt: "p", response: 1 }, "row 1")).toBe('row 1: a row needs "response", or "response_a" and "response_b"');
+    expect(scoreConfigProblems({ rows: [{ prompt: "p", response: "r" }, { prompt: 2, response: "r" }, null] })).toEqual(['row 2: "prompt" must be a string or a message list']);
+  });
+
+  it("is what checkRunConfig refuses, though score has no option table to resolve", () => {
+    expect(refusal("score", { checkpoint: "rm", rows: [{ prompt: "p" }] })).toBe('bad_request:config row 1: a row needs "response", or "response_a" and "response_b"');
+    expect(refusal("score", { checkpoint: "rm", rows: [{ prompt: "p", response: "r" }] })).toBe("accepted");
+    // A kind with neither a table nor rules is left to its job.
+    expect(refusal("healthcheck", { anything: 1 })).toBe("accepted");
   });
 });

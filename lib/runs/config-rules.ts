@@ -71,6 +71,25 @@ export function pretrainConfigProblems(config: Record<string, unknown>): string[
   return [dModel % heads !== 0 ? `dModel ${dModel} must be divisible by heads ${heads}` : ""].filter(Boolean);
 }
 
+/** A row a score run scores, as parseScoreRow (trainer/score.ts) reads it: {prompt, response} or {prompt, response_a, response_b}; null when it is one. */
+export function scoreRowProblem(raw: unknown, where: string): string | null {
+  const r = raw as Record<string, unknown>;
+  if (typeof r !== "object" || r === null || (typeof r.prompt !== "string" && !Array.isArray(r.prompt))) return `${where}: "prompt" must be a string or a message list`;
+  if (typeof r.response === "string" || (typeof r.response_a === "string" && typeof r.response_b === "string")) return null;
+  return `${where}: a row needs "response", or "response_a" and "response_b"`;
+}
+
+/**
+ * score (trainer/jobs/score.ts; POST /api/v1/score checks its rows with its own schema): the rows, of which
+ * the job names the first it cannot read. A kind without an option table, so these rules read the config as given.
+ */
+export function scoreConfigProblems(config: Record<string, unknown>): string[] {
+  const { rows } = config;
+  if (!Array.isArray(rows) || rows.length === 0) return ["a score run needs config.rows"];
+  const bad = rows.map((row, i) => scoreRowProblem(row, `row ${i + 1}`)).find((problem) => problem !== null);
+  return bad ? [bad] : [];
+}
+
 /**
  * Each kind's cross-key rules; a kind not listed (dpo, sft) has none beyond its option table and its inputs
  * (check-inputs.ts).
@@ -82,4 +101,5 @@ export const configRules: Partial<Record<string, (config: Record<string, unknown
   eval: promptSourceProblems,
   reward: rewardConfigProblems,
   pretrain: pretrainConfigProblems,
+  score: scoreConfigProblems,
 };

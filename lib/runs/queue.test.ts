@@ -301,6 +301,22 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses a score run without rows it can read when the run is started, not when the worker has loaded the reward model", async () => {
+    const researcher = await makeUser("researcher");
+    const rm = await registerTestCheckpoint("reward");
+    const score = (rows: unknown) => startRun({ input: { kind: "score", config: { checkpoint: rm.storeKey, rows } }, actorId: researcher.id });
+
+    await expect(score(undefined)).rejects.toMatchObject({ code: "bad_request:config", message: "a score run needs config.rows" });
+    await expect(score([{ prompt: "p", response: "r" }, { prompt: "p", response_b: "b" }])).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: 'row 2: a row needs "response", or "response_a" and "response_b"',
+    });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    expect((await score([{ prompt: "p", response_a: "a", response_b: "b" }])).status).toBe("queued");
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

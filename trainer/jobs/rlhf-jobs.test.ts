@@ -148,6 +148,12 @@ describe("reward job", () => {
     await expect(jobHandlers.reward(context({ data, base: "base", lrr: 1 }).ctx)).rejects.toThrow(/unknown option "lrr"/);
     await expect(jobHandlers.reward(context({ base: "base" }).ctx)).rejects.toThrow(/config.snapshotId .* or config.data/);
   });
+
+  it("score names its missing rows and the first row it cannot read, as startRun does (lib/runs/config-rules.ts)", async () => {
+    const score = (rows: unknown) => jobHandlers.score(context({ checkpoint: "rm", rows }).ctx);
+    await expect(score([])).rejects.toThrow("a score run needs config.rows");
+    await expect(score([{ prompt: "p", response: "r" }, { prompt: "p", response_a: "a" }])).rejects.toThrow('row 2: a row needs "response", or "response_a" and "response_b"');
+  });
 });
 
 describe("dpo, ppo and eval jobs", () => {
