@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { checkRunConfig } from "./config-catalog";
-import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems, scoreConfigProblems, scoreRowProblem } from "./config-rules";
+import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems, playgroundConfigProblems, scoreConfigProblems, scoreRowProblem } from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
 const resolved = (over: Record<string, unknown>) => ({ prompts: 50, k: 2, temperature: 0.9, topP: 0.95, maxNewTokens: 48, seed: 1, batchSize: 16, select: "all", maxPairs: 0, campaignId: "c", ...over });
@@ -145,5 +145,20 @@ describe("a score run's rows", () => {
     expect(refusal("score", { checkpoint: "rm", rows: [{ prompt: "p", response: "r" }] })).toBe("accepted");
     // A kind with neither a table nor rules is left to its job.
     expect(refusal("healthcheck", { anything: 1 })).toBe("accepted");
+  });
+});
+
+describe("a playground run's config", () => {
+  const checkpoint = (name: string) => ({ id: "c0ffee00-0000-4000-8000-000000000001", name, kind: "sft", storeKey: name });
+
+  it("passes what POST /api/v1/playground writes, defaults filled in by the schema", () => {
+    expect(playgroundConfigProblems({ prompt: "Define: harbor", checkpoints: [checkpoint("a"), checkpoint("b")], reward: null })).toEqual([]);
+  });
+
+  it("names each key the job cannot read, as parseRunConfig does", () => {
+    expect(playgroundConfigProblems({})).toEqual(["config.prompt: is required", "config.checkpoints: is required", "config.reward: is required"]);
+    expect(refusal("playground", { prompt: "p", checkpoints: [checkpoint("a")], reward: null, temperature: 3 })).toBe(
+      "bad_request:config config.checkpoints: needs at least 2 items; config.temperature: must be at most 2",
+    );
   });
 });

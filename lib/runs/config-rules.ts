@@ -7,6 +7,8 @@
  * or a command typed by hand is refused in the same words.
  * A rule reads the config with its options resolved (defaults filled in) and its job keys as given.
  */
+import type { z } from "zod";
+import { playgroundJobConfigSchema } from "./schema";
 
 /** A job key counts as given as check-inputs reads it: present and not null or "". */
 const given = (v: unknown) => v !== undefined && v !== null && v !== "";
@@ -90,8 +92,22 @@ export function scoreConfigProblems(config: Record<string, unknown>): string[] {
   return bad ? [bad] : [];
 }
 
+/** What a zod schema refuses in a run config (or the part a job reads itself), each as the runs page shows it: `config.<key>: <message>`. */
+export function schemaProblems(schema: z.ZodType, value: unknown): string[] {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? [] : parsed.error.issues.map((i) => `config${i.path.length ? `.${i.path.join(".")}` : ""}: ${i.message}`);
+}
+
 /**
- * Each kind's cross-key rules; a kind not listed (dpo, sft) has none beyond its option table and its inputs
+ * playground (trainer/jobs/playground.ts): the config POST /api/v1/playground resolves (the prompt, both
+ * checkpoints and the reward model by store key, the settings), here for one started another way.
+ */
+export function playgroundConfigProblems(config: Record<string, unknown>): string[] {
+  return schemaProblems(playgroundJobConfigSchema, config);
+}
+
+/**
+ * Each kind's rules; a kind not listed (dpo, sft, healthcheck) has none beyond its option table and its inputs
  * (check-inputs.ts).
  */
 export const configRules: Partial<Record<string, (config: Record<string, unknown>) => string[]>> = {
@@ -102,4 +118,5 @@ export const configRules: Partial<Record<string, (config: Record<string, unknown
   reward: rewardConfigProblems,
   pretrain: pretrainConfigProblems,
   score: scoreConfigProblems,
+  playground: playgroundConfigProblems,
 };

@@ -317,6 +317,14 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses a playground run whose config the job cannot read when the run is started", async () => {
+    const researcher = await makeUser("researcher");
+    // The job's config as POST /api/v1/playground resolves it, less the second checkpoint: the worker failed it with a ZodError.
+    const config = { prompt: "Define: harbor", checkpoints: [{ id: randomUUID(), name: "a", kind: "sft", storeKey: "a" }], reward: null };
+    await expect(startRun({ input: { kind: "playground", config }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:config", message: "config.checkpoints: needs at least 2 items" });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+  });
+
   it("names a wrong checkpoint's kind in plain words for the playground and the score API", async () => {
     const researcher = await makeUser("researcher");
     const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];

@@ -125,5 +125,8 @@ describe("playground job (shipped checkpoints, real Postgres, real worker loop)"
       },
     };
     await expect(playground(ctx)).rejects.toBeInstanceOf(RunCancelled);
+    // A config the route would not have written (one started through POST /api/v1/runs, which refuses it first): named key by key, as startRun names it.
+    const broken = { prompt: PROMPT, checkpoints: config.checkpoints.slice(0, 1), reward: null, temperature: 3 };
+    await expect(playground({ ...ctx, run: { ...ctx.run, config: broken } })).rejects.toThrow("config.checkpoints: needs at least 2 items; config.temperature: must be at most 2");
   });
 });

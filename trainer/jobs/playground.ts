@@ -14,6 +14,7 @@ import { disposeModel } from "../model";
 import { formatPrompt, parseResponse } from "../prompt-format";
 import { sigmoid } from "../rl-math";
 import { scoreRows } from "../score";
+import { parseRunConfig } from "./run-config";
 import type { JobHandler } from "./types";
 
 type Checkpoint = PlaygroundJobConfig["checkpoints"][number];
@@ -36,7 +37,8 @@ async function sampleOne(store: CheckpointStore, checkpoint: Checkpoint, cfg: Pl
 }
 
 export const playground: JobHandler = async (ctx) => {
-  const cfg = playgroundJobConfigSchema.parse(ctx.run.config);
+  // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), in the same words.
+  const cfg = parseRunConfig(playgroundJobConfigSchema, ctx.run.config);
   const store = new FolderCheckpointStore();
   const samples = [];
   for (const checkpoint of cfg.checkpoints) {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { schemaProblems } from "@/lib/runs/config-rules";
 
 /**
  * Parses a run's config (or the part a job reads itself) with a zod schema. A refusal names
@@ -7,5 +8,5 @@ import type { z } from "zod";
 export function parseRunConfig<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  throw new Error(parsed.error.issues.map((i) => `config${i.path.length ? `.${i.path.join(".")}` : ""}: ${i.message}`).join("; "));
+  throw new Error(schemaProblems(schema, value).join("; "));
 }
