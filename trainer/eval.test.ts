@@ -72,6 +72,13 @@ describe("eval", () => {
     expect(res.table.split("\n").at(-1)).toMatch(/^KL-optimal policy at A's KL \(\d\.\d{3}\), from 16 samples of B per prompt: mean score -?\d\.\d{3}; A has -?\d+% of its gain over B$/);
   });
 
+  it("refuses a bestOfN entry it used to drop without a word, before it loads a model, in startRun's words", async () => {
+    // The store holds no checkpoint: loading one would fail with another message.
+    const run = (bestOfN: string[]) => evaluatePolicies({ store: tempStore(), policyId: "a", baselineId: "b", rewardId: "rm", prompts: ["p"], config: { bestOfN } });
+    await expect(run(["4", "1"])).rejects.toThrow('bestOfN entry "1" must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines');
+    await expect(run(["x"])).rejects.toThrow(/^bestOfN entry "x" must be a whole number/);
+  });
+
   it("counts wins over every pair of a prompt's samples, ties half, then averages over prompts", () => {
     // prompt 1: 1 beats nothing, 3 beats both 2s -> 2 of 4; prompt 2: 2 ties 2 and beats 1 -> 1.5 of 2
     expect(pairedWinRate([[1, 3], [2]], [[2, 2], [2, 1]])).toBeCloseTo((0.5 + 0.75) / 2, 12);

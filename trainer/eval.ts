@@ -5,6 +5,7 @@
  * distinct-2, mean length, and best-of-n sampling from B (n = 4, 16) as reference lines. Shared by
  * `npm run trainer -- eval` and callers that store the result with a run.
  */
+import { bestOfNProblem } from "@/lib/runs/config-rules";
 import type { CheckpointStore } from "./checkpoint";
 import { opt, rules } from "./cli/options";
 import { generate } from "./generate";
@@ -256,6 +257,9 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
   const config: EvalConfig = { ...evalDefaults, ...input.config };
   const prompts = config.maxPrompts > 0 ? input.prompts.slice(0, config.maxPrompts) : input.prompts;
   if (!prompts.length) throw new Error("eval needs prompts");
+  // The rule startRun checks before a run is queued (lib/runs/config-rules.ts), for the CLI, a job and any other caller, before a model loads.
+  const badN = bestOfNProblem(config.bestOfN);
+  if (badN) throw new Error(badN);
   const log = input.log ?? (() => {});
   const a = await loadModel(input.store, input.policyId);
   const b = await loadModel(input.store, input.baselineId);
@@ -274,7 +278,7 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     });
     const k = config.samples;
     if (!Number.isInteger(k) || k < 1) throw new Error(`samples must be a whole number of at least 1, not ${k}`);
-    const ns = config.bestOfN.map(Number).filter((n) => n > 1);
+    const ns = config.bestOfN.map(Number);
     const pool = ns.length ? Math.max(...ns) : 0;
     const total = prompts.length * (2 * k + pool);
     let sampled = 0;

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { checkRunConfig } from "./config-catalog";
-import { generatePairsConfigProblems, marginMapProblem, ppoConfigProblems, pretrainConfigProblems, promptSourceProblems, rewardConfigProblems, playgroundConfigProblems, scoreConfigProblems, scoreRowProblem } from "./config-rules";
+import {
+  bestOfNProblem,
+  evalConfigProblems,
+  generatePairsConfigProblems,
+  marginMapProblem,
+  ppoConfigProblems,
+  pretrainConfigProblems,
+  promptSourceProblems,
+  rewardConfigProblems,
+  playgroundConfigProblems,
+  scoreConfigProblems,
+  scoreRowProblem,
+} from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
 const resolved = (over: Record<string, unknown>) => ({ prompts: 50, k: 2, temperature: 0.9, topP: 0.95, maxNewTokens: 48, seed: 1, batchSize: 16, select: "all", maxPairs: 0, campaignId: "c", ...over });
@@ -122,6 +134,35 @@ describe("pretrain's model shape", () => {
     // heads 4 by default.
     expect(refusal("pretrain", { dModel: 96 })).toBe("accepted");
     expect(refusal("pretrain", { dModel: 100, heads: 8 })).toBe("bad_request:config dModel 100 must be divisible by heads 8");
+  });
+});
+
+describe("eval's bestOfN", () => {
+  const notACount = (entry: string) => `bestOfN entry ${JSON.stringify(entry)} must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines`;
+
+  it("passes whole counts of at least 2, and none at all", () => {
+    expect(bestOfNProblem(["4", "16"])).toBeNull();
+    expect(bestOfNProblem(["2"])).toBeNull();
+    expect(bestOfNProblem([])).toBeNull();
+    expect(evalConfigProblems({ bestOfN: ["4", "16"] })).toEqual([]);
+  });
+
+  it("names the first entry the job used to drop without a word: not a number, 1 or less, or not whole", () => {
+    expect(bestOfNProblem(["4", "x", "1"])).toBe(notACount("x"));
+    expect(bestOfNProblem(["1"])).toBe(notACount("1"));
+    expect(bestOfNProblem(["0"])).toBe(notACount("0"));
+    expect(bestOfNProblem(["-4"])).toBe(notACount("-4"));
+    expect(bestOfNProblem(["2.5"])).toBe(notACount("2.5"));
+    // Number("") is 0, and " " too: an empty entry is not a count.
+    expect(bestOfNProblem(["4", ""])).toBe(notACount(""));
+  });
+
+  it("is what checkRunConfig refuses, beside the prompt source's rules", () => {
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: ["4", "1"] })).toBe(`bad_request:config ${notACount("1")}`);
+    // A single string is one entry, as the option table coerces it; "" is none.
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: "four" })).toBe(`bad_request:config ${notACount("four")}`);
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: "" })).toBe("accepted");
+    expect(evalConfigProblems({ bestOfN: ["1"], promptLimit: 5 })).toEqual([notACount("1"), "config.promptLimit applies to config.campaignId"]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The rules of a run config that an option table cannot say one key at a time: across keys ("this
- * value needs that key") and within one key's text (a marginMap's entries). Each is pure config
- * logic, needing no model or data. startRun checks them (checkRunConfig) before the run is queued,
+ * value needs that key") and within one key's text (a marginMap's entries, eval's bestOfN counts).
+ * Each is pure config logic, needing no model or data. startRun checks them (checkRunConfig) before the run is queued,
  * so the runs form shows the problem at once, and the trainer checks them again with the same
  * function (the job, and the CLI where it takes the same options), so a run queued another way
  * or a command typed by hand is refused in the same words.
@@ -73,6 +73,21 @@ export function pretrainConfigProblems(config: Record<string, unknown>): string[
   return [dModel % heads !== 0 ? `dModel ${dModel} must be divisible by heads ${heads}` : ""].filter(Boolean);
 }
 
+/**
+ * An eval bestOfN entry that is not a whole number of at least 2, as evaluatePolicies (trainer/eval.ts) refuses it;
+ * null when all are. The option table takes any strings; best of 1 would be the baseline itself.
+ */
+export function bestOfNProblem(bestOfN: readonly string[]): string | null {
+  const bad = bestOfN.find((entry) => !(entry.trim() !== "" && Number.isInteger(Number(entry)) && Number(entry) >= 2));
+  return bad === undefined ? null : `bestOfN entry ${JSON.stringify(bad)} must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines`;
+}
+
+/** eval (evaluatePolicies in trainer/eval.ts, and the job's prompt keys): the bestOfN counts and where the prompts come from. */
+export function evalConfigProblems(config: Record<string, unknown>): string[] {
+  const { bestOfN } = config;
+  return [Array.isArray(bestOfN) ? (bestOfNProblem(bestOfN as string[]) ?? "") : "", ...promptSourceProblems(config)].filter(Boolean);
+}
+
 /** A row a score run scores, as parseScoreRow (trainer/score.ts) reads it: {prompt, response} or {prompt, response_a, response_b}; null when it is one. */
 export function scoreRowProblem(raw: unknown, where: string): string | null {
   const r = raw as Record<string, unknown>;
@@ -113,8 +128,7 @@ export function playgroundConfigProblems(config: Record<string, unknown>): strin
 export const configRules: Partial<Record<string, (config: Record<string, unknown>) => string[]>> = {
   "generate-pairs": generatePairsConfigProblems,
   ppo: ppoConfigProblems,
-  // eval's options are each checked by their option table; what goes together is only where its prompts come from.
-  eval: promptSourceProblems,
+  eval: evalConfigProblems,
   reward: rewardConfigProblems,
   pretrain: pretrainConfigProblems,
   score: scoreConfigProblems,

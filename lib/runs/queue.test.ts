@@ -301,6 +301,22 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses an eval bestOfN entry that is not a count of 2 or more when the run is started; the job dropped it without a word", async () => {
+    const researcher = await makeUser("researcher");
+    const [sft, rm] = [await registerTestCheckpoint("sft"), await registerTestCheckpoint("reward")];
+    const start = (bestOfN: unknown) => startRun({ input: { kind: "eval", parentCheckpointId: sft.id, config: { baseline: sft.storeKey, reward: rm.storeKey, bestOfN } }, actorId: researcher.id });
+
+    await expect(start(["4", "1"])).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: 'bestOfN entry "1" must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines',
+    });
+    await expect(start(["sixteen"])).rejects.toMatchObject({ code: "bad_request:config", message: expect.stringMatching(/^bestOfN entry "sixteen" must be a whole number of at least 2/) });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    expect([(await start(["4", "16"])).status, (await start([])).status]).toEqual(["queued", "queued"]);
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("refuses a score run without rows it can read when the run is started, not when the worker has loaded the reward model", async () => {
     const researcher = await makeUser("researcher");
     const rm = await registerTestCheckpoint("reward");

@@ -4,7 +4,7 @@
  * scoreRows, trainDpo, trainPpo, evaluatePolicies).
  */
 import fs from "node:fs/promises";
-import { ppoConfigProblems, rewardConfigProblems } from "@/lib/runs/config-rules";
+import { evalConfigProblems, ppoConfigProblems, rewardConfigProblems } from "@/lib/runs/config-rules";
 import { initBackend } from "../backend";
 import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { trainDpo, dpoOptions } from "../dpo";
@@ -193,6 +193,8 @@ export const rlhfCommands: Record<string, Command> = {
     },
     async run(o, { store, log }) {
       if (!o.policy || !o.baseline || !o.reward) throw new OptionError("--policy, --baseline and --reward are required");
+      const problems = evalConfigProblems(o);
+      if (problems.length) throw new OptionError(problems.join("; "));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["policy", "baseline", "reward", "prompts", "text", "out", "backend"]);
       const textFile = own.text === "none" ? "" : own.text || corpusFiles().corpusHeldout;
