@@ -35,12 +35,16 @@ describe("pretraining", () => {
     expect(cosineLr(14, s)).toBeCloseTo(0.1, 12);
   });
 
-  it("refuses a width that does not split over the heads before it trains a tokenizer, in startRun's words", async () => {
+  it("refuses a width that does not split over the heads, and a schedule that rises, before it trains a tokenizer, in startRun's words", async () => {
     const store = new FolderCheckpointStore(path.join(fx.dir, "refused"));
     const lines: string[] = [];
-    const refused = await runPretrain({ ...tiny, dModel: 15, out: "refused" }, { store, backend: "wasm", log: (line) => lines.push(line) }).catch((e: unknown) => e);
+    const refusal = (over: Partial<PretrainConfig>) => runPretrain({ ...tiny, ...over, out: "refused" }, { store, backend: "wasm", log: (line) => lines.push(line) }).catch((e: unknown) => e);
+    const refused = await refusal({ dModel: 15 });
     expect(refused).toBeInstanceOf(OptionError);
     expect((refused as OptionError).message).toBe("dModel 15 must be divisible by heads 2");
+    expect(((await refusal({ minLr: 0.05 })) as OptionError).message).toBe(
+      "minLr 0.05 must not exceed lr 0.01: after warm-up the learning rate would rise from lr to minLr instead of decaying; set minLr below lr (or equal, for a constant rate)",
+    );
     expect(lines.filter((l) => l.startsWith("tokenizer:"))).toEqual([]);
   });
 

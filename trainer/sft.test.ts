@@ -4,7 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { FolderCheckpointStore, loadCheckpoint, saveCheckpoint } from "./checkpoint";
-import { resolveConfig } from "./cli/options";
+import { OptionError, resolveConfig } from "./cli/options";
 import { readCorpusDocs, readSftJsonl } from "./data/corpus";
 import { definitions, lmFixture, syntheticDocs } from "./lm-testing";
 import { encodeSftExamples, sftBatch, streamLoss, tokenizeDocs, withTextRows } from "./lm-data";
@@ -35,6 +35,18 @@ describe("SFT", () => {
     disposeModel(base);
     return store;
   }
+
+  it("refuses a text file without mixText, and a warm-up longer than the run, before it loads the base, in startRun's words", async () => {
+    const store = new FolderCheckpointStore(path.join(fx.dir, "refused"));
+    const refusal = (over: Record<string, unknown>) =>
+      runSft(resolveConfig(sftOptions, { base: "no-such-base", data: fx.sft, ...over }), { store, backend: "wasm", ...quiet }).then(
+        () => "trained",
+        (e: unknown) => (e instanceof OptionError ? e.message : `not a usage error: ${String(e)}`),
+      );
+    expect(await refusal({ mixCorpus: fx.corpus })).toBe("mixCorpus is read only when mixText is above 0 (plain text mixed into each batch); set mixText (such as 0.25) or leave mixCorpus out");
+    // steps 500 and warmupSteps 30 by default.
+    expect(await refusal({ steps: 20 })).toBe("warmupSteps 30 must not exceed steps 20: the run would end still warming up, its learning rate never reaching lr; set warmupSteps to at most steps");
+  });
 
   it("formats prompts once for training and generation; the prompt's tokens prefix the example's", () => {
     expect(formatPrompt("Define: cat")).toBe("User: Define: cat\nAssistant:");
@@ -148,7 +160,7 @@ describe("SFT", () => {
   it("with mixText, keeps held-out plain text better than SFT alone", async () => {
     const store = await storeWithBase("sft-mix");
     const cfg = resolveConfig(sftOptions, { base: "b", data: fx.sft, heldoutData: fx.sft, batch: 3, steps: 30, lr: 1e-2, warmupSteps: 3, evalEvery: 0, saveEvery: 0, mixCorpus: fx.corpus, mixHeldout: fx.heldout });
-    const alone = await runSft({ ...cfg, out: "alone", mixText: 0 }, { store, backend: "wasm", ...quiet });
+    const alone = await runSft({ ...cfg, out: "alone", mixText: 0, mixCorpus: "", mixHeldout: "" }, { store, backend: "wasm", ...quiet });
     const mixed = await runSft({ ...cfg, out: "mixed", mixText: 0.5 }, { store, backend: "wasm", ...quiet });
     expect(alone.metrics["text/val_perplexity"]).toBeUndefined();
     // the same measurement as the run's text/val_perplexity (64 windows of T tokens), for both models

@@ -6,6 +6,7 @@
  * plain pretraining text, so the model keeps its plain-text skill (InstructGPT's PPO-ptx, here
  * in SFT): fine-tuning on short answers alone costs a base model most of it.
  */
+import { sftConfigProblems } from "@/lib/runs/config-rules";
 import { type CheckpointStore, loadCheckpoint } from "./checkpoint";
 import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "./data/corpus";
@@ -47,6 +48,9 @@ export type SftConfig = Resolved<typeof sftOptions>;
 export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; backend: BackendName } & LoopHooks): Promise<LmRunResult> {
   const { store, log } = ctx;
   const { cfg, resumed } = await resumeLmRun(store, flags, log);
+  // The rules startRun checks before a run is queued (lib/runs/config-rules.ts): refused before the base model is loaded.
+  const problems = resumed ? [] : sftConfigProblems(cfg);
+  if (problems.length) throw new OptionError(problems.join("; "));
   let model: GPT;
   let tokenizer: Tokenizer;
   if (resumed) {

@@ -94,7 +94,7 @@ async function scenario(kind: "read-only" | "full"): Promise<void> {
   say(`--- ${kind}: ${store.how} at ${store.dir}`);
   const worker = spawnWorker(`worker (${kind})`, { DATABASE_URL: url, CHECKPOINT_DIR: store.dir, TRAINER_KINDS: "pretrain" });
   try {
-    const config = { corpus: fx.corpus, heldout: fx.heldout, vocabSize: 300, tokenizerChars: 0, contextLength: 32, layers: 2, heads: 2, dModel: 32, batch: 8, steps: 30, saveEvery: 10, evalEvery: 10, evalWindows: 4 };
+    const config = { corpus: fx.corpus, heldout: fx.heldout, vocabSize: 300, tokenizerChars: 0, contextLength: 32, layers: 2, heads: 2, dModel: 32, batch: 8, steps: 30, warmupSteps: 5, saveEvery: 10, evalEvery: 10, evalWindows: 4 };
     const [run] = await sql<{ id: string }[]>`insert into runs (kind, config) values ('pretrain', ${sql.json(config)}) returning id`;
     const final = await until("the run to finish", 120_000, async () => {
       const [r] = await sql<{ status: string; error: string | null; output_checkpoint_id: string | null }[]>`select status, error, output_checkpoint_id from runs where id = ${run!.id}`;

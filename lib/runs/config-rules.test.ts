@@ -5,6 +5,7 @@ import {
   bestOfNProblem,
   evalConfigProblems,
   generatePairsConfigProblems,
+  lrScheduleProblems,
   marginMapProblem,
   ppoConfigProblems,
   pretrainConfigProblems,
@@ -13,6 +14,7 @@ import {
   playgroundConfigProblems,
   scoreConfigProblems,
   scoreRowProblem,
+  sftConfigProblems,
 } from "./config-rules";
 
 /** generate-pairs' options as resolved with their defaults (generatePairsOptions), then `over`. */
@@ -163,6 +165,52 @@ describe("eval's bestOfN", () => {
     expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: "four" })).toBe(`bad_request:config ${notACount("four")}`);
     expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: "" })).toBe("accepted");
     expect(evalConfigProblems({ bestOfN: ["1"], promptLimit: 5 })).toEqual([notACount("1"), "config.promptLimit applies to config.campaignId"]);
+  });
+});
+
+describe("pretrain's and sft's learning-rate schedule", () => {
+  const rises = "minLr 0.01 must not exceed lr 0.001: after warm-up the learning rate would rise from lr to minLr instead of decaying; set minLr below lr (or equal, for a constant rate)";
+  const neverPeaks = (w: number, s: number) => `warmupSteps ${w} must not exceed steps ${s}: the run would end still warming up, its learning rate never reaching lr; set warmupSteps to at most steps`;
+
+  it("passes a decaying, a constant and a warm-up-as-long-as-the-run schedule", () => {
+    expect(lrScheduleProblems({ lr: 1e-3, minLr: 1e-4, warmupSteps: 30, steps: 500 })).toEqual([]);
+    expect(lrScheduleProblems({ lr: 1e-3, minLr: 1e-3, warmupSteps: 0, steps: 1 })).toEqual([]);
+    // The last step (steps - 1) is warm-up's last: it runs at lr.
+    expect(lrScheduleProblems({ lr: 1e-3, minLr: 0, warmupSteps: 10, steps: 10 })).toEqual([]);
+  });
+
+  it("refuses a floor above the peak and a warm-up longer than the run", () => {
+    expect(lrScheduleProblems({ lr: 1e-3, minLr: 1e-2, warmupSteps: 30, steps: 500 })).toEqual([rises]);
+    expect(lrScheduleProblems({ lr: 1e-3, minLr: 1e-4, warmupSteps: 11, steps: 10 })).toEqual([neverPeaks(11, 10)]);
+    expect(pretrainConfigProblems({ dModel: 128, heads: 4, lr: 1e-3, minLr: 1e-2, warmupSteps: 11, steps: 10 })).toEqual([rises, neverPeaks(11, 10)]);
+  });
+
+  it("is what checkRunConfig refuses for both kinds, the defaults filled in", () => {
+    expect(refusal("pretrain", {})).toBe("accepted");
+    expect(refusal("sft", {})).toBe("accepted");
+    // pretrain warms up for 100 steps by default, sft for 30.
+    expect(refusal("pretrain", { steps: 50 })).toBe(`bad_request:config ${neverPeaks(100, 50)}`);
+    expect(refusal("pretrain", { steps: 50, warmupSteps: 5 })).toBe("accepted");
+    expect(refusal("sft", { steps: 20 })).toBe(`bad_request:config ${neverPeaks(30, 20)}`);
+    expect(refusal("sft", { lr: 1e-3, minLr: 0.01 })).toBe(`bad_request:config ${rises}`);
+  });
+});
+
+describe("sft's plain-text mix", () => {
+  const unread = (key: string) => `${key} is read only when mixText is above 0 (plain text mixed into each batch); set mixText (such as 0.25) or leave ${key} out`;
+  const sft = (over: Record<string, unknown>) => ({ lr: 1e-3, minLr: 1e-4, warmupSteps: 30, steps: 500, mixText: 0, mixRows: 4, mixCorpus: "", mixHeldout: "", ...over });
+
+  it("passes the files with mixText, and the defaults without it", () => {
+    expect(sftConfigProblems(sft({}))).toEqual([]);
+    expect(sftConfigProblems(sft({ mixText: 0.25, mixCorpus: "c.txt", mixHeldout: "h.txt" }))).toEqual([]);
+  });
+
+  it("refuses a file that mixText 0 would never read", () => {
+    expect(sftConfigProblems(sft({ mixCorpus: "c.txt", mixHeldout: "h.txt" }))).toEqual([unread("mixCorpus"), unread("mixHeldout")]);
+    expect(refusal("sft", { mixHeldout: "h.txt" })).toBe(`bad_request:config ${unread("mixHeldout")}`);
+    // "" is the default (the committed corpora): the same whether given or not, and read by nothing either way.
+    expect(refusal("sft", { mixCorpus: "", mixHeldout: "" })).toBe("accepted");
+    expect(refusal("sft", { mixText: 0.25, mixCorpus: "c.txt" })).toBe("accepted");
   });
 });
 

@@ -67,10 +67,32 @@ export function rewardConfigProblems(config: Record<string, unknown>): string[] 
   return [typeof config.marginMap === "string" ? (marginMapProblem(config.marginMap) ?? "") : ""].filter(Boolean);
 }
 
-/** pretrain (runPretrain in trainer/pretrain.ts): the model's shape, which createModel would refuse only after the tokenizer is trained. */
+/**
+ * pretrain and sft (cosineLr in trainer/schedule.ts): linear warm-up to lr, then a cosine from lr down to minLr. A minLr
+ * above lr makes the cosine rise instead; a warm-up longer than the run ends it still warming up, below lr.
+ */
+export function lrScheduleProblems(config: Record<string, unknown>): string[] {
+  const { lr, minLr, warmupSteps, steps } = config as { lr: number; minLr: number; warmupSteps: number; steps: number };
+  return [
+    minLr > lr ? `minLr ${minLr} must not exceed lr ${lr}: after warm-up the learning rate would rise from lr to minLr instead of decaying; set minLr below lr (or equal, for a constant rate)` : "",
+    warmupSteps > steps ? `warmupSteps ${warmupSteps} must not exceed steps ${steps}: the run would end still warming up, its learning rate never reaching lr; set warmupSteps to at most steps` : "",
+  ].filter(Boolean);
+}
+
+/** pretrain (runPretrain in trainer/pretrain.ts): the model's shape, which createModel would refuse only after the tokenizer is trained, and the schedule. */
 export function pretrainConfigProblems(config: Record<string, unknown>): string[] {
   const { dModel, heads } = config as { dModel: number; heads: number };
-  return [dModel % heads !== 0 ? `dModel ${dModel} must be divisible by heads ${heads}` : ""].filter(Boolean);
+  return [dModel % heads !== 0 ? `dModel ${dModel} must be divisible by heads ${heads}` : "", ...lrScheduleProblems(config)].filter(Boolean);
+}
+
+/**
+ * sft (runSft in trainer/sft.ts): the schedule, and the plain-text files that only mixText reads. Their default ""
+ * (the committed corpora) is the same whether given or not, so only a file named without mixText is refused.
+ */
+export function sftConfigProblems(config: Record<string, unknown>): string[] {
+  const { mixText } = config as { mixText: number };
+  const unread = (key: string) => (mixText === 0 && typeof config[key] === "string" && config[key] !== "" ? `${key} is read only when mixText is above 0 (plain text mixed into each batch); set mixText (such as 0.25) or leave ${key} out` : "");
+  return [...lrScheduleProblems(config), unread("mixCorpus"), unread("mixHeldout")].filter(Boolean);
 }
 
 /**
@@ -122,7 +144,7 @@ export function playgroundConfigProblems(config: Record<string, unknown>): strin
 }
 
 /**
- * Each kind's rules; a kind not listed (dpo, sft, healthcheck) has none beyond its option table and its inputs
+ * Each kind's rules; a kind not listed (dpo, healthcheck) has none beyond its option table and its inputs
  * (check-inputs.ts).
  */
 export const configRules: Partial<Record<string, (config: Record<string, unknown>) => string[]>> = {
@@ -131,6 +153,7 @@ export const configRules: Partial<Record<string, (config: Record<string, unknown
   eval: evalConfigProblems,
   reward: rewardConfigProblems,
   pretrain: pretrainConfigProblems,
+  sft: sftConfigProblems,
   score: scoreConfigProblems,
   playground: playgroundConfigProblems,
 };

@@ -317,6 +317,48 @@ describe("researcher runs", () => {
     await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
   });
 
+  it("refuses a pretrain schedule whose learning rate would rise or never reach its peak when the run is started", async () => {
+    const researcher = await makeUser("researcher");
+    const pretrain = (config: Record<string, unknown>) => startRun({ input: { kind: "pretrain", config }, actorId: researcher.id });
+
+    // Both ran to the end, the researcher finding out, if at all, from the run's lr metric.
+    await expect(pretrain({ lr: 1e-3, minLr: 1e-2 })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: "minLr 0.01 must not exceed lr 0.001: after warm-up the learning rate would rise from lr to minLr instead of decaying; set minLr below lr (or equal, for a constant rate)",
+    });
+    // warmupSteps 100 by default.
+    await expect(pretrain({ steps: 60 })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: "warmupSteps 100 must not exceed steps 60: the run would end still warming up, its learning rate never reaching lr; set warmupSteps to at most steps",
+    });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    expect((await pretrain({ steps: 60, warmupSteps: 10, lr: 1e-3, minLr: 1e-3 })).status).toBe("queued");
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
+  it("refuses an sft mixCorpus or mixHeldout without mixText, and a warm-up longer than the run, when the run is started", async () => {
+    const researcher = await makeUser("researcher");
+    const base = await registerTestCheckpoint("base");
+    const sft = (config: Record<string, unknown>) => startRun({ input: { kind: "sft", parentCheckpointId: base.id, config }, actorId: researcher.id });
+
+    // mixText is 0 by default: the file was never read, and the run trained on demonstrations alone.
+    await expect(sft({ mixCorpus: "wiki.txt.gz" })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message: "mixCorpus is read only when mixText is above 0 (plain text mixed into each batch); set mixText (such as 0.25) or leave mixCorpus out",
+    });
+    await expect(sft({ steps: 20, mixHeldout: "held.txt" })).rejects.toMatchObject({
+      code: "bad_request:config",
+      message:
+        "warmupSteps 30 must not exceed steps 20: the run would end still warming up, its learning rate never reaching lr; set warmupSteps to at most steps; " +
+        "mixHeldout is read only when mixText is above 0 (plain text mixed into each batch); set mixText (such as 0.25) or leave mixHeldout out",
+    });
+    expect(await db.select().from(runs).where(eq(runs.createdBy, researcher.id))).toHaveLength(0);
+
+    expect((await sft({ mixText: 0.25, mixCorpus: "wiki.txt.gz", mixHeldout: "held.txt" })).status).toBe("queued");
+    await db.update(runs).set({ status: "cancelled" }).where(eq(runs.createdBy, researcher.id));
+  });
+
   it("refuses a score run without rows it can read when the run is started, not when the worker has loaded the reward model", async () => {
     const researcher = await makeUser("researcher");
     const rm = await registerTestCheckpoint("reward");
