@@ -90,8 +90,10 @@ export const MAX_LINE_BYTES = 4_000_000;
 async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const read of lines) {
     line++;
+    // Windows Notepad and Excel save UTF-8 with a byte order mark, which JSON.parse refuses.
+    const text = line === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
     if (text.trim() === "") continue;
     if (text.length > MAX_LINE_BYTES) {
       yield { line, error: `The line is over ${MAX_LINE_BYTES} characters.` };
