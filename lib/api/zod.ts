@@ -26,6 +26,9 @@ z.config({
         return iss.expected === "int" ? "must be a whole number" : `must be ${/^[aeiou]/.test(iss.expected) ? "an" : "a"} ${iss.expected}`;
       case "invalid_value":
         return iss.values.length === 1 ? `must be ${JSON.stringify(iss.values[0])}` : `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      case "invalid_union":
+        // A missing field of a union type (a prompt, a response) said only "Invalid input".
+        return iss.input === undefined ? "is required" : undefined;
       case "invalid_format":
         return iss.format === "uuid" ? "must be a UUID" : iss.format === "email" ? "must be an email address" : `must be a valid ${iss.format}`;
       default:

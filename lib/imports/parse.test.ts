@@ -29,4 +29,17 @@ describe("readImportFile", () => {
     expect(errors(lines)).toEqual([]);
     expect(prompts(lines)).toEqual(["Was ist Entropie?", "什么是熵？"]);
   });
+
+  it("says a response that is missing, or an empty CSV cell, is required rather than 'Invalid input'", async () => {
+    const jsonl = await parsed(JSON.stringify({ prompt: "p", response_a: "a" }) + "\n" + JSON.stringify({ prompt: "p", response_a: "a", response_b: 5 }) + "\n", "jsonl");
+    expect(errors(jsonl)).toEqual([
+      { line: 1, error: "response_b: is required" },
+      { line: 2, error: "response_b: must be text or {text, source, metadata}" },
+    ]);
+    const csv = await parsed("prompt,response_a,response_b\np,a,\n,a,b\n", "csv");
+    expect(errors(csv)).toEqual([
+      { line: 2, error: "response_b: is required" },
+      { line: 3, error: "prompt: is required" },
+    ]);
+  });
 });

@@ -5,14 +5,17 @@ import { promptContentSchema } from "@/lib/labeling/schema";
 const MAX_TEXT = 200_000;
 
 /** A response: its text, or the text with the model/checkpoint it came from and metadata. */
-const importResponseSchema = z.union([
-  z.string().min(1, "A response is empty.").max(MAX_TEXT),
-  z.object({
-    text: z.string().min(1, "A response is empty.").max(MAX_TEXT),
-    source: z.string().min(1).max(200).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
-  }),
-]);
+const importResponseSchema = z.union(
+  [
+    z.string().min(1, "A response is empty.").max(MAX_TEXT),
+    z.object({
+      text: z.string().min(1, "A response is empty.").max(MAX_TEXT),
+      source: z.string().min(1).max(200).optional(),
+      metadata: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ],
+  { error: (iss) => (iss.input === undefined ? "is required" : "must be text or {text, source, metadata}") },
+);
 export type ImportResponse = z.infer<typeof importResponseSchema>;
 
 const base = { prompt: promptContentSchema, metadata: z.record(z.string(), z.unknown()).optional() };
