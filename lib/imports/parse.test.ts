@@ -42,4 +42,26 @@ describe("readImportFile", () => {
       { line: 3, error: "prompt: is required" },
     ]);
   });
+
+  it("numbers a CSV row by the line it starts on, in CRLF files with line breaks in quoted cells and blank lines too", async () => {
+    // Lines: 1 header (after a BOM), 2 p1, 3 blank, 4-6 p2 (a cell over three lines, its response_b empty),
+    // 7 p3, 8-9 p4 (a bare LF inside a cell, as Excel writes), 10 p5 with a missing column.
+    const crlf = '\uFEFFprompt,response_a,response_b\r\n"p1","a1","b1"\r\n\r\n"p2\r\nmore\r\nlines","a2",""\r\np3,a3,b3\r\n"p4","a\nfour",\r\np5,a5\r\n';
+    const lines = await parsed(crlf, "csv");
+    expect(prompts(lines)).toEqual(["p1", "p3"]);
+    expect(errors(lines)).toEqual([
+      { line: 4, error: "response_b: is required" },
+      { line: 8, error: "response_b: is required" },
+      { line: 10, error: "CSV: Invalid Record Length: expect 3, got 2" },
+    ]);
+    // A parse error in the file's first chunk, after rows the parser read but the import had not yet taken.
+    const semicolons = await parsed('prompt;response_a;response_b\r\nWas ist Entropie?;Ein Maß.;Wärme.\r\n"Zwei; Drei";"a";"b"\r\n', "csv");
+    expect(errors(semicolons).map((e) => e.line)).toEqual([3]);
+    expect(errors(semicolons)[0]!.error).toMatch(/^CSV: Invalid Closing Quote: got ";" instead of delimiter/);
+    const lf = 'prompt,response_a,response_b\n"p1","a1","b1"\n\n\n"p2\nmore","a2",""\n"p3","a\n\n3","b3"\np4,"a4",\n';
+    expect(errors(await parsed(lf, "csv"))).toEqual([
+      { line: 5, error: "response_b: is required" },
+      { line: 10, error: "response_b: is required" },
+    ]);
+  });
 });

@@ -5,6 +5,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { createInterface } from "node:readline";
+import { Transform, type TransformCallback } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
 import type { PromptContent } from "@/db/schema";
 import type { Choice } from "@/db/values";
@@ -114,17 +115,81 @@ async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator
   }
 }
 
-/** CSV with a header row; `responses` and `metadata` cells hold JSON. */
+/**
+ * Where CSV records begin, by line. csv-parse's own count goes wrong in CRLF files whose quoted
+ * cells hold line breaks (it named line 12 of a 10-line file), so the bytes are counted here as
+ * they pass to the parser: the parser has read a record's bytes before it hands the record over,
+ * and the offsets asked for only grow, so a chunk is dropped once it is passed.
+ */
+class LineIndex extends Transform {
+  private chunks: Buffer[] = [];
+  private at = 0; // index in chunks[0] of the byte at `offset`
+  private offset = 0;
+  private line = 1;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.chunks.push(chunk);
+    done(null, chunk);
+  }
+
+  /** The line of the first byte at or after `from` that is not a line break: where the record after any blank lines begins. */
+  lineAtContent(from: number): number {
+    while (this.chunks.length) {
+      const chunk = this.chunks[0]!;
+      // Up to `from`, line feeds are searched for rather than looked at byte by byte.
+      while (this.offset < from && this.at < chunk.length) {
+        const stop = Math.min(chunk.length, this.at + (from - this.offset));
+        const lf = chunk.subarray(this.at, stop).indexOf(0x0a);
+        const next = lf === -1 ? stop : this.at + lf + 1;
+        if (lf !== -1) this.line++;
+        this.offset += next - this.at;
+        this.at = next;
+      }
+      for (; this.at < chunk.length; this.at++, this.offset++) {
+        const byte = chunk[this.at];
+        if (byte !== 0x0a && byte !== 0x0d) return this.line;
+        if (byte === 0x0a) this.line++;
+      }
+      this.chunks.shift();
+      this.at = 0;
+    }
+    return this.line;
+  }
+}
+
+/** CSV with a header row; `responses` and `metadata` cells hold JSON. Each row is numbered by the line it starts on. */
 async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
-  const parser = createReadStream(file, { encoding: "utf8" }).pipe(
-    parseCsv({ columns: true, bom: true, skip_empty_lines: true, info: true, max_record_size: MAX_LINE_BYTES }),
-  );
+  const index = new LineIndex();
+  let end = 0; // the byte just past the last record parsed
+  const starts: number[] = []; // the line each record parsed begins on, taken in order by the loop below
+  const parser = createReadStream(file)
+    .pipe(index)
+    .pipe(
+      parseCsv({
+        bom: true,
+        skip_empty_lines: true,
+        max_record_size: MAX_LINE_BYTES,
+        // Numbered as the parser reads each record, not as the loop below takes it: a parse error
+        // ends the stream with records read but not taken, and it lies in the record after the last one read.
+        on_record: (record, { bytes }) => {
+          starts.push(index.lineAtContent(end));
+          end = bytes;
+          return record;
+        },
+      }),
+    );
+  let header: string[] | null = null;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const line = info.lines;
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = starts.shift()!;
+      if (header === null) {
+        header = record;
+        continue;
+      }
       const value: Record<string, unknown> = {};
       let error: string | null = null;
-      for (const [key, cell] of Object.entries(record)) {
+      for (const [i, key] of header.entries()) {
+        const cell = record[i];
         if (cell === "" || cell === undefined) continue;
         if (key === "responses" || key === "metadata") {
           try {
@@ -134,12 +199,12 @@ async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<P
           }
         } else value[key] = cell;
       }
-      if (String(Object.values(record).join("")).includes("\uFFFD")) error = "The line is not valid UTF-8.";
+      if (record.join("").includes("\uFFFD")) error = "The line is not valid UTF-8.";
       yield error ? { line, error } : normaliseRecord(value, line, options);
     }
   } catch (err) {
-    const e = err as Error & { lines?: number };
-    yield { line: e.lines ?? 0, error: `CSV: ${e.message}` };
+    // The parser's message names its own line count; the line given is where the record begins.
+    yield { line: index.lineAtContent(end), error: `CSV: ${(err as Error).message.replace(/ (?:at|on) line \d+/g, "")}` };
   }
 }
 
