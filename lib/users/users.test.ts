@@ -56,4 +56,18 @@ describe("users", () => {
     await expect(attempt).rejects.toBeInstanceOf(AppError);
     await expect(attempt).rejects.toMatchObject({ code: "conflict:self_lockout" });
   });
+
+  it("lets only one of two admins who demote or disable each other at the same moment do it, so an admin is left", async () => {
+    for (const change of [{ role: "labeler" }, { disabled: true }] as const) {
+      const [a, b] = [await makeUser("admin"), await makeUser("admin")];
+      const results = await Promise.allSettled([
+        updateUser({ userId: b.id, input: change, actorId: a.id }),
+        updateUser({ userId: a.id, input: change, actorId: b.id }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(["fulfilled", "rejected"]);
+      expect(results.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "forbidden", status: 403 } });
+      const after = await Promise.all([a, b].map((u) => findUserByEmail({ email: u.email })));
+      expect(after.filter((u) => u!.role === "admin" && u!.disabledAt === null)).toHaveLength(1);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import { db } from "@/db/client";
 import { users, type User } from "@/db/schema";
 import type { Role } from "@/db/values";
@@ -72,8 +72,14 @@ export async function updateUser({
   }
   const passwordHash = data.password ? await hashPassword(data.password) : undefined;
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(users).where(eq(users.id, userId)).for("update");
+    // The guard read the actor's row when the request began, so two admins who demoted or disabled
+    // each other at the same moment both passed it and left no admin. Both rows are locked in one
+    // order, and the actor must still be an active admin once they are.
+    const locked = await tx.select().from(users).where(inArray(users.id, [userId, actorId])).orderBy(asc(users.id)).for("update");
+    const before = locked.find((u) => u.id === userId);
     if (!before) throw new AppError("not_found:user", "No such user.");
+    const actor = locked.find((u) => u.id === actorId);
+    if (actor?.role !== "admin" || actor.disabledAt !== null) throw new AppError("forbidden", "Your account is no longer an active admin.");
     const [user] = await tx
       .update(users)
       .set({
