@@ -310,6 +310,25 @@ test("a very long response scrolls in its own box, and the other response and th
   await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
 });
 
+test("an Arabic prompt and response read right to left, each paragraph in its own script's direction, and code stays left to right", async ({ page }) => {
+  const campaign = await campaignWithRows(page, [
+    {
+      prompt: "ما هو الإنتروبيا؟ اشرح باختصار.",
+      response_a: "الإنتروبيا مقياس للفوضى (انظر: الديناميكا الحرارية).\n\nIn English: a measure of disorder.\n\n```\nS = k ln W\n```",
+      response_b: "لا أعرف.",
+    },
+  ]);
+  await startLabeling(page, campaign);
+  await currentAssignment(page);
+  const direction = (text: string) => page.getByText(text, { exact: true }).evaluate((el) => getComputedStyle(el).direction);
+  // In a left-to-right box the sentence's closing period and brackets land on the wrong side.
+  expect(await direction("ما هو الإنتروبيا؟ اشرح باختصار.")).toBe("rtl");
+  expect(await direction("الإنتروبيا مقياس للفوضى (انظر: الديناميكا الحرارية).")).toBe("rtl");
+  expect(await direction("لا أعرف.")).toBe("rtl");
+  expect(await direction("In English: a measure of disorder.")).toBe("ltr");
+  expect(await direction("S = k ln W")).toBe("ltr");
+});
+
 test.describe("when the network, the session or the campaign fails a labeler", () => {
   /** Picks the left response, slightly better, and presses Enter. */
   async function judgeLeft(page: Page): Promise<void> {

@@ -1,6 +1,20 @@
-import ReactMarkdown from "react-markdown";
+import { createElement } from "react";
+import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { cn } from "./ui/cn";
+
+/**
+ * Each block takes its direction from its own first letter (`dir="auto"`), so a paragraph in Arabic
+ * or Hebrew reads right to left with its closing period and brackets in place, next to one in
+ * English; code blocks keep the page's left to right.
+ */
+const autoDirection: Components = Object.fromEntries(
+  (["p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "th", "td"] as const).map((tag) => [
+    tag,
+    // `node` is react-markdown's syntax tree node, not an attribute.
+    ({ node: _node, ...props }: { node?: unknown }) => createElement(tag, { ...props, dir: "auto" }),
+  ]),
+);
 
 /**
  * Renders untrusted markdown (prompts, responses, guidelines). Raw HTML is not rendered
@@ -17,7 +31,9 @@ export function Markdown({ children, className }: { children: string; className?
         className,
       )}
     >
-      <ReactMarkdown remarkPlugins={[remarkGfm]}>{children}</ReactMarkdown>
+      <ReactMarkdown remarkPlugins={[remarkGfm]} components={autoDirection}>
+        {children}
+      </ReactMarkdown>
     </div>
   );
 }
