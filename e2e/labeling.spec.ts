@@ -184,6 +184,20 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   await expect(page.getByRole("status")).toContainText("Imported 1 row: 0 new pairs, 1 duplicate skipped.");
 });
 
+test("once a large file is uploaded, the import panel says the server is checking and importing it, not only a full bar", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  const created = await page.request.post("/api/v1/campaigns", { data: { name: `E2E big import ${Date.now()}`, status: "active" } });
+  const { campaign } = await created.json();
+  await page.goto(`/research/campaigns/${campaign.id}`);
+  // 10,000 rows: the upload ends at once on this machine, and the server's checking and writing takes seconds.
+  const rows = Array.from({ length: 10_000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word, number ${i}.`, response_b: `Not a word ${i}.` }));
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "big.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(rows.join("\n")) });
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("status")).toHaveText("Uploaded. Checking every line, then writing the pairs: nothing is written if a line is bad.");
+  await expect(page.getByRole("button", { name: "Import" })).toBeDisabled();
+  await expect(page.getByRole("status")).toHaveText("Imported 10000 rows: 10000 new pairs, 0 duplicates skipped.", { timeout: 60_000 });
+});
+
 test("the import panel says what is wrong with an empty file and with a binary one", async ({ page }) => {
   await signInAndWait(page, "researcher@pairwise.local", "/research");
   const [campaign] = (await (await page.request.get("/api/v1/campaigns")).json()).campaigns as { id: string }[];

@@ -61,7 +61,15 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
         </Button>
         <input type="hidden" name="maxPairsPerPrompt" value="0" />
       </form>
-      {state.kind === "uploading" ? <UploadProgress percent={state.percent} /> : null}
+      {state.kind === "uploading" ? (
+        <>
+          <UploadProgress percent={state.percent} />
+          {/* The bar is full long before a large file is checked and written (100,000 rows: over half a minute). */}
+          <p role="status" className="text-sm text-slate-600">
+            {state.percent < 100 ? `Uploading: ${state.percent}%` : "Uploaded. Checking every line, then writing the pairs: nothing is written if a line is bad."}
+          </p>
+        </>
+      ) : null}
       {state.kind === "failed" ? (
         <p role="alert" className="text-sm text-red-700">
           {state.message}
