@@ -43,6 +43,18 @@ describe("readImportFile", () => {
     ]);
   });
 
+  it("refuses a CSV whose columns are separated by semicolons or tabs (a spreadsheet's CSV in some languages) once, saying so", async () => {
+    const message = (sep: string) =>
+      `The header row is one column, ${JSON.stringify(`prompt${sep}response_a${sep}response_b`)}: separate the columns with commas (some spreadsheets save CSV with semicolons or tabs).`;
+    for (const sep of [";", "\t"]) {
+      const plain = await parsed(`prompt${sep}response_a${sep}response_b\r\nWas ist Entropie?${sep}Ein Maß.${sep}Wärme.\r\nx${sep}y${sep}z\r\n`, "csv");
+      expect(errors(plain)).toEqual([{ line: 1, error: message(sep) }]);
+      // A quoted cell there breaks the parse itself, before the header reaches the import.
+      const quoted = await parsed(`prompt${sep}response_a${sep}response_b\r\nx${sep}y${sep}z\r\n"Zwei${sep} Drei"${sep}"a"${sep}"b"\r\n`, "csv");
+      expect(errors(quoted)).toEqual([{ line: 1, error: message(sep) }]);
+    }
+  });
+
   it("numbers a CSV row by the line it starts on, in CRLF files with line breaks in quoted cells and blank lines too", async () => {
     // Lines: 1 header (after a BOM), 2 p1, 3 blank, 4-6 p2 (a cell over three lines, its response_b empty),
     // 7 p3, 8-9 p4 (a bare LF inside a cell, as Excel writes), 10 p5 with a missing column.
@@ -55,9 +67,9 @@ describe("readImportFile", () => {
       { line: 10, error: "CSV: Invalid Record Length: expect 3, got 2" },
     ]);
     // A parse error in the file's first chunk, after rows the parser read but the import had not yet taken.
-    const semicolons = await parsed('prompt;response_a;response_b\r\nWas ist Entropie?;Ein Maß.;Wärme.\r\n"Zwei; Drei";"a";"b"\r\n', "csv");
-    expect(errors(semicolons).map((e) => e.line)).toEqual([3]);
-    expect(errors(semicolons)[0]!.error).toMatch(/^CSV: Invalid Closing Quote: got ";" instead of delimiter/);
+    const quote = await parsed('prompt,response_a,response_b\r\np1,a1,b1\r\n"p2" x,a2,b2\r\n', "csv");
+    expect(errors(quote).map((e) => e.line)).toEqual([3]);
+    expect(errors(quote)[0]!.error).toMatch(/^CSV: Invalid Closing Quote: got " " instead of delimiter/);
     const lf = 'prompt,response_a,response_b\n"p1","a1","b1"\n\n\n"p2\nmore","a2",""\n"p3","a\n\n3","b3"\np4,"a4",\n';
     expect(errors(await parsed(lf, "csv"))).toEqual([
       { line: 5, error: "response_b: is required" },

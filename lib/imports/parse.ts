@@ -162,6 +162,7 @@ async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<P
   const index = new LineIndex();
   let end = 0; // the byte just past the last record parsed
   const starts: number[] = []; // the line each record parsed begins on, taken in order by the loop below
+  let header: { line: number; record: string[] } | null = null; // set by the parser, so a parse error can still see it
   const parser = createReadStream(file)
     .pipe(index)
     .pipe(
@@ -174,21 +175,33 @@ async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<P
         on_record: (record, { bytes }) => {
           starts.push(index.lineAtContent(end));
           end = bytes;
+          header ??= { line: starts.at(-1)!, record };
           return record;
         },
       }),
     );
-  let header: string[] | null = null;
+  // A spreadsheet in some languages saves "CSV" with semicolons; read with commas, every row would fail alike.
+  const oneColumnHeader = (): ParsedLine | null => {
+    const cell = header?.record.length === 1 ? header.record[0]! : "";
+    if (!/[;\t]/.test(cell)) return null;
+    return { line: header!.line, error: `The header row is one column, ${JSON.stringify(cell)}: separate the columns with commas (some spreadsheets save CSV with semicolons or tabs).` };
+  };
+  let columns: string[] | null = null;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       const line = starts.shift()!;
-      if (header === null) {
-        header = record;
+      if (columns === null) {
+        const refusal = oneColumnHeader();
+        if (refusal) {
+          yield refusal;
+          return;
+        }
+        columns = record;
         continue;
       }
       const value: Record<string, unknown> = {};
       let error: string | null = null;
-      for (const [i, key] of header.entries()) {
+      for (const [i, key] of columns.entries()) {
         const cell = record[i];
         if (cell === "" || cell === undefined) continue;
         if (key === "responses" || key === "metadata") {
@@ -204,7 +217,7 @@ async function* csvLines(file: string, options: ImportOptions): AsyncGenerator<P
     }
   } catch (err) {
     // The parser's message names its own line count; the line given is where the record begins.
-    yield { line: index.lineAtContent(end), error: `CSV: ${(err as Error).message.replace(/ (?:at|on) line \d+/g, "")}` };
+    yield oneColumnHeader() ?? { line: index.lineAtContent(end), error: `CSV: ${(err as Error).message.replace(/ (?:at|on) line \d+/g, "")}` };
   }
 }
 
