@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { trlRecord } from "@/lib/exports/render";
 import { readImportFile, type ParsedLine } from "./parse";
 import type { ImportOptions } from "./schema";
 
@@ -28,6 +29,25 @@ describe("readImportFile", () => {
     const lines = await parsed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(rows.map((r) => JSON.stringify(r)).join("\r\n") + "\r\n")]), "jsonl");
     expect(errors(lines)).toEqual([]);
     expect(prompts(lines)).toEqual(["Was ist Entropie?", "什么是熵？"]);
+  });
+
+  it("reads back the conversational TRL rows Pairwise's own TRL export writes (chosen and rejected as one assistant message)", async () => {
+    const prompt = [{ role: "user" as const, content: "Hi 👋" }];
+    const exported = [
+      trlRecord({ promptId: "p1", prompt, chosen: "Hello!", rejected: "Go away.", strength: 3, weight: 1, tie: false }),
+      trlRecord({ promptId: "p2", prompt: "Plain", chosen: "Yes.", rejected: "No.", strength: null, weight: 1, tie: false }),
+    ];
+    const lines = await parsed(exported.map((r) => JSON.stringify(r)).join("\n") + "\n", "jsonl");
+    expect(errors(lines)).toEqual([]);
+    expect(lines.map((p) => ("row" in p ? [p.row.prompt, p.row.pairs.map((x) => [x.a.text, x.b.text])] : null))).toEqual([
+      [prompt, [["Hello!", "Go away."]]],
+      ["Plain", [["Yes.", "No."]]],
+    ]);
+    // Anything else in a list is said, not guessed at.
+    const twoTurns = { prompt, chosen: [{ role: "user", content: "Hi" }, { role: "assistant", content: "Hello!" }], rejected: "No." };
+    expect(errors(await parsed(JSON.stringify(twoTurns) + "\n", "jsonl"))).toEqual([
+      { line: 1, error: "chosen: must be text, {text, source, metadata} or one assistant message [{role: \"assistant\", content}]" },
+    ]);
   });
 
   it("says a response that is missing, or an empty CSV cell, is required rather than 'Invalid input'", async () => {

@@ -71,8 +71,9 @@ function normaliseRecord(value: unknown, line: number, options: ImportOptions): 
   if ("chosen" in keys || "rejected" in keys) {
     const r = trlRowSchema.safeParse(value);
     if (!r.success) return { line, error: describeIssues(r.error.issues) };
-    const chosen = normal(r.data.chosen, r.data.metadata);
-    const rejected = normal(r.data.rejected, r.data.metadata);
+    const answer = (x: (typeof r.data)["chosen"]) => (Array.isArray(x) ? x[0].content : x);
+    const chosen = normal(answer(r.data.chosen), r.data.metadata);
+    const rejected = normal(answer(r.data.rejected), r.data.metadata);
     return { line, row: { line, prompt: r.data.prompt, pairs: [{ a: chosen, b: rejected, gold: options.trlAs === "gold" ? "a" : null }] } };
   }
   const r = pairRowSchema.safeParse(value);

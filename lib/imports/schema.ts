@@ -27,7 +27,12 @@ export const pairRowSchema = z.object({
   gold: z.enum(choiceValues).optional(),
 });
 export const multiRowSchema = z.object({ ...base, responses: z.array(importResponseSchema).min(2, "`responses` needs at least 2 entries.").max(64) });
-export const trlRowSchema = z.object({ ...base, chosen: importResponseSchema, rejected: importResponseSchema });
+/** TRL's conversational form (Pairwise's own TRL export writes it): the answer as one assistant message. */
+const trlResponseSchema = z.union(
+  [importResponseSchema, z.tuple([z.object({ role: z.literal("assistant"), content: z.string().min(1, "A response is empty.").max(MAX_TEXT) })])],
+  { error: (iss) => (iss.input === undefined ? "is required" : 'must be text, {text, source, metadata} or one assistant message [{role: "assistant", content}]') },
+);
+export const trlRowSchema = z.object({ ...base, chosen: trlResponseSchema, rejected: trlResponseSchema });
 
 export const importOptionsSchema = z
   .object({
