@@ -50,6 +50,14 @@ describe("readImportFile", () => {
     ]);
   });
 
+  it("refuses a JSON array or an object spread over lines (a .json file, which the file picker offers) once, saying to put one object per line", async () => {
+    const rows = [1, 2, 3].map((i) => ({ prompt: `p${i}`, response_a: "a", response_b: "b" }));
+    const message = "The file is JSON spread over several lines or an array, not JSON Lines: put each row's object on a line of its own (jq -c '.[]' file.json > file.jsonl).";
+    for (const text of [JSON.stringify(rows, null, 2), JSON.stringify(rows), "\n" + JSON.stringify(rows[0], null, 2)]) {
+      expect(errors(await parsed(text + "\n", "jsonl"))).toEqual([{ line: text.startsWith("\n") ? 2 : 1, error: message }]);
+    }
+  });
+
   it("says a response that is missing, or an empty CSV cell, is required rather than 'Invalid input'", async () => {
     const jsonl = await parsed(JSON.stringify({ prompt: "p", response_a: "a" }) + "\n" + JSON.stringify({ prompt: "p", response_a: "a", response_b: 5 }) + "\n", "jsonl");
     expect(errors(jsonl)).toEqual([

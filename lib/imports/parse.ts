@@ -92,11 +92,18 @@ export const MAX_LINE_BYTES = 4_000_000;
 async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
+  let first = true;
   for await (const read of lines) {
     line++;
     // Windows Notepad and Excel save UTF-8 with a byte order mark, which JSON.parse refuses.
     const text = line === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
     if (text.trim() === "") continue;
+    // A .json file (an array, or pretty-printed) would otherwise fail on every line alike.
+    if (first && (text.trimStart().startsWith("[") || text.trim() === "{")) {
+      yield { line, error: "The file is JSON spread over several lines or an array, not JSON Lines: put each row's object on a line of its own (jq -c '.[]' file.json > file.jsonl)." };
+      return;
+    }
+    first = false;
     if (text.length > MAX_LINE_BYTES) {
       yield { line, error: `The line is over ${MAX_LINE_BYTES} characters.` };
       continue;
