@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -5,7 +6,9 @@ import { count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { pairs, prompts, responses } from "@/db/schema";
+import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+import { makeUser } from "@/lib/testing/fixtures";
 import { importFile } from "./import";
 import { allPairs } from "./parse";
 
@@ -109,6 +112,25 @@ describe("import (real Postgres)", () => {
     const latin1 = write("latin1.jsonl", Buffer.concat([Buffer.from(`${good}\n`), Buffer.from(`${JSON.stringify({ prompt: "caf\u00e9", response_a: "a", response_b: "b" })}\n`, "latin1"), Buffer.from(`${good}\n`)]));
     const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: latin1 });
     expect(result).toMatchObject({ ok: false, errorCount: 1, errors: [{ line: 2, message: "The line is not valid UTF-8." }] });
+  });
+
+  it("lets a labeler's judgment in the campaign through while a large import into it is still writing", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 2, overlap: 1 });
+    const labeler = await makeUser("labeler");
+    const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+    const rows = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word ${i}.`, response_b: `Not a word ${i}.` }));
+    const importing = importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("big.jsonl", rows) });
+    // Once the file is checked, the import's transaction holds the campaign: a try for its row without waiting then fails.
+    const held = async () =>
+      db
+        .transaction((tx) => tx.execute(sql`select id from campaigns where id = ${campaign.id} for update nowait`))
+        .then(() => false, (err: { cause?: { code?: string } }) => err.cause?.code === "55P03");
+    await expect.poll(held, { timeout: 60_000, interval: 20 }).toBe(true);
+    await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task!.assignmentId, choice: "left", strength: 2 } });
+    // Stored while the import was still writing: none of its pairs are committed yet.
+    const [stored] = await db.select({ n: count() }).from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(stored!.n).toBe(2);
+    expect(await importing).toMatchObject({ ok: true, pairsCreated: 20_000 });
   });
 
   it("reports a CSV quoting error with its line", async () => {
