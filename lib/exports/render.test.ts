@@ -45,6 +45,8 @@ describe("format mapping", () => {
 
   it("quotes CSV fields only when needed", () => {
     expect(csvLine(["a", null, 3, 'say "hi", then\nleave', true])).toBe('a,,3,"say ""hi"", then\nleave",true\r\n');
+    // Text a spreadsheet would run as a formula is kept as text; a negative number stays a number.
+    expect(csvLine(["=HYPERLINK(\"http://x\")", "+1", "-", "@SUM(A1)", "\tx", "a=b", -3])).toBe(`"'=HYPERLINK(""http://x"")",'+1,'-,'@SUM(A1),'\tx,a=b,-3\r\n`);
   });
 
   it("splits by prompt, about a tenth to test, the same way every time", () => {

@@ -160,10 +160,16 @@ export function voteRecord(v: VoteSource, pseudonym: (id: string) => string, ano
  * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF; null is empty.
  * Written here rather than with a CSV library: it is these few lines, and the project's
  * one new dependency went to Parquet. Tests read the output back with csv-parse.
+ *
+ * A text that a spreadsheet would run as a formula (it begins with =, +, -, @, a tab or a CR)
+ * gets a leading ' so Excel, LibreOffice and Sheets show it as text: a labeler's rationale
+ * could otherwise be "=HYPERLINK(...)" in the admin's spreadsheet (OWASP's CSV injection).
+ * Only strings: numbers and booleans are written as they are. The JSONL and Parquet votes
+ * carry the text unchanged.
  */
 function csvField(v: unknown): string {
   if (v === null || v === undefined) return "";
-  const s = String(v);
+  const s = typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
