@@ -1,14 +1,10 @@
-import Link from "next/link";
-import { tapTarget } from "@/app/_components/ui/tap-target";
+import { FallbackMessage, notFoundText } from "@/app/_components/fallback-message";
 
+/** An address that matches no page: outside the app's layout, so it brings its own main landmark. */
 export default function NotFound() {
   return (
-    <main className="mx-auto max-w-md p-10 text-center">
-      <h1 className="text-2xl font-semibold">Not found</h1>
-      <p className="mt-2 text-slate-600">There is nothing at this address.</p>
-      <Link className={`mt-6 inline-block underline ${tapTarget}`} href="/">
-        Go to your home page
-      </Link>
+    <main>
+      <FallbackMessage {...notFoundText} />
     </main>
   );
 }

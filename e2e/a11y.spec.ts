@@ -89,10 +89,18 @@ for (const [caller, email, home] of [
       if (url.startsWith("/label/")) await expect(page.getByRole("region", { name: "Task" })).toBeVisible();
       if (url.startsWith("/research/runs/")) await expect(page.getByRole("figure").first()).toBeVisible();
     });
-    // A page this role may not open answers with the 403 page, which must pass too.
-    if (caller !== "admin") {
-      const response = await page.goto("/admin");
-      expect(response?.status()).toBe(403);
+    // A page this role may not open answers with the 403 page, a record that does not exist and an
+    // address that matches no page with the 404 page (one inside the app's layout, one outside it):
+    // each must pass too, with one main landmark.
+    const fallbacks: [string, number][] = [
+      ["/label/00000000-0000-4000-8000-000000000000", 404],
+      ["/no-such-page", 404],
+    ];
+    if (caller !== "admin") fallbacks.unshift(["/admin", 403]);
+    for (const [url, status] of fallbacks) {
+      expect((await page.goto(url))?.status(), url).toBe(status);
+      await expect(page.getByRole("main"), url).toHaveCount(1);
+      await expect(page.getByRole("heading", { level: 1 }), url).toHaveText(status === 403 ? "403: not for your role" : "Not found");
       findings.push(...(await scan(page)));
     }
     expectNoSerious(findings);
