@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GET as getMe } from "@/app/api/v1/me/route";
 import { makeUser } from "@/lib/testing/fixtures";
 import { updateUser } from "@/lib/users/users";
 import { requireApiRole, requireApiUser } from "./guard";
@@ -38,7 +39,35 @@ describe("API tokens", () => {
     await updateUser({ userId: a.id, input: { disabled: true }, actorId: admin.id });
     await updateUser({ userId: b.id, input: { role: "labeler" }, actorId: admin.id });
     await expect(requireApiUser(bearer(ta.token))).rejects.toMatchObject({ status: 401, code: "unauthorized:account_disabled" });
-    await expect(requireApiUser(bearer(tb.token))).rejects.toMatchObject({ status: 401, code: "unauthorized:token" });
+    await expect(requireApiUser(bearer(tb.token))).rejects.toMatchObject({ status: 403, code: "forbidden:token_role" });
+  });
+
+  it("tells a live token's holder why its owner is refused, through the route, and a stranger only that the token is invalid", async () => {
+    const admin = await makeUser("admin");
+    const owner = await makeUser("researcher");
+    const { token } = await createApiToken({ userId: owner.id, name: "laptop" });
+    const me = async (t: string) => {
+      const res = await getMe(bearer(t), { params: Promise.resolve({}) });
+      return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string }; user?: { id: string } } };
+    };
+
+    await updateUser({ userId: owner.id, input: { role: "labeler" }, actorId: admin.id });
+    const demoted = await me(token);
+    expect(demoted.status).toBe(403);
+    expect(demoted.body.error).toMatchObject({ code: "forbidden:token_role", message: expect.stringMatching(/^This token's owner is no longer a researcher or admin/) });
+
+    // A guessed or revoked token learns nothing about anyone: the same answer as before.
+    const stranger = await me("pw_guessed-token-of-43-characters-aaaaaaaaaaaaa");
+    expect(stranger.status).toBe(401);
+    expect(stranger.body.error).toMatchObject({ code: "unauthorized:token", message: "The API token is invalid or revoked." });
+
+    // Disabled as well: that is what an admin must undo first, so it is what the holder is told.
+    await updateUser({ userId: owner.id, input: { disabled: true }, actorId: admin.id });
+    expect((await me(token)).body.error?.code).toBe("unauthorized:account_disabled");
+
+    // The token was never revoked: given the role back, it works again.
+    await updateUser({ userId: owner.id, input: { disabled: false, role: "researcher" }, actorId: admin.id });
+    expect(await me(token)).toMatchObject({ status: 200, body: { user: { id: owner.id } } });
   });
 
   it("cannot be revoked by another user", async () => {

@@ -27,6 +27,13 @@ export function sessionStillValid(user: Pick<User, "disabledAt" | "sessionsValid
 /** Its own code, so that a page tells it apart from an ended session: signing in again cannot help. */
 const accountDisabled = () => new AppError("unauthorized:account_disabled", ACCOUNT_DISABLED_MESSAGE);
 
+/**
+ * A live token whose owner an admin made a labeler: 403 like any other role refusal, with its own
+ * code. The token is not revoked, so it works again if the role is given back.
+ */
+const tokenOwnerDemoted = () =>
+  new AppError("forbidden:token_role", `This token's owner is no longer a researcher or admin: API tokens work only for those roles. Ask an admin to give the role back, and the token works again.`);
+
 /** The session's user; "disabled" when an admin disabled that account, null when there is no valid session. */
 const sessionUser = cache(async (): Promise<User | "disabled" | null> => {
   const session = await getServerSession(authOptions);
@@ -58,8 +65,11 @@ async function apiUser(request: Request): Promise<User | null> {
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const user = match ? await findUserByApiToken({ token: match[1]! }) : null;
-    if (!user || !tokenRoles.includes(user.role)) throw new AppError("unauthorized:token", "The API token is invalid or revoked.");
+    if (!user) throw new AppError("unauthorized:token", "The API token is invalid or revoked.");
+    // Past this line the caller holds a live token, and so may learn why its owner is refused:
+    // "invalid or revoked" would send them to make a new token, which their role no longer allows.
     if (user.disabledAt) throw accountDisabled();
+    if (!tokenRoles.includes(user.role)) throw tokenOwnerDemoted();
     return user;
   }
   const user = await sessionUser();
