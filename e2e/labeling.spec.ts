@@ -159,13 +159,16 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
     JSON.stringify({ prompt: "Define: kettle", response_a: "A pot for boiling water.", response_b: "A drum." }),
     "{oops",
     JSON.stringify({ prompt: "Define: quilt", response_a: "A padded bed cover." }),
+    JSON.stringify({ prompt: "Define: spoon", response_a: "A utensil.", response_b: "A bird.", gold_choice: "a" }),
   ].join("\n");
   await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "bad.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(bad) });
   await page.getByRole("button", { name: "Import" }).click();
   const refusal = page.getByRole("alert").filter({ hasText: "Nothing was imported" });
-  await expect(refusal).toContainText("2 bad lines");
+  await expect(refusal).toContainText("3 bad lines");
   await expect(refusal).toContainText("Line 2: Not valid JSON");
   await expect(refusal).toContainText("Line 3:");
+  // A key that looks like `gold` would have lost the gold answer: refused, with the key to use.
+  await expect(refusal).toContainText("Line 4: Unknown key `gold_choice` (did you mean `gold`?)");
   await expect(page.getByText("0 of 0 pairs complete")).toBeVisible();
   // No judgment, no bias test: no p-value, which would read 1.000 as if one had been run.
   await expect(page.getByTestId("position-bias")).toHaveText("— n = 0");
@@ -173,15 +176,18 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
 
   const good = [
     JSON.stringify({ prompt: "Define: kettle", response_a: "A pot for boiling water.", response_b: "A drum." }),
-    JSON.stringify({ prompt: "Define: quilt", responses: ["A padded bed cover.", "A kind of fish.", "A quilt."] }),
+    JSON.stringify({ prompt: "Define: quilt", responses: ["A padded bed cover.", "A kind of fish.", "A quilt."], row_id: "q1" }),
   ].join("\n");
   await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "good.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(good) });
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 rows: 4 new pairs, 0 duplicates skipped.");
+  // An extra column is imported around, and said so.
+  await expect(page.getByRole("note", { name: "Ignored keys" })).toContainText("Not imported: 1 key that Pairwise does not read.`row_id`: 1 row, line 2");
   await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
   await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(good.split("\n")[0]!) });
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 1 row: 0 new pairs, 1 duplicate skipped.");
+  await expect(page.getByRole("note", { name: "Ignored keys" })).toHaveCount(0);
 });
 
 test("once a large file is uploaded, the import panel says the server is checking and importing it, not only a full bar", async ({ page }) => {

@@ -8,6 +8,7 @@ import { withAppDatabase } from "@/db/configured";
 import { importFormatValues, importTrlAsValues, type ImportFormat, type ImportTrlAs } from "@/db/values";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
+import { describeIgnoredKey } from "@/lib/imports/keys";
 import { parseCliArgs } from "./lib/cli-args";
 import { errorText } from "./lib/error-text";
 
@@ -51,6 +52,11 @@ try {
       `Imported ${result.rows} rows: ${result.pairsCreated} pairs created, ${result.duplicatesSkipped} duplicates skipped ` +
         `in ${seconds.toFixed(1)} s (${Math.round(result.rows / seconds)} rows/s, peak RSS ${peakMb.toFixed(0)} MB).`,
     );
+  }
+  // On stderr, like the refusal: a note to the person, kept apart from the counts a script may read.
+  if (result.ignoredKeys.length) {
+    console.error(`Ignored ${result.ignoredKeys.length} key(s) that Pairwise does not read:`);
+    for (const k of result.ignoredKeys) console.error(`  ${describeIgnoredKey(k)}`);
   }
 } catch (err) {
   // The options' names as the flags spell them: trlAs -> --trl-as.

@@ -31,4 +31,21 @@ describe("import route", () => {
     const jsonl = await post("", "application/x-ndjson", JSON.stringify({ prompt: "Define: quill", response_a: "A feather pen.", response_b: "A rock." }));
     expect(await jsonl.json()).toMatchObject({ ok: true, rows: 1, pairsCreated: 1 });
   });
+
+  it("answers the keys it left out in its JSON, and 422 for a key that looks like one it reads", async () => {
+    const authorization = `Bearer ${(await createApiToken({ userId: (await makeUser("researcher")).id, name: "import" }))!.token}`;
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const post = (row: Record<string, unknown>) =>
+      importRoute(new Request(`http://test/api/v1/campaigns/${campaign.id}/import`, { method: "POST", body: JSON.stringify(row), headers: { authorization, "content-type": "application/x-ndjson" } }), {
+        params: Promise.resolve({ id: campaign.id }),
+      });
+
+    const extra = await post({ prompt: "Define: lute", response_a: "A string instrument.", response_b: "A boat.", row_id: "r1" });
+    expect(extra.status).toBe(200);
+    expect(await extra.json()).toMatchObject({ ok: true, pairsCreated: 1, ignoredKeys: [{ key: "row_id", rows: 1, firstLine: 1, suggestion: null }] });
+
+    const misspelt = await post({ prompt: "Define: harp", response_a: "A string instrument.", response_b: "A fish.", Gold: "a" });
+    expect(misspelt.status).toBe(422);
+    expect(await misspelt.json()).toMatchObject({ ok: false, pairsCreated: 0, errors: [{ line: 1, message: expect.stringMatching(/^Unknown key `Gold` \(did you mean `gold`\?\)/) }], ignoredKeys: [] });
+  });
 });

@@ -144,4 +144,61 @@ describe("import (real Postgres)", () => {
     expect(result.ok).toBe(false);
     expect(result.errors[0]!.message).toMatch(/CSV/);
   });
+
+  it("imports extra columns and reports them, but refuses a look-alike of a missing key so no gold answer is lost", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const before = await tableCounts();
+    // `gold_choice` where `gold` was meant, on lines 2 and 4; the ids and sources are extra on purpose.
+    const misspelt = file("gold-choice.jsonl", [
+      JSON.stringify({ id: 1, prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", source: "wordnet" }),
+      JSON.stringify({ id: 2, prompt: "Define: cat", response_a: "A feline.", response_b: "A car.", gold_choice: "a" }),
+      JSON.stringify({ id: 3, prompt: "Define: sun", response_a: { text: "Our star.", model: "sft-v1" }, response_b: "A moon." }),
+      JSON.stringify({ id: 4, prompt: "Define: sea", response_a: "Salt water.", response_b: "Sand.", gold_choice: "a" }),
+    ]);
+    const refused = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: misspelt });
+    expect(refused).toMatchObject({ ok: false, rows: 4, pairsCreated: 0, errorCount: 2 });
+    expect(refused.errors.map((e) => e.line)).toEqual([2, 4]);
+    expect(refused.errors[0]!.message).toMatch(/^Unknown key `gold_choice` \(did you mean `gold`\?\)/);
+    // The good lines' extra keys are still listed, so the next try holds no surprise.
+    expect(refused.ignoredKeys).toEqual([
+      { key: "id", rows: 2, firstLine: 1, suggestion: null },
+      { key: "source", rows: 1, firstLine: 1, suggestion: null },
+      { key: "response_a.model", rows: 1, firstLine: 3, suggestion: null },
+    ]);
+    expect(await tableCounts()).toEqual(before);
+
+    // Renamed to `gold`, the file imports, with its gold answers, and the extra columns are reported.
+    const fixed = file("gold.jsonl", [
+      JSON.stringify({ id: 1, prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", source: "wordnet" }),
+      JSON.stringify({ id: 2, prompt: "Define: cat", response_a: "A feline.", response_b: "A car.", gold: "a" }),
+      JSON.stringify({ id: 3, prompt: "Define: sun", response_a: { text: "Our star.", model: "sft-v1" }, response_b: "A moon." }),
+    ]);
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: fixed });
+    expect(result).toEqual({
+      ok: true,
+      rows: 3,
+      pairsCreated: 3,
+      duplicatesSkipped: 0,
+      errorCount: 0,
+      errors: [],
+      ignoredKeys: [
+        { key: "id", rows: 3, firstLine: 1, suggestion: null },
+        { key: "source", rows: 1, firstLine: 1, suggestion: null },
+        { key: "response_a.model", rows: 1, firstLine: 3, suggestion: null },
+      ],
+    });
+    const gold = await db.select({ g: pairs.goldChoice }).from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(gold.map((g) => g.g).sort()).toEqual(["a", null, null]);
+  });
+
+  it("refuses a CSV whose header spells a key otherwise, and reports an extra column of the rows that have a value in it", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const spelt = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("spelt.csv", ["Prompt,Response A,response-b", "p,a,b"]) });
+    expect(spelt).toMatchObject({
+      ok: false,
+      errors: [{ line: 2, message: "Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}. Did you mean `prompt` for `Prompt`, `response_a` for `Response A`, `response_b` for `response-b`?" }],
+    });
+    const extra = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("extra.csv", ["prompt,response_a,response_b,batch", "p1,a,b,", "p2,a,b,7", "p3,a,b,8"]) });
+    expect(extra).toMatchObject({ ok: true, pairsCreated: 3, ignoredKeys: [{ key: "batch", rows: 2, firstLine: 3, suggestion: null }] });
+  });
 });

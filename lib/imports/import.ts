@@ -13,10 +13,12 @@ import { parseId } from "@/lib/api/params";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
 import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
-import { importOptionsSchema, type ImportError, type ImportOptions, type ImportResult } from "./schema";
+import { importOptionsSchema, type IgnoredKey, type ImportError, type ImportOptions, type ImportResult } from "./schema";
 
 const BATCH_ROWS = 1000;
 const MAX_REPORTED_ERRORS = 100;
+/** A file whose rows are keyed by ids would otherwise report one ignored key per row. */
+const MAX_REPORTED_KEYS = 100;
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -138,15 +140,22 @@ export async function addRowsToCampaign({ campaignId, rows }: { campaignId: stri
 async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
   const errors: ImportError[] = [];
   let errorCount = 0;
+  const ignored = new Map<string, IgnoredKey>();
   let rows = 0;
   for await (const parsed of readImportFile(file, options)) {
     rows++;
     if ("error" in parsed) {
       errorCount++;
       if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: parsed.line, message: parsed.error });
+      continue;
+    }
+    for (const { key, suggestion } of parsed.ignored) {
+      const seen = ignored.get(key);
+      if (seen) seen.rows++;
+      else if (ignored.size < MAX_REPORTED_KEYS) ignored.set(key, { key, rows: 1, firstLine: parsed.line, suggestion });
     }
   }
-  return { rows, errors, errorCount };
+  return { rows, errors, errorCount, ignoredKeys: [...ignored.values()] };
 }
 
 export async function importFile({
@@ -165,7 +174,7 @@ export async function importFile({
   const campaignId = parseId(typedCampaignId, "campaign");
   if (await isBinaryFile(file)) throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
   const check = await validateImportFile({ file, options });
-  if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, errorCount: check.errorCount, errors: check.errors };
+  if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
   if (check.rows === 0) throw new AppError("bad_request:empty_import", "The file has no rows.");
 
   // Labelers keep working while a large import writes (100,000 rows took 33-37 s): the campaign's row
@@ -205,6 +214,6 @@ export async function importFile({
       select count(*)::int as n from created`);
     const created = inserted!.n;
     await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details: { rows: check.rows, pairsCreated: created } });
-    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, errorCount: 0, errors: [] };
+    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
   });
 }

@@ -10,6 +10,7 @@ import { parse as parseCsv } from "csv-parse";
 import type { PromptContent } from "@/db/schema";
 import type { Choice } from "@/db/values";
 import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
+import { checkRowKeys, lookAlikes, type RowShape, type UnreadKey } from "./keys";
 import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
 
 export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown>; checkpointId?: string | null };
@@ -19,7 +20,8 @@ export type NormalRow = {
   /** `priority`: the queue serves higher first at equal judgment count; imports leave it unset (0). */
   pairs: { a: NormalResponse; b: NormalResponse; gold: Choice | null; priority?: number }[];
 };
-export type ParsedLine = { line: number; row: NormalRow } | { line: number; error: string };
+/** `ignored`: the row's keys that Pairwise does not read (lib/imports/keys.ts). */
+export type ParsedLine = { line: number; row: NormalRow; ignored: UnreadKey[] } | { line: number; error: string };
 
 function normal(r: ImportResponse, rowMetadata: Record<string, unknown> | undefined): NormalResponse {
   if (typeof r === "string") return { text: r, source: "imported", metadata: rowMetadata ?? {} };
@@ -62,28 +64,32 @@ function normaliseRecord(value: unknown, line: number, options: ImportOptions): 
   const unstorable = unstorableTextPath(value);
   if (unstorable !== null) return { line, error: unstorableTextMessage(unstorable) };
   const keys = value as Record<string, unknown>;
-  if ("responses" in keys) {
+  const shape: RowShape = "responses" in keys ? "multi" : "chosen" in keys || "rejected" in keys ? "trl" : "pair";
+  if (shape === "pair" && !("response_a" in keys) && !("response_b" in keys)) {
+    const hints = lookAlikes(keys);
+    return { line, error: `Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}.${hints.length ? ` Did you mean ${hints.join(", ")}?` : ""}` };
+  }
+  const { refused, ignored } = checkRowKeys(keys, shape);
+  if (refused) return { line, error: refused };
+  if (shape === "multi") {
     const r = multiRowSchema.safeParse(value);
     if (!r.success) return { line, error: describeIssues(r.error.issues) };
     const responses = r.data.responses.map((x) => normal(x, r.data.metadata));
-    return { line, row: { line, prompt: r.data.prompt, pairs: allPairs(responses, options.maxPairsPerPrompt, line).map(([a, b]) => ({ a, b, gold: null })) } };
+    return { line, ignored, row: { line, prompt: r.data.prompt, pairs: allPairs(responses, options.maxPairsPerPrompt, line).map(([a, b]) => ({ a, b, gold: null })) } };
   }
-  if ("chosen" in keys || "rejected" in keys) {
+  if (shape === "trl") {
     const r = trlRowSchema.safeParse(value);
     if (!r.success) return { line, error: describeIssues(r.error.issues) };
     const answer = (x: (typeof r.data)["chosen"]) => (Array.isArray(x) ? x[0].content : x);
     const chosen = normal(answer(r.data.chosen), r.data.metadata);
     const rejected = normal(answer(r.data.rejected), r.data.metadata);
-    return { line, row: { line, prompt: r.data.prompt, pairs: [{ a: chosen, b: rejected, gold: options.trlAs === "gold" ? "a" : null }] } };
+    return { line, ignored, row: { line, prompt: r.data.prompt, pairs: [{ a: chosen, b: rejected, gold: options.trlAs === "gold" ? "a" : null }] } };
   }
   const r = pairRowSchema.safeParse(value);
-  if (!r.success) {
-    const missing = !("response_a" in keys) && !("response_b" in keys);
-    return { line, error: missing ? "Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}." : describeIssues(r.error.issues) };
-  }
+  if (!r.success) return { line, error: describeIssues(r.error.issues) };
   const a = normal(r.data.response_a, r.data.metadata);
   const b = normal(r.data.response_b, r.data.metadata);
-  return { line, row: { line, prompt: r.data.prompt, pairs: [{ a, b, gold: r.data.gold ?? null }] } };
+  return { line, ignored, row: { line, prompt: r.data.prompt, pairs: [{ a, b, gold: r.data.gold ?? null }] } };
 }
 
 /** Lines over this size are refused without being parsed. */

@@ -53,6 +53,16 @@ export function importFormatOf(contentType: string | null): ImportOptions["forma
 const importErrorSchema = z.object({ line: z.number(), message: z.string() });
 export type ImportError = z.infer<typeof importErrorSchema>;
 
+const ignoredKeySchema = z
+  .object({
+    key: z.string().openapi({ description: "The key as the file spells it; inside a response, its path (`response_a.model`, `responses[].score`)." }),
+    rows: z.number().openapi({ description: "Rows that have it." }),
+    firstLine: z.number(),
+    suggestion: z.string().nullable().openapi({ description: "The known key it is spelt like (case, `-`/`_`, spaces, a typo), when the row has that key too; else null." }),
+  })
+  .openapi("IgnoredImportKey");
+export type IgnoredKey = z.infer<typeof ignoredKeySchema>;
+
 export const importResultSchema = z
   .object({
     ok: z.boolean(),
@@ -61,6 +71,10 @@ export const importResultSchema = z
     duplicatesSkipped: z.number(),
     errorCount: z.number(),
     errors: z.array(importErrorSchema).openapi({ description: "The first 100 bad lines, with why; nothing is written when there is any." }),
+    ignoredKeys: z.array(ignoredKeySchema).openapi({
+      description:
+        "Keys of the good rows that Pairwise does not read and left out (the first 100 distinct). A key that looks like a known key the row lacks (`gold_choice` or `Gold` without `gold`) is not ignored: its line is refused, in `errors`.",
+    }),
   })
   .openapi("ImportResult");
 export type ImportResult = z.infer<typeof importResultSchema>;

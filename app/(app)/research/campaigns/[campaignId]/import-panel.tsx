@@ -8,6 +8,7 @@ import { Label } from "@/app/_components/ui/label";
 import { ValueOptions } from "@/app/_components/ui/value-options";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import { importFormatValues, importTrlAsValues, type ImportTrlAs } from "@/db/values";
+import { describeIgnoredKey } from "@/lib/imports/keys";
 import type { ImportResult } from "@/lib/imports/schema";
 
 type State = { kind: "idle" } | { kind: "uploading"; percent: number } | { kind: "done"; result: ImportResult } | { kind: "failed"; message: string };
@@ -94,6 +95,21 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
           </ul>
         </div>
       ) : null}
+      {state.kind === "done" && state.result.ignoredKeys.length ? <IgnoredKeys keys={state.result.ignoredKeys} /> : null}
+    </div>
+  );
+}
+
+/** The keys the import left out, so a column that was meant to be read is not lost without a word. */
+function IgnoredKeys({ keys }: { keys: ImportResult["ignoredKeys"] }) {
+  return (
+    <div role="note" aria-label="Ignored keys" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+      <p className="font-medium">Not imported: {count(keys.length, "key")} that Pairwise does not read.</p>
+      <ul className="mt-1 list-disc pl-5">
+        {keys.map((k) => (
+          <li key={k.key}>{describeIgnoredKey(k)}</li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { checkRowKeys, describeIgnoredKey, editDistance, lookAlikes, responseKeys, rowKeys } from "./keys";
+import { multiRowSchema, pairRowSchema, trlRowSchema } from "./schema";
+
+const pair = { prompt: "p", response_a: "a", response_b: "b" };
+
+describe("checkRowKeys", () => {
+  it("knows the keys the row schemas read, no more and no fewer", () => {
+    expect([...rowKeys.pair].sort()).toEqual(Object.keys(pairRowSchema.shape).sort());
+    expect([...rowKeys.multi].sort()).toEqual(Object.keys(multiRowSchema.shape).sort());
+    expect([...rowKeys.trl].sort()).toEqual(Object.keys(trlRowSchema.shape).sort());
+    const responseObject = pairRowSchema.shape.response_a.options[1];
+    expect([...responseKeys].sort()).toEqual(Object.keys(responseObject.shape).sort());
+  });
+
+  it("refuses a look-alike of a key the row lacks, naming the key to use", () => {
+    for (const [key, meant] of [
+      ["gold_choice", "gold"],
+      ["Gold", "gold"],
+      ["is_gold", "gold"],
+      ["goldLabel", "gold"],
+      ["golds", "gold"],
+      ["Meta-Data", "metadata"],
+    ]) {
+      const check = checkRowKeys({ ...pair, [key!]: "a" }, "pair");
+      expect(check.refused, key).toContain(`\`${key}\` (did you mean \`${meant}\`?)`);
+      expect(check.ignored).toEqual([]);
+    }
+    // A misspelt required key is named too, rather than left to "prompt: is required".
+    expect(checkRowKeys({ Prompt: "p", response_a: "a", response_b: "b" }, "pair").refused).toContain("`Prompt` (did you mean `prompt`?)");
+    expect(checkRowKeys({ prompt: "p", response_a: "a", "response-b": "b" }, "pair").refused).toContain("`response-b` (did you mean `response_b`?)");
+    expect(checkRowKeys({ prompt: "p", chosen: "a", rejectd: "b" }, "trl").refused).toContain("`rejectd` (did you mean `rejected`?)");
+  });
+
+  it("refuses a look-alike inside a response object, with its path", () => {
+    const pairRow = checkRowKeys({ ...pair, response_b: { text: "b", Source: "sft-v2" } }, "pair");
+    expect(pairRow.refused).toContain("`response_b.Source` (did you mean `response_b.source`?)");
+    // Five responses with the same key: named once.
+    const multi = checkRowKeys({ prompt: "p", responses: Array.from({ length: 5 }, (_, i) => ({ text: `r${i}`, sources: "x" })) }, "multi");
+    expect(multi.refused).toBe(
+      "Unknown key `responses[].sources` (did you mean `responses[].source`?): a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped; rename it, or remove it.",
+    );
+  });
+
+  it("ignores, and reports, keys unlike any known one or whose look-alike is in the row", () => {
+    // UltraFeedback's columns beside TRL's, TRL's own `margin`, and ids.
+    const trl = checkRowKeys({ prompt: "p", chosen: "a", rejected: "b", prompt_id: "x1", score_chosen: 8, score_rejected: 3, margin: 2, source: "hh" }, "trl");
+    expect(trl.refused).toBeNull();
+    expect(trl.ignored).toEqual(["prompt_id", "score_chosen", "score_rejected", "margin", "source"].map((key) => ({ key, suggestion: null })));
+    // `gold` is there, so `Gold` beside it is an extra column, named with the key it is spelt like.
+    expect(checkRowKeys({ ...pair, gold: "a", Gold: "b" }, "pair")).toEqual({ refused: null, ignored: [{ key: "Gold", suggestion: "gold" }] });
+    // A response's own extra fields: `score` is not `source` misspelt (edit distance 3).
+    expect(checkRowKeys({ ...pair, response_a: { text: "a", score: 0.7, model: "m" } }, "pair")).toEqual({
+      refused: null,
+      ignored: [
+        { key: "response_a.score", suggestion: null },
+        { key: "response_a.model", suggestion: null },
+      ],
+    });
+    expect(checkRowKeys(pair, "pair")).toEqual({ refused: null, ignored: [] });
+    // Short keys are allowed one typo only: `good` would be `gold`'s, `goal` is not.
+    expect(checkRowKeys({ ...pair, goal: "x", id: 1 }, "pair").refused).toBeNull();
+  });
+});
+
+describe("lookAlikes", () => {
+  it("names the known keys of any shape that a row's keys resemble", () => {
+    expect(lookAlikes({ Prompt: "p", "Response A": "a", "response-b": "b", id: 3 })).toEqual(["`prompt` for `Prompt`", "`response_a` for `Response A`", "`response_b` for `response-b`"]);
+    expect(lookAlikes({ prompt: "p", chosen_response: "a", rejected_response: "b" })).toEqual(["`chosen` for `chosen_response`", "`rejected` for `rejected_response`"]);
+  });
+});
+
+describe("editDistance and describeIgnoredKey", () => {
+  it("counts insertions, deletions and substitutions", () => {
+    expect(editDistance("gold", "gold")).toBe(0);
+    expect(editDistance("gold", "golds")).toBe(1);
+    expect(editDistance("score", "source")).toBe(3);
+    expect(editDistance("", "abc")).toBe(3);
+  });
+
+  it("says how many rows had the key and where it first was", () => {
+    expect(describeIgnoredKey({ key: "source", rows: 3, firstLine: 2, suggestion: null })).toBe("`source`: 3 rows, the first on line 2");
+    expect(describeIgnoredKey({ key: "Gold", rows: 1, firstLine: 7, suggestion: "gold" })).toBe("`Gold`: 1 row, line 7 (did you mean `gold`?)");
+  });
+});
