@@ -14,7 +14,8 @@ import { disposeModel, type GPT } from "./model";
 import { Adam } from "./optim";
 import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, type Heartbeat, newCheckpointId, type OnPlan, type OnStep, pairHeartbeat, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { type Heartbeat, heartbeatEvery } from "./heartbeat";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { mean } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, packSequences, scoreLogprobs, sequenceLogprobs, targetLogprobs } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -114,7 +115,7 @@ export async function trainDpo(input: TrainDpoInput): Promise<{ record: Checkpoi
 
   const evaluate = async (): Promise<Record<string, number>> => {
     const sums: Record<string, number[]> = {};
-    const scored = pairHeartbeat(input.heartbeat);
+    const scored = heartbeatEvery(input.heartbeat);
     for (const rows of kwiseBatches(val, config.batchSize)) {
       const b = dpoBatch(rows, tokenizer, reference, maxLength);
       const values = tf.tidy(() => Object.entries(batchLoss(model, b, tokenizer.padId, config, false).metrics).map(([k, t]) => [k, t.dataSync()[0]] as const));

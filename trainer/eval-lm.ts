@@ -41,9 +41,9 @@ export async function evalLm(store: CheckpointStore, o: EvalLmOptions): Promise<
     const files = corpusFiles();
     const T = model.config.contextLength;
     const stream = tokenizeDocs(tokenizer, readCorpusDocs(o.corpus || files.corpusHeldout));
-    const corpus = streamLoss(model, stream, T, 16, o.corpusWindows > 0 ? o.corpusWindows : Number.MAX_SAFE_INTEGER);
+    const corpus = await streamLoss(model, stream, T, 16, o.corpusWindows > 0 ? o.corpusWindows : Number.MAX_SAFE_INTEGER);
     const rows = readSftJsonl(o.sftData || files.sftHeldout);
-    const sft = sftExamplesLoss(model, encodeSftExamples(tokenizer, rows, T).encoded, tokenizer.padId, 32);
+    const sft = await sftExamplesLoss(model, encodeSftExamples(tokenizer, rows, T).encoded, tokenizer.padId, 32);
     // Evenly spaced held-out rows, so the samples are the same for every checkpoint.
     const picked = Array.from({ length: Math.min(o.samples, rows.length) }, (_, i) => rows[Math.floor((i * rows.length) / Math.max(1, o.samples))]);
     const gens = generate(model, tokenizer, picked.map((r) => formatPrompt(r.prompt)), { maxNewTokens: o.maxNewTokens, temperature: o.temperature, seed: o.seed, stop: ["\n"] });

@@ -4,6 +4,7 @@
  * exactly the batches the uninterrupted run would have.
  */
 import * as tf from "@tensorflow/tfjs";
+import { type Heartbeat, heartbeatEvery } from "./heartbeat";
 import { forward, type GPT, lmNll } from "./model";
 import { encodeExample, type PromptInput } from "./prompt-format";
 import { createRng } from "./rng";
@@ -78,9 +79,10 @@ export class PackedBatches {
   }
 }
 
-/** Mean next-token loss (no dropout, no gradient) over the first `maxWindows` windows of a stream. */
-export function streamLoss(model: GPT, tokens: ArrayLike<number>, T: number, B: number, maxWindows: number): { loss: number; tokens: number } {
+/** Mean next-token loss (no dropout, no gradient) over the first `maxWindows` windows of a stream; `heartbeat` every ITEMS_PER_HEARTBEAT windows. */
+export async function streamLoss(model: GPT, tokens: ArrayLike<number>, T: number, B: number, maxWindows: number, heartbeat?: Heartbeat): Promise<{ loss: number; tokens: number }> {
   const windows = Math.min(maxWindows, Math.floor((tokens.length - 1) / T));
+  const evaluated = heartbeatEvery(heartbeat);
   let sum = 0;
   let n = 0;
   for (let w = 0; w < windows; w += B) {
@@ -88,6 +90,7 @@ export function streamLoss(model: GPT, tokens: ArrayLike<number>, T: number, B: 
     const batch = lmBatchFromStream(tokens, offsets, T);
     sum += batchNll(model, batch).sum;
     n += batch.B * T;
+    await evaluated(batch.B);
   }
   return { loss: sum / Math.max(1, n), tokens: n };
 }
@@ -178,14 +181,17 @@ export function batchNll(model: GPT, batch: LmBatch): { sum: number; weight: num
   return { sum: value, weight: weights.reduce((a, b) => a + b, 0) };
 }
 
-/** Token-weighted mean NLL of the responses of encoded examples. */
-export function sftExamplesLoss(model: GPT, examples: SftEncoded[], padId: number, B: number): { loss: number; tokens: number } {
+/** Token-weighted mean NLL of the responses of encoded examples; `heartbeat` every ITEMS_PER_HEARTBEAT examples. */
+export async function sftExamplesLoss(model: GPT, examples: SftEncoded[], padId: number, B: number, heartbeat?: Heartbeat): Promise<{ loss: number; tokens: number }> {
+  const evaluated = heartbeatEvery(heartbeat);
   let sum = 0;
   let weight = 0;
   for (let i = 0; i < examples.length; i += B) {
-    const r = batchNll(model, sftBatch(examples.slice(i, i + B), padId));
+    const part = examples.slice(i, i + B);
+    const r = batchNll(model, sftBatch(part, padId));
     sum += r.sum;
     weight += r.weight;
+    await evaluated(part.length);
   }
   return { loss: sum / Math.max(1, weight), tokens: weight };
 }

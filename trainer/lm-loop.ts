@@ -9,6 +9,7 @@ import type { BackendName } from "./env";
 import { type CheckpointRecord, type CheckpointStore, saveCheckpoint, type SaveCheckpointInput } from "./checkpoint";
 import { disposeModel, type GPT } from "./model";
 import type { Adam } from "./optim";
+import type { Heartbeat } from "./heartbeat";
 import { DataParallel } from "./parallel";
 import { cosineLr, type CosineSchedule } from "./schedule";
 import { type LmBatch, lmLoss, trainStep } from "./train";
@@ -38,6 +39,8 @@ export async function resumeLmRun<C extends ResumableConfig>(store: CheckpointSt
 export interface LoopHooks {
   /** Called after every step with its metrics (loss/train, lr, tokens/s, grad_norm; loss/val on eval steps). */
   onStep?: (step: number, metrics: Record<string, number>) => Promise<void>;
+  /** Awaited within a held-out evaluation, every ITEMS_PER_HEARTBEAT windows or examples (a worker job heartbeats here). */
+  heartbeat?: Heartbeat;
   log: (line: string) => void;
 }
 
@@ -53,7 +56,8 @@ interface LoopInput {
   threads: number;
   backend: BackendName;
   evalEvery: number;
-  evaluate: () => number;
+  /** The held-out loss; awaits `heartbeat` as it goes. */
+  evaluate: (heartbeat?: Heartbeat) => Promise<number>;
   saveEvery: number;
   /** Saves the resumable state after `step` steps. */
   save: (step: number, lossHistory: number[], valLoss: number | null) => Promise<void>;
@@ -101,8 +105,8 @@ export interface LmRunInput {
   batchAt: LoopInput["batchAt"];
   evaluate: LoopInput["evaluate"];
   label: string;
-  /** Figures beyond the loop's, measured on the trained model before it is saved. */
-  extraMetrics?: () => Record<string, number>;
+  /** Figures beyond the loop's, measured on the trained model before it is saved; awaits `heartbeat` as it goes. */
+  extraMetrics?: (heartbeat?: Heartbeat) => Promise<Record<string, number>>;
 }
 
 /**
@@ -137,7 +141,7 @@ export async function runLmSteps(input: LmRunInput, ctx: { backend: BackendName 
   );
   const metrics: Record<string, number> = { step: result.step, "loss/train": result.lossHistory.at(-1) ?? NaN, "tokens/s": result.tokensPerSec };
   if (result.valLoss !== null) Object.assign(metrics, { "loss/val": result.valLoss, "val/perplexity": Math.exp(result.valLoss) });
-  Object.assign(metrics, input.extraMetrics?.());
+  Object.assign(metrics, await input.extraMetrics?.(ctx.heartbeat));
   let record: CheckpointRecord | null = null;
   if (!result.stopped) {
     await saveState(metrics, { step: result.step, lossHistory: result.lossHistory, valLoss: result.valLoss });
@@ -175,7 +179,7 @@ async function loop(input: LoopInput, hooks: LoopHooks, parallel: DataParallel |
     const metrics: Record<string, number> = { "loss/train": r.loss, lr, "tokens/s": tps, grad_norm: r.gradNorm };
     const done = step + 1;
     if ((input.evalEvery > 0 && done % input.evalEvery === 0) || done === schedule.totalSteps) {
-      valLoss = input.evaluate();
+      valLoss = await input.evaluate(hooks.heartbeat);
       metrics["loss/val"] = valLoss;
       metrics["val/perplexity"] = Math.exp(valLoss);
       hooks.log(`step ${done}/${schedule.totalSteps} loss/train ${r.loss.toFixed(4)} loss/val ${valLoss.toFixed(4)} (ppl ${Math.exp(valLoss).toFixed(2)}) lr ${lr.toExponential(2)} ${tps.toFixed(0)} tok/s tensors ${tf.memory().numTensors - tensorsAtStart}`);

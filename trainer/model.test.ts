@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
 import { heldOutLoss } from "./eval";
-import { generate } from "./generate";
+import { generate, generateAsync } from "./generate";
 import { addHeads, createModel, disposeModel, forward, lmLogits, rewardScores, scoreTokenIndex, tokenValues } from "./model";
 import { Adam } from "./optim";
 import { tinyConfig, testBackends } from "./testing";
@@ -108,6 +108,36 @@ describe.each(testBackends)("model on %s", (backend) => {
     const full = generate(model, tok, prompts, { maxNewTokens: 10, temperature: 0, useCache: false });
     expect(cached.map((g) => g.tokens)).toEqual(full.map((g) => g.tokens));
     cached.forEach((g, i) => g.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(full[i].logprobs[j], 4)));
+    expect(tf.memory().numTensors).toBe(before);
+    disposeModel(model);
+  });
+
+  it("runs a batch of more than 64 rows' first step 64 rows at a time, with the uncached tokens, and generateAsync samples what generate does", async () => {
+    const tok = trainByteBpe(["abc abd abe"], { vocabSize: 260 });
+    const model = createModel({ ...tinyConfig, vocabSize: tok.vocabSize }, { seed: 3 });
+    const prompts = Array.from({ length: 150 }, (_, i) => [1 + (i % 7), 2 + (i % 5), 3 + (i % 3)].slice(i % 3));
+    const before = tf.memory().numTensors;
+    const greedy = { maxNewTokens: 6, temperature: 0 };
+    const cached = generate(model, tok, prompts, greedy);
+    const full = generate(model, tok, prompts, { ...greedy, useCache: false });
+    expect(cached.map((g) => g.tokens)).toEqual(full.map((g) => g.tokens));
+    cached.forEach((g, i) => g.logprobs.forEach((lp, j) => expect(lp).toBeCloseTo(full[i].logprobs[j], 4)));
+
+    const sampling = { maxNewTokens: 6, temperature: 1, seed: 9 };
+    const fed: number[] = [];
+    const awaited = await generateAsync(model, tok, prompts, sampling, async (tokens) => void fed.push(tokens));
+    expect(awaited).toEqual(generate(model, tok, prompts, sampling));
+    // the first step in parts of 64, 64 and 22 rows of 3 tokens (left-padded), then 150 rows a step
+    expect(fed.slice(0, 3)).toEqual([64 * 3, 64 * 3, 22 * 3]);
+    expect(fed.slice(3)).toEqual(new Array(fed.length - 3).fill(150));
+    // a cancel thrown from the hook, in the first step's parts or later, leaks no tensor
+    for (const at of [1, 4]) {
+      let calls = 0;
+      const cancel = async () => {
+        if (++calls === at) throw new Error("cancelled");
+      };
+      await expect(generateAsync(model, tok, prompts, sampling, cancel)).rejects.toThrow("cancelled");
+    }
     expect(tf.memory().numTensors).toBe(before);
     disposeModel(model);
   });

@@ -91,7 +91,7 @@ export async function runPretrain(flags: PretrainConfig, ctx: { store: Checkpoin
       optimizer,
       resumed,
       batchAt: (step) => data.batch(step),
-      evaluate: () => streamLoss(model, heldTokens, cfg.contextLength, cfg.batch, cfg.evalWindows).loss,
+      evaluate: async (heartbeat) => (await streamLoss(model, heldTokens, cfg.contextLength, cfg.batch, cfg.evalWindows, heartbeat)).loss,
       label: "pretrain",
     },
     ctx,

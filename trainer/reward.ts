@@ -17,7 +17,8 @@ import { addHeads, type GPT } from "./model";
 import { Adam } from "./optim";
 import { epochBatches, kwiseBatches, type PreferenceRow, splitByPrompt } from "./preferences";
 import { createRng } from "./rng";
-import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, type Heartbeat, newCheckpointId, type OnPlan, type OnStep, pairHeartbeat, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
+import { type Heartbeat, heartbeatEvery } from "./heartbeat";
+import { backendName, defaultsOf, dropParams, loadModel, logSigmoid as logSigmoidT, newCheckpointId, type OnPlan, type OnStep, restoreWeights, snapshotWeights, type WeightSnapshot } from "./rlhf-common";
 import { expectedCalibrationError, logSigmoid, mean, sigmoid } from "./rl-math";
 import { encodeExample, type EncodedPair, forwardPacked, gatherEntries, packedRewards, packSequences } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
@@ -160,13 +161,13 @@ function pairStats(rc: number[], rr: number[], pairs: PairTarget[], centerReward
   };
 }
 
-/** Scores pairs without gradients, in batches, and returns their stats; `heartbeat` is awaited every PAIRS_PER_HEARTBEAT pairs. */
+/** Scores pairs without gradients, in batches, and returns their stats; `heartbeat` is awaited every ITEMS_PER_HEARTBEAT pairs. */
 async function evaluatePairs(model: GPT, tokenizer: Tokenizer, rows: PreferenceRow[], config: RewardConfig, maxLength: number, heartbeat?: Heartbeat): Promise<PairStats> {
   const rc: number[] = [];
   const rr: number[] = [];
   const targets: PairTarget[] = [];
   const marginMap = parseMarginMap(config.marginMap);
-  const scored = pairHeartbeat(heartbeat);
+  const scored = heartbeatEvery(heartbeat);
   for (const part of kwiseBatches(rows, Math.max(8, config.batchSize))) {
     const t = part.map((r) => pairTarget(r, config, marginMap));
     const b = pairBatch(part, tokenizer, maxLength, t);

@@ -19,27 +19,6 @@ export type OnStep = (step: number, metrics: Record<string, number>) => Promise<
 export type OnPlan = (totalSteps: number) => void;
 
 /**
- * Awaited during a validation pass, between batches: a worker job heartbeats here (and a cancel
- * throws from here), since a pass over a big snapshot's held-out pairs outlasts the worker's
- * heartbeat timeout, which the per-step onStep alone would not reach.
- */
-export type Heartbeat = () => Promise<void>;
-
-/** Validation pairs scored between two heartbeats. */
-export const PAIRS_PER_HEARTBEAT = 64;
-
-/** Counts pairs scored and awaits `heartbeat` each time PAIRS_PER_HEARTBEAT more are done (after the batch that reaches them). */
-export function pairHeartbeat(heartbeat: Heartbeat | undefined): (pairs: number) => Promise<void> {
-  let since = 0;
-  return async (pairs) => {
-    since += pairs;
-    if (!heartbeat || since < PAIRS_PER_HEARTBEAT) return;
-    since = 0;
-    await heartbeat();
-  };
-}
-
-/**
  * A checkpoint for reward, DPO and PPO training and for eval, with dropout off, as TRL's
  * disable_dropout does for these trainers: PPO's ratio compares the updated policy with the
  * rollout's log-probs, which were taken without dropout, and a reference model is never

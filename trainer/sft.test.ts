@@ -166,7 +166,7 @@ describe("SFT", () => {
     // the same measurement as the run's text/val_perplexity (64 windows of T tokens), for both models
     const textPpl = async (id: string) => {
       const { model } = await loadCheckpoint(store, id);
-      const ppl = Math.exp(streamLoss(model, tokenizeDocs(tokenizer, readCorpusDocs(fx.heldout)), 32, 16, 64).loss);
+      const ppl = Math.exp((await streamLoss(model, tokenizeDocs(tokenizer, readCorpusDocs(fx.heldout)), 32, 16, 64)).loss);
       disposeModel(model);
       return ppl;
     };

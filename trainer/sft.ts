@@ -86,9 +86,9 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
         const batch = sftBatch(order.rows(step, cfg.batch).map((i) => train.encoded[i]), tokenizer.padId, 8);
         return mixText ? withTextRows(batch, mixText, cfg.mixRows, cfg.mixText, createRng(cfg.seed * 1_000_003 + step)) : batch;
       },
-      evaluate: () => sftExamplesLoss(model, heldEval, tokenizer.padId, 32).loss,
+      evaluate: async (heartbeat) => (await sftExamplesLoss(model, heldEval, tokenizer.padId, 32, heartbeat)).loss,
       label: "sft",
-      extraMetrics: (): Record<string, number> => (heldText ? { "text/val_perplexity": Math.exp(streamLoss(model, heldText, T, 16, 64).loss) } : {}),
+      extraMetrics: async (heartbeat): Promise<Record<string, number>> => (heldText ? { "text/val_perplexity": Math.exp((await streamLoss(model, heldText, T, 16, 64, heartbeat)).loss) } : {}),
     },
     ctx,
   );

@@ -20,6 +20,7 @@ export function loopHooks(ctx: JobContext, totalSteps: number) {
       await ctx.checkpointStep();
       await ctx.reportMetrics(step, metrics);
     },
+    heartbeat: () => ctx.checkpointStep(),
   };
 }
 

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Run } from "@/db/schema";
 import { initBackend } from "../backend";
@@ -26,11 +28,11 @@ vi.mock("../checkpoint", async (importOriginal) => {
   return { ...real, FolderCheckpointStore: TempFolderStore };
 });
 
-function context(kind: string, config: Record<string, unknown>, parentCheckpointId: string | null = null) {
+function context(kind: string, config: Record<string, unknown>, parentCheckpointId: string | null = null, runId = "feedc0de-0000-4000-8000-000000000000") {
   const metrics: Array<[number, Record<string, number>]> = [];
   let steps = 0;
   const ctx: JobContext = {
-    run: { id: "feedc0de-0000-4000-8000-000000000000", kind, config, parentCheckpointId, createdAt: new Date() } as unknown as Run,
+    run: { id: runId, kind, config, parentCheckpointId, createdAt: new Date() } as unknown as Run,
     backend: "wasm",
     log: () => {},
     warn: () => {},
@@ -68,6 +70,21 @@ describe("pretrain and sft jobs", () => {
     expect(s.outputCheckpointId).toBe("row-sft-feedc0de");
     expect(registered.at(-1)!.record).toMatchObject({ kind: "sft", parentId: "pretrain-feedc0de" });
     expect(sft.metrics).toHaveLength(4);
+  });
+
+  it("heartbeats every 64 windows of pretraining's evaluation and every 64 examples of SFT's, so a big one does not outlast the worker's heartbeat timeout", async () => {
+    const tiny = { vocabSize: 300, tokenizerChars: 0, contextLength: 32, layers: 1, heads: 2, dModel: 16, batch: 4, lr: 1e-2, warmupSteps: 1, saveEvery: 0 };
+    // the training corpus as held-out text: 130 windows of 32 tokens, one evaluation (at the last step)
+    const pre = context("pretrain", { ...tiny, corpus: fx.corpus, heldout: fx.corpus, steps: 2, evalEvery: 0, evalWindows: 130 }, null, "beadc0de-0000-4000-8000-000000000000");
+    await jobHandlers.pretrain!(pre.ctx);
+    expect(pre.steps()).toBe(2 + 2); // one per step, one per 64 windows (batches of 4)
+
+    const examples = fs.readFileSync(fx.sft, "utf8").trim().split("\n");
+    const many = path.join(fx.dir, "many.jsonl");
+    fs.writeFileSync(many, Array.from({ length: 140 }, (_, i) => examples[i % examples.length]).join("\n"));
+    const sft = context("sft", { data: fx.sft, heldoutData: many, batch: 3, steps: 2, lr: 1e-2, warmupSteps: 1, saveEvery: 0, evalExamples: 140 }, "row-pretrain-feedc0de", "beadc0de-0000-4000-8000-000000000000");
+    await jobHandlers.sft!(sft.ctx);
+    expect(sft.steps()).toBe(2 + 2); // one per step, one per 64 examples (batches of 32: after 64 and after 128)
   });
 
   it("refuses a run config with an unknown option", async () => {

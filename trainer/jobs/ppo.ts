@@ -14,8 +14,8 @@ import type { JobHandler } from "./types";
  * campaignId (the campaign's prompts, oldest first, at most promptLimit), else snapshotId (the
  * snapshot's distinct prompts; the runs form fills it from its snapshot field, so the explicit keys
  * win over it), ptxData (text for PPO-ptx; default the committed corpus), and any ppo option
- * (npm run trainer -- ppo --help). Heartbeats after every gradient step, metrics every iteration;
- * always resumes a recovered run from its last state. Sample generations are stored with the run
+ * (npm run trainer -- ppo --help). Heartbeats after every gradient step and within the rollout
+ * (every 64 responses), metrics every iteration; always resumes a recovered run from its last state. Sample generations are stored with the run
  * as they are made (run_samples), health flags as they are raised (runs.health_flags, and the log).
  */
 export const ppo: JobHandler = async (ctx) => {
@@ -45,6 +45,7 @@ export const ppo: JobHandler = async (ctx) => {
     provenance: { runId: ctx.run.id, promptSource: source, prompts: own.prompts ?? null, campaignId: own.campaignId ?? null, snapshotId: own.snapshotId ?? null },
     log: (line) => ctx.log(line),
     onUpdate: () => ctx.checkpointStep(),
+    heartbeat: () => ctx.checkpointStep(),
     onIteration: (iteration, metrics) => {
       ctx.reportProgress(iteration, config.iterations);
       return ctx.reportMetrics(iteration, metrics);

@@ -8,7 +8,7 @@ import { initBackend } from "../backend";
 import type { CheckpointRecord, FolderCheckpointStore } from "../checkpoint";
 import { heldoutPrompts } from "../data/corpus";
 import { splitByPrompt } from "../preferences";
-import { PAIRS_PER_HEARTBEAT } from "../rlhf-common";
+import { ITEMS_PER_HEARTBEAT } from "../heartbeat";
 import { blueWordPreference, saveToyCheckpoint, tempStore, toyTokenizer, toyWords } from "../rlhf-testing";
 import { jobHandlers } from ".";
 import { type JobContext, RunCancelled } from "./types";
@@ -70,13 +70,13 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
   return { ctx, metrics, progress, samples, flags, logs, steps: () => steps };
 }
 
-/** 360 pairs with distinct prompts, 60% held out: a validation pass of a few PAIRS_PER_HEARTBEAT at batchSize 8. */
+/** 360 pairs with distinct prompts, 60% held out: a validation pass of a few ITEMS_PER_HEARTBEAT at batchSize 8. */
 function bigValidation(dir: string) {
   const rows = blueWordPreference(360, 7);
   const file = path.join(dir, "big-val.jsonl");
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
   const valPairs = splitByPrompt(rows, 0.6).val.length;
-  expect(valPairs).toBeGreaterThanOrEqual(3 * PAIRS_PER_HEARTBEAT);
+  expect(valPairs).toBeGreaterThanOrEqual(3 * ITEMS_PER_HEARTBEAT);
   return { file, valPairs, config: { data: file, batchSize: 8, epochs: 1, valFraction: 0.6 } };
 }
 
@@ -136,7 +136,7 @@ describe("reward job", () => {
     await jobHandlers.reward(ctx);
     const trainSteps = metrics.filter(([, m]) => "loss/train" in m).length;
     // one heartbeat per step, and one per 64 pairs of the single validation pass (batches of 8)
-    expect(steps()).toBe(trainSteps + Math.floor(big.valPairs / PAIRS_PER_HEARTBEAT));
+    expect(steps()).toBe(trainSteps + Math.floor(big.valPairs / ITEMS_PER_HEARTBEAT));
 
     // The pass runs inside the epoch's last step, before it is reported: a cancel there stops it.
     const cancelled = context({ ...big.config, base: "base", patience: 0 }, trainSteps);
@@ -185,7 +185,7 @@ describe("dpo, ppo and eval jobs", () => {
     await jobHandlers.dpo(ctx);
     expect(metrics.filter(([, m]) => "eval/loss/dpo" in m)).toHaveLength(1);
     // one heartbeat per report (each step's and the validation's), and one per 64 pairs of the pass
-    expect(steps()).toBe(metrics.length + Math.floor(big.valPairs / PAIRS_PER_HEARTBEAT));
+    expect(steps()).toBe(metrics.length + Math.floor(big.valPairs / ITEMS_PER_HEARTBEAT));
   });
 
   it("ppo heartbeats every update, reports every iteration, stores samples and resumes its own state", async () => {

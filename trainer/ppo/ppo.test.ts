@@ -189,6 +189,38 @@ describe("PPO on a toy task (wasm)", () => {
     expect(await store.list()).toContain("ppo-budget");
   });
 
+  it("heartbeats within a rollout of more than 64 responses, with the numbers of a run without, and a cancel there frees every tensor", async () => {
+    // 160 responses of at most 8 tokens, one gradient step per iteration
+    const cfg: Partial<PpoConfig> = { ...toy, iterations: 2, batchSize: 160, miniBatchSize: 160, ppoEpochs: 1, sampleEvery: 1, samplesPerLog: 160 };
+    const plain = await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "ppo-plain" });
+    const beats: string[] = [];
+    const res = await trainPpo({
+      store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "ppo-beats",
+      heartbeat: async () => void beats.push("beat"),
+      onUpdate: () => void beats.push("update"),
+    });
+    const withoutTimes = (h: Array<Record<string, number>>) => h.map((m) => Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith("time/"))));
+    expect(withoutTimes(res.history)).toEqual(withoutTimes(plain.history));
+    expect(res.samples).toEqual(plain.samples);
+    // per iteration, before its update: 4 in sampling (one per 64 x 8 tokens fed: the 160 prompts,
+    // 64 rows at a time, then 160 a decode step), 2 in each log-prob pass (policy, reference) and 2 in scoring
+    expect(beats.join(" ").split(" update").map((s) => s.trim().split(" ").filter(Boolean).length)).toEqual([10, 10, 0]);
+
+    const before = tf.memory().numTensors;
+    let updates = 0;
+    await expect(
+      trainPpo({
+        store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "ppo-cancelled",
+        heartbeat: async () => {
+          throw new Error("cancelled");
+        },
+        onUpdate: () => void updates++,
+      }),
+    ).rejects.toThrow("cancelled");
+    expect(updates).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("a run killed mid-way resumes from its last checkpoint and finishes with the same weights", async () => {
     const cfg: Partial<PpoConfig> = { ...toy, iterations: 6, saveEvery: 2, sampleEvery: 0 };
     await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: cfg, outputId: "straight" });

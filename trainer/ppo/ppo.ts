@@ -21,7 +21,8 @@ import * as tf from "@tensorflow/tfjs";
 import { ppoConfigProblems } from "@/lib/runs/config-rules";
 import type { CheckpointRecord, CheckpointStore } from "../checkpoint";
 import { saveCheckpoint } from "../checkpoint";
-import { generate } from "../generate";
+import { generateAsync } from "../generate";
+import { type Heartbeat, heartbeatEvery, ITEMS_PER_HEARTBEAT } from "../heartbeat";
 import { addHeads, disposeModel, type GPT, tokenValues } from "../model";
 import { Adam } from "../optim";
 import { DataParallel, defaultThreads, unflatten } from "../parallel";
@@ -64,6 +65,12 @@ export interface TrainPpoInput {
   resume?: boolean;
   /** After every gradient step (the job heartbeats and honours cancel here; may throw). */
   onUpdate?: () => Promise<void> | void;
+  /**
+   * Awaited within the rollout, before the first gradient step: every 64 x maxNewTokens tokens fed
+   * to the policy while sampling, and every 64 responses of the log-prob passes and of scoring (a
+   * cancel throws from here).
+   */
+  heartbeat?: Heartbeat;
   /** After every iteration with its metrics (may throw: the run stops, the last saved state stays). */
   onIteration?: (iteration: number, metrics: Record<string, number>) => Promise<void> | void;
   onSamples?: (samples: Sample[]) => Promise<void> | void;
@@ -123,10 +130,11 @@ interface Rollout {
   values: Float64Array[];
 }
 
-/** Log-probs (and values) of the response tokens under a model, without gradients. */
-function evaluateRollout(model: GPT, seqs: EncodedPair[], padId: number, withValues: boolean): { logprobs: Float64Array[]; values: Float64Array[] } {
+/** Log-probs (and values) of the response tokens under a model, without gradients; `heartbeat` every ITEMS_PER_HEARTBEAT responses. */
+async function evaluateRollout(model: GPT, seqs: EncodedPair[], padId: number, withValues: boolean, heartbeat?: Heartbeat): Promise<{ logprobs: Float64Array[]; values: Float64Array[] }> {
   const logprobs: Float64Array[] = [];
   const values: Float64Array[] = [];
+  const evaluated = heartbeatEvery(heartbeat);
   for (const part of chunks(seqs, 16)) {
     const packed = packSequences(part, padId);
     const [lp, v] = tf.tidy(() => {
@@ -136,6 +144,7 @@ function evaluateRollout(model: GPT, seqs: EncodedPair[], padId: number, withVal
     logprobs.push(...responseEntries(lp.dataSync(), packed));
     if (withValues) values.push(...responseEntries(v.dataSync(), packed));
     tf.dispose([lp, v]);
+    await evaluated(part.length);
   }
   return { logprobs, values };
 }
@@ -270,17 +279,26 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
         const ids = tokenizer.encode(formatPrompt(p));
         return ids.slice(Math.max(0, ids.length - maxPrompt));
       });
-      const gens = generate(policy, tokenizer, promptIds, { maxNewTokens: config.maxNewTokens, temperature: 1, topK: 0, topP: 1, seed: config.seed * 100_003 + iteration });
+      // One batch (its PRNG draws tokens row after row), with a heartbeat per 64 responses' worth of tokens fed to the model.
+      const decoded = heartbeatEvery(input.heartbeat, ITEMS_PER_HEARTBEAT * config.maxNewTokens);
+      const gens = await generateAsync(policy, tokenizer, promptIds, { maxNewTokens: config.maxNewTokens, temperature: 1, topK: 0, topP: 1, seed: config.seed * 100_003 + iteration }, decoded);
       const seqs = promptIds.map((p, b) => truncatePair(p, gens[b].tokens.length ? gens[b].tokens : [tokenizer.eosId], policy.config.contextLength));
-      const own = evaluateRollout(policy, seqs, tokenizer.padId, config.advantage === "gae"); // RLOO reads no values
-      const ref = evaluateRollout(reference, seqs, tokenizer.padId, false);
+      const own = await evaluateRollout(policy, seqs, tokenizer.padId, config.advantage === "gae", input.heartbeat); // RLOO reads no values
+      const ref = await evaluateRollout(reference, seqs, tokenizer.padId, false, input.heartbeat);
       const rollout: Rollout = { seqs, logprobs: own.logprobs, refLogprobs: ref.logprobs, values: own.values };
       const responses = gens.map((g) => parseResponse(g.text));
 
-      // 2. score
-      const rawScores = input.rewardFn
-        ? prompts.map((p, b) => input.rewardFn!({ prompt: p, response: responses[b], tokens: rollout.seqs[b].responseIds }))
-        : scoreTexts({ model: rewardModel!.model, tokenizer: rewardModel!.tokenizer }, prompts.map((p, b) => ({ prompt: p, response: responses[b] })));
+      // 2. score, ITEMS_PER_HEARTBEAT responses between heartbeats (scoreTexts' batches of 16 are the same as in one call)
+      const rawScores: number[] = [];
+      const scored = heartbeatEvery(input.heartbeat);
+      for (const part of chunks(prompts.map((_, b) => b), ITEMS_PER_HEARTBEAT)) {
+        rawScores.push(
+          ...(input.rewardFn
+            ? part.map((b) => input.rewardFn!({ prompt: prompts[b], response: responses[b], tokens: rollout.seqs[b].responseIds }))
+            : scoreTexts({ model: rewardModel!.model, tokenizer: rewardModel!.tokenizer }, part.map((b) => ({ prompt: prompts[b], response: responses[b] })))),
+        );
+        await scored(part.length);
+      }
       const penalised = rawScores.map((s, b) => (gens[b].finishReason === "eos" ? s : s - config.missingEosPenalty));
       const scores = normaliseScores(penalised, state.scoreStats, config);
       const rolloutSeconds = (performance.now() - t0) / 1000;
