@@ -18,7 +18,8 @@ describe("eval", () => {
     await saveToyCheckpoint(store, "rm", tokenizer, { kind: "reward", seed: 5 });
     const prompts = toyDemos(24, 9).map((d) => d.prompt);
     const progress: Array<[number, number]> = [];
-    const res = await evaluatePolicies({
+    const events: string[] = [];
+    const input = {
       store,
       policyId: "a",
       baselineId: "b",
@@ -26,11 +27,22 @@ describe("eval", () => {
       prompts,
       texts: toyDemos(32, 10).map((d) => formatExample(d.prompt, d.response)),
       config: { maxNewTokens: 8 },
-      onProgress: async (done, total) => void progress.push([done, total]),
+    };
+    const res = await evaluatePolicies({
+      ...input,
+      onProgress: async (done, total) => {
+        progress.push([done, total]);
+        events.push(String(done));
+      },
+      heartbeat: async () => void events.push("beat"),
     });
     console.log(res.table);
     // After every 64 responses sampled: 24 prompts x 4 from A (96: 64 + 32), as many from B, 24 x 16 for the pool (384: 6 x 64).
     expect(progress).toEqual([64, 96, 160, 192, 256, 320, 384, 448, 512, 576].map((done) => [done, 24 * (4 + 4 + 16)]));
+    // Between samplings, a heartbeat every 64 responses scored (A's 96 and B's, then the pool's 384) and
+    // every 64 of A's samples given log-probs under A and under B; the numbers are those of a run without.
+    expect(events.join(" ")).toMatch(/^64 96 160 192 beat beat beat beat (beat )*256 320 384 448 512 576 beat beat beat beat beat beat$/);
+    expect((await evaluatePolicies(input)).rows).toEqual(res.rows);
     const [a, b, bo4, bo16] = res.rows;
     expect(res.rows.map((r) => r.name)).toEqual(["A a", "B b", "best-of-4 B", "best-of-16 B"]);
     expect(b.winRateVsBaseline).toBe(0.5);

@@ -14,6 +14,7 @@ import { formatPrompt, parseResponse, type PromptInput } from "./prompt-format";
 import { defaultsOf, loadModel } from "./rlhf-common";
 import { distinctN, maskedVar, mean } from "./rl-math";
 import { scoreTexts } from "./score";
+import { type Heartbeat, heartbeatEvery, ITEMS_PER_HEARTBEAT } from "./heartbeat";
 import { chunks, type EncodedPair, scoreLogprobs, truncatePair } from "./sequences";
 import type { Tokenizer } from "./tokenizer";
 import { batchNll } from "./lm-data";
@@ -30,8 +31,8 @@ export const evalOptions = {
 type EvalConfig = typeof evalDefaults;
 const evalDefaults = defaultsOf(evalOptions);
 
-/** Mean next-token loss (nats per token) over non-overlapping windows of a text corpus. */
-export function heldOutLoss(model: GPT, tokenizer: Tokenizer, texts: string[], windowTokens = 0, maxTokens = Infinity): number {
+/** Mean next-token loss (nats per token) over non-overlapping windows of a text corpus; `heartbeat` every ITEMS_PER_HEARTBEAT windows. */
+export async function heldOutLoss(model: GPT, tokenizer: Tokenizer, texts: string[], windowTokens = 0, maxTokens = Infinity, heartbeat?: Heartbeat): Promise<number> {
   const stream: number[] = [];
   for (const t of texts) {
     if (stream.length >= maxTokens) break;
@@ -44,14 +45,30 @@ export function heldOutLoss(model: GPT, tokenizer: Tokenizer, texts: string[], w
   for (let o = 0; o + T + 1 <= stream.length; o += T) offsets.push(o);
   // Without dropout: a checkpoint imported from GPT-2 has dropout 0.1, which would make a
   // measurement depend on the mask.
+  const evaluated = heartbeatEvery(heartbeat);
   let sum = 0;
   let n = 0;
   for (const part of chunks(offsets, 16)) {
     const nll = batchNll(model, lmBatchFromStream(stream, part, T));
     sum += nll.sum;
     n += nll.weight;
+    await evaluated(part.length);
   }
   return sum / n;
+}
+
+/**
+ * `work` on ITEMS_PER_HEARTBEAT items at a time, awaiting `heartbeat` between: the batches
+ * scoreTexts and scoreLogprobs make (16 items) are the ones a single call would.
+ */
+async function inParts<T, R>(items: T[], work: (part: T[]) => R[], heartbeat?: Heartbeat): Promise<R[]> {
+  const done = heartbeatEvery(heartbeat);
+  const out: R[] = [];
+  for (const part of chunks(items, ITEMS_PER_HEARTBEAT)) {
+    out.push(...work(part));
+    await done(part.length);
+  }
+  return out;
 }
 
 interface Sampled {
@@ -251,6 +268,8 @@ export interface EvaluateInput {
    * progress; its cancel throws from here.
    */
   onProgress?: (done: number, total: number) => Promise<void>;
+  /** Awaited every ITEMS_PER_HEARTBEAT responses scored and windows of perplexity, the passes between samplings (a cancel throws from here). */
+  heartbeat?: Heartbeat;
 }
 
 export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult> {
@@ -265,7 +284,7 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
   const b = await loadModel(input.store, input.baselineId);
   const rm = await loadModel(input.store, input.rewardId);
   try {
-    const score = (responses: string[], ps: PromptInput[]) => scoreTexts({ model: rm.model, tokenizer: rm.tokenizer }, ps.map((p, i) => ({ prompt: p, response: responses[i] })));
+    const score = (responses: string[], ps: PromptInput[]) => inParts(ps.map((p, i) => ({ prompt: p, response: responses[i] })), (part) => scoreTexts({ model: rm.model, tokenizer: rm.tokenizer }, part), input.heartbeat);
     const row = (name: string, s: Sampled, scores: number[][], baseScores: number[][], kl: number, ppl: number | null): EvalRow => ({
       name,
       meanScore: mean(scores.flat()),
@@ -290,20 +309,20 @@ export async function evaluatePolicies(input: EvaluateInput): Promise<EvalResult
     const repeated = repeatEach(prompts, k);
     const sa = await sampleResponses(a.model, a.tokenizer, repeated, config.maxNewTokens, config.seed + 1, progress);
     const sb = await sampleResponses(b.model, b.tokenizer, repeated, config.maxNewTokens, config.seed + 2, progress);
-    const scoreA = groupsOf(score(sa.responses, repeated), k);
-    const scoreB = groupsOf(score(sb.responses, repeated), k);
+    const scoreA = groupsOf(await score(sa.responses, repeated), k);
+    const scoreB = groupsOf(await score(sb.responses, repeated), k);
     // KL(A || B) per response: E_{y ~ A} [log A(y|x) - log B(y|x)], on A's own samples
-    const lpA = scoreLogprobs(a.model, sa.seqs, a.tokenizer.padId);
-    const lpB = scoreLogprobs(b.model, sa.seqs, b.tokenizer.padId);
+    const lpA = await inParts(sa.seqs, (part) => scoreLogprobs(a.model, part, a.tokenizer.padId), input.heartbeat);
+    const lpB = await inParts(sa.seqs, (part) => scoreLogprobs(b.model, part, b.tokenizer.padId), input.heartbeat);
     const klAB = mean(lpA.map((x, i) => x - lpB[i]));
-    const ppl = (m: GPT, t: Tokenizer) => (input.texts?.length ? Math.exp(heldOutLoss(m, t, input.texts, 0, config.textTokens)) : null);
-    const rows: EvalRow[] = [row(`A ${input.policyId}`, sa, scoreA, scoreB, klAB, ppl(a.model, a.tokenizer)), row(`B ${input.baselineId}`, sb, scoreB, scoreB, 0, ppl(b.model, b.tokenizer))];
+    const ppl = async (m: GPT, t: Tokenizer) => (input.texts?.length ? Math.exp(await heldOutLoss(m, t, input.texts, 0, config.textTokens, input.heartbeat)) : null);
+    const rows: EvalRow[] = [row(`A ${input.policyId}`, sa, scoreA, scoreB, klAB, await ppl(a.model, a.tokenizer)), row(`B ${input.baselineId}`, sb, scoreB, scoreB, 0, await ppl(b.model, b.tokenizer))];
     // One pool of samples from B serves every n: each line keeps the best of each disjoint group of n.
     let optimum: OptimumAtPolicyKl | null = null;
     if (ns.length) {
       log(`best-of-${ns.join(", ")} from ${pool} samples of B per prompt`);
       const many = await sampleResponses(b.model, b.tokenizer, repeatEach(prompts, pool), config.maxNewTokens, config.seed + 100, progress);
-      const scores = score(many.responses, repeatEach(prompts, pool));
+      const scores = await score(many.responses, repeatEach(prompts, pool));
       for (const n of ns) {
         const picks = bestOfGroups(scores, pool, n);
         const flat = picks.flat();

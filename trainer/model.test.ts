@@ -38,13 +38,13 @@ describe("dropout masks", () => {
     disposeModel(model);
   });
 
-  it("stay out of eval's held-out perplexity: a model with dropout measures as without", () => {
+  it("stay out of eval's held-out perplexity: a model with dropout measures as without", async () => {
     const tokenizer = trainByteBpe(["the cat sat on the mat, the dog sat on the log"], { vocabSize: 270 });
     const config = { ...tinyConfig, vocabSize: tokenizer.vocabSize };
     const withDropout = createModel({ ...config, dropout: 0.5 }, { seed: 4 });
     const without = { ...withDropout, config: { ...withDropout.config, dropout: 0 } };
     const texts = ["the cat sat on the log", "the dog sat on the mat"];
-    expect(heldOutLoss(withDropout, tokenizer, texts, 8)).toBe(heldOutLoss(without, tokenizer, texts, 8));
+    expect(await heldOutLoss(withDropout, tokenizer, texts, 8)).toBe(await heldOutLoss(without, tokenizer, texts, 8));
     disposeModel(withDropout);
   });
 });

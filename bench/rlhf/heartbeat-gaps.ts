@@ -4,11 +4,12 @@
  * prompt's answer), one PPO iteration's rollout of `--ppo-batch` responses (up to its first gradient
  * step, where the run is stopped), and pretraining's and SFT's evaluations over every held-out
  * window and example there is (974 windows, 377 examples; evalWindows and evalExamples larger than
- * that use them all). A worker takes over a run after WORKER_HEARTBEAT_TIMEOUT_S (30 s) without a
+ * that use them all), and an eval run (demo-sft against itself) at its defaults on the 377 held-out
+ * headwords, with a reward model trained for a few steps. A worker takes over a run after WORKER_HEARTBEAT_TIMEOUT_S (30 s) without a
  * heartbeat. For each, the whole stretch is printed beside the longest gap between heartbeats:
  * before a pass heartbeated, the whole stretch was one gap.
  *
- *   npx tsx bench/rlhf/heartbeat-gaps.ts [--pairs N (2000)] [--ppo-batch N (256)] [--parts reward,dpo,ppo,lm (all)]
+ *   npx tsx bench/rlhf/heartbeat-gaps.ts [--pairs N (2000)] [--ppo-batch N (256)] [--parts reward,dpo,ppo,lm,eval (all)]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,8 +18,9 @@ import { rules } from "@/lib/config/options";
 import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore, loadCheckpoint } from "@/trainer/checkpoint";
-import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
+import { corpusFiles, heldoutPrompts, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { trainDpo } from "@/trainer/dpo";
+import { evaluatePolicies } from "@/trainer/eval";
 import { encodeSftExamples, sftExamplesLoss, streamLoss, tokenizeDocs } from "@/trainer/lm-data";
 import { disposeModel } from "@/trainer/model";
 import { splitByPrompt } from "@/trainer/preferences";
@@ -26,8 +28,8 @@ import { trainPpo } from "@/trainer/ppo/ppo";
 import { trainRewardModel } from "@/trainer/reward";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 
-const USAGE = "Usage: npx tsx bench/rlhf/heartbeat-gaps.ts [--pairs N (default 2000)] [--ppo-batch N (default 256)] [--parts reward,dpo,ppo,lm (default all)]";
-const allParts = ["reward", "dpo", "ppo", "lm"];
+const USAGE = "Usage: npx tsx bench/rlhf/heartbeat-gaps.ts [--pairs N (default 2000)] [--ppo-batch N (default 256)] [--parts reward,dpo,ppo,lm,eval (default all)]";
+const allParts = ["reward", "dpo", "ppo", "lm", "eval"];
 const { values } = parseCliArgs({ options: { pairs: { type: "string", default: "2000" }, "ppo-batch": { type: "string", default: "256" }, parts: { type: "string", default: allParts.join(",") } } }, USAGE);
 const pairs = cliNumber("pairs", values.pairs, rules.count, USAGE);
 const ppoBatch = cliNumber("ppo-batch", values["ppo-batch"], rules.count, USAGE);
@@ -116,4 +118,12 @@ if (parts.includes("lm")) {
   const held = encodeSftExamples(tokenizer, readSftJsonl(corpusFiles().sftHeldout), T).encoded;
   await timed(`sft: evaluation of ${held.length} held-out examples (evalExamples ${held.length} or more)`, (heartbeat) => sftExamplesLoss(model, held, tokenizer.padId, 32, heartbeat));
   disposeModel(model);
+}
+
+if (parts.includes("eval")) {
+  // The eval job's own hooks: progress after every 64 responses sampled, heartbeats in the passes between.
+  await trainRewardModel({ rows: rows.slice(0, 64), baseCheckpointId: shippedSftId, store, outputId: "gaps-eval-rm", config: { valFraction: 0, epochs: 1 }, log: () => {} });
+  await timed("eval: demo-sft against itself on the 377 held-out headwords at the defaults", (heartbeat) =>
+    evaluatePolicies({ store, policyId: shippedSftId, baselineId: shippedSftId, rewardId: "gaps-eval-rm", prompts: heldoutPrompts(), texts: readCorpusDocs(corpusFiles().corpusHeldout), onProgress: heartbeat, heartbeat }),
+  );
 }

@@ -40,6 +40,7 @@ export const evaluate: JobHandler = async (ctx) => {
       ctx.reportProgress(done, total);
       await ctx.checkpointStep();
     },
+    heartbeat: () => ctx.checkpointStep(),
   });
   ctx.log(`eval\n${res.table}`);
   return { result: { rows: res.rows, optimum: res.optimum, table: res.table, prompts: res.prompts, promptSource: source, config: res.config, backend: ctx.backend } };

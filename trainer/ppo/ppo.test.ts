@@ -126,7 +126,7 @@ describe("PPO on a toy task (wasm)", () => {
     await trainPpo({ store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, config: { ...drift, ptxCoef: 1 }, ptxTexts: pretrain, outputId: "ppo-ptx" });
     const loss = async (id: string) => {
       const { model } = await loadCheckpoint(store, id);
-      const l = heldOutLoss(model, tokenizer, texts);
+      const l = await heldOutLoss(model, tokenizer, texts);
       disposeModel(model);
       return l;
     };
