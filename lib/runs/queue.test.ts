@@ -54,6 +54,12 @@ describe("run queue", () => {
     await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(runs.id, run.id));
     expect(await recoverStaleRuns({ timeoutSeconds: 30 })).toMatchObject({ requeued: 1 });
     expect((await getRun({ runId: run.id }))?.status).toBe("queued");
+    // The run's log says what happened to the attempt, and when, before the next one's "run claimed" line.
+    const [requeuedLine] = await runLogsAfter({ runId: run.id });
+    expect(requeuedLine).toMatchObject({ level: "warn" });
+    expect(requeuedLine!.message).toMatch(
+      new RegExp(`^worker ${dead.id.slice(0, 8)} stopped heartbeating \\(last heartbeat \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\); attempt 1 of 2 lost, queued again$`),
+    );
 
     // The dead worker comes back: it no longer owns the run and cannot finish it.
     expect(await heartbeatRun({ runId: run.id, workerId: dead.id })).toEqual({ owned: false, cancelRequested: false });
@@ -66,6 +72,8 @@ describe("run queue", () => {
     const failed = await getRun({ runId: run.id });
     expect(failed?.status).toBe("failed");
     expect(failed?.error).toMatch(/^The worker stopped heartbeating \(last heartbeat \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); gave up after 2 attempts\.$/);
+    const lines = await runLogsAfter({ runId: run.id });
+    expect(lines.at(-1)).toMatchObject({ level: "error", message: failed!.error });
 
     // One attempt is one attempt.
     const once = await enqueueRun({ kind: k, maxAttempts: 1 });

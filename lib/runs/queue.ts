@@ -13,6 +13,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors";
 import { bucketsFor } from "./downsample";
 import { estimateEta } from "./eta";
+import { appendRunLogs, type RunLogLine } from "./logs";
 import { checkRunInputs } from "./check-inputs";
 import { checkRunConfig, kindTakesSnapshot, runConfigCatalog } from "./config-catalog";
 import { createRunSchema, type CreateRunInput, type MetricDto, type RunDto } from "./schema";
@@ -246,10 +247,16 @@ export async function requestCancel({ runId }: { runId: string }): Promise<Run |
 
 /**
  * Runs whose worker stopped heartbeating: queued again while attempts remain (the job
- * resumes from its last checkpoint), failed with the reason otherwise.
+ * resumes from its last checkpoint), failed with the reason otherwise. Each says so in its log,
+ * so its page tells what became of the attempt and when, not only that a later one was claimed.
  */
 export async function recoverStaleRuns({ timeoutSeconds }: { timeoutSeconds: number }): Promise<{ requeued: number; failed: number }> {
-  const rows = await db.execute<{ status: string }>(sql`
+  const rows = await db.execute<{ id: string; status: string; error: string | null; attempts: number; max_attempts: number; worker_id: string | null; last_heartbeat: string }>(sql`
+    with stale as (
+      select id, worker_id, to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as last_heartbeat from runs
+      where status = 'running' and heartbeat_at < now() - make_interval(secs => ${timeoutSeconds})
+      for update skip locked
+    )
     update runs set
       status = case when attempts < max_attempts and not cancel_requested then 'queued'::run_status
                     when cancel_requested then 'cancelled'::run_status
@@ -257,12 +264,23 @@ export async function recoverStaleRuns({ timeoutSeconds }: { timeoutSeconds: num
       error = case when attempts < max_attempts and not cancel_requested then error
                    when cancel_requested then error
                    else format('The worker stopped heartbeating (last heartbeat %s UTC); gave up after %s %s.',
-                               to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS'), attempts,
+                               stale.last_heartbeat, attempts,
                                case when attempts = 1 then 'attempt' else 'attempts' end) end,
       finished_at = case when attempts < max_attempts and not cancel_requested then null else now() end,
-      worker_id = case when attempts < max_attempts and not cancel_requested then null else worker_id end
-    where status = 'running' and heartbeat_at < now() - make_interval(secs => ${timeoutSeconds})
-    returning status`);
+      worker_id = case when attempts < max_attempts and not cancel_requested then null else runs.worker_id end
+    from stale
+    where runs.id = stale.id
+    returning runs.id, runs.status, runs.error, runs.attempts, runs.max_attempts, stale.worker_id, stale.last_heartbeat`);
+  for (const r of rows) {
+    const lost = `worker ${r.worker_id?.slice(0, 8) ?? "(none)"} stopped heartbeating (last heartbeat ${r.last_heartbeat} UTC)`;
+    const line: RunLogLine =
+      r.status === "queued"
+        ? { level: "warn", message: `${lost}; attempt ${r.attempts} of ${r.max_attempts} lost, queued again` }
+        : r.status === "failed"
+          ? { level: "error", message: r.error ?? lost }
+          : { level: "info", message: `${lost} after a cancel was asked; run cancelled` };
+    await appendRunLogs({ runId: r.id, lines: [line] });
+  }
   return {
     requeued: rows.filter((r) => r.status === "queued").length,
     failed: rows.filter((r) => r.status !== "queued").length,
