@@ -27,6 +27,19 @@ test.describe("sign-in and roles", () => {
     await expect(page).toHaveURL(/\/signin/);
   });
 
+  test("a sign-in sent before the page's script has run keeps the password out of the URL", async ({ page }) => {
+    // On a slow connection the form can be submitted before React takes it over: the browser then sends it itself.
+    await page.route(/\/_next\/static\/.*\.js$/, (route) => route.abort());
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill("labeler2@pairwise.local");
+    await page.getByLabel("Password").fill(DEMO_PASSWORD);
+    const sent = page.waitForEvent("framenavigated");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await sent;
+    expect(page.url()).not.toContain(DEMO_PASSWORD);
+    await expect(page).toHaveURL(/\/signin$/);
+  });
+
   test("the sign-in page trusts nothing in its URL: no 500 for odd values, no echoed text, no redirect off the site", async ({ page, baseURL }) => {
     for (const query of ["error=100%25", "error=a&error=b", "callbackUrl=/a&callbackUrl=/b"]) {
       expect((await page.goto(`/signin?${query}`))?.status(), query).toBe(200);

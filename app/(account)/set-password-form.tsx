@@ -56,8 +56,9 @@ export function SetPasswordForm({ mode, token, email }: { mode: "invite" | "rese
     );
   }
 
+  // method="post": a form submitted before the script has run is sent by the browser itself, and as a GET it would put the password in the URL.
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex flex-col gap-2">
         <Label htmlFor="account-email">Email</Label>
         <Input id="account-email" value={email} readOnly autoComplete="username" />

@@ -30,8 +30,9 @@ export function SignInForm({ github, initialError, callbackUrl }: { github: bool
     router.refresh();
   }
 
+  // method="post": a form submitted before the script has run is sent by the browser itself, and as a GET it would put the password in the URL.
   return (
-    <form onSubmit={onSubmit} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+    <form method="post" onSubmit={onSubmit} className="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <div className="flex flex-col gap-2">
         <Label htmlFor="email">Email</Label>
         <Input id="email" name="email" type="email" autoComplete="username" required autoFocus />
