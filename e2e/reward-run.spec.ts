@@ -154,6 +154,8 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
   await expect(page.getByRole("list", { name: "Samples of iteration 2" }).getByRole("listitem")).toHaveCount(2);
+  // Its charts number the x axis by whole iterations: 1 and 2, not 1, 1.25, 1.5, 1.75, 2.
+  await expect(page.getByRole("figure", { name: "Chart of loss/policy" }).locator(".recharts-xAxis-tick-labels text")).toHaveText(["1", "2"]);
   await expect(page.getByText("Pairs from its samples: none yet (start a generate-pairs run from it)")).toBeVisible();
 
   // 9. The PPO run's page offers its evaluation against demo-sft, judged by the reward model; the eval run

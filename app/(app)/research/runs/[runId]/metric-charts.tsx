@@ -98,7 +98,7 @@ export function MetricCharts({
                 <ResponsiveContainer width="100%" height={compareId ? 190 : 160}>
                   <LineChart data={mergeByStep(mine, theirs)} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                     <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-                    <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} tick={{ fontSize: 10 }} />
+                    <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} allowDecimals={false} tick={{ fontSize: 10 }} />
                     <YAxis tick={{ fontSize: 10 }} width={48} domain={metricAxisDomain(name, [...(mine ?? []), ...(theirs ?? [])].map((p) => p.value))} />
                     <Tooltip />
                     <Line name={thisName} type="monotone" dataKey="current" stroke={THIS_COLOUR} dot={false} connectNulls isAnimationActive={false} />
