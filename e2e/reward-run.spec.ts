@@ -211,6 +211,13 @@ test("cancelling a run asks once more, and the run stops", async ({ page, playwr
   await signInAndWait(page, "researcher@pairwise.local", "/research");
   await page.goto(`/research/runs/${run.id}`);
   await expect(page.getByTestId("run-status")).toHaveText("running", { timeout: 60_000 });
+  // While the page cannot reach the server it says so, and as of when its status is; the note goes once a poll answers.
+  const polls = `**/api/v1/runs/${run.id}`;
+  await page.route(polls, (route) => route.abort());
+  const lost = page.getByRole("alert").filter({ hasText: "cannot reach the server" });
+  await expect(lost).toContainText(/what it shows is as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+  await page.unroute(polls);
+  await expect(lost).toHaveCount(0);
   await page.getByRole("button", { name: "Cancel run" }).click();
   const confirm = page.getByRole("group", { name: "Confirm cancel" });
   await expect(confirm).toContainText("Stop this pretrain run?");
@@ -218,6 +225,11 @@ test("cancelling a run asks once more, and the run stops", async ({ page, playwr
   await expect(confirm).toHaveCount(0);
   await expect(page.getByTestId("run-status")).toHaveText("running");
   await page.getByRole("button", { name: "Cancel run" }).click();
+  // A confirmed cancel shows at once, not after the next poll (here none answers): no "Cancel run" to press again meanwhile.
+  await page.route(polls, (route) => route.abort());
   await confirm.getByRole("button", { name: "Yes, cancel it" }).click();
+  await expect(page.getByRole("button", { name: "Cancelling…" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  await page.unroute(polls);
   await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 60_000 });
 });

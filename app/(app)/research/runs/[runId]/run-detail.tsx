@@ -70,8 +70,14 @@ export function RunDetail({
         </Badge>
         {r.queuePosition !== null ? <span className="text-xs text-slate-500">{r.queuePosition} ahead in the queue</span> : null}
         <RunEta run={r} />
-        {live ? <CancelRun runId={r.id} kind={r.kind} cancelRequested={r.cancelRequested} /> : null}
+        {live ? <CancelRun runId={r.id} kind={r.kind} cancelRequested={r.cancelRequested} onCancelled={() => void run.refetch()} /> : null}
       </div>
+      {live && run.isError ? (
+        <p role="alert" className="-mt-4 text-xs text-amber-800">
+          This page cannot reach the server ({run.error.message}): what it shows is as of {when(new Date(run.dataUpdatedAt).toISOString())} UTC. It keeps trying every{" "}
+          {POLL_MS / 1000} s.
+        </p>
+      ) : null}
       {r.status === "running" && r.progress ? <p className="-mt-4 text-xs text-slate-500">{etaHelp}</p> : null}
       {healthFlags.length ? (
         <div role="alert" aria-label="Health flags" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
@@ -154,11 +160,13 @@ export function RunDetail({
 }
 
 /** Cancel asks once more (a cancelled run cannot be resumed from the page), and says when the cancel itself failed. */
-function CancelRun({ runId, kind, cancelRequested }: { runId: string; kind: string; cancelRequested: boolean }) {
+function CancelRun({ runId, kind, cancelRequested, onCancelled }: { runId: string; kind: string; cancelRequested: boolean; onCancelled: () => void }) {
   const [confirming, setConfirming] = useState(false);
+  // Set once the cancel is accepted, so the button does not offer it again until the next poll shows the run's new state.
+  const [requested, setRequested] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
-  if (cancelRequested) {
+  if (cancelRequested || requested) {
     return (
       <Button variant="destructive" size="sm" className="ml-auto" disabled>
         Cancelling…
@@ -182,8 +190,11 @@ function CancelRun({ runId, kind, cancelRequested }: { runId: string; kind: stri
         onClick={() =>
           startTransition(async () => {
             const result = await cancelRunAction(runId);
-            if (result.ok) setConfirming(false);
-            else setError(result.error);
+            if (result.ok) {
+              setRequested(true);
+              setConfirming(false);
+              onCancelled();
+            } else setError(result.error);
           })
         }
       >
