@@ -90,4 +90,12 @@ export async function checkRunInputs({ kind, config, parentCheckpointId }: { kin
   if (inputs.needsOneOf && !inputs.needsOneOf.keys.some((k) => given(config, k))) {
     throw new AppError("bad_request:config", inputs.needsOneOf.message);
   }
+  // The job reads the snapshot first (trainer/jobs/rlhf-job.ts preferenceRowsForRun), and the runs form preselects one,
+  // so a preference file named beside it would be left unread without a word.
+  if (inputs.needsOneOf?.keys.includes("data") && given(config, "snapshotId") && given(config, "data")) {
+    throw new AppError(
+      "bad_request:config",
+      'config.data names a preference file, and a dataset snapshot is chosen too: the run would read the snapshot alone. Choose "none" under "Dataset snapshot" to train on the file, or leave config.data out.',
+    );
+  }
 }

@@ -421,6 +421,12 @@ describe("researcher runs", () => {
     expect(await refusal({ kind: "healthcheck", parentCheckpointId: sft.id })).toBe('A healthcheck run starts from no checkpoint; leave "Start from checkpoint" empty.');
     expect(await refusal({ kind: "reward", config: { data: "x.jsonl" } })).toBe('A reward run needs the model the reward model starts from: choose an sft, base or reward checkpoint under "Start from checkpoint", or give config.base.');
     expect(await refusal({ kind: "reward", parentCheckpointId: sft.id })).toBe("Choose a dataset snapshot (or give config.data, a preference JSONL file on the worker).");
+    // The runs form preselects a snapshot; the job reads it before config.data, so a file named beside it was ignored without a word.
+    for (const kind of ["reward", "dpo"] as const) {
+      expect(await refusal({ kind, parentCheckpointId: sft.id, config: { snapshotId: randomUUID(), data: "x.jsonl" } })).toBe(
+        'config.data names a preference file, and a dataset snapshot is chosen too: the run would read the snapshot alone. Choose "none" under "Dataset snapshot" to train on the file, or leave config.data out.',
+      );
+    }
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { campaignId: randomUUID() } })).toBe("A ppo run needs config.reward: the name of the reward model PPO trains against (a reward checkpoint).");
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: sft.storeKey, campaignId: randomUUID() } })).toBe(
       `config.reward names ${sft.storeKey}, an sft checkpoint; it must be a reward checkpoint: the reward model PPO trains against.`,
