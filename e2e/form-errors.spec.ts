@@ -48,6 +48,14 @@ test("a refused run config marks the config box, described by the refusal, and a
   await page.getByRole("button", { name: "Start run" }).click();
   await expect(config).toHaveAccessibleDescription('The config must be a JSON object, e.g. {"epochs": 2}.');
   await expect(config).toHaveAttribute("aria-invalid", "true");
+
+  // Started from the keyboard, a refusal puts the focus on the box it marks: the button, disabled while the
+  // form was sent, had dropped it to the page, so the next Tab started again from the header's links.
+  await config.fill(JSON.stringify({ epoch: 12 }));
+  await page.getByRole("button", { name: "Start run" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(config).toHaveAccessibleDescription(/unknown option "epoch"/);
+  await expect(config).toBeFocused();
 });
 
 test("a generate-pairs config whose keys do not go together is refused in the form; its run's page names the campaign", async ({ page, playwright, baseURL }) => {

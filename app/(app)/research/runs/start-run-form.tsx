@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useActionState, useEffect, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, NativeSelect, Textarea } from "@/app/_components/ui/input";
@@ -46,11 +46,14 @@ export function StartRunForm({
   const startInConfig = prefill?.kind === kind && start !== null && typeof prefill.config[start.key] === "string";
   const startDefault = prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
   const errors = fieldErrorsOf(state);
+  const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (state?.ok) router.push(`/research/runs/${state.data.id}`);
+    // The Start button, disabled while the form was sent, dropped the focus to the page: a refusal hands it to the field it marks.
+    else if (state) (form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('button[type="submit"]'))?.focus();
   }, [state, router]);
   return (
-    <form onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+    <form ref={form} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-kind">Kind</Label>
         <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)} error={errors.kind}>
