@@ -232,4 +232,9 @@ test("cancelling a run asks once more, and the run stops", async ({ page, playwr
   await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
   await page.unroute(polls);
   await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 60_000 });
+
+  // A cancelled (or failed) run offers to start it again: the runs form filled in as it was started.
+  await page.getByRole("link", { name: "Start it again" }).click();
+  await expect(page.getByLabel("Kind")).toHaveValue("pretrain");
+  expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ steps: 100_000, evalEvery: 0, saveEvery: 0, tokenizerChars: 20_000 });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkRunConfig } from "./config-catalog";
 import type { CheckpointRef, RunLineage } from "./lineage";
-import { checkpointNextStep, nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
+import { againStep, checkpointNextStep, nextSteps, readRunFormPrefill, runFormHref } from "./next-steps";
 
 const SFT: CheckpointRef = { id: "11111111-1111-4111-8111-111111111111", name: "demo-sft", kind: "sft", storeKey: "demo-sft", runId: null };
 const RM: CheckpointRef = { id: "22222222-2222-4222-8222-222222222222", name: "reward-ab12cd34", kind: "reward", storeKey: "reward-ab12cd34", runId: "r1" };
@@ -92,5 +92,20 @@ describe("the next step from a checkpoint on its own (the checkpoints page)", ()
     expect(prefill(checkpointNextStep({ ...SFT, parentId: null })!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, config: {} });
     expect(prefill(checkpointNextStep({ ...POLICY, parentId: SFT.id })!.href)).toEqual({ kind: "eval", checkpointId: POLICY.id, config: {} });
     expect(checkpointNextStep({ ...POLICY, kind: "value", parentId: null })).toBeNull();
+  });
+});
+
+describe("starting a run again", () => {
+  it("after a failed or cancelled run: the form filled in with its kind, checkpoint, snapshot and config; none after one that succeeded or runs, or of a kind the form does not offer", () => {
+    const run = { kind: "reward", status: "failed" as const, parentCheckpointId: SFT.id, snapshotId: SNAPSHOT, config: { epochs: 2, batchSize: 4, snapshotId: SNAPSHOT } };
+    const step = againStep(run);
+    expect(step?.label).toBe("Start it again");
+    // The snapshot goes in its own field, as the form sent it, not in the config as well.
+    expect(prefill(step!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, snapshotId: SNAPSHOT, config: { epochs: 2, batchSize: 4 } });
+    expect(prefill(againStep({ ...run, status: "cancelled" })!.href)).toEqual(prefill(step!.href));
+    // Through the API a snapshot can be named in the config alone: it stays there.
+    expect(prefill(againStep({ ...run, snapshotId: null })!.href)).toEqual({ kind: "reward", checkpointId: SFT.id, snapshotId: undefined, config: run.config });
+    for (const status of ["succeeded", "running", "queued"] as const) expect(againStep({ ...run, status })).toBeNull();
+    expect(againStep({ ...run, kind: "playground", snapshotId: null, parentCheckpointId: null })).toBeNull();
   });
 });

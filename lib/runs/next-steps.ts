@@ -7,7 +7,9 @@
  */
 import { z } from "zod";
 import type { Run } from "@/db/schema";
+import { runInputs } from "./inputs";
 import type { RunLineage } from "./lineage";
+import type { RunKind } from "./schema";
 
 export type NextStep = { label: string; description: string; href: string };
 
@@ -91,6 +93,22 @@ export function checkpointNextStep(c: { id: string; kind: string; storeKey: stri
 }
 
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/**
+ * After a run that failed or was cancelled: the runs form filled in as it was started (kind, checkpoint,
+ * snapshot, config), to be fixed and started again; null for other runs and for kinds the form does not offer.
+ */
+export function againStep(run: Pick<Run, "kind" | "status" | "parentCheckpointId" | "snapshotId" | "config">): NextStep | null {
+  if ((run.status !== "failed" && run.status !== "cancelled") || !(run.kind in runInputs) || runInputs[run.kind as RunKind].internal) return null;
+  // startRun copies the snapshot field into the config; the form sets it from its own field.
+  const { snapshotId, ...rest } = run.config;
+  const config = run.snapshotId && snapshotId === run.snapshotId ? rest : run.config;
+  return {
+    label: "Start it again",
+    description: `${run.kind} with this run's inputs and config, to change before starting`,
+    href: runFormHref({ kind: run.kind, checkpointId: run.parentCheckpointId ?? undefined, snapshotId: run.snapshotId ?? undefined, config }),
+  };
+}
 
 /**
  * The prefill a `/research/runs` URL asks for (as runFormHref writes it), or null: an unknown kind

@@ -6,7 +6,7 @@ import type { Run } from "@/db/schema";
 import { Busy, Skeleton, SkeletonCard } from "@/app/_components/ui/skeleton";
 import { requireRole } from "@/lib/auth/guard";
 import { runLineage } from "@/lib/runs/lineage";
-import { nextSteps } from "@/lib/runs/next-steps";
+import { againStep, nextSteps } from "@/lib/runs/next-steps";
 import { getRun, runDto } from "@/lib/runs/queue";
 import { Lineage } from "./lineage";
 import { NextSteps } from "./next-steps";
@@ -55,7 +55,8 @@ function RunSkeleton() {
 
 async function RunView({ run, compareId }: { run: Run; compareId: string | null }) {
   const [dto, lineage] = await Promise.all([runDto(run), runLineage({ run })]);
-  const steps = nextSteps(run, lineage);
+  const again = againStep(run);
+  const steps = again ? [again] : nextSteps(run, lineage);
   return (
     <RunDetail
       initial={dto}

@@ -35,7 +35,7 @@ export function RunDetail({
   lineage: ReactNode;
   /** The config card's body, rendered on the server (./run-config.tsx): a run's config does not change while it runs. */
   config: ReactNode;
-  /** What usually comes next after this run once it succeeds (lib/runs/next-steps.ts), rendered on the server; null for none. */
+  /** What usually comes next after this run once it succeeds, or starting it again once it failed or was cancelled (lib/runs/next-steps.ts), rendered on the server; null for none. */
   next: ReactNode;
 }) {
   const router = useRouter();
@@ -91,7 +91,7 @@ export function RunDetail({
           </ul>
         </div>
       ) : null}
-      {r.status === "succeeded" ? next : null}
+      {live ? null : next}
       {r.error ? (
         <p role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800">
           {r.error}
