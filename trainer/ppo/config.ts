@@ -37,7 +37,7 @@ export const ppoOptions = {
   maxNewTokens: opt(24, "most tokens per sampled response (TRL leaves this to generation kwargs)", rules.count),
   clipNorm: opt(1, "clip the global gradient norm to this; 0 = off (TRL max_grad_norm: None; on for tiny models' stability)", rules.nonNegative),
   saveEvery: opt(10, "iterations between resumable checkpoints; 0 = only at the end", rules.natural),
-  sampleEvery: opt(5, "iterations between stored sample generations; 0 = never", rules.natural),
+  sampleEvery: opt(5, "iterations between stored sample generations, and the last iteration's; 0 = never", rules.natural),
   samplesPerLog: opt(4, "generations (prompt, response, score) stored each time", rules.count),
   seed: opt(0, "seed of prompt order and sampling", rules.natural),
   klHighMultiple: opt(3, "health flag when objective/kl exceeds this multiple of klTarget", rules.positive),

@@ -164,7 +164,7 @@ describe("PPO on a toy task (wasm)", () => {
 
   it("runs with the entropy bonus, the k3 estimator, score normalisation and a fixed KL coefficient", async () => {
     const seen: Array<Record<string, number>> = [];
-    await trainPpo({
+    const res = await trainPpo({
       store, sftCheckpointId: "sft", prompts, rewardFn: countBlue, outputId: "ppo-options",
       config: { ...toy, iterations: 3, entropyCoef: 0.01, klEstimator: "k3", scoreNorm: true, scoreClip: 2, adaptiveKl: false, missingEosPenalty: 1 },
       onIteration: (_, m) => void seen.push(m),
@@ -174,6 +174,8 @@ describe("PPO on a toy task (wasm)", () => {
       expect(m["objective/kl"]).toBeGreaterThanOrEqual(0); // k3 is never negative
       expect(m["objective/kl_coef"]).toBe(0.5);
     }
+    // 3 iterations with sampleEvery 5: the last one's samples (samplesPerLog 4), so the run shows some.
+    expect(res.samples.map((x) => x.iteration)).toEqual([3, 3, 3, 3]);
   });
 
   it("stops at its time budget after a whole iteration and saves the policy as at the end", async () => {
@@ -186,6 +188,8 @@ describe("PPO on a toy task (wasm)", () => {
     expect(seen).toEqual([1]);
     expect(res.iterations).toBe(1);
     expect(res.history).toHaveLength(1);
+    // the iteration the budget ended on stores its samples, though sampleEvery (5) has not come round
+    expect(res.samples.map((x) => x.iteration)).toEqual([1, 1, 1, 1]);
     expect(await store.list()).toContain("ppo-budget");
   });
 

@@ -388,7 +388,10 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       if (config.entropyCoef > 0) metrics["policy/entropy"] = avg("policy/entropy");
       state.history.push(metrics);
       state.lossHistory.push(metrics["loss/policy"]);
-      if (config.sampleEvery > 0 && iteration % config.sampleEvery === 0) {
+      const budgetSpent = config.maxMinutes > 0 && iteration < config.iterations && performance.now() - started >= config.maxMinutes * 60_000;
+      // The last iteration stores its samples whatever sampleEvery says: a run shorter than sampleEvery would show none.
+      const lastIteration = iteration === config.iterations || budgetSpent;
+      if (config.sampleEvery > 0 && (iteration % config.sampleEvery === 0 || lastIteration)) {
         const samples = prompts.slice(0, config.samplesPerLog).map((prompt, b) => ({ iteration, prompt, response: responses[b], score: rawScores[b] }));
         state.samples.push(...samples);
         await input.onSamples?.(samples);
@@ -405,7 +408,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) await saveState(iteration);
       await input.onIteration?.(iteration, metrics);
       done = iteration;
-      if (config.maxMinutes > 0 && iteration < config.iterations && performance.now() - started >= config.maxMinutes * 60_000) {
+      if (budgetSpent) {
         log(`stopping after iteration ${iteration} of ${config.iterations}: the ${config.maxMinutes}-minute budget is spent`);
         break;
       }
