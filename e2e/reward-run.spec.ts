@@ -156,6 +156,8 @@ test("a researcher trains a tiny reward model on labeled data, watches its chart
   await expect(page.getByRole("list", { name: "Samples of iteration 2" }).getByRole("listitem")).toHaveCount(2);
   // Its charts number the x axis by whole iterations: 1 and 2, not 1, 1.25, 1.5, 1.75, 2.
   await expect(page.getByRole("figure", { name: "Chart of loss/policy" }).locator(".recharts-xAxis-tick-labels text")).toHaveText(["1", "2"]);
+  // and a count's y axis by whole numbers: one epoch each iteration is drawn between 0 and 2, not 0.5 and 1.5 in quarters.
+  await expect(page.getByRole("figure", { name: "Chart of ppo/epochs" }).locator(".recharts-yAxis-tick-labels text")).toHaveText(["0", "1", "2"]);
   await expect(page.getByText("Pairs from its samples: none yet (start a generate-pairs run from it)")).toBeVisible();
 
   // 9. The PPO run's page offers its evaluation against demo-sft, judged by the reward model; the eval run

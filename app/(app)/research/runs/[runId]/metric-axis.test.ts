@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isNonNegativeMetric, metricAxisDomain } from "./metric-axis";
+import { isCountMetric, isNonNegativeMetric, metricAxisDomain } from "./metric-axis";
 
 describe("metricAxisDomain", () => {
   it("pads a flat series of a non-negative metric without crossing 0", () => {
@@ -14,6 +14,16 @@ describe("metricAxisDomain", () => {
     expect(metricAxisDomain("tokens/s", [2500])).toEqual([1000, 4000]);
     // The lowest a positive value's axis can start is 0: one step of at most five eighths of it, below the tick under it.
     expect(metricAxisDomain("objective/rlhf_reward", [0.84])).toEqual([0, 1.5]);
+  });
+
+  it("pads a flat count by whole numbers, and ticks counts only on whole numbers", () => {
+    // 0.5 to 1.5 for one epoch would leave its whole-number ticks nothing but the 1 itself.
+    expect(metricAxisDomain("ppo/epochs", [1, 1])).toEqual([0, 2]);
+    expect(metricAxisDomain("ppo/epochs", [4])).toEqual([3, 5]);
+    expect(metricAxisDomain("health/flags", [0])).toEqual([0, 1]);
+    expect(metricAxisDomain("train/steps", [240])).toEqual([100, 400]);
+    expect(["iteration", "ppo/epochs", "ppo/early_stopped", "health/flags", "train/best_step", "data/val_pairs"].filter(isCountMetric)).toHaveLength(6);
+    expect(["loss/val", "objective/kl", "tokens/response_len_mean", "time/update_s", "reward/accuracy"].filter(isCountMetric)).toEqual([]);
   });
 
   it("does not pad a fraction above 1", () => {

@@ -30,8 +30,16 @@ const nonNegative = [
   /^ppo\//,
 ];
 
+/** Counts (iterations, epochs, steps, flags, pairs): whole numbers, never below 0. */
+const counts = [/(^|\/)iteration$/, /^ppo\/(epochs|early_stopped)$/, /^health\/flags$/, /^train\/(steps|best_step)$/, /^data\//];
+
+/** A count's axis ticks whole numbers only (allowDecimals false): 4 epochs is not 3.5 or 4.25. */
+export function isCountMetric(name: string): boolean {
+  return counts.some((re) => re.test(name));
+}
+
 export function isNonNegativeMetric(name: string): boolean {
-  return nonNegative.some((re) => re.test(name));
+  return nonNegative.some((re) => re.test(name)) || isCountMetric(name);
 }
 
 /** Fractions of a whole: their axis never runs above 1. */
@@ -63,7 +71,8 @@ export function metricAxisDomain(name: string, values: number[]): AxisDomain {
   if (min !== max) return isFraction(name) && min >= 0 && max <= 1 ? fractionDomain(min, max) : ["auto", "auto"];
   const value = min;
   if (value === 0) return [isNonNegativeMetric(name) ? 0 : -1, 1];
-  const step = niceStep(Math.abs(value) / 4);
+  // A count's step is at least 1, so its whole-number ticks fall on the padding's ends.
+  const step = isCountMetric(name) ? Math.max(1, niceStep(Math.abs(value) / 4)) : niceStep(Math.abs(value) / 4);
   // 0.2 / 0.05 is 4.000000000000001 in floating point: a value on a tick is on it.
   const q = Math.abs(value / step - Math.round(value / step)) < 1e-9 ? Math.round(value / step) : value / step;
   const low = roundTo(Math.floor(q) * step - step, step);

@@ -9,7 +9,7 @@ import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import type { RunDto } from "@/lib/runs/schema";
 import { isLive, when } from "../live";
-import { metricAxisDomain } from "./metric-axis";
+import { isCountMetric, metricAxisDomain } from "./metric-axis";
 import { useRunMetrics, type Series } from "./use-run-metrics";
 
 /** Runs offered for comparison: the newest of the list the runs page shows. */
@@ -99,7 +99,7 @@ export function MetricCharts({
                   <LineChart data={mergeByStep(mine, theirs)} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
                     <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
                     <XAxis dataKey="step" type="number" domain={["dataMin", "dataMax"]} allowDecimals={false} tick={{ fontSize: 10 }} />
-                    <YAxis tick={{ fontSize: 10 }} width={48} domain={metricAxisDomain(name, [...(mine ?? []), ...(theirs ?? [])].map((p) => p.value))} />
+                    <YAxis tick={{ fontSize: 10 }} width={48} allowDecimals={!isCountMetric(name)} domain={metricAxisDomain(name, [...(mine ?? []), ...(theirs ?? [])].map((p) => p.value))} />
                     <Tooltip />
                     <Line name={thisName} type="monotone" dataKey="current" stroke={THIS_COLOUR} dot={false} connectNulls isAnimationActive={false} />
                     {compareId ? (
