@@ -13,7 +13,8 @@ import { signInAndWait } from "./helpers";
  * The app's database, reached directly to make a page's query fail, wait or find nothing, for real. Safe
  * beside the other specs: they run one at a time (playwright.config.ts: workers 1, not fully
  * parallel), each change is undone in a `finally`, and the tables touched are read by these
- * pages, not by the trainer worker.
+ * pages, not by the trainer worker (the one run row made here is of a kind no worker takes, and
+ * is deleted before a worker's sweep for silent runs would reach it).
  */
 function appDatabaseUrl(): string {
   const url = process.env.E2E_DATABASE_URL ?? runningEmbeddedUrl(".data/e2e");
@@ -175,5 +176,21 @@ test("with no snapshot yet, /exports says so and links to the Snapshots page to 
     await expect(page.getByRole("heading", { name: "New snapshot" })).toBeVisible();
   } finally {
     await restoreSnapshots();
+  }
+});
+
+test("a running run whose worker has gone quiet says so on its page, before the run is taken back", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  // A run of a kind no worker takes, last heard of 18 s ago: past half the 30 s timeout, so the page says so,
+  // and 12 s short of it, when a worker's sweep would queue it again (deleted before then).
+  const [run] = await sql<{ id: string }[]>`
+    insert into runs (kind, status, attempts, started_at, heartbeat_at)
+    values ('e2e-silent', 'running', 1, now() - interval '60 seconds', now() - interval '18 seconds') returning id`;
+  try {
+    await page.goto(`/research/runs/${run!.id}`);
+    await expect(page.getByTestId("run-status")).toHaveText("running");
+    await expect(page.getByRole("status").filter({ hasText: /^No word from its worker for (1[89]|2\d) s\. A run whose worker stays silent for 30 s is queued again/ })).toBeVisible();
+  } finally {
+    await sql`delete from runs where id = ${run!.id}`;
   }
 });

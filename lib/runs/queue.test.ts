@@ -51,8 +51,14 @@ describe("run queue", () => {
     const run = await enqueueRun({ kind: k, maxAttempts: 2 });
     const dead = await registerWorker({ backend: "cpu", kinds: [k] });
     await claimRun({ workerId: dead.id, kinds: [k] });
+    expect((await runDto((await getRun({ runId: run.id }))!)).silentSeconds).toBeLessThan(5);
     await db.update(runs).set({ heartbeatAt: sql`now() - interval '1 hour'` }).where(eq(runs.id, run.id));
+    // Its page tells how long the worker has been silent, before the run is taken back.
+    const silent = (await runDto((await getRun({ runId: run.id }))!)).silentSeconds!;
+    expect(silent).toBeGreaterThanOrEqual(3600);
+    expect(silent).toBeLessThan(3610);
     expect(await recoverStaleRuns({ timeoutSeconds: 30 })).toMatchObject({ requeued: 1 });
+    expect((await runDto((await getRun({ runId: run.id }))!)).silentSeconds).toBeNull();
     expect((await getRun({ runId: run.id }))?.status).toBe("queued");
     // The run's log says what happened to the attempt, and when, before the next one's "run claimed" line.
     const [requeuedLine] = await runLogsAfter({ runId: run.id });

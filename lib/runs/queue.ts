@@ -92,6 +92,7 @@ function toRunDto(run: Run, positions: Map<string, number>, now: Date): RunDto {
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     heartbeatAt: iso(run.heartbeatAt),
+    silentSeconds: run.status === "running" && run.heartbeatAt ? Math.max(0, Math.floor((now.getTime() - run.heartbeatAt.getTime()) / 1000)) : null,
     finishedAt: iso(run.finishedAt),
     queuePosition: positions.get(run.id) ?? null,
     progress: run.progress ? { done: run.progress.done, total: run.progress.total } : null,

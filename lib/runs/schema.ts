@@ -50,6 +50,11 @@ export const runSchema = z
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     heartbeatAt: z.string().nullable(),
+    silentSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "While running: whole seconds since its worker's last heartbeat, by the server's clock (a run whose worker is silent for WORKER_HEARTBEAT_TIMEOUT_S is queued again, or failed when its attempts are spent). Null when not running." }),
     finishedAt: z.string().nullable(),
     queuePosition: z.number().nullable().openapi({ description: "Runs ahead of it in the queue, while queued." }),
     progress: z

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { Run } from "@/db/schema";
 import { Busy, Skeleton, SkeletonCard } from "@/app/_components/ui/skeleton";
 import { requireRole } from "@/lib/auth/guard";
+import { env } from "@/lib/env";
 import { runLineage } from "@/lib/runs/lineage";
 import { againStep, nextSteps } from "@/lib/runs/next-steps";
 import { getRun, runDto } from "@/lib/runs/queue";
@@ -64,6 +65,7 @@ async function RunView({ run, compareId }: { run: Run; compareId: string | null 
       lineage={<Lineage lineage={lineage} />}
       config={<RunConfig config={run.config} campaign={lineage.configCampaign} />}
       next={steps.length ? <NextSteps steps={steps} /> : null}
+      heartbeatTimeoutS={env.WORKER_HEARTBEAT_TIMEOUT_S}
     />
   );
 }

@@ -29,6 +29,7 @@ export function RunDetail({
   lineage,
   config,
   next,
+  heartbeatTimeoutS,
 }: {
   initial: RunDto;
   initialCompareId: string | null;
@@ -37,6 +38,8 @@ export function RunDetail({
   config: ReactNode;
   /** What usually comes next after this run once it succeeds, or starting it again once it failed or was cancelled (lib/runs/next-steps.ts), rendered on the server; null for none. */
   next: ReactNode;
+  /** WORKER_HEARTBEAT_TIMEOUT_S: how long a worker may be silent before its run is taken back. */
+  heartbeatTimeoutS: number;
 }) {
   const router = useRouter();
   const run = useQuery({
@@ -79,6 +82,13 @@ export function RunDetail({
         </p>
       ) : null}
       {r.status === "running" && r.progress ? <p className="-mt-4 text-xs text-slate-500">{etaHelp}</p> : null}
+      {r.status === "running" && r.silentSeconds !== null && r.silentSeconds * 2 >= heartbeatTimeoutS ? (
+        // Half the timeout: a busy step can go a few seconds without a heartbeat, a dead worker goes on until the run is taken back.
+        <p role="status" className="-mt-4 text-xs text-amber-800">
+          No word from its worker for {r.silentSeconds} s. A run whose worker stays silent for {heartbeatTimeoutS} s is queued again, or failed once its attempts are
+          spent.
+        </p>
+      ) : null}
       {healthFlags.length ? (
         <div role="alert" aria-label="Health flags" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
           <p className="mb-1 font-medium">Health flags</p>
