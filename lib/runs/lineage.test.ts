@@ -95,6 +95,14 @@ describe("run lineage (real Postgres)", () => {
     for (const { id } of [named, gone, typed]) await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, id));
   });
 
+  it("names the preference file a reward run without a snapshot read", async () => {
+    const fromFile = await enqueueRun({ kind: "reward", config: { base: "demo-sft", data: "/data/prefs.jsonl" } });
+    const fromNothing = await enqueueRun({ kind: "reward", config: { base: "demo-sft" } });
+    expect((await runLineage({ run: fromFile })).dataFile).toBe("/data/prefs.jsonl");
+    expect((await runLineage({ run: fromNothing })).dataFile).toBeNull();
+    for (const { id } of [fromFile, fromNothing]) await db.update(runs).set({ status: "cancelled" }).where(eq(runs.id, id));
+  });
+
   it("names a config checkpoint that is not registered", async () => {
     const run = await enqueueRun({ kind: "sft", config: { base: "not-registered-anywhere" } });
     const lineage = await runLineage({ run });

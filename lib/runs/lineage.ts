@@ -26,6 +26,8 @@ export type RunLineage = {
   addedTo: { campaignId: string; campaignName: string | null; pairs: number | null } | null;
   /** The campaign config.campaignId names (PPO's or eval's prompts, the one generate-pairs answers), for the config card to show by name; null when none is named or no campaign has the id. */
   configCampaign: { id: string; name: string } | null;
+  /** reward and DPO: the preference file config.data names, which the run reads when it has no snapshot; null otherwise. */
+  dataFile: string | null;
 };
 
 const ref = (c: Checkpoint): CheckpointRef => ({ id: c.id, name: c.name, kind: c.kind, storeKey: c.storeKey, runId: c.runId });
@@ -84,6 +86,7 @@ export async function runLineage({ run }: { run: Run }): Promise<RunLineage> {
       ? { campaignId: addedToId, campaignName: campaignName.get(addedToId) ?? null, pairs: typeof run.result?.pairsCreated === "number" ? run.result.pairsCreated : null }
       : null,
     configCampaign: configCampaignId && campaignName.has(configCampaignId) ? { id: configCampaignId, name: campaignName.get(configCampaignId)! } : null,
+    dataFile: !snapshot && typeof run.config.data === "string" && run.config.data ? run.config.data : null,
   };
 }
 

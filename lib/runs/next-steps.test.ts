@@ -15,6 +15,7 @@ const lineage = (inputs: RunLineage["inputs"], produced: RunLineage["produced"][
   produced,
   addedTo: null,
   configCampaign: null,
+  dataFile: null,
 });
 const made = (c: CheckpointRef) => ({ ...c, usedBy: [], pairs: [] });
 /** A step's link, read back as the runs page reads it. */

@@ -41,7 +41,7 @@ function Item({ term, children }: { term: string; children: ReactNode }) {
 
 /** Snapshot -> checkpoints read -> checkpoints written -> runs started from them and pairs sampled from them. */
 export function Lineage({ lineage }: { lineage: RunLineage }) {
-  const { snapshot, inputs, produced, addedTo } = lineage;
+  const { snapshot, dataFile, inputs, produced, addedTo } = lineage;
   return (
     <dl className="flex flex-col gap-3 text-sm" aria-label="Lineage">
       <Item term="Dataset snapshot">
@@ -65,6 +65,10 @@ export function Lineage({ lineage }: { lineage: RunLineage }) {
                 ))}
               </>
             ) : null}
+          </span>
+        ) : dataFile ? (
+          <span>
+            none; it read the preference file <span className="font-mono text-xs break-all">{dataFile}</span>
           </span>
         ) : (
           "—"
