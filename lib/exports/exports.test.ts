@@ -377,8 +377,11 @@ describe("exports (real Postgres)", () => {
       expect(manifest.status).toBe(200);
       expect(((await manifest.json()) as { manifest: { anonymised: boolean } }).manifest.anonymised).toBe(true);
 
-      // Labelers cannot hold API tokens (401), and a labeler reaching the export code is refused with 403.
-      expect((await call(exportRoute, "labeler", data.all.id, "format=trl")).status).toBe(401);
+      // A labeler cannot make an API token; one made here (as a researcher made a labeler keeps theirs) is
+      // refused for its owner's role (403 forbidden:token_role), and a labeler reaching the export code with 403 too.
+      const labelerCall = await call(exportRoute, "labeler", data.all.id, "format=trl");
+      expect(labelerCall.status).toBe(403);
+      expect(((await labelerCall.json()) as { error: { code: string } }).error.code).toBe("forbidden:token_role");
       for (const format of exportFormats satisfies readonly ExportFormat[]) {
         await expect(startExport({ snapshotId: data.all.id, query: exportQuerySchema.parse({ format }), actor: { id: users[2]!.id, role: "labeler" }, via: "api" })).rejects.toMatchObject({
           code: "forbidden:export",
