@@ -11,6 +11,7 @@ import { getCampaign, listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
 import { checkpointRecord, FolderCheckpointStore } from "@/trainer/checkpoint";
+import { given as isGiven } from "./config-rules";
 import { type CheckpointInput, kindsPhrase, runInputs, withArticle } from "./inputs";
 import type { RunKind } from "./schema";
 
@@ -27,10 +28,7 @@ async function kindOfStoreKey(storeKey: string): Promise<Checkpoint["kind"] | nu
 
 const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
-function given(config: Record<string, unknown>, key: string): boolean {
-  const v = config[key];
-  return v !== undefined && v !== null && v !== "";
-}
+const given = (config: Record<string, unknown>, key: string): boolean => isGiven(config[key]);
 
 /** A checkpoint named by store key in config[input.key]; `rule` says what it must be when its kind is wrong. */
 async function checkNamed(input: CheckpointInput, value: unknown, rule: string): Promise<void> {

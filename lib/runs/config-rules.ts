@@ -10,8 +10,8 @@
 import type { z } from "zod";
 import { playgroundJobConfigSchema } from "./schema";
 
-/** A job key counts as given as check-inputs reads it: present and not null or "". */
-const given = (v: unknown) => v !== undefined && v !== null && v !== "";
+/** A job key counts as given when present and not null or "": the rules here and check-inputs.ts read keys so. */
+export const given = (v: unknown) => v !== undefined && v !== null && v !== "";
 
 /** generate-pairs (trainer/jobs/generate-pairs.ts): what select, maxPairs, reward, k and baseline need of each other. */
 export function generatePairsConfigProblems(config: Record<string, unknown>): string[] {
