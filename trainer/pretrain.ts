@@ -3,7 +3,7 @@
  * tokens, AdamW with linear warm-up and cosine decay, clipped gradients, held-out eval loss.
  * Writes a `base` checkpoint; `--resume` continues from the last saved state after a crash.
  */
-import { pretrainConfigProblems } from "@/lib/runs/config-rules";
+import { pretrainConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import type { CheckpointStore } from "./checkpoint";
 import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs } from "./data/corpus";
@@ -56,8 +56,7 @@ export async function runPretrain(flags: PretrainConfig, ctx: { store: Checkpoin
   const { store, log } = ctx;
   const { cfg, resumed } = await resumeLmRun(store, flags, log);
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts): refused before the tokenizer is trained, not after.
-  const problems = resumed ? [] : pretrainConfigProblems(cfg);
-  if (problems.length) throw new OptionError(problems.join("; "));
+  if (!resumed) refuseProblems(pretrainConfigProblems(cfg), (message) => new OptionError(message));
   let model: GPT;
   let tokenizer: Tokenizer;
   if (resumed) {

@@ -6,7 +6,7 @@
  * plain pretraining text, so the model keeps its plain-text skill (InstructGPT's PPO-ptx, here
  * in SFT): fine-tuning on short answers alone costs a base model most of it.
  */
-import { sftConfigProblems } from "@/lib/runs/config-rules";
+import { sftConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import { type CheckpointStore, loadCheckpoint } from "./checkpoint";
 import { opt, OptionError, rules, type Resolved } from "./cli/options";
 import { corpusFiles, readCorpusDocs, readSftJsonl } from "./data/corpus";
@@ -49,8 +49,7 @@ export async function runSft(flags: SftConfig, ctx: { store: CheckpointStore; ba
   const { store, log } = ctx;
   const { cfg, resumed } = await resumeLmRun(store, flags, log);
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts): refused before the base model is loaded.
-  const problems = resumed ? [] : sftConfigProblems(cfg);
-  if (problems.length) throw new OptionError(problems.join("; "));
+  if (!resumed) refuseProblems(sftConfigProblems(cfg), (message) => new OptionError(message));
   let model: GPT;
   let tokenizer: Tokenizer;
   if (resumed) {

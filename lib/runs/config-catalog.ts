@@ -7,7 +7,7 @@
 import { OptionError, resolveConfig, type OptionTable } from "@/lib/config/options";
 import { AppError } from "@/lib/errors";
 import catalogJson from "./config-catalog.json";
-import { configRules } from "./config-rules";
+import { configRules, refuseProblems } from "./config-rules";
 
 export type RunConfigCatalog = Record<string, { options: OptionTable; extra: Record<string, string> }>;
 
@@ -27,8 +27,7 @@ export function checkRunConfig(kind: string, config: Record<string, unknown>): v
     if (err instanceof OptionError) throw new AppError("bad_request:config", err.message);
     throw err;
   }
-  const problems = configRules[kind]?.({ ...config, ...options }) ?? [];
-  if (problems.length) throw new AppError("bad_request:config", problems.join("; "));
+  refuseProblems(configRules[kind]?.({ ...config, ...options }) ?? [], (message) => new AppError("bad_request:config", message));
 }
 
 /** Whether a kind's job reads the form's dataset snapshot: reward, dpo and ppo list it among their keys; no other kind reads one. */

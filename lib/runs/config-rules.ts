@@ -10,6 +10,14 @@
 import type { z } from "zod";
 import { playgroundJobConfigSchema } from "./schema";
 
+/**
+ * Throws a config's problems as one error, joined by "; " the same way everywhere, of the caller's own
+ * kind (a job's Error by default, the CLI's OptionError, startRun's AppError); nothing when there are none.
+ */
+export function refuseProblems(problems: string[], toError: (message: string) => Error = (message) => new Error(message)): void {
+  if (problems.length) throw toError(problems.join("; "));
+}
+
 /** A job key counts as given when present and not null or "": the rules here and check-inputs.ts read keys so. */
 export const given = (v: unknown) => v !== undefined && v !== null && v !== "";
 

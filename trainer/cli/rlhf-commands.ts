@@ -4,7 +4,7 @@
  * scoreRows, trainDpo, trainPpo, evaluatePolicies).
  */
 import fs from "node:fs/promises";
-import { evalConfigProblems, ppoConfigProblems, rewardConfigProblems } from "@/lib/runs/config-rules";
+import { evalConfigProblems, ppoConfigProblems, rewardConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import { initBackend } from "../backend";
 import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { trainDpo, dpoOptions } from "../dpo";
@@ -66,8 +66,7 @@ export const rlhfCommands: Record<string, Command> = {
     },
     async run(o, { store, log }) {
       if (!(o.data || o.snapshot) || !o.base) throw new OptionError("--data (or --snapshot) and --base are required");
-      const problems = rewardConfigProblems(o);
-      if (problems.length) throw new OptionError(problems.join("; "));
+      refuseProblems(rewardConfigProblems(o), (message) => new OptionError(message));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["data", "snapshot", "base", "out", "backend"]);
       const rows = await preferenceRows(own);
@@ -155,8 +154,7 @@ export const rlhfCommands: Record<string, Command> = {
       if (!o.sft || !o.reward || !o.prompts) throw new OptionError("--sft, --reward and --prompts are required");
       if (o.resume && !o.out) throw new OptionError("--resume needs --out (the run to continue)");
       // Refused as a usage error before a backend loads, with the words startRun and trainPpo use (lib/runs/config-rules.ts).
-      const problems = ppoConfigProblems(o);
-      if (problems.length) throw new OptionError(problems.join("; "));
+      refuseProblems(ppoConfigProblems(o), (message) => new OptionError(message));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["sft", "reward", "prompts", "ptxData", "out", "resume", "history", "backend"]);
       const ptxTexts = config.ptxCoef > 0 ? textDocs(own.ptxData || corpusFiles().corpusTrain) : undefined;
@@ -193,8 +191,7 @@ export const rlhfCommands: Record<string, Command> = {
     },
     async run(o, { store, log }) {
       if (!o.policy || !o.baseline || !o.reward) throw new OptionError("--policy, --baseline and --reward are required");
-      const problems = evalConfigProblems(o);
-      if (problems.length) throw new OptionError(problems.join("; "));
+      refuseProblems(evalConfigProblems(o), (message) => new OptionError(message));
       await switchBackend(o.backend, log);
       const [own, config] = split(o, ["policy", "baseline", "reward", "prompts", "text", "out", "backend"]);
       const textFile = own.text === "none" ? "" : own.text || corpusFiles().corpusHeldout;

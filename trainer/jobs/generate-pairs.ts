@@ -18,7 +18,7 @@ import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
 import { addRowsToCampaign } from "@/lib/imports/import";
-import { generatePairsConfigProblems } from "@/lib/runs/config-rules";
+import { generatePairsConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import type { NormalResponse, NormalRow } from "@/lib/imports/parse";
 import { allPairs } from "@/lib/imports/parse";
 import { FolderCheckpointStore, loadCheckpoint } from "../checkpoint";
@@ -49,8 +49,7 @@ function resolveGeneratePairsConfig(config: Record<string, unknown>) {
   const keys = parseRunConfig(jobKeysSchema, own);
   const options = resolveConfig(generatePairsOptions, rest, "config", jobKeys);
   // The rules startRun checked before queueing (lib/runs/config-rules.ts), again for a run queued another way.
-  const problems = generatePairsConfigProblems({ ...keys, ...options });
-  if (problems.length) throw new Error(problems.join("; "));
+  refuseProblems(generatePairsConfigProblems({ ...keys, ...options }));
   return { ...keys, ...options };
 }
 type Config = ReturnType<typeof resolveGeneratePairsConfig>;

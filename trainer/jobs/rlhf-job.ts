@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { getCheckpoint, registerCheckpoint } from "@/lib/checkpoints/registry";
-import { promptSourceProblems } from "@/lib/runs/config-rules";
+import { promptSourceProblems, refuseProblems } from "@/lib/runs/config-rules";
 import { snapshotPreferenceRows } from "@/lib/snapshots/snapshots";
 import type { CheckpointRecord } from "../checkpoint";
 import { readPreferenceJsonl, readPromptsFile, type PreferenceRow } from "../preferences";
@@ -54,8 +54,7 @@ export async function promptsForRun(
   kind: { use: string; otherwise: string; fallback: () => Promise<PromptSource> },
 ): Promise<PromptSource> {
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), again for a run queued another way.
-  const problems = promptSourceProblems(own);
-  if (problems.length) throw new Error(problems.join("; "));
+  refuseProblems(promptSourceProblems(own));
   if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
   if (own.campaignId !== undefined) {
     const { campaignId, promptLimit } = parseRunConfig(campaignSourceSchema, { campaignId: own.campaignId, promptLimit: own.promptLimit });

@@ -3,7 +3,7 @@
  * runs models itself, it queues this job and waits for the result.
  * run.config: checkpoint (store key), rows ({prompt, response} or {prompt, response_a, response_b}).
  */
-import { scoreConfigProblems } from "@/lib/runs/config-rules";
+import { scoreConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import { FolderCheckpointStore } from "../checkpoint";
 import { parseScoreRow, scoreRows } from "../score";
 import type { JobHandler } from "./types";
@@ -12,8 +12,7 @@ export const score: JobHandler = async (ctx) => {
   const { checkpoint, rows } = ctx.run.config as { checkpoint?: unknown; rows?: unknown };
   if (typeof checkpoint !== "string" || !checkpoint) throw new Error("a score run needs config.checkpoint");
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), again for a run queued another way.
-  const problems = scoreConfigProblems(ctx.run.config);
-  if (problems.length) throw new Error(problems.join("; "));
+  refuseProblems(scoreConfigProblems(ctx.run.config));
   const parsed = (rows as unknown[]).map((r, i) => parseScoreRow(r, `row ${i + 1}`));
   await ctx.checkpointStep();
   const scores = await scoreRows({ store: new FolderCheckpointStore(), checkpointId: checkpoint, rows: parsed });

@@ -18,7 +18,7 @@
  * policy's last hidden state. See docs/rlhf.md for why.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ppoConfigProblems } from "@/lib/runs/config-rules";
+import { ppoConfigProblems, refuseProblems } from "@/lib/runs/config-rules";
 import type { CheckpointRecord, CheckpointStore } from "../checkpoint";
 import { saveCheckpoint } from "../checkpoint";
 import { generateAsync } from "../generate";
@@ -210,8 +210,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
   if (!input.prompts.length) throw new Error("PPO needs prompts");
   if (!advantageEstimators.includes(config.advantage as AdvantageEstimator)) throw new Error(`advantage must be one of ${advantageEstimators.join(", ")}`);
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), for the CLI, a job and any other caller.
-  const problems = ppoConfigProblems(config);
-  if (problems.length) throw new Error(problems.join("; "));
+  refuseProblems(ppoConfigProblems(config));
   const perPrompt = config.samplesPerPrompt;
   const log = input.log ?? (() => {});
   const outputId = input.outputId || newCheckpointId("ppo");
