@@ -2,8 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { sql as drizzleSql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { databaseUrl } from "@/lib/env";
+import { onPairConflict } from "@/lib/imports/import";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { createDatabase } from "./client";
 import { migrationsFolder, runMigrations } from "./migrate";
@@ -118,6 +120,62 @@ describe("migrations that move data (real Postgres)", () => {
         { judgment_count: 3, pairs: 1 },
       ]);
     } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
+
+  it("0016 builds the unordered pair index over A/B-swapped copies that earlier imports made, keeping both and their judgments, and later imports of either order are skipped", async () => {
+    const { url, sql } = await databaseBefore("0016_pairs_unordered");
+    const client = createDatabase(url, { max: 1 });
+    try {
+      const [l1, l2] = await sql<{ id: string }[]>`insert into users (email, role) values ('s1@test.local', 'labeler'), ('s2@test.local', 'labeler') returning id`;
+      const [campaign, other] = await sql<{ id: string }[]>`insert into campaigns (name, overlap, status) values ('before 0016', 2, 'active'), ('another', 2, 'active') returning id`;
+      const c = campaign!.id;
+      const [prompt] = await sql<{ id: string }[]>`insert into prompts (campaign_id, content, content_hash) values (${c}, to_jsonb('Define: owl'::text), 'owl') returning id`;
+      const p = prompt!.id;
+      const [x, y, z] = await sql<{ id: string }[]>`insert into responses (prompt_id, text, text_hash) values (${p}, 'A night bird.', 'x'), (${p}, 'A fish.', 'y'), (${p}, 'A stone.', 'z') returning id`;
+      // (X, Y) imported first; its swap (Y, X) a day later, as the ordered index let through; (X, Z) has no swap.
+      const [kept] = await sql<{ id: string }[]>`
+        insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, created_at) values (${c}, ${p}, ${x!.id}, ${y!.id}, '2026-11-01T00:00:00Z') returning id`;
+      const [copy] = await sql<{ id: string }[]>`
+        insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, created_at) values (${c}, ${p}, ${y!.id}, ${x!.id}, '2026-11-02T00:00:00Z') returning id`;
+      const [single] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values (${c}, ${p}, ${x!.id}, ${z!.id}) returning id`;
+      // The same two responses in another campaign are that campaign's own pair.
+      const [elsewhere] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values (${other!.id}, ${p}, ${y!.id}, ${x!.id}) returning id`;
+      // Both copies judged: l1 chose X on the first, l2 chose X (B) on the copy.
+      for (const [pair, labeler, choice] of [[kept!.id, l1!.id, "a"], [copy!.id, l2!.id, "b"]] as const) {
+        const [lease] = await sql<{ id: string }[]>`
+          insert into assignments (campaign_id, pair_id, labeler_id, status, shown_order, expires_at) values (${c}, ${pair}, ${labeler}, 'completed', 'ab', now()) returning id`;
+        await sql`insert into comparisons (client_submission_id, assignment_id, campaign_id, pair_id, labeler_id, choice, shown_order, server_ms)
+                  values (gen_random_uuid(), ${lease!.id}, ${c}, ${pair}, ${labeler}, ${choice}, 'ab', 1000)`;
+        await sql`update pairs set judgment_count = 1 where id = ${pair}`;
+      }
+      const countsBefore = await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`;
+      await runMigrations(url);
+
+      const flags = new Map((await sql<{ id: string; swap_of: string | null }[]>`select id, swap_of from pairs`).map((r) => [r.id, r.swap_of]));
+      expect(Object.fromEntries(flags)).toEqual({ [kept!.id]: null, [copy!.id]: kept!.id, [single!.id]: null, [elsewhere!.id]: null });
+      // Nothing deleted or moved: each copy keeps its judgment, and the campaign's counts are the same.
+      expect(await sql`select pair_id, choice from comparisons order by choice`).toEqual([
+        { pair_id: kept!.id, choice: "a" },
+        { pair_id: copy!.id, choice: "b" },
+      ]);
+      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`).toEqual(countsBefore);
+
+      // Later imports, with the import's own conflict clause: both orders of X/Y and of X/Z are
+      // skipped, and of a new pair Y/Z in both orders only the first is added.
+      const rows = [[x, y], [y, x], [z, x], [y, z], [z, y]].map(([a, b]) => drizzleSql`(${c}::uuid, ${p}::uuid, ${a!.id}::uuid, ${b!.id}::uuid)`);
+      const added = await client.db.execute<{ a: string; b: string }>(drizzleSql`
+        insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values ${drizzleSql.join(rows, drizzleSql`, `)}
+        ${onPairConflict} returning response_a_id as a, response_b_id as b`);
+      expect(added.map((r) => ({ ...r }))).toEqual([{ a: y!.id, b: z!.id }]);
+
+      // Should the kept pair go, its copy is the only one left and the index covers it again.
+      await sql`delete from pairs where id = ${kept!.id}`;
+      expect(await sql`select swap_of from pairs where id = ${copy!.id}`).toEqual([{ swap_of: null }]);
+      expect(await client.db.execute(drizzleSql`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values (${c}, ${p}, ${x!.id}, ${y!.id}) ${onPairConflict} returning id`)).toHaveLength(0);
+    } finally {
+      await client.sql.end({ timeout: 5 });
       await sql.end({ timeout: 5 });
     }
   });

@@ -239,10 +239,22 @@ export const pairs = pgTable(
      * pair's Bradley-Terry uncertainty (1 = the model cannot tell the two apart); imports keep 0.
      */
     priority: real("priority").notNull().default(0),
+    /**
+     * Set only by migration 0016, on an A/B-swapped copy of an older pair that imports made before
+     * a pair and its swap were one pair: the older pair's id. The copy keeps its judgments and stays
+     * in the queue; only the uniqueness below leaves it out. Null on every pair written since.
+     */
+    swapOf: uuid("swap_of").references((): AnyPgColumn => pairs.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("pairs_campaign_responses_key").on(t.campaignId, t.responseAId, t.responseBId),
+    // A pair is its two responses, unordered: the labeling UI shows them in a random order per
+    // assignment, so (X, Y) and (Y, X) are one comparison. Imports and generate-pairs insert with
+    // ON CONFLICT on exactly this index (lib/imports/import.ts), so concurrent writers cannot add
+    // a swap either.
+    uniqueIndex("pairs_campaign_pair_key")
+      .on(t.campaignId, sql`least(${t.responseAId}, ${t.responseBId})`, sql`greatest(${t.responseAId}, ${t.responseBId})`)
+      .where(sql`${t.swapOf} is null`),
     index("pairs_campaign_queue").on(t.campaignId, t.judgmentCount),
     // The finish-first lease scan reads open pairs in exactly this order (lib/labeling/queue.ts):
     // without it every lease sorts the campaign's open pairs (docs/reliability.md has the EXPLAIN figures).

@@ -9,7 +9,7 @@ import { pairs, prompts, responses } from "@/db/schema";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
-import { importFile } from "./import";
+import { addRowsToCampaign, importFile } from "./import";
 import { allPairs } from "./parse";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pairwise-import-"));
@@ -81,6 +81,58 @@ describe("import (real Postgres)", () => {
     expect(multi!.n).toBe(1);
     const again = await importFile({ campaignId: campaign.id, actorId: null, options: { trlAs: "gold" }, file: file("good2.jsonl", lines) });
     expect(again).toMatchObject({ ok: true, pairsCreated: 0, duplicatesSkipped: 6 });
+  });
+
+  it("skips a pair whose A and B are swapped, in the campaign or earlier in the same file, and counts it as a duplicate", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const first = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("order.jsonl", [JSON.stringify({ prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", gold: "a" })]),
+    });
+    expect(first).toMatchObject({ ok: true, pairsCreated: 1, duplicatesSkipped: 0 });
+    // Line 1: the stored pair swapped. Lines 2 and 3: a new pair in both orders whose gold answers
+    // disagree once un-swapped (line 2 says "A feline." is right, line 3 "A car."): the first
+    // order and its gold are kept. Line 4 makes the same pair a third time, as car/feline.
+    const swapped = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("swapped.jsonl", [
+        JSON.stringify({ prompt: "Define: owl", response_a: "A fish.", response_b: "A night bird.", gold: "b" }),
+        JSON.stringify({ prompt: "Define: cat", response_a: "A feline.", response_b: "A car.", gold: "a" }),
+        JSON.stringify({ prompt: "Define: cat", response_a: "A car.", response_b: "A feline.", gold: "a" }),
+        JSON.stringify({ prompt: "Define: cat", responses: ["A car.", "A feline.", "A cat."] }),
+      ]),
+    });
+    expect(swapped).toMatchObject({ ok: true, rows: 4, pairsCreated: 3, duplicatesSkipped: 3 });
+    const stored = await db.execute<{ prompt: string; a: string; b: string; gold: string | null }>(sql`
+      select pr.content #>> '{}' as prompt, ra.text as a, rb.text as b, p.gold_choice as gold from pairs p
+      join prompts pr on pr.id = p.prompt_id join responses ra on ra.id = p.response_a_id join responses rb on rb.id = p.response_b_id
+      where p.campaign_id = ${campaign.id} order by 1, 2, 3`);
+    expect(stored.map((r) => ({ ...r }))).toEqual([
+      { prompt: "Define: cat", a: "A car.", b: "A cat.", gold: null },
+      { prompt: "Define: cat", a: "A feline.", b: "A car.", gold: "a" },
+      { prompt: "Define: cat", a: "A feline.", b: "A cat.", gold: null },
+      { prompt: "Define: owl", a: "A night bird.", b: "A fish.", gold: "a" },
+    ]);
+  });
+
+  it("adds one pair when two writers add a pair and its swap at once (the database's index decides, not the writers)", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const row = (a: string, b: string) => ({ line: 1, prompt: "Define: heron", pairs: [{ a: { text: a, source: "imported", metadata: {} }, b: { text: b, source: "imported", metadata: {} }, gold: null }] });
+    // The prompt and both responses exist already, so neither writer waits on the other's prompt
+    // or responses: their pair inserts race, each in its own uncommitted transaction.
+    await addRowsToCampaign({ campaignId: campaign.id, rows: [row("A wading bird.", "A stone."), row("A fish.", "A stone.")] });
+    const results = await Promise.all([
+      addRowsToCampaign({ campaignId: campaign.id, rows: [row("A wading bird.", "A fish.")] }),
+      addRowsToCampaign({ campaignId: campaign.id, rows: [row("A fish.", "A wading bird.")] }),
+    ]);
+    expect(results.map((r) => r.created).sort()).toEqual([0, 1]);
+    expect(results.map((r) => r.attempted)).toEqual([1, 1]);
+    const [stored] = await db.select({ n: count() }).from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(stored!.n).toBe(3);
   });
 
   it("reads CSV with quoted commas, newlines and JSON cells", async () => {

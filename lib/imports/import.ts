@@ -86,7 +86,8 @@ async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: Norma
     for (const r of found) responseIds.set(keyOf(r.promptId, r.textHash, r.source), r.id);
   }
 
-  // 3. pairs; an exact duplicate (same campaign, same A, same B) is skipped and counted
+  // 3. pairs; a duplicate (same campaign, same two responses in either order) is skipped and
+  //    counted. The first row of a pair wins, with its A/B order, gold answer and priority.
   const pairValues = new Map<string, PairValue>();
   let attempted = 0;
   rows.forEach((row, i) => {
@@ -97,11 +98,19 @@ async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: Norma
       const responseAId = responseIds.get(keyA!)!;
       const responseBId = responseIds.get(keyB!)!;
       if (responseAId === responseBId) return;
-      pairValues.set(`${responseAId}|${responseBId}`, { promptId, responseAId, responseBId, goldChoice: p.gold, priority: p.priority ?? 0 });
+      const key = responseAId < responseBId ? `${responseAId}|${responseBId}` : `${responseBId}|${responseAId}`;
+      if (!pairValues.has(key)) pairValues.set(key, { promptId, responseAId, responseBId, goldChoice: p.gold, priority: p.priority ?? 0 });
     });
   });
   return { pairs: [...pairValues.values()], attempted };
 }
+
+/**
+ * The conflict target of every insert into pairs: the unique index `pairs_campaign_pair_key` on the
+ * unordered pair (db/schema.ts), so a pair whose A and B are another's swapped is skipped as that
+ * pair, even when two imports race.
+ */
+export const onPairConflict = sql`on conflict (campaign_id, least(response_a_id, response_b_id), greatest(response_a_id, response_b_id)) where swap_of is null do nothing`;
 
 /** The pairs' columns as arrays, for `unnest`. */
 function pairColumns(pv: PairValue[]) {
@@ -116,7 +125,7 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
         await tx.execute(sql`
           insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, priority)
           select ${campaignId}::uuid, * from unnest(${pairColumns(pv)})
-          on conflict do nothing
+          ${onPairConflict}
           returning id`)
       ).length
     : 0;
@@ -209,7 +218,7 @@ export async function importFile({
       with created as (
         insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, priority)
         select ${campaignId}::uuid, prompt_id, response_a_id, response_b_id, gold_choice, priority from import_pairs order by n
-        on conflict do nothing
+        ${onPairConflict}
         returning 1)
       select count(*)::int as n from created`);
     const created = inserted!.n;

@@ -1,0 +1,26 @@
+-- A pair is its two responses, unordered. The labeling UI shows a pair's responses in a random
+-- order per assignment (shown_order), so (P, X as A, Y as B) and (P, Y as A, X as B) are one
+-- comparison; yet the unique index was on the ordered (campaign, A, B), so an import or a
+-- generate-pairs run could add the swap as a second pair, and the same comparison was labeled,
+-- and counted in the reward data, twice. The new unique index is on the unordered pair
+-- (least, greatest), and the inserts name it in ON CONFLICT.
+--
+-- A database written before this may already hold such swapped copies, with judgments on both.
+-- Those judgments were acknowledged to labelers and may sit in hashed, immutable snapshots, so
+-- neither copy is deleted or merged: of each pair and its swap, the later one (created_at, then
+-- id) gets swap_of = the earlier one's id, and the index leaves rows with a swap_of out. The
+-- ordered index allowed at most one swap per pair, so the earlier rows are unique and the index
+-- builds. Later imports of either order conflict with the earlier row and are skipped. A flagged
+-- copy keeps its judgments and stays in the queue; `where swap_of is not null` finds them.
+-- Should the earlier row be deleted, its copy's swap_of turns null (ON DELETE SET NULL) and the
+-- copy, now the only one, is covered by the index again.
+DROP INDEX "pairs_campaign_responses_key";--> statement-breakpoint
+ALTER TABLE "pairs" ADD COLUMN "swap_of" uuid;--> statement-breakpoint
+ALTER TABLE "pairs" ADD CONSTRAINT "pairs_swap_of_pairs_id_fk" FOREIGN KEY ("swap_of") REFERENCES "public"."pairs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+UPDATE "pairs" AS copy SET "swap_of" = kept."id"
+FROM "pairs" AS kept
+WHERE kept."campaign_id" = copy."campaign_id"
+  AND kept."response_a_id" = copy."response_b_id"
+  AND kept."response_b_id" = copy."response_a_id"
+  AND (kept."created_at", kept."id") < (copy."created_at", copy."id");--> statement-breakpoint
+CREATE UNIQUE INDEX "pairs_campaign_pair_key" ON "pairs" USING btree ("campaign_id",least("response_a_id", "response_b_id"),greatest("response_a_id", "response_b_id")) WHERE "pairs"."swap_of" is null;
