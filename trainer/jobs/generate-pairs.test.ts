@@ -153,6 +153,25 @@ describe("generate-pairs with a reward model (shipped demo-sft, real Postgres)",
     expect(some.lines.find(([msg]) => msg === "pairs scored and selected")?.[1]).toMatchObject({ pairsKept: maxPairs, uncertainty: stats });
   }, 240_000);
 
+  it("adds no pair whose A and B swap those of a pair the campaign holds, on a re-run or after the stored pairs were swapped", async () => {
+    const campaignId = await campaignWithPrompts();
+    const config = { ...SAMPLING, reward: undefined, campaignId };
+    const first = await run(config);
+    const created = first.result.pairsCreated as number;
+    expect(created).toBeGreaterThan(1);
+    expect(first.result).toMatchObject({ candidatePairs: created, duplicatesSkipped: 0 });
+    const again = await run(config);
+    expect(again.result).toMatchObject({ candidatePairs: created, pairsCreated: 0, duplicatesSkipped: created });
+
+    // The same samples again, while the campaign holds each pair with A and B the other way round
+    // (as an import of the swapped file would have left it): every candidate is a swap of a stored pair.
+    await db.execute(sql`update pairs set response_a_id = response_b_id, response_b_id = response_a_id where campaign_id = ${campaignId}`);
+    const swapped = await run(config);
+    expect(swapped.result).toMatchObject({ candidatePairs: created, pairsCreated: 0, duplicatesSkipped: created });
+    expect(swapped.lines.find(([msg]) => msg === "pairs added")?.[1]).toEqual({ created: 0, duplicatesSkipped: created });
+    expect(await db.select().from(pairs).where(eq(pairs.campaignId, campaignId))).toHaveLength(created);
+  }, 120_000);
+
   it("refuses an incomplete selection config, unknown keys and a reward checkpoint without a reward head", async () => {
     const campaignId = await campaignWithPrompts();
     await expect(run({ ...SAMPLING, campaignId, select: "uncertain" })).rejects.toThrow('config.maxPairs: select "uncertain" needs config.maxPairs (how many pairs to keep)');
