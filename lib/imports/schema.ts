@@ -68,7 +68,10 @@ export const importResultSchema = z
     ok: z.boolean(),
     rows: z.number().openapi({ description: "Lines read (blank lines aside)." }),
     pairsCreated: z.number(),
-    duplicatesSkipped: z.number(),
+    duplicatesSkipped: z.number().openapi({
+      description:
+        "Pairs of the file not added because the campaign already holds them, or an earlier row of the file made them. A pair is its two responses in either order: a row with A and B swapped is a duplicate.",
+    }),
     errorCount: z.number(),
     errors: z.array(importErrorSchema).openapi({ description: "The first 100 bad lines, with why; nothing is written when there is any." }),
     ignoredKeys: z.array(ignoredKeySchema).openapi({
