@@ -184,9 +184,11 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   // An extra column is imported around, and said so.
   await expect(page.getByRole("note", { name: "Ignored keys" })).toContainText("Not imported: 1 key that Pairwise does not read.`row_id`: 1 row, line 2");
   await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
-  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(good.split("\n")[0]!) });
+  // The kettle pair again, and with its responses swapped: labelers see a pair in a random order, so both are that pair.
+  const again = [good.split("\n")[0]!, JSON.stringify({ prompt: "Define: kettle", response_a: "A drum.", response_b: "A pot for boiling water." })].join("\n");
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(again) });
   await page.getByRole("button", { name: "Import" }).click();
-  await expect(page.getByRole("status")).toContainText("Imported 1 row: 0 new pairs, 1 duplicate skipped.");
+  await expect(page.getByRole("status")).toContainText("Imported 2 rows: 0 new pairs, 2 duplicates skipped.");
   await expect(page.getByRole("note", { name: "Ignored keys" })).toHaveCount(0);
 });
 
