@@ -119,6 +119,26 @@ describe("import (real Postgres)", () => {
     ]);
   });
 
+  it("keeps the first order of a pair when its swap comes 1,000 rows later, in another batch", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const filler = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word ${i}.`, response_b: `Not a word ${i}.` }));
+    const result = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("far.jsonl", [
+        JSON.stringify({ prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", gold: "a" }),
+        ...filler,
+        JSON.stringify({ prompt: "Define: owl", response_a: "A fish.", response_b: "A night bird.", gold: "a" }),
+      ]),
+    });
+    expect(result).toMatchObject({ ok: true, rows: 1002, pairsCreated: 1001, duplicatesSkipped: 1 });
+    const owl = await db.execute<{ a: string; gold: string | null }>(sql`
+      select ra.text as a, p.gold_choice as gold from pairs p join prompts pr on pr.id = p.prompt_id join responses ra on ra.id = p.response_a_id
+      where p.campaign_id = ${campaign.id} and pr.content #>> '{}' = 'Define: owl'`);
+    expect(owl.map((r) => ({ ...r }))).toEqual([{ a: "A night bird.", gold: "a" }]);
+  });
+
   it("adds one pair when two writers add a pair and its swap at once (the database's index decides, not the writers)", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const row = (a: string, b: string) => ({ line: 1, prompt: "Define: heron", pairs: [{ a: { text: a, source: "imported", metadata: {} }, b: { text: b, source: "imported", metadata: {} }, gold: null }] });
