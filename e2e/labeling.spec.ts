@@ -146,7 +146,7 @@ test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the
   await expect(page.getByTestId("stat-skipped")).toHaveText("1");
 });
 
-test("a researcher sees line-numbered errors for a bad import, then imports a good file", async ({ page }) => {
+test("a researcher sees line-numbered errors for a bad import, then imports a good file", async ({ page, browser }) => {
   await signInAndWait(page, "researcher@pairwise.local", "/research");
   await page.getByRole("link", { name: "New campaign" }).click();
   const name = `E2E import ${Date.now()}`;
@@ -190,6 +190,18 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 rows: 0 new pairs, 2 duplicates skipped.");
   await expect(page.getByRole("note", { name: "Ignored keys" })).toHaveCount(0);
+
+  // An admin reading the audit log sees that the import left `row_id` out.
+  const admin = await browser.newPage();
+  await signInAndWait(admin, "admin@pairwise.local", "/admin");
+  const campaignId = page.url().match(/campaigns\/([0-9a-f-]{36})/)![1]!;
+  await admin.goto("/admin/audit?action=campaign.imported");
+  const logged = admin.getByRole("row").filter({ hasText: `campaign ${campaignId.slice(0, 8)}` });
+  await expect(logged).toHaveCount(2);
+  // The details as stored (jsonb orders the keys): the first import's, which left `row_id` out of 1 row.
+  await expect(logged.last().getByRole("cell").last()).toHaveText('{"rows":2,"ignoredKeys":[{"key":"row_id","rows":1}],"pairsCreated":4}');
+  await expect(logged.first().getByRole("cell").last()).toHaveText('{"rows":1,"pairsCreated":0}');
+  await admin.close();
 });
 
 test("once a large file is uploaded, the import panel says the server is checking and importing it, not only a full bar", async ({ page }) => {

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { count, eq, sql } from "drizzle-orm";
+import { and, count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { pairs, prompts, responses } from "@/db/schema";
+import { auditEvents, pairs, prompts, responses } from "@/db/schema";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
@@ -272,5 +272,30 @@ describe("import (real Postgres)", () => {
     });
     const extra = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("extra.csv", ["prompt,response_a,response_b,batch", "p1,a,b,", "p2,a,b,7", "p3,a,b,8"]) });
     expect(extra).toMatchObject({ ok: true, pairsCreated: 3, ignoredKeys: [{ key: "batch", rows: 2, firstLine: 3, suggestion: null }] });
+  });
+
+  it("records the keys it left out in the import's audit event", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: "a", response_b: "b", foo: i, ...(i === 2 ? { response_b: { text: "b", model: "m" } } : {}) }));
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("foo.jsonl", lines) });
+    expect(result).toMatchObject({ ok: true, pairsCreated: 3 });
+    const [event] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, campaign.id)));
+    expect(event!.details).toEqual({
+      rows: 3,
+      pairsCreated: 3,
+      ignoredKeys: [
+        { key: "foo", rows: 3 },
+        { key: "response_b.model", rows: 1 },
+      ],
+    });
+
+    // A file keyed by ids has a key per row: the event keeps the first 20 and counts the rest.
+    const other = await makeCampaign({ pairCount: 0 });
+    const wide = Array.from({ length: 30 }, (_, i) => JSON.stringify({ prompt: `p${i}`, response_a: "a", response_b: "b", [`col_${i}`]: 1 }));
+    await importFile({ campaignId: other.campaign.id, actorId: null, options: {}, file: file("wide.jsonl", wide) });
+    const [wideEvent] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, other.campaign.id)));
+    expect(wideEvent!.details).toMatchObject({ rows: 30, ignoredKeysNotListed: 10 });
+    expect((wideEvent!.details as { ignoredKeys: unknown[] }).ignoredKeys).toHaveLength(20);
+    expect((wideEvent!.details as { ignoredKeys: unknown[] }).ignoredKeys[19]).toEqual({ key: "col_19", rows: 1 });
   });
 });

@@ -19,6 +19,8 @@ const BATCH_ROWS = 1000;
 const MAX_REPORTED_ERRORS = 100;
 /** A file whose rows are keyed by ids would otherwise report one ignored key per row. */
 const MAX_REPORTED_KEYS = 100;
+/** The audit event lists this many of them (its details are shown whole on the audit page). */
+const MAX_AUDITED_KEYS = 20;
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -146,6 +148,13 @@ export async function addRowsToCampaign({ campaignId, rows }: { campaignId: stri
   });
 }
 
+/** The ignored keys as the audit event keeps them: an admin reading the log sees which columns were dropped, in a bounded list. */
+function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: number }[]; ignoredKeysNotListed?: number } {
+  if (keys.length === 0) return {};
+  const listed = keys.slice(0, MAX_AUDITED_KEYS).map(({ key, rows }) => ({ key, rows }));
+  return keys.length > MAX_AUDITED_KEYS ? { ignoredKeys: listed, ignoredKeysNotListed: keys.length - MAX_AUDITED_KEYS } : { ignoredKeys: listed };
+}
+
 async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
   const errors: ImportError[] = [];
   let errorCount = 0;
@@ -222,7 +231,7 @@ export async function importFile({
         returning 1)
       select count(*)::int as n from created`);
     const created = inserted!.n;
-    await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details: { rows: check.rows, pairsCreated: created } });
+    await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details: { rows: check.rows, pairsCreated: created, ...auditedKeys(check.ignoredKeys) } });
     return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
   });
 }
