@@ -274,6 +274,42 @@ describe("import (real Postgres)", () => {
     expect(extra).toMatchObject({ ok: true, pairsCreated: 3, ignoredKeys: [{ key: "batch", rows: 2, firstLine: 3, suggestion: null }] });
   });
 
+  it("refuses a chat message's look-alike key naming the message, and imports and lists a message's extra key", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const conversation = (second: Record<string, unknown>) => [{ role: "system", content: "Answer in one line." }, second];
+    const misspelt = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("messages-misspelt.jsonl", [
+        JSON.stringify({ prompt: conversation({ role: "user", content: "Define: owl" }), response_a: "A night bird.", response_b: "A fish." }),
+        JSON.stringify({ prompt: conversation({ Role: "user", contnet: "Define: cat" }), response_a: "A feline.", response_b: "A car." }),
+      ]),
+    });
+    expect(misspelt).toMatchObject({ ok: false, errorCount: 1 });
+    expect(misspelt.errors).toEqual([
+      {
+        line: 2,
+        message:
+          "Unknown keys `prompt[1].Role` (did you mean `prompt[1].role`?), `prompt[1].contnet` (did you mean `prompt[1].content`?): a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped; rename it, or remove it.",
+      },
+    ]);
+
+    const extra = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: { trlAs: "gold" },
+      file: file("messages-extra.jsonl", [
+        JSON.stringify({ prompt: conversation({ role: "user", content: "Define: owl", name: "ann" }), response_a: "A night bird.", response_b: "A fish." }),
+        // TRL's conversational form, as Pairwise's own TRL export writes it.
+        JSON.stringify({ prompt: conversation({ role: "user", content: "Define: cat" }), chosen: [{ role: "assistant", content: "A feline." }], rejected: [{ role: "assistant", content: "A car." }] }),
+      ]),
+    });
+    expect(extra).toMatchObject({ ok: true, pairsCreated: 2, ignoredKeys: [{ key: "prompt[].name", rows: 1, firstLine: 1, suggestion: null }] });
+    const stored = await db.select({ content: prompts.content }).from(prompts).where(eq(prompts.campaignId, campaign.id));
+    expect(stored.map((p) => p.content)).toContainEqual(conversation({ role: "user", content: "Define: owl" }));
+  });
+
   it("records the keys it left out in the import's audit event", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: "a", response_b: "b", foo: i, ...(i === 2 ? { response_b: { text: "b", model: "m" } } : {}) }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRowKeys, describeIgnoredKey, editDistance, lookAlikes, responseKeys, rowKeys } from "./keys";
+import { checkRowKeys, describeIgnoredKey, editDistance, lookAlikes, messageKeys, responseKeys, rowKeys } from "./keys";
 import { multiRowSchema, pairRowSchema, trlRowSchema } from "./schema";
 
 const pair = { prompt: "p", response_a: "a", response_b: "b" };
@@ -11,6 +11,8 @@ describe("checkRowKeys", () => {
     expect([...rowKeys.trl].sort()).toEqual(Object.keys(trlRowSchema.shape).sort());
     const responseObject = pairRowSchema.shape.response_a.options[1];
     expect([...responseKeys].sort()).toEqual(Object.keys(responseObject.shape).sort());
+    const message = pairRowSchema.shape.prompt.options[1].element;
+    expect([...messageKeys].sort()).toEqual(Object.keys(message.shape).sort());
   });
 
   it("refuses a look-alike of a key the row lacks, naming the key to use", () => {
@@ -48,18 +50,53 @@ describe("checkRowKeys", () => {
     expect(trl.refused).toBeNull();
     expect(trl.ignored).toEqual(["prompt_id", "score_chosen", "score_rejected", "margin", "source"].map((key) => ({ key, suggestion: null })));
     // `gold` is there, so `Gold` beside it is an extra column, named with the key it is spelt like.
-    expect(checkRowKeys({ ...pair, gold: "a", Gold: "b" }, "pair")).toEqual({ refused: null, ignored: [{ key: "Gold", suggestion: "gold" }] });
+    expect(checkRowKeys({ ...pair, gold: "a", Gold: "b" }, "pair")).toEqual({ refused: null, near: [], ignored: [{ key: "Gold", suggestion: "gold" }] });
     // A response's own extra fields: `score` is not `source` misspelt (edit distance 3).
     expect(checkRowKeys({ ...pair, response_a: { text: "a", score: 0.7, model: "m" } }, "pair")).toEqual({
       refused: null,
+      near: [],
       ignored: [
         { key: "response_a.score", suggestion: null },
         { key: "response_a.model", suggestion: null },
       ],
     });
-    expect(checkRowKeys(pair, "pair")).toEqual({ refused: null, ignored: [] });
+    expect(checkRowKeys(pair, "pair")).toEqual({ refused: null, near: [], ignored: [] });
     // Short keys are allowed one typo only: `good` would be `gold`'s, `goal` is not.
     expect(checkRowKeys({ ...pair, goal: "x", id: 1 }, "pair").refused).toBeNull();
+  });
+});
+
+describe("checkRowKeys in chat messages", () => {
+  const chat = (...messages: Record<string, unknown>[]) => ({ prompt: messages, response_a: "a", response_b: "b" });
+
+  it("refuses a message's look-alike key, naming the message by its index", () => {
+    const check = checkRowKeys(chat({ role: "system", content: "Be brief." }, { Role: "user", contnet: "hi" }), "pair");
+    expect(check.refused).toBe(
+      "Unknown keys `prompt[1].Role` (did you mean `prompt[1].role`?), `prompt[1].contnet` (did you mean `prompt[1].content`?): a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped; rename it, or remove it.",
+    );
+    expect(check.near).toEqual([
+      { key: "prompt[1].Role", meant: "prompt[1].role" },
+      { key: "prompt[1].contnet", meant: "prompt[1].content" },
+    ]);
+    // `text` is what other chat formats call the content; `from`, the role (ShareGPT).
+    expect(checkRowKeys(chat({ role: "user", text: "hi" }), "pair").refused).toContain("`prompt[0].text` (did you mean `prompt[0].content`?)");
+    expect(checkRowKeys(chat({ from: "human", content: "hi" }), "pair").refused).toContain("`prompt[0].from` (did you mean `prompt[0].role`?)");
+    // The same misspelling in every message is named once, at the first.
+    const every = checkRowKeys(chat({ role: "user", Content: "a" }, { role: "assistant", Content: "b" }, { role: "user", Content: "c" }), "pair");
+    expect(every.near).toEqual([{ key: "prompt[0].Content", meant: "prompt[0].content" }]);
+  });
+
+  it("ignores, and reports once, an extra key of the messages, and checks TRL's conversational answers too", () => {
+    expect(checkRowKeys(chat({ role: "user", content: "hi", name: "ann" }, { role: "assistant", content: "yo", name: "bot" }), "pair")).toEqual({
+      refused: null,
+      near: [],
+      ignored: [{ key: "prompt[].name", suggestion: null }],
+    });
+    const trl = { prompt: [{ role: "user", content: "hi" }], chosen: [{ role: "assistant", content: "hello" }], rejected: [{ role: "assistant", content: "go", weight: 1 }] };
+    expect(checkRowKeys(trl, "trl")).toEqual({ refused: null, near: [], ignored: [{ key: "rejected[].weight", suggestion: null }] });
+    expect(checkRowKeys({ ...trl, chosen: [{ role: "assistant", Content: "hello" }] }, "trl").refused).toContain("`chosen[0].Content` (did you mean `chosen[0].content`?)");
+    // A key named like an object's own property is an extra key, not a name looked up on the alias table's prototype.
+    expect(checkRowKeys(chat({ role: "user", content: "hi", constructor: 1, toString: 2 }), "pair")).toMatchObject({ refused: null, ignored: [{ key: "prompt[].constructor" }, { key: "prompt[].toString" }] });
   });
 });
 
@@ -71,11 +108,15 @@ describe("lookAlikes", () => {
 });
 
 describe("editDistance and describeIgnoredKey", () => {
-  it("counts insertions, deletions and substitutions", () => {
+  it("counts insertions, deletions, substitutions and swaps", () => {
     expect(editDistance("gold", "gold")).toBe(0);
     expect(editDistance("gold", "golds")).toBe(1);
     expect(editDistance("score", "source")).toBe(3);
     expect(editDistance("", "abc")).toBe(3);
+    // A swap of neighbours is one typo, as a person makes it.
+    expect(editDistance("contnet", "content")).toBe(1);
+    expect(editDistance("ab", "ba")).toBe(1);
+    expect(editDistance("abc", "ca")).toBe(3);
   });
 
   it("says how many rows had the key and where it first was", () => {

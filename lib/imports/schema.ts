@@ -55,7 +55,7 @@ export type ImportError = z.infer<typeof importErrorSchema>;
 
 const ignoredKeySchema = z
   .object({
-    key: z.string().openapi({ description: "The key as the file spells it; inside a response, its path (`response_a.model`, `responses[].score`)." }),
+    key: z.string().openapi({ description: "The key as the file spells it; inside a response or a chat message, its path (`response_a.model`, `responses[].score`, `prompt[].name`)." }),
     rows: z.number().openapi({ description: "Rows that have it." }),
     firstLine: z.number(),
     suggestion: z.string().nullable().openapi({ description: "The known key it is spelt like (case, `-`/`_`, spaces, a typo), when the row has that key too; else null." }),
