@@ -170,6 +170,14 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   // A key that looks like `gold` would have lost the gold answer: refused, with the key to use.
   await expect(refusal).toContainText("Line 4: Unknown key `gold_choice` (did you mean `gold`?)");
   await expect(page.getByText("0 of 0 pairs complete")).toBeVisible();
+
+  // Every row with the same misspelt key: one message for the file, not a line per row.
+  const everyRow = Array.from({ length: 300 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: "A word.", response_b: "A fish.", gold_choice: "a" })).join("\n");
+  await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "every-row.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(everyRow) });
+  await page.getByRole("button", { name: "Import" }).click();
+  const once = page.getByRole("alert").filter({ hasText: "Nothing was imported: 300 bad lines." });
+  await expect(once.getByRole("listitem")).toHaveText(["Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped)."]);
+
   // No judgment, no bias test: no p-value, which would read 1.000 as if one had been run.
   await expect(page.getByTestId("position-bias")).toHaveText("— n = 0");
   await expect(page.getByTestId("length-bias")).toHaveText("— n = 0");

@@ -32,7 +32,7 @@ describe("import route", () => {
     expect(await jsonl.json()).toMatchObject({ ok: true, rows: 1, pairsCreated: 1 });
   });
 
-  it("answers the keys it left out in its JSON, and 422 for a key that looks like one it reads", async () => {
+  it("answers the keys it left out in its JSON, and 422 for a key that looks like one it reads, once for a file whose every row has it", async () => {
     const authorization = `Bearer ${(await createApiToken({ userId: (await makeUser("researcher")).id, name: "import" }))!.token}`;
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const post = (row: Record<string, unknown>) =>
@@ -47,5 +47,22 @@ describe("import route", () => {
     const misspelt = await post({ prompt: "Define: harp", response_a: "A string instrument.", response_b: "A fish.", Gold: "a" });
     expect(misspelt.status).toBe(422);
     expect(await misspelt.json()).toMatchObject({ ok: false, pairsCreated: 0, errors: [{ line: 1, message: expect.stringMatching(/^Unknown key `Gold` \(did you mean `gold`\?\)/) }], ignoredKeys: [] });
+
+    // Every row with the same look-alike: one error for the file, with how many lines it stands for.
+    const rows = Array.from({ length: 250 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: "A word.", response_b: "A fish.", gold_choice: "b" }));
+    const everyRow = await importRoute(
+      new Request(`http://test/api/v1/campaigns/${campaign.id}/import`, { method: "POST", body: rows.join("\n"), headers: { authorization, "content-type": "application/x-ndjson" } }),
+      { params: Promise.resolve({ id: campaign.id }) },
+    );
+    expect(everyRow.status).toBe(422);
+    expect(await everyRow.json()).toEqual({
+      ok: false,
+      rows: 250,
+      pairsCreated: 0,
+      duplicatesSkipped: 0,
+      errorCount: 250,
+      errors: [{ line: 1, rows: 250, message: "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped)." }],
+      ignoredKeys: [],
+    });
   });
 });

@@ -229,8 +229,8 @@ describe("import (real Postgres)", () => {
     ]);
     const refused = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: misspelt });
     expect(refused).toMatchObject({ ok: false, rows: 4, pairsCreated: 0, errorCount: 2 });
-    expect(refused.errors.map((e) => e.line)).toEqual([2, 4]);
-    expect(refused.errors[0]!.message).toMatch(/^Unknown key `gold_choice` \(did you mean `gold`\?\)/);
+    // Both bad lines are bad for the one key: said once, with their lines.
+    expect(refused.errors).toEqual([{ line: 2, rows: 2, message: expect.stringMatching(/^2 of 4 rows \(lines 2, 4\) have `gold_choice`: did you mean `gold`\? Rename the key/) }]);
     // The good lines' extra keys are still listed, so the next try holds no surprise.
     expect(refused.ignoredKeys).toEqual([
       { key: "id", rows: 2, firstLine: 1, suggestion: null },
@@ -272,6 +272,43 @@ describe("import (real Postgres)", () => {
     });
     const extra = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("extra.csv", ["prompt,response_a,response_b,batch", "p1,a,b,", "p2,a,b,7", "p3,a,b,8"]) });
     expect(extra).toMatchObject({ ok: true, pairsCreated: 3, ignoredKeys: [{ key: "batch", rows: 2, firstLine: 3, suggestion: null }] });
+  });
+
+  it("says once for the file that every row has the same look-alike key, and line by line when the lines are bad for different reasons", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const rows = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word ${i}.`, response_b: "A fish.", gold_choice: "a" }));
+    const every = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("every-gold-choice.jsonl", rows) });
+    expect(every).toMatchObject({ ok: false, rows: 5000, errorCount: 5000, pairsCreated: 0 });
+    expect(every.errors).toEqual([
+      {
+        line: 1,
+        rows: 5000,
+        message: "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+      },
+    ]);
+
+    // A CSV whose header spells the columns otherwise: every row matches no shape, for the same keys.
+    const csv = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("spelt-header.csv", ["Prompt,Response A,Response B", "p1,a,b", "p2,a,b", "p3,a,b"]) });
+    expect(csv.errors).toEqual([
+      {
+        line: 2,
+        rows: 3,
+        message:
+          "Every row has `Prompt` (did you mean `prompt`?), `Response A` (did you mean `response_a`?), `Response B` (did you mean `response_b`?). Rename the keys in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+      },
+    ]);
+
+    // Another reason on one line, or another look-alike: each line is named, as before.
+    const mixed = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("mixed.jsonl", [...rows.slice(0, 3), "{oops"]) });
+    expect(mixed.errors.map((e) => [e.line, e.rows])).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, undefined],
+    ]);
+    expect(mixed.errors[0]!.message).toMatch(/^Unknown key `gold_choice` \(did you mean `gold`\?\)/);
+    const twoKeys = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("two-keys.jsonl", [rows[0]!, JSON.stringify({ prompt: "p", response_a: "a", response_b: "b", Gold: "a" })]) });
+    expect(twoKeys.errors.map((e) => e.message.split(":")[0])).toEqual(["Unknown key `gold_choice` (did you mean `gold`?)", "Unknown key `Gold` (did you mean `gold`?)"]);
   });
 
   it("refuses a chat message's look-alike key naming the message, and imports and lists a message's extra key", async () => {

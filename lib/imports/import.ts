@@ -12,6 +12,7 @@ import { recordAudit } from "@/lib/audit/audit";
 import { parseId } from "@/lib/api/params";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
+import { describeNearKeyRows, nearKeysSignature, type NearKey } from "./keys";
 import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
 import { importOptionsSchema, type IgnoredKey, type ImportError, type ImportOptions, type ImportResult } from "./schema";
 
@@ -21,6 +22,8 @@ const MAX_REPORTED_ERRORS = 100;
 const MAX_REPORTED_KEYS = 100;
 /** The audit event lists this many of them (its details are shown whole on the audit page). */
 const MAX_AUDITED_KEYS = 20;
+/** A refusal that stands for many lines names the first few. */
+const MAX_NAMED_LINES = 10;
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -160,11 +163,19 @@ async function validateImportFile({ file, options }: { file: string; options: Im
   let errorCount = 0;
   const ignored = new Map<string, IgnoredKey>();
   let rows = 0;
+  // Whether every bad line so far is refused for the same look-alike keys, and which.
+  let sameNear: { signature: string; near: NearKey[] } | null = null;
+  let allSameNear = true;
   for await (const parsed of readImportFile(file, options)) {
     rows++;
     if ("error" in parsed) {
       errorCount++;
       if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: parsed.line, message: parsed.error });
+      if (allSameNear) {
+        const signature = parsed.near?.length ? nearKeysSignature(parsed.near) : null;
+        if (signature === null || (sameNear && sameNear.signature !== signature)) allSameNear = false;
+        else sameNear ??= { signature, near: parsed.near! };
+      }
       continue;
     }
     for (const { key, suggestion } of parsed.ignored) {
@@ -172,6 +183,11 @@ async function validateImportFile({ file, options }: { file: string; options: Im
       if (seen) seen.rows++;
       else if (ignored.size < MAX_REPORTED_KEYS) ignored.set(key, { key, rows: 1, firstLine: parsed.line, suggestion });
     }
+  }
+  // Rows refused only for the same misspelt key are one mistake, told once with its count, not 100 identical lines.
+  if (allSameNear && sameNear && errorCount > 1) {
+    const lines = errors.slice(0, MAX_NAMED_LINES).map((e) => e.line);
+    errors.splice(0, errors.length, { line: lines[0]!, rows: errorCount, message: describeNearKeyRows(sameNear.near, { rows: errorCount, total: rows, lines }) });
   }
   return { rows, errors, errorCount, ignoredKeys: [...ignored.values()] };
 }

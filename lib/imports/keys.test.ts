@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRowKeys, describeIgnoredKey, editDistance, lookAlikes, messageKeys, responseKeys, rowKeys } from "./keys";
+import { checkRowKeys, describeIgnoredKey, describeNearKeyRows, editDistance, lookAlikes, messageKeys, responseKeys, rowKeys } from "./keys";
 import { multiRowSchema, pairRowSchema, trlRowSchema } from "./schema";
 
 const pair = { prompt: "p", response_a: "a", response_b: "b" };
@@ -100,10 +100,40 @@ describe("checkRowKeys in chat messages", () => {
   });
 });
 
+describe("describeNearKeyRows", () => {
+  it("says once for the file which key the rows share and what to call it", () => {
+    expect(describeNearKeyRows([{ key: "gold_choice", meant: "gold" }], { rows: 5000, total: 5000, lines: [1, 2, 3] })).toBe(
+      "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+    );
+    expect(describeNearKeyRows([{ key: "gold_choice", meant: "gold" }], { rows: 2, total: 4, lines: [2, 4] })).toBe(
+      "2 of 4 rows (lines 2, 4) have `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+    );
+    // Message paths lose their index: the rows misspell it in different messages.
+    expect(
+      describeNearKeyRows(
+        [
+          { key: "Prompt", meant: "prompt" },
+          { key: "prompt[3].Role", meant: "prompt[3].role" },
+        ],
+        { rows: 12, total: 40, lines: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
+      ),
+    ).toBe(
+      "12 of 40 rows (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …) have `Prompt` (did you mean `prompt`?), `prompt[].Role` (did you mean `prompt[].role`?). Rename the keys in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+    );
+  });
+});
+
 describe("lookAlikes", () => {
   it("names the known keys of any shape that a row's keys resemble", () => {
-    expect(lookAlikes({ Prompt: "p", "Response A": "a", "response-b": "b", id: 3 })).toEqual(["`prompt` for `Prompt`", "`response_a` for `Response A`", "`response_b` for `response-b`"]);
-    expect(lookAlikes({ prompt: "p", chosen_response: "a", rejected_response: "b" })).toEqual(["`chosen` for `chosen_response`", "`rejected` for `rejected_response`"]);
+    expect(lookAlikes({ Prompt: "p", "Response A": "a", "response-b": "b", id: 3 })).toEqual([
+      { key: "Prompt", meant: "prompt" },
+      { key: "Response A", meant: "response_a" },
+      { key: "response-b", meant: "response_b" },
+    ]);
+    expect(lookAlikes({ prompt: "p", chosen_response: "a", rejected_response: "b" })).toEqual([
+      { key: "chosen_response", meant: "chosen" },
+      { key: "rejected_response", meant: "rejected" },
+    ]);
   });
 });
 

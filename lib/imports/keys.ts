@@ -155,15 +155,33 @@ export function checkRowKeys(row: Record<string, unknown>, shape: RowShape): Key
   return { refused, near, ignored };
 }
 
+/** The same look-alikes, whatever message they sit in: two rows refused for them are refused for one reason. */
+export function nearKeysSignature(near: NearKey[]): string {
+  return [...new Set(near.map((k) => unindexed(k.key)))].sort().join("\n");
+}
+
+/**
+ * One refusal for every row refused by the same look-alike keys, in place of a line each: a file
+ * whose every row has `gold_choice` would otherwise report 100 identical lines. `lines`: the first
+ * refused lines, to name.
+ */
+export function describeNearKeyRows(near: NearKey[], { rows, total, lines }: { rows: number; total: number; lines: number[] }): string {
+  const keys = [...new Map(near.map((k) => [unindexed(k.key), { key: unindexed(k.key), meant: unindexed(k.meant) }])).values()];
+  const shown = lines.join(", ") + (rows > lines.length ? ", …" : "");
+  const which = rows === total ? "Every row has" : `${rows} of ${total} rows (line${rows > 1 ? "s" : ""} ${shown}) have`;
+  const what = keys.length === 1 ? `\`${keys[0]!.key}\`: did you mean \`${keys[0]!.meant}\`?` : `${nearList(keys)}.`;
+  return `${which} ${what} Rename the key${keys.length > 1 ? "s" : ""} in the file (${WHY_REFUSED}).`;
+}
+
 const allRowKeys: readonly string[] = [...new Set(Object.values(rowKeys).flat())];
 
 /** For a row that matched no shape: the keys that look like one of any shape's, as a hint (`Response A` -> `response_a`). */
-export function lookAlikes(row: Record<string, unknown>): string[] {
+export function lookAlikes(row: Record<string, unknown>): NearKey[] {
   return Object.keys(row).flatMap((key) => {
     if (allRowKeys.includes(key)) return [];
     const { spelled, mentioned } = relate(key, allRowKeys);
     const meant = spelled ?? mentioned[0];
-    return meant ? [`\`${meant}\` for \`${key}\``] : [];
+    return meant ? [{ key, meant }] : [];
   });
 }
 

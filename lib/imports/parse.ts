@@ -10,7 +10,7 @@ import { parse as parseCsv } from "csv-parse";
 import type { PromptContent } from "@/db/schema";
 import type { Choice } from "@/db/values";
 import { unstorableTextMessage, unstorableTextPath } from "@/lib/api/storable-text";
-import { checkRowKeys, lookAlikes, type RowShape, type UnreadKey } from "./keys";
+import { checkRowKeys, lookAlikes, type NearKey, type RowShape, type UnreadKey } from "./keys";
 import { multiRowSchema, pairRowSchema, trlRowSchema, type ImportOptions, type ImportResponse } from "./schema";
 
 export type NormalResponse = { text: string; source: string; metadata: Record<string, unknown>; checkpointId?: string | null };
@@ -20,8 +20,11 @@ export type NormalRow = {
   /** `priority`: the queue serves higher first at equal judgment count; imports leave it unset (0). */
   pairs: { a: NormalResponse; b: NormalResponse; gold: Choice | null; priority?: number }[];
 };
-/** `ignored`: the row's keys that Pairwise does not read (lib/imports/keys.ts). */
-export type ParsedLine = { line: number; row: NormalRow; ignored: UnreadKey[] } | { line: number; error: string };
+/**
+ * `ignored`: the row's keys that Pairwise does not read (lib/imports/keys.ts). `near`: the
+ * look-alike keys a line is refused for, so a file whose every row has them is told once.
+ */
+export type ParsedLine = { line: number; row: NormalRow; ignored: UnreadKey[] } | { line: number; error: string; near?: NearKey[] };
 
 function normal(r: ImportResponse, rowMetadata: Record<string, unknown> | undefined): NormalResponse {
   if (typeof r === "string") return { text: r, source: "imported", metadata: rowMetadata ?? {} };
@@ -66,11 +69,13 @@ function normaliseRecord(value: unknown, line: number, options: ImportOptions): 
   const keys = value as Record<string, unknown>;
   const shape: RowShape = "responses" in keys ? "multi" : "chosen" in keys || "rejected" in keys ? "trl" : "pair";
   if (shape === "pair" && !("response_a" in keys) && !("response_b" in keys)) {
-    const hints = lookAlikes(keys);
-    return { line, error: `Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}.${hints.length ? ` Did you mean ${hints.join(", ")}?` : ""}` };
+    const near = lookAlikes(keys);
+    const hints = near.map((k) => `\`${k.meant}\` for \`${k.key}\``).join(", ");
+    const error = `Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}.${hints ? ` Did you mean ${hints}?` : ""}`;
+    return near.length ? { line, error, near } : { line, error };
   }
-  const { refused, ignored } = checkRowKeys(keys, shape);
-  if (refused) return { line, error: refused };
+  const { refused, near, ignored } = checkRowKeys(keys, shape);
+  if (refused) return { line, error: refused, near };
   if (shape === "multi") {
     const r = multiRowSchema.safeParse(value);
     if (!r.success) return { line, error: describeIssues(r.error.issues) };

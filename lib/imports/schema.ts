@@ -50,7 +50,15 @@ export function importFormatOf(contentType: string | null): ImportOptions["forma
   return contentType?.split(";")[0]!.trim().toLowerCase() === "text/csv" ? "csv" : undefined;
 }
 
-const importErrorSchema = z.object({ line: z.number(), message: z.string() });
+const importErrorSchema = z
+  .object({
+    line: z.number().openapi({ description: "The bad line; for an error that stands for many lines, the first of them." }),
+    message: z.string(),
+    rows: z.number().optional().openapi({
+      description: "Present when one error stands for many lines refused for the same reason (every row has `gold_choice` where `gold` was meant): how many lines. Absent: the error is one line's.",
+    }),
+  })
+  .openapi("ImportError");
 export type ImportError = z.infer<typeof importErrorSchema>;
 
 const ignoredKeySchema = z
@@ -73,7 +81,10 @@ export const importResultSchema = z
         "Pairs of the file not added because the campaign already holds them, or an earlier row of the file made them. A pair is its two responses in either order: a row with A and B swapped is a duplicate.",
     }),
     errorCount: z.number(),
-    errors: z.array(importErrorSchema).openapi({ description: "The first 100 bad lines, with why; nothing is written when there is any." }),
+    errors: z.array(importErrorSchema).openapi({
+      description:
+        "The first 100 bad lines, with why; nothing is written when there is any. When every bad line is refused for the same look-alike keys, one error with `rows` stands for them all.",
+    }),
     ignoredKeys: z.array(ignoredKeySchema).openapi({
       description:
         "Keys of the good rows that Pairwise does not read and left out (the first 100 distinct). A key that looks like a known key the row lacks (`gold_choice` or `Gold` without `gold`) is not ignored: its line is refused, in `errors`.",

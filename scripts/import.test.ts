@@ -1,0 +1,52 @@
+/**
+ * `npm run import` as a researcher runs it: the script in a child process against the test
+ * database, its refusals and notes read from stderr.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { childProcessEnv } from "@/lib/env";
+import { makeCampaign } from "@/lib/testing/campaign-fixtures";
+
+const dir = mkdtempSync(path.join(tmpdir(), "pairwise-import-cli-"));
+function file(name: string, rows: Record<string, unknown>[]): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return p;
+}
+const importCli = (campaignId: string, file: string) =>
+  spawnSync(process.execPath, ["--import", "tsx", "--conditions=react-server", "scripts/import.ts", "--campaign", campaignId, file], { env: childProcessEnv(), encoding: "utf8", timeout: 120_000 });
+
+describe("npm run import", () => {
+  it("says once that every row has the same look-alike key, instead of a line per row", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const rows = Array.from({ length: 500 }, (_, i) => ({ prompt: `Define: word ${i}`, response_a: `A word ${i}.`, response_b: "A fish.", gold_choice: "a" }));
+    const result = importCli(campaign.id, file("every-gold-choice.jsonl", rows));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "Refused: 500 bad line(s); nothing was written.\n" +
+        "  Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).\n",
+    );
+  });
+
+  it("names each bad line when they are bad for different reasons, and lists the keys it left out", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const mixed = importCli(
+      campaign.id,
+      file("mixed.jsonl", [
+        { prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", gold_choice: "a" },
+        { prompt: [{ role: "user", Content: "Define: cat" }], response_a: "A feline.", response_b: "A car." },
+      ]),
+    );
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toContain("  line 1: Unknown key `gold_choice` (did you mean `gold`?)");
+    expect(mixed.stderr).toContain("  line 2: Unknown key `prompt[0].Content` (did you mean `prompt[0].content`?)");
+
+    const good = importCli(campaign.id, file("foo.jsonl", [{ prompt: [{ role: "user", content: "Define: owl", name: "ann" }], response_a: "A night bird.", response_b: "A fish.", foo: 1 }]));
+    expect(good.status).toBe(0);
+    expect(good.stdout).toMatch(/^Imported 1 rows: 1 pairs created/);
+    expect(good.stderr).toBe("Ignored 2 key(s) that Pairwise does not read:\n  `foo`: 1 row, line 1\n  `prompt[].name`: 1 row, line 1\n");
+  });
+});
