@@ -159,6 +159,17 @@ describe("eval's bestOfN", () => {
     expect(bestOfNProblem(["4", ""])).toBe(notACount(""));
   });
 
+  it("refuses a count given twice, which printed the same best-of-n line twice in the eval table", () => {
+    const twice = (entry: string, n: number) => `bestOfN entry ${JSON.stringify(entry)} repeats best of ${n}: each count makes one line of the eval table; give each count once, such as 4 and 16`;
+    expect(bestOfNProblem(["4", "4", "16"])).toBe(twice("4", 4));
+    // The same count however written: the job reads each entry as a number.
+    expect(bestOfNProblem(["16", "4", "04"])).toBe(twice("04", 4));
+    expect(bestOfNProblem(["4", "16", "16.0"])).toBe(twice("16.0", 16));
+    // A count that is not one is named first, as the entry the job could not read at all.
+    expect(bestOfNProblem(["4", "4", "1"])).toBe(notACount("1"));
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: ["4", "4", "16"] })).toBe(`bad_request:config ${twice("4", 4)}`);
+  });
+
   it("is what checkRunConfig refuses, beside the prompt source's rules", () => {
     expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: ["4", "1"] })).toBe(`bad_request:config ${notACount("1")}`);
     // A single string is one entry, as the option table coerces it; "" is none.

@@ -104,12 +104,17 @@ export function sftConfigProblems(config: Record<string, unknown>): string[] {
 }
 
 /**
- * An eval bestOfN entry that is not a whole number of at least 2, as evaluatePolicies (trainer/eval.ts) refuses it;
- * null when all are. The option table takes any strings; best of 1 would be the baseline itself.
+ * An eval bestOfN entry that is not a whole number of at least 2, else one that repeats an earlier count, as
+ * evaluatePolicies (trainer/eval.ts) refuses it; null when all are. The option table takes any strings; best of 1
+ * would be the baseline itself. A repeat is refused rather than dropped: each entry makes one line of the eval
+ * table, so [4, 4, 16] printed best-of-4 twice, and dropping it quietly would leave the config saved with the run
+ * saying something the table does not.
  */
 export function bestOfNProblem(bestOfN: readonly string[]): string | null {
   const bad = bestOfN.find((entry) => !(entry.trim() !== "" && Number.isInteger(Number(entry)) && Number(entry) >= 2));
-  return bad === undefined ? null : `bestOfN entry ${JSON.stringify(bad)} must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines`;
+  if (bad !== undefined) return `bestOfN entry ${JSON.stringify(bad)} must be a whole number of at least 2 (best of n samples from the baseline); give counts such as 4 and 16, or none for no best-of-n lines`;
+  const repeat = bestOfN.find((entry, i) => bestOfN.slice(0, i).some((earlier) => Number(earlier) === Number(entry)));
+  return repeat === undefined ? null : `bestOfN entry ${JSON.stringify(repeat)} repeats best of ${Number(repeat)}: each count makes one line of the eval table; give each count once, such as 4 and 16`;
 }
 
 /** eval (evaluatePolicies in trainer/eval.ts, and the job's prompt keys): the bestOfN counts and where the prompts come from. */
