@@ -23,7 +23,7 @@ import { lmBatchFromStream } from "./train";
 export const evalOptions = {
   maxNewTokens: opt(24, "most tokens per sampled response", rules.count),
   samples: opt(4, "responses sampled per prompt from A and from B: means, win rate, KL, distinct-2 and length use them all", rules.count),
-  bestOfN: opt(["4", "16"] as string[], "best-of-n reference lines sampled from the baseline; repeat the flag"),
+  bestOfN: opt(["4", "16"] as string[], "best-of-n reference lines sampled from the baseline: counts, whole numbers of at least 2, each once; repeat the flag for more"),
   seed: opt(0, "sampling seed", rules.natural),
   maxPrompts: opt(0, "use at most this many prompts; 0 = all", rules.natural),
   textTokens: opt(16384, "most held-out text tokens used for perplexity (from the start of the text)", rules.natural),

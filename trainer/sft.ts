@@ -25,10 +25,10 @@ export const sftOptions = {
   data: opt("", "{prompt, response} or {messages} JSONL (.jsonl or .jsonl.gz); empty: the committed Define: demonstrations"),
   heldoutData: opt("", "held-out rows in the same format; empty: the committed held-out headwords"),
   batch: opt(16, "examples per step", rules.count),
-  steps: opt(500, "optimisation steps", rules.count),
-  lr: opt(1e-3, "peak learning rate (after warm-up)", rules.positive),
-  minLr: opt(1e-4, "learning rate at the last step (cosine floor)", rules.nonNegative),
-  warmupSteps: opt(30, "steps of linear warm-up", rules.natural),
+  steps: opt(500, "optimisation steps; at least warmupSteps", rules.count),
+  lr: opt(1e-3, "peak learning rate (after warm-up); at least minLr", rules.positive),
+  minLr: opt(1e-4, "learning rate at the last step (cosine floor); at most lr", rules.nonNegative),
+  warmupSteps: opt(30, "steps of linear warm-up; at most steps", rules.natural),
   weightDecay: opt(0, "decoupled weight decay on matrices", rules.nonNegative),
   clipNorm: opt(1, "clip the global gradient norm to this; 0 = off", rules.nonNegative),
   evalEvery: opt(100, "steps between held-out evaluations (and always at the end)", rules.natural),
@@ -37,10 +37,10 @@ export const sftOptions = {
   seed: opt(1, "seed of the data order", rules.natural),
   stopAfter: opt(0, "stop after this many steps without the final save (simulates a crash); 0 = off", rules.natural),
   threads: opt(0, "data-parallel threads (same updates, split batch); 0 = the backend's default (2 on wasm and cpu, 1 on native)", { int: true, min: 0, max: 16 }),
-  mixText: opt(0, "share of the loss on plain pretraining text, in [0, 0.9]: loss = (1 - mixText) SFT + mixText text; 0 = off", { min: 0, max: 0.9 }),
+  mixText: opt(0, "share of the loss on plain pretraining text, in [0, 0.9]: loss = (1 - mixText) SFT + mixText text; 0 = off (then leave mixCorpus and mixHeldout out)", { min: 0, max: 0.9 }),
   mixRows: opt(4, "windows of plain text added to each batch when mixText > 0 (as long as the batch's examples)", rules.count),
-  mixCorpus: opt("", "plain text for mixText (.txt or .txt.gz, as pretrain reads it); empty: the committed corpus"),
-  mixHeldout: opt("", "held-out plain text whose perplexity is reported as text/val_perplexity when mixText > 0; empty: the committed held-out corpus"),
+  mixCorpus: opt("", "plain text for mixText (.txt or .txt.gz, as pretrain reads it); empty: the committed corpus; a file needs mixText above 0"),
+  mixHeldout: opt("", "held-out plain text whose perplexity is reported as text/val_perplexity when mixText > 0; empty: the committed held-out corpus; a file needs mixText above 0"),
 };
 export type SftConfig = Resolved<typeof sftOptions>;
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { checkRunConfig } from "./config-catalog";
+import { checkRunConfig, runConfigCatalog } from "./config-catalog";
 import {
   bestOfNProblem,
+  configRules,
   evalConfigProblems,
   generatePairsConfigProblems,
   lrScheduleProblems,
@@ -260,5 +261,45 @@ describe("a playground run's config", () => {
     expect(refusal("playground", { prompt: "p", checkpoints: [checkpoint("a")], reward: null, temperature: 3 })).toBe(
       "bad_request:config config.checkpoints: needs at least 2 items; config.temperature: must be at most 2",
     );
+  });
+});
+
+describe("the rules across keys, as the runs form's help tells them", () => {
+  // Each rule that ties keys together, with a config that breaks it: a researcher reading the help of any one of
+  // its keys (the form's table, `npm run trainer -- <kind> --help`) should learn of it before being refused.
+  const rulesAcrossKeys: { kind: string; keys: string[]; breaking: Record<string, unknown> }[] = [
+    { kind: "generate-pairs", keys: ["select", "reward"], breaking: { campaignId: "c", select: "uncertain", maxPairs: 5 } },
+    { kind: "generate-pairs", keys: ["select", "maxPairs"], breaking: { campaignId: "c", select: "uncertain", reward: "rm" } },
+    { kind: "generate-pairs", keys: ["maxPairs", "select"], breaking: { campaignId: "c", maxPairs: 5 } },
+    { kind: "generate-pairs", keys: ["k", "baseline"], breaking: { campaignId: "c", k: 1 } },
+    { kind: "ppo", keys: ["miniBatchSize", "batchSize"], breaking: { miniBatchSize: 32 } },
+    { kind: "ppo", keys: ["samplesPerPrompt", "batchSize"], breaking: { samplesPerPrompt: 3 } },
+    { kind: "ppo", keys: ["advantage", "samplesPerPrompt"], breaking: { advantage: "rloo" } },
+    { kind: "ppo", keys: ["promptLimit", "campaignId"], breaking: { promptLimit: 5 } },
+    { kind: "eval", keys: ["promptLimit", "campaignId"], breaking: { baseline: "b", reward: "rm", promptLimit: 5 } },
+    { kind: "pretrain", keys: ["dModel", "heads"], breaking: { dModel: 100, heads: 8 } },
+    ...["pretrain", "sft"].flatMap((kind) => [
+      { kind, keys: ["minLr", "lr"], breaking: { lr: 1e-3, minLr: 1e-2 } },
+      { kind, keys: ["warmupSteps", "steps"], breaking: { steps: 10, warmupSteps: 11 } },
+    ]),
+    { kind: "sft", keys: ["mixCorpus", "mixText"], breaking: { mixCorpus: "c.txt" } },
+    { kind: "sft", keys: ["mixHeldout", "mixText"], breaking: { mixHeldout: "h.txt" } },
+  ];
+  const names = (text: string, key: string) => new RegExp(`\\b${key}\\b`).test(text);
+  const help = (kind: string, key: string) => runConfigCatalog[kind]?.options[key]?.help ?? runConfigCatalog[kind]?.extra[key];
+
+  it.each(rulesAcrossKeys)("$kind: the rule tying $keys is refused in words that name each key", ({ kind, keys, breaking }) => {
+    const answer = String(refusal(kind, breaking));
+    expect(answer).toMatch(/^bad_request:config /);
+    expect(keys.filter((key) => !names(answer, key))).toEqual([]);
+  });
+
+  it.each(rulesAcrossKeys)("$kind: the help of each of $keys names the others", ({ kind, keys }) => {
+    const untold = keys.flatMap((key) => keys.filter((other) => other !== key && !names(help(kind, key) ?? "", other)).map((other) => `${key}'s help does not name ${other}: ${help(kind, key)}`));
+    expect(untold).toEqual([]);
+  });
+
+  it("covers every kind whose rules tie keys together", () => {
+    expect([...new Set(rulesAcrossKeys.map((r) => r.kind))].sort()).toEqual(Object.keys(configRules).filter((kind) => !["reward", "score", "playground"].includes(kind)).sort());
   });
 });

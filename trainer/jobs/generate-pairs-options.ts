@@ -7,7 +7,7 @@ import { opt, type OptionTable } from "@/lib/config/options";
 
 export const generatePairsOptions = {
   prompts: opt(50, "how many of the campaign's prompts, oldest first", { int: true, min: 1, max: 10_000 }),
-  k: opt(2, "responses per prompt from the checkpoint (identical ones count once)", { int: true, min: 1, max: 8 }),
+  k: opt(2, "responses per prompt from the checkpoint (identical ones count once); 1 needs config.baseline", { int: true, min: 1, max: 8 }),
   temperature: opt(0.9, "sampling temperature (0 = greedy)", { min: 0, max: 5 }),
   topP: opt(0.95, "nucleus sampling: draw from the smallest set of tokens whose probability reaches this share", { above: 0, max: 1 }),
   maxNewTokens: opt(48, "most tokens per sampled response (sampling also stops at a newline)", { int: true, min: 1, max: 512 }),

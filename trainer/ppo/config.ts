@@ -9,10 +9,10 @@ import { defaultsOf } from "../rlhf-common";
 export const ppoOptions = {
   iterations: opt(100, "PPO iterations (rollout -> score -> KL -> GAE -> updates); TRL counts samples in `steps`", rules.count),
   maxMinutes: opt(0, "stop after the iteration that ends past this many minutes of training (then save as at the end); 0 = run every iteration", rules.nonNegative),
-  batchSize: opt(16, "responses sampled per iteration (TRL: 256; one CPU core makes 16 a sane default)", rules.count),
-  samplesPerPrompt: opt(1, "responses sampled per prompt in an iteration, so batchSize / samplesPerPrompt prompts (TRL classic: 1; RLOO: 2-4)", rules.count),
+  batchSize: opt(16, "responses sampled per iteration (TRL: 256; one CPU core makes 16 a sane default); at least miniBatchSize, and a multiple of samplesPerPrompt", rules.count),
+  samplesPerPrompt: opt(1, "responses sampled per prompt in an iteration, so batchSize / samplesPerPrompt prompts (TRL classic: 1; RLOO: 2-4); must divide batchSize, and be 2 or more with advantage rloo", rules.count),
   advantage: opt("gae", "advantage estimator: gae (GAE on the value head, TRL's classic PPO) or rloo (a response's sequence reward minus the mean of its prompt's other responses', no value loss; needs samplesPerPrompt >= 2)", { oneOf: ["gae", "rloo"] }),
-  miniBatchSize: opt(4, "responses per gradient step (TRL: 1 in the classic config; 4 amortises the forward pass)", rules.count),
+  miniBatchSize: opt(4, "responses per gradient step (TRL: 1 in the classic config; 4 amortises the forward pass); at most batchSize", rules.count),
   ppoEpochs: opt(4, "passes over an iteration's rollouts (TRL: 4)", rules.count),
   lr: opt(1.41e-5, "AdamW learning rate (TRL: 1.41e-5)", rules.positive),
   initKlCoef: opt(0.2, "starting KL coefficient beta of the per-token penalty -beta * KL (TRL: 0.2)", rules.nonNegative),
