@@ -88,3 +88,41 @@ test("a generate-pairs config whose keys do not go together is refused in the fo
   await expect(shown).toContainText('"checkpoint": "demo-sft"');
   await researcher.post(`/api/v1/runs/${run.id}/cancel`);
 });
+
+test("a run form sent before the page's script has run starts the run, or shows the refusal with every choice kept", async ({ page, playwright, baseURL }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  // On a slow connection the form can be submitted before React takes it over: the browser then sends it itself,
+  // and as a GET it put the config in the URL, reloaded an empty form and started nothing.
+  await page.route(/\/_next\/static\/.*\.js$/, (route) => route.abort());
+  await page.goto("/research/runs");
+  await page.getByLabel("Kind").selectOption("ppo");
+  await page.getByLabel("Start from checkpoint").selectOption({ label: "sft · demo-sft" });
+  const config = page.getByLabel(/^Config/);
+  await config.fill(JSON.stringify({ epoch: 12 }));
+  let sent = page.waitForEvent("framenavigated");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await sent;
+  await expect(page).toHaveURL(/\/research\/runs$/);
+  await expect(page.locator("form").getByRole("alert")).toContainText('unknown option "epoch"');
+  await expect(page.getByLabel("Kind")).toHaveValue("ppo");
+  await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
+  await expect(config).toHaveValue(JSON.stringify({ epoch: 12 }));
+  await expect(config).toHaveAttribute("aria-invalid", "true");
+
+  // Corrected, it starts: the page says so and links the run.
+  await page.getByLabel("Kind").selectOption("sft");
+  await page.getByLabel("Dataset snapshot").selectOption("");
+  await config.fill(JSON.stringify({ steps: 1, warmupSteps: 0 }));
+  sent = page.waitForEvent("framenavigated");
+  await page.getByRole("button", { name: "Start run" }).click();
+  await sent;
+  const link = page.getByRole("status").getByRole("link", { name: "open its page" });
+  await expect(link).toHaveAttribute("href", /^\/research\/runs\/[0-9a-f-]{36}$/);
+  const runId = (await link.getAttribute("href"))!.split("/").at(-1)!;
+  const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
+  const { run } = (await (await researcher.get(`/api/v1/runs/${runId}`)).json()) as { run: { kind: string; config: Record<string, unknown> } };
+  expect(run.kind).toBe("sft");
+  expect(run.config).toEqual({ steps: 1, warmupSteps: 0 });
+  await researcher.post(`/api/v1/runs/${runId}/cancel`);
+  await researcher.dispose();
+});

@@ -24,9 +24,27 @@ function parseConfig(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export async function startRunAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<ActionResult<{ id: string }>> {
+/** The run form's fields as they were sent: a refusal returns them, for a form sent before the page's script ran. */
+type SentRunForm = { kind: string; snapshotId: string; parentCheckpointId: string; config: string };
+export type StartRunResult = ActionResult<{ id: string }> & { sent?: SentRunForm };
+
+/**
+ * A form sent before the page's script has run is posted by the browser itself and answered with a new page,
+ * rendered from what this returns: without its fields in the refusal the person would find the form reset to
+ * its defaults. A form sent by the page's script keeps its fields and ignores them.
+ */
+function sentRunForm(formArgument: unknown): SentRunForm | undefined {
+  if (!(formArgument instanceof FormData)) return undefined;
+  const text = (key: string) => {
+    const value = formArgument.get(key);
+    return typeof value === "string" ? value : "";
+  };
+  return { kind: text("kind"), snapshotId: text("snapshotId"), parentCheckpointId: text("parentCheckpointId"), config: text("config") };
+}
+
+export async function startRunAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<StartRunResult> {
   const user = await requireRole("researcher", "admin");
-  return actionResult(async () => {
+  const result = await actionResult(async () => {
     const form = formArg(formArgument);
     const input = createRunSchema.parse({
       kind: form.get("kind"),
@@ -38,6 +56,7 @@ export async function startRunAction(_prev: ActionResult<{ id: string }> | null,
     revalidatePath("/research/runs");
     return { id: run.id };
   });
+  return result.ok ? result : { ...result, sent: sentRunForm(formArgument) };
 }
 
 export async function cancelRunAction(runId: string): Promise<ActionResult> {

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
@@ -33,9 +34,12 @@ export function StartRunForm({
 }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
+  // A refusal the page was first rendered with: the form was sent before the page's script ran, posted to the action by
+  // the browser, and answered with this page; the choices it was sent with come back in the refusal.
+  const [resent] = useState(() => (state && !state.ok && state.sent && Object.hasOwn(kinds, state.sent.kind) ? state.sent : null));
   // State only where the page reacts to it: the kind picks the help, and "Fill in every default" writes the config.
-  const [kind, setKind] = useState(prefill?.kind ?? "reward");
-  const [config, setConfig] = useState(prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
+  const [kind, setKind] = useState(resent?.kind ?? prefill?.kind ?? "reward");
+  const [config, setConfig] = useState(resent ? resent.config : prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
   const entry = catalog[kind];
   const takesSnapshot = snapshotKinds.includes(kind);
   // Only the checkpoints this kind's job can start from, the usual kind preselected (lib/runs/inputs.ts).
@@ -44,7 +48,8 @@ export function StartRunForm({
   const prefilledStart = prefill?.kind === kind && startOptions.some((c) => c.id === prefill.checkpointId) ? prefill.checkpointId : undefined;
   // A prefill that names its start in the config (config.sft) leaves the field empty; one that names none gets the usual default.
   const startInConfig = prefill?.kind === kind && start !== null && typeof prefill.config[start.key] === "string";
-  const startDefault = prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
+  const resentStart = resent?.kind === kind ? resent.parentCheckpointId : undefined;
+  const startDefault = resentStart ?? prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
   const errors = fieldErrorsOf(state);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
@@ -52,8 +57,10 @@ export function StartRunForm({
     // The Start button, disabled while the form was sent, dropped the focus to the page: a refusal hands it to the field it marks.
     else if (state) (form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('button[type="submit"]'))?.focus();
   }, [state, router]);
+  // action: sent before the page's script has run, the form is posted to the server action by the browser (a GET would put
+  // the config in the URL and start nothing); once the script runs, onSubmit sends it instead and keeps what was typed.
   return (
-    <form ref={form} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+    <form ref={form} action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="run-kind">Kind</Label>
         <NativeSelect id="run-kind" name="kind" value={kind} onChange={(e) => setKind(e.target.value)} error={errors.kind}>
@@ -71,7 +78,7 @@ export function StartRunForm({
         label="Dataset snapshot"
         options={snapshots}
         empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
-        defaultValue={takesSnapshot ? (prefill?.snapshotId ?? snapshots[0]?.id ?? "") : ""}
+        defaultValue={takesSnapshot ? (resent ? resent.snapshotId : (prefill?.snapshotId ?? snapshots[0]?.id ?? "")) : ""}
         disabled={!takesSnapshot}
         error={errors.snapshot ?? errors.snapshotId}
       />
@@ -106,6 +113,15 @@ export function StartRunForm({
         {state && !state.ok ? (
           <p role="alert" className="text-sm text-red-700">
             {state.error}
+          </p>
+        ) : null}
+        {/* Seen where the page's script has not run to open the run's page (and for a moment before it does). */}
+        {state?.ok ? (
+          <p role="status" className="text-sm text-slate-700">
+            Run started:{" "}
+            <Link href={`/research/runs/${state.data.id}`} className="underline">
+              open its page
+            </Link>
           </p>
         ) : null}
       </div>
