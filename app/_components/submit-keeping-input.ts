@@ -4,6 +4,12 @@ import { type FormEvent, type RefObject, startTransition, useEffect, useRef } fr
  * Submits a form to a useActionState action without the reset React applies to a form whose
  * `action` prop ran: a refused submission keeps what the person typed (a campaign's guidelines,
  * a snapshot's campaign choices) so they can correct it instead of starting over.
+ *
+ * Give the form `action={action}` as well: a form sent before the page's script has run is sent by the browser
+ * itself, and with the action it is posted to the server action and answered with the page rendered from its
+ * result (React's progressive enhancement), where without one it went out as a GET that put its fields in the
+ * URL and did nothing. Once the script runs, this handler prevents that and sends the form itself, so React's
+ * reset of a form whose action ran does not apply.
  */
 export function submitKeepingInput(action: (form: FormData) => void) {
   return (event: FormEvent<HTMLFormElement>) => {

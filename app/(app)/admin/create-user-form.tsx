@@ -13,7 +13,7 @@ export function CreateUserForm() {
   const form = useClearedOnSuccess(state);
   const errors = fieldErrorsOf(state);
   return (
-    <form ref={form} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
+    <form ref={form} action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
       <div className="flex flex-col gap-1 sm:col-span-2">
         <Label htmlFor="new-email">Email</Label>
         <Input id="new-email" name="email" type="email" required error={errors.email ?? errors.user_email} />

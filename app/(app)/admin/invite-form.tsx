@@ -15,7 +15,7 @@ export function InviteForm() {
   const errors = fieldErrorsOf(state);
   return (
     <div className="flex flex-col gap-3">
-      <form ref={form} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
+      <form ref={form} action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1 sm:col-span-2">
           <Label htmlFor="invite-email">Email to invite</Label>
           <Input id="invite-email" name="email" type="email" required error={errors.email ?? errors.user_email} />

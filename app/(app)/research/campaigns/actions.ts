@@ -28,10 +28,16 @@ function fromForm(formArgument: unknown) {
   });
 }
 
-export async function saveCampaignAction(campaignId: string | null, _prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
+/**
+ * Creates a campaign, or updates the one the form's campaignId names. The id is a field of the form rather than an
+ * argument bound on the client: a form sent before the page's script has run is posted by the browser to this
+ * action, and with a bound argument that post was never answered (the campaign made, the page left loading).
+ */
+export async function saveCampaignAction(_prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
   const user = await requireRole("researcher", "admin");
   return actionResult(async () => {
     const input = fromForm(form);
+    const campaignId = formArg(form).get("campaignId") || null;
     const campaign = campaignId === null ? await createCampaign({ input, actorId: user.id }) : await updateCampaign({ campaignId: idArg(campaignId, "campaign"), input, actorId: user.id });
     revalidatePath("/research");
     revalidatePath(`/research/campaigns/${campaign.id}`);

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
@@ -30,14 +31,15 @@ const orderingLabels: Record<CampaignOrdering, string> = {
 
 export function CampaignForm({ values, labelers }: { values: CampaignFormValues; labelers: { id: string; email: string }[] }) {
   const router = useRouter();
-  const [state, action, pending] = useActionState(saveCampaignAction.bind(null, values.id), null);
+  const [state, action, pending] = useActionState(saveCampaignAction, null);
   useEffect(() => {
     if (state?.ok && !values.id) router.push(`/research/campaigns/${state.data.id}`);
   }, [state, values.id, router]);
   const s = values.settings;
   const errors = fieldErrorsOf(state);
   return (
-    <form onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-4 sm:grid-cols-4">
+    <form action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-4 sm:grid-cols-4">
+      {values.id ? <input type="hidden" name="campaignId" value={values.id} /> : null}
       <div className={`${field} sm:col-span-2`}>
         <Label htmlFor="c-name">Name</Label>
         <Input id="c-name" name="name" defaultValue={values.name} required error={errors.name} />
@@ -112,6 +114,15 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
           </p>
         ) : null}
         {state?.ok && values.id ? <p className="text-sm text-emerald-700">Saved.</p> : null}
+        {/* Seen where the page's script has not run to open the new campaign's page (and for a moment before it does). */}
+        {state?.ok && !values.id ? (
+          <p role="status" className="text-sm text-emerald-700">
+            Created:{" "}
+            <Link href={`/research/campaigns/${state.data.id}`} className="underline">
+              open it
+            </Link>
+          </p>
+        ) : null}
       </div>
     </form>
   );

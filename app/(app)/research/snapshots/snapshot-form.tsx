@@ -16,7 +16,7 @@ export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; n
   const [state, action, pending] = useActionState(createSnapshotAction, null);
   const errors = fieldErrorsOf(state);
   return (
-    <form onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+    <form action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-name">Name</Label>
         <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} error={errors.name} />

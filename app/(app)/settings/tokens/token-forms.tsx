@@ -11,7 +11,7 @@ export function CreateTokenForm() {
   const form = useClearedOnSuccess(state);
   return (
     <div className="flex flex-col gap-3">
-      <form ref={form} onSubmit={submitKeepingInput(action)} className="flex items-end gap-3">
+      <form ref={form} action={action} onSubmit={submitKeepingInput(action)} className="flex items-end gap-3">
         <div className="flex flex-col gap-1">
           <Label htmlFor="token-name">Name</Label>
           <Input id="token-name" name="name" placeholder="e.g. training laptop" required error={fieldErrorsOf(state).name} />
