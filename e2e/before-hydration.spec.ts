@@ -81,3 +81,16 @@ test("a snapshot and a campaign, asked for before the script has run, are answer
   await page.reload();
   await expect(page.getByLabel("Name", { exact: true })).toHaveValue(`${name} again`);
 });
+
+test("the forms that send through the API, sent before the script has run, keep their fields out of the URL", async ({ page }) => {
+  await withoutScripts(page, "researcher@pairwise.local", "/research", "/research/playground");
+  await page.getByLabel("Prompt").fill("Define: prehydration");
+  await send(page, "Generate");
+  expect(page.url()).not.toContain("prehydration");
+  await expect(page).toHaveURL(/\/research\/playground$/);
+
+  await page.goto("/research/checkpoints");
+  await page.getByLabel("Name").fill("prehydration-model");
+  await send(page, "Import");
+  expect(page.url()).not.toContain("prehydration");
+});

@@ -44,7 +44,8 @@ export function ImportCheckpoint() {
   return (
     <div className="flex flex-col gap-3">
       {/* The two file inputs share a row of their own: in a sixth of the row Chrome's "Choose File No file chosen" was cut to "No …sen". */}
-      <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-2 sm:items-end lg:grid-cols-4">
+      {/* method="post": sent before the page's script has run, the browser sends the form itself, and as a GET its fields landed in the URL. */}
+      <form method="post" onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-2 sm:items-end lg:grid-cols-4">
         <div className="flex flex-col gap-1 lg:col-span-2">
           <Label htmlFor="checkpoint-folder">Folder</Label>
           {/* webkitdirectory: every browser's folder picker, though not in React's types */}

@@ -52,7 +52,8 @@ export function PlaygroundForm({ samplers, rewards, defaults }: { samplers: Sele
 
   return (
     <div className="flex flex-col gap-6">
-      <form onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+      {/* method="post": sent before the page's script has run, the browser sends the form itself, and as a GET its fields landed in the URL. */}
+      <form method="post" onSubmit={submit} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
         <div className="flex flex-col gap-1 sm:col-span-3">
           <Label htmlFor="pg-prompt">Prompt</Label>
           <textarea id="pg-prompt" name="prompt" rows={2} required maxLength={4000} defaultValue="Define: harbor" className="rounded-md border border-slate-300 p-2 text-sm" />

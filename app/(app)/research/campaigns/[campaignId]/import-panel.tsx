@@ -39,7 +39,8 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
 
   return (
     <div className="flex flex-col gap-3">
-      <form onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
+      {/* method="post": sent before the page's script has run, the browser sends the form itself, and as a GET its fields landed in the URL. */}
+      <form method="post" onSubmit={onSubmit} className="grid grid-cols-1 gap-3 sm:grid-cols-5 sm:items-end">
         <div className="flex flex-col gap-1 sm:col-span-2">
           <Label htmlFor="import-file">File (JSONL or CSV)</Label>
           <Input id="import-file" name="file" type="file" accept=".jsonl,.json,.csv,.txt" />
