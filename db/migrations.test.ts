@@ -124,7 +124,7 @@ describe("migrations that move data (real Postgres)", () => {
     }
   });
 
-  it("0016 builds the unordered pair index over A/B-swapped copies that earlier imports made, keeping both and their judgments, and later imports of either order are skipped", async () => {
+  it("0016 builds the unordered pair index over A/B-swapped copies that earlier imports made: a leased copy is kept with its judgments, a never-leased one deleted, and later imports of either order are skipped", async () => {
     const { url, sql } = await databaseBefore("0016_pairs_unordered");
     const client = createDatabase(url, { max: 1 });
     try {
@@ -140,6 +140,10 @@ describe("migrations that move data (real Postgres)", () => {
       const [copy] = await sql<{ id: string }[]>`
         insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, created_at) values (${c}, ${p}, ${y!.id}, ${x!.id}, '2026-11-02T00:00:00Z') returning id`;
       const [single] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values (${c}, ${p}, ${x!.id}, ${z!.id}) returning id`;
+      // (Y, Z) and its swap (Z, Y), the swap never leased to anyone: it holds nothing (Y, Z) does not.
+      const [unswapped] = await sql<{ id: string }[]>`
+        insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, created_at) values (${c}, ${p}, ${y!.id}, ${z!.id}, '2026-11-01T00:00:00Z') returning id`;
+      await sql`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, created_at) values (${c}, ${p}, ${z!.id}, ${y!.id}, '2026-11-03T00:00:00Z')`;
       // The same two responses in another campaign are that campaign's own pair.
       const [elsewhere] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values (${other!.id}, ${p}, ${y!.id}, ${x!.id}) returning id`;
       // Both copies judged: l1 chose X on the first, l2 chose X (B) on the copy.
@@ -153,22 +157,32 @@ describe("migrations that move data (real Postgres)", () => {
       const countsBefore = await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`;
       await runMigrations(url);
 
+      // The judged copy is kept and flagged; the never-leased copy of (Y, Z) is gone.
       const flags = new Map((await sql<{ id: string; swap_of: string | null }[]>`select id, swap_of from pairs`).map((r) => [r.id, r.swap_of]));
-      expect(Object.fromEntries(flags)).toEqual({ [kept!.id]: null, [copy!.id]: kept!.id, [single!.id]: null, [elsewhere!.id]: null });
-      // Nothing deleted or moved: each copy keeps its judgment, and the campaign's counts are the same.
+      expect(Object.fromEntries(flags)).toEqual({ [kept!.id]: null, [copy!.id]: kept!.id, [single!.id]: null, [unswapped!.id]: null, [elsewhere!.id]: null });
+      // No judgment deleted or moved: each copy keeps its own.
       expect(await sql`select pair_id, choice from comparisons order by choice`).toEqual([
         { pair_id: kept!.id, choice: "a" },
         { pair_id: copy!.id, choice: "b" },
       ]);
-      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`).toEqual(countsBefore);
+      // The campaign's counts lose the deleted copy, an unjudged pair, and nothing else.
+      expect(countsBefore).toEqual([
+        { judgment_count: 0, pairs: 3 },
+        { judgment_count: 1, pairs: 2 },
+      ]);
+      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`).toEqual([
+        { judgment_count: 0, pairs: 2 },
+        { judgment_count: 1, pairs: 2 },
+      ]);
 
-      // Later imports, with the import's own conflict clause: both orders of X/Y and of X/Z are
-      // skipped, and of a new pair Y/Z in both orders only the first is added.
-      const rows = [[x, y], [y, x], [z, x], [y, z], [z, y]].map(([a, b]) => drizzleSql`(${c}::uuid, ${p}::uuid, ${a!.id}::uuid, ${b!.id}::uuid)`);
+      // Later imports, with the import's own conflict clause: both orders of X/Y, X/Z and Y/Z are
+      // skipped, and of a new pair in both orders only the first is added.
+      const [w] = await sql<{ id: string }[]>`insert into responses (prompt_id, text, text_hash) values (${p}, 'A wave.', 'w') returning id`;
+      const rows = [[x, y], [y, x], [z, x], [y, z], [z, y], [w, x], [x, w]].map(([a, b]) => drizzleSql`(${c}::uuid, ${p}::uuid, ${a!.id}::uuid, ${b!.id}::uuid)`);
       const added = await client.db.execute<{ a: string; b: string }>(drizzleSql`
         insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id) values ${drizzleSql.join(rows, drizzleSql`, `)}
         ${onPairConflict} returning response_a_id as a, response_b_id as b`);
-      expect(added.map((r) => ({ ...r }))).toEqual([{ a: y!.id, b: z!.id }]);
+      expect(added.map((r) => ({ ...r }))).toEqual([{ a: w!.id, b: x!.id }]);
 
       // Should the kept pair go, its copy is the only one left and the index covers it again.
       await sql`delete from pairs where id = ${kept!.id}`;

@@ -10,8 +10,11 @@
 -- neither copy is deleted or merged: of each pair and its swap, the later one (created_at, then
 -- id) gets swap_of = the earlier one's id, and the index leaves rows with a swap_of out. The
 -- ordered index allowed at most one swap per pair, so the earlier rows are unique and the index
--- builds. Later imports of either order conflict with the earlier row and are skipped. A flagged
--- copy keeps its judgments and stays in the queue; `where swap_of is not null` finds them.
+-- builds. Later imports of either order conflict with the earlier row and are skipped. A copy that
+-- was never leased to anyone (no assignment row: no judgment, skip or lease) holds nothing the
+-- earlier pair does not, and would only cost a labeler's time, so it is deleted (the pairs
+-- triggers keep campaign_pair_counts right). A flagged copy that was leased keeps its judgments
+-- and stays in the queue; `where swap_of is not null` finds them.
 -- Should the earlier row be deleted, its copy's swap_of turns null (ON DELETE SET NULL) and the
 -- copy, now the only one, is covered by the index again.
 DROP INDEX "pairs_campaign_responses_key";--> statement-breakpoint
@@ -23,4 +26,7 @@ WHERE kept."campaign_id" = copy."campaign_id"
   AND kept."response_a_id" = copy."response_b_id"
   AND kept."response_b_id" = copy."response_a_id"
   AND (kept."created_at", kept."id") < (copy."created_at", copy."id");--> statement-breakpoint
+DELETE FROM "pairs" AS copy
+WHERE copy."swap_of" IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM "assignments" AS a WHERE a."pair_id" = copy."id");--> statement-breakpoint
 CREATE UNIQUE INDEX "pairs_campaign_pair_key" ON "pairs" USING btree ("campaign_id",least("response_a_id", "response_b_id"),greatest("response_a_id", "response_b_id")) WHERE "pairs"."swap_of" is null;
