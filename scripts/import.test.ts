@@ -31,6 +31,19 @@ describe("npm run import", () => {
     );
   });
 
+  it("says once that 499 rows lack the same key, and names the odd line beside them", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const rows: Record<string, unknown>[] = Array.from({ length: 500 }, (_, i) => ({ prompt: `Define: word ${i}`, response_a: `A word ${i}.` }));
+    rows[249] = { prompt: "Define: owl", response_a: "A night bird.", response_b: "" };
+    const result = importCli(campaign.id, file("no-response-b.jsonl", rows));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      "Refused: 500 bad line(s); nothing was written.\n" +
+        "  499 of 500 rows (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …): response_b: is required\n" +
+        "  line 250: response_b: A response is empty.\n",
+    );
+  });
+
   it("names each bad line when they are bad for different reasons, and lists the keys it left out", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const mixed = importCli(

@@ -43,7 +43,7 @@ try {
   );
   if (!result.ok) {
     console.error(`Refused: ${result.errorCount} bad line(s); nothing was written.`);
-    // An error with `rows` stands for every line refused for one misspelt key, and names its lines itself.
+    // An error with `rows` stands for every line refused for one reason, and names its lines itself.
     for (const e of result.errors) console.error(e.rows ? `  ${e.message}` : `  line ${e.line}: ${e.message}`);
     process.exitCode = 1;
   } else {

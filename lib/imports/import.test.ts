@@ -298,17 +298,45 @@ describe("import (real Postgres)", () => {
       },
     ]);
 
-    // Another reason on one line, or another look-alike: each line is named, as before.
+    // Another reason on one line: the look-alike's lines are still told once, and the odd line by itself.
     const mixed = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("mixed.jsonl", [...rows.slice(0, 3), "{oops"]) });
     expect(mixed.errors.map((e) => [e.line, e.rows])).toEqual([
-      [1, undefined],
-      [2, undefined],
-      [3, undefined],
+      [1, 3],
       [4, undefined],
     ]);
-    expect(mixed.errors[0]!.message).toMatch(/^Unknown key `gold_choice` \(did you mean `gold`\?\)/);
+    expect(mixed.errors[0]!.message).toMatch(/^3 of 4 rows \(lines 1, 2, 3\) have `gold_choice`: did you mean `gold`\?/);
+    expect(mixed.errors[1]!.message).toMatch(/^Not valid JSON/);
     const twoKeys = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("two-keys.jsonl", [rows[0]!, JSON.stringify({ prompt: "p", response_a: "a", response_b: "b", Gold: "a" })]) });
     expect(twoKeys.errors.map((e) => e.message.split(":")[0])).toEqual(["Unknown key `gold_choice` (did you mean `gold`?)", "Unknown key `Gold` (did you mean `gold`?)"]);
+  });
+
+  it("says once for the file that every row is bad for the same reason, whatever the reason, and names an odd line beside it", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const before = await tableCounts();
+    const rows = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word ${i}.` }));
+    const every = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("no-response-b.jsonl", rows) });
+    expect(every).toMatchObject({ ok: false, rows: 5000, errorCount: 5000, pairsCreated: 0 });
+    expect(every.errors).toEqual([{ line: 1, rows: 5000, message: "Every row: response_b: is required" }]);
+
+    // A CSV whose header matches no row shape (and looks like no known key): every row says the same.
+    const csv = await importFile({ campaignId: campaign.id, actorId: null, options: { format: "csv" }, file: file("question.csv", ["question,first,second", "q1,a,b", "q2,a,b", "q3,a,b"]) });
+    expect(csv.errors).toEqual([{ line: 2, rows: 3, message: "Every row: Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}." }]);
+
+    // 4,999 rows for one reason and one other bad line, past the first 100: the odd line is named, not lost behind 100 identical ones.
+    const odd = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("odd.jsonl", [...rows.slice(0, 2499), "{oops", ...rows.slice(2500)]) });
+    expect(odd).toMatchObject({ ok: false, errorCount: 5000 });
+    expect(odd.errors).toEqual([
+      { line: 1, rows: 4999, message: "4999 of 5000 rows (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …): response_b: is required" },
+      { line: 2500, message: "Not valid JSON (Expected property name or '}' in JSON at position 1)." },
+    ]);
+
+    // Only the same message is the same reason: JSON errors that quote their lines differ, and stay a line each.
+    const quoted = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("quoted.jsonl", ["nope", "nah", "nope"]) });
+    expect(quoted.errors).toEqual([
+      { line: 1, rows: 2, message: `2 of 3 rows (lines 1, 3): Not valid JSON (Unexpected token 'o', "nope" is not valid JSON).` },
+      { line: 2, message: `Not valid JSON (Unexpected token 'a', "nah" is not valid JSON).` },
+    ]);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it("refuses a chat message's look-alike key naming the message, and imports and lists a message's extra key", async () => {

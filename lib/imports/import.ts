@@ -12,18 +12,15 @@ import { recordAudit } from "@/lib/audit/audit";
 import { parseId } from "@/lib/api/params";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
-import { describeNearKeyRows, nearKeysSignature, type NearKey } from "./keys";
+import { RefusedLines } from "./errors";
 import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
-import { importOptionsSchema, type IgnoredKey, type ImportError, type ImportOptions, type ImportResult } from "./schema";
+import { importOptionsSchema, type IgnoredKey, type ImportOptions, type ImportResult } from "./schema";
 
 const BATCH_ROWS = 1000;
-const MAX_REPORTED_ERRORS = 100;
 /** A file whose rows are keyed by ids would otherwise report one ignored key per row. */
 const MAX_REPORTED_KEYS = 100;
 /** The audit event lists this many of them (its details are shown whole on the audit page). */
 const MAX_AUDITED_KEYS = 20;
-/** A refusal that stands for many lines names the first few. */
-const MAX_NAMED_LINES = 10;
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -159,23 +156,13 @@ function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: n
 }
 
 async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
-  const errors: ImportError[] = [];
-  let errorCount = 0;
+  const refused = new RefusedLines();
   const ignored = new Map<string, IgnoredKey>();
   let rows = 0;
-  // Whether every bad line so far is refused for the same look-alike keys, and which.
-  let sameNear: { signature: string; near: NearKey[] } | null = null;
-  let allSameNear = true;
   for await (const parsed of readImportFile(file, options)) {
     rows++;
     if ("error" in parsed) {
-      errorCount++;
-      if (errors.length < MAX_REPORTED_ERRORS) errors.push({ line: parsed.line, message: parsed.error });
-      if (allSameNear) {
-        const signature = parsed.near?.length ? nearKeysSignature(parsed.near) : null;
-        if (signature === null || (sameNear && sameNear.signature !== signature)) allSameNear = false;
-        else sameNear ??= { signature, near: parsed.near! };
-      }
+      refused.add(parsed);
       continue;
     }
     for (const { key, suggestion } of parsed.ignored) {
@@ -184,12 +171,7 @@ async function validateImportFile({ file, options }: { file: string; options: Im
       else if (ignored.size < MAX_REPORTED_KEYS) ignored.set(key, { key, rows: 1, firstLine: parsed.line, suggestion });
     }
   }
-  // Rows refused only for the same misspelt key are one mistake, told once with its count, not 100 identical lines.
-  if (allSameNear && sameNear && errorCount > 1) {
-    const lines = errors.slice(0, MAX_NAMED_LINES).map((e) => e.line);
-    errors.splice(0, errors.length, { line: lines[0]!, rows: errorCount, message: describeNearKeyRows(sameNear.near, { rows: errorCount, total: rows, lines }) });
-  }
-  return { rows, errors, errorCount, ignoredKeys: [...ignored.values()] };
+  return { rows, errors: refused.errors(rows), errorCount: refused.count, ignoredKeys: [...ignored.values()] };
 }
 
 export async function importFile({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRowKeys, describeIgnoredKey, describeNearKeyRows, editDistance, lookAlikes, messageKeys, responseKeys, rowKeys } from "./keys";
+import { checkRowKeys, describeIgnoredKey, editDistance, lookAlikes, messageKeys, responseKeys, rowKeys } from "./keys";
 import { multiRowSchema, pairRowSchema, trlRowSchema } from "./schema";
 
 const pair = { prompt: "p", response_a: "a", response_b: "b" };
@@ -97,29 +97,6 @@ describe("checkRowKeys in chat messages", () => {
     expect(checkRowKeys({ ...trl, chosen: [{ role: "assistant", Content: "hello" }] }, "trl").refused).toContain("`chosen[0].Content` (did you mean `chosen[0].content`?)");
     // A key named like an object's own property is an extra key, not a name looked up on the alias table's prototype.
     expect(checkRowKeys(chat({ role: "user", content: "hi", constructor: 1, toString: 2 }), "pair")).toMatchObject({ refused: null, ignored: [{ key: "prompt[].constructor" }, { key: "prompt[].toString" }] });
-  });
-});
-
-describe("describeNearKeyRows", () => {
-  it("says once for the file which key the rows share and what to call it", () => {
-    expect(describeNearKeyRows([{ key: "gold_choice", meant: "gold" }], { rows: 5000, total: 5000, lines: [1, 2, 3] })).toBe(
-      "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
-    );
-    expect(describeNearKeyRows([{ key: "gold_choice", meant: "gold" }], { rows: 2, total: 4, lines: [2, 4] })).toBe(
-      "2 of 4 rows (lines 2, 4) have `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
-    );
-    // Message paths lose their index: the rows misspell it in different messages.
-    expect(
-      describeNearKeyRows(
-        [
-          { key: "Prompt", meant: "prompt" },
-          { key: "prompt[3].Role", meant: "prompt[3].role" },
-        ],
-        { rows: 12, total: 40, lines: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] },
-      ),
-    ).toBe(
-      "12 of 40 rows (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …) have `Prompt` (did you mean `prompt`?), `prompt[].Role` (did you mean `prompt[].role`?). Rename the keys in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
-    );
   });
 });
 

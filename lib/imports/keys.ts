@@ -161,16 +161,13 @@ export function nearKeysSignature(near: NearKey[]): string {
 }
 
 /**
- * One refusal for every row refused by the same look-alike keys, in place of a line each: a file
- * whose every row has `gold_choice` would otherwise report 100 identical lines. `lines`: the first
- * refused lines, to name.
+ * What the rows refused for the same look-alike keys have, and what to do, for one error in place
+ * of a line each (./errors.ts): "`gold_choice`: did you mean `gold`? Rename the key in the file (…)".
  */
-export function describeNearKeyRows(near: NearKey[], { rows, total, lines }: { rows: number; total: number; lines: number[] }): string {
+export function describeNearKeys(near: NearKey[]): string {
   const keys = [...new Map(near.map((k) => [unindexed(k.key), { key: unindexed(k.key), meant: unindexed(k.meant) }])).values()];
-  const shown = lines.join(", ") + (rows > lines.length ? ", …" : "");
-  const which = rows === total ? "Every row has" : `${rows} of ${total} rows (line${rows > 1 ? "s" : ""} ${shown}) have`;
   const what = keys.length === 1 ? `\`${keys[0]!.key}\`: did you mean \`${keys[0]!.meant}\`?` : `${nearList(keys)}.`;
-  return `${which} ${what} Rename the key${keys.length > 1 ? "s" : ""} in the file (${WHY_REFUSED}).`;
+  return `${what} Rename the key${keys.length > 1 ? "s" : ""} in the file (${WHY_REFUSED}).`;
 }
 
 const allRowKeys: readonly string[] = [...new Set(Object.values(rowKeys).flat())];

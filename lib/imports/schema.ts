@@ -55,7 +55,7 @@ const importErrorSchema = z
     line: z.number().openapi({ description: "The bad line; for an error that stands for many lines, the first of them." }),
     message: z.string(),
     rows: z.number().optional().openapi({
-      description: "Present when one error stands for many lines refused for the same reason (every row has `gold_choice` where `gold` was meant): how many lines. Absent: the error is one line's.",
+      description: "Present when one error stands for two or more lines refused for the same reason (the same look-alike keys, as every row having `gold_choice` where `gold` was meant, or else exactly the same message): how many lines. Absent: the error is one line's.",
     }),
   })
   .openapi("ImportError");
@@ -83,7 +83,7 @@ export const importResultSchema = z
     errorCount: z.number(),
     errors: z.array(importErrorSchema).openapi({
       description:
-        "The first 100 bad lines, with why; nothing is written when there is any. When every bad line is refused for the same look-alike keys, one error with `rows` stands for them all.",
+        "Why lines are bad, in the order of their first lines, the first 100; nothing is written when there is any. Lines refused for the same reason (the same look-alike keys, or else exactly the same message) are one error with `rows`, naming the first 10 lines; a line bad for a reason of its own is an error without `rows`.",
     }),
     ignoredKeys: z.array(ignoredKeySchema).openapi({
       description:

@@ -88,7 +88,7 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
             Nothing was imported: {count(state.result.errorCount, "bad line")}.
           </p>
           <ul className="mt-1 list-disc pl-5">
-            {/* An error with `rows` stands for every line refused for one misspelt key, and names its lines itself. */}
+            {/* An error with `rows` stands for every line refused for one reason, and names its lines itself. */}
             {state.result.errors.map((e) => (e.rows ? <li key={e.line}>{e.message}</li> : <li key={e.line}>Line {e.line}: {e.message}</li>))}
           </ul>
         </div>
