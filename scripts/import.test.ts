@@ -62,4 +62,22 @@ describe("npm run import", () => {
     expect(good.stdout).toMatch(/^Imported 1 rows: 1 pairs created/);
     expect(good.stderr).toBe("Ignored 2 key(s) that Pairwise does not read:\n  `foo`: 1 row, line 1\n  `prompt[].name`: 1 row, line 1\n");
   });
+
+  it("imports a file whose rows answer one pair twice, and says which rows' gold answers were not kept", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const result = importCli(
+      campaign.id,
+      file("gold-twice.jsonl", [
+        { prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish.", gold: "a" },
+        { prompt: "Define: cat", response_a: "A feline.", response_b: "A car.", gold: "a" },
+        { prompt: "Define: owl", response_a: "A fish.", response_b: "A night bird.", gold: "a" },
+      ]),
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Imported 3 rows: 2 pairs created, 1 duplicates skipped/);
+    expect(result.stderr).toBe(
+      "1 skipped row(s) repeat a pair with another gold answer; the pair kept keeps its own:\n" +
+        "  line 3: gold `a` (`b` in line 1's A/B order, which it swaps), where line 1 has `a`: line 1's pair is kept\n",
+    );
+  });
 });

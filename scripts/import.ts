@@ -8,6 +8,7 @@ import { withAppDatabase } from "@/db/configured";
 import { importFormatValues, importTrlAsValues, type ImportFormat, type ImportTrlAs } from "@/db/values";
 import { AppError } from "@/lib/errors";
 import { importFile } from "@/lib/imports/import";
+import { describeGoldConflict } from "@/lib/imports/gold-conflicts";
 import { describeIgnoredKey } from "@/lib/imports/keys";
 import { parseCliArgs } from "./lib/cli-args";
 import { errorText } from "./lib/error-text";
@@ -53,6 +54,12 @@ try {
       `Imported ${result.rows} rows: ${result.pairsCreated} pairs created, ${result.duplicatesSkipped} duplicates skipped ` +
         `in ${seconds.toFixed(1)} s (${Math.round(result.rows / seconds)} rows/s, peak RSS ${peakMb.toFixed(0)} MB).`,
     );
+    // The file's gold answers contradict each other (or the campaign's): the skipped ones are named.
+    if (result.goldConflictCount) {
+      console.error(`${result.goldConflictCount} skipped row(s) repeat a pair with another gold answer; the pair kept keeps its own:`);
+      for (const c of result.goldConflicts) console.error(`  line ${c.line}: ${describeGoldConflict(c)}`);
+      if (result.goldConflictCount > result.goldConflicts.length) console.error(`  (${result.goldConflictCount - result.goldConflicts.length} more)`);
+    }
   }
   // On stderr, like the refusal: a note to the person, kept apart from the counts a script may read.
   if (result.ignoredKeys.length) {

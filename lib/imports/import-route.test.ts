@@ -60,6 +60,8 @@ describe("import route", () => {
       rows: 250,
       pairsCreated: 0,
       duplicatesSkipped: 0,
+      goldConflictCount: 0,
+      goldConflicts: [],
       errorCount: 250,
       errors: [{ line: 1, rows: 250, message: "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped)." }],
       ignoredKeys: [],

@@ -119,6 +119,63 @@ describe("import (real Postgres)", () => {
     ]);
   });
 
+  it("reports a later row of a pair whose gold answer, read in the kept pair's A/B order, is another, in the file or against the campaign", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const row = (prompt: string, a: string, b: string, gold?: string) => JSON.stringify({ prompt, response_a: a, response_b: b, ...(gold ? { gold } : {}) });
+    const first = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("conflicts.jsonl", [
+        row("Define: owl", "A night bird.", "A fish.", "a"),
+        row("Define: cat", "A feline.", "A car.", "a"),
+        // Swapped, `a` is line 2's `b`: a conflict.
+        row("Define: cat", "A car.", "A feline.", "a"),
+        // The same answer in the same order, and in the other order: no conflict.
+        row("Define: cat", "A feline.", "A car.", "a"),
+        row("Define: owl", "A fish.", "A night bird.", "b"),
+        // A tie reads the same either way.
+        row("Define: sun", "Our star.", "A moon.", "tie"),
+        row("Define: sun", "A moon.", "Our star.", "tie"),
+        // A gold answer for a pair a row without one made: the answer is lost, so it is told.
+        JSON.stringify({ prompt: "Define: sea", responses: ["Salt water.", "Sand."] }),
+        row("Define: sea", "Sand.", "Salt water.", "b"),
+        // A row without gold claims nothing: no conflict with line 2.
+        row("Define: cat", "A car.", "A feline."),
+      ]),
+    });
+    expect(first).toMatchObject({ ok: true, rows: 10, pairsCreated: 4, duplicatesSkipped: 6, goldConflictCount: 2 });
+    expect(first.goldConflicts).toEqual([
+      { line: 3, gold: "a", swapped: true, keptLine: 2, keptGold: "a" },
+      { line: 9, gold: "b", swapped: true, keptLine: 8, keptGold: null },
+    ]);
+    const gold = await db.execute<{ prompt: string; gold: string | null }>(sql`
+      select pr.content #>> '{}' as prompt, p.gold_choice as gold from pairs p join prompts pr on pr.id = p.prompt_id where p.campaign_id = ${campaign.id} order by 1`);
+    expect(gold.map((g) => ({ ...g }))).toEqual([
+      { prompt: "Define: cat", gold: "a" },
+      { prompt: "Define: owl", gold: "a" },
+      { prompt: "Define: sea", gold: null },
+      { prompt: "Define: sun", gold: "tie" },
+    ]);
+
+    // Against the pairs the campaign holds: the stored answer stands, and a file that says otherwise is told.
+    const again = await importFile({
+      campaignId: campaign.id,
+      actorId: null,
+      options: {},
+      file: file("conflicts-again.jsonl", [
+        row("Define: owl", "A night bird.", "A fish.", "b"),
+        row("Define: cat", "A car.", "A feline.", "b"),
+        row("Define: sea", "Salt water.", "Sand.", "a"),
+      ]),
+    });
+    expect(again).toMatchObject({ ok: true, pairsCreated: 0, duplicatesSkipped: 3, goldConflictCount: 2 });
+    expect(again.goldConflicts).toEqual([
+      { line: 1, gold: "b", swapped: false, keptLine: null, keptGold: "a" },
+      { line: 3, gold: "a", swapped: false, keptLine: null, keptGold: null },
+    ]);
+  });
+
   it("keeps the first order of a pair when its swap comes 1,000 rows later, in another batch", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const filler = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: `A word ${i}.`, response_b: `Not a word ${i}.` }));
@@ -133,6 +190,8 @@ describe("import (real Postgres)", () => {
       ]),
     });
     expect(result).toMatchObject({ ok: true, rows: 1002, pairsCreated: 1001, duplicatesSkipped: 1 });
+    // Its gold `a`, swapped back to line 1's order, is `b`: the file contradicts itself, and is told so.
+    expect(result).toMatchObject({ goldConflictCount: 1, goldConflicts: [{ line: 1002, gold: "a", swapped: true, keptLine: 1, keptGold: "a" }] });
     const owl = await db.execute<{ a: string; gold: string | null }>(sql`
       select ra.text as a, p.gold_choice as gold from pairs p join prompts pr on pr.id = p.prompt_id join responses ra on ra.id = p.response_a_id
       where p.campaign_id = ${campaign.id} and pr.content #>> '{}' = 'Define: owl'`);
@@ -251,6 +310,8 @@ describe("import (real Postgres)", () => {
       rows: 3,
       pairsCreated: 3,
       duplicatesSkipped: 0,
+      goldConflictCount: 0,
+      goldConflicts: [],
       errorCount: 0,
       errors: [],
       ignoredKeys: [

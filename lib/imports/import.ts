@@ -8,6 +8,7 @@ import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
 import { prompts, responses } from "@/db/schema";
+import type { Choice } from "@/db/values";
 import { recordAudit } from "@/lib/audit/audit";
 import { parseId } from "@/lib/api/params";
 import { AppError } from "@/lib/errors";
@@ -21,12 +22,18 @@ const BATCH_ROWS = 1000;
 const MAX_REPORTED_KEYS = 100;
 /** The audit event lists this many of them (its details are shown whole on the audit page). */
 const MAX_AUDITED_KEYS = 20;
+/** The result names the first few rows whose gold answer was not kept (it counts them all). */
+const MAX_REPORTED_GOLD_CONFLICTS = 10;
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
-type PairValue = { promptId: string; responseAId: string; responseBId: string; goldChoice: string | null; priority: number };
+/** `line`: the row that asked for the pair. */
+type PairValue = { line: number; promptId: string; responseAId: string; responseBId: string; goldChoice: Choice | null; priority: number };
 
-/** Writes a batch's prompts and responses; returns the pairs to make of them, and how many the rows asked for. */
+/**
+ * Writes a batch's prompts and responses; returns the pairs to make of them, a row's repeat of an
+ * earlier row's pair included (the insert skips it), and how many the rows asked for.
+ */
 async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: NormalRow[]): Promise<{ pairs: PairValue[]; attempted: number }> {
   // 1. prompts, unique per campaign by content hash. Ids come back from the insert; only
   //    prompts that already existed need a second look-up.
@@ -88,9 +95,8 @@ async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: Norma
     for (const r of found) responseIds.set(keyOf(r.promptId, r.textHash, r.source), r.id);
   }
 
-  // 3. pairs; a duplicate (same campaign, same two responses in either order) is skipped and
-  //    counted. The first row of a pair wins, with its A/B order, gold answer and priority.
-  const pairValues = new Map<string, PairValue>();
+  // 3. pairs, but for a response paired with itself.
+  const pairValues: PairValue[] = [];
   let attempted = 0;
   rows.forEach((row, i) => {
     const promptId = promptIds.get(rowPromptHash[i]!)!;
@@ -99,12 +105,20 @@ async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: Norma
       const [keyA, keyB] = rowKeys[i]![j]!;
       const responseAId = responseIds.get(keyA!)!;
       const responseBId = responseIds.get(keyB!)!;
-      if (responseAId === responseBId) return;
-      const key = responseAId < responseBId ? `${responseAId}|${responseBId}` : `${responseBId}|${responseAId}`;
-      if (!pairValues.has(key)) pairValues.set(key, { promptId, responseAId, responseBId, goldChoice: p.gold, priority: p.priority ?? 0 });
+      if (responseAId !== responseBId) pairValues.push({ line: row.line, promptId, responseAId, responseBId, goldChoice: p.gold, priority: p.priority ?? 0 });
     });
   });
-  return { pairs: [...pairValues.values()], attempted };
+  return { pairs: pairValues, attempted };
+}
+
+/** A duplicate (same campaign, same two responses in either order) is skipped: the first row of a pair wins, with its A/B order, gold answer and priority. */
+function firstOfEachPair(pairs: PairValue[]): PairValue[] {
+  const first = new Map<string, PairValue>();
+  for (const p of pairs) {
+    const key = p.responseAId < p.responseBId ? `${p.responseAId}|${p.responseBId}` : `${p.responseBId}|${p.responseAId}`;
+    if (!first.has(key)) first.set(key, p);
+  }
+  return [...first.values()];
 }
 
 /**
@@ -121,7 +135,8 @@ function pairColumns(pv: PairValue[]) {
 }
 
 async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promise<{ created: number; attempted: number }> {
-  const { pairs: pv, attempted } = await insertPromptsAndResponses(tx, campaignId, rows);
+  const { pairs, attempted } = await insertPromptsAndResponses(tx, campaignId, rows);
+  const pv = firstOfEachPair(pairs);
   const created = pv.length
     ? (
         await tx.execute(sql`
@@ -153,6 +168,37 @@ function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: n
   if (keys.length === 0) return {};
   const listed = keys.slice(0, MAX_AUDITED_KEYS).map(({ key, rows }) => ({ key, rows }));
   return keys.length > MAX_AUDITED_KEYS ? { ignoredKeys: listed, ignoredKeysNotListed: keys.length - MAX_AUDITED_KEYS } : { ignoredKeys: listed };
+}
+
+/**
+ * The staged rows (import_pairs) that repeat a pair and whose gold answer the pair kept will not
+ * have: read in the kept pair's A/B order (a swapped row's `a` is its `b`), another answer, or one
+ * where the kept pair has none. The kept pair is the campaign's when it holds the pair already (the
+ * insert skips every row of it), else the file's first row of it. Run before the insert, so the
+ * campaign's pairs are those it held before the import: one look-up per distinct pair through the
+ * unique index the insert's ON CONFLICT names. A repeat without gold is not counted: it asks for
+ * the pair to be labelled, which the kept pair is.
+ */
+async function findGoldConflicts(tx: Tx, campaignId: string): Promise<Pick<ImportResult, "goldConflictCount" | "goldConflicts">> {
+  const found = await tx.execute<{ total: number; line: number; gold: Choice; swapped: boolean; kept_line: number | null; kept_gold: Choice | null }>(sql`
+    with staged as (
+      select n, line, response_a_id as a, gold_choice as gold, least(response_a_id, response_b_id) as lo, greatest(response_a_id, response_b_id) as hi from import_pairs),
+    firsts as (select distinct on (lo, hi) * from staged order by lo, hi, n),
+    kept as (
+      select f.lo, f.hi, f.n, case when p.id is null then f.line end as line, coalesce(p.response_a_id, f.a) as a, case when p.id is null then f.gold else p.gold_choice end as gold
+      from firsts f
+      left join pairs p on p.campaign_id = ${campaignId} and p.swap_of is null
+        and least(p.response_a_id, p.response_b_id) = f.lo and greatest(p.response_a_id, p.response_b_id) = f.hi),
+    conflicts as (
+      select s.n, s.line, s.gold, s.a <> k.a as swapped, k.line as kept_line, k.gold as kept_gold
+      from staged s join kept k on k.lo = s.lo and k.hi = s.hi
+      where s.gold is not null and (k.line is null or s.n <> k.n)
+        and k.gold is distinct from (case when s.a = k.a then s.gold when s.gold = 'a' then 'b' when s.gold = 'b' then 'a' else s.gold end))
+    select count(*) over ()::int as total, line, gold, swapped, kept_line, kept_gold from conflicts order by n limit ${MAX_REPORTED_GOLD_CONFLICTS}`);
+  return {
+    goldConflictCount: found[0]?.total ?? 0,
+    goldConflicts: found.map((c) => ({ line: c.line, gold: c.gold, swapped: c.swapped, keptLine: c.kept_line, keptGold: c.kept_gold })),
+  };
 }
 
 async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
@@ -190,7 +236,7 @@ export async function importFile({
   const campaignId = parseId(typedCampaignId, "campaign");
   if (await isBinaryFile(file)) throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
   const check = await validateImportFile({ file, options });
-  if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
+  if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, goldConflictCount: 0, goldConflicts: [], errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
   if (check.rows === 0) throw new AppError("bad_request:empty_import", "The file has no rows.");
 
   // Labelers keep working while a large import writes (100,000 rows took 33-37 s): the campaign's row
@@ -201,7 +247,7 @@ export async function importFile({
     const [campaign] = await tx.execute<{ id: string }>(sql`select id from campaigns where id = ${campaignId} for no key update`);
     if (!campaign) throw new AppError("not_found:campaign", "No such campaign.");
     await tx.execute(sql`
-      create temp table import_pairs (n bigserial, prompt_id uuid, response_a_id uuid, response_b_id uuid, gold_choice text, priority real) on commit drop`);
+      create temp table import_pairs (n bigserial, line int, prompt_id uuid, response_a_id uuid, response_b_id uuid, gold_choice text, priority real) on commit drop`);
     let attempted = 0;
     let batch: NormalRow[] = [];
     const flush = async () => {
@@ -209,7 +255,8 @@ export async function importFile({
       const r = await insertPromptsAndResponses(tx, campaignId, batch);
       if (r.pairs.length) {
         await tx.execute(sql`
-          insert into import_pairs (prompt_id, response_a_id, response_b_id, gold_choice, priority) select * from unnest(${pairColumns(r.pairs)})`);
+          insert into import_pairs (line, prompt_id, response_a_id, response_b_id, gold_choice, priority)
+          select * from unnest(${sql.param(r.pairs.map((p) => p.line))}::int[], ${pairColumns(r.pairs)})`);
       }
       attempted += r.attempted;
       batch = [];
@@ -221,6 +268,7 @@ export async function importFile({
       if (batch.length >= BATCH_ROWS) await flush();
     }
     await flush();
+    const goldConflicts = await findGoldConflicts(tx, campaignId);
     const [inserted] = await tx.execute<{ n: number }>(sql`
       with created as (
         insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, priority)
@@ -230,6 +278,6 @@ export async function importFile({
       select count(*)::int as n from created`);
     const created = inserted!.n;
     await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details: { rows: check.rows, pairsCreated: created, ...auditedKeys(check.ignoredKeys) } });
-    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
+    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, ...goldConflicts, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
   });
 }

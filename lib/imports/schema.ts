@@ -71,6 +71,17 @@ const ignoredKeySchema = z
   .openapi("IgnoredImportKey");
 export type IgnoredKey = z.infer<typeof ignoredKeySchema>;
 
+const goldConflictSchema = z
+  .object({
+    line: z.number().openapi({ description: "The row skipped as a duplicate whose gold answer was not kept." }),
+    gold: z.enum(choiceValues).openapi({ description: "Its gold answer, as the row gives it." }),
+    swapped: z.boolean().openapi({ description: "Whether its A and B are the kept pair's swapped, so that its `a` is the kept pair's `b` and its `b` the kept pair's `a`." }),
+    keptLine: z.number().nullable().openapi({ description: "The earlier row of the file whose pair was kept; null when the campaign held the pair already." }),
+    keptGold: z.enum(choiceValues).nullable().openapi({ description: "The kept pair's gold answer, in its own A/B order; null when it has none." }),
+  })
+  .openapi("ImportGoldConflict");
+export type GoldConflict = z.infer<typeof goldConflictSchema>;
+
 export const importResultSchema = z
   .object({
     ok: z.boolean(),
@@ -80,6 +91,11 @@ export const importResultSchema = z
       description:
         "Pairs of the file not added because the campaign already holds them, or an earlier row of the file made them. A pair is its two responses in either order: a row with A and B swapped is a duplicate.",
     }),
+    goldConflictCount: z.number().openapi({
+      description:
+        "Rows skipped as duplicates whose gold answer was lost: read in the kept pair's A/B order, it differs from the kept pair's (another answer, or the kept pair has none). The kept pair is the first row of the pair in the file, or the campaign's own when it held the pair already; its answer stands. A duplicate without gold claims nothing and is not counted. 0 when the file is refused.",
+    }),
+    goldConflicts: z.array(goldConflictSchema).openapi({ description: "The first 10 of them, by line." }),
     errorCount: z.number(),
     errors: z.array(importErrorSchema).openapi({
       description:
