@@ -192,12 +192,17 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   // An extra column is imported around, and said so.
   await expect(page.getByRole("note", { name: "Ignored keys" })).toContainText("Not imported: 1 key that Pairwise does not read.`row_id`: 1 row, line 2");
   await expect(page.getByText("0 of 4 pairs complete")).toBeVisible();
+  await expect(page.getByRole("note", { name: "Gold answers not kept" })).toHaveCount(0);
   // The kettle pair again, and with its responses swapped: labelers see a pair in a random order, so both are that pair.
-  const again = [good.split("\n")[0]!, JSON.stringify({ prompt: "Define: kettle", response_a: "A drum.", response_b: "A pot for boiling water." })].join("\n");
+  // The swapped row gives a gold answer the stored pair lacks: skipped with the row, and said so.
+  const again = [good.split("\n")[0]!, JSON.stringify({ prompt: "Define: kettle", response_a: "A drum.", response_b: "A pot for boiling water.", gold: "b" })].join("\n");
   await page.getByLabel("File (JSONL or CSV)").setInputFiles({ name: "again.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(again) });
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toContainText("Imported 2 rows: 0 new pairs, 2 duplicates skipped.");
   await expect(page.getByRole("note", { name: "Ignored keys" })).toHaveCount(0);
+  const notKept = page.getByRole("note", { name: "Gold answers not kept" });
+  await expect(notKept.getByRole("paragraph")).toHaveText("1 skipped row repeats a pair with another gold answer; the pair kept keeps its own.");
+  await expect(notKept.getByRole("listitem")).toHaveText(["Line 2: gold `b` (`a` in the stored pair's A/B order, which it swaps), where the stored pair has none: the stored pair is kept"]);
 
   // An admin reading the audit log sees that the import left `row_id` out.
   const admin = await browser.newPage();

@@ -8,6 +8,7 @@ import { Label } from "@/app/_components/ui/label";
 import { ValueOptions } from "@/app/_components/ui/value-options";
 import { apiErrorMessage, postWithProgress, UploadProgress } from "@/app/_components/upload";
 import { importFormatValues, importTrlAsValues, type ImportTrlAs } from "@/db/values";
+import { describeGoldConflict } from "@/lib/imports/gold-conflicts";
 import { describeIgnoredKey } from "@/lib/imports/keys";
 import type { ImportResult } from "@/lib/imports/schema";
 
@@ -93,6 +94,7 @@ export function ImportPanel({ campaignId }: { campaignId: string }) {
           </ul>
         </div>
       ) : null}
+      {state.kind === "done" && state.result.goldConflictCount ? <GoldConflicts result={state.result} /> : null}
       {state.kind === "done" && state.result.ignoredKeys.length ? <IgnoredKeys keys={state.result.ignoredKeys} /> : null}
     </div>
   );
@@ -107,6 +109,26 @@ function IgnoredKeys({ keys }: { keys: ImportResult["ignoredKeys"] }) {
         {keys.map((k) => (
           <li key={k.key}>{describeIgnoredKey(k)}</li>
         ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Skipped rows whose gold answer the kept pair does not have: the file's gold answers contradict each other, or the campaign's. */
+function GoldConflicts({ result }: { result: ImportResult }) {
+  const more = result.goldConflictCount - result.goldConflicts.length;
+  return (
+    <div role="note" aria-label="Gold answers not kept" className="rounded-md bg-amber-50 p-3 text-sm text-amber-900">
+      <p className="font-medium">
+        {result.goldConflictCount === 1 ? "1 skipped row repeats" : `${result.goldConflictCount} skipped rows repeat`} a pair with another gold answer; the pair kept keeps its own.
+      </p>
+      <ul className="mt-1 list-disc pl-5">
+        {result.goldConflicts.map((c) => (
+          <li key={c.line}>
+            Line {c.line}: {describeGoldConflict(c)}
+          </li>
+        ))}
+        {more > 0 ? <li>and {count(more, "more row")}</li> : null}
       </ul>
     </div>
   );
