@@ -175,9 +175,9 @@ function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: n
  * have: read in the kept pair's A/B order (a swapped row's `a` is its `b`), another answer, or one
  * where the kept pair has none. The kept pair is the campaign's when it holds the pair already (the
  * insert skips every row of it), else the file's first row of it. Run before the insert, so the
- * campaign's pairs are those it held before the import: one look-up per distinct pair through the
- * unique index the insert's ON CONFLICT names. A repeat without gold is not counted: it asks for
- * the pair to be labelled, which the kept pair is.
+ * campaign's pairs are those it held before the import, matched on the unordered pair the insert's
+ * ON CONFLICT names, in one statement over the staging table. A repeat without gold is not
+ * counted: it asks for the pair to be labelled, which the kept pair is.
  */
 async function findGoldConflicts(tx: Tx, campaignId: string): Promise<Pick<ImportResult, "goldConflictCount" | "goldConflicts">> {
   const found = await tx.execute<{ total: number; line: number; gold: Choice; swapped: boolean; kept_line: number | null; kept_gold: Choice | null }>(sql`
