@@ -212,8 +212,11 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   const logged = admin.getByRole("row").filter({ hasText: `campaign ${campaignId.slice(0, 8)}` });
   await expect(logged).toHaveCount(2);
   // The details as stored (jsonb orders the keys): the first import's, which left `row_id` out of 1 row.
-  await expect(logged.last().getByRole("cell").last()).toHaveText('{"rows":2,"ignoredKeys":[{"key":"row_id","rows":1}],"pairsCreated":4}');
-  await expect(logged.first().getByRole("cell").last()).toHaveText('{"rows":2,"pairsCreated":0}');
+  await expect(logged.last().getByRole("cell").last()).toHaveText(
+    '{"rows":2,"ignoredKeys":[{"key":"row_id","rows":1}],"pairsCreated":4,"duplicatesSkipped":0,"goldConflictCount":0}',
+  );
+  // The second: both rows skipped, the swapped one's gold answer not kept.
+  await expect(logged.first().getByRole("cell").last()).toHaveText('{"rows":2,"pairsCreated":0,"duplicatesSkipped":2,"goldConflictCount":1}');
   await admin.close();
 });
 

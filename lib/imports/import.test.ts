@@ -436,15 +436,19 @@ describe("import (real Postgres)", () => {
     expect(stored.map((p) => p.content)).toContainEqual(conversation({ role: "user", content: "Define: owl" }));
   });
 
-  it("records the keys it left out in the import's audit event", async () => {
+  it("records the keys it left out, the duplicates skipped and the gold answers not kept in the import's audit event", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const lines = Array.from({ length: 3 }, (_, i) => JSON.stringify({ prompt: `Define: word ${i}`, response_a: "a", response_b: "b", foo: i, ...(i === 2 ? { response_b: { text: "b", model: "m" } } : {}) }));
+    // The first pair again, swapped, with a gold answer the kept row lacks.
+    lines.push(JSON.stringify({ prompt: "Define: word 0", response_a: "b", response_b: "a", gold: "a" }));
     const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("foo.jsonl", lines) });
-    expect(result).toMatchObject({ ok: true, pairsCreated: 3 });
+    expect(result).toMatchObject({ ok: true, pairsCreated: 3, duplicatesSkipped: 1, goldConflictCount: 1 });
     const [event] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, campaign.id)));
     expect(event!.details).toEqual({
-      rows: 3,
+      rows: 4,
       pairsCreated: 3,
+      duplicatesSkipped: 1,
+      goldConflictCount: 1,
       ignoredKeys: [
         { key: "foo", rows: 3 },
         { key: "response_b.model", rows: 1 },

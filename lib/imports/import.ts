@@ -277,7 +277,9 @@ export async function importFile({
         returning 1)
       select count(*)::int as n from created`);
     const created = inserted!.n;
-    await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details: { rows: check.rows, pairsCreated: created, ...auditedKeys(check.ignoredKeys) } });
-    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped: attempted - created, ...goldConflicts, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
+    const duplicatesSkipped = attempted - created;
+    const details = { rows: check.rows, pairsCreated: created, duplicatesSkipped, goldConflictCount: goldConflicts.goldConflictCount, ...auditedKeys(check.ignoredKeys) };
+    await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details });
+    return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped, ...goldConflicts, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
   });
 }
