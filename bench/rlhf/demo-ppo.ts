@@ -19,7 +19,7 @@
  * seeing the same prompts again helps, not a result.
  * Nothing touches the database.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { initBackend } from "@/trainer/backend";
@@ -30,11 +30,8 @@ import { resolveConfig, rules } from "@/lib/config/options";
 import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { ppoOptions } from "@/trainer/ppo/config";
 import { trainPpo } from "@/trainer/ppo/ppo";
-import type { PreferenceRow } from "@/trainer/preferences";
-import { trainRewardModel } from "@/trainer/reward";
-import { createRng } from "@/trainer/rng";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
-import { sampleDemoAnswers } from "../reward-demo/demo-answers";
+import { DEMO_RM_ID, ensureDemoRewardModel } from "./demo-rm";
 import { demoEvalPrompts } from "./eval-prompts";
 
 const USAGE =
@@ -73,7 +70,6 @@ function ppoFlag(raw: string): Record<string, unknown> {
   }
   return overrides as Record<string, unknown>;
 }
-const LABELERS = 3;
 /** The demo's PPO settings, from the sweep in docs/rlhf.md: larger batches, a lower lr, a fixed beta. */
 const demoPpo = { batchSize: 32, miniBatchSize: 8, ppoEpochs: 2, lr: 1e-5, ptxCoef: 0.2, initKlCoef: 0.3, adaptiveKl: false };
 
@@ -84,40 +80,17 @@ await installShippedCheckpoints(store);
 console.log(`backend ${backend}; checkpoints in ${root}`);
 
 const train = readSftJsonl(corpusFiles().sftTrain);
-const RM_ID = "demo-rm";
-let t = performance.now();
-if (existsSync(path.join(root, RM_ID))) console.log(`1-2. reusing the reward model ${RM_ID} in ${root}`);
-else await trainDemoRewardModel();
-
-async function trainDemoRewardModel() {
-  // 1. Demo judgments.
-  const judged = train.slice(0, promptCount);
-  const answers = await sampleDemoAnswers(store, judged.map((e) => e.prompt));
-  const rng = createRng(7);
-  const rows: PreferenceRow[] = [];
-  judged.forEach((e, i) => {
-    for (let l = 0; l < LABELERS; l++) {
-      const [chosen, rejected] = rng.next() < 0.9 ? [e.response, answers[i]!] : [answers[i]!, e.response];
-      rows.push({ prompt: e.prompt, chosen, rejected });
-    }
-  });
-  console.log(`1. ${rows.length} judgments of ${judged.length} pairs (gloss vs demo-sft's answer, ${LABELERS} labelers picking the gloss 90% of the time) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-  // 2. The reward model.
-  t = performance.now();
-  const rm = await trainRewardModel({ rows, baseCheckpointId: shippedSftId, store, outputId: RM_ID, config: { epochs: 1, batchSize: 16, lr: 3e-4 } });
-  console.log(`2. reward model ${rm.record.id}: val accuracy ${rm.metrics["reward/accuracy_val"]?.toFixed(3)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-}
+await ensureDemoRewardModel(store, root, promptCount, console.log);
 
 // 3. PPO for the time budget.
 const evalSet = demoEvalPrompts(evalPrompts);
 const ppoPrompts = values["train-on-eval"] ? evalSet : train.slice(promptCount).map((e) => e.prompt);
-t = performance.now();
+let t = performance.now();
 const history: Array<Record<string, number>> = [];
 const ppo = await trainPpo({
   store,
   sftCheckpointId: shippedSftId,
-  rewardCheckpointId: RM_ID,
+  rewardCheckpointId: DEMO_RM_ID,
   prompts: ppoPrompts,
   ptxTexts: readCorpusDocs(corpusFiles().corpusTrain),
   config: { ...demoPpo, iterations: 1000, maxMinutes: minutes, saveEvery: 0, sampleEvery: 10, seed: 1, ...ppoOverrides },
@@ -143,7 +116,7 @@ const result = await evaluatePolicies({
   store,
   policyId: "demo-ppo",
   baselineId: shippedSftId,
-  rewardId: RM_ID,
+  rewardId: DEMO_RM_ID,
   prompts: evalSet,
   texts: readCorpusDocs(corpusFiles().corpusHeldout),
   config: { bestOfN: ["4", "16"], seed: 1 },
