@@ -8,17 +8,25 @@
  * as before any learning, counts half). `--large` adds the defaults on 2,100 judgments (700
  * training prompts), bench:reward-demo's size.
  *
- *   npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '[{"epochs": 12, "batchSize": 4, "lr": 1e-5}]']
+ * `--eval N` also runs `eval` on each trained policy against demo-sft, on N of the 353 held-out
+ * headwords (spread evenly), judged by bench:ppo-demo's reward model `demo-rm` (2,100 demo
+ * judgments; trained first unless `--store DIR` already holds it), with perplexity on the held-out
+ * corpus and eval's defaults otherwise (4 samples per prompt, best-of-4 and best-of-16 from a pool
+ * of 16), then prints one line per setting: does the moved policy answer better?
+ *
+ *   npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '[{"epochs": 12, "batchSize": 4, "lr": 1e-5}]'] [--eval N] [--store DIR]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
+import { rules } from "@/lib/config/options";
+import { cliNumber, parseCliArgs, refuseCli } from "@/scripts/lib/cli-args";
 import { initBackend } from "@/trainer/backend";
 import { FolderCheckpointStore } from "@/trainer/checkpoint";
-import { corpusFiles, readSftJsonl } from "@/trainer/data/corpus";
+import { corpusFiles, readCorpusDocs, readSftJsonl } from "@/trainer/data/corpus";
 import { demoHeadwords } from "@/trainer/data/demo-headwords";
 import { trainDpo } from "@/trainer/dpo";
+import { evaluatePolicies } from "@/trainer/eval";
 import { generate } from "@/trainer/generate";
 import { disposeModel } from "@/trainer/model";
 import type { PreferenceRow } from "@/trainer/preferences";
@@ -28,9 +36,15 @@ import { createRng } from "@/trainer/rng";
 import { encodeExample, scoreLogprobs } from "@/trainer/sequences";
 import { installShippedCheckpoints, shippedSftId } from "@/trainer/shipped";
 import { sampleDemoAnswers } from "../reward-demo/demo-answers";
+import { DEMO_RM_ID, ensureDemoRewardModel } from "./demo-rm";
+import { spreadEvenly } from "./eval-prompts";
 
-const USAGE = `Usage: npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '<JSON list of dpo configs>']`;
-const { values } = parseCliArgs({ options: { large: { type: "boolean", default: false }, settings: { type: "string" } } }, USAGE);
+const USAGE = `Usage: npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '<JSON list of dpo configs>'] [--eval N (held-out prompts; default 0, no eval)] [--store DIR]`;
+const { values } = parseCliArgs(
+  { options: { large: { type: "boolean", default: false }, settings: { type: "string" }, eval: { type: "string", default: "0" }, store: { type: "string" } } },
+  USAGE,
+);
+const evalPrompts = cliNumber("eval", values.eval, rules.natural, USAGE);
 const defaultSettings: Array<Record<string, number>> = [
   {},
   { lr: 1e-5 },
@@ -53,8 +67,10 @@ if (values.settings) {
 }
 
 const backend = await initBackend(process.env.TRAINER_BACKEND as never);
-const store = new FolderCheckpointStore(mkdtempSync(path.join(tmpdir(), "pairwise-dpo-small-")));
+const root = values.store ?? mkdtempSync(path.join(tmpdir(), "pairwise-dpo-small-"));
+const store = new FolderCheckpointStore(root);
 await installShippedCheckpoints(store);
+if (evalPrompts) await ensureDemoRewardModel(store, root, 700, (line) => console.log(`reward model for --eval: ${line}`));
 
 // Judgments: 3 simulated labelers per prompt, 90% picking the gloss (bench:reward-demo's rng seed and rule).
 const held = readSftJsonl(corpusFiles().sftHeldout);
@@ -112,6 +128,25 @@ async function testAccuracy(id: string, beta: number): Promise<{ accuracy: numbe
   return { accuracy: wins / test.length, margin: margin / test.length, gloss: gloss / test.length, answer: answer / test.length, changed };
 }
 
+// --eval: held-out headwords the judgments never asked about, and the held-out corpus for perplexity.
+const evalSet = spreadEvenly(test.map((e) => e.prompt), evalPrompts);
+const heldoutText = evalPrompts ? readCorpusDocs(corpusFiles().corpusHeldout) : [];
+const evalLines: string[] = [];
+
+/** `eval` of a DPO policy against demo-sft on `evalSet`, judged by demo-rm; prints eval's table and keeps a one-line summary. */
+async function evalAgainstSft(label: string, config: Record<string, number>, steps: number, accuracy: number, changed: number) {
+  const t = performance.now();
+  const result = await evaluatePolicies({ store, policyId: `dpo-small-${label}`, baselineId: shippedSftId, rewardId: DEMO_RM_ID, prompts: evalSet, texts: heldoutText, config: { seed: 1 } });
+  console.log(`eval of ${label} on ${result.prompts} held-out headwords (${((performance.now() - t) / 1000).toFixed(0)} s):\n${result.table}`);
+  const [a, b] = result.rows;
+  const share = result.optimum ? `${(100 * result.optimum.shareOfGain).toFixed(0)}%` : "-";
+  evalLines.push(
+    `| ${label} ${JSON.stringify(config)} | ${steps} | ${accuracy.toFixed(3)} | ${(changed * 100).toFixed(0)}% | ${a!.meanScore.toFixed(3)} ± ${a!.scoreStdErr.toFixed(3)} (B ${b!.meanScore.toFixed(3)}) | ` +
+      `${(100 * a!.winRateVsBaseline).toFixed(1)}% | ${a!.klToBaseline.toFixed(3)} | ${a!.perplexity!.toFixed(2)} (B ${b!.perplexity!.toFixed(2)}) | ${a!.distinct2.toFixed(3)} (B ${b!.distinct2.toFixed(3)}) | ` +
+      `${a!.meanLength.toFixed(1)} (B ${b!.meanLength.toFixed(1)}) | ${share} |`,
+  );
+}
+
 async function run(label: string, rows: PreferenceRow[], config: Record<string, number>) {
   const t = performance.now();
   const res = await trainDpo({ rows, sftCheckpointId: shippedSftId, store, config, outputId: `dpo-small-${label}` });
@@ -122,10 +157,16 @@ async function run(label: string, rows: PreferenceRow[], config: Record<string, 
     `${label.padEnd(8)} ${JSON.stringify(config).padEnd(52)} steps ${String(res.steps).padStart(4)}  val acc ${m["eval/rewards/accuracies"]?.toFixed(3) ?? "-"} margin ${m["eval/rewards/margins"]?.toExponential(2) ?? "-"}  ` +
       `test acc ${accuracy.toFixed(3)} margin ${margin.toExponential(2)} log-prob change gloss ${gloss.toFixed(3)} answer ${answer.toFixed(3)}, greedy answers changed ${(changed * 100).toFixed(0)}%  (${seconds.toFixed(0)} s)`,
   );
+  if (evalPrompts) await evalAgainstSft(label, config, res.steps, accuracy, changed);
 }
 
 for (const [i, config] of settings.entries()) await run(`small-${i}`, small, config);
 if (values.large) {
   const train = readSftJsonl(corpusFiles().sftTrain).slice(0, 700) as Array<{ prompt: string; response: string }>;
   await run("large", judged(train, await sampleDemoAnswers(store, train.map((e) => e.prompt)), 3, 7), {});
+}
+if (evalLines.length) {
+  console.log("\n| setting | steps | accuracy on 353 new pairs | greedy answers changed | mean score ± se (demo-sft) | win vs demo-sft | KL to demo-sft | perplexity (demo-sft) | distinct-2 (demo-sft) | mean len (demo-sft) | share of the KL-optimal gain |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const line of evalLines) console.log(line);
 }
