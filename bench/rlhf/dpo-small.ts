@@ -6,15 +6,16 @@
  * (`eval/rewards/accuracies` of the kept epoch, on its few held-out prompts) and the implicit
  * reward's accuracy on the 353 other held-out headwords (gloss against demo-sft's answer; a tie,
  * as before any learning, counts half). `--large` adds the defaults on 2,100 judgments (700
- * training prompts), bench:reward-demo's size.
+ * training prompts), bench:reward-demo's size; `--large-settings` runs other configs there instead.
  *
  * `--eval N` also runs `eval` on each trained policy against demo-sft, on N of the 353 held-out
  * headwords (spread evenly), judged by bench:ppo-demo's reward model `demo-rm` (2,100 demo
  * judgments; trained first unless `--store DIR` already holds it), with perplexity on the held-out
  * corpus and eval's defaults otherwise (4 samples per prompt, best-of-4 and best-of-16 from a pool
- * of 16), then prints one line per setting: does the moved policy answer better?
+ * of 16; `--eval-seed` another draw of the samples), then prints one line per setting: does the
+ * moved policy answer better?
  *
- *   npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '[{"epochs": 12, "batchSize": 4, "lr": 1e-5}]'] [--eval N] [--store DIR]
+ *   npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '[{"epochs": 12, "batchSize": 4, "lr": 1e-5}]'] [--large-settings '[{"lr": 1e-5}]'] [--eval N] [--eval-seed N] [--store DIR]
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,12 +40,22 @@ import { sampleDemoAnswers } from "../reward-demo/demo-answers";
 import { DEMO_RM_ID, ensureDemoRewardModel } from "./demo-rm";
 import { spreadEvenly } from "./eval-prompts";
 
-const USAGE = `Usage: npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '<JSON list of dpo configs>'] [--eval N (held-out prompts; default 0, no eval)] [--store DIR]`;
+const USAGE = `Usage: npx tsx bench/rlhf/dpo-small.ts [--large] [--settings '<JSON list of dpo configs>'] [--large-settings '<JSON list; implies --large>'] [--eval N (held-out prompts; default 0, no eval)] [--eval-seed N (default 1)] [--store DIR]`;
 const { values } = parseCliArgs(
-  { options: { large: { type: "boolean", default: false }, settings: { type: "string" }, eval: { type: "string", default: "0" }, store: { type: "string" } } },
+  {
+    options: {
+      large: { type: "boolean", default: false },
+      settings: { type: "string" },
+      "large-settings": { type: "string" },
+      eval: { type: "string", default: "0" },
+      "eval-seed": { type: "string", default: "1" },
+      store: { type: "string" },
+    },
+  },
   USAGE,
 );
 const evalPrompts = cliNumber("eval", values.eval, rules.natural, USAGE);
+const evalSeed = cliNumber("eval-seed", values["eval-seed"], rules.natural, USAGE);
 const defaultSettings: Array<Record<string, number>> = [
   {},
   { lr: 1e-5 },
@@ -57,14 +68,20 @@ const defaultSettings: Array<Record<string, number>> = [
   { epochs: 4, batchSize: 4, lr: 1e-4 },
   { epochs: 24, batchSize: 2, lr: 1e-5 },
 ];
-let settings = defaultSettings;
-if (values.settings) {
+/** A flag's JSON list of dpo configs, or `fallback` without the flag. */
+function settingsFlag(flag: string, raw: string | undefined, fallback: Array<Record<string, number>>): Array<Record<string, number>> {
+  if (raw === undefined) return fallback;
+  let list: unknown;
   try {
-    settings = JSON.parse(values.settings);
+    list = JSON.parse(raw);
   } catch {
-    refuseCli("--settings must be a JSON list of dpo configs", USAGE);
+    refuseCli(`--${flag} must be a JSON list of dpo configs`, USAGE);
   }
+  if (!Array.isArray(list)) refuseCli(`--${flag} must be a JSON list of dpo configs`, USAGE);
+  return list as Array<Record<string, number>>;
 }
+const settings = settingsFlag("settings", values.settings, defaultSettings);
+const largeSettings = settingsFlag("large-settings", values["large-settings"], values.large ? [{}] : []);
 
 const backend = await initBackend(process.env.TRAINER_BACKEND as never);
 const root = values.store ?? mkdtempSync(path.join(tmpdir(), "pairwise-dpo-small-"));
@@ -136,7 +153,7 @@ const evalLines: string[] = [];
 /** `eval` of a DPO policy against demo-sft on `evalSet`, judged by demo-rm; prints eval's table and keeps a one-line summary. */
 async function evalAgainstSft(label: string, config: Record<string, number>, steps: number, accuracy: number, changed: number) {
   const t = performance.now();
-  const result = await evaluatePolicies({ store, policyId: `dpo-small-${label}`, baselineId: shippedSftId, rewardId: DEMO_RM_ID, prompts: evalSet, texts: heldoutText, config: { seed: 1 } });
+  const result = await evaluatePolicies({ store, policyId: `dpo-small-${label}`, baselineId: shippedSftId, rewardId: DEMO_RM_ID, prompts: evalSet, texts: heldoutText, config: { seed: evalSeed } });
   console.log(`eval of ${label} on ${result.prompts} held-out headwords (${((performance.now() - t) / 1000).toFixed(0)} s):\n${result.table}`);
   const [a, b] = result.rows;
   const share = result.optimum ? `${(100 * result.optimum.shareOfGain).toFixed(0)}%` : "-";
@@ -161,9 +178,10 @@ async function run(label: string, rows: PreferenceRow[], config: Record<string, 
 }
 
 for (const [i, config] of settings.entries()) await run(`small-${i}`, small, config);
-if (values.large) {
+if (largeSettings.length) {
   const train = readSftJsonl(corpusFiles().sftTrain).slice(0, 700) as Array<{ prompt: string; response: string }>;
-  await run("large", judged(train, await sampleDemoAnswers(store, train.map((e) => e.prompt)), 3, 7), {});
+  const large = judged(train, await sampleDemoAnswers(store, train.map((e) => e.prompt)), 3, 7);
+  for (const [i, config] of largeSettings.entries()) await run(`large-${i}`, large, config);
 }
 if (evalLines.length) {
   console.log("\n| setting | steps | accuracy on 353 new pairs | greedy answers changed | mean score ± se (demo-sft) | win vs demo-sft | KL to demo-sft | perplexity (demo-sft) | distinct-2 (demo-sft) | mean len (demo-sft) | share of the KL-optimal gain |");
