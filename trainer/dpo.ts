@@ -24,7 +24,7 @@ import { trainStep } from "./train";
 export const dpoOptions = {
   beta: opt(0.1, "strength of the KL constraint to the reference: implicit reward scale (TRL default 0.1)", rules.positive),
   labelSmoothing: opt(0, "assumed label-flip rate (conservative DPO); 0 = plain DPO", { min: 0, below: 0.5 }),
-  lr: opt(1e-6, "AdamW learning rate (TRL DPOConfig default 1e-6)", rules.positive),
+  lr: opt(1e-5, "AdamW learning rate (TRL DPOConfig: 1e-6, for models of billions of parameters; at 1e-6 a demo-sized policy barely moves: docs/rlhf.md#dpo)", rules.positive),
   epochs: opt(1, "passes over the training pairs", rules.count),
   batchSize: opt(8, "pairs per step, packed whole by prompt", rules.count),
   valFraction: opt(0.1, "share of prompts held out for validation (split by prompt hash)", { min: 0, below: 1 }),

@@ -56,9 +56,10 @@ const { values } = parseCliArgs(
 );
 const evalPrompts = cliNumber("eval", values.eval, rules.natural, USAGE);
 const evalSeed = cliNumber("eval-seed", values["eval-seed"], rules.natural, USAGE);
+// lr 1e-6: TRL's default, and Pairwise's before the evaluation in docs/rlhf.md moved it to 1e-5 ({}).
 const defaultSettings: Array<Record<string, number>> = [
+  { lr: 1e-6 },
   {},
-  { lr: 1e-5 },
   { lr: 1e-4 },
   { epochs: 12, batchSize: 4 },
   { epochs: 12, batchSize: 4, lr: 1e-5 },
