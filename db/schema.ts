@@ -559,6 +559,11 @@ export type RunProgress = {
   elapsedMs: number;
   /** ISO time of the write, on the database's clock. */
   at: string;
+  /**
+   * Milliseconds left of the run's time budget (PPO's `maxMinutes`) at this report, on the
+   * worker's clock; negative once spent. Absent without a budget.
+   */
+  budgetMsLeft?: number;
 };
 
 /** One health flag: its name, the iteration that raised it, and one sentence on what it means. */

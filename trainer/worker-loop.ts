@@ -82,11 +82,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await recordMetrics({ runId: run.id, step, values });
         if (progress && step === progress.done && isLoggedStep(step, progress.total)) tail.push("info", stepLine(step, progress.total, values));
       },
-      reportProgress: (done, total) => {
+      reportProgress: (done, total, budgetMsLeft) => {
         if (!Number.isFinite(done) || !(total > 0)) return;
         const t = performance.now();
         firstReport ??= { done, t };
         progress = { done, total, firstDone: firstReport.done, elapsedMs: Math.round(t - firstReport.t) };
+        if (budgetMsLeft !== undefined && Number.isFinite(budgetMsLeft)) progress.budgetMsLeft = Math.round(budgetMsLeft);
       },
       checkpointStep: async () => {
         if (Date.now() - lastBeat < 1000) return;

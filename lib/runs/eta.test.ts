@@ -33,6 +33,17 @@ describe("estimateEta", () => {
     expect(estimateEta(report({ done: 13, firstDone: 10, elapsedMs: 5_000 }), seconds(0))).toEqual({ seconds: (87 * 5) / 3, secondsPerStep: 5 / 3 });
   });
 
+  it("ends with a time budget (PPO's maxMinutes) that runs out before the planned steps", () => {
+    // 2 s/step, 80 steps planned (160 s), but 9 s of the budget left: the run stops after the
+    // iteration that ends past it, 5 steps on (10 s), not after 80
+    expect(estimateEta(report({ budgetMsLeft: 9_000 }), seconds(0))).toEqual({ seconds: 10, secondsPerStep: 2 });
+    expect(estimateEta(report({ budgetMsLeft: 9_000 }), seconds(4))?.seconds).toBe(6);
+    // spent at the report: the run stops after this iteration
+    expect(estimateEta(report({ budgetMsLeft: -500 }), seconds(0))?.seconds).toBe(0);
+    // a budget longer than the planned steps changes nothing
+    expect(estimateEta(report({ budgetMsLeft: 600_000 }), seconds(0))?.seconds).toBe(160);
+  });
+
   it("survives a malformed report time", () => {
     expect(estimateEta(report({ at: "not a time" }), seconds(0))?.seconds).toBe(160);
   });

@@ -16,16 +16,19 @@ export type Eta = { seconds: number; secondsPerStep: number };
  * attempt's first report (so model loading and steps done by an earlier attempt do not count),
  * less the time since the last report (so the figure counts down between heartbeats). Never
  * negative. Null when there is no planned total, the run is done, or too little was measured.
+ * A run with a time budget (PPO's `maxMinutes`) stops after the step that ends past it, so its
+ * steps left are at most the budget left in steps, rounded up.
  */
 export function estimateEta(progress: RunProgress | null, now: Date): Eta | null {
   if (!progress) return null;
-  const { done, total, firstDone, elapsedMs, at } = progress;
+  const { done, total, firstDone, elapsedMs, at, budgetMsLeft } = progress;
   if (!(total > 0) || !(done >= 0) || done >= total) return null;
   const measured = done - firstDone;
   if (measured < ETA_MIN_STEPS || elapsedMs < ETA_MIN_MS) return null;
   const secondsPerStep = elapsedMs / 1000 / measured;
   const sinceReport = Math.max(0, (now.getTime() - Date.parse(at)) / 1000) || 0;
-  return { seconds: Math.max(0, (total - done) * secondsPerStep - sinceReport), secondsPerStep };
+  const stepsLeft = budgetMsLeft === undefined ? total - done : Math.min(total - done, Math.max(0, Math.ceil(budgetMsLeft / 1000 / secondsPerStep)));
+  return { seconds: Math.max(0, stepsLeft * secondsPerStep - sinceReport), secondsPerStep };
 }
 
 /** "about 45 s left", "about 3 min left", "about 1 h 20 min left"; "almost done" once the estimate has run out. */
@@ -39,4 +42,4 @@ export function formatEta(seconds: number): string {
 
 /** What the estimate means, for the help text beside it. */
 export const etaHelp =
-  "Estimated time left: steps left × the time per step measured since this attempt's first reported step (model loading and steps of an earlier attempt excluded). Shown once 3 steps and 5 s have been timed; for reward runs with early stopping the planned steps are an upper bound, so the run may end sooner.";
+  "Estimated time left: steps left × the time per step measured since this attempt's first reported step (model loading and steps of an earlier attempt excluded). Shown once 3 steps and 5 s have been timed; for reward runs with early stopping the planned steps are an upper bound, so the run may end sooner; a PPO run with maxMinutes is counted to the end of the step that passes its budget.";

@@ -64,7 +64,7 @@ export const runSchema = z
     eta: z
       .object({ seconds: z.number(), secondsPerStep: z.number() })
       .nullable()
-      .openapi({ description: "Estimated seconds left while running: steps left × the seconds per step measured since this attempt's first progress report, less the time since the last report. Null when not running, without a planned total, or before 3 steps and 5 s have been measured." }),
+      .openapi({ description: "Estimated seconds left while running: steps left × the seconds per step measured since this attempt's first progress report, less the time since the last report; for a PPO run with maxMinutes, no more steps than end past that budget. Null when not running, without a planned total, or before 3 steps and 5 s have been measured." }),
   })
   .openapi("Run");
 export type RunDto = z.infer<typeof runSchema>;

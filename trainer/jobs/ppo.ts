@@ -46,8 +46,8 @@ export const ppo: JobHandler = async (ctx) => {
     log: (line) => ctx.log(line),
     onUpdate: () => ctx.checkpointStep(),
     heartbeat: () => ctx.checkpointStep(),
-    onIteration: (iteration, metrics) => {
-      ctx.reportProgress(iteration, config.iterations);
+    onIteration: (iteration, metrics, budgetMsLeft) => {
+      ctx.reportProgress(iteration, config.iterations, budgetMsLeft);
       return ctx.reportMetrics(iteration, metrics);
     },
     onSamples: (samples) => ctx.reportSamples(samples),

@@ -49,7 +49,7 @@ vi.mock("../checkpoint", async (importOriginal) => {
 
 function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, runId = "0badc0de-0000-4000-8000-000000000000") {
   const metrics: Array<[number, Record<string, number>]> = [];
-  const progress: Array<[number, number]> = [];
+  const progress: Array<[number, number] | [number, number, number]> = [];
   const samples: RunSampleInput[] = [];
   const flags: RunHealthFlag[] = [];
   const logs: string[] = [];
@@ -62,7 +62,7 @@ function context(config: Record<string, unknown>, cancelAfterSteps = Infinity, r
     raiseFlag: async (flag) => void flags.push(flag),
     reportSamples: async (batch) => void samples.push(...batch),
     reportMetrics: async (step, values) => void metrics.push([step, values]),
-    reportProgress: (done, total) => void progress.push([done, total]),
+    reportProgress: (done, total, budgetMsLeft) => void progress.push(budgetMsLeft === undefined ? [done, total] : [done, total, budgetMsLeft]),
     checkpointStep: async () => {
       if (++steps > cancelAfterSteps) throw new RunCancelled("cancelled");
     },
@@ -203,6 +203,21 @@ describe("dpo, ppo and eval jobs", () => {
     const again = context(config);
     await jobHandlers.ppo(again.ctx);
     expect(again.metrics).toHaveLength(0);
+  });
+
+  it("ppo reports with each iteration the time left of its maxMinutes budget, which the run's ETA counts to", async () => {
+    const config = { sft: "sft", reward: "rm", prompts: path.join(dir, "prompts.txt"), maxMinutes: 60, iterations: 2, batchSize: 4, miniBatchSize: 2, ppoEpochs: 1, maxNewTokens: 4, lr: 1e-3 };
+    const { ctx, progress } = context(config, Infinity, "c0ffee02-0000-4000-8000-000000000000");
+    await jobHandlers.ppo(ctx);
+    expect(progress.map(([done, total]) => [done, total])).toEqual([[1, 2], [2, 2]]);
+    const left = progress.map((p) => p[2]!);
+    expect(left[0]).toBeLessThan(3_600_000);
+    expect(left[0]).toBeGreaterThan(3_000_000);
+    expect(left[1]).toBeLessThan(left[0]);
+    // without maxMinutes there is no budget to report
+    const plain = context({ ...config, maxMinutes: 0 }, Infinity, "c0ffee03-0000-4000-8000-000000000000");
+    await jobHandlers.ppo(plain.ctx);
+    expect(plain.progress).toEqual([[1, 2], [2, 2]]);
   });
 
   it("ppo takes its prompts from config.campaignId, at most promptLimit of them, over a snapshotId the runs form filled in", async () => {

@@ -18,9 +18,10 @@ export type JobContext = {
   reportMetrics: (step: number, values: Record<string, number>) => Promise<void>;
   /**
    * `done` of `total` steps (or iterations, or batches): stored with the next heartbeat, and the
-   * source of the run's ETA. Call before reportMetrics of the same step.
+   * source of the run's ETA. Call before reportMetrics of the same step. `budgetMsLeft`: the
+   * milliseconds left of a time budget that may end the run before `total` (PPO's maxMinutes).
    */
-  reportProgress: (done: number, total: number) => void;
+  reportProgress: (done: number, total: number, budgetMsLeft?: number) => void;
   /**
    * Call once per training step: heartbeats, and throws RunCancelled when the run was
    * cancelled or recovered by another worker, so a long loop stops within one step.

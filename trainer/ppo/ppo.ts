@@ -71,8 +71,11 @@ export interface TrainPpoInput {
    * cancel throws from here).
    */
   heartbeat?: Heartbeat;
-  /** After every iteration with its metrics (may throw: the run stops, the last saved state stays). */
-  onIteration?: (iteration: number, metrics: Record<string, number>) => Promise<void> | void;
+  /**
+   * After every iteration with its metrics (may throw: the run stops, the last saved state stays)
+   * and, with `maxMinutes`, the milliseconds left of that budget (negative once spent: this was the last).
+   */
+  onIteration?: (iteration: number, metrics: Record<string, number>, budgetMsLeft?: number) => Promise<void> | void;
   onSamples?: (samples: Sample[]) => Promise<void> | void;
   onHealth?: (flag: HealthFlag) => Promise<void> | void;
   log?: (line: string) => void;
@@ -387,7 +390,8 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       if (config.entropyCoef > 0) metrics["policy/entropy"] = avg("policy/entropy");
       state.history.push(metrics);
       state.lossHistory.push(metrics["loss/policy"]);
-      const budgetSpent = config.maxMinutes > 0 && iteration < config.iterations && performance.now() - started >= config.maxMinutes * 60_000;
+      const budgetMsLeft = config.maxMinutes > 0 ? config.maxMinutes * 60_000 - (performance.now() - started) : undefined;
+      const budgetSpent = budgetMsLeft !== undefined && iteration < config.iterations && budgetMsLeft <= 0;
       // The last iteration stores its samples whatever sampleEvery says: a run shorter than sampleEvery would show none.
       const lastIteration = iteration === config.iterations || budgetSpent;
       if (config.sampleEvery > 0 && (iteration % config.sampleEvery === 0 || lastIteration)) {
@@ -405,7 +409,7 @@ export async function trainPpo(input: TrainPpoInput): Promise<TrainPpoResult> {
       }
       metrics["health/flags"] = state.flags.length;
       if (config.saveEvery > 0 && iteration % config.saveEvery === 0 && iteration < config.iterations) await saveState(iteration);
-      await input.onIteration?.(iteration, metrics);
+      await input.onIteration?.(iteration, metrics, budgetMsLeft);
       done = iteration;
       if (budgetSpent) {
         log(`stopping after iteration ${iteration} of ${config.iterations}: the ${config.maxMinutes}-minute budget is spent`);
