@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunProgress } from "@/db/schema";
-import { estimateEta, formatEta } from "./eta";
+import { estimateEta, formatEta, runProgressText } from "./eta";
 
 const at = "2026-01-01T00:00:00.000Z";
 const report = (p: Partial<RunProgress>): RunProgress => ({ done: 20, total: 100, firstDone: 10, elapsedMs: 20_000, at, ...p });
@@ -59,5 +59,20 @@ describe("formatEta", () => {
   it("says almost done once the estimate has run out", () => {
     expect(formatEta(0)).toBe("almost done");
     expect(formatEta(0.4)).toBe("almost done");
+  });
+});
+
+describe("runProgressText", () => {
+  const running = (progress: { done: number; total: number } | null, eta: number | null) => ({ status: "running" as const, progress, eta: eta === null ? null : { seconds: eta, secondsPerStep: 1 } });
+
+  it("gives steps and the time left of a running run, estimating before there is an estimate", () => {
+    expect(runProgressText(running({ done: 12, total: 84 }, 160))).toBe("12/84 steps · about 3 min left");
+    expect(runProgressText(running({ done: 2, total: 84 }, null))).toBe("2/84 steps · estimating…");
+    expect(runProgressText(running(null, null))).toBeNull();
+    expect(runProgressText({ ...running({ done: 84, total: 84 }, null), status: "succeeded" })).toBeNull();
+  });
+
+  it("says a run whose every step is done is finishing, not estimating (an eval scoring what it sampled)", () => {
+    expect(runProgressText(running({ done: 9048, total: 9048 }, null))).toBe("9048/9048 steps · finishing…");
   });
 });

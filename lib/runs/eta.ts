@@ -40,6 +40,21 @@ export function formatEta(seconds: number): string {
   return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
 }
 
+/**
+ * "12/84 steps · about 3 min left" for a running run (the runs list and the run page), "…
+ * estimating…" before there is an estimate, "… finishing…" once every step is done; null for a run that is not running or has not reported.
+ */
+export function runProgressText(run: { status: string; progress: { done: number; total: number } | null; eta: Eta | null }): string | null {
+  if (run.status !== "running") return null;
+  const steps = run.progress ? `${run.progress.done}/${run.progress.total} steps` : null;
+  // Every step done while still running: the job is scoring or saving what it made (the demo
+  // eval of a PPO policy spent 15 s there after 115 s of sampling), which no step count times.
+  const finishing = run.progress && run.progress.done >= run.progress.total;
+  const eta = finishing ? "finishing…" : run.eta ? formatEta(run.eta.seconds) : run.progress ? "estimating…" : null;
+  if (!steps && !eta) return null;
+  return [steps, eta].filter(Boolean).join(" · ");
+}
+
 /** What the estimate means, for the help text beside it. */
 export const etaHelp =
   "Estimated time left: steps left × the time per step measured since this attempt's first reported step (model loading and steps of an earlier attempt excluded). Shown once 3 steps and 5 s have been timed; for reward runs with early stopping the planned steps are an upper bound, so the run may end sooner; a PPO run with maxMinutes is counted to the end of the step that passes its budget.";
