@@ -21,6 +21,7 @@ describe("run health flags (real Postgres)", () => {
   it("are stored while the run is still running, with one warning line each in its log", async () => {
     let seenMidRun: unknown[] = [];
     const run = await runThroughTestWorker(async (ctx) => {
+      await ctx.raiseFlag(flag("too_few_steps", 0));
       await ctx.raiseFlag(flag("entropy_collapse", 4));
       await ctx.raiseFlag(flag("entropy_collapse", 5));
       const mid = (await getRun({ runId: ctx.run.id }))!;
@@ -28,8 +29,9 @@ describe("run health flags (real Postgres)", () => {
       return { result: {} };
     });
     expect(run.status).toBe("succeeded");
-    expect(seenMidRun).toEqual(["running", [flag("entropy_collapse", 4)]]);
+    expect(seenMidRun).toEqual(["running", [flag("too_few_steps", 0), flag("entropy_collapse", 4)]]);
     const warnings = (await runLogsAfter({ runId: run.id })).filter((l) => l.level === "warn").map((l) => l.message);
-    expect(warnings).toEqual(["health: entropy_collapse at iteration 4: entropy_collapse at 4."]);
+    // iteration 0 is a check before training, said as the run page says it (not "at iteration 0")
+    expect(warnings).toEqual(["health: too_few_steps before training: too_few_steps at 0.", "health: entropy_collapse at iteration 4: entropy_collapse at 4."]);
   });
 });

@@ -12,8 +12,9 @@ export interface HealthFlag {
   message: string;
 }
 
-/** `health: kl_high at iteration 12: <sentence>`: a flag as the CLI and a run's log show it. */
-export const healthFlagLine = (f: { flag: string; iteration: number; message: string }) => `health: ${f.flag} at iteration ${f.iteration}: ${f.message}`;
+/** `health: kl_high at iteration 12: <sentence>` (`before training` for iteration 0): a flag as the CLI and a run's log show it. */
+export const healthFlagLine = (f: { flag: string; iteration: number; message: string }) =>
+  `health: ${f.flag} ${f.iteration > 0 ? `at iteration ${f.iteration}` : "before training"}: ${f.message}`;
 
 type Row = Record<string, number>;
 
