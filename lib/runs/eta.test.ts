@@ -63,7 +63,7 @@ describe("formatEta", () => {
 });
 
 describe("runProgressText", () => {
-  const running = (progress: { done: number; total: number } | null, eta: number | null) => ({ status: "running" as const, progress, eta: eta === null ? null : { seconds: eta, secondsPerStep: 1 } });
+  const running = (progress: { done: number; total: number } | null, eta: number | null, kind = "ppo") => ({ kind, status: "running" as const, progress, eta: eta === null ? null : { seconds: eta, secondsPerStep: 1 } });
 
   it("gives steps and the time left of a running run, estimating before there is an estimate", () => {
     expect(runProgressText(running({ done: 12, total: 84 }, 160))).toBe("12/84 steps · about 3 min left");
@@ -74,5 +74,9 @@ describe("runProgressText", () => {
 
   it("says a run whose every step is done is finishing, not estimating (an eval scoring what it sampled)", () => {
     expect(runProgressText(running({ done: 9048, total: 9048 }, null))).toBe("9048/9048 steps · finishing…");
+  });
+
+  it("counts an eval run's progress in the responses it has sampled, which is what it reports", () => {
+    expect(runProgressText(running({ done: 8648, total: 9048 }, 4, "eval"))).toBe("8648/9048 responses · about 4 s left");
   });
 });

@@ -41,12 +41,14 @@ export function formatEta(seconds: number): string {
 }
 
 /**
- * "12/84 steps · about 3 min left" for a running run (the runs list and the run page), "…
+ * "12/84 steps · about 3 min left" (an eval's responses) for a running run (the runs list and the run page), "…
  * estimating…" before there is an estimate, "… finishing…" once every step is done; null for a run that is not running or has not reported.
  */
-export function runProgressText(run: { status: string; progress: { done: number; total: number } | null; eta: Eta | null }): string | null {
+export function runProgressText(run: { kind: string; status: string; progress: { done: number; total: number } | null; eta: Eta | null }): string | null {
   if (run.status !== "running") return null;
-  const steps = run.progress ? `${run.progress.done}/${run.progress.total} steps` : null;
+  // An eval reports the responses it has sampled (policy A's, B's and the best-of-n pool's).
+  const unit = run.kind === "eval" ? "responses" : "steps";
+  const steps = run.progress ? `${run.progress.done}/${run.progress.total} ${unit}` : null;
   // Every step done while still running: the job is scoring or saving what it made (the demo
   // eval of a PPO policy spent 15 s there after 115 s of sampling), which no step count times.
   const finishing = run.progress && run.progress.done >= run.progress.total;
