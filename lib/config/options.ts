@@ -85,9 +85,11 @@ function coerce(key: string, raw: unknown, def: Value, source: string): Value {
     throw fail("true or false");
   }
   if (Array.isArray(def)) {
-    if (Array.isArray(raw) && raw.every((s) => typeof s === "string")) return raw;
-    if (typeof raw === "string") return raw === "" ? [] : [raw];
-    throw fail("a string or a list of strings");
+    // A JSON config writes counts (eval's bestOfN) as numbers; the list holds them as the flag's text.
+    const entry = (s: unknown) => (typeof s === "number" && Number.isFinite(s) ? String(s) : s);
+    const list = (Array.isArray(raw) ? raw : [raw]).map(entry);
+    if (list.every((s) => typeof s === "string")) return Array.isArray(raw) ? list : raw === "" ? [] : list;
+    throw fail("a string or a number, or a list of them");
   }
   if (typeof raw !== "string") throw fail("a string");
   return raw;

@@ -150,6 +150,15 @@ describe("eval's bestOfN", () => {
     expect(evalConfigProblems({ bestOfN: ["4", "16"] })).toEqual([]);
   });
 
+  it("takes the counts as JSON numbers, as the help's 'whole numbers' invites, and checks them the same", () => {
+    // [4, 16] in the runs form was refused with "bestOfN must be a string or a list of strings"
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: [4, 16] })).toBe("accepted");
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: 8 })).toBe("accepted");
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: [4, 1] })).toBe(`bad_request:config ${notACount("1")}`);
+    // what is not a number or a string is still refused, with the type asked for
+    expect(refusal("eval", { baseline: "b", reward: "rm", bestOfN: [4, null] })).toBe("bad_request:config config: bestOfN must be a string or a number, or a list of them, got [4,null]");
+  });
+
   it("names the first entry the job used to drop without a word: not a number, 1 or less, or not whole", () => {
     expect(bestOfNProblem(["4", "x", "1"])).toBe(notACount("x"));
     expect(bestOfNProblem(["1"])).toBe(notACount("1"));
