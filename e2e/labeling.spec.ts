@@ -308,6 +308,9 @@ test("labeling faster than the queue refills shows a loading state, and the empt
   }
   await expect(page.getByRole("heading", { name: "No pairs left for you here" })).toBeVisible();
   expect(await emptyStateSeen()).toBe(true);
+  // Each pair wants 3 judgments: the bar reads 0%, and the page says why, so the 4 judged are not taken for lost.
+  await expect(page.getByRole("progressbar", { name: "Campaign completion" })).toHaveAttribute("aria-valuenow", "0");
+  await expect(page.getByText("0 of 4 pairs have all their judgments; the rest are waiting for other labelers.")).toBeVisible();
 });
 
 test("from the empty state, Z and the Undo button bring the last pair back", async ({ page }) => {

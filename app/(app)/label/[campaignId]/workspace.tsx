@@ -541,6 +541,12 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
         <div className="rounded-lg border border-slate-200 bg-white p-8 text-center">
           <h2 className="text-lg font-semibold">No pairs left for you here</h2>
           <p className="mt-1 text-slate-600">Every pair you can judge in this campaign is done or taken. Thank you!</p>
+          {/* The bar above counts pairs with every judgment they want, so after judging all of theirs a labeler could read 0% as their own work lost. */}
+          {p && p.completedPairs < p.pairCount ? (
+            <p className="mt-1 text-sm text-slate-500">
+              {p.completedPairs} of {p.pairCount} pairs have all their judgments; the rest are waiting for other labelers.
+            </p>
+          ) : null}
           <Link href="/label" className={panelLink}>
             Back to your campaigns
           </Link>
