@@ -367,6 +367,24 @@ describe("import (real Postgres)", () => {
     ]);
     expect(mixed.errors[0]!.message).toMatch(/^3 of 4 rows \(lines 1, 2, 3\) have `gold_choice`: did you mean `gold`\?/);
     expect(mixed.errors[1]!.message).toMatch(/^Not valid JSON/);
+    // Rows that match no shape and also have a look-alike: renaming it would not make them a pair, so they are not
+    // told as "rename `Gold`" beside rows for which that is the whole fix, and their own reason is not lost.
+    const golden = (i: number) => JSON.stringify({ prompt: `p${i}`, response_a: "a", response_b: "b", Gold: "a" });
+    const shapeless = (i: number) => JSON.stringify({ prompt: `q${i}`, answer_a: "a", answer_b: "b", Gold: "a" });
+    const both = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("both.jsonl", [golden(1), golden(2), shapeless(3), shapeless(4)]) });
+    expect(both.errors).toEqual([
+      {
+        line: 1,
+        rows: 2,
+        message:
+          "2 of 4 rows (lines 1, 2) have `Gold`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).",
+      },
+      {
+        line: 3,
+        rows: 2,
+        message: "2 of 4 rows (lines 3, 4): Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}. Did you mean `gold` for `Gold`?",
+      },
+    ]);
     const twoKeys = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("two-keys.jsonl", [rows[0]!, JSON.stringify({ prompt: "p", response_a: "a", response_b: "b", Gold: "a" })]) });
     expect(twoKeys.errors.map((e) => e.message.split(":")[0])).toEqual(["Unknown key `gold_choice` (did you mean `gold`?)", "Unknown key `Gold` (did you mean `gold`?)"]);
   });

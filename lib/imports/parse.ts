@@ -61,6 +61,9 @@ function describeIssues(issues: { path: PropertyKey[]; message: string }[]): str
     .join("; ");
 }
 
+/** The keys whose presence decides a row's shape. */
+const shapeKeys: readonly string[] = ["response_a", "response_b", "responses", "chosen", "rejected"];
+
 /** Interprets one parsed object as a pair row, a K-responses row or a TRL row. */
 function normaliseRecord(value: unknown, line: number, options: ImportOptions): ParsedLine {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { line, error: "Each line must be a JSON object." };
@@ -72,7 +75,9 @@ function normaliseRecord(value: unknown, line: number, options: ImportOptions): 
     const near = lookAlikes(keys);
     const hints = near.map((k) => `\`${k.meant}\` for \`${k.key}\``).join(", ");
     const error = `Expected {prompt, response_a, response_b}, {prompt, responses: [...]} or {prompt, chosen, rejected}.${hints ? ` Did you mean ${hints}?` : ""}`;
-    return near.length ? { line, error, near } : { line, error };
+    // Grouped with other rows by its look-alikes only when renaming them gives the row a shape (`Response A`): a row
+    // whose only look-alike is `Gold` lacks its responses too, and "rename `Gold`" would hide that.
+    return near.some((k) => shapeKeys.includes(k.meant)) ? { line, error, near } : { line, error };
   }
   const { refused, near, ignored } = checkRowKeys(keys, shape);
   if (refused) return { line, error: refused, near };
