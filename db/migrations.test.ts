@@ -193,4 +193,41 @@ describe("migrations that move data (real Postgres)", () => {
       await sql.end({ timeout: 5 });
     }
   });
+
+  it("0016 keeps a never-leased swapped copy whose gold answer the earlier pair lacks or contradicts, so no researcher's gold answer is dropped", async () => {
+    const { url, sql } = await databaseBefore("0016_pairs_unordered");
+    try {
+      const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name, overlap, status) values ('gold before 0016', 2, 'active') returning id`;
+      const c = campaign!.id;
+      const [prompt] = await sql<{ id: string }[]>`insert into prompts (campaign_id, content, content_hash) values (${c}, to_jsonb('Define: lark'::text), 'lark') returning id`;
+      const p = prompt!.id;
+      const texts = ["A songbird.", "A fish.", "A prank.", "A stone.", "A tree.", "A wave.", "A cloud.", "A kettle."];
+      const r = (await sql<{ id: string }[]>`insert into responses (prompt_id, text, text_hash) select ${p}, t, t from unnest(${texts}::text[]) as t returning id`).map((row) => row.id);
+      // Each earlier pair (imported 1 Nov) and its swap (a gold file imported 2 Nov), none of them ever leased.
+      const cases = [
+        { name: "gold only on the copy", kept: [r[0], r[1], null], copy: [r[1], r[0], "b"] },
+        { name: "the copy's gold contradicts", kept: [r[2], r[3], "a"], copy: [r[3], r[2], "a"] },
+        { name: "the same gold, swapped", kept: [r[4], r[5], "a"], copy: [r[5], r[4], "b"] },
+        { name: "no gold on the copy", kept: [r[6], r[7], "tie"], copy: [r[7], r[6], null] },
+      ] as const;
+      const ids: Record<string, { kept: string; copy: string }> = {};
+      for (const { name, kept, copy } of cases) {
+        const [k] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, created_at) values (${c}, ${p}, ${kept[0]!}, ${kept[1]!}, ${kept[2]}, '2026-11-01T00:00:00Z') returning id`;
+        const [d] = await sql<{ id: string }[]>`insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, created_at) values (${c}, ${p}, ${copy[0]!}, ${copy[1]!}, ${copy[2]}, '2026-11-02T00:00:00Z') returning id`;
+        ids[name] = { kept: k!.id, copy: d!.id };
+      }
+      await runMigrations(url);
+
+      const left = new Map((await sql<{ id: string; swap_of: string | null; gold_choice: string | null }[]>`select id, swap_of, gold_choice from pairs`).map((row) => [row.id, row]));
+      // A copy holding a gold answer the earlier pair lacks, or another one, stays, flagged: the researcher can find it.
+      expect(left.get(ids["gold only on the copy"]!.copy)).toMatchObject({ swap_of: ids["gold only on the copy"]!.kept, gold_choice: "b" });
+      expect(left.get(ids["the copy's gold contradicts"]!.copy)).toMatchObject({ swap_of: ids["the copy's gold contradicts"]!.kept, gold_choice: "a" });
+      // A copy that says nothing the earlier pair does not is deleted, as before.
+      expect(left.has(ids["the same gold, swapped"]!.copy)).toBe(false);
+      expect(left.has(ids["no gold on the copy"]!.copy)).toBe(false);
+      expect(left.size).toBe(6);
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  });
 });

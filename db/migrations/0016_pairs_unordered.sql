@@ -11,10 +11,13 @@
 -- id) gets swap_of = the earlier one's id, and the index leaves rows with a swap_of out. The
 -- ordered index allowed at most one swap per pair, so the earlier rows are unique and the index
 -- builds. Later imports of either order conflict with the earlier row and are skipped. A copy that
--- was never leased to anyone (no assignment row: no judgment, skip or lease) holds nothing the
--- earlier pair does not, and would only cost a labeler's time, so it is deleted (the pairs
--- triggers keep campaign_pair_counts right). A flagged copy that was leased keeps its judgments
--- and stays in the queue; `where swap_of is not null` finds them.
+-- was never leased to anyone (no assignment row: no judgment, skip or lease) and has no gold answer
+-- other than the earlier pair's (read in its A/B order) holds nothing the earlier pair does not, and
+-- would only cost a labeler's time, so it is deleted (the pairs triggers keep campaign_pair_counts
+-- right). One whose gold answer the earlier pair lacks or contradicts (a gold file imported after a
+-- plain one) is kept and flagged like a leased copy: deleting it would drop the researcher's answer
+-- without a word. A flagged copy keeps its judgments and stays in the queue; `where swap_of is
+-- not null` finds them.
 -- Should the earlier row be deleted, its copy's swap_of turns null (ON DELETE SET NULL) and the
 -- copy, now the only one, is covered by the index again.
 DROP INDEX "pairs_campaign_responses_key";--> statement-breakpoint
@@ -27,6 +30,9 @@ WHERE kept."campaign_id" = copy."campaign_id"
   AND kept."response_b_id" = copy."response_a_id"
   AND (kept."created_at", kept."id") < (copy."created_at", copy."id");--> statement-breakpoint
 DELETE FROM "pairs" AS copy
-WHERE copy."swap_of" IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM "assignments" AS a WHERE a."pair_id" = copy."id");--> statement-breakpoint
+USING "pairs" AS kept
+WHERE kept."id" = copy."swap_of"
+  AND NOT EXISTS (SELECT 1 FROM "assignments" AS a WHERE a."pair_id" = copy."id")
+  AND (copy."gold_choice" IS NULL
+    OR kept."gold_choice" IS NOT DISTINCT FROM (CASE copy."gold_choice" WHEN 'a' THEN 'b' WHEN 'b' THEN 'a' ELSE copy."gold_choice" END));--> statement-breakpoint
 CREATE UNIQUE INDEX "pairs_campaign_pair_key" ON "pairs" USING btree ("campaign_id",least("response_a_id", "response_b_id"),greatest("response_a_id", "response_b_id")) WHERE "pairs"."swap_of" is null;
