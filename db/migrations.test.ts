@@ -230,4 +230,19 @@ describe("migrations that move data (real Postgres)", () => {
       await sql.end({ timeout: 5 });
     }
   });
+
+  it("a deleted pair's copies are found through an index, not a scan of every pair (ON DELETE SET NULL on swap_of runs this per deleted pair)", async () => {
+    const client = createDatabase(databaseUrl(), { max: 1 });
+    try {
+      // The statement Postgres runs for the foreign key's ON DELETE SET NULL, for each pair deleted (a campaign's,
+      // a prompt's or a response's pairs included). Seq scans off: the plan names an index when one can serve it.
+      const plan = await client.sql.begin(async (tx) => {
+        await tx`set local enable_seqscan = off`;
+        return (await tx.unsafe(`explain update only pairs set swap_of = null where '00000000-0000-4000-8000-000000000000'::uuid operator(pg_catalog.=) swap_of`)).map((r) => String(r["QUERY PLAN"])).join("\n");
+      });
+      expect(plan).toMatch(/Index Scan (using pairs_swap_of|on pairs_swap_of)/);
+    } finally {
+      await client.sql.end({ timeout: 5 });
+    }
+  });
 });

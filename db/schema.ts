@@ -257,6 +257,10 @@ export const pairs = pgTable(
     uniqueIndex("pairs_campaign_pair_key")
       .on(t.campaignId, sql`least(${t.responseAId}, ${t.responseBId})`, sql`greatest(${t.responseAId}, ${t.responseBId})`)
       .where(sql`${t.swapOf} is null`),
+    // Deleting a pair (a campaign, a prompt or a response cascades to its pairs) makes Postgres look for
+    // pairs whose swap_of names it, to set it null: without an index that is a scan of every pair per
+    // deleted pair. Partial: only the few copies migration 0016 flagged have one.
+    index("pairs_swap_of").on(t.swapOf).where(sql`${t.swapOf} is not null`),
     index("pairs_campaign_queue").on(t.campaignId, t.judgmentCount),
     // The finish-first lease scan reads open pairs in exactly this order (lib/labeling/queue.ts):
     // without it every lease sorts the campaign's open pairs (docs/reliability.md has the EXPLAIN figures).

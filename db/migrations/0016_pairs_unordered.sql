@@ -19,10 +19,11 @@
 -- without a word. A flagged copy keeps its judgments and stays in the queue; `where swap_of is
 -- not null` finds them.
 -- Should the earlier row be deleted, its copy's swap_of turns null (ON DELETE SET NULL) and the
--- copy, now the only one, is covered by the index again.
+-- copy, now the only one, is covered by the index again. The foreign key is added after the DELETE:
+-- with it in place (and no index on swap_of before 0017), each deleted copy made Postgres scan every
+-- pair for rows naming it, while the table is locked.
 DROP INDEX "pairs_campaign_responses_key";--> statement-breakpoint
 ALTER TABLE "pairs" ADD COLUMN "swap_of" uuid;--> statement-breakpoint
-ALTER TABLE "pairs" ADD CONSTRAINT "pairs_swap_of_pairs_id_fk" FOREIGN KEY ("swap_of") REFERENCES "public"."pairs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 UPDATE "pairs" AS copy SET "swap_of" = kept."id"
 FROM "pairs" AS kept
 WHERE kept."campaign_id" = copy."campaign_id"
@@ -35,4 +36,5 @@ WHERE kept."id" = copy."swap_of"
   AND NOT EXISTS (SELECT 1 FROM "assignments" AS a WHERE a."pair_id" = copy."id")
   AND (copy."gold_choice" IS NULL
     OR kept."gold_choice" IS NOT DISTINCT FROM (CASE copy."gold_choice" WHEN 'a' THEN 'b' WHEN 'b' THEN 'a' ELSE copy."gold_choice" END));--> statement-breakpoint
+ALTER TABLE "pairs" ADD CONSTRAINT "pairs_swap_of_pairs_id_fk" FOREIGN KEY ("swap_of") REFERENCES "public"."pairs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "pairs_campaign_pair_key" ON "pairs" USING btree ("campaign_id",least("response_a_id", "response_b_id"),greatest("response_a_id", "response_b_id")) WHERE "pairs"."swap_of" is null;

@@ -1,0 +1,1 @@
+CREATE INDEX "pairs_swap_of" ON "pairs" USING btree ("swap_of") WHERE "pairs"."swap_of" is not null;
