@@ -198,11 +198,28 @@ describe("import (real Postgres)", () => {
     expect(owl.map((r) => ({ ...r }))).toEqual([{ a: "A night bird.", gold: "a" }]);
   });
 
+  it("adds rows (generate-pairs' path) only once an import holding the campaign has committed, so the import's gold-conflict report sees every pair it competes with", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const row = { line: 1, prompt: "Define: ibis", pairs: [{ a: { text: "A wading bird.", source: "imported", metadata: {} }, b: { text: "A stone.", source: "imported", metadata: {} }, gold: null }] };
+    let added = false;
+    let adding: Promise<unknown> | null = null;
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select id from campaigns where id = ${campaign.id} for no key update`);
+      adding = addRowsToCampaign({ campaignId: campaign.id, rows: [row] }).then(() => (added = true));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(added).toBe(false);
+    });
+    await adding;
+    expect(added).toBe(true);
+    const [stored] = await db.select({ n: count() }).from(pairs).where(eq(pairs.campaignId, campaign.id));
+    expect(stored!.n).toBe(1);
+  });
+
   it("adds one pair when two writers add a pair and its swap at once (the database's index decides, not the writers)", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const row = (a: string, b: string) => ({ line: 1, prompt: "Define: heron", pairs: [{ a: { text: a, source: "imported", metadata: {} }, b: { text: b, source: "imported", metadata: {} }, gold: null }] });
-    // The prompt and both responses exist already, so neither writer waits on the other's prompt
-    // or responses: their pair inserts race, each in its own uncommitted transaction.
+    // The prompt and both responses exist already; the writers take turns on the campaign's row,
+    // and the second's insert is skipped by the unique index on the unordered pair, not by a check of its own.
     await addRowsToCampaign({ campaignId: campaign.id, rows: [row("A wading bird.", "A stone."), row("A fish.", "A stone.")] });
     const results = await Promise.all([
       addRowsToCampaign({ campaignId: campaign.id, rows: [row("A wading bird.", "A fish.")] }),

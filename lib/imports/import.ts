@@ -152,6 +152,10 @@ async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promi
 /** Adds generated rows (the loop back from a trained policy) to a campaign in one transaction; each pair keeps its `priority` (default 0). */
 export async function addRowsToCampaign({ campaignId, rows }: { campaignId: string; rows: NormalRow[] }): Promise<{ created: number; attempted: number }> {
   return db.transaction(async (tx) => {
+    // The lock importFile holds (judgments are not blocked by it): an import checks its gold answers
+    // against the campaign's pairs before it inserts, and a pair added between the two would take
+    // the place of one of its rows without the conflict being reported.
+    await tx.execute(sql`select id from campaigns where id = ${campaignId} for no key update`);
     let created = 0;
     let attempted = 0;
     for (let i = 0; i < rows.length; i += BATCH_ROWS) {
