@@ -89,7 +89,7 @@ export const importResultSchema = z
     pairsCreated: z.number(),
     duplicatesSkipped: z.number().openapi({
       description:
-        "Pairs of the file not added because the campaign already holds them, or an earlier row of the file made them. A pair is its two responses in either order: a row with A and B swapped is a duplicate.",
+        "Pairs of the file not added because the campaign already holds them, an earlier row of the file made them, or both sides are the same response (the same text and source, as a `responses` list that repeats one). A pair is its two responses in either order: a row with A and B swapped is a duplicate.",
     }),
     goldConflictCount: z.number().openapi({
       description:
