@@ -6,6 +6,7 @@ import { sql as drizzleSql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { databaseUrl } from "@/lib/env";
 import { onPairConflict } from "@/lib/imports/import";
+import { recountQuality } from "@/lib/labeling/quality-recount";
 import { recreateDatabase } from "@/lib/testing/databases";
 import { createDatabase } from "./client";
 import { migrationsFolder, runMigrations } from "./migrate";
@@ -165,15 +166,18 @@ describe("migrations that move data (real Postgres)", () => {
         { pair_id: kept!.id, choice: "a" },
         { pair_id: copy!.id, choice: "b" },
       ]);
-      // The campaign's counts lose the deleted copy, an unjudged pair, and nothing else.
+      // The campaign's counts lose the deleted copy (unjudged) and the flagged one (judged once), which leave the
+      // queue too: the earlier pair asks the same comparison. The counts equal a recount from the pairs.
       expect(countsBefore).toEqual([
         { judgment_count: 0, pairs: 3 },
         { judgment_count: 1, pairs: 2 },
       ]);
-      expect(await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`).toEqual([
+      const countsAfter = await sql`select judgment_count, sum(pairs)::int as pairs from campaign_pair_counts where campaign_id = ${c} group by 1 having sum(pairs) > 0 order by 1`;
+      expect(countsAfter).toEqual([
         { judgment_count: 0, pairs: 2 },
-        { judgment_count: 1, pairs: 2 },
+        { judgment_count: 1, pairs: 1 },
       ]);
+      expect(await recountQuality({ campaignId: c, on: client.db })).toMatchObject({ pairCounts: [...countsAfter] });
 
       // Later imports, with the import's own conflict clause: both orders of X/Y, X/Z and Y/Z are
       // skipped, and of a new pair in both orders only the first is added.

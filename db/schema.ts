@@ -242,9 +242,9 @@ export const pairs = pgTable(
     /**
      * Set only by migration 0016, on an A/B-swapped copy of an older pair that imports made before
      * a pair and its swap were one pair: the older pair's id. Such a copy was leased at least once, or
-     * holds a gold answer the older pair lacks or contradicts (the migration deleted the others); it keeps
-     * its judgments and stays in the queue, and only the uniqueness below leaves it out. Null on every
-     * pair written since.
+     * holds a gold answer the older pair lacks or contradicts (the migration deleted the others). It
+     * keeps its judgments, but the labeling queue (a gold copy aside), the completion counts and the
+     * uniqueness below leave it out. Null on every pair written since.
      */
     swapOf: uuid("swap_of").references((): AnyPgColumn => pairs.id, { onDelete: "set null" }),
     createdAt: createdAt(),

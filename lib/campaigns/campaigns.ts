@@ -69,7 +69,7 @@ export async function listLabelableCampaigns({ userId }: { userId: string }) {
       // holds one or two) and those the queue could lease them (lib/labeling/queue.ts
       // lockCandidates, less other labelers' leases, which may lapse). Not those they judged or skipped.
       openForMe: sql<number>`(select count(*)::int from pairs p
-        where p.campaign_id = campaigns.id and p.gold_choice is null and p.judgment_count < campaigns.overlap
+        where p.campaign_id = campaigns.id and p.gold_choice is null and p.swap_of is null and p.judgment_count < campaigns.overlap
           and not exists (select 1 from assignments a where a.pair_id = p.id and a.labeler_id = ${userId} and a.status <> 'active'))`,
     })
     .from(campaigns)

@@ -37,7 +37,7 @@ export async function keptQuality({ campaignId, on = db }: { campaignId: string;
 export async function recountQuality({ campaignId, on = db }: { campaignId: string; on?: Reader }) {
   const [pairCounts, kinds, labelers, agreementRows] = await Promise.all([
     on.execute(sql`
-      select judgment_count, count(*)::int as pairs from pairs where campaign_id = ${campaignId} and gold_choice is null group by 1 order by 1`),
+      select judgment_count, count(*)::int as pairs from pairs where campaign_id = ${campaignId} and gold_choice is null and swap_of is null group by 1 order by 1`),
     on.execute(sql`
       with u as (
         select c.pair_id,

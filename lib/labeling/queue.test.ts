@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
 import { assignments, comparisons, pairs, skips, type User } from "@/db/schema";
+import { listLabelableCampaigns } from "@/lib/campaigns/campaigns";
 import type { CampaignSettings } from "@/lib/campaigns/schema";
 import { addRowsToCampaign } from "@/lib/imports/import";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
@@ -167,6 +168,19 @@ describe("labeling queue (real Postgres)", () => {
     expect(rows).toHaveLength(1);
     const [pair] = await db.select().from(pairs).where(eq(pairs.id, rows[0]!.pairId));
     expect(pair!.judgmentCount).toBe(1);
+  });
+
+  it("leaves a swapped copy that migration 0016 flagged out of the queue and the counts: its earlier pair asks the same comparison", async () => {
+    const { campaign, pairs: made } = await makeCampaign({ pairCount: 3 });
+    // As 0016 leaves a legacy copy that was leased: swap_of names the earlier pair (here another one, as the queue reads only the flag).
+    await db.update(pairs).set({ swapOf: made[0]!.id }).where(eq(pairs.id, made[1]!.id));
+    const labeler = await makeUser();
+    const leased = await leaseTasks({ campaign, labeler, count: 3 });
+    const leasedPairs = await db.select({ pairId: assignments.pairId }).from(assignments).where(eq(assignments.labelerId, labeler.id));
+    expect(leased).toHaveLength(2);
+    expect(leasedPairs.map((a) => a.pairId).sort()).toEqual([made[0]!.id, made[2]!.id].sort());
+    const [listed] = (await listLabelableCampaigns({ userId: labeler.id })).filter((c) => c.id === campaign.id);
+    expect(listed).toMatchObject({ pairCount: 2, completedPairs: 0, openForMe: 2 });
   });
 
   it("leases two tasks for prefetching and returns the same ones when asked again", async () => {

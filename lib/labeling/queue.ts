@@ -65,7 +65,7 @@ async function lockCandidates(tx: Tx, campaign: Campaign, labelerId: string, gol
   const rows = await tx.execute<{ id: string }>(sql`
     select p.id from pairs p
     where p.campaign_id = ${campaign.id}
-      and ${gold ? sql`p.gold_choice is not null` : sql`p.gold_choice is null and p.judgment_count < ${campaign.overlap}`}
+      and ${gold ? sql`p.gold_choice is not null` : sql`p.gold_choice is null and p.swap_of is null and p.judgment_count < ${campaign.overlap}`}
       and not exists (
         select 1 from assignments a
         where a.pair_id = p.id and a.labeler_id = ${labelerId} and (a.status <> 'active' or a.expires_at > now()))
