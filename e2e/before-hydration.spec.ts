@@ -51,11 +51,16 @@ test("an invite link and an API token, asked for before the script has run, are 
 });
 
 test("a snapshot and a campaign, asked for before the script has run, are answered: the refusal shown, the campaign made", async ({ page }) => {
-  await withoutScripts(page, "researcher@pairwise.local", "/research", "/research/snapshots");
+  await withoutScripts(page, "researcher@pairwise.local", "/research", "/research");
+  // A campaign of its own, with no judgment, ticked in the form: earlier specs judge pairs in others.
+  const created = await page.request.post("/api/v1/campaigns", { data: { name: `Prehydration empty ${Date.now()}`, status: "active" } });
+  expect(created.status()).toBe(201);
+  const { campaign: empty } = (await created.json()) as { campaign: { id: string } };
+  await page.goto(`/research/snapshots?campaign=${empty.id}`);
   await page.getByLabel("Name").fill(`prehydration ${Date.now()}`);
   await send(page, "Create snapshot");
-  await expect(page).toHaveURL(/\/research\/snapshots$/);
-  // The server action ran: on this database no judgment matches yet, and it says so.
+  await expect(page).toHaveURL(/\/research\/snapshots(\?|$)/);
+  // The server action ran: no judgment of that campaign matches, and it says so.
   await expect(page.getByRole("alert")).toHaveText("No judgments match these filters.");
 
   await page.goto("/research/campaigns/new");
