@@ -7,7 +7,7 @@
 --
 -- A database written before this may already hold such swapped copies, with judgments on both.
 -- Those judgments were acknowledged to labelers and may sit in hashed, immutable snapshots, so
--- neither copy is deleted or merged: of each pair and its swap, the later one (created_at, then
+-- no judged copy is deleted or merged: of each pair and its swap, the later one (created_at, then
 -- id) gets swap_of = the earlier one's id, and the index leaves rows with a swap_of out. The
 -- ordered index allowed at most one swap per pair, so the earlier rows are unique and the index
 -- builds. Later imports of either order conflict with the earlier row and are skipped. A copy that
