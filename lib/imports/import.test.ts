@@ -215,6 +215,22 @@ describe("import (real Postgres)", () => {
     expect(stored!.n).toBe(1);
   });
 
+  it("adds rows (generate-pairs' path) keeping the first of a pair and its swap in one call, with its order and gold", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const response = (text: string) => ({ text, source: "imported", metadata: {} });
+    const result = await addRowsToCampaign({
+      campaignId: campaign.id,
+      rows: [
+        { line: 1, prompt: "Define: crane", pairs: [{ a: response("A wading bird."), b: response("A lifting machine."), gold: "a" }] },
+        { line: 2, prompt: "Define: crane", pairs: [{ a: response("A lifting machine."), b: response("A wading bird."), gold: "a" }] },
+      ],
+    });
+    expect(result).toEqual({ created: 1, attempted: 2 });
+    const stored = await db.execute<{ a: string; gold: string | null }>(sql`
+      select ra.text as a, p.gold_choice as gold from pairs p join responses ra on ra.id = p.response_a_id where p.campaign_id = ${campaign.id}`);
+    expect(stored.map((r) => ({ ...r }))).toEqual([{ a: "A wading bird.", gold: "a" }]);
+  });
+
   it("adds one pair when two writers add a pair and its swap at once (the database's index decides, not the writers)", async () => {
     const { campaign } = await makeCampaign({ pairCount: 0 });
     const row = (a: string, b: string) => ({ line: 1, prompt: "Define: heron", pairs: [{ a: { text: a, source: "imported", metadata: {} }, b: { text: b, source: "imported", metadata: {} }, gold: null }] });

@@ -111,16 +111,6 @@ async function insertPromptsAndResponses(tx: Tx, campaignId: string, rows: Norma
   return { pairs: pairValues, attempted };
 }
 
-/** A duplicate (same campaign, same two responses in either order) is skipped: the first row of a pair wins, with its A/B order, gold answer and priority. */
-function firstOfEachPair(pairs: PairValue[]): PairValue[] {
-  const first = new Map<string, PairValue>();
-  for (const p of pairs) {
-    const key = p.responseAId < p.responseBId ? `${p.responseAId}|${p.responseBId}` : `${p.responseBId}|${p.responseAId}`;
-    if (!first.has(key)) first.set(key, p);
-  }
-  return [...first.values()];
-}
-
 /**
  * The conflict target of every insert into pairs: the unique index `pairs_campaign_pair_key` on the
  * unordered pair (db/schema.ts), so a pair whose A and B are another's swapped is skipped as that
@@ -135,13 +125,15 @@ function pairColumns(pv: PairValue[]) {
 }
 
 async function insertBatch(tx: Tx, campaignId: string, rows: NormalRow[]): Promise<{ created: number; attempted: number }> {
-  const { pairs, attempted } = await insertPromptsAndResponses(tx, campaignId, rows);
-  const pv = firstOfEachPair(pairs);
+  const { pairs: pv, attempted } = await insertPromptsAndResponses(tx, campaignId, rows);
+  // In the rows' order, as importFile inserts: of a pair and its repeat (in either order) the
+  // index keeps the first row's, with its A/B order, gold and priority.
   const created = pv.length
     ? (
         await tx.execute(sql`
           insert into pairs (campaign_id, prompt_id, response_a_id, response_b_id, gold_choice, priority)
-          select ${campaignId}::uuid, * from unnest(${pairColumns(pv)})
+          select ${campaignId}::uuid, prompt_id, response_a_id, response_b_id, gold_choice, priority
+          from unnest(${pairColumns(pv)}) with ordinality as u(prompt_id, response_a_id, response_b_id, gold_choice, priority, n) order by n
           ${onPairConflict}
           returning id`)
       ).length
