@@ -86,9 +86,10 @@ function coerce(key: string, raw: unknown, def: Value, source: string): Value {
   }
   if (Array.isArray(def)) {
     // A JSON config writes counts (eval's bestOfN) as numbers; the list holds them as the flag's text.
+    if (raw === "") return [];
     const entry = (s: unknown) => (typeof s === "number" && Number.isFinite(s) ? String(s) : s);
     const list = (Array.isArray(raw) ? raw : [raw]).map(entry);
-    if (list.every((s) => typeof s === "string")) return Array.isArray(raw) ? list : raw === "" ? [] : list;
+    if (list.every((s) => typeof s === "string")) return list;
     throw fail("a string or a number, or a list of them");
   }
   if (typeof raw !== "string") throw fail("a string");
