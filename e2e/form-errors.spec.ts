@@ -109,17 +109,21 @@ test("a run form sent before the page's script has run starts the run, or shows 
   await expect(config).toHaveValue(JSON.stringify({ epoch: 12 }));
   await expect(config).toHaveAttribute("aria-invalid", "true");
 
-  // Corrected, it starts: the page says so and links the run.
+  // Corrected, it starts, and the browser is sent (303) to the run's page, as the script sends it there.
   await page.getByLabel("Kind").selectOption("sft");
   await page.getByLabel("Dataset snapshot").selectOption("");
   await config.fill(JSON.stringify({ steps: 1, warmupSteps: 0 }));
   sent = page.waitForEvent("framenavigated");
   await page.getByRole("button", { name: "Start run" }).click();
   await sent;
-  const link = page.getByRole("status").getByRole("link", { name: "open its page" });
-  await expect(link).toHaveAttribute("href", /^\/research\/runs\/[0-9a-f-]{36}$/);
-  const runId = (await link.getAttribute("href"))!.split("/").at(-1)!;
+  await expect(page).toHaveURL(/\/research\/runs\/[0-9a-f-]{36}$/);
+  const runId = page.url().split("/").at(-1)!;
+  // Reloaded, that page is asked for again: the form is not sent a second time, so no second run starts.
+  await page.reload();
+  await expect(page).toHaveURL(new RegExp(`/research/runs/${runId}$`));
   const researcher = await apiSession(playwright.request, baseURL!, "researcher@pairwise.local");
+  const { runs } = (await (await researcher.get("/api/v1/runs")).json()) as { runs: { id: string }[] };
+  expect(runs[0]!.id).toBe(runId);
   const { run } = (await (await researcher.get(`/api/v1/runs/${runId}`)).json()) as { run: { kind: string; config: Record<string, unknown> } };
   expect(run.kind).toBe("sft");
   expect(run.config).toEqual({ steps: 1, warmupSteps: 0 });

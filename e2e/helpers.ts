@@ -112,3 +112,20 @@ export async function chartedRun({
   await expect.poll(async () => (await (await researcher.get(`/api/v1/runs/${run.id}`)).json()).run.status, { timeout: 60_000 }).toBe("cancelled");
   return run.id;
 }
+
+/** A campaign of `words.length` pairs at overlap 1, every pair judged by labeler1. */
+export async function judgedCampaign(request: APIRequest, baseURL: string, name: string, words: string[]): Promise<string> {
+  const researcher = await apiSession(request, baseURL, "researcher@pairwise.local");
+  const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name, status: "active", overlap: 1, settings: { goldRate: 0, askStrength: false } } })).json();
+  const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A ${w}.`, response_b: `Not a ${w}.` }));
+  expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") })).json()).pairsCreated).toBe(words.length);
+  await researcher.dispose();
+  const labeler = await apiSession(request, baseURL, "labeler1@pairwise.local");
+  for (;;) {
+    const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
+    if (!tasks.length) break;
+    expect((await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice: "left" } })).status()).toBe(201);
+  }
+  await labeler.dispose();
+  return campaign.id;
+}

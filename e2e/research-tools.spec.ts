@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { expect, test, type APIRequest, type APIRequestContext } from "@playwright/test";
-import { apiSession, signInAndWait } from "./helpers";
+import { expect, test, type APIRequestContext } from "@playwright/test";
+import { apiSession, judgedCampaign, signInAndWait } from "./helpers";
 
 type Run = { id: string; status: string; error: string | null; outputCheckpointId: string | null; result: Record<string, unknown> | null };
 
@@ -238,23 +238,6 @@ test("a researcher reads the dashboard, compares two checkpoints in the playgrou
   await expect(page.getByLabel("Start from checkpoint").locator("option:checked")).toHaveText("sft · demo-sft");
   expect(JSON.parse(await page.getByLabel(/^Config/).inputValue())).toEqual({ reward: `reimported-${suffix}` });
 });
-
-/** A campaign of `words.length` pairs at overlap 1, every pair judged by labeler1. */
-async function judgedCampaign(request: APIRequest, baseURL: string, name: string, words: string[]): Promise<string> {
-  const researcher = await apiSession(request, baseURL, "researcher@pairwise.local");
-  const { campaign } = await (await researcher.post("/api/v1/campaigns", { data: { name, status: "active", overlap: 1, settings: { goldRate: 0, askStrength: false } } })).json();
-  const rows = words.map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A ${w}.`, response_b: `Not a ${w}.` }));
-  expect((await (await researcher.post(`/api/v1/campaigns/${campaign.id}/import`, { data: rows.join("\n") })).json()).pairsCreated).toBe(words.length);
-  await researcher.dispose();
-  const labeler = await apiSession(request, baseURL, "labeler1@pairwise.local");
-  for (;;) {
-    const { tasks } = await (await labeler.post(`/api/v1/campaigns/${campaign.id}/tasks`, { data: { count: 1 } })).json();
-    if (!tasks.length) break;
-    expect((await labeler.post("/api/v1/judgments", { data: { clientSubmissionId: randomUUID(), assignmentId: tasks[0].assignmentId, choice: "left" } })).status()).toBe(201);
-  }
-  await labeler.dispose();
-  return campaign.id;
-}
 
 test("a researcher freezes a campaign's judgments from its page: the snapshot form comes with that campaign ticked", async ({ page, playwright, baseURL }) => {
   const name = `Snapshot form e2e ${Date.now()}`;

@@ -14,6 +14,16 @@ import { logger } from "@/lib/logger";
 export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: FieldErrors };
 export type FieldErrors = Record<string, string>;
 
+/** A form's fields as the browser sent them, by name (a group of checkboxes sends several values under one). */
+export type SentForm = Record<string, string[]>;
+
+/**
+ * What a form's server action returns (lib/forms/form-action.ts): a refusal of a form the browser posted itself,
+ * before the page's script ran, carries the fields it was sent with, so the page rendered from it can show them
+ * again (app/_components/sent-back.ts); secrets are left out.
+ */
+export type FormResult<T> = ActionResult<T> & { sent?: SentForm };
+
 /** "settings.goldRate" -> "Gold rate": the last key of an issue's path in words, as a form labels it. */
 function fieldName(path: PropertyKey[]): string | null {
   const key = [...path].reverse().find((k): k is string => typeof k === "string");

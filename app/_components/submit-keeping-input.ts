@@ -8,7 +8,8 @@ import { type FormEvent, type RefObject, startTransition, useEffect, useRef } fr
  * Give the form `action={action}` as well: a form sent before the page's script has run is sent by the browser
  * itself, and with the action it is posted to the server action and answered with the page rendered from its
  * result (React's progressive enhancement), where without one it went out as a GET that put its fields in the
- * URL and did nothing. Once the script runs, this handler prevents that and sends the form itself, so React's
+ * URL and did nothing: a refusal comes back with the fields as sent (useSentBack), a success is redirected to a page
+ * that shows it (lib/forms/form-action.ts). Once the script runs, this handler prevents that and sends the form itself, so React's
  * reset of a form whose action ran does not apply.
  */
 export function submitKeepingInput(action: (form: FormData) => void) {

@@ -5,6 +5,9 @@
  * fields, and strings, numbers, objects and nulls where FormData belongs. An action must
  * answer with its result union, or with Next's sign-in redirect or 403; anything else
  * (a throw, or the "went wrong on our side" result) is what Next would answer with a 500.
+ * Half the calls come as the page's script sends them (Next's `Next-Action` header), half as a
+ * form the browser posts itself before the script ran: a form action's success then redirects to
+ * a page of this site, and its refusal sends back the fields, never a secret (a password).
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -163,15 +166,16 @@ function argArb(action: Action, ids: string[]): fc.Arbitrary<unknown> {
   );
 }
 
-type Call = { caller: Caller; args: unknown[] };
+type Call = { caller: Caller; script: boolean; args: unknown[] };
 
 function describeCall(action: Action, c: Call, outcome: string): string {
   const args = c.args.map((a) => (a instanceof FormData ? `FormData(${JSON.stringify([...a.entries()].map(([k, v]) => [k, typeof v === "string" ? v.slice(0, 80) : "<file>"]))})` : JSON.stringify(a)?.slice(0, 200)));
-  return `${action.name} (${action.file}) as ${c.caller} with (${args.join(", ")}) -> ${outcome}`;
+  return `${action.name} (${action.file}) as ${c.caller}${c.script ? "" : " without script"} with (${args.join(", ")}) -> ${outcome}`;
 }
 
 async function problemWith(action: Action, c: Call): Promise<string | null> {
   const headers = new Headers(c.caller === "anonymous" ? {} : { cookie: world.cookies[c.caller] });
+  if (c.script) headers.set("next-action", "fuzz");
   const request = new Request("http://localhost:3000/", { method: "POST", headers });
   let result: unknown;
   try {
@@ -180,7 +184,10 @@ async function problemWith(action: Action, c: Call): Promise<string | null> {
     const digest = String((err as { digest?: unknown })?.digest ?? "");
     if (digest.startsWith("NEXT_REDIRECT")) {
       count("redirect");
-      return c.caller === "anonymous" && digest.includes("/signin") && !publicActionFiles.has(action.file) ? null : describeCall(action, c, `redirect ${digest}`);
+      if (c.caller === "anonymous") return digest.includes("/signin") && !publicActionFiles.has(action.file) ? null : describeCall(action, c, `redirect ${digest}`);
+      // NEXT_REDIRECT;<type>;<url>;<status>;: after a script-less success, to a page of this site.
+      const to = digest.split(";")[2] ?? "";
+      return !c.script && to.startsWith("/") && !to.startsWith("//") && !to.startsWith("/signin") ? null : describeCall(action, c, `redirect ${digest}`);
     }
     if (digest === "NEXT_HTTP_ERROR_FALLBACK;403") {
       count("403");
@@ -192,12 +199,15 @@ async function problemWith(action: Action, c: Call): Promise<string | null> {
     calls++;
   }
   if (c.caller === "anonymous" && !publicActionFiles.has(action.file)) return describeCall(action, c, `ran for an anonymous caller: ${JSON.stringify(result)}`);
-  const r = result as { ok?: unknown; error?: unknown };
+  const r = result as { ok?: unknown; error?: unknown; sent?: unknown };
   if (typeof r !== "object" || r === null || typeof r.ok !== "boolean") return describeCall(action, c, `returned ${JSON.stringify(result)}`);
   count(r.ok ? "ok" : "refused");
   if (!r.ok) {
     if (typeof r.error !== "string" || !r.error) return describeCall(action, c, `refused without a message: ${JSON.stringify(result)}`);
     if (GENERIC_FAILURE.test(r.error)) return describeCall(action, c, `failed inside (what a 500 would be): ${r.error}`);
+    if (c.script && r.sent !== undefined) return describeCall(action, c, `sent the form back to its script: ${JSON.stringify(r.sent).slice(0, 200)}`);
+    const secret = typeof r.sent === "object" && r.sent !== null ? Object.keys(r.sent).find((k) => /password|secret|token/i.test(k)) : undefined;
+    if (secret) return describeCall(action, c, `sent a secret back: ${secret}`);
     const leak = leakIn(r.error, [env.NEXTAUTH_SECRET!]);
     if (leak) return describeCall(action, c, `leaks ${leak}: ${r.error}`);
   }
@@ -222,6 +232,7 @@ describe("server action fuzz (real Postgres)", () => {
     for (const action of actions) {
       const call = fc.record({
         caller: fc.constantFrom(...callers),
+        script: fc.boolean(),
         args: fc.oneof(
           { weight: 3, arbitrary: wellFormedArgs(action, world.ids, objects) },
           { weight: 1, arbitrary: fc.array(argArb(action, world.ids), { minLength: Math.max(0, action.fn.length - 1), maxLength: action.fn.length + 1 }) },

@@ -1,15 +1,15 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, formArg, idArg, plainArg, type ActionResult } from "@/lib/action-result";
+import { actionResult, idArg, plainArg, type ActionResult, type FormResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
+import { formAction } from "@/lib/forms/form-action";
 import { createInvite, createPasswordResetLink, linkLifetime, revokeAccountLink } from "@/lib/users/account-links";
 import { createInviteSchema, createUserSchema, updateUserSchema } from "@/lib/users/schema";
 import { createUser, updateUser } from "@/lib/users/users";
 
-export async function createUserAction(_prev: ActionResult<{ email: string }> | null, formArgument: FormData): Promise<ActionResult<{ email: string }>> {
+export async function createUserAction(_prev: ActionResult<{ email: string }> | null, formArgument: FormData): Promise<FormResult<{ email: string }>> {
   const admin = await requireRole("admin");
-  return actionResult(async () => {
-    const form = formArg(formArgument);
+  return formAction(formArgument, { answer: () => ({ path: "/admin", flash: "new-user" }) }, async (form) => {
     const input = createUserSchema.parse({
       email: form.get("email"),
       name: form.get("name") ?? "",
@@ -34,10 +34,10 @@ export async function updateUserAction(userId: string, change: unknown): Promise
 /** What the admin copies: the page path of a one-time link (their browser adds the origin). */
 export type IssuedLink = { email: string; path: string; lifetime: string };
 
-export async function createInviteAction(_prev: ActionResult<IssuedLink> | null, formArgument: FormData): Promise<ActionResult<IssuedLink>> {
+export async function createInviteAction(_prev: ActionResult<IssuedLink> | null, formArgument: FormData): Promise<FormResult<IssuedLink>> {
   const admin = await requireRole("admin");
-  return actionResult(async () => {
-    const form = formArg(formArgument);
+  // The link is shown once, on the page, and never put in its URL (lib/forms/form-action.ts).
+  return formAction(formArgument, { answer: () => ({ path: "/admin", flash: "invite" }) }, async (form) => {
     const input = createInviteSchema.parse({ email: form.get("email"), role: form.get("role") ?? undefined });
     const { path, link } = await createInvite({ input, actorId: admin.id });
     revalidatePath("/admin");

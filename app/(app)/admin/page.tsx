@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { z } from "zod";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
+import { flashResult } from "@/lib/forms/form-action";
 import { linkLifetime, listPendingLinks } from "@/lib/users/account-links";
 import { listUsers, toUserDto } from "@/lib/users/users";
 import { CreateUserForm } from "./create-user-form";
@@ -14,7 +16,12 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function AdminHome() {
   const admin = await requireRole("admin");
-  const [users, links] = await Promise.all([listUsers(), listPendingLinks()]);
+  const [users, links, added, issued] = await Promise.all([
+    listUsers(),
+    listPendingLinks(),
+    flashResult("new-user", z.object({ email: z.string() })),
+    flashResult("invite", z.object({ email: z.string(), path: z.string().startsWith("/invite/"), lifetime: z.string() })),
+  ]);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">Users</h1>
@@ -27,7 +34,7 @@ export default async function AdminHome() {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          <InviteForm />
+          <InviteForm issued={issued} />
         </CardContent>
       </Card>
       <Card>
@@ -57,7 +64,7 @@ export default async function AdminHome() {
           <CardDescription>For scripts and test accounts: you choose the password and pass it on yourself. Prefer an invite.</CardDescription>
         </CardHeader>
         <CardContent>
-          <CreateUserForm />
+          <CreateUserForm added={added} />
         </CardContent>
       </Card>
     </div>

@@ -1,9 +1,10 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
+import { formArg, idArg, type ActionResult, type FormResult } from "@/lib/action-result";
 import { requireRole } from "@/lib/auth/guard";
 import { createCampaign, updateCampaign } from "@/lib/campaigns/campaigns";
 import { createCampaignSchema } from "@/lib/campaigns/schema";
+import { formAction } from "@/lib/forms/form-action";
 
 /** The campaign form's fields, as the create schema reads them. */
 function fromForm(formArgument: unknown) {
@@ -33,11 +34,12 @@ function fromForm(formArgument: unknown) {
  * argument bound on the client: a form sent before the page's script has run is posted by the browser to this
  * action, and with a bound argument that post was never answered (the campaign made, the page left loading).
  */
-export async function saveCampaignAction(_prev: ActionResult<{ id: string }> | null, form: FormData): Promise<ActionResult<{ id: string }>> {
+export async function saveCampaignAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<FormResult<{ id: string }>> {
   const user = await requireRole("researcher", "admin");
-  return actionResult(async () => {
+  // Posted by the browser itself, a new campaign or a saved one lands on its page, which says it was saved.
+  return formAction(formArgument, { answer: ({ id }) => ({ path: `/research/campaigns/${id}`, flash: "campaign" }) }, async (form) => {
     const input = fromForm(form);
-    const campaignId = formArg(form).get("campaignId") || null;
+    const campaignId = form.get("campaignId") || null;
     const campaign = campaignId === null ? await createCampaign({ input, actorId: user.id }) : await updateCampaign({ campaignId: idArg(campaignId, "campaign"), input, actorId: user.id });
     revalidatePath("/research");
     revalidatePath(`/research/campaigns/${campaign.id}`);

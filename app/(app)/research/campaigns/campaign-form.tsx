@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect } from "react";
+import { useSentBack } from "@/app/_components/sent-back";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect, Textarea } from "@/app/_components/ui/input";
@@ -29,9 +30,12 @@ const orderingLabels: Record<CampaignOrdering, string> = {
   spread: "spread (fewest judgments)",
 };
 
-export function CampaignForm({ values, labelers }: { values: CampaignFormValues; labelers: { id: string; email: string }[] }) {
+/** `saved`: the campaign's save when the browser posted the form itself, shown after its redirect (lib/forms/form-action.ts). */
+export function CampaignForm({ values, labelers, saved = null }: { values: CampaignFormValues; labelers: { id: string; email: string }[]; saved?: { ok: true; data: { id: string } } | null }) {
   const router = useRouter();
-  const [state, action, pending] = useActionState(saveCampaignAction, null);
+  const [state, action, pending] = useActionState(saveCampaignAction, saved);
+  // A refusal of a form the browser posted itself brings back every field as sent, over the campaign's values.
+  const sent = useSentBack(state);
   useEffect(() => {
     if (state?.ok && !values.id) router.push(`/research/campaigns/${state.data.id}`);
   }, [state, values.id, router]);
@@ -42,64 +46,64 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
       {values.id ? <input type="hidden" name="campaignId" value={values.id} /> : null}
       <div className={`${field} sm:col-span-2`}>
         <Label htmlFor="c-name">Name</Label>
-        <Input id="c-name" name="name" defaultValue={values.name} required error={errors.name} />
+        <Input id="c-name" name="name" defaultValue={sent.value("name", values.name)} required error={errors.name} />
       </div>
       <div className={field}>
         <Label htmlFor="c-status">Status</Label>
-        <NativeSelect id="c-status" name="status" defaultValue={values.status} error={errors.status}>
+        <NativeSelect id="c-status" name="status" defaultValue={sent.value("status", values.status)} error={errors.status}>
           <ValueOptions values={campaignStatusValues} />
         </NativeSelect>
       </div>
       <div className={field}>
         <Label htmlFor="c-overlap">Judgments per pair</Label>
-        <Input id="c-overlap" name="overlap" type="number" min={1} max={20} defaultValue={values.overlap} error={errors.overlap} />
+        <Input id="c-overlap" name="overlap" type="number" min={1} max={20} defaultValue={sent.value("overlap", String(values.overlap))} error={errors.overlap} />
       </div>
       <div className={`${field} sm:col-span-4`}>
         <Label htmlFor="c-guidelines">Guidelines (markdown)</Label>
-        <Textarea id="c-guidelines" name="guidelines" rows={5} defaultValue={values.guidelines} error={errors.guidelines} />
+        <Textarea id="c-guidelines" name="guidelines" rows={5} defaultValue={sent.value("guidelines", values.guidelines)} error={errors.guidelines} />
       </div>
       <fieldset className="flex flex-wrap gap-4 text-sm sm:col-span-4">
         <legend className="mb-1 text-sm font-medium">Choices</legend>
         <label className={choiceLabel}>
-          <input type="checkbox" name="allowTie" defaultChecked={s.allowTie} /> Allow tie
+          <input type="checkbox" name="allowTie" defaultChecked={sent.checked("allowTie", s.allowTie)} /> Allow tie
         </label>
         <label className={choiceLabel}>
-          <input type="checkbox" name="allowBothBad" defaultChecked={s.allowBothBad} /> Allow both bad
+          <input type="checkbox" name="allowBothBad" defaultChecked={sent.checked("allowBothBad", s.allowBothBad)} /> Allow both bad
         </label>
         <label className={choiceLabel}>
-          <input type="checkbox" name="askStrength" defaultChecked={s.askStrength} /> Ask strength (4 points)
+          <input type="checkbox" name="askStrength" defaultChecked={sent.checked("askStrength", s.askStrength)} /> Ask strength (4 points)
         </label>
       </fieldset>
       <div className={field}>
         <Label htmlFor="c-rationale">Rationale</Label>
-        <NativeSelect id="c-rationale" name="rationale" defaultValue={s.rationale} error={errors.rationale}>
+        <NativeSelect id="c-rationale" name="rationale" defaultValue={sent.value("rationale", s.rationale)} error={errors.rationale}>
           <ValueOptions values={rationaleModeValues} />
         </NativeSelect>
       </div>
       <div className={field}>
         <Label htmlFor="c-ordering">Ordering</Label>
-        <NativeSelect id="c-ordering" name="ordering" defaultValue={s.ordering} error={errors.ordering}>
+        <NativeSelect id="c-ordering" name="ordering" defaultValue={sent.value("ordering", s.ordering)} error={errors.ordering}>
           <ValueOptions values={campaignOrderingValues} labels={orderingLabels} />
         </NativeSelect>
       </div>
       <div className={field}>
         <Label htmlFor="c-gold">Gold rate (0–0.5)</Label>
-        <Input id="c-gold" name="goldRate" type="number" step="0.01" min={0} max={0.5} defaultValue={s.goldRate} error={errors.goldRate} />
+        <Input id="c-gold" name="goldRate" type="number" step="0.01" min={0} max={0.5} defaultValue={sent.value("goldRate", String(s.goldRate))} error={errors.goldRate} />
       </div>
       <div className={field}>
         <Label htmlFor="c-lease">Lease minutes</Label>
-        <Input id="c-lease" name="leaseMinutes" type="number" min={1} defaultValue={s.leaseMinutes} error={errors.leaseMinutes} />
+        <Input id="c-lease" name="leaseMinutes" type="number" min={1} defaultValue={sent.value("leaseMinutes", String(s.leaseMinutes))} error={errors.leaseMinutes} />
       </div>
       <div className={field}>
         <Label htmlFor="c-undo">Undo window (minutes)</Label>
-        <Input id="c-undo" name="undoMinutes" type="number" min={0} defaultValue={s.undoMinutes} error={errors.undoMinutes} />
+        <Input id="c-undo" name="undoMinutes" type="number" min={0} defaultValue={sent.value("undoMinutes", String(s.undoMinutes))} error={errors.undoMinutes} />
       </div>
       <fieldset className="sm:col-span-4">
         <legend className="mb-1 text-sm font-medium">Labelers (none checked = every labeler)</legend>
         <div className="flex max-h-40 flex-wrap gap-3 overflow-y-auto text-sm">
           {labelers.map((l) => (
             <label key={l.id} className={choiceLabel}>
-              <input type="checkbox" name="labelerIds" value={l.id} defaultChecked={values.labelerIds.includes(l.id)} /> {l.email}
+              <input type="checkbox" name="labelerIds" value={l.id} defaultChecked={sent.checked("labelerIds", values.labelerIds.includes(l.id), l.id)} /> {l.email}
             </label>
           ))}
         </div>
@@ -114,7 +118,7 @@ export function CampaignForm({ values, labelers }: { values: CampaignFormValues;
           </p>
         ) : null}
         {state?.ok && values.id ? <p className="text-sm text-emerald-700">Saved.</p> : null}
-        {/* Seen where the page's script has not run to open the new campaign's page (and for a moment before it does). */}
+        {/* Seen for a moment before the script opens the new campaign's page (a form the browser posted itself is redirected there). */}
         {state?.ok && !values.id ? (
           <p role="status" className="text-sm text-emerald-700">
             Created:{" "}

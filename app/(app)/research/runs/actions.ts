@@ -1,9 +1,10 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { actionResult, formArg, idArg, type ActionResult } from "@/lib/action-result";
+import { actionResult, idArg, type ActionResult, type FormResult } from "@/lib/action-result";
 import { assertStorableText } from "@/lib/api/storable-text";
 import { requireRole } from "@/lib/auth/guard";
 import { AppError } from "@/lib/errors";
+import { formAction } from "@/lib/forms/form-action";
 import { cancelRun, startRun } from "@/lib/runs/queue";
 import { createRunSchema } from "@/lib/runs/schema";
 import { createSnapshotSchema } from "@/lib/snapshots/schema";
@@ -24,28 +25,10 @@ function parseConfig(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The run form's fields as they were sent: a refusal returns them, for a form sent before the page's script ran. */
-type SentRunForm = { kind: string; snapshotId: string; parentCheckpointId: string; config: string };
-export type StartRunResult = ActionResult<{ id: string }> & { sent?: SentRunForm };
-
-/**
- * A form sent before the page's script has run is posted by the browser itself and answered with a new page,
- * rendered from what this returns: without its fields in the refusal the person would find the form reset to
- * its defaults. A form sent by the page's script keeps its fields and ignores them.
- */
-function sentRunForm(formArgument: unknown): SentRunForm | undefined {
-  if (!(formArgument instanceof FormData)) return undefined;
-  const text = (key: string) => {
-    const value = formArgument.get(key);
-    return typeof value === "string" ? value : "";
-  };
-  return { kind: text("kind"), snapshotId: text("snapshotId"), parentCheckpointId: text("parentCheckpointId"), config: text("config") };
-}
-
-export async function startRunAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<StartRunResult> {
+export async function startRunAction(_prev: ActionResult<{ id: string }> | null, formArgument: FormData): Promise<FormResult<{ id: string }>> {
   const user = await requireRole("researcher", "admin");
-  const result = await actionResult(async () => {
-    const form = formArg(formArgument);
+  // Posted by the browser itself, a started run lands on its own page, as the form sends it there with a script.
+  return formAction(formArgument, { answer: ({ id }) => ({ path: `/research/runs/${id}` }) }, async (form) => {
     const input = createRunSchema.parse({
       kind: form.get("kind"),
       snapshotId: form.get("snapshotId") || undefined,
@@ -56,7 +39,6 @@ export async function startRunAction(_prev: ActionResult<{ id: string }> | null,
     revalidatePath("/research/runs");
     return { id: run.id };
   });
-  return result.ok ? result : { ...result, sent: sentRunForm(formArgument) };
 }
 
 export async function cancelRunAction(runId: string): Promise<ActionResult> {
@@ -68,10 +50,12 @@ export async function cancelRunAction(runId: string): Promise<ActionResult> {
   });
 }
 
-export async function createSnapshotAction(_prev: ActionResult<{ id: string; hash: string; rows: number }> | null, formArgument: FormData): Promise<ActionResult<{ id: string; hash: string; rows: number }>> {
+/** What the snapshot form says of the snapshot it made. */
+export type SnapshotMade = { id: string; hash: string; rows: number };
+
+export async function createSnapshotAction(_prev: ActionResult<SnapshotMade> | null, formArgument: FormData): Promise<FormResult<SnapshotMade>> {
   const user = await requireRole("researcher", "admin");
-  return actionResult(async () => {
-    const form = formArg(formArgument);
+  return formAction(formArgument, { answer: () => ({ path: "/research/snapshots", flash: "snapshot" }) }, async (form) => {
     const input = createSnapshotSchema.parse({
       name: form.get("name"),
       filters: {

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useActionState, useEffect, useRef, useState } from "react";
+import { useSentBack } from "@/app/_components/sent-back";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, NativeSelect, Textarea } from "@/app/_components/ui/input";
@@ -34,12 +35,12 @@ export function StartRunForm({
 }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(startRunAction, null);
-  // A refusal the page was first rendered with: the form was sent before the page's script ran, posted to the action by
-  // the browser, and answered with this page; the choices it was sent with come back in the refusal.
-  const [resent] = useState(() => (state && !state.ok && state.sent && Object.hasOwn(kinds, state.sent.kind) ? state.sent : null));
+  // The choices a refusal brought back, where the browser posted the form itself before the page's script ran.
+  const sentBack = useSentBack(state);
+  const resent = sentBack.resent && Object.hasOwn(kinds, sentBack.value("kind", "")) ? sentBack : null;
   // State only where the page reacts to it: the kind picks the help, and "Fill in every default" writes the config.
-  const [kind, setKind] = useState(resent?.kind ?? prefill?.kind ?? "reward");
-  const [config, setConfig] = useState(resent ? resent.config : prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
+  const [kind, setKind] = useState(resent?.value("kind", "") ?? prefill?.kind ?? "reward");
+  const [config, setConfig] = useState(resent ? resent.value("config", "") : prefill ? JSON.stringify(prefill.config, null, 2) : "{}");
   const entry = catalog[kind];
   const takesSnapshot = snapshotKinds.includes(kind);
   // Only the checkpoints this kind's job can start from, the usual kind preselected (lib/runs/inputs.ts).
@@ -48,7 +49,7 @@ export function StartRunForm({
   const prefilledStart = prefill?.kind === kind && startOptions.some((c) => c.id === prefill.checkpointId) ? prefill.checkpointId : undefined;
   // A prefill that names its start in the config (config.sft) leaves the field empty; one that names none gets the usual default.
   const startInConfig = prefill?.kind === kind && start !== null && typeof prefill.config[start.key] === "string";
-  const resentStart = resent?.kind === kind ? resent.parentCheckpointId : undefined;
+  const resentStart = resent?.value("kind", "") === kind ? resent.value("parentCheckpointId", "") : undefined;
   const startDefault = resentStart ?? prefilledStart ?? (startInConfig ? "" : (defaultStartCheckpoint(kind, checkpoints)?.id ?? ""));
   const errors = fieldErrorsOf(state);
   const form = useRef<HTMLFormElement>(null);
@@ -78,7 +79,7 @@ export function StartRunForm({
         label="Dataset snapshot"
         options={snapshots}
         empty={takesSnapshot ? "none" : `none: ${kind} runs read no snapshot`}
-        defaultValue={takesSnapshot ? (resent ? resent.snapshotId : (prefill?.snapshotId ?? snapshots[0]?.id ?? "")) : ""}
+        defaultValue={takesSnapshot ? (resent ? resent.value("snapshotId", "") : (prefill?.snapshotId ?? snapshots[0]?.id ?? "")) : ""}
         disabled={!takesSnapshot}
         error={errors.snapshot ?? errors.snapshotId}
       />
@@ -115,7 +116,7 @@ export function StartRunForm({
             {state.error}
           </p>
         ) : null}
-        {/* Seen where the page's script has not run to open the run's page (and for a moment before it does). */}
+        {/* Seen for a moment before the script opens the run's page (a form the browser posted itself is redirected there). */}
         {state?.ok ? (
           <p role="status" className="text-sm text-slate-700">
             Run started:{" "}

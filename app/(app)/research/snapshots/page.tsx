@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { z } from "zod";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
+import { flashResult } from "@/lib/forms/form-action";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
 import { listUsers } from "@/lib/users/users";
 import { SnapshotForm } from "./snapshot-form";
@@ -12,7 +14,12 @@ export const metadata: Metadata = { title: "Snapshots" };
 /** `?campaign=ID` (a campaign page's link) ticks that campaign in the form. */
 export default async function SnapshotsPage({ searchParams }: { searchParams: Promise<{ campaign?: string | string[] }> }) {
   await requireRole("researcher", "admin");
-  const [snapshots, campaigns, users] = await Promise.all([listSnapshots(), listCampaignSummaries(), listUsers()]);
+  const [snapshots, campaigns, users, made] = await Promise.all([
+    listSnapshots(),
+    listCampaignSummaries(),
+    listUsers(),
+    flashResult("snapshot", z.object({ id: z.string(), hash: z.string(), rows: z.number().int() })),
+  ]);
   const emailOf = new Map(users.map((u) => [u.id, u.email]));
   const asked = (await searchParams).campaign;
   // Else the newest campaign with fully judged pairs: a new, unlabeled one would make an empty snapshot.
@@ -26,7 +33,7 @@ export default async function SnapshotsPage({ searchParams }: { searchParams: Pr
           <CardDescription>Freezes the matching judgments; the same data always gives the same hash.</CardDescription>
         </CardHeader>
         <CardContent>
-          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={ticked?.id} />
+          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={ticked?.id} made={made} />
         </CardContent>
       </Card>
       <Card>

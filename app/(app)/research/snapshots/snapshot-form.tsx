@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { count } from "@/app/_components/count";
+import { useSentBack } from "@/app/_components/sent-back";
 import { submitKeepingInput } from "@/app/_components/submit-keeping-input";
 import { Button } from "@/app/_components/ui/button";
 import { fieldErrorsOf, Input, NativeSelect } from "@/app/_components/ui/input";
@@ -9,47 +10,51 @@ import { choiceLabel } from "@/app/_components/ui/tap-target";
 import { ValueOptions } from "@/app/_components/ui/value-options";
 import { snapshotAggregateValues, type SnapshotAggregate } from "@/db/values";
 import { aggregateLabels } from "@/lib/snapshots/aggregate-labels";
-import { createSnapshotAction } from "../runs/actions";
+import { createSnapshotAction, type SnapshotMade } from "../runs/actions";
 
-/** `ticked`: the campaign ticked at first. */
-export function SnapshotForm({ campaigns, ticked }: { campaigns: { id: string; name: string }[]; ticked: string | undefined }) {
-  const [state, action, pending] = useActionState(createSnapshotAction, null);
+/**
+ * `ticked`: the campaign ticked at first. `made`: the snapshot the form made when the browser posted it itself,
+ * shown after its redirect (lib/forms/form-action.ts).
+ */
+export function SnapshotForm({ campaigns, ticked, made }: { campaigns: { id: string; name: string }[]; ticked: string | undefined; made: { ok: true; data: SnapshotMade } | null }) {
+  const [state, action, pending] = useActionState(createSnapshotAction, made);
   const errors = fieldErrorsOf(state);
+  const sent = useSentBack(state);
   return (
     <form action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-name">Name</Label>
-        <Input id="snap-name" name="name" required defaultValue={`snapshot ${new Date().toISOString().slice(0, 10)}`} error={errors.name} />
+        <Input id="snap-name" name="name" required defaultValue={sent.value("name", `snapshot ${new Date().toISOString().slice(0, 10)}`)} error={errors.name} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-aggregate">Rows</Label>
-        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue={"all" satisfies SnapshotAggregate} error={errors.aggregate}>
+        <NativeSelect id="snap-aggregate" name="aggregate" defaultValue={sent.value("aggregate", "all" satisfies SnapshotAggregate)} error={errors.aggregate}>
           <ValueOptions values={snapshotAggregateValues} labels={aggregateLabels} />
         </NativeSelect>
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-gold">Drop labelers with gold accuracy below</Label>
-        <Input id="snap-gold" name="minGoldAccuracy" type="number" step="0.05" min={0} max={1} placeholder="keep everyone" error={errors.minGoldAccuracy} />
+        <Input id="snap-gold" name="minGoldAccuracy" type="number" step="0.05" min={0} max={1} placeholder="keep everyone" defaultValue={sent.value("minGoldAccuracy", "")} error={errors.minGoldAccuracy} />
       </div>
       <fieldset className="sm:col-span-3">
         <legend className="mb-1 text-sm font-medium">Campaigns</legend>
         <div className="flex flex-wrap gap-3 text-sm">
           {campaigns.map((c) => (
             <label key={c.id} className={choiceLabel}>
-              <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={c.id === ticked} /> {c.name}
+              <input type="checkbox" name="campaignIds" value={c.id} defaultChecked={sent.checked("campaignIds", c.id === ticked, c.id)} /> {c.name}
             </label>
           ))}
         </div>
       </fieldset>
       <div className="flex flex-wrap gap-4 text-sm sm:col-span-3">
         <label className={choiceLabel}>
-          <input type="checkbox" name="includeTies" /> Keep ties
+          <input type="checkbox" name="includeTies" defaultChecked={sent.checked("includeTies", false)} /> Keep ties
         </label>
         <label className={choiceLabel}>
-          <input type="checkbox" name="includeBothBad" /> Keep &quot;both bad&quot; (as ties)
+          <input type="checkbox" name="includeBothBad" defaultChecked={sent.checked("includeBothBad", false)} /> Keep &quot;both bad&quot; (as ties)
         </label>
         <label className={choiceLabel}>
-          <input type="checkbox" name="weightByReliability" /> Weight rows by labeler reliability
+          <input type="checkbox" name="weightByReliability" defaultChecked={sent.checked("weightByReliability", false)} /> Weight rows by labeler reliability
         </label>
       </div>
       <div className="flex items-center gap-3 sm:col-span-3">

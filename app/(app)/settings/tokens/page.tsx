@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { z } from "zod";
 import { Badge } from "@/app/_components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/app/_components/ui/card";
 import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole, tokenRoles } from "@/lib/auth/guard";
 import { listApiTokens } from "@/lib/auth/tokens";
+import { flashResult } from "@/lib/forms/form-action";
 import { CreateTokenForm, RevokeTokenButton } from "./token-forms";
 
 export const metadata: Metadata = { title: "API tokens" };
@@ -13,7 +15,7 @@ const fmt = (d: Date | null) => (d ? d.toISOString().replace("T", " ").slice(0, 
 
 export default async function TokensPage() {
   const user = await requireRole(...tokenRoles);
-  const tokens = await listApiTokens({ userId: user.id });
+  const [tokens, created] = await Promise.all([listApiTokens({ userId: user.id }), flashResult("token", z.object({ token: z.string().startsWith("pw_") }))]);
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">API tokens</h1>
@@ -25,7 +27,7 @@ export default async function TokensPage() {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          <CreateTokenForm />
+          <CreateTokenForm created={created} />
         </CardContent>
       </Card>
       <Card>

@@ -10,6 +10,7 @@ import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { campaignDto } from "@/lib/campaigns/campaigns";
 import { isAppError } from "@/lib/errors";
+import { flashResult } from "@/lib/forms/form-action";
 import { campaignQuality } from "@/lib/labeling/quality";
 import { listUsers } from "@/lib/users/users";
 import { CampaignForm } from "../campaign-form";
@@ -46,7 +47,7 @@ export default async function CampaignPage({ params }: Params) {
   await requireRole("researcher", "admin");
   const campaign = await campaignFor((await params).campaignId);
   const campaignId = campaign.id;
-  const [quality, users] = await Promise.all([campaignQuality({ campaignId }), listUsers()]);
+  const [quality, users, saved] = await Promise.all([campaignQuality({ campaignId }), listUsers(), flashResult("campaign", z.object({ id: z.literal(campaignId) }))]);
   const labelers = users.filter((u) => u.role === "labeler" && !u.disabledAt).map((u) => ({ id: u.id, email: u.email }));
   return (
     <div className="flex flex-col gap-6">
@@ -140,7 +141,7 @@ export default async function CampaignPage({ params }: Params) {
           <CardTitle>Settings</CardTitle>
         </CardHeader>
         <CardContent>
-          <CampaignForm labelers={labelers} values={campaign} />
+          <CampaignForm labelers={labelers} values={campaign} saved={saved} />
         </CardContent>
       </Card>
     </div>
