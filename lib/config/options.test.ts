@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeRule, opt, OptionError, resolveConfig, rules } from "./options";
+import { runConfigCatalog } from "@/lib/runs/config-catalog";
+import { defaultsAsJson, describeRule, jsonDefault, opt, OptionError, resolveConfig, rules } from "./options";
 
 describe("option rules", () => {
   const table = {
@@ -39,5 +40,32 @@ describe("option rules", () => {
 
   it("will not declare a default its own rule refuses", () => {
     expect(() => opt(0, "steps", rules.count)).toThrow("default 0 breaks its own rule: a whole number of at least 1");
+  });
+});
+
+describe("defaults as a JSON config writes them", () => {
+  it("writes eval's bestOfN counts as numbers, as a person types them, not as the flag's text", () => {
+    const filled = defaultsAsJson(runConfigCatalog.eval!.options);
+    expect(filled.bestOfN).toEqual([4, 16]);
+    expect(JSON.stringify(filled)).toContain('"bestOfN":[4,16]');
+  });
+
+  it("turns only lists of exact number texts into numbers", () => {
+    expect(jsonDefault(["4", "16"])).toEqual([4, 16]);
+    expect(jsonDefault([])).toEqual([]);
+    expect(jsonDefault(["</s>", "4"])).toEqual(["</s>", "4"]);
+    // Texts that would come back as another text stay text: "04" resolves from 4 as "4".
+    expect(jsonDefault(["04"])).toEqual(["04"]);
+    expect(jsonDefault([" 4"])).toEqual([" 4"]);
+    expect(jsonDefault([""])).toEqual([""]);
+    expect(jsonDefault("4")).toBe("4");
+    expect(jsonDefault(4)).toBe(4);
+  });
+
+  it("resolves back to every kind's defaults", () => {
+    for (const [kind, entry] of Object.entries(runConfigCatalog)) {
+      const defaults = Object.fromEntries(Object.entries(entry.options).map(([k, o]) => [k, o.default]));
+      expect(resolveConfig(entry.options, JSON.parse(JSON.stringify(defaultsAsJson(entry.options))) as Record<string, unknown>), kind).toEqual(defaults);
+    }
   });
 });

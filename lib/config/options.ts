@@ -72,6 +72,23 @@ export function opt<V extends Value>(value: V, help: string, rule?: OptionRule):
 
 export class OptionError extends Error {}
 
+/**
+ * A default as a person writes it in a JSON config: a list of counts held as the flag's text
+ * (eval's bestOfN, `["4", "16"]`) as numbers (`[4, 16]`). Only entries whose text is exactly the
+ * number's own (`String(Number(s)) === s`) become numbers, so resolving the result gives back the
+ * default itself.
+ */
+export function jsonDefault(value: Value): Value | number[] {
+  if (!Array.isArray(value) || value.length === 0) return value;
+  const numbers = value.map(Number);
+  return value.every((s, i) => s.trim() !== "" && Number.isFinite(numbers[i]) && String(numbers[i]) === s) ? numbers : value;
+}
+
+/** Every default of a table as a JSON config writes it (the run form's "Fill in every default"). */
+export function defaultsAsJson(table: OptionTable): Record<string, Value | number[]> {
+  return Object.fromEntries(Object.entries(table).map(([k, o]) => [k, jsonDefault(o.default)]));
+}
+
 function coerce(key: string, raw: unknown, def: Value, source: string): Value {
   const fail = (want: string) => new OptionError(`${source}: ${key} must be ${want}, got ${JSON.stringify(raw)}`);
   if (typeof def === "number") {

@@ -9,7 +9,7 @@ import { fieldErrorsOf, NativeSelect, Textarea } from "@/app/_components/ui/inpu
 import { Label } from "@/app/_components/ui/label";
 import { LabeledSelect, type SelectOption } from "@/app/_components/ui/labeled-select";
 import type { Checkpoint } from "@/db/schema";
-import { describeRule } from "@/lib/config/options";
+import { defaultsAsJson, describeRule, jsonDefault } from "@/lib/config/options";
 import type { RunConfigCatalog } from "@/lib/runs/config-catalog";
 import { defaultStartCheckpoint, runInputs } from "@/lib/runs/inputs";
 import type { RunFormPrefill } from "@/lib/runs/next-steps";
@@ -99,7 +99,7 @@ export function StartRunForm({
         <div className="flex items-center justify-between gap-3">
           <Label htmlFor="run-config">Config (JSON: only the keys you change; checked against the options below when you start)</Label>
           {entry ? (
-            <Button type="button" variant="outline" onClick={() => setConfig(JSON.stringify(Object.fromEntries(Object.entries(entry.options).map(([k, o]) => [k, o.default])), null, 2))}>
+            <Button type="button" variant="outline" onClick={() => setConfig(JSON.stringify(defaultsAsJson(entry.options), null, 2))}>
               Fill in every default
             </Button>
           ) : null}
@@ -149,7 +149,7 @@ function ConfigHelp({ kind, entry }: { kind: string; entry: RunConfigCatalog[str
           {Object.entries(entry.options).map(([key, o]) => (
             <tr key={key} className="border-t border-slate-100 align-top">
               <td className="py-1 pr-3 font-mono">{key}</td>
-              <td className="py-1 pr-3 font-mono">{JSON.stringify(o.default)}</td>
+              <td className="py-1 pr-3 font-mono">{JSON.stringify(jsonDefault(o.default))}</td>
               <td className="py-1">
                 {o.help}
                 {o.rule ? <span className="text-slate-500"> ({describeRule(o.rule)})</span> : null}
