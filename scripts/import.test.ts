@@ -6,7 +6,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { db } from "@/db/client";
+import { auditEvents } from "@/db/schema";
 import { childProcessEnv } from "@/lib/env";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 
@@ -29,6 +32,17 @@ describe("npm run import", () => {
       "Refused: 500 bad line(s); nothing was written.\n" +
         "  Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped).\n",
     );
+  });
+
+  it("records its refusal in the audit log, as the page and the API do, with no actor (a system event)", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const result = importCli(campaign.id, file("cli-refused.jsonl", [{ prompt: "Define: owl", response_a: "A night bird." }]));
+    expect(result.status).toBe(1);
+    const events = await db
+      .select({ actorId: auditEvents.actorId, details: auditEvents.details })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id)));
+    expect(events).toEqual([{ actorId: null, details: { reason: "bad_lines", rows: 1, errorCount: 1, errors: [{ line: 1, message: "response_b: is required" }] } }]);
   });
 
   it("says once that 499 rows lack the same key, and names the odd line beside them", async () => {

@@ -52,7 +52,7 @@ export function registerCampaignPaths(registry: OpenAPIRegistry): void {
     },
     responses: {
       200: jsonContent(importResultSchema, "Imported."),
-      422: jsonContent(importResultSchema, "Refused: the bad lines, numbered; nothing written."),
+      422: jsonContent(importResultSchema, "Refused: the bad lines, numbered; nothing written but a campaign.import_refused audit event (as for a binary, empty or too large file)."),
       413: jsonContent(errorSchema, `Over ${MAX_IMPORT_BYTES / 2 ** 20} MB.`),
       ...commonErrors,
     },

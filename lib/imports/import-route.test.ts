@@ -2,8 +2,11 @@
  * POST /api/v1/campaigns/{id}/import as an API client sends it: the file as the raw body,
  * with the content type the OpenAPI document offers for it.
  */
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { POST as importRoute } from "@/app/api/v1/campaigns/[id]/import/route";
+import { db } from "@/db/client";
+import { auditEvents } from "@/db/schema";
 import { createApiToken } from "@/lib/auth/tokens";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
@@ -66,5 +69,33 @@ describe("import route", () => {
       errors: [{ line: 1, rows: 250, message: "Every row has `gold_choice`: did you mean `gold`? Rename the key in the file (a key this close to one Pairwise reads is refused rather than ignored, so its values are not dropped)." }],
       ignoredKeys: [],
     });
+  });
+
+  it("records each refusal, its bad lines or a missing body, as campaign.import_refused by the caller", async () => {
+    const researcher = await makeUser("researcher");
+    const authorization = `Bearer ${(await createApiToken({ userId: researcher.id, name: "import" }))!.token}`;
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const post = (body: string | undefined) =>
+      importRoute(new Request(`http://test/api/v1/campaigns/${campaign.id}/import`, { method: "POST", body, headers: { authorization, "content-type": "application/x-ndjson" } }), {
+        params: Promise.resolve({ id: campaign.id }),
+      });
+
+    const refused = await post(`${JSON.stringify({ prompt: "Define: harp", response_a: "A string instrument.", response_b: "A fish." })}\n{not json\n`);
+    expect(refused.status).toBe(422);
+    const empty = await post(undefined);
+    expect(empty.status).toBe(400);
+    const events = await db
+      .select({ actorId: auditEvents.actorId, targetType: auditEvents.targetType, details: auditEvents.details })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id)))
+      .orderBy(auditEvents.at, auditEvents.id);
+    expect(events).toEqual([
+      {
+        actorId: researcher.id,
+        targetType: "campaign",
+        details: { reason: "bad_lines", rows: 2, errorCount: 1, errors: [{ line: 2, message: "Not valid JSON (Expected property name or '}' in JSON at position 1)." }] },
+      },
+      { actorId: researcher.id, targetType: "campaign", details: { reason: "empty" } },
+    ]);
   });
 });

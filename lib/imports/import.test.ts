@@ -60,6 +60,60 @@ describe("import (real Postgres)", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
+  it("records a refused import in the audit log: the bad lines, the first reasons cut short; a binary or empty file by its reason", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const actor = await makeUser("researcher");
+    const refusals = () =>
+      db.select({ actorId: auditEvents.actorId, details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id))).orderBy(auditEvents.at, auditEvents.id);
+    // Nine bad lines for eight reasons: the event lists the first five and counts the rest.
+    const lines = [
+      JSON.stringify({ prompt: "ok", response_a: "x", response_b: "y" }),
+      "{not json",
+      JSON.stringify({ prompt: "p1", response_a: "a", response_b: "b", gold: "g1" }),
+      JSON.stringify({ prompt: "p2", response_a: "a", response_b: "b", gold: "g2" }),
+      JSON.stringify({ prompt: "p3", response_a: "", response_b: "b" }),
+      JSON.stringify({ prompt: "p4", response_a: "a", response_b: "b", Gold: "a", GOLD: "a", gold_choice: "a", Metadata: {}, METADATA: {}, meta_data: {} }),
+      JSON.stringify({ prompt: "p5", response_a: "a", response_b: "b", metadata: 3 }),
+      JSON.stringify({ prompt: "p6", response_a: "a" }),
+      JSON.stringify({ prompt: 7, response_a: "a", response_b: "b" }),
+      JSON.stringify([1]),
+    ];
+    const result = await importFile({ campaignId: campaign.id, actorId: actor.id, options: {}, file: file("refused.jsonl", lines) });
+    expect(result).toMatchObject({ ok: false, rows: 10, errorCount: 9 });
+    expect(result.errors).toHaveLength(8);
+    const [event] = await refusals();
+    const details = event!.details as { reason: string; rows: number; errorCount: number; errors: { line: number; rows?: number; message: string }[]; errorsNotListed: number };
+    expect(event!.actorId).toBe(actor.id);
+    expect(details).toMatchObject({ reason: "bad_lines", rows: 10, errorCount: 9, errorsNotListed: 3 });
+    expect(details.errors.map((e) => e.line)).toEqual([2, 3, 5, 6, 7]);
+    expect(details.errors[0]!.message).toBe(result.errors[0]!.message);
+    // Six look-alike keys make a message over 300 characters: the event keeps its first 299 and an ellipsis.
+    expect(result.errors[3]!.message.length).toBeGreaterThan(300);
+    expect(details.errors[3]!.message).toBe(`${result.errors[3]!.message.slice(0, 299)}…`);
+    // The same reason twice is one error standing for two rows, as the result says it.
+    expect(details.errors[1]).toEqual({ ...result.errors[1], rows: 2 });
+    expect(details.errors[4]).toEqual(result.errors[4]);
+    expect(details.errors[1]!.rows).toBe(2);
+
+    const png = path.join(dir, "refused.png");
+    writeFileSync(png, Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"));
+    await expect(importFile({ campaignId: campaign.id, actorId: actor.id, options: {}, file: png })).rejects.toMatchObject({ code: "bad_request:binary_import" });
+    await expect(importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("blank.jsonl", ["", "  "]) })).rejects.toMatchObject({ code: "bad_request:empty_import" });
+    expect((await refusals()).map((e) => [e.actorId, e.details])).toEqual([
+      [actor.id, details],
+      [actor.id, { reason: "binary" }],
+      [null, { reason: "empty", rows: 0 }],
+    ]);
+    // Nothing was imported, so no campaign.imported event either.
+    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, campaign.id)))).toEqual([]);
+  });
+
+  it("answers a refused file for a campaign that does not exist as no such campaign, and records nothing", async () => {
+    const missing = randomUUID();
+    await expect(importFile({ campaignId: missing, actorId: null, options: {}, file: file("bad-missing.jsonl", ["{not json"]) })).rejects.toMatchObject({ code: "not_found:campaign" });
+    expect(await db.select().from(auditEvents).where(eq(auditEvents.targetId, missing))).toEqual([]);
+  });
+
   it("refuses a campaign id that is not a uuid (the CLI passes what was typed) as no such campaign", async () => {
     const good = file("one.jsonl", [JSON.stringify({ prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish." })]);
     await expect(importFile({ campaignId: "HC loop", actorId: null, options: {}, file: good })).rejects.toMatchObject({ code: "not_found:campaign", message: "No such campaign." });

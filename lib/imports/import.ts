@@ -7,7 +7,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { prompts, responses } from "@/db/schema";
+import { campaigns, prompts, responses } from "@/db/schema";
 import type { Choice } from "@/db/values";
 import { recordAudit } from "@/lib/audit/audit";
 import { parseId } from "@/lib/api/params";
@@ -15,13 +15,16 @@ import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
 import { RefusedLines } from "./errors";
 import { isBinaryFile, readImportFile, type NormalResponse, type NormalRow } from "./parse";
-import { importOptionsSchema, type IgnoredKey, type ImportOptions, type ImportResult } from "./schema";
+import { importOptionsSchema, type IgnoredKey, type ImportError, type ImportOptions, type ImportResult } from "./schema";
 
 const BATCH_ROWS = 1000;
 /** A file whose rows are keyed by ids would otherwise report one ignored key per row. */
 const MAX_REPORTED_KEYS = 100;
 /** The audit event lists this many of them (its details are shown whole on the audit page). */
 const MAX_AUDITED_KEYS = 20;
+/** A refusal's audit event lists the first few reasons, each message cut to this many characters. */
+const MAX_AUDITED_ERRORS = 5;
+const MAX_AUDITED_MESSAGE = 300;
 /** The result names the first few rows whose gold answer was not kept (it counts them all). */
 const MAX_REPORTED_GOLD_CONFLICTS = 10;
 
@@ -167,6 +170,26 @@ function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: n
 }
 
 /**
+ * Records that an import of the campaign was refused whole (`campaign.import_refused`), so the
+ * audit log shows the attempt as it shows a `campaign.imported`: `reason` is `bad_lines` (with the
+ * rows read, the bad lines and the first few reasons, cut short), `binary`, `empty` or, from the
+ * API's upload, `too_large`. A refusal for a campaign that does not exist is answered as no such
+ * campaign, and recorded nowhere.
+ */
+export async function recordImportRefused({ campaignId, actorId, details }: { campaignId: string; actorId: string | null; details: Record<string, unknown> }): Promise<void> {
+  const [campaign] = await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!campaign) throw new AppError("not_found:campaign", "No such campaign.");
+  await recordAudit({ actorId, action: "campaign.import_refused", targetType: "campaign", targetId: campaignId, details });
+}
+
+/** The first reasons of a refusal as its audit event lists them: each error's line, rows and message, cut short. */
+function auditedErrors(errors: ImportError[]): { errors: ImportError[]; errorsNotListed?: number } {
+  const cut = (m: string) => (m.length > MAX_AUDITED_MESSAGE ? `${m.slice(0, MAX_AUDITED_MESSAGE - 1)}…` : m);
+  const listed = errors.slice(0, MAX_AUDITED_ERRORS).map((e) => ({ ...e, message: cut(e.message) }));
+  return errors.length > MAX_AUDITED_ERRORS ? { errors: listed, errorsNotListed: errors.length - MAX_AUDITED_ERRORS } : { errors: listed };
+}
+
+/**
  * The staged rows (import_pairs) that repeat a pair and whose gold answer the pair kept will not
  * have: read in the kept pair's A/B order (a swapped row's `a` is its `b`), another answer, or one
  * where the kept pair has none. The kept pair is the campaign's when it holds the pair already (the
@@ -230,10 +253,19 @@ export async function importFile({
   const options = importOptionsSchema.parse(rawOptions);
   // The API checks its path's id; the CLI passes what was typed (a name, say), which would fail the query.
   const campaignId = parseId(typedCampaignId, "campaign");
-  if (await isBinaryFile(file)) throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
+  if (await isBinaryFile(file)) {
+    await recordImportRefused({ campaignId, actorId, details: { reason: "binary" } });
+    throw new AppError("bad_request:binary_import", "The file is not UTF-8 text: it looks like binary data (an image, an archive, a spreadsheet) or text in another encoding such as UTF-16. Import JSONL or CSV saved as UTF-8.");
+  }
   const check = await validateImportFile({ file, options });
-  if (check.errorCount > 0) return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, goldConflictCount: 0, goldConflicts: [], errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
-  if (check.rows === 0) throw new AppError("bad_request:empty_import", "The file has no rows.");
+  if (check.errorCount > 0) {
+    await recordImportRefused({ campaignId, actorId, details: { reason: "bad_lines", rows: check.rows, errorCount: check.errorCount, ...auditedErrors(check.errors) } });
+    return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, goldConflictCount: 0, goldConflicts: [], errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
+  }
+  if (check.rows === 0) {
+    await recordImportRefused({ campaignId, actorId, details: { reason: "empty", rows: 0 } });
+    throw new AppError("bad_request:empty_import", "The file has no rows.");
+  }
 
   // Labelers keep working while a large import writes (100,000 rows took 33-37 s): the campaign's row
   // is held against other imports and edits but not against the key-share locks their judgments'

@@ -2,7 +2,8 @@ import { apiRoute } from "@/lib/api/handler";
 import { idParam, type IdContext } from "@/lib/api/params";
 import { requireApiRole } from "@/lib/auth/guard";
 import { getCampaign } from "@/lib/campaigns/campaigns";
-import { importFile } from "@/lib/imports/import";
+import { AppError } from "@/lib/errors";
+import { importFile, recordImportRefused } from "@/lib/imports/import";
 import { importFormatOf, importOptionsSchema } from "@/lib/imports/schema";
 import { withUploadedFile } from "@/lib/imports/upload";
 
@@ -15,6 +16,15 @@ export const POST = apiRoute<IdContext>(async (request, { params }) => {
   const campaign = await getCampaign({ campaignId: await idParam(params, "campaign") });
   const query = Object.fromEntries(new URL(request.url).searchParams);
   const options = importOptionsSchema.parse({ format: importFormatOf(request.headers.get("content-type")), ...query });
-  const result = await withUploadedFile(request, (file) => importFile({ campaignId: campaign.id, file, options, actorId: user.id }));
+  let received = false;
+  const result = await withUploadedFile(request, (file) => {
+    received = true;
+    return importFile({ campaignId: campaign.id, file, options, actorId: user.id });
+  }).catch(async (err: unknown) => {
+    // Refused before importFile saw a file (it records its own refusals): no body, or over the limit.
+    const reason = err instanceof AppError && !received ? { payload_too_large: "too_large", "bad_request:empty_import": "empty" }[err.code as string] : undefined;
+    if (reason) await recordImportRefused({ campaignId: campaign.id, actorId: user.id, details: { reason } });
+    throw err;
+  });
   return Response.json(result, { status: result.ok ? 200 : 422 });
 });
