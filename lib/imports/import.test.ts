@@ -9,7 +9,7 @@ import { auditEvents, pairs, prompts, responses } from "@/db/schema";
 import { leaseTasks, submitJudgment } from "@/lib/labeling/queue";
 import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
-import { addRowsToCampaign, importFile } from "./import";
+import { addRowsToCampaign, DistinctKeys, importFile } from "./import";
 import { allPairs } from "./parse";
 
 const dir = mkdtempSync(path.join(tmpdir(), "pairwise-import-"));
@@ -33,6 +33,18 @@ describe("allPairs", () => {
     expect(allPairs([1, 2, 3, 4], 0, 1)).toHaveLength(6);
     expect(allPairs([1, 2, 3, 4], 2, 7)).toEqual(allPairs([1, 2, 3, 4], 2, 7));
     expect(allPairs([1, 2, 3, 4], 2, 7)).toHaveLength(2);
+  });
+});
+
+describe("DistinctKeys", () => {
+  it("counts each key once, long keys by their digest, and says when a key past its cap went uncounted", () => {
+    const keys = new DistinctKeys(3);
+    for (const k of ["a", "b", "a", "x".repeat(100), "x".repeat(100)]) keys.add(k);
+    expect([keys.count, keys.capped]).toEqual([3, false]);
+    keys.add("b");
+    expect([keys.count, keys.capped]).toEqual([3, false]);
+    keys.add(`${"x".repeat(99)}y`);
+    expect([keys.count, keys.capped]).toEqual([3, true]);
   });
 });
 
@@ -65,7 +77,7 @@ describe("import (real Postgres)", () => {
     const actor = await makeUser("researcher");
     const refusals = () =>
       db.select({ actorId: auditEvents.actorId, details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id))).orderBy(auditEvents.at, auditEvents.id);
-    // Nine bad lines for eight reasons: the event lists the first five and counts the rest.
+    // Nine bad lines for eight reasons: the event lists the first five and counts the lines they leave out.
     const lines = [
       JSON.stringify({ prompt: "ok", response_a: "x", response_b: "y" }),
       "{not json",
@@ -82,9 +94,10 @@ describe("import (real Postgres)", () => {
     expect(result).toMatchObject({ ok: false, rows: 10, errorCount: 9 });
     expect(result.errors).toHaveLength(8);
     const [event] = await refusals();
-    const details = event!.details as { reason: string; rows: number; errorCount: number; errors: { line: number; rows?: number; message: string }[]; errorsNotListed: number };
+    const details = event!.details as { reason: string; rows: number; errorCount: number; errors: { line: number; rows?: number; message: string }[]; badLinesNotListed: number };
     expect(event!.actorId).toBe(actor.id);
-    expect(details).toMatchObject({ reason: "bad_lines", rows: 10, errorCount: 9, errorsNotListed: 3 });
+    // The five listed errors stand for six lines (one for two): three bad lines are not listed.
+    expect(details).toMatchObject({ reason: "bad_lines", rows: 10, errorCount: 9, badLinesNotListed: 3 });
     expect(details.errors.map((e) => e.line)).toEqual([2, 3, 5, 6, 7]);
     expect(details.errors[0]!.message).toBe(result.errors[0]!.message);
     // Six look-alike keys make a message over 300 characters: the event keeps its first 299 and an ellipsis.
@@ -106,6 +119,18 @@ describe("import (real Postgres)", () => {
     ]);
     // Nothing was imported, so no campaign.imported event either.
     expect(await db.select().from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, campaign.id)))).toEqual([]);
+  });
+
+  it("counts in a refusal's audit event every bad line its listed errors leave out, past the 100 errors of the result", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    // 150 reasons (a JSON error at another position each), the first two lines bad alike.
+    const lines = ["{x", "{x", ...Array.from({ length: 149 }, (_, i) => `{"prompt": ${"1".repeat(i + 1)}x`)];
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("many-reasons.jsonl", lines) });
+    expect(result).toMatchObject({ ok: false, errorCount: 151 });
+    expect(result.errors).toHaveLength(100);
+    const [event] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id)));
+    expect(event!.details).toMatchObject({ errorCount: 151, badLinesNotListed: 151 - 2 - 4 });
+    expect((event!.details as { errors: unknown[] }).errors).toHaveLength(5);
   });
 
   it("answers a refused file for a campaign that does not exist as no such campaign, and records nothing", async () => {
@@ -568,5 +593,14 @@ describe("import (real Postgres)", () => {
     expect(wideEvent!.details).toMatchObject({ rows: 30, ignoredKeysNotListed: 10 });
     expect((wideEvent!.details as { ignoredKeys: unknown[] }).ignoredKeys).toHaveLength(20);
     expect((wideEvent!.details as { ignoredKeys: unknown[] }).ignoredKeys[19]).toEqual({ key: "col_19", rows: 1 });
+
+    // Past the 100 keys the result lists, the event still counts every other key: 150 keys, 20 listed, 130 more.
+    const wider = await makeCampaign({ pairCount: 0 });
+    const widerRows = Array.from({ length: 160 }, (_, i) => JSON.stringify({ prompt: `p${i}`, response_a: "a", response_b: "b", [`col_${i % 150}`]: 1 }));
+    const widerResult = await importFile({ campaignId: wider.campaign.id, actorId: null, options: {}, file: file("wider.jsonl", widerRows) });
+    expect(widerResult.ignoredKeys).toHaveLength(100);
+    const [widerEvent] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.imported"), eq(auditEvents.targetId, wider.campaign.id)));
+    expect(widerEvent!.details).toMatchObject({ rows: 160, ignoredKeysNotListed: 130 });
+    expect((widerEvent!.details as { ignoredKeys: unknown[] }).ignoredKeys[0]).toEqual({ key: "col_0", rows: 2 });
   });
 });

@@ -22,6 +22,12 @@ const BATCH_ROWS = 1000;
 const MAX_REPORTED_KEYS = 100;
 /** The audit event lists this many of them (its details are shown whole on the audit page). */
 const MAX_AUDITED_KEYS = 20;
+/**
+ * Distinct ignored keys are counted exactly up to this many (the event's `ignoredKeysNotListed`),
+ * each held as itself or, past 64 characters, as its SHA-256: at most about 10 MB however large
+ * the file. A file with more says so (`ignoredKeysNotListedAtLeast`).
+ */
+const MAX_COUNTED_KEYS = 100_000;
 /** A refusal's audit event lists the first few reasons, each message cut to this many characters. */
 const MAX_AUDITED_ERRORS = 5;
 const MAX_AUDITED_MESSAGE = 300;
@@ -162,11 +168,33 @@ export async function addRowsToCampaign({ campaignId, rows }: { campaignId: stri
   });
 }
 
-/** The ignored keys as the audit event keeps them: an admin reading the log sees which columns were dropped, in a bounded list. */
-function auditedKeys(keys: IgnoredKey[]): { ignoredKeys?: { key: string; rows: number }[]; ignoredKeysNotListed?: number } {
+/**
+ * The ignored keys as the audit event keeps them: an admin reading the log sees which columns were
+ * dropped, in a bounded list, and how many other distinct keys there were. `keys` is the result's
+ * list (the first 100), `keyCount` every distinct key counted (the list alone would undercount a
+ * file with more than 100).
+ */
+function auditedKeys(keys: IgnoredKey[], { keyCount, capped }: { keyCount: number; capped: boolean }): { ignoredKeys?: { key: string; rows: number }[]; ignoredKeysNotListed?: number; ignoredKeysNotListedAtLeast?: true } {
   if (keys.length === 0) return {};
   const listed = keys.slice(0, MAX_AUDITED_KEYS).map(({ key, rows }) => ({ key, rows }));
-  return keys.length > MAX_AUDITED_KEYS ? { ignoredKeys: listed, ignoredKeysNotListed: keys.length - MAX_AUDITED_KEYS } : { ignoredKeys: listed };
+  if (keyCount <= MAX_AUDITED_KEYS) return { ignoredKeys: listed };
+  return { ignoredKeys: listed, ignoredKeysNotListed: keyCount - MAX_AUDITED_KEYS, ...(capped ? { ignoredKeysNotListedAtLeast: true as const } : {}) };
+}
+
+/** Distinct keys, counted exactly up to `cap` in bounded memory; `capped` once a key past the cap was not counted. */
+export class DistinctKeys {
+  private seen = new Set<string>();
+  capped = false;
+  constructor(private readonly cap = MAX_COUNTED_KEYS) {}
+  add(key: string): void {
+    // "#" and 64 hex digits is 65 characters: no key held as itself looks like a digest.
+    const id = key.length > 64 ? `#${sha256(key)}` : key;
+    if (this.seen.size < this.cap) this.seen.add(id);
+    else if (!this.seen.has(id)) this.capped = true;
+  }
+  get count(): number {
+    return this.seen.size;
+  }
 }
 
 /**
@@ -182,11 +210,16 @@ export async function recordImportRefused({ campaignId, actorId, details }: { ca
   await recordAudit({ actorId, action: "campaign.import_refused", targetType: "campaign", targetId: campaignId, details });
 }
 
-/** The first reasons of a refusal as its audit event lists them: each error's line, rows and message, cut short. */
-function auditedErrors(errors: ImportError[]): { errors: ImportError[]; errorsNotListed?: number } {
+/**
+ * The first reasons of a refusal as its audit event lists them (each error's line, rows and message,
+ * cut short), and how many bad lines they leave out: counted from `errorCount`, every bad line, not
+ * from the errors, which stop at the first 100 reasons.
+ */
+function auditedErrors(errors: ImportError[], errorCount: number): { errors: ImportError[]; badLinesNotListed?: number } {
   const cut = (m: string) => (m.length > MAX_AUDITED_MESSAGE ? `${m.slice(0, MAX_AUDITED_MESSAGE - 1)}…` : m);
   const listed = errors.slice(0, MAX_AUDITED_ERRORS).map((e) => ({ ...e, message: cut(e.message) }));
-  return errors.length > MAX_AUDITED_ERRORS ? { errors: listed, errorsNotListed: errors.length - MAX_AUDITED_ERRORS } : { errors: listed };
+  const notListed = errorCount - listed.reduce((n, e) => n + (e.rows ?? 1), 0);
+  return notListed > 0 ? { errors: listed, badLinesNotListed: notListed } : { errors: listed };
 }
 
 /**
@@ -223,6 +256,7 @@ async function findGoldConflicts(tx: Tx, campaignId: string): Promise<Pick<Impor
 async function validateImportFile({ file, options }: { file: string; options: ImportOptions }) {
   const refused = new RefusedLines();
   const ignored = new Map<string, IgnoredKey>();
+  const distinct = new DistinctKeys();
   let rows = 0;
   for await (const parsed of readImportFile(file, options)) {
     rows++;
@@ -234,9 +268,10 @@ async function validateImportFile({ file, options }: { file: string; options: Im
       const seen = ignored.get(key);
       if (seen) seen.rows++;
       else if (ignored.size < MAX_REPORTED_KEYS) ignored.set(key, { key, rows: 1, firstLine: parsed.line, suggestion });
+      distinct.add(key);
     }
   }
-  return { rows, errors: refused.errors(rows), errorCount: refused.count, ignoredKeys: [...ignored.values()] };
+  return { rows, errors: refused.errors(rows), errorCount: refused.count, ignoredKeys: [...ignored.values()], ignoredKeyCount: { keyCount: distinct.count, capped: distinct.capped } };
 }
 
 export async function importFile({
@@ -259,7 +294,7 @@ export async function importFile({
   }
   const check = await validateImportFile({ file, options });
   if (check.errorCount > 0) {
-    await recordImportRefused({ campaignId, actorId, details: { reason: "bad_lines", rows: check.rows, errorCount: check.errorCount, ...auditedErrors(check.errors) } });
+    await recordImportRefused({ campaignId, actorId, details: { reason: "bad_lines", rows: check.rows, errorCount: check.errorCount, ...auditedErrors(check.errors, check.errorCount) } });
     return { ok: false, rows: check.rows, pairsCreated: 0, duplicatesSkipped: 0, goldConflictCount: 0, goldConflicts: [], errorCount: check.errorCount, errors: check.errors, ignoredKeys: check.ignoredKeys };
   }
   if (check.rows === 0) {
@@ -306,7 +341,7 @@ export async function importFile({
       select count(*)::int as n from created`);
     const created = inserted!.n;
     const duplicatesSkipped = attempted - created;
-    const details = { rows: check.rows, pairsCreated: created, duplicatesSkipped, goldConflictCount: goldConflicts.goldConflictCount, ...auditedKeys(check.ignoredKeys) };
+    const details = { rows: check.rows, pairsCreated: created, duplicatesSkipped, goldConflictCount: goldConflicts.goldConflictCount, ...auditedKeys(check.ignoredKeys, check.ignoredKeyCount) };
     await recordAudit({ tx, actorId, action: "campaign.imported", targetType: "campaign", targetId: campaignId, details });
     return { ok: true, rows: check.rows, pairsCreated: created, duplicatesSkipped, ...goldConflicts, errorCount: 0, errors: [], ignoredKeys: check.ignoredKeys };
   });
