@@ -261,6 +261,13 @@ export const pairs = pgTable(
     // pairs whose swap_of names it, to set it null: without an index that is a scan of every pair per
     // deleted pair. Partial: only the few copies migration 0016 flagged have one.
     index("pairs_swap_of").on(t.swapOf).where(sql`${t.swapOf} is not null`),
+    // The same for the three other foreign keys: deleting a prompt or a response (a campaign's delete
+    // cascades to all of its own) makes Postgres look up the pairs naming it in each column, a scan
+    // of every pair per deleted row without these (bench/pairs-delete has the figures). One index per
+    // column: a composite index serves only lookups by its leading column.
+    index("pairs_prompt").on(t.promptId),
+    index("pairs_response_a").on(t.responseAId),
+    index("pairs_response_b").on(t.responseBId),
     index("pairs_campaign_queue").on(t.campaignId, t.judgmentCount),
     // The finish-first lease scan reads open pairs in exactly this order (lib/labeling/queue.ts):
     // without it every lease sorts the campaign's open pairs (docs/reliability.md has the EXPLAIN figures).

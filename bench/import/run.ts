@@ -1,9 +1,10 @@
 /**
- * `npm run bench:import [-- --rows N] [--no-heap-bound] [--keep]`: generates an N-row JSONL
- * file (default 100k), then runs `npm run import` on it against a fresh database, in its own
- * process, and prints what that reports: rows/s and the import process's peak RSS. With
+ * `npm run bench:import [-- --rows N] [--no-heap-bound] [--without-fk-indexes] [--keep]`: generates
+ * an N-row JSONL file (default 100k), then runs `npm run import` on it against a fresh database, in
+ * its own process, and prints what that reports: rows/s and the import process's peak RSS. With
  * --no-heap-bound it runs the same command without the 192 MB heap bound `npm run import`
- * sets, to show what the bound saves. Uses DATABASE_URL's server (a scratch database on it)
+ * sets, to show what the bound saves; with --without-fk-indexes it drops the indexes of pairs'
+ * prompt and response columns (migration 0018) first, to show what keeping them costs an import. Uses DATABASE_URL's server (a scratch database on it)
  * or an embedded PostgreSQL under .data/bench. The file's folder under the OS's temporary
  * folder is removed when the bench ends, failed or not; --keep leaves it and says where.
  */
@@ -20,9 +21,9 @@ import { rules } from "@/lib/config/options";
 import { recreateDatabase, testServer } from "@/lib/testing/databases";
 import { cliNumber, parseCliArgs } from "@/scripts/lib/cli-args";
 
-const USAGE = "Usage: npm run bench:import [-- --rows N (default 100000)] [--no-heap-bound] [--keep]";
+const USAGE = "Usage: npm run bench:import [-- --rows N (default 100000)] [--no-heap-bound] [--without-fk-indexes] [--keep]";
 const { values } = parseCliArgs(
-  { options: { rows: { type: "string", default: "100000" }, "no-heap-bound": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } },
+  { options: { rows: { type: "string", default: "100000" }, "no-heap-bound": { type: "boolean", default: false }, "without-fk-indexes": { type: "boolean", default: false }, keep: { type: "boolean", default: false } } },
   USAGE,
 );
 const rows = cliNumber("rows", values.rows, rules.count, USAGE);
@@ -31,6 +32,10 @@ const server = await testServer({ dataDir: ".data/bench", port: 54335 });
 const url = await recreateDatabase(server.url, `${databaseName(server.url)}_bench_import`);
 await runMigrations(url);
 const sql = postgres(url, { max: 1, onnotice: () => {} });
+if (values["without-fk-indexes"]) {
+  await sql`drop index pairs_prompt, pairs_response_a, pairs_response_b`;
+  console.log("without the indexes on pairs.prompt_id, response_a_id, response_b_id (migration 0018 undone)");
+}
 const [campaign] = await sql<{ id: string }[]>`insert into campaigns (name) values ('bench import') returning id`;
 await sql.end();
 
