@@ -257,3 +257,22 @@ test("a researcher freezes a campaign's judgments from its page: the snapshot fo
   await expect(page.getByRole("status")).toContainText("Snapshot of 3 rows");
   await expect(page.getByRole("row").filter({ hasText: `${name} snapshot` }).getByRole("cell").nth(1)).toHaveText("3");
 });
+
+test("two snapshots taken one after the other from the form's proposed name get two names", async ({ page, playwright, baseURL }) => {
+  const name = `Snapshot twice e2e ${Date.now()}`;
+  const id = await judgedCampaign(playwright.request, baseURL!, name, ["lantern"]);
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto(`/research/snapshots?campaign=${id}`);
+  const field = page.getByLabel("Name", { exact: true });
+  await expect(field).toHaveValue(/^snapshot \d{4}-\d{2}-\d{2}( \(\d+\))?$/);
+  const first = await field.inputValue();
+  await page.getByRole("button", { name: "Create snapshot" }).click();
+  await expect(page.getByRole("status")).toContainText("Snapshot of 1 row");
+  // The page, revalidated, proposes the next free name, and the field starts again from it.
+  await expect(field).not.toHaveValue(first);
+  await expect(field).toHaveValue(/^snapshot \d{4}-\d{2}-\d{2} \(\d+\)$/);
+  const second = await field.inputValue();
+  await page.getByRole("button", { name: "Create snapshot" }).click();
+  await expect(field).not.toHaveValue(second);
+  for (const taken of [first, second]) await expect(page.getByRole("row").filter({ has: page.getByRole("cell", { name: taken, exact: true }) })).toHaveCount(1);
+});

@@ -5,6 +5,7 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { requireRole } from "@/lib/auth/guard";
 import { listCampaignSummaries } from "@/lib/campaigns/campaigns";
 import { flashResult } from "@/lib/forms/form-action";
+import { defaultSnapshotName } from "@/lib/snapshots/default-name";
 import { listSnapshots } from "@/lib/snapshots/snapshots";
 import { listUsers } from "@/lib/users/users";
 import { SnapshotForm } from "./snapshot-form";
@@ -33,7 +34,12 @@ export default async function SnapshotsPage({ searchParams }: { searchParams: Pr
           <CardDescription>Freezes the matching judgments; the same data always gives the same hash.</CardDescription>
         </CardHeader>
         <CardContent>
-          <SnapshotForm campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))} ticked={ticked?.id} made={made} />
+          <SnapshotForm
+            campaigns={campaigns.map((c) => ({ id: c.id, name: c.name }))}
+            ticked={ticked?.id}
+            defaultName={defaultSnapshotName({ existingNames: snapshots.map((s) => s.name), today: new Date() })}
+            made={made}
+          />
         </CardContent>
       </Card>
       <Card>

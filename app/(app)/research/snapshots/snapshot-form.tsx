@@ -13,10 +13,23 @@ import { aggregateLabels } from "@/lib/snapshots/aggregate-labels";
 import { createSnapshotAction, type SnapshotMade } from "../runs/actions";
 
 /**
- * `ticked`: the campaign ticked at first. `made`: the snapshot the form made when the browser posted it itself,
- * shown after its redirect (lib/forms/form-action.ts).
+ * `ticked`: the campaign ticked at first. `defaultName`: the name proposed, free among the
+ * snapshots taken (lib/snapshots/default-name.ts); a snapshot made here changes it when the page is
+ * revalidated, and the name field, keyed by it, then starts again from the next one. `made`: the
+ * snapshot the form made when the browser posted it itself, shown after its redirect
+ * (lib/forms/form-action.ts).
  */
-export function SnapshotForm({ campaigns, ticked, made }: { campaigns: { id: string; name: string }[]; ticked: string | undefined; made: { ok: true; data: SnapshotMade } | null }) {
+export function SnapshotForm({
+  campaigns,
+  ticked,
+  defaultName,
+  made,
+}: {
+  campaigns: { id: string; name: string }[];
+  ticked: string | undefined;
+  defaultName: string;
+  made: { ok: true; data: SnapshotMade } | null;
+}) {
   const [state, action, pending] = useActionState(createSnapshotAction, made);
   const errors = fieldErrorsOf(state);
   const sent = useSentBack(state);
@@ -24,7 +37,7 @@ export function SnapshotForm({ campaigns, ticked, made }: { campaigns: { id: str
     <form action={action} onSubmit={submitKeepingInput(action)} className="grid grid-cols-1 gap-3 sm:grid-cols-3">
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-name">Name</Label>
-        <Input id="snap-name" name="name" required defaultValue={sent.value("name", `snapshot ${new Date().toISOString().slice(0, 10)}`)} error={errors.name} />
+        <Input key={defaultName} id="snap-name" name="name" required defaultValue={sent.value("name", defaultName)} error={errors.name} />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor="snap-aggregate">Rows</Label>
