@@ -217,6 +217,14 @@ test("a researcher sees line-numbered errors for a bad import, then imports a go
   );
   // The second: both rows skipped, the swapped one's gold answer not kept.
   await expect(logged.first().getByRole("cell").last()).toHaveText('{"rows":2,"pairsCreated":0,"duplicatesSkipped":2,"goldConflictCount":1}');
+  // And the two files refused before them, with why.
+  await admin.goto("/admin/audit?action=campaign.import_refused");
+  const refused = admin.getByRole("row").filter({ hasText: `campaign ${campaignId.slice(0, 8)}` });
+  await expect(refused).toHaveCount(2);
+  await expect(refused.last().getByRole("cell").last()).toContainText('"reason":"bad_lines"');
+  await expect(refused.last().getByRole("cell").last()).toContainText('"errorCount":3}');
+  await expect(refused.last().getByRole("cell").last()).toContainText('"message":"Not valid JSON');
+  await expect(refused.first().getByRole("cell").last()).toContainText('"errorCount":300}');
   await admin.close();
 });
 
