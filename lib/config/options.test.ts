@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runConfigCatalog } from "@/lib/runs/config-catalog";
+import { checkRunConfig, runConfigCatalog } from "@/lib/runs/config-catalog";
 import { defaultsAsJson, describeRule, jsonDefault, opt, OptionError, resolveConfig, rules } from "./options";
 
 describe("option rules", () => {
@@ -62,10 +62,13 @@ describe("defaults as a JSON config writes them", () => {
     expect(jsonDefault(4)).toBe(4);
   });
 
-  it("resolves back to every kind's defaults", () => {
+  it("resolves back to every kind's defaults, and a run started with them is accepted", () => {
     for (const [kind, entry] of Object.entries(runConfigCatalog)) {
       const defaults = Object.fromEntries(Object.entries(entry.options).map(([k, o]) => [k, o.default]));
-      expect(resolveConfig(entry.options, JSON.parse(JSON.stringify(defaultsAsJson(entry.options))) as Record<string, unknown>), kind).toEqual(defaults);
+      const filled = JSON.parse(JSON.stringify(defaultsAsJson(entry.options))) as Record<string, unknown>;
+      expect(resolveConfig(entry.options, filled), kind).toEqual(defaults);
+      // Started as filled in, the run passes the check the form's Start runs (its cross-key rules too).
+      expect(() => checkRunConfig(kind, filled), kind).not.toThrow();
     }
   });
 });
