@@ -97,12 +97,13 @@ describe("exports (real Postgres)", () => {
     data = await judgedSnapshots();
   });
 
-  it("TRL JSONL: one row per vote, conversational for the conversation, margin from strength", async () => {
+  it("TRL JSONL: one row per vote, margin from strength, every row conversational when one prompt is a conversation", async () => {
+    // TRL reads a file's form from its first row: a mix of forms fails in RewardTrainer.
     const rows = lines(await run(data.all, { format: "trl" }));
     expect(rows).toHaveLength(9);
     const expected = [0, 1, 2].flatMap((i) => {
-      const prompt = i === 0 ? CONVERSATION : `prompt ${i}`;
-      const wrap = (t: string) => (i === 0 ? [{ role: "assistant", content: t }] : t);
+      const prompt = i === 0 ? CONVERSATION : [{ role: "user", content: `prompt ${i}` }];
+      const wrap = (t: string) => [{ role: "assistant", content: t }];
       const short = wrap(`short ${i}`);
       const long = wrap(`a longer answer ${i}`);
       return [
@@ -130,11 +131,25 @@ describe("exports (real Postgres)", () => {
     }
     const snapshot = await createSnapshot({ input: { name: "awkward", filters: { campaignIds: [campaign.id] } }, actorId: null });
     const reference = (await snapshotPreferenceRows({ snapshotId: snapshot.id }))
-      .map((r) => JSON.stringify(trlRecord({ promptId: r.promptId!, prompt: r.prompt as PromptContent, chosen: r.chosen, rejected: r.rejected, strength: r.margin ?? null, weight: 1, tie: false })) + "\n")
+      .map((r) => JSON.stringify(trlRecord({ promptId: r.promptId!, prompt: r.prompt as PromptContent, chosen: r.chosen, rejected: r.rejected, strength: r.margin ?? null, weight: 1, tie: false }, true)) + "\n")
       .join("");
     const exported = (await run(snapshot, { format: "trl" })).toString("utf8");
     expect(exported).toBe(reference);
     expect(exported).toContain(JSON.stringify(awkward));
+  });
+
+  it("TRL JSONL of a snapshot without a conversation is in standard form, strings throughout", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 2, overlap: 1 });
+    const labeler = await makeUser();
+    for (;;) {
+      const [task] = await leaseTasks({ campaign, labeler, count: 1 });
+      if (!task) break;
+      await submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId: task.assignmentId, choice: "left", strength: 2 } });
+    }
+    const snapshot = await createSnapshot({ input: { name: "plain", filters: { campaignIds: [campaign.id] } }, actorId: null });
+    const rows = lines(await run(snapshot, { format: "trl" }));
+    expect(rows).toHaveLength(2);
+    for (const r of rows) for (const key of ["prompt", "chosen", "rejected"]) expect(typeof r[key]).toBe("string");
   });
 
   it("HH transcripts, the conversation turn by turn", async () => {

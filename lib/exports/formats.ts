@@ -48,7 +48,7 @@ const voteFields: ExportField[] = [
 ];
 
 const trlFields: ExportField[] = [
-  { name: "prompt", type: "string | message list", description: "The prompt; a list of {role, content} messages when the prompt is a conversation (TRL's conversational form)." },
+  { name: "prompt", type: "string | message list", description: "The prompt; in TRL's conversational form, a list of {role, content} messages, which every row has when any prompt of the snapshot is a conversation (a plain prompt as one user message), since TRL reads a file's form from its first row." },
   { name: "chosen", type: "string | message list", description: "The preferred response; [{role: assistant, content}] in conversational form." },
   { name: "rejected", type: "string | message list", description: "The other response, in the same form." },
   { name: "margin", type: "number", description: "Judged strength 1-4 (mean over votes when aggregated); absent when not asked." },
@@ -57,7 +57,7 @@ const trlFields: ExportField[] = [
 export const formatSpecs: Record<ExportFormat, FormatSpec> = {
   trl: {
     title: "TRL preference JSONL",
-    version: "1.0",
+    version: "1.1",
     extension: "jsonl",
     contentType: "application/x-ndjson",
     rowIs: "snapshot row that is a preference (ties dropped)",

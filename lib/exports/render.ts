@@ -43,24 +43,34 @@ export type VoteSource = {
 // Preferences: TRL, HH, Hugging Face dataset rows
 // ---------------------------------------------------------------------------------------
 
-/** TRL's preference row; conversational (message lists) when the prompt is a conversation. */
-export function trlRecord(r: PreferenceSource): Record<string, unknown> {
-  const conversational = Array.isArray(r.prompt);
+/**
+ * TRL's preference row: standard form (strings), or conversational form (message lists) when
+ * `conversational`. TRL decides the form of a whole dataset from its first row (RewardTrainer
+ * appends EOS to every row when that one is a string, and fails on a row of messages), so an
+ * export writes every row of a snapshot that holds any conversation in conversational form:
+ * a plain prompt as one user message.
+ */
+export function trlRecord(r: PreferenceSource, conversational = Array.isArray(r.prompt)): Record<string, unknown> {
+  const prompt = conversational && typeof r.prompt === "string" ? [{ role: "user", content: r.prompt }] : r.prompt;
   const wrap = (text: string) => (conversational ? [{ role: "assistant", content: text }] : text);
   return {
-    prompt: r.prompt,
+    prompt,
     chosen: wrap(r.chosen),
     rejected: wrap(r.rejected),
     ...(r.strength !== null ? { margin: r.strength } : {}),
   };
 }
 
-/** A snapshot row with prompt and responses as JSON text, for the TRL fast path. */
+/**
+ * A snapshot row with prompt and responses as JSON text, for the TRL fast path. `conversational`:
+ * the snapshot holds a conversation, so every row is written as one, and `promptJson` is then
+ * a message list (a plain prompt as one user message).
+ */
 export type TrlJsonSource = { conversational: boolean; promptJson: string; chosenJson: string; rejectedJson: string; strength: number | null };
 
-/** `JSON.stringify(trlRecord(row))` without parsing and re-serialising the texts. */
+/** `JSON.stringify(trlRecord(row, conversational))` without parsing and re-serialising the texts. */
 export function trlLine(r: TrlJsonSource): string {
-  // jsonb prints objects with spaces; re-serialise the (rare) message lists to match JSON.stringify.
+  // jsonb prints objects with spaces; re-serialise the message lists to match JSON.stringify.
   const prompt = r.conversational ? JSON.stringify(JSON.parse(r.promptJson)) : r.promptJson;
   const wrap = (json: string) => (r.conversational ? `[{"role":"assistant","content":${json}}]` : json);
   return `{"prompt":${prompt},"chosen":${wrap(r.chosenJson)},"rejected":${wrap(r.rejectedJson)}${r.strength === null ? "" : `,"margin":${JSON.stringify(r.strength)}`}}`;

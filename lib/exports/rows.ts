@@ -65,10 +65,20 @@ export function preferenceBatches({ snapshotId }: { snapshotId: string }): Async
  * `trlLine` in render.ts builds the bytes `trlRecord` would; a test holds them equal.
  */
 export function trlJsonBatches({ snapshotId }: { snapshotId: string }): AsyncGenerator<TrlJsonSource[]> {
+  // One form for the whole file (see trlRecord): conversational as soon as one row's prompt is a conversation.
   return cursor<TrlJsonSource>(sql`
-    select jsonb_typeof(p.content) = 'array' as conversational, p.content::text as "promptJson",
+    with form as (
+      select exists (
+        select 1 from snapshot_rows r join prompts p on p.id = r.prompt_id
+        where r.snapshot_id = ${snapshotId} and not r.tie and jsonb_typeof(p.content) = 'array'
+      ) as conversational
+    )
+    select form.conversational,
+           (case when form.conversational and jsonb_typeof(p.content) <> 'array'
+                 then jsonb_build_array(jsonb_build_object('role', 'user', 'content', p.content))
+                 else p.content end)::text as "promptJson",
            to_json(rc.text)::text as "chosenJson", to_json(rr.text)::text as "rejectedJson", r.strength
-    from snapshot_rows r
+    from form, snapshot_rows r
     join prompts p on p.id = r.prompt_id
     join responses rc on rc.id = r.chosen_response_id
     join responses rr on rr.id = r.rejected_response_id
