@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "./backend";
-import { bestOfGroups, bestOfNOnPool, evaluatePolicies, formatEvalTable, mostTiltKl, pairedWinRate, tiltAtKl, tiltedPool } from "./eval";
+import { bestOfGroups, bestOfNOnPool, evaluatePolicies, formatEvalTable, formatOptimum, mostTiltKl, pairedWinRate, tiltAtKl, tiltedPool } from "./eval";
 import { formatExample } from "./prompt-format";
 import { createRng } from "./rng";
 import { saveToyCheckpoint, saveToySft, tempStore, toyDemos, toyTokenizer } from "./rlhf-testing";
@@ -81,7 +81,16 @@ describe("eval", () => {
     expect(o.meanScore).toBeGreaterThan(o.poolMeanScore); // tilted toward the higher scores
     expect(o.meanScore).toBeLessThan(res.rows[3].meanScore); // best-of-16 from a pool of 16 is each prompt's top: the tilt's limit
     expect(o.shareOfGain).toBeCloseTo((a.meanScore - b.meanScore) / (o.meanScore - o.poolMeanScore), 12);
-    expect(res.table.split("\n").at(-1)).toMatch(/^KL-optimal policy at A's KL \(\d\.\d{3}\), from 16 samples of B per prompt: mean score -?\d\.\d{3}; A has -?\d+% of its gain over B$/);
+    expect(res.table.split("\n").at(-1)).toBe(
+      `KL-optimal policy at A's KL (${o.kl.toFixed(3)}), from 16 samples of B per prompt: mean score ${o.meanScore.toFixed(3)} against ${o.poolMeanScore.toFixed(3)} for those samples; A has ${(100 * o.shareOfGain).toFixed(0)}% of its gain over B`,
+    );
+  });
+
+  it("names the pool's own mean beside the optimum's score, which the share is measured from", () => {
+    // An 8-prompt eval: B's row 0.217, A's 0.229, the optimum 0.230, but its pool of B's samples
+    // 0.063. Without the pool's mean, "A has 7% of its gain" read as a wrong figure.
+    const line = formatOptimum({ kl: 0.0734, meanScore: 0.2301, beta: 1.08, samplesPerPrompt: 2, poolMeanScore: 0.0633, shareOfGain: 0.0691 });
+    expect(line).toBe("KL-optimal policy at A's KL (0.073), from 2 samples of B per prompt: mean score 0.230 against 0.063 for those samples; A has 7% of its gain over B");
   });
 
   it("refuses a bestOfN entry it used to drop without a word, before it loads a model, in startRun's words", async () => {

@@ -249,8 +249,11 @@ export function formatEvalTable(rows: EvalRow[]): string {
   return [line(head), ...body.map(line)].join("\n");
 }
 
-const formatOptimum = (o: OptimumAtPolicyKl) =>
-  `KL-optimal policy at A's KL (${o.kl.toFixed(3)}), from ${o.samplesPerPrompt} samples of B per prompt: mean score ${o.meanScore.toFixed(3)}; A has ${(100 * o.shareOfGain).toFixed(0)}% of its gain over B`;
+// The optimum's gain is measured against the mean of its own pool of B's samples, not B's row:
+// with few prompts the two differ, and the line without the pool's mean read as a contradiction
+// (optimum 0.230, B 0.217, A 0.229, yet "A has 7% of its gain": the pool's mean was 0.063).
+export const formatOptimum = (o: OptimumAtPolicyKl) =>
+  `KL-optimal policy at A's KL (${o.kl.toFixed(3)}), from ${o.samplesPerPrompt} samples of B per prompt: mean score ${o.meanScore.toFixed(3)} against ${o.poolMeanScore.toFixed(3)} for those samples; A has ${(100 * o.shareOfGain).toFixed(0)}% of its gain over B`;
 
 export interface EvaluateInput {
   store: CheckpointStore;
