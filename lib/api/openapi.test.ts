@@ -46,4 +46,38 @@ describe("OpenAPI document", () => {
     }
     expect(Object.keys((doc.components?.schemas?.Snapshot as { properties: object }).properties)).toContain("createdBy");
   });
+
+  it("documents the 409s the routes answer, the 404 of an unknown checkpoint to score, and 413 wherever a JSON body is read", () => {
+    // Each of these was answered by the running app with a status its operation did not list.
+    const doc = buildOpenApiDocument();
+    const documented = (method: string, route: string, status: string) => {
+      const op = (doc.paths?.[route] as Record<string, { responses?: Record<string, { description: string }> }> | undefined)?.[method];
+      return op?.responses?.[status]?.description ?? "";
+    };
+    const conflicts: [string, string, string][] = [
+      ["post", "/api/v1/users", "conflict:user_email"],
+      ["patch", "/api/v1/users/{id}", "conflict:self_lockout"],
+      ["post", "/api/v1/users/{id}/reset-link", "conflict:user_disabled"],
+      ["post", "/api/v1/invites", "conflict:user_email"],
+      ["post", "/api/v1/campaigns/{id}/import", "conflict:import_changed"],
+      ["post", "/api/v1/campaigns/{id}/tasks", "conflict:campaign_not_active"],
+      ["post", "/api/v1/judgments", "conflict:lease_expired"],
+      ["post", "/api/v1/judgments", "conflict:already_judged"],
+      ["patch", "/api/v1/judgments/{id}", "conflict:undo_window"],
+      ["delete", "/api/v1/judgments/{id}", "conflict:undo_window"],
+      ["post", "/api/v1/assignments/{id}/skip", "conflict:already_judged"],
+    ];
+    for (const [method, route, code] of conflicts) expect(documented(method, route, "409"), `${method} ${route}`).toContain(code);
+    expect(documented("post", "/api/v1/score", "404")).toBe("No such checkpoint.");
+    expect(documented("post", "/api/v1/judgments", "404")).toContain("not_found:assignment");
+    let jsonBodies = 0;
+    for (const [route, item] of Object.entries(doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(item as Record<string, { requestBody?: { content?: Record<string, unknown> } }>)) {
+        if (!op?.requestBody?.content?.["application/json"]) continue;
+        jsonBodies++;
+        expect(documented(method, route, "413"), `${method} ${route}`).toBe("The JSON body is over 1000000 bytes.");
+      }
+    }
+    expect(jsonBodies).toBeGreaterThan(8);
+  });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import { MAX_JSON_BODY_BYTES } from "@/lib/api/handler";
 import { registerCampaignPaths } from "@/lib/campaigns/openapi";
 import { registerExportPaths } from "@/lib/exports/openapi";
 import { registerHealthPaths } from "@/lib/health/openapi";
@@ -42,6 +43,16 @@ export function buildOpenApiDocument() {
       const op = item[method];
       if (op?.responses && !op.responses["404"]) {
         op.responses["404"] = { description: "No such record: the id names nothing (or is not a uuid).", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+      }
+    }
+  }
+  // Every route that reads a JSON body refuses one over MAX_JSON_BODY_BYTES (lib/api/handler.ts).
+  for (const item of Object.values(doc.paths ?? {})) {
+    for (const method of ["post", "put", "patch", "delete"] as const) {
+      const op = item[method];
+      const body = op?.requestBody && "content" in op.requestBody ? op.requestBody.content : undefined;
+      if (op?.responses && body?.["application/json"] && !op.responses["413"]) {
+        op.responses["413"] = { description: `The JSON body is over ${MAX_JSON_BODY_BYTES} bytes.`, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
       }
     }
   }

@@ -55,6 +55,7 @@ export function registerCampaignPaths(registry: OpenAPIRegistry): void {
       422: jsonContent(importResultSchema, "Refused: the bad lines, numbered; nothing written but a campaign.import_refused audit event (as for a binary, empty or too large file)."),
       413: jsonContent(errorSchema, `Over ${MAX_IMPORT_BYTES / 2 ** 20} MB.`),
       ...commonErrors,
+      409: jsonContent(errorSchema, "`conflict:import_changed`: the file changed while it was imported; nothing was written."),
     },
   });
 }

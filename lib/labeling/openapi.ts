@@ -1,5 +1,5 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
-import { commonErrors, jsonContent } from "@/lib/api/openapi-common";
+import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
 import { editJudgmentSchema, judgmentSchema, leaseRequestSchema, skipSchema, submitJudgmentSchema, taskSchema } from "./schema";
 
@@ -47,7 +47,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     summary: "Lease the caller's next pair(s). Asking again returns the same live leases; an empty list means no work is left.",
     tags: ["labeling"],
     request: { params: idParams, body: { content: { "application/json": { schema: leaseRequestSchema } } } },
-    responses: { 200: jsonContent(z.object({ tasks: z.array(taskSchema), done: z.boolean() }), "Live tasks, current first."), ...commonErrors },
+    responses: { 200: jsonContent(z.object({ tasks: z.array(taskSchema), done: z.boolean() }), "Live tasks, current first."), ...commonErrors, 409: jsonContent(errorSchema, "`conflict:campaign_not_active`: the campaign is paused or archived.") },
   });
   registry.registerPath({
     method: "post",
@@ -55,7 +55,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     summary: "Submit a judgment of a leased task. Resending the same clientSubmissionId returns the stored judgment.",
     tags: ["labeling"],
     request: { body: { content: { "application/json": { schema: submitJudgmentSchema } } } },
-    responses: { 201: jsonContent(z.object({ judgment: judgmentSchema }), "Stored (or already stored)."), ...commonErrors },
+    responses: { 201: jsonContent(z.object({ judgment: judgmentSchema }), "Stored (or already stored)."), ...commonErrors, 404: jsonContent(errorSchema, "`not_found:assignment`: no such task of the caller's in that campaign."), 409: jsonContent(errorSchema, "`conflict:lease_expired`: the lease expired and others completed the pair (take the next one); `conflict:already_judged` (edit that judgment instead), `conflict:skipped`, `conflict:submission_id` (the id was used for another task), or `conflict:campaign_not_active`: the campaign is paused or archived.") },
   });
   registry.registerPath({
     method: "patch",
@@ -63,7 +63,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     summary: "Change one's own judgment within the campaign's undo window.",
     tags: ["labeling"],
     request: { params: idParams, body: { content: { "application/json": { schema: editJudgmentSchema } } } },
-    responses: { 200: jsonContent(z.object({ judgment: judgmentSchema }), "Changed."), ...commonErrors },
+    responses: { 200: jsonContent(z.object({ judgment: judgmentSchema }), "Changed."), ...commonErrors, 409: jsonContent(errorSchema, "`conflict:undo_window`: past the campaign's undo window; or `conflict:campaign_not_active`: the campaign is paused or archived.") },
   });
   registry.registerPath({
     method: "delete",
@@ -71,7 +71,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     summary: "Undo one's own judgment within the window; the pair comes back as a live task. Sending the same undo again answers the same task and removes nothing more, until the pair is judged or skipped again.",
     tags: ["labeling"],
     request: { params: idParams },
-    responses: { 200: jsonContent(z.object({ task: taskSchema }), "The task, to judge again."), ...commonErrors },
+    responses: { 200: jsonContent(z.object({ task: taskSchema }), "The task, to judge again."), ...commonErrors, 409: jsonContent(errorSchema, "`conflict:undo_window`: past the campaign's undo window; or `conflict:campaign_not_active`: the campaign is paused or archived.") },
   });
   registry.registerPath({
     method: "post",
@@ -79,7 +79,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     summary: "Skip a leased task with a reason; the pair returns to the pool for others.",
     tags: ["labeling"],
     request: { params: idParams, body: { content: { "application/json": { schema: skipSchema } } } },
-    responses: { 204: { description: "Skipped." }, ...commonErrors },
+    responses: { 204: { description: "Skipped." }, ...commonErrors, 409: jsonContent(errorSchema, "`conflict:already_judged`: the pair was judged; or `conflict:campaign_not_active`: the campaign is paused or archived.") },
   });
   registry.registerPath({
     method: "get",

@@ -77,6 +77,7 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
       200: jsonContent(z.object({ checkpointId: z.uuid(), scores: z.array(z.record(z.string(), z.unknown())) }), "Each row with `score`, or `score_a`, `score_b` and `p_a_better`."),
       202: jsonContent(z.object({ run: runSchema }), "The workers are busy: poll the run."),
       ...commonErrors,
+      404: jsonContent(errorSchema, "No such checkpoint."),
     },
   });
   registry.registerPath({
