@@ -29,7 +29,8 @@ describe("import route", () => {
     // The query names the format: a CSV body declared as CSV but sent with format=jsonl is read as JSONL.
     const forced = await post("?format=jsonl", "text/csv", CSV);
     expect(forced.status).toBe(422);
-    expect((await forced.json()).errors[0].message).toMatch(/Not valid JSON/);
+    const refused = (await forced.json()) as { errors: { message: string }[] };
+    expect(refused.errors.map((e) => e.message)).toEqual([expect.stringMatching(/^The first line is a CSV header \(.*\), not JSON: import the file as CSV/)]);
 
     const jsonl = await post("", "application/x-ndjson", JSON.stringify({ prompt: "Define: quill", response_a: "A feather pen.", response_b: "A rock." }));
     expect(await jsonl.json()).toMatchObject({ ok: true, rows: 1, pairsCreated: 1 });

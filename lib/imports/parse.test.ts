@@ -58,6 +58,19 @@ describe("readImportFile", () => {
     }
   });
 
+  it("refuses a CSV read as JSONL once, saying to import it as CSV, not with 'Not valid JSON' on every line", async () => {
+    const csv = 'prompt,response_a,response_b,gold\n"Define: harbor","A port, sheltered.",A boat.,a\nDefine: ember,A coal.,Ash.,b\n';
+    expect(errors(await parsed(csv, "jsonl"))).toEqual([
+      {
+        line: 1,
+        error:
+          "The first line is a CSV header (prompt,response_a,response_b,gold), not JSON: import the file as CSV (CSV in the page's format menu, ?format=csv or content-type text/csv through the API, --format csv with npm run import).",
+      },
+    ]);
+    // A JSON line that holds a comma and a key name is read as JSON.
+    expect(errors(await parsed(JSON.stringify({ prompt: "p,prompt", response_a: "a", response_b: "b" }) + "\n", "jsonl"))).toEqual([]);
+  });
+
   it("says a response that is missing, or an empty CSV cell, is required rather than 'Invalid input'", async () => {
     const jsonl = await parsed(JSON.stringify({ prompt: "p", response_a: "a" }) + "\n" + JSON.stringify({ prompt: "p", response_a: "a", response_b: 5 }) + "\n", "jsonl");
     expect(errors(jsonl)).toEqual([

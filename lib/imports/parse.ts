@@ -105,6 +105,14 @@ function normaliseRecord(value: unknown, line: number, options: ImportOptions): 
 /** Lines over this size are refused without being parsed. */
 export const MAX_LINE_BYTES = 4_000_000;
 
+/** Column names of the row shapes, as a CSV header names them. */
+const CSV_HEADER_KEYS = new Set(["prompt", "response_a", "response_b", "responses", "chosen", "rejected", "gold"]);
+
+function looksLikeCsvHeader(line: string): boolean {
+  if (line.trimStart().startsWith("{") || !line.includes(",")) return false;
+  return line.split(",").some((cell) => CSV_HEADER_KEYS.has(cell.trim().replace(/^"(.*)"$/, "$1").toLowerCase()));
+}
+
 async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator<ParsedLine> {
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
@@ -117,6 +125,13 @@ async function* jsonlLines(file: string, options: ImportOptions): AsyncGenerator
     // A .json file (an array, or pretty-printed) would otherwise fail on every line alike.
     if (first && (text.trimStart().startsWith("[") || text.trim() === "{")) {
       yield { line, error: "The file is JSON spread over several lines or an array, not JSON Lines: put each row's object on a line of its own (jq -c '.[]' file.json > file.jsonl)." };
+      return;
+    }
+    // A CSV sent as JSONL (curl's default content type, a .txt name) would fail on every line as
+    // "not valid JSON", with nothing saying the file is fine as CSV.
+    if (first && looksLikeCsvHeader(text)) {
+      const header = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+      yield { line, error: `The first line is a CSV header (${header}), not JSON: import the file as CSV (CSV in the page's format menu, ?format=csv or content-type text/csv through the API, --format csv with npm run import).` };
       return;
     }
     first = false;
