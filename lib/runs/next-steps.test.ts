@@ -54,6 +54,18 @@ describe("next steps after a run", () => {
     expect(prefill(fromCampaign[1]!.href)?.config.campaignId).toBe(SNAPSHOT);
   });
 
+  it("after a DPO run: its evaluation against the SFT model it started from, naming no reward model, and pairs of its answers", () => {
+    // A succeeded DPO run's page used to offer nothing, though its policy wants the same next steps as PPO's.
+    const steps = nextSteps({ kind: "dpo", status: "succeeded", outputCheckpointId: null, snapshotId: SNAPSHOT, config: {} }, lineage([{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }], [made(POLICY)]));
+    expect(steps.map((s) => s.label)).toEqual(["Evaluate it against its SFT model", "Pairs of its answers for labeling"]);
+    expect(steps.map((s) => prefill(s.href))).toEqual([
+      { kind: "eval", checkpointId: POLICY.id, snapshotId: undefined, config: { baseline: SFT.storeKey } },
+      { kind: "generate-pairs", checkpointId: POLICY.id, snapshotId: undefined, config: { campaignId: CAMPAIGN, baseline: SFT.storeKey } },
+    ]);
+    expect(steps[0]!.description).toBe('eval of ppo-ef56ab78 against demo-sft, judged by a reward model you name in "reward"');
+    for (const step of steps) expect(() => checkRunConfig(prefill(step.href)!.kind, prefill(step.href)!.config)).not.toThrow();
+  });
+
   it("after pretraining, SFT from the new model; after SFT, a reward model from it", () => {
     const BASE: CheckpointRef = { ...SFT, id: "66666666-6666-4666-8666-666666666666", name: "pretrain-1", kind: "base", storeKey: "pretrain-1" };
     const [sft] = nextSteps({ kind: "pretrain", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage([], [made(BASE)]));
@@ -66,7 +78,7 @@ describe("next steps after a run", () => {
     const inputs = [{ role: "parent", storeKey: SFT.storeKey, checkpoint: SFT }];
     expect(nextSteps({ kind: "reward", status: "failed", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, [made(RM)]))).toEqual([]);
     expect(nextSteps({ kind: "reward", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, []))).toEqual([]);
-    expect(nextSteps({ kind: "dpo", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, [made(POLICY)]))).toEqual([]);
+    expect(nextSteps({ kind: "generate-pairs", status: "succeeded", outputCheckpointId: null, snapshotId: null, config: {} }, lineage(inputs, [made(POLICY)]))).toEqual([]);
   });
 
   it("reads a runs form URL back, dropping what is malformed", () => {

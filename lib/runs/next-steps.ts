@@ -1,8 +1,8 @@
 /**
  * What a researcher usually starts after a run that succeeded, as links to the runs form filled
  * in, along the pipeline: a base model -> SFT from it; an SFT model -> a reward model from it; a
- * reward model -> PPO against it; a PPO policy -> its evaluation against the SFT model it started
- * from, and new pairs of its answers for labeling (the loop back). The form shows the
+ * reward model -> PPO against it; a PPO or DPO policy -> its evaluation against the SFT model it
+ * started from, and new pairs of its answers for labeling (the loop back). The form shows the
  * prefilled kind, checkpoint, snapshot and config, to be checked and started by hand.
  */
 import { z } from "zod";
@@ -43,15 +43,17 @@ export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "con
     else if (from) prefill.config = { sft: from.storeKey, ...prefill.config };
     return [{ label: "Train a policy against it (PPO)", description: `ppo from ${from?.storeKey ?? "a checkpoint you pick"} with reward ${made.storeKey}${run.snapshotId ? ", on the same snapshot's prompts" : ""}`, href: runFormHref(prefill) }];
   }
-  if (run.kind === "ppo") {
+  if (run.kind === "ppo" || run.kind === "dpo") {
+    // A DPO policy has no reward model of its own: its eval asks for one, its pairs come unordered.
     const sft = input("config.sft", "parent");
     const reward = input("config.reward");
-    if (!sft || !reward) return [];
+    if (!sft || (run.kind === "ppo" && !reward)) return [];
+    const judge = reward ? { reward: reward.storeKey } : {};
     const steps: NextStep[] = [
       {
         label: "Evaluate it against its SFT model",
-        description: `eval of ${made.storeKey} against ${sft.storeKey}, judged by ${reward.storeKey}`,
-        href: runFormHref({ kind: "eval", checkpointId: made.id, config: { baseline: sft.storeKey, reward: reward.storeKey } }),
+        description: `eval of ${made.storeKey} against ${sft.storeKey}, judged by ${reward ? reward.storeKey : 'a reward model you name in "reward"'}`,
+        href: runFormHref({ kind: "eval", checkpointId: made.id, config: { baseline: sft.storeKey, ...judge } }),
       },
     ];
     // The campaign its prompts came from: the config's, else the snapshot's when it froze exactly one.
@@ -59,8 +61,8 @@ export function nextSteps(run: Pick<Run, "kind" | "status" | "snapshotId" | "con
     if (campaignId) {
       steps.push({
         label: "Pairs of its answers for labeling",
-        description: `generate-pairs: its answer against ${sft.storeKey}'s for the campaign's prompts, the ones ${reward.storeKey} is least sure about served first`,
-        href: runFormHref({ kind: "generate-pairs", checkpointId: made.id, config: { campaignId, baseline: sft.storeKey, reward: reward.storeKey } }),
+        description: `generate-pairs: its answer against ${sft.storeKey}'s for the campaign's prompts, ${reward ? `the ones ${reward.storeKey} is least sure about served first` : `in the campaign's order (name a reward model in "reward" to serve the closest first)`}`,
+        href: runFormHref({ kind: "generate-pairs", checkpointId: made.id, config: { campaignId, baseline: sft.storeKey, ...judge } }),
       });
     }
     return steps;
