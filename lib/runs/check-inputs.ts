@@ -8,7 +8,7 @@ import "server-only";
 import type { Campaign, Checkpoint } from "@/db/schema";
 import { parseId } from "@/lib/api/params";
 import { getCampaign, listCampaignPrompts } from "@/lib/campaigns/campaigns";
-import { findCheckpointByStoreKey, getCheckpoint } from "@/lib/checkpoints/registry";
+import { findCheckpointByStoreKey, getCheckpoint, listCheckpoints } from "@/lib/checkpoints/registry";
 import { AppError } from "@/lib/errors";
 import { checkpointRecord, FolderCheckpointStore } from "@/trainer/checkpoint";
 import { given as isGiven } from "./config-rules";
@@ -28,6 +28,14 @@ async function kindOfStoreKey(storeKey: string): Promise<Checkpoint["kind"] | nu
 
 const capitalized = (s: string) => s[0]!.toUpperCase() + s.slice(1);
 
+/** The names a config key could take: the newest registered checkpoints of its kinds, for a refusal to list. */
+async function namesToGive(input: CheckpointInput): Promise<string> {
+  const found = (await Promise.all(input.kinds.map((kind) => listCheckpoints({ kind })))).flat().sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  if (found.length === 0) return ` No ${kindsPhrase(input.kinds)} checkpoint is registered yet.`;
+  const shown = found.slice(0, 5).map((c) => c.storeKey);
+  return ` Registered: ${shown.join(", ")}${found.length > shown.length ? ` and ${found.length - shown.length} more (the Checkpoints page lists them)` : ""}.`;
+}
+
 const given = (config: Record<string, unknown>, key: string): boolean => isGiven(config[key]);
 
 /** A checkpoint named by store key in config[input.key]; `rule` says what it must be when its kind is wrong. */
@@ -35,7 +43,7 @@ async function checkNamed(input: CheckpointInput, value: unknown, rule: string):
   if (typeof value !== "string") throw new AppError("bad_request:config", `config.${input.key} must be a checkpoint's name (its store key), got ${JSON.stringify(value)}.`);
   const found = await kindOfStoreKey(value);
   // bad_request:config, not :checkpoint: the run config is at fault, and the runs form marks the field an error's code names.
-  if (!found) throw new AppError("bad_request:config", `config.${input.key}: no checkpoint named ${value}.`);
+  if (!found) throw new AppError("bad_request:config", `config.${input.key}: no checkpoint named ${value}.${await namesToGive(input)}`);
   if (!input.kinds.includes(found)) throw new AppError("bad_request:config", `config.${input.key} names ${value}, ${withArticle(found)} checkpoint; ${rule}.`);
 }
 
@@ -82,7 +90,9 @@ export async function checkRunInputs({ kind, config, parentCheckpointId }: { kin
   }
   for (const input of inputs.checkpoints) {
     if (given(config, input.key)) await checkNamed(input, config[input.key], `it must be ${kindsPhrase(input.kinds)}: ${input.role}`);
-    else if (input.required) throw new AppError("bad_request:config", `${capitalized(withArticle(kind))} run needs config.${input.key}: the name of ${input.role} (${kindsPhrase(input.kinds)}).`);
+    else if (input.required) {
+      throw new AppError("bad_request:config", `${capitalized(withArticle(kind))} run needs config.${input.key}: the name of ${input.role} (${kindsPhrase(input.kinds)}).${await namesToGive(input)}`);
+    }
   }
   if (given(config, "campaignId")) await checkCampaign(kind, config);
   if (inputs.needsOneOf && !inputs.needsOneOf.keys.some((k) => given(config, k))) {

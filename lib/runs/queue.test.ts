@@ -6,7 +6,7 @@ import { db } from "@/db/client";
 import { runMetrics, runs } from "@/db/schema";
 import { POST as scoreRoute } from "@/app/api/v1/score/route";
 import { createApiToken } from "@/lib/auth/tokens";
-import { registerCheckpoint } from "@/lib/checkpoints/registry";
+import { findCheckpointByStoreKey, registerCheckpoint } from "@/lib/checkpoints/registry";
 import { registerWorker } from "@/lib/workers/workers";
 import { healthcheck } from "@/trainer/jobs/healthcheck";
 import { runLogsAfter } from "@/lib/runs/logs";
@@ -433,11 +433,17 @@ describe("researcher runs", () => {
         'config.data names a preference file, and a dataset snapshot is chosen too: the run would read the snapshot alone. Choose "none" under "Dataset snapshot" to train on the file, or leave config.data out.',
       );
     }
-    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { campaignId: randomUUID() } })).toBe("A ppo run needs config.reward: the name of the reward model PPO trains against (a reward checkpoint).");
+    // The refusal names the reward models there are (the newest first), so the researcher need not look them up.
+    const listed = /^A ppo run needs config\.reward: the name of the reward model PPO trains against \(a reward checkpoint\)\. Registered: (.+?)( and \d+ more \(the Checkpoints page lists them\))?\.$/.exec(
+      await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { campaignId: randomUUID() } }),
+    );
+    const names = listed?.[1]?.split(", ") ?? [];
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect((await findCheckpointByStoreKey({ storeKey: name }))?.kind).toBe("reward");
     expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: sft.storeKey, campaignId: randomUUID() } })).toBe(
       `config.reward names ${sft.storeKey}, an sft checkpoint; it must be a reward checkpoint: the reward model PPO trains against.`,
     );
-    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: "no-such-model", campaignId: randomUUID() } })).toBe("config.reward: no checkpoint named no-such-model.");
+    expect(await refusal({ kind: "ppo", parentCheckpointId: sft.id, config: { reward: "no-such-model", campaignId: randomUUID() } })).toMatch(/^config\.reward: no checkpoint named no-such-model\. Registered: [\w-]+/);
     // The config is at fault, not the start checkpoint: the code says so, and the runs form marks the config box.
     await expect(startRun({ input: { kind: "ppo", parentCheckpointId: sft.id, config: { reward: sft.storeKey, prompts: "p.txt" } }, actorId: researcher.id })).rejects.toMatchObject({ code: "bad_request:config", message: expect.stringMatching(/^config.reward names/) });
     expect(await refusal({ kind: "eval", parentCheckpointId: policy.id, config: { baseline: sft.storeKey, reward: 7 } })).toBe("config.reward must be a checkpoint's name (its store key), got 7.");
