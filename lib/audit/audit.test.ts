@@ -42,6 +42,19 @@ describe("audit log filters", () => {
     expect(await auditActors()).toEqual(expect.arrayContaining([alice.email, bob.email]));
   });
 
+  it("names a user change's target by email (user.disabled's details name no one), other targets by id", async () => {
+    const [admin, labeler] = await Promise.all([makeUser("admin"), makeUser("labeler")]);
+    const action = `test.user_disabled.${randomUUID().slice(0, 8)}`;
+    await db.insert(auditEvents).values([
+      { actorId: admin.id, action, targetType: "user", targetId: labeler.id, at: new Date("2101-04-01T00:00:00Z") },
+      { actorId: admin.id, action, targetType: "snapshot", targetId: labeler.id, at: new Date("2101-04-01T00:00:01Z") },
+    ]);
+    expect((await listAuditEvents({ action })).map((e) => [e.targetType, e.targetEmail])).toEqual([
+      ["snapshot", null],
+      ["user", labeler.email],
+    ]);
+  });
+
   it("reads filters from URL search params, dropping malformed values instead of failing", () => {
     expect(auditFilterSchema.parse({ action: "user.disabled", actor: " admin@pairwise.local ", from: "2026-01-01", to: "2026-01-31" })).toEqual({
       action: "user.disabled",

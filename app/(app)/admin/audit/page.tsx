@@ -94,7 +94,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                     <Td className="whitespace-nowrap">{e.at.toISOString().replace("T", " ").slice(0, 19)}</Td>
                     <Td>{e.actor ?? "system"}</Td>
                     <Td className="font-mono text-xs">{e.action}</Td>
-                    <Td className="font-mono text-xs">{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : ""}</Td>
+                    <Td className="font-mono text-xs">{e.targetType ? `${e.targetType} ${e.targetEmail ?? e.targetId?.slice(0, 8) ?? ""}` : ""}</Td>
                     <Td className="max-w-md font-mono text-xs wrap-anywhere">{JSON.stringify(e.details)}</Td>
                   </Tr>
                 ))}
