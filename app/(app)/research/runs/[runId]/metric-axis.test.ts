@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCountMetric, isNonNegativeMetric, metricAxisDomain } from "./metric-axis";
+import { formatMetricValue, isCountMetric, isNonNegativeMetric, metricAxisDomain } from "./metric-axis";
 
 describe("metricAxisDomain", () => {
   it("pads a flat series of a non-negative metric without crossing 0", () => {
@@ -69,5 +69,18 @@ describe("isNonNegativeMetric", () => {
     for (const name of ["loss/policy", "objective/scores", "objective/rlhf_reward", "reward/margin", "rewards/margins", "reward/rejected_mean", "val/var_explained", "logps/chosen"]) {
       expect(isNonNegativeMetric(name), name).toBe(false);
     }
+  });
+});
+
+describe("formatMetricValue", () => {
+  it("shows whole numbers whole, large values without an exponent, others to 4 significant digits", () => {
+    // The headings read "iteration last 4.000", "health/flags last 0.000" and "tokens/s last 2.312e+4".
+    expect(formatMetricValue(4)).toBe("4");
+    expect(formatMetricValue(0)).toBe("0");
+    expect(formatMetricValue(23120.6487)).toBe("23121");
+    expect(formatMetricValue(-12345.6)).toBe("-12346");
+    expect(formatMetricValue(874.03)).toBe("874.0");
+    expect(formatMetricValue(-0.04131469130516052)).toBe("-0.04131");
+    expect(formatMetricValue(0.0006092447826802072)).toBe("0.0006092");
   });
 });

@@ -95,3 +95,14 @@ function fractionDomain(min: number, max: number): AxisDomain {
     if (low <= min + 1e-9 && max <= high + 1e-9 && Math.abs(steps - Math.round(steps)) < 1e-9) return [roundTo(low, step), roundTo(high, step)];
   }
 }
+
+/**
+ * A metric's last value as its chart's heading shows it: a whole number whole ("4", not the
+ * "4.000" of an iteration or a count of flags), 10,000 and over to the unit ("23121", not the
+ * "2.312e+4" that toPrecision gives a tokens/s), anything else to 4 significant digits.
+ */
+export function formatMetricValue(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  if (Math.abs(value) >= 10_000) return String(Math.round(value));
+  return value.toPrecision(4);
+}

@@ -9,7 +9,7 @@ import { fetchJson } from "@/lib/query/fetch-json";
 import { runKeys } from "@/lib/query/keys";
 import type { RunDto } from "@/lib/runs/schema";
 import { isLive, when } from "../live";
-import { isCountMetric, metricAxisDomain } from "./metric-axis";
+import { formatMetricValue, isCountMetric, metricAxisDomain } from "./metric-axis";
 import { useRunMetrics, type Series } from "./use-run-metrics";
 
 /** Runs offered for comparison: the newest of the list the runs page shows. */
@@ -92,8 +92,8 @@ export function MetricCharts({
             return (
               <figure key={name} aria-label={`Chart of ${name}`} className="rounded-md border border-slate-100 p-2">
                 <figcaption className="mb-1 text-xs font-medium text-slate-600">
-                  {name} <span className="text-slate-500">last {mine?.length ? mine[mine.length - 1]!.value.toPrecision(4) : "—"}</span>
-                  {compareId ? <span className="text-slate-500"> vs {theirs?.length ? theirs[theirs.length - 1]!.value.toPrecision(4) : "—"}</span> : null}
+                  {name} <span className="text-slate-500">last {mine?.length ? formatMetricValue(mine[mine.length - 1]!.value) : "—"}</span>
+                  {compareId ? <span className="text-slate-500"> vs {theirs?.length ? formatMetricValue(theirs[theirs.length - 1]!.value) : "—"}</span> : null}
                 </figcaption>
                 <ResponsiveContainer width="100%" height={compareId ? 190 : 160}>
                   <LineChart data={mergeByStep(mine, theirs)} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
