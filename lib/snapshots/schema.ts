@@ -22,6 +22,11 @@ export type SnapshotFilters = z.infer<typeof snapshotFiltersSchema>;
 export const createSnapshotSchema = z
   .object({ name: z.string().trim().min(1).max(200), filters: snapshotFiltersSchema.strict() })
   .strict()
+  // A window that ends before it starts matches nothing; refused as "No judgments match these filters" it hid the swap.
+  .refine(({ filters: { from, to } }) => !from || !to || Date.parse(from) < Date.parse(to), {
+    path: ["filters", "to"],
+    message: "must be after filters.from (the window is [from, to)): swap them",
+  })
   .openapi("CreateSnapshot");
 export type CreateSnapshotInput = z.input<typeof createSnapshotSchema>;
 

@@ -108,6 +108,16 @@ describe("dataset snapshots (real Postgres)", () => {
     expect(await storedRows(snapshot.id)).toEqual({ ordinals: edited.map((_, i) => i), rows: edited });
   });
 
+  it("refuses a time window that ends before it starts, naming filters.to, before looking for judgments", async () => {
+    const { campaign } = await judgedCampaign(1);
+    const filters = { campaignIds: [campaign.id], from: "2026-12-01T00:00:00Z", to: "2026-11-01T00:00:00Z" };
+    await expect(createSnapshot({ input: { name: "reversed", filters }, actorId: null })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: ["filters", "to"], message: "must be after filters.from (the window is [from, to)): swap them" })],
+    });
+    const swapped = await createSnapshot({ input: { name: "swapped", filters: { ...filters, from: filters.to, to: "2999-01-01T00:00:00Z" } }, actorId: null });
+    expect(swapped.counts.rows).toBeGreaterThan(0);
+  });
+
   it("refuses filters that match nothing", async () => {
     const { campaign } = await makeCampaign({ pairCount: 1 });
     await expect(createSnapshot({ input: { name: "empty", filters: { campaignIds: [campaign.id] } }, actorId: null })).rejects.toMatchObject({
