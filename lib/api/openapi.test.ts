@@ -66,6 +66,7 @@ describe("OpenAPI document", () => {
       ["patch", "/api/v1/judgments/{id}", "conflict:undo_window"],
       ["delete", "/api/v1/judgments/{id}", "conflict:undo_window"],
       ["post", "/api/v1/assignments/{id}/skip", "conflict:already_judged"],
+      ["post", "/api/v1/runs/{id}/cancel", "conflict:run_finished"],
     ];
     for (const [method, route, code] of conflicts) expect(documented(method, route, "409"), `${method} ${route}`).toContain(code);
     expect(documented("post", "/api/v1/score", "404")).toBe("No such checkpoint.");

@@ -65,7 +65,11 @@ export function registerRunPaths(registry: OpenAPIRegistry): void {
     summary: "Cancel: a queued run at once, a running one within one training step.",
     tags: ["runs"],
     request: { params: idParams },
-    responses: { 200: jsonContent(z.object({ run: runSchema }), "The run."), ...commonErrors },
+    responses: {
+      200: jsonContent(z.object({ run: runSchema }), "The run: cancelled if it was queued (or already cancelled), still running with cancelRequested until its job stops."),
+      ...commonErrors,
+      409: jsonContent(errorSchema, "`conflict:run_finished`: the run already succeeded or failed."),
+    },
   });
   registry.registerPath({
     method: "post",

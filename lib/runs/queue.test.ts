@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { db } from "@/db/client";
-import { runMetrics, runs } from "@/db/schema";
+import { auditEvents, runMetrics, runs } from "@/db/schema";
 import { POST as scoreRoute } from "@/app/api/v1/score/route";
 import { createApiToken } from "@/lib/auth/tokens";
 import { findCheckpointByStoreKey, registerCheckpoint } from "@/lib/checkpoints/registry";
@@ -15,7 +15,7 @@ import { makeCampaign } from "@/lib/testing/campaign-fixtures";
 import { makeUser } from "@/lib/testing/fixtures";
 import { startTestWorker } from "@/lib/testing/worker";
 import { enqueuePlayground } from "./playground";
-import { claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
+import { cancelRun, claimRun, enqueueRun, finishRun, getRun, heartbeatRun, recordMetrics, recoverStaleRuns, requestCancel, runDto, runMetricsSince, startRun } from "./queue";
 
 const kind = () => `test-${Math.random().toString(36).slice(2)}`;
 
@@ -98,6 +98,23 @@ describe("run queue", () => {
     await claimRun({ workerId: w.id, kinds: [k] });
     expect((await requestCancel({ runId: running.id }))?.status).toBe("running");
     expect(await heartbeatRun({ runId: running.id, workerId: w.id })).toEqual({ owned: true, cancelRequested: true });
+  });
+
+  it("refuses to cancel a run that succeeded or failed, leaving it and the audit log as they were; a cancelled one is answered as it is", async () => {
+    const k = kind();
+    const actor = await makeUser("researcher");
+    const w = await registerWorker({ backend: "cpu", kinds: [k] });
+    const done = await enqueueRun({ kind: k });
+    await claimRun({ workerId: w.id, kinds: [k] });
+    await finishRun({ runId: done.id, workerId: w.id, status: "succeeded" });
+    // It used to answer 200, set cancelRequested on the succeeded run and log run.cancelled.
+    await expect(cancelRun({ runId: done.id, actorId: actor.id })).rejects.toMatchObject({ code: "conflict:run_finished", message: "This run already succeeded; there is nothing to cancel." });
+    expect((await getRun({ runId: done.id }))?.cancelRequested).toBe(false);
+    const queued = await enqueueRun({ kind: k });
+    expect((await cancelRun({ runId: queued.id, actorId: actor.id })).status).toBe("cancelled");
+    expect((await cancelRun({ runId: queued.id, actorId: actor.id })).status).toBe("cancelled");
+    const logged = await db.select({ targetId: auditEvents.targetId }).from(auditEvents).where(and(eq(auditEvents.actorId, actor.id), eq(auditEvents.action, "run.cancelled")));
+    expect(logged).toEqual([{ targetId: queued.id }]);
   });
 
   it("stores metrics per step and overwrites a rewritten step", async () => {

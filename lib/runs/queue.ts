@@ -58,11 +58,21 @@ export async function startRun({ input, actorId }: { input: CreateRunInput; acto
   return run;
 }
 
+/**
+ * Cancels a live run (audited). Asking again for one already cancelled answers it as it is; a run
+ * that succeeded or failed is refused, where it used to keep its status, gain cancelRequested and
+ * log a run.cancelled event for a run nobody stopped.
+ */
 export async function cancelRun({ runId, actorId }: { runId: string; actorId: string }): Promise<Run> {
   const run = await requestCancel({ runId });
-  if (!run) throw new AppError("not_found:run", "No such run.");
-  await recordAudit({ actorId, action: "run.cancelled", targetType: "run", targetId: runId });
-  return run;
+  if (run) {
+    await recordAudit({ actorId, action: "run.cancelled", targetType: "run", targetId: runId });
+    return run;
+  }
+  const finished = await getRun({ runId });
+  if (!finished) throw new AppError("not_found:run", "No such run.");
+  if (finished.status === "cancelled") return finished;
+  throw new AppError("conflict:run_finished", `This run already ${finished.status}; there is nothing to cancel.`);
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -233,6 +243,7 @@ export async function finishRun({
 }
 
 /** Asks a run to stop; a queued run is cancelled at once, a running one at its next step. */
+/** Cancels a queued run at once and flags a running one; null when no live run has that id. */
 export async function requestCancel({ runId }: { runId: string }): Promise<Run | null> {
   const [run] = await db
     .update(runs)
@@ -241,7 +252,7 @@ export async function requestCancel({ runId }: { runId: string }): Promise<Run |
       status: sql`case when ${runs.status} = 'queued' then 'cancelled'::run_status else ${runs.status} end`,
       finishedAt: sql`case when ${runs.status} = 'queued' then now() else ${runs.finishedAt} end`,
     })
-    .where(eq(runs.id, runId))
+    .where(and(eq(runs.id, runId), sql`${runs.status} in ('queued', 'running')`))
     .returning();
   return run ?? null;
 }
