@@ -162,7 +162,7 @@ describe("import-hf of reward models and heads", () => {
     disposeModel(loaded.model);
   });
 
-  it("refuses a reward import without a one-label score head, or one whose pad token is not end-of-text", async () => {
+  it("refuses a reward import without a one-label score head, or one whose pad token is not end-of-text, and says when tokenizer.json is missing", async () => {
     const store = new FolderCheckpointStore(path.join(root, "store"));
     const lm = path.join(root, "lm");
     await saveCheckpoint(new FolderCheckpointStore(root), { id: "lm", model: rm.model, tokenizer: rm.tokenizer, kind: "sft", parentId: null, backend: "wasm", trainingConfig: {}, metrics: {} });
@@ -181,6 +181,15 @@ describe("import-hf of reward models and heads", () => {
     const cfg = JSON.parse(await fs.readFile(path.join(otherPad, "config.json"), "utf8"));
     await fs.writeFile(path.join(otherPad, "config.json"), JSON.stringify({ ...cfg, pad_token_id: 0 }));
     await expect(importHf(otherPad, store, "x3")).rejects.toThrow(/pad_token_id is 0, not end-of-text/);
+
+    // The import form sends only the files picked: without tokenizer.json, GPT-2's was assumed and the
+    // refusal spoke of token counts alone.
+    const noTokenizer = path.join(root, "no-tokenizer");
+    await fs.cp(folder(), noTokenizer, { recursive: true });
+    await fs.rm(path.join(noTokenizer, "tokenizer.json"));
+    await expect(importHf(noTokenizer, store, "x4")).rejects.toThrow(
+      `no tokenizer.json came with it, so GPT-2's tokenizer (50257 tokens) was assumed, and the model has only ${rm.tokenizer.vocabSize} tokens: send the folder's tokenizer.json too`,
+    );
     expect(await store.list()).not.toContain("x1");
   });
 });

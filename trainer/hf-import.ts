@@ -82,7 +82,15 @@ function prepare(files: ImportFiles, opts: ImportOptions): { model: HostModel; t
   const expected = [...gpt2TensorShapes(config), ...(kind === "reward" ? headTensorShapes(config, "reward") : [])];
   const tensors = hfTensorsToOurs(raw, expected);
   const tokenizer = tokenizerFromFiles(tokenizerBytes ? { "tokenizer.json": tokenizerBytes } : {}, "gpt2");
-  if (tokenizer.vocabSize > config.vocabSize) throw new CheckpointImportError(`tokenizer has ${tokenizer.vocabSize} tokens, model only ${config.vocabSize}`);
+  if (tokenizer.vocabSize > config.vocabSize) {
+    // Without tokenizer.json GPT-2's own is assumed; a model with its own smaller vocabulary (every Pairwise model) then
+    // failed with a count mismatch that did not say the file was missing.
+    throw new CheckpointImportError(
+      tokenizerBytes
+        ? `tokenizer has ${tokenizer.vocabSize} tokens, model only ${config.vocabSize}`
+        : `no tokenizer.json came with it, so GPT-2's tokenizer (${tokenizer.vocabSize} tokens) was assumed, and the model has only ${config.vocabSize} tokens: send the folder's tokenizer.json too`,
+    );
+  }
   // transformers reads a score at the last token that is not pad_token_id; Pairwise at the last
   // before end-of-text. Only the same token gives the same score.
   const atEndOfText = kind === "reward" && opts.scoreToken === "end-of-text";
