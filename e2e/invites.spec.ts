@@ -64,6 +64,10 @@ test("an admin invites a labeler, who accepts in a fresh browser and is signed i
   expect(await credentialSignIn(api, email, "reset-password-2")).toBeNull();
   await api.dispose();
 
+  // A change to a user names them by email, not by the first digits of an id.
+  await page.goto("/admin/audit?action=user.reset_link_created");
+  await expect(page.getByRole("row").filter({ hasText: `user ${email}` })).toHaveCount(1);
+
   // Audit filters live in the URL: they survive a reload.
   await page.goto("/admin/audit");
   await page.getByLabel("Action").selectOption("invite.accepted");
