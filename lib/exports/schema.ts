@@ -10,7 +10,7 @@ const flag = z
 /** The options of an export, as query parameters (API) and flags (CLI) give them. */
 export const exportQuerySchema = z.object({
   format: z.enum(exportFormats).openapi({ description: "The file format." }),
-  gzip: flag.openapi({ description: "1: gzip the file (.gz); the hf-dataset tar becomes .tar.gz." }),
+  gzip: flag.openapi({ description: "1: gzip the file (.gz); the hf-dataset tar becomes .tar.gz. Refused for parquet, which is compressed inside." }),
   salt: z
     .string()
     .min(8, "A salt needs at least 8 characters.")
@@ -18,7 +18,13 @@ export const exportQuerySchema = z.object({
     .optional()
     .openapi({ description: "Key of the labeler pseudonyms (HMAC-SHA256). Same salt, same bytes; unset: a random one, so pseudonyms differ every export." }),
   anonymised: flag.openapi({ description: "1: the anonymised variant (no rationale). Researchers always get it; admins may ask for it." }),
-});
+})
+  // A gzipped Parquet file is opened by no Parquet reader (pyarrow, pandas, datasets: "magic bytes not found"), and its
+  // pages are compressed already (snappy).
+  .refine((q) => !(q.format === "parquet" && q.gzip), {
+    path: ["gzip"],
+    message: "Parquet is compressed inside (snappy pages), and a gzipped .parquet.gz is a file no Parquet reader opens: leave gzip out.",
+  });
 export type ExportQuery = z.infer<typeof exportQuerySchema>;
 
 const exportFieldSchema = z.object({ name: z.string(), type: z.string(), description: z.string() });

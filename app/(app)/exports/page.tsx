@@ -54,7 +54,7 @@ export default async function ExportsPage() {
             Every download is streamed and recorded in the audit log. Labeler ids are pseudonymised with a fresh salt each time (pass{" "}
             <code>salt=…</code> to the API for repeatable files).{" "}
             {anonymisedOnly ? "As a researcher you get the anonymised variant: vote files carry no rationale text." : "As an admin you get every field, rationale included."}{" "}
-            Add <code>gzip=1</code> for a compressed file. A file&apos;s manifest (snapshot, counts, fields) is at <code>/api/v1/snapshots/ID/export/manifest</code> with
+            Add <code>gzip=1</code> for a compressed file (not Parquet, which is compressed inside). A file&apos;s manifest (snapshot, counts, fields) is at <code>/api/v1/snapshots/ID/export/manifest</code> with
             the file&apos;s query, <code>?format=trl</code> for example.
           </CardDescription>
         </CardHeader>
