@@ -3,6 +3,7 @@
  * checkpoint come from in run.config, per-step heartbeat (honours cancel within one step) and
  * metrics, and registering the produced checkpoint with its lineage.
  */
+import path from "node:path";
 import { z } from "zod";
 import { listCampaignPrompts } from "@/lib/campaigns/campaigns";
 import { getCheckpoint, registerCheckpoint } from "@/lib/checkpoints/registry";
@@ -25,10 +26,24 @@ export function takeKeys(config: Record<string, unknown>, keys: string[]): [Reco
   return [own, rest];
 }
 
+/**
+ * A file a run's config names, read on the worker. A missing one failed the run with Node's own
+ * "ENOENT: no such file or directory, open 'nope.txt'", which neither named the key nor said the
+ * path is read on the worker's machine, nor what to give instead.
+ */
+async function readRunFile<T>(key: string, file: string, read: (file: string) => Promise<T>, instead: string): Promise<T> {
+  try {
+    return await read(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    throw new Error(`config.${key}: no file ${file} on this worker (read as ${path.resolve(file)}, on the worker's machine): copy it there, or ${instead}`);
+  }
+}
+
 /** Preference rows from config.snapshotId (a dataset snapshot) or config.data (a JSONL file the worker can read). */
 export async function preferenceRowsForRun(own: Record<string, unknown>): Promise<PreferenceRow[]> {
   if (typeof own.snapshotId === "string" && own.snapshotId) return snapshotPreferenceRows({ snapshotId: own.snapshotId });
-  if (typeof own.data === "string" && own.data) return readPreferenceJsonl(own.data);
+  if (typeof own.data === "string" && own.data) return readRunFile("data", own.data, readPreferenceJsonl, "choose a dataset snapshot instead");
   throw new Error("the run needs config.snapshotId (a dataset snapshot) or config.data (a preference JSONL file)");
 }
 
@@ -55,7 +70,9 @@ export async function promptsForRun(
 ): Promise<PromptSource> {
   // The rules startRun checks before a run is queued (lib/runs/config-rules.ts), again for a run queued another way.
   refuseProblems(promptSourceProblems(own));
-  if (typeof own.prompts === "string" && own.prompts) return { prompts: await readPromptsFile(own.prompts), source: `file ${own.prompts}` };
+  if (typeof own.prompts === "string" && own.prompts) {
+    return { prompts: await readRunFile("prompts", own.prompts, readPromptsFile, `leave it out and give config.campaignId or ${kind.otherwise}`), source: `file ${own.prompts}` };
+  }
   if (own.campaignId !== undefined) {
     const { campaignId, promptLimit } = parseRunConfig(campaignSourceSchema, { campaignId: own.campaignId, promptLimit: own.promptLimit });
     const rows = await listCampaignPrompts({ campaignId, limit: promptLimit });

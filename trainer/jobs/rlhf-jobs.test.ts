@@ -149,6 +149,13 @@ describe("reward job", () => {
     await expect(jobHandlers.reward(context({ base: "base" }).ctx)).rejects.toThrow(/config.snapshotId .* or config.data/);
   });
 
+  it("names the config key of a file that is not on the worker, and what to give instead, not Node's bare ENOENT", async () => {
+    await expect(jobHandlers.reward(context({ data: "missing.jsonl", base: "base" }).ctx)).rejects.toThrow(
+      `config.data: no file missing.jsonl on this worker (read as ${path.resolve("missing.jsonl")}, on the worker's machine): copy it there, or choose a dataset snapshot instead`,
+    );
+    await expect(jobHandlers.ppo(context({ prompts: "nope.txt", sft: "base", reward: "rm" }).ctx)).rejects.toThrow(/^config\.prompts: no file nope\.txt on this worker .*: copy it there, or leave it out and give config\.campaignId or /);
+  });
+
   it("score names its missing rows and the first row it cannot read, as startRun does (lib/runs/config-rules.ts)", async () => {
     const score = (rows: unknown) => jobHandlers.score(context({ checkpoint: "rm", rows }).ctx);
     await expect(score([])).rejects.toThrow("a score run needs config.rows");
