@@ -3,7 +3,7 @@ import { resolveConfig } from "../cli/options";
 import { corpusFiles, heldoutPrompts, readCorpusDocs } from "../data/corpus";
 import { evalOptions, evaluatePolicies } from "../eval";
 import { evalJobKeys } from "./job-keys";
-import { promptsForRun, startCheckpoint, takeKeys } from "./rlhf-job";
+import { promptsForRun, readRunFile, startCheckpoint, takeKeys } from "./rlhf-job";
 import type { JobHandler } from "./types";
 
 /**
@@ -33,7 +33,7 @@ export const evaluate: JobHandler = async (ctx) => {
     baselineId: own.baseline as string,
     rewardId: own.reward as string,
     prompts,
-    texts: text ? readCorpusDocs(text) : undefined,
+    texts: !text ? undefined : own.text === text ? await readRunFile("text", text, async (f) => readCorpusDocs(f), 'give "none" for no perplexity, or leave it out for the committed held-out corpus') : readCorpusDocs(text),
     config,
     log: (line) => ctx.log(line),
     onProgress: async (done, total) => {

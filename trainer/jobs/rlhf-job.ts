@@ -31,7 +31,7 @@ export function takeKeys(config: Record<string, unknown>, keys: string[]): [Reco
  * "ENOENT: no such file or directory, open 'nope.txt'", which neither named the key nor said the
  * path is read on the worker's machine, nor what to give instead.
  */
-async function readRunFile<T>(key: string, file: string, read: (file: string) => Promise<T>, instead: string): Promise<T> {
+export async function readRunFile<T>(key: string, file: string, read: (file: string) => Promise<T>, instead: string): Promise<T> {
   try {
     return await read(file);
   } catch (err) {

@@ -153,6 +153,9 @@ describe("reward job", () => {
     await expect(jobHandlers.reward(context({ data: "missing.jsonl", base: "base" }).ctx)).rejects.toThrow(
       `config.data: no file missing.jsonl on this worker (read as ${path.resolve("missing.jsonl")}, on the worker's machine): copy it there, or choose a dataset snapshot instead`,
     );
+    await expect(jobHandlers.eval(context({ baseline: "base", reward: "rm", policy: "base", text: "gone.txt" }).ctx)).rejects.toThrow(
+      /^config\.text: no file gone\.txt on this worker .*: copy it there, or give "none" for no perplexity, or leave it out for the committed held-out corpus$/,
+    );
     await expect(jobHandlers.ppo(context({ prompts: "nope.txt", sft: "base", reward: "rm" }).ctx)).rejects.toThrow(/^config\.prompts: no file nope\.txt on this worker .*: copy it there, or leave it out and give config\.campaignId or /);
   });
 
