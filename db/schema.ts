@@ -354,7 +354,7 @@ export const comparisons = pgTable(
     strength: integer("strength"),
     rationale: text("rationale"),
     shownOrder: text("shown_order", { enum: shownOrderValues }).notNull(),
-    /** Lease to submit, measured by the server. */
+    /** On screen to submit, measured by the server: from the lease, or the labeler's previous answer in the campaign when leased ahead (queue.ts, shownSince). */
     serverMs: integer("server_ms").notNull(),
     /** Time the page was visible and focused, measured by the client. */
     activeMs: integer("active_ms"),

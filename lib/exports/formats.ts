@@ -39,7 +39,7 @@ const voteFields: ExportField[] = [
   { name: "choice", type: "a | b | tie | both_bad", description: "The judgment, in canonical A/B order (not screen order)." },
   { name: "strength", type: "integer 1-4 | null", description: "1 negligibly, 2 slightly, 3 clearly, 4 much better; null when not asked or not a preference." },
   { name: "shown_order", type: "ab | ba", description: "Which response was on the left: ab = A left." },
-  { name: "server_ms", type: "integer", description: "Lease to submit, measured by the server (ms)." },
+  { name: "server_ms", type: "integer", description: "From when the pair came on screen to submit, measured by the server (ms): from its lease, or from the labeler's previous judgment or skip in the campaign when the pair was leased ahead of it." },
   { name: "active_ms", type: "integer | null", description: "Time the page was visible and focused, measured by the client (ms)." },
   { name: "created_at", type: "ISO 8601 UTC", description: "When the judgment was stored." },
   { name: "rationale", type: "string | null", description: "The labeler's free-text reason. Full (admin) variant only." },

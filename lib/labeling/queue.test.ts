@@ -315,6 +315,33 @@ describe("labeling queue (real Postgres)", () => {
     expect(fresh).toBeDefined();
   });
 
+  it("times a pair leased ahead from the labeler's previous judgment or skip, when it came on screen, not from its lease", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 4, settings: { askStrength: false } });
+    const labeler = await makeUser();
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const judge = (assignmentId: string) => submitJudgment({ labeler, campaign, input: { clientSubmissionId: randomUUID(), assignmentId, choice: "left" } });
+    // The page's way: the pair on screen and the next one, leased together.
+    const [first, second] = await leaseTasks({ campaign, labeler, count: 2 });
+    await sleep(800);
+    const j1 = await judge(first!.assignmentId);
+    const [, third] = await leaseTasks({ campaign, labeler, count: 2 });
+    await sleep(300);
+    const j2 = await judge(second!.assignmentId);
+    expect(j1.serverMs).toBeGreaterThanOrEqual(800);
+    // On screen for 300 ms; counted from its lease it read 1,100.
+    expect(j2.serverMs).toBeGreaterThanOrEqual(300);
+    expect(j2.serverMs).toBeLessThan(800);
+
+    // A skip ends the previous pair's time as a judgment does.
+    const [, fourth] = await leaseTasks({ campaign, labeler, count: 2 });
+    await sleep(800);
+    await skipTask({ labeler, assignmentId: third!.assignmentId, input: { reason: "cant_judge" } });
+    await sleep(300);
+    const j4 = await judge(fourth!.assignmentId);
+    expect(j4.serverMs).toBeGreaterThanOrEqual(300);
+    expect(j4.serverMs).toBeLessThan(800);
+  });
+
   it("mixes gold pairs in at the campaign's rate and scores them", async () => {
     const { campaign } = await makeCampaign({ pairCount: 20, gold: ["a", "b", "a", "b", "a"], settings: { goldRate: 0.5, askStrength: false } });
     const labeler = await makeUser();

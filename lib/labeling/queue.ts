@@ -253,6 +253,25 @@ async function lockOwnAssignment(tx: Tx, assignmentId: string, labelerId: string
 }
 
 /**
+ * When the task came before the labeler, as the server can tell: the page leases the next pair
+ * while the current one is on screen, and serves its pairs in the order they were leased, so a
+ * pair leased ahead is shown when the labeler's previous judgment or skip in the campaign is
+ * stored. Counted from the lease alone, every prefetched pair's time held the previous pair's too,
+ * and "median seconds per pair" read twice the labeler's real pace. An undone pair is leased again
+ * at the undo, after the answers it follows, so its lease stands.
+ */
+async function shownSince(tx: Tx, assignment: Assignment): Promise<Date> {
+  const [row] = await tx.execute<{ shown_at: string }>(sql`
+    select greatest(
+      ${assignment.leasedAt.toISOString()}::timestamptz,
+      (select max(c.created_at) from comparisons c where c.labeler_id = ${assignment.labelerId} and c.campaign_id = ${assignment.campaignId}),
+      (select max(s.at) from skips s join assignments a on a.id = s.assignment_id
+       where a.labeler_id = ${assignment.labelerId} and a.campaign_id = ${assignment.campaignId} and a.status = 'skipped')
+    ) as shown_at`);
+  return new Date(row!.shown_at);
+}
+
+/**
  * Stores a judgment exactly once. Resending the same clientSubmissionId returns the
  * stored judgment; a lease that expired is still accepted while the pair has room.
  */
@@ -280,6 +299,7 @@ export async function submitJudgment({ labeler, campaign, input }: { labeler: Us
       }
     }
     const choice = toCanonical(data.choice, assignment.shownOrder);
+    const shownAt = await shownSince(tx, assignment);
     const [comparison] = await tx
       .insert(comparisons)
       .values({
@@ -292,7 +312,7 @@ export async function submitJudgment({ labeler, campaign, input }: { labeler: Us
         strength: data.strength,
         rationale: data.rationale,
         shownOrder: assignment.shownOrder,
-        serverMs: Math.max(0, Date.now() - assignment.leasedAt.getTime()),
+        serverMs: Math.max(0, Date.now() - shownAt.getTime()),
         activeMs: data.activeMs,
         goldCorrect: pair!.goldChoice === null ? null : pair!.goldChoice === choice,
       })
