@@ -9,6 +9,7 @@ const qualitySchema = z
   .object({
     pairs: z.number(),
     completePairs: z.number(),
+    goldPairs: z.number().openapi({ description: "Gold pairs, which check labelers' answers: not among `pairs` and `completePairs`." }),
     judgments: z.number(),
     alphaOrdinal: z.number().nullable(),
     pairwiseAgreement: z.number().nullable(),

@@ -114,7 +114,8 @@ describe("campaign quality (real Postgres)", () => {
       const expected = expectedFigures(judgments);
       const quality = await campaignQuality({ campaignId: campaign.id });
 
-      expect(quality).toMatchObject({ pairs: 30, judgments: judgments.length });
+      // The 3 gold pairs are counted apart from the 30 to label.
+      expect(quality).toMatchObject({ pairs: 30, goldPairs: 3, judgments: judgments.length });
       expect(quality.alphaOrdinal).not.toBeNull();
       expect(quality.alphaOrdinal!).toBeCloseTo(expected.alphaOrdinal!, 10);
       expect(quality.pairwiseAgreement!).toBeCloseTo(expected.pairwiseAgreement!, 12);
@@ -166,6 +167,7 @@ describe("campaign quality (real Postgres)", () => {
     expect(await campaignQuality({ campaignId: campaign.id })).toEqual({
       pairs: 3,
       completePairs: 0,
+      goldPairs: 0,
       judgments: 0,
       alphaOrdinal: null,
       pairwiseAgreement: null,

@@ -10,9 +10,9 @@
  * Gold pairs (judgments with gold_correct set) count for gold accuracy only.
  */
 import "server-only";
-import { eq, sql } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { db } from "@/db/client";
-import { campaigns } from "@/db/schema";
+import { campaigns, pairs } from "@/db/schema";
 import type { longerValues } from "@/db/values";
 import { completionColumns } from "@/lib/campaigns/campaigns";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, pairwiseAgreement } from "@/lib/stats/agreement";
@@ -54,8 +54,13 @@ type LabelerRow = {
 };
 
 export async function campaignQuality({ campaignId }: { campaignId: string }) {
-  const [[completion], kinds, labelers] = await Promise.all([
+  const [[completion], [gold], kinds, labelers] = await Promise.all([
     db.select(completionColumns).from(campaigns).where(eq(campaigns.id, campaignId)),
+    // Beside the completion counts, which leave gold pairs out: 20 pairs imported, 5 of them gold, read "0 of 15" unexplained.
+    db
+      .select({ n: count() })
+      .from(pairs)
+      .where(and(eq(pairs.campaignId, campaignId), isNotNull(pairs.goldChoice), isNull(pairs.swapOf))),
     db.execute<PairKind>(sql`
       select outcomes, longer, sum(pairs)::int as pairs, sum(picked_left)::int as picked_left from campaign_quality_kinds
       where campaign_id = ${campaignId} group by outcomes, longer having sum(pairs) > 0`),
@@ -90,6 +95,7 @@ export async function campaignQuality({ campaignId }: { campaignId: string }) {
   return {
     pairs: completion!.pairCount,
     completePairs: completion!.completedPairs,
+    goldPairs: gold!.n,
     judgments: perLabeler.reduce((s, l) => s + l.judgments, 0),
     alphaOrdinal: krippendorffAlphaOrdinal(
       units.map((u) => u.flatMap((o) => (o.ordinal === null ? [] : [o.ordinal]))),

@@ -56,7 +56,8 @@ export default async function CampaignPage({ params }: Params) {
         <CardHeader>
           <CardTitle>Quality</CardTitle>
           <CardDescription>
-            {quality.completePairs} of {count(quality.pairs, "pair")} complete · {count(quality.judgments, "judgment")}
+            {quality.completePairs} of {count(quality.pairs, "pair")} complete
+            {quality.goldPairs ? ` (and ${count(quality.goldPairs, "gold pair")}, which check answers and are not counted)` : ""} · {count(quality.judgments, "judgment")}
           </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-4">
