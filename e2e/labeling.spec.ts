@@ -283,6 +283,31 @@ test("after Ctrl+Enter in the rationale, the next pair starts with an empty rati
   await expect(rationale).toHaveValue("");
 });
 
+test("Enter on a pair whose required rationale is missing puts the cursor in the rationale, where the keys type and Ctrl+Enter submits", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 2, { rationale: "required" });
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("2");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+
+  const rationale = page.getByRole("textbox", { name: /^Rationale/ });
+  await expect(page.locator("main").getByRole("alert")).toHaveText("This campaign asks for a rationale.");
+  await expect(rationale).toBeFocused();
+  await expect(rationale).toHaveAttribute("aria-invalid", "true");
+  // Shortcut letters typed there are words, not a new choice or strength.
+  await page.keyboard.type("Response 2 is right; 1 q is wrong.");
+  await expect(page.getByRole("radio", { name: /^Response 2/ })).toBeChecked();
+  await expect(page.getByRole("radio", { name: /^slightly better/ })).toBeChecked();
+  await page.keyboard.press("Control+Enter");
+  await nextAssignment(page, first);
+
+  // The next pair is on screen before the judgment is stored.
+  await expect
+    .poll(async () => (await sql<{ strength: number; rationale: string }[]>`select strength, rationale from comparisons where assignment_id = ${first}`)[0])
+    .toEqual({ strength: 2, rationale: "Response 2 is right; 1 q is wrong." });
+});
+
 test("labeling faster than the queue refills shows a loading state, and the empty state only when nothing is left", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);

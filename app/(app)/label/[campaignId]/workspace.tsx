@@ -276,6 +276,22 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     },
   });
 
+  // Typing a rationale on a phone, the on-screen keyboard takes the bottom of the screen once the
+  // field has the focus, and the browser scrolls only the field back into view: Submit, Skip and
+  // Undo under it are brought in too, on focus and whenever the visible part of the page shrinks.
+  const rationaleField = useRef<HTMLTextAreaElement>(null);
+  const actions = useRef<HTMLDivElement>(null);
+  const revealActions = useCallback(() => actions.current?.scrollIntoView({ block: "nearest" }), []);
+  useEffect(() => {
+    const viewport = window.visualViewport;
+    if (!viewport) return;
+    const onResize = () => {
+      if (document.activeElement === rationaleField.current) revealActions();
+    };
+    viewport.addEventListener("resize", onResize);
+    return () => viewport.removeEventListener("resize", onResize);
+  }, [revealActions]);
+
   const decisive = choice === "left" || choice === "right";
   const needsStrength = settings.askStrength && decisive && strength === null;
   const needsRationale = settings.rationale === "required" && rationale.trim() === "";
@@ -287,7 +303,11 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     if (!task || !canSubmit) {
       if (task && choice === null) setError("Pick a response first (1 / 2, T or B).");
       else if (needsStrength) setError("Say how much better (Q / W / E / R).");
-      else if (needsRationale) setError(RATIONALE_MISSING);
+      else if (needsRationale) {
+        setError(RATIONALE_MISSING);
+        // The one thing left is typed there: Enter takes the labeler to it (else 15 Tabs away), and Ctrl+Enter submits from it.
+        rationaleField.current?.focus();
+      }
       return;
     }
     setError(null);
@@ -328,22 +348,6 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       bringBack(last.task);
     } else undo.mutate(last);
   }, [undoStack, undo, outbox, dropFromUndo, bringBack]);
-
-  // Typing a rationale on a phone, the on-screen keyboard takes the bottom of the screen once the
-  // field has the focus, and the browser scrolls only the field back into view: Submit, Skip and
-  // Undo under it are brought in too, on focus and whenever the visible part of the page shrinks.
-  const rationaleField = useRef<HTMLTextAreaElement>(null);
-  const actions = useRef<HTMLDivElement>(null);
-  const revealActions = useCallback(() => actions.current?.scrollIntoView({ block: "nearest" }), []);
-  useEffect(() => {
-    const viewport = window.visualViewport;
-    if (!viewport) return;
-    const onResize = () => {
-      if (document.activeElement === rationaleField.current) revealActions();
-    };
-    viewport.addEventListener("resize", onResize);
-    return () => viewport.removeEventListener("resize", onResize);
-  }, [revealActions]);
 
   const queueTrouble = queue.isError ? describeTrouble(queue.error) : null;
   // Signed out, disabled or campaign closed: said once, in place of the task, whichever request learnt it first.
