@@ -485,7 +485,9 @@ test.describe("when the network, the session or the campaign fails a labeler", (
     const second = await nextAssignment(page, first);
     await expect(offlineNote).toHaveText("You are offline: 1 answer will be sent when the connection is back. Keep going.");
     await judgeLeft(page);
-    await expect(offlineNote).toHaveText("You are offline: 2 answers will be sent when the connection is back. Keep going.");
+    // The two pairs the page held are judged: offline no third can load, so neither "Keep going" nor "Loading".
+    await expect(offlineNote).toHaveText("You are offline: 2 answers will be sent when the connection is back.");
+    await expect(page.locator("main").getByRole("status").filter({ hasText: "next pair" })).toHaveText("The next pair will load when the connection is back.");
     expect(await storedJudgments(campaign.id)).toEqual({});
 
     await context.setOffline(false);

@@ -398,7 +398,8 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const sendingNote = !waiting
     ? null
     : !online
-      ? `You are offline: ${waiting} will be sent when the connection is back. Keep going.`
+      ? // "Keep going" only while there is a pair to go on with: offline, the queue cannot refill.
+        `You are offline: ${waiting} will be sent when the connection is back.${task ? " Keep going." : ""}`
       : unsent.some(({ failures }) => failures > 0) || undo.failureCount > 0
         ? `The connection failed; sending ${waiting} again.`
         : null;
@@ -566,8 +567,13 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
         </div>
       ) : queueRetry ? (
         queueRetry
-      ) : (
+      ) : online ? (
         <p role="status" className="text-slate-600">Loading the next pair…</p>
+      ) : (
+        // Offline the refill waits for the connection: "Loading" would promise a pair that cannot come.
+        <p role="status" className="text-slate-600">
+          {sendingNote ? "The next pair will load when the connection is back." : "You are offline: the next pair will load when the connection is back."}
+        </p>
       )}
 
       <footer aria-label="Keyboard shortcuts" className="rounded-md bg-slate-100 p-3 text-xs text-slate-600">
