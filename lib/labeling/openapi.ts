@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { commonErrors, errorSchema, jsonContent } from "@/lib/api/openapi-common";
 import { z } from "@/lib/api/zod";
-import { editJudgmentSchema, judgmentSchema, leaseRequestSchema, skipSchema, submitJudgmentSchema, taskSchema } from "./schema";
+import { editJudgmentSchema, judgmentSchema, labelerStatsQuerySchema, leaseRequestSchema, skipSchema, submitJudgmentSchema, taskSchema } from "./schema";
 
 const idParams = z.object({ id: z.uuid() });
 
@@ -87,6 +87,7 @@ export function registerLabelingPaths(registry: OpenAPIRegistry): void {
     path: "/api/v1/me/stats",
     summary: "The caller's labeling figures.",
     tags: ["labeling"],
+    request: { query: labelerStatsQuerySchema },
     responses: { 200: jsonContent(z.object({ stats: statsSchema }), "Figures."), ...commonErrors },
   });
   registry.registerPath({

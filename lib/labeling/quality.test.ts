@@ -162,6 +162,29 @@ describe("campaign quality (real Postgres)", () => {
     expect(await labelerStats({ labelerId: l2!.id })).toMatchObject({ judgments: 2, agreementWithMajority: 1 });
   });
 
+  it("counts today's judgments from midnight in the labeler's time zone, not the server's", async () => {
+    const { campaign, pairs } = await makeCampaign({ pairCount: 8 });
+    const labeler = await makeUser();
+    // Judgments 1 to 40 hours old: whether each is today depends on where the labeler is.
+    const hoursAgo = [1, 4, 7, 10, 13, 18, 25, 40];
+    const now = Date.now();
+    const at = hoursAgo.map((h) => new Date(now - h * 3_600_000));
+    const leased = await db
+      .insert(assignments)
+      .values(pairs.map((p) => ({ campaignId: campaign.id, pairId: p.id, labelerId: labeler.id, status: "completed" as const, shownOrder: "ab" as const, expiresAt: new Date() })))
+      .returning({ id: assignments.id });
+    await db.insert(comparisons).values(
+      pairs.map((p, i) => ({ clientSubmissionId: crypto.randomUUID(), assignmentId: leased[i]!.id, campaignId: campaign.id, pairId: p.id, labelerId: labeler.id, choice: "a" as const, shownOrder: "ab" as const, serverMs: 1000, createdAt: at[i]! })),
+    );
+    const day = (d: Date, timeZone: string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(d);
+    const zones = ["UTC", "America/Los_Angeles", "Asia/Tokyo", "Pacific/Kiritimati", "Etc/GMT+12"];
+    const expected = zones.map((tz) => at.filter((d) => day(d, tz) === day(new Date(now), tz)).length);
+    // At any hour of the day some of these zones disagree on what today is, or the test would prove nothing.
+    expect(new Set(expected).size).toBeGreaterThan(1);
+    for (const [i, tz] of zones.entries()) expect({ tz, today: (await labelerStats({ labelerId: labeler.id, timeZone: tz })).today }).toEqual({ tz, today: expected[i] });
+    expect((await labelerStats({ labelerId: labeler.id })).today).toBe(expected[0]);
+  });
+
   it("gives empty figures for a campaign nobody has judged, and zeros for a labeler with no judgments", async () => {
     const { campaign } = await makeCampaign({ pairCount: 3 });
     expect(await campaignQuality({ campaignId: campaign.id })).toEqual({

@@ -111,8 +111,12 @@ export async function campaignQuality({ campaignId }: { campaignId: string }) {
   };
 }
 
-/** A labeler's own figures: counts, agreement with the majority, gold accuracy after 5 gold answers, median time. */
-export async function labelerStats({ labelerId }: { labelerId: string }) {
+/**
+ * A labeler's own figures: counts, agreement with the majority, gold accuracy after 5 gold answers,
+ * median time. `today` counts from midnight in `timeZone`, the labeler's: the database's day (UTC)
+ * started at 7 pm the evening before in New York, and at 9 am in Tokyo.
+ */
+export async function labelerStats({ labelerId, timeZone = "UTC" }: { labelerId: string; timeZone?: string }) {
   const [[own], [agreement], [today], [skipped]] = await Promise.all([
     // Over every campaign: a median is not a sum of the campaigns' medians.
     db.execute<{ judgments: number; median_ms: number | null; gold_answered: number; gold_right: number }>(sql`
@@ -122,7 +126,7 @@ export async function labelerStats({ labelerId }: { labelerId: string }) {
     db.execute<{ checked: number; agreed: number }>(sql`
       select coalesce(sum(agreement_checked), 0)::int as checked, coalesce(sum(agreement_agreed), 0)::int as agreed
       from campaign_quality_labelers where labeler_id = ${labelerId}`),
-    db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons where labeler_id = ${labelerId} and created_at >= date_trunc('day', now())`),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons where labeler_id = ${labelerId} and created_at >= date_trunc('day', now(), ${timeZone})`),
     db.execute<{ n: number }>(sql`select count(*)::int as n from skips where labeler_id = ${labelerId}`),
   ]);
   return {

@@ -73,3 +73,22 @@ export const skipSchema = z
   .strict()
   .refine((s) => s.reason !== "other" || (s.text && s.text.length > 0), { message: "Say why when the reason is 'other'.", path: ["text"] })
   .openapi("Skip");
+
+/** Whether the runtime (and so Postgres, which reads the same IANA names) knows a time zone. */
+const knownTimeZone = (name: string) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const labelerStatsQuerySchema = z.object({
+  tz: z
+    .string()
+    .max(64)
+    .refine(knownTimeZone, { message: "Not an IANA time zone (such as Europe/Paris)." })
+    .default("UTC")
+    .openapi({ description: "The IANA time zone whose day `today` counts (the labeling page sends the browser's); UTC when absent." }),
+});

@@ -107,7 +107,11 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     staleTime: Infinity,
     retry: (failures, err) => isTransient(err) && failures < 2,
   });
-  const stats = useQuery({ queryKey: labelingKeys.stats(), queryFn: () => fetchJson<{ stats: LabelerStats }>("/api/v1/me/stats") });
+  // "Today" is the labeler's day, from their midnight, not the server's.
+  const stats = useQuery({
+    queryKey: labelingKeys.stats(),
+    queryFn: () => fetchJson<{ stats: LabelerStats }>(`/api/v1/me/stats?tz=${encodeURIComponent(Intl.DateTimeFormat().resolvedOptions().timeZone)}`),
+  });
   const progress = useQuery({
     queryKey: labelingKeys.campaign(campaign.id),
     queryFn: () => fetchJson<{ campaign: { pairCount: number; completedPairs: number } }>(`/api/v1/campaigns/${campaign.id}`),
