@@ -308,6 +308,37 @@ test("Enter on a pair whose required rationale is missing puts the cursor in the
     .toEqual({ strength: 2, rationale: "Response 2 is right; 1 q is wrong." });
 });
 
+test("Enter on a focused control outside the pair works that control and sends no judgment; on the pair's own buttons it submits", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 3);
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("q");
+
+  // Guidelines, reached with Tab: Enter opens them, and the pair stays as picked.
+  await page.getByRole("button", { name: /^Guidelines/ }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("dialog", { name: "Guidelines" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+  await expect(page.getByRole("radio", { name: /^Response 1/ })).toBeChecked();
+
+  // A response clicked leaves its button focused: Enter there submits what was picked.
+  await page.getByRole("radio", { name: /^Response 2/ }).click();
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  const second = await nextAssignment(page, first);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+
+  // The header's Sign out, reached with Tab: Enter signs out, and the pick on screen is not sent.
+  await page.keyboard.press("2");
+  await page.keyboard.press("e");
+  await page.getByRole("button", { name: "Sign out" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/signin/);
+  expect(await storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+  expect(second).not.toBe(first);
+});
+
 test("labeling faster than the queue refills shows a loading state, and the empty state only when nothing is left", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);

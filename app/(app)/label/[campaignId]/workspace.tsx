@@ -373,6 +373,10 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       }
       // Stopped, the keys belong to the page again: Enter follows the focused "Sign in again".
       if (event.ctrlKey || event.metaKey || event.altKey || skipping || stop) return;
+      // Enter on a link or a button outside the pair (the header's Sign out, Menu or Label, Guidelines,
+      // Try again) is that control's: taken for Submit, it sent the pair's judgment and the control did nothing.
+      // On the pair's own buttons, which a click leaves focused, Enter still submits what was picked.
+      if (event.key === "Enter" && target.closest("a[href], button") && !target.closest("[data-task-form]")) return;
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "?") setShowGuidelines((v) => !v);
       else if (key === "Escape") setShowGuidelines(false);
@@ -457,7 +461,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       ) : task ? (
         // Keyed by the task: each pair is a fresh form, so focus left in the last one's rationale
         // goes back to the page, where the shortcuts listen.
-        <section key={task.assignmentId} aria-label="Task" data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
+        <section key={task.assignmentId} aria-label="Task" data-task-form data-assignment-id={task.assignmentId} className="flex flex-col gap-4">
           <div className="rounded-lg border border-slate-200 bg-white p-4">
             <h2 className="mb-2 text-xs font-medium uppercase text-slate-500">Prompt</h2>
             <PromptView prompt={task.prompt} />
