@@ -339,6 +339,37 @@ test("Enter on a focused control outside the pair works that control and sends n
   expect(second).not.toBe(first);
 });
 
+test("after a reload, and after signing out and in, Z still takes back the judgments made before it, latest first", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 4);
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  const second = await nextAssignment(page, first);
+  await page.keyboard.press("2");
+  await page.keyboard.press("e");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, second);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+
+  await page.reload();
+  await currentAssignment(page);
+  await page.keyboard.press("z");
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+  await expect(page.locator("main").getByRole("alert")).toHaveCount(0);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+
+  // Signed out and in again on the same tab, the one before it is still in reach.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await startLabeling(page, campaign);
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+  await page.keyboard.press("z");
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({});
+});
+
 test("labeling faster than the queue refills shows a loading state, and the empty state only when nothing is left", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);

@@ -54,5 +54,5 @@ export default async function LabelCampaignPage({ params }: Params) {
     );
   }
   const { campaign } = found;
-  return <LabelingWorkspace campaign={{ id: campaign.id, name: campaign.name, guidelines: campaign.guidelines, overlap: campaign.overlap, settings: settingsOf(campaign) }} />;
+  return <LabelingWorkspace labelerId={user.id} campaign={{ id: campaign.id, name: campaign.name, guidelines: campaign.guidelines, overlap: campaign.overlap, settings: settingsOf(campaign) }} />;
 }

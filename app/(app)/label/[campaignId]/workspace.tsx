@@ -18,6 +18,7 @@ import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
 import { JudgmentOutbox, type Judged } from "./judgment-outbox";
 import { dropKept, keep, keepOnly, readKept, type Selection } from "./kept-choices";
+import { dropUndoable, keepUndoable, readKeptUndo } from "./kept-undo";
 import { SkipPanel } from "./skip-panel";
 import { useActiveTime } from "./use-active-time";
 
@@ -88,7 +89,7 @@ function PromptView({ prompt }: { prompt: Task["prompt"] }) {
   );
 }
 
-export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
+export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignView; labelerId: string }) {
   const queryClient = useQueryClient();
   const queueKey = labelingKeys.queue(campaign.id);
   const { settings } = campaign;
@@ -151,8 +152,14 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
   const [skipping, setSkipping] = useState(false);
   const [showGuidelines, setShowGuidelines] = useState(false);
   // Judgments made here, latest first, from the moment they are sent: Undo takes back the latest.
-  const [undoStack, setUndoStack] = useState<Judged[]>([]);
+  // Those stored before a reload or a sign-in come back from the tab (kept-undo.ts); like the kept
+  // choices, they change no markup at the first render, where no task is on screen.
+  const [undoStack, setUndoStack] = useState<Judged[]>(() =>
+    readKeptUndo(campaign.id, labelerId).map((k) => ({ submissionId: k.submissionId, task: k.task, stored: Promise.resolve(k.judgment) })),
+  );
   const [outbox] = useState(() => new JudgmentOutbox());
+  // The pair of each judgment on its way, kept with the judgment once stored (for Undo after a reload).
+  const judgedTasks = useRef(new Map<string, Task>());
   const activeTime = useActiveTime(task?.assignmentId ?? null);
 
   // Submit-to-next-pair time, measured from the key press to the next pair on screen.
@@ -215,8 +222,12 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
       if (!answer) return;
       outbox.settle(body.clientSubmissionId, answer.judgment);
       forget(answer.judgment.assignmentId);
+      const task = judgedTasks.current.get(body.clientSubmissionId);
+      judgedTasks.current.delete(body.clientSubmissionId);
+      if (task) keepUndoable(campaign.id, labelerId, { submissionId: body.clientSubmissionId, judgment: answer.judgment, task });
     },
     onError: (err, body) => {
+      judgedTasks.current.delete(body.clientSubmissionId);
       outbox.settle(body.clientSubmissionId, null);
       setUndoStack((s) => s.filter((j) => j.submissionId !== body.clientSubmissionId));
       release(body.assignmentId);
@@ -257,6 +268,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     retryDelay: sendRetryDelay,
     onSuccess: async (answer, judged) => {
       dropFromUndo(judged);
+      dropUndoable(campaign.id, labelerId, judged.submissionId);
       // null: the judgment was refused for good; its failure already said so and brought its pair back.
       if (!answer) return;
       // A refill that left before the pair came back would draw the queue without it.
@@ -318,6 +330,7 @@ export function LabelingWorkspace({ campaign }: { campaign: CampaignView }) {
     submittedAt.current = performance.now();
     const clientSubmissionId = crypto.randomUUID();
     const judged = outbox.add(clientSubmissionId, task);
+    judgedTasks.current.set(clientSubmissionId, task);
     setUndoStack((s) => [judged, ...s].slice(0, 20));
     submit.mutate({
       clientSubmissionId,
