@@ -276,3 +276,18 @@ test("two snapshots taken one after the other from the form's proposed name get 
   await expect(field).not.toHaveValue(second);
   for (const taken of [first, second]) await expect(page.getByRole("row").filter({ has: page.getByRole("cell", { name: taken, exact: true }) })).toHaveCount(1);
 });
+
+test("a new campaign's page says it is a draft that labelers do not see, until its status is set to active", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  await page.goto("/research/campaigns/new");
+  await page.getByLabel("Name").fill(`Draft note e2e ${Date.now()}`);
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/research\/campaigns\/[0-9a-f-]{36}$/);
+  const note = page.getByRole("status").filter({ hasText: "labelers do not see this campaign" });
+  await expect(note).toHaveText("Draft: labelers do not see this campaign. Set its status to active in Settings, below, when its pairs are ready.");
+
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByRole("button", { name: "Save campaign" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+  await expect(note).toHaveCount(0);
+});

@@ -9,6 +9,7 @@ import { Table, TBody, Td, Th, THead, Tr } from "@/app/_components/ui/table";
 import { inlineTapTarget } from "@/app/_components/ui/tap-target";
 import { requireRole } from "@/lib/auth/guard";
 import { campaignDto } from "@/lib/campaigns/campaigns";
+import type { CampaignStatus } from "@/db/values";
 import { isAppError } from "@/lib/errors";
 import { flashResult } from "@/lib/forms/form-action";
 import { campaignQuality } from "@/lib/labeling/quality";
@@ -34,6 +35,16 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: (await campaignFor((await params).campaignId)).name };
 }
 
+/**
+ * Said under the name of a campaign labelers cannot work on: a new campaign starts as a draft, and
+ * nothing else on its page said that its labelers see none of it (the status sits in Settings, at the bottom).
+ */
+const notLabelable: Record<Exclude<CampaignStatus, "active">, string> = {
+  draft: "Draft: labelers do not see this campaign. Set its status to active in Settings, below, when its pairs are ready.",
+  paused: "Paused: labelers do not see this campaign until its status is active again (Settings, below).",
+  done: "Done: labelers no longer see this campaign. Set its status to active in Settings, below, to collect more judgments.",
+};
+
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
 const p = (v: number) => (v < 0.001 ? v.toExponential(1) : v.toFixed(3));
@@ -52,6 +63,11 @@ export default async function CampaignPage({ params }: Params) {
   return (
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">{campaign.name}</h1>
+      {campaign.status !== "active" ? (
+        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {notLabelable[campaign.status]}
+        </p>
+      ) : null}
       <Card>
         <CardHeader>
           <CardTitle>Quality</CardTitle>
