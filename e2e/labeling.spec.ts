@@ -308,6 +308,15 @@ test("Enter on a pair whose required rationale is missing puts the cursor in the
     .toEqual({ strength: 2, rationale: "Response 2 is right; 1 q is wrong." });
 });
 
+test("Enter with nothing picked names only the keys that pick on this campaign", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 2, { allowTie: false, allowBothBad: true });
+  await startLabeling(page, campaign);
+  await currentAssignment(page);
+  await page.keyboard.press("Enter");
+  // This campaign allows no tie: T does nothing here, so the message must not offer it.
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Pick a response first (1 / 2 or B).");
+});
+
 test("Enter on a focused control outside the pair works that control and sends no judgment; on the pair's own buttons it submits", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 3);
   await startLabeling(page, campaign);

@@ -27,6 +27,12 @@ type Queue = { tasks: Task[]; done: boolean };
 
 const strengthKeys = ["q", "w", "e", "r"] as const;
 
+/** The keys that pick on this campaign: T and B only where it allows a tie and "both bad". */
+function pickKeys(settings: CampaignSettings): string {
+  const keys = ["1 / 2", settings.allowTie ? "T" : null, settings.allowBothBad ? "B" : null].filter((k) => k !== null);
+  return keys.length === 1 ? keys[0]! : `${keys.slice(0, -1).join(", ")} or ${keys.at(-1)}`;
+}
+
 const blank = (assignmentId: string | null): Selection => ({ assignmentId, choice: null, strength: null, rationale: "" });
 const RATIONALE_MISSING = "This campaign asks for a rationale.";
 
@@ -317,7 +323,7 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
     // A second Enter before the next pair is drawn would send this task again.
     if (task && handled.current.has(task.assignmentId)) return;
     if (!task || !canSubmit) {
-      if (task && choice === null) setError("Pick a response first (1 / 2, T or B).");
+      if (task && choice === null) setError(`Pick a response first (${pickKeys(settings)}).`);
       else if (needsStrength) setError("Say how much better (Q / W / E / R).");
       else if (needsRationale) {
         setError(RATIONALE_MISSING);
