@@ -308,6 +308,27 @@ test("Enter on a pair whose required rationale is missing puts the cursor in the
     .toEqual({ strength: 2, rationale: "Response 2 is right; 1 q is wrong." });
 });
 
+test("Ctrl+Enter from the rationale with no strength picked says which keys to press, and those keys then pick, not type", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 2, { rationale: "required" });
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  const rationale = page.getByRole("textbox", { name: /^Rationale/ });
+  await rationale.click();
+  await page.keyboard.type("Response 1 defines it.");
+  await page.keyboard.press("Control+Enter");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Say how much better (Q / W / E / R).");
+
+  await page.keyboard.press("e");
+  await expect(page.getByRole("radio", { name: /^clearly better/ })).toBeChecked();
+  await expect(rationale).toHaveValue("Response 1 defines it.");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, first);
+  await expect
+    .poll(async () => (await sql<{ strength: number; rationale: string }[]>`select strength, rationale from comparisons where assignment_id = ${first}`)[0])
+    .toEqual({ strength: 3, rationale: "Response 1 defines it." });
+});
+
 test("Enter with nothing picked names only the keys that pick on this campaign", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 2, { allowTie: false, allowBothBad: true });
   await startLabeling(page, campaign);

@@ -323,6 +323,8 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
     // A second Enter before the next pair is drawn would send this task again.
     if (task && handled.current.has(task.assignmentId)) return;
     if (!task || !canSubmit) {
+      // Ctrl+Enter from the rationale: the keys these messages name would type into it, so the focus leaves it.
+      if ((task && choice === null) || needsStrength) rationaleField.current?.blur();
       if (task && choice === null) setError(`Pick a response first (${pickKeys(settings)}).`);
       else if (needsStrength) setError("Say how much better (Q / W / E / R).");
       else if (needsRationale) {
