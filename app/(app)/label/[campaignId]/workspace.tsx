@@ -397,7 +397,7 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
       // Enter on a link or a button outside the pair (the header's Sign out, Menu or Label, Guidelines,
       // Try again) is that control's: taken for Submit, it sent the pair's judgment and the control did nothing.
       // On the pair's own buttons, which a click leaves focused, Enter still submits what was picked.
-      if (event.key === "Enter" && target.closest("a[href], button") && !target.closest("[data-task-form]")) return;
+      if (event.key === "Enter" && target instanceof Element && target.closest("a[href], button") && !target.closest("[data-task-form]")) return;
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "?") setShowGuidelines((v) => !v);
       else if (key === "Escape") setShowGuidelines(false);
