@@ -291,3 +291,22 @@ test("a new campaign's page says it is a draft that labelers do not see, until i
   await expect(page.getByText("Saved.")).toBeVisible();
   await expect(note).toHaveCount(0);
 });
+
+test("a campaign with a gold rate but no gold pairs says that no answer is checked, until a file with gold answers is imported", async ({ page }) => {
+  await signInAndWait(page, "researcher@pairwise.local", "/research");
+  const created = await page.request.post("/api/v1/campaigns", { data: { name: `Gold note e2e ${Date.now()}`, status: "active", settings: { goldRate: 0.2 } } });
+  expect(created.status()).toBe(201);
+  const { campaign } = await created.json();
+  const plain = ["kettle", "saddle"].map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `A ${w} is one thing.`, response_b: `A ${w} is another.` })).join("\n");
+  expect((await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, { data: plain, headers: { "content-type": "application/x-ndjson" } })).status()).toBe(200);
+
+  await page.goto(`/research/campaigns/${campaign.id}`);
+  const note = page.getByRole("status").filter({ hasText: "no gold pairs" });
+  await expect(note).toHaveText("The gold rate is 20%, but this campaign has no gold pairs, so no answer is checked: import rows with a gold answer (a, b, tie or both_bad).");
+
+  const gold = ["anchor", "beacon"].map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `An ${w} is one thing.`, response_b: `An ${w} is another.`, gold: "a" })).join("\n");
+  expect((await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, { data: gold, headers: { "content-type": "application/x-ndjson" } })).status()).toBe(200);
+  await page.reload();
+  await expect(page.getByText("(and 2 gold pairs, which check answers and are not counted)", { exact: false })).toBeVisible();
+  await expect(note).toHaveCount(0);
+});

@@ -99,6 +99,13 @@ export default async function CampaignPage({ params }: Params) {
               </dd>
             </div>
           </dl>
+          {campaign.settings.goldRate > 0 && quality.goldPairs === 0 ? (
+            // A gold rate with nothing to serve checks no one, and no figure on this page would show it.
+            <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+              The gold rate is {Math.round(campaign.settings.goldRate * 100)}%, but this campaign has no gold pairs, so no answer is checked: import rows with a{" "}
+              <code>gold</code> answer (<code>a</code>, <code>b</code>, <code>tie</code> or <code>both_bad</code>).
+            </p>
+          ) : null}
           {quality.labelers.length === 0 ? (
             <p className="text-sm text-slate-600">No judgments yet: each labeler who submits one gets a row here with their count, speed, gold accuracy and agreement.</p>
           ) : (
