@@ -283,7 +283,7 @@ test("a new campaign's page says it is a draft that labelers do not see, until i
   await page.getByLabel("Name").fill(`Draft note e2e ${Date.now()}`);
   await page.getByRole("button", { name: "Create campaign" }).click();
   await expect(page).toHaveURL(/\/research\/campaigns\/[0-9a-f-]{36}$/);
-  const note = page.getByRole("status").filter({ hasText: "labelers do not see this campaign" });
+  const note = page.getByRole("note").filter({ hasText: "labelers do not see this campaign" });
   await expect(note).toHaveText("Draft: labelers do not see this campaign. Set its status to active in Settings, below, when its pairs are ready.");
 
   await page.getByLabel("Status").selectOption("active");
@@ -301,7 +301,7 @@ test("a campaign with a gold rate but no gold pairs says that no answer is check
   expect((await page.request.post(`/api/v1/campaigns/${campaign.id}/import`, { data: plain, headers: { "content-type": "application/x-ndjson" } })).status()).toBe(200);
 
   await page.goto(`/research/campaigns/${campaign.id}`);
-  const note = page.getByRole("status").filter({ hasText: "no gold pairs" });
+  const note = page.getByRole("note").filter({ hasText: "no gold pairs" });
   await expect(note).toHaveText("The gold rate is 20%, but this campaign has no gold pairs, so no answer is checked: import rows with a gold answer (a, b, tie or both_bad).");
 
   const gold = ["anchor", "beacon"].map((w) => JSON.stringify({ prompt: `Define: ${w}`, response_a: `An ${w} is one thing.`, response_b: `An ${w} is another.`, gold: "a" })).join("\n");

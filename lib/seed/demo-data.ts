@@ -17,6 +17,8 @@ export const demoCampaign = {
     "- Choose *tie* only when neither is better; *both bad* when neither is acceptable.",
   ].join("\n"),
   overlap: 3,
+  // The demo's pairs have no gold answers, so a gold rate would check nothing (and its page would say so).
+  settings: { goldRate: 0 },
 };
 
 /** One prompt per demo headword (all held out from SFT training). */

@@ -64,7 +64,7 @@ export default async function CampaignPage({ params }: Params) {
     <div className="flex flex-col gap-6">
       <h1 className="text-2xl font-semibold">{campaign.name}</h1>
       {campaign.status !== "active" ? (
-        <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+        <p role="note" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
           {notLabelable[campaign.status]}
         </p>
       ) : null}
@@ -101,7 +101,7 @@ export default async function CampaignPage({ params }: Params) {
           </dl>
           {campaign.settings.goldRate > 0 && quality.goldPairs === 0 ? (
             // A gold rate with nothing to serve checks no one, and no figure on this page would show it.
-            <p role="status" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            <p role="note" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
               The gold rate is {Math.round(campaign.settings.goldRate * 100)}%, but this campaign has no gold pairs, so no answer is checked: import rows with a{" "}
               <code>gold</code> answer (<code>a</code>, <code>b</code>, <code>tie</code> or <code>both_bad</code>).
             </p>
