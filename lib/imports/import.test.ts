@@ -133,6 +133,22 @@ describe("import (real Postgres)", () => {
     expect((event!.details as { errors: unknown[] }).errors).toHaveLength(5);
   });
 
+  it("records a refusal whose messages jsonb could not hold as they are: a NUL that JSON.parse quotes from the line, a surrogate pair the cut at 300 splits", async () => {
+    const { campaign } = await makeCampaign({ pairCount: 0 });
+    const good = JSON.stringify({ prompt: "Define: owl", response_a: "A night bird.", response_b: "A fish." });
+    // V8 quotes the bad line in its message, NUL and all; the key's message is 1 + 1 + 2 x 200 characters before its cut.
+    const nul = `{"prompt": x\u0000, "response_a": "x"}`;
+    const splitPair = `{"prompt": "p", "response_a": "x", "response_b": "y", "a${"\u{1F600}".repeat(200)}\\u0000": 1}`;
+    const result = await importFile({ campaignId: campaign.id, actorId: null, options: {}, file: file("unstorable-messages.jsonl", [good, nul, splitPair]) });
+    expect(result).toMatchObject({ ok: false, errorCount: 2 });
+    expect(result.errors[0]!.message).toContain("\u0000");
+    const [event] = await db.select({ details: auditEvents.details }).from(auditEvents).where(and(eq(auditEvents.action, "campaign.import_refused"), eq(auditEvents.targetId, campaign.id)));
+    const messages = (event!.details as { errors: { message: string }[] }).errors.map((e) => e.message);
+    expect(messages[0]).toBe(result.errors[0]!.message.replace("\u0000", "\uFFFD"));
+    expect(messages[1]).toHaveLength(300);
+    expect(messages[1]!.endsWith("\uFFFD…")).toBe(true);
+  });
+
   it("answers a refused file for a campaign that does not exist as no such campaign, and records nothing", async () => {
     const missing = randomUUID();
     await expect(importFile({ campaignId: missing, actorId: null, options: {}, file: file("bad-missing.jsonl", ["{not json"]) })).rejects.toMatchObject({ code: "not_found:campaign" });

@@ -11,6 +11,7 @@ import { campaigns, prompts, responses } from "@/db/schema";
 import type { Choice } from "@/db/values";
 import { recordAudit } from "@/lib/audit/audit";
 import { parseId } from "@/lib/api/params";
+import { toStorableText } from "@/lib/api/storable-text";
 import { AppError } from "@/lib/errors";
 import { promptHash, sha256 } from "@/lib/hash";
 import { RefusedLines } from "./errors";
@@ -216,7 +217,9 @@ export async function recordImportRefused({ campaignId, actorId, details }: { ca
  * from the errors, which stop at the first 100 reasons.
  */
 function auditedErrors(errors: ImportError[], errorCount: number): { errors: ImportError[]; badLinesNotListed?: number } {
-  const cut = (m: string) => (m.length > MAX_AUDITED_MESSAGE ? `${m.slice(0, MAX_AUDITED_MESSAGE - 1)}…` : m);
+  // Storable too, or the event's insert fails and the refusal becomes a 500: V8's JSON error quotes the bad line,
+  // NUL and all, and the cut can split a surrogate pair; jsonb refuses both.
+  const cut = (m: string) => toStorableText(m.length > MAX_AUDITED_MESSAGE ? `${m.slice(0, MAX_AUDITED_MESSAGE - 1)}…` : m);
   const listed = errors.slice(0, MAX_AUDITED_ERRORS).map((e) => ({ ...e, message: cut(e.message) }));
   const notListed = errorCount - listed.reduce((n, e) => n + (e.rows ?? 1), 0);
   return notListed > 0 ? { errors: listed, badLinesNotListed: notListed } : { errors: listed };
