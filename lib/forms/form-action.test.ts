@@ -71,10 +71,23 @@ describe("formAction", () => {
   });
 
   it("reads a flash proxy.ts handed on, and ignores one of the wrong shape", async () => {
-    const page = (value: unknown) => new Request("http://localhost:3000/admin", { headers: { [flashHeaderName("new-user")]: encodeURIComponent(JSON.stringify(value)) } });
+    const page = (value: unknown) => {
+      const json = JSON.stringify(value);
+      return new Request("http://localhost:3000/admin", { headers: { [flashHeaderName("new-user")]: encodeURIComponent(json), cookie: `pairwise-flash-new-user=${encodeURIComponent(json)}` } });
+    };
     const schema = z.object({ email: z.string() });
     expect(await inRequestScope(page({ email: "ünï@pairwise.local" }), () => flashResult("new-user", schema))).toEqual({ ok: true, data: { email: "ünï@pairwise.local" } });
     expect(await inRequestScope(page({ email: 5 }), () => flashResult("new-user", schema))).toBeNull();
     expect(await inRequestScope(new Request("http://localhost:3000/admin"), () => flashResult("new-user", schema))).toBeNull();
+  });
+
+  it("ignores a flash header without its cookie: a request proxy.ts does not run for (a prefetch) keeps the headers its client sent", async () => {
+    const schema = z.object({ token: z.string() });
+    const forged = encodeURIComponent(JSON.stringify({ token: "pw_forged" }));
+    const real = encodeURIComponent(JSON.stringify({ token: "pw_real" }));
+    const page = (headers: Record<string, string>) => new Request("http://localhost:3000/settings/tokens", { headers: { "next-router-prefetch": "1", ...headers } });
+    expect(await inRequestScope(page({ [flashHeaderName("token")]: forged }), () => flashResult("token", schema))).toBeNull();
+    expect(await inRequestScope(page({ [flashHeaderName("token")]: forged, cookie: `pairwise-flash-token=${real}` }), () => flashResult("token", schema))).toBeNull();
+    expect(await inRequestScope(page({ [flashHeaderName("token")]: real, cookie: `pairwise-flash-token=${real}` }), () => flashResult("token", schema))).toEqual({ ok: true, data: { token: "pw_real" } });
   });
 });

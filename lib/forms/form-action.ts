@@ -70,13 +70,20 @@ export async function formAction<T>(
 /**
  * The success form `form`'s action left for this page (see formAction), as the form's initial action state; null
  * when there is none, or when it is not of the shape `data` expects (a cookie is the client's to change).
+ *
+ * The header counts only beside the cookie it was made from: proxy.ts removes a flash header the client sent, but
+ * it does not run for a request its matcher leaves out (one with `Next-Router-Prefetch` or `Purpose: prefetch`),
+ * and such a request reaches the page with whatever headers the client gave it.
  */
 export async function flashResult<T>(form: string, data: z.ZodType<T>): Promise<{ ok: true; data: T } | null> {
   const raw = (await headers()).get(flashHeaderName(form));
-  if (!raw) return null;
+  const cookie = (await cookies()).get(flashCookieName(form))?.value;
+  if (!raw || cookie === undefined) return null;
   let value: unknown;
   try {
-    value = JSON.parse(decodeURIComponent(raw));
+    const text = decodeURIComponent(raw);
+    if (text !== cookie) return null;
+    value = JSON.parse(text);
   } catch {
     return null;
   }
