@@ -2,8 +2,10 @@
  * README.md and docs/*.md as a reader follows them: every relative link reaches a file and, with
  * an anchor, a heading of it (GitHub's anchor rules); every `npm run X` is a package.json script;
  * every `npm run trainer -- <command> --flag` names a command and options the CLI has; every
- * path under the repository's folders that they name exists.
+ * path under the repository's folders that they name exists; the Playwright count the README gives is
+ * the one `npx playwright test --list` prints.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -145,4 +147,11 @@ describe("README.md and docs/*.md", () => {
     );
     expect(missing).toEqual([]);
   });
+
+  it("README.md: the Playwright count is what `npx playwright test --list` counts", () => {
+    const claimed = /Playwright \((\d+) tests, as `npx playwright test --list` counts them/.exec(readFileSync("README.md", "utf8"))?.[1];
+    const listed = /^Total: (\d+) tests? in/m.exec(execFileSync("npx", ["playwright", "test", "--list"], { encoding: "utf8" }))?.[1];
+    expect(listed).toBeDefined();
+    expect(claimed).toBe(listed);
+  }, 60_000);
 });
