@@ -371,6 +371,9 @@ export const comparisons = pgTable(
     // The judgments of one labeler in one campaign in order of time taken: the triggers that keep
     // campaign_quality_labelers' median step through it from the last median (migration 0014).
     index("comparisons_campaign_labeler_time").on(t.campaignId, t.labelerId, t.serverMs, t.id),
+    // Each deleted assignment (a judged campaign's delete cascades to all of its own) looks up its
+    // judgment by assignment_id: without this, a scan of every judgment per assignment (migration 0019).
+    index("comparisons_assignment").on(t.assignmentId),
   ],
 );
 export type Comparison = typeof comparisons.$inferSelect;
@@ -482,7 +485,11 @@ export const skips = pgTable(
     text: text("text"),
     at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("skips_assignment_key").on(t.assignmentId)],
+  (t) => [
+    uniqueIndex("skips_assignment_key").on(t.assignmentId),
+    // Each deleted pair (a campaign's delete cascades to all of its own) looks up its skips by pair_id.
+    index("skips_pair").on(t.pairId),
+  ],
 );
 export type Skip = typeof skips.$inferSelect;
 
