@@ -15,6 +15,7 @@ import { db } from "@/db/client";
 import { campaigns, pairs } from "@/db/schema";
 import type { longerValues } from "@/db/values";
 import { completionColumns } from "@/lib/campaigns/campaigns";
+import { AppError } from "@/lib/errors";
 import { binomialTwoSidedP, krippendorffAlphaOrdinal, pairwiseAgreement } from "@/lib/stats/agreement";
 
 type LabelerQuality = {
@@ -112,6 +113,21 @@ export async function campaignQuality({ campaignId }: { campaignId: string }) {
 }
 
 /**
+ * The runtime's Intl (which checked the name) takes zones Postgres does not know, aliases tzdata
+ * dropped (US/Pacific-New) or zones newer than the server's tzdata; Postgres answers 22023 "time zone
+ * not recognized", which was a 500. It is the caller's to change, so it is refused as such.
+ */
+function unknownToPostgres(err: unknown, timeZone: string): unknown {
+  for (let e: unknown = err, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === "22023" && typeof message === "string" && message.includes("time zone")) {
+      return new AppError("bad_request:time_zone", `The database does not know the time zone ${JSON.stringify(timeZone)}; send its current IANA name (such as America/Los_Angeles), or none for UTC.`);
+    }
+  }
+  return err;
+}
+
+/**
  * A labeler's own figures: counts, agreement with the majority, gold accuracy after 5 gold answers,
  * median time. `today` counts from midnight in `timeZone`, the labeler's: the database's day (UTC)
  * started at 7 pm the evening before in New York, and at 9 am in Tokyo.
@@ -126,7 +142,9 @@ export async function labelerStats({ labelerId, timeZone = "UTC" }: { labelerId:
     db.execute<{ checked: number; agreed: number }>(sql`
       select coalesce(sum(agreement_checked), 0)::int as checked, coalesce(sum(agreement_agreed), 0)::int as agreed
       from campaign_quality_labelers where labeler_id = ${labelerId}`),
-    db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons where labeler_id = ${labelerId} and created_at >= date_trunc('day', now(), ${timeZone})`),
+    db.execute<{ n: number }>(sql`select count(*)::int as n from comparisons where labeler_id = ${labelerId} and created_at >= date_trunc('day', now(), ${timeZone})`).catch((err: unknown) => {
+      throw unknownToPostgres(err, timeZone);
+    }),
     db.execute<{ n: number }>(sql`select count(*)::int as n from skips where labeler_id = ${labelerId}`),
   ]);
   return {
