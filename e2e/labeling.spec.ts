@@ -400,6 +400,50 @@ test("after a reload, and after signing out and in, Z still takes back the judgm
   await expect.poll(() => storedJudgments(campaign.id)).toEqual({});
 });
 
+test("a kept undo whose judgment was undone and judged again in a duplicated tab is dropped, and the next Z reaches the one before it", async ({ page, context }) => {
+  const campaign = await campaignWithPairs(page, 6);
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  const second = await nextAssignment(page, first);
+  await page.keyboard.press("2");
+  await page.keyboard.press("e");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, second);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+
+  // The browser's Duplicate tab copies the tab's sessionStorage, kept undos included.
+  const storage = await page.evaluate(() => Object.fromEntries(Object.entries(sessionStorage)));
+  const duplicate = await context.newPage();
+  await duplicate.addInitScript((entries) => {
+    if (sessionStorage.length === 0) for (const [key, value] of Object.entries(entries)) sessionStorage.setItem(key, value);
+  }, storage);
+  await duplicate.goto(`/label/${campaign.id}`);
+  await currentAssignment(duplicate);
+
+  // The first tab takes back the second judgment and judges that pair again: a new judgment.
+  await page.bringToFront();
+  await page.keyboard.press("z");
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", second);
+  await page.keyboard.press("1");
+  await page.keyboard.press("q");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, second);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+
+  // The duplicate still holds the second judgment's old id: Z there finds it gone. It must say so
+  // and let it go, not answer 'No such judgment of yours.' to every Z with the first out of reach.
+  await duplicate.bringToFront();
+  await duplicate.keyboard.press("z");
+  await expect(duplicate.locator("main").getByRole("alert")).toContainText("already undone");
+  await duplicate.keyboard.press("z");
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [second]: 1 });
+  await expect(duplicate.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+  await duplicate.close();
+});
+
 test("labeling faster than the queue refills shows a loading state, and the empty state only when nothing is left", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);

@@ -13,7 +13,7 @@ import type { JudgmentDto, ShownChoice, Task } from "@/lib/labeling/schema";
 import { strengthLabels } from "@/lib/labeling/schema";
 import type { LabelerStats } from "@/lib/labeling/quality";
 import { describeTrouble, isTransient, stopsLabeling, type Trouble } from "@/lib/labeling/trouble";
-import { fetchJson } from "@/lib/query/fetch-json";
+import { ApiError, fetchJson } from "@/lib/query/fetch-json";
 import { labelingKeys } from "@/lib/query/keys";
 import { Guidelines } from "./guidelines";
 import { JudgmentOutbox, type Judged } from "./judgment-outbox";
@@ -282,10 +282,20 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
       bringBack(answer.task);
       void queryClient.invalidateQueries({ queryKey: labelingKeys.stats() });
     },
-    onError: (err) => {
+    onError: (err, judged) => {
       const trouble = describeTrouble(err);
       if (stopsLabeling(trouble)) setStopped(trouble);
-      else
+      else if (err instanceof ApiError && err.code === "not_found:judgment") {
+        // Kept from before a reload, or copied with the tab, the judgment was undone (and its pair
+        // judged again) in another tab: kept, it answered every Z with this and hid the ones under it.
+        dropFromUndo(judged);
+        dropUndoable(campaign.id, labelerId, judged.submissionId);
+        setError(
+          <>
+            That judgment was already undone, in another tab or before a reload. Undo again<span className="pointer-coarse:hidden"> (Z)</span> to take back the one before it.
+          </>,
+        );
+      } else
         setError(
           trouble.kind === "transient" ? (
             <>
