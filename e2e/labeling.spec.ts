@@ -369,6 +369,35 @@ test("Enter on a focused control outside the pair works that control and sends n
   expect(second).not.toBe(first);
 });
 
+test("Enter on the pair's focused Skip or Undo button skips or undoes, and sends no judgment of the pair on screen", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 4);
+  await startLabeling(page, campaign);
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("q");
+  await page.keyboard.press("Enter");
+  const second = await nextAssignment(page, first);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+
+  // A pick on screen, then Tab to Skip: Enter opens the skip reasons; it does not send the pick.
+  await page.keyboard.press("2");
+  await page.keyboard.press("e");
+  await page.getByRole("button", { name: /^Skip/ }).focus();
+  await page.keyboard.press("Enter");
+  const skipPanel = page.getByRole("form", { name: "Skip this pair" });
+  await expect(skipPanel).toBeVisible();
+  expect(await storedJudgments(campaign.id)).toEqual({ [first]: 1 });
+  await skipPanel.getByRole("button", { name: "Cancel" }).click();
+  await expect(skipPanel).toHaveCount(0);
+
+  // Tab to Undo last: Enter takes back the first judgment, and the pick on screen is not sent.
+  await page.getByRole("region", { name: "Task" }).getByRole("button", { name: /^Undo last/ }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("region", { name: "Task" })).toHaveAttribute("data-assignment-id", first);
+  await expect.poll(() => storedJudgments(campaign.id)).toEqual({});
+  expect(second).not.toBe(first);
+});
+
 test("after a reload, and after signing out and in, Z still takes back the judgments made before it, latest first", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);

@@ -404,10 +404,11 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
       }
       // Stopped, the keys belong to the page again: Enter follows the focused "Sign in again".
       if (event.ctrlKey || event.metaKey || event.altKey || skipping || stop) return;
-      // Enter on a link or a button outside the pair (the header's Sign out, Menu or Label, Guidelines,
-      // Try again) is that control's: taken for Submit, it sent the pair's judgment and the control did nothing.
-      // On the pair's own buttons, which a click leaves focused, Enter still submits what was picked.
-      if (event.key === "Enter" && target instanceof Element && target.closest("a[href], button") && !target.closest("[data-task-form]")) return;
+      // Enter on a link or a button (the header's Sign out, Menu or Label, Guidelines, Try again, the
+      // pair's Skip and Undo, a link in a response) is that control's: taken for Submit, it sent the
+      // pair's judgment and the control did nothing. On the buttons that pick (a response, tie, both
+      // bad, a strength), which a click leaves focused, Enter still submits what was picked.
+      if (event.key === "Enter" && target instanceof Element && target.closest("a[href], button") && !target.closest("[data-task-form] button[data-picks]")) return;
       const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
       if (key === "?") setShowGuidelines((v) => !v);
       else if (key === "Escape") setShowGuidelines(false);
@@ -506,6 +507,7 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
                 <button
                   type="button"
                   role="radio"
+                  data-picks
                   aria-checked={choice === side}
                   aria-label={`Response ${i + 1} (${side}) is better`}
                   onClick={() => setChoice(side)}
@@ -529,19 +531,19 @@ export function LabelingWorkspace({ campaign, labelerId }: { campaign: CampaignV
           </div>
           <div className="flex flex-wrap items-center gap-2">
             {settings.allowTie ? (
-              <Button variant={choice === "tie" ? "default" : "outline"} aria-pressed={choice === "tie"} onClick={() => setChoice("tie")}>
+              <Button data-picks variant={choice === "tie" ? "default" : "outline"} aria-pressed={choice === "tie"} onClick={() => setChoice("tie")}>
                 Tie <KeyHint>T</KeyHint>
               </Button>
             ) : null}
             {settings.allowBothBad ? (
-              <Button variant={choice === "both_bad" ? "default" : "outline"} aria-pressed={choice === "both_bad"} onClick={() => setChoice("both_bad")}>
+              <Button data-picks variant={choice === "both_bad" ? "default" : "outline"} aria-pressed={choice === "both_bad"} onClick={() => setChoice("both_bad")}>
                 Both bad <KeyHint>B</KeyHint>
               </Button>
             ) : null}
             {settings.askStrength && decisive ? (
               <div role="radiogroup" aria-label="How much better?" className="grid w-full grid-cols-2 gap-1 sm:flex sm:w-auto">
                 {strengthLabels.map((label, i) => (
-                  <Button key={label} size="sm" role="radio" aria-checked={strength === i + 1} variant={strength === i + 1 ? "default" : "outline"} onClick={() => setStrength(i + 1)}>
+                  <Button key={label} size="sm" role="radio" data-picks aria-checked={strength === i + 1} variant={strength === i + 1 ? "default" : "outline"} onClick={() => setStrength(i + 1)}>
                     {label} <KeyHint>{strengthKeys[i]!.toUpperCase()}</KeyHint>
                   </Button>
                 ))}
