@@ -511,6 +511,26 @@ test("labeling faster than the queue refills shows a loading state, and the empt
   await expect(page.getByText("0 of 4 pairs have all their judgments; the rest are waiting for other labelers.")).toBeVisible();
 });
 
+test("a kept judgment whose undo window has passed is not offered after a reload", async ({ page }) => {
+  const campaign = await campaignWithPairs(page, 1, { undoMinutes: 1 });
+  await startLabeling(page, campaign);
+  await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  const empty = page.getByRole("heading", { name: "No pairs left for you here" });
+  await expect(empty).toBeVisible();
+  await expect(page.getByText("Press Z to undo your last judgment.")).toBeVisible();
+
+  // The tab reopened two minutes later: the judgment is past its minute, and the server refuses its undo.
+  await page.clock.install({ time: Date.now() + 2 * 60_000 });
+  await page.reload();
+  await expect(empty).toBeVisible();
+  await expect(page.getByText("Press Z to undo your last judgment.")).toHaveCount(0);
+  await page.keyboard.press("z");
+  await expect(page.locator("main").getByRole("alert")).toHaveText("Nothing to undo.");
+});
+
 test("from the empty state, Z and the Undo button bring the last pair back", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 1);
   await startLabeling(page, campaign);

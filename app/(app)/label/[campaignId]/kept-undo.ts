@@ -21,11 +21,20 @@ function tabStorage(): Storage | null {
   }
 }
 
-/** Latest first. */
+/**
+ * Latest first, those still inside their undo window only: a tab reopened later offered "Undo last"
+ * and "Press Z to undo your last judgment" for judgments the server no longer lets go.
+ */
 export function readKeptUndo(campaignId: string, labelerId: string): KeptJudgment[] {
   try {
     const list = JSON.parse(tabStorage()?.getItem(keyOf(campaignId, labelerId)) ?? "[]") as unknown;
-    return Array.isArray(list) ? list.filter((k: Partial<KeptJudgment>) => typeof k?.submissionId === "string" && typeof k.judgment?.id === "string" && typeof k.task?.assignmentId === "string") : [];
+    const now = Date.now();
+    return Array.isArray(list)
+      ? list.filter(
+          (k: Partial<KeptJudgment>) =>
+            typeof k?.submissionId === "string" && typeof k.judgment?.id === "string" && typeof k.task?.assignmentId === "string" && Date.parse(k.judgment.undoableUntil) > now,
+        )
+      : [];
   } catch {
     return [];
   }
