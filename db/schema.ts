@@ -489,6 +489,8 @@ export const skips = pgTable(
     uniqueIndex("skips_assignment_key").on(t.assignmentId),
     // Each deleted pair (a campaign's delete cascades to all of its own) looks up its skips by pair_id.
     index("skips_pair").on(t.pairId),
+    // Each judgment reads the labeler's latest skip in the campaign (lib/labeling/queue.ts shownSince), newest first.
+    index("skips_labeler_at").on(t.labelerId, t.at),
   ],
 );
 export type Skip = typeof skips.$inferSelect;

@@ -265,8 +265,11 @@ async function shownSince(tx: Tx, assignment: Assignment): Promise<Date> {
     select greatest(
       ${assignment.leasedAt.toISOString()}::timestamptz,
       (select max(c.created_at) from comparisons c where c.labeler_id = ${assignment.labelerId} and c.campaign_id = ${assignment.campaignId}),
-      (select max(s.at) from skips s join assignments a on a.id = s.assignment_id
-       where a.labeler_id = ${assignment.labelerId} and a.campaign_id = ${assignment.campaignId} and a.status = 'skipped')
+      -- Newest first down skips_labeler_at, stopping at the first in this campaign: a max() over the
+      -- join read every skip of the labeler in the campaign on every judgment (6-7 ms at 6,000).
+      (select s.at from skips s join assignments a on a.id = s.assignment_id
+       where s.labeler_id = ${assignment.labelerId} and a.campaign_id = ${assignment.campaignId} and a.status = 'skipped'
+       order by s.at desc limit 1)
     ) as shown_at`);
   return new Date(row!.shown_at);
 }
