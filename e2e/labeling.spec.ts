@@ -88,6 +88,21 @@ async function nextAssignment(page: Page, previous: string): Promise<string> {
   return currentAssignment(page);
 }
 
+/** Judges the pair on screen and the next one with the keyboard; returns both once both are stored. */
+async function judgeTwoPairs(page: Page, campaignId: string): Promise<[string, string]> {
+  const first = await currentAssignment(page);
+  await page.keyboard.press("1");
+  await page.keyboard.press("w");
+  await page.keyboard.press("Enter");
+  const second = await nextAssignment(page, first);
+  await page.keyboard.press("2");
+  await page.keyboard.press("e");
+  await page.keyboard.press("Enter");
+  await nextAssignment(page, second);
+  await expect.poll(() => storedJudgments(campaignId)).toEqual({ [first]: 1, [second]: 1 });
+  return [first, second];
+}
+
 test("a labeler judges 5 pairs with the keyboard, undoes one, skips one, and the stats count them", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 8);
   await signInAndWait(page, "labeler2@pairwise.local", "/label");
@@ -401,16 +416,7 @@ test("Enter on the pair's focused Skip or Undo button skips or undoes, and sends
 test("after a reload, and after signing out and in, Z still takes back the judgments made before it, latest first", async ({ page }) => {
   const campaign = await campaignWithPairs(page, 4);
   await startLabeling(page, campaign);
-  const first = await currentAssignment(page);
-  await page.keyboard.press("1");
-  await page.keyboard.press("w");
-  await page.keyboard.press("Enter");
-  const second = await nextAssignment(page, first);
-  await page.keyboard.press("2");
-  await page.keyboard.press("e");
-  await page.keyboard.press("Enter");
-  await nextAssignment(page, second);
-  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+  const [first, second] = await judgeTwoPairs(page, campaign.id);
 
   await page.reload();
   await currentAssignment(page);
@@ -432,16 +438,7 @@ test("after a reload, and after signing out and in, Z still takes back the judgm
 test("a kept undo whose judgment was undone and judged again in a duplicated tab is dropped, and the next Z reaches the one before it", async ({ page, context }) => {
   const campaign = await campaignWithPairs(page, 6);
   await startLabeling(page, campaign);
-  const first = await currentAssignment(page);
-  await page.keyboard.press("1");
-  await page.keyboard.press("w");
-  await page.keyboard.press("Enter");
-  const second = await nextAssignment(page, first);
-  await page.keyboard.press("2");
-  await page.keyboard.press("e");
-  await page.keyboard.press("Enter");
-  await nextAssignment(page, second);
-  await expect.poll(() => storedJudgments(campaign.id)).toEqual({ [first]: 1, [second]: 1 });
+  const [first, second] = await judgeTwoPairs(page, campaign.id);
 
   // The browser's Duplicate tab copies the tab's sessionStorage, kept undos included.
   const storage = await page.evaluate(() => Object.fromEntries(Object.entries(sessionStorage)));
