@@ -5,14 +5,14 @@
  * - gives the page a fresh CSP nonce (lib/security/csp.ts), on the request for Next's
  *   renderer and on the response for the browser;
  * - redirects signed-out visitors to the sign-in page;
- * - hands a form's flash (lib/forms/flash.ts) to the page it was left for, once: its cookie becomes a request
- *   header for this render and is expired in the response, so a reload renders the page without it.
+ * - expires a form's flash cookie (lib/forms/flash.ts) in the response of the page it was left for, which reads
+ *   it in this render, so a reload renders the page without it.
  */
 import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
 import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { CROSS_SITE_MESSAGE, crossSiteReason } from "@/lib/security/cross-site";
-import { flashCookieName, flashFormOf, flashHeaderName, isFlashHeader } from "@/lib/forms/flash";
+import { flashFormOf } from "@/lib/forms/flash";
 import { newNonce, pageContentSecurityPolicy } from "@/lib/security/csp";
 
 /** Pages anyone may open: sign-in, and the one-time invite and password-reset pages (their token is the authorisation). */
@@ -31,22 +31,17 @@ export default async function proxy(request: NextRequest, event: NextFetchEvent)
   const policy = pageContentSecurityPolicy({ nonce, dev: env.NODE_ENV === "development", https });
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", policy);
-  // A flash reaches the page only from its cookie, never from a header the client sent.
-  for (const name of [...headers.keys()]) if (isFlashHeader(name)) headers.delete(name);
-  const flashes = request.cookies.getAll().flatMap((cookie) => {
-    const form = flashFormOf(cookie.name);
-    return form === null ? [] : [{ form, value: cookie.value }];
-  });
-  for (const { form, value } of flashes) headers.set(flashHeaderName(form), encodeURIComponent(value));
   const render = () => NextResponse.next({ request: { headers } });
 
   const response = isPublicPage(request.nextUrl.pathname)
     ? render()
     : ((await redirectSignedOut(request as NextRequestWithAuth, event)) ?? render());
   response.headers.set("Content-Security-Policy", policy);
-  // The action scoped the cookie to the page it redirected to, which is this one.
-  for (const { form } of flashes) {
-    response.headers.append("Set-Cookie", `${flashCookieName(form)}=; Path=${request.nextUrl.pathname}; Max-Age=0; HttpOnly; SameSite=Lax${https ? "; Secure" : ""}`);
+  // The action scoped the cookie to the page it redirected to, which is this one. Appended as a raw header, the
+  // expiry leaves the request's cookies as they came, so the page still reads the flash in this render.
+  for (const cookie of request.cookies.getAll()) {
+    if (flashFormOf(cookie.name) === null) continue;
+    response.headers.append("Set-Cookie", `${cookie.name}=; Path=${request.nextUrl.pathname}; Max-Age=0; HttpOnly; SameSite=Lax${https ? "; Secure" : ""}`);
   }
   return response;
 }

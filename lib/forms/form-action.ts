@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import type { z } from "zod";
 import { actionResult, formArg, type FormResult, type SentForm } from "@/lib/action-result";
 import { env } from "@/lib/env";
-import { FLASH_MAX_AGE_SECONDS, flashCookieName, flashHeaderName } from "@/lib/forms/flash";
+import { FLASH_MAX_AGE_SECONDS, flashCookieName } from "@/lib/forms/flash";
 
 /**
  * Where the browser is sent after a form it posted itself succeeded: `path`, a page that shows the result (the new
@@ -69,21 +69,15 @@ export async function formAction<T>(
 
 /**
  * The success form `form`'s action left for this page (see formAction), as the form's initial action state; null
- * when there is none, or when it is not of the shape `data` expects (a cookie is the client's to change).
- *
- * The header counts only beside the cookie it was made from: proxy.ts removes a flash header the client sent, but
- * it does not run for a request its matcher leaves out (one with `Next-Router-Prefetch` or `Purpose: prefetch`),
- * and such a request reaches the page with whatever headers the client gave it.
+ * when there is none, or when it is not of the shape `data` expects (a cookie is the client's to change). proxy.ts
+ * expires the cookie in this page's response, so the page shows it once.
  */
 export async function flashResult<T>(form: string, data: z.ZodType<T>): Promise<{ ok: true; data: T } | null> {
-  const raw = (await headers()).get(flashHeaderName(form));
-  const cookie = (await cookies()).get(flashCookieName(form))?.value;
-  if (!raw || cookie === undefined) return null;
+  const raw = (await cookies()).get(flashCookieName(form))?.value;
+  if (!raw) return null;
   let value: unknown;
   try {
-    const text = decodeURIComponent(raw);
-    if (text !== cookie) return null;
-    value = JSON.parse(text);
+    value = JSON.parse(raw);
   } catch {
     return null;
   }
